@@ -2,5 +2,8 @@
 //! Lambda functions wire together.
 
 pub mod config;
+pub mod conversation;
 pub mod domain;
 pub mod store;
+pub mod texts;
+pub mod whatsapp;

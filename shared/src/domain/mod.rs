@@ -1,4 +1,11 @@
 //! The complaint desk's domain: pure types and rules, no I/O and no AWS types.
 
+pub mod case;
 pub mod jurisdiction;
+pub mod kind;
+pub mod ladder;
+pub mod lifecycle;
 pub mod reporter;
+pub mod sla;
+pub mod ticket;
+pub mod timeline;

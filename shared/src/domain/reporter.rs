@@ -1,0 +1,684 @@
+//! Reporter confidentiality: who sent a complaint is known to the desk only
+//! as a pseudonym, and the contact needed to reply is kept sealed.
+//!
+//! - [`SenderId`] is the sender's WhatsApp id as the provider gives it. It is
+//!   personal data: its `Debug` and `Display` print `SenderId(***)`, it has no
+//!   serde, and [`SenderId::expose`] is for the one place that sends a message.
+//! - [`ReporterId`] is the pseudonym: HMAC-SHA256 of the sender id under
+//!   `REPORTER_HMAC_KEY`. It is the key of the reporter's record, and what a
+//!   case carries. Officials see its short form, [`ReporterId::pseudonym`].
+//! - [`SealedContact`] is the sender id encrypted with AES-256-GCM under
+//!   `CONTACT_ENCRYPTION_KEY`, tagged with the key's id so the key can be
+//!   rotated while old records stay readable ([`ContactCipher`]).
+//!
+//! The HMAC key is separate from the encryption key and never rotates:
+//! reporter ids must stay the same for a reporter's whole history.
+//!
+//! No type here that can leave the store toward officials carries the
+//! number: [`ReporterId`] is a one-way keyed hash, [`SealedContact`] is
+//! ciphertext, and the only way back to a [`SenderId`] is
+//! [`ContactCipher::open`], which needs the key.
+
+use std::fmt;
+
+use aes_gcm::aead::{Aead, AeadCore, KeyInit, OsRng, Payload};
+use aes_gcm::{Aes256Gcm, Nonce};
+use base64::alphabet;
+use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig, STANDARD};
+use base64::engine::DecodePaddingMode;
+use base64::{DecodeError, Engine};
+use hmac::{Hmac, Mac};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// Everything that can go wrong here. No message ever contains a sender id,
+/// a key, or key material.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReporterError {
+    #[error("not a WhatsApp sender id: {reason}")]
+    InvalidSender { reason: &'static str },
+    #[error("not a reporter id: expected 64 lowercase hex characters")]
+    InvalidReporterId,
+    #[error("key is not valid standard base64: {reason}")]
+    KeyBase64 { reason: String },
+    #[error("key must be 32 bytes (the base64 of 32 random bytes, e.g. `openssl rand -base64 32`), got {got} bytes")]
+    KeyLength { got: usize },
+    #[error(
+        "contact record was sealed under key id {key_id:?}, which is neither the current key nor an old key \
+         (add the old key to the old keys to read it)"
+    )]
+    UnknownKeyId { key_id: String },
+    #[error(
+        "contact record under key id {key_id:?} failed authentication (wrong key, or the record was altered)"
+    )]
+    Authentication { key_id: String },
+    #[error("contact record is malformed: {reason}")]
+    MalformedContact { reason: &'static str },
+}
+
+// ----- the sender -----
+
+/// Longest sender id accepted (Meta usernames / user ids; phone numbers are at most 15 digits).
+pub const SENDER_ID_MAX_LEN: usize = 64;
+
+/// The sender's WhatsApp id, as the provider gives it, normalised.
+///
+/// Accepted forms:
+/// - Meta's `from`: digits such as `6281234567890`;
+/// - Twilio's `From`: `whatsapp:+6281234567890`, normalised to the digits, so
+///   the same person is the same reporter whichever provider carries them
+///   (a bare `+6281234567890` is normalised the same way);
+/// - an id that is not a phone number (Meta's newer user ids): 1 to 64
+///   characters of `A-Z a-z 0-9 . _ + : -`, kept as given (case included).
+///
+/// `Debug` and `Display` print `SenderId(***)`, so a stray `{:?}` in a log
+/// line cannot leak the number.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct SenderId(String);
+
+impl SenderId {
+    pub fn parse(raw: &str) -> Result<Self, ReporterError> {
+        let id = match raw.get(..9) {
+            Some(prefix) if prefix.eq_ignore_ascii_case("whatsapp:") => &raw[9..],
+            _ => raw,
+        };
+        if id.is_empty() {
+            return Err(ReporterError::InvalidSender { reason: "empty" });
+        }
+        if id.len() > SENDER_ID_MAX_LEN {
+            return Err(ReporterError::InvalidSender {
+                reason: "longer than 64 characters",
+            });
+        }
+        if !id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'+' | b':' | b'-'))
+        {
+            return Err(ReporterError::InvalidSender {
+                reason: "only A-Z, a-z, 0-9 and . _ + : - are allowed",
+            });
+        }
+        let digits = id.strip_prefix('+').unwrap_or(id);
+        if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+            return Ok(Self(digits.to_owned()));
+        }
+        if id.starts_with('+') {
+            return Err(ReporterError::InvalidSender {
+                reason: "a leading + must be followed by the digits of a phone number",
+            });
+        }
+        Ok(Self(id.to_owned()))
+    }
+
+    /// The id itself, for the one place that sends a message. Never log it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for SenderId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SenderId(***)")
+    }
+}
+
+impl fmt::Display for SenderId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SenderId(***)")
+    }
+}
+
+// ----- the pseudonym -----
+
+/// A reporter's pseudonymous id: lowercase hex of HMAC-SHA256(`REPORTER_HMAC_KEY`,
+/// sender id), 64 characters. Serialised as that string.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct ReporterId(String);
+
+impl ReporterId {
+    /// Reads an id back (from the store): exactly 64 lowercase hex characters.
+    pub fn parse(s: &str) -> Result<Self, ReporterError> {
+        if s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+            Ok(Self(s.to_owned()))
+        } else {
+            Err(ReporterError::InvalidReporterId)
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The short form officials see, e.g. `P-3F9A2C81` (the first 32 bits,
+    /// uppercase). For display only: it is not unique across all reporters.
+    pub fn pseudonym(&self) -> String {
+        format!("P-{}", self.0[..8].to_ascii_uppercase())
+    }
+}
+
+impl fmt::Display for ReporterId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl TryFrom<String> for ReporterId {
+    type Error = ReporterError;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        Self::parse(&s)
+    }
+}
+
+impl From<ReporterId> for String {
+    fn from(id: ReporterId) -> Self {
+        id.0
+    }
+}
+
+// ----- keys -----
+
+/// A 32-byte key. `Debug` never prints the bytes.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Key32([u8; 32]);
+
+/// Standard alphabet, padding optional.
+const KEY_BASE64: GeneralPurpose = GeneralPurpose::new(
+    &alphabet::STANDARD,
+    GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
+);
+
+impl Key32 {
+    /// Parses standard base64 (with or without `=` padding; surrounding
+    /// whitespace such as a trailing newline is ignored). Errors say what is
+    /// wrong, and how many bytes were decoded, never the key.
+    pub fn from_base64(s: &str) -> Result<Self, ReporterError> {
+        let bytes = KEY_BASE64
+            .decode(s.trim())
+            .map_err(|err| ReporterError::KeyBase64 {
+                // DecodeError's own message quotes the offending byte; keep only its position.
+                reason: match err {
+                    DecodeError::InvalidByte(at, _) => format!("invalid character at position {at}"),
+                    DecodeError::InvalidLastSymbol(at, _) => {
+                        format!("invalid last character at position {at}")
+                    }
+                    DecodeError::InvalidLength(_) => "invalid length".to_owned(),
+                    DecodeError::InvalidPadding => "invalid padding".to_owned(),
+                },
+            })?;
+        let got = bytes.len();
+        let key: [u8; 32] = bytes.try_into().map_err(|_| ReporterError::KeyLength { got })?;
+        Ok(Self(key))
+    }
+
+    pub fn from_bytes(bytes: [u8; 32]) -> Self {
+        Self(bytes)
+    }
+
+    /// The key's id: the first 8 hex characters of SHA-256 of the key bytes.
+    ///
+    /// Derived rather than configured, so there is no separate id to set (or
+    /// to get wrong) when rotating, and a record sealed under a key that is
+    /// not configured is reported as such ([`ReporterError::UnknownKeyId`])
+    /// instead of as a failed decryption. 32 bits of a hash of a random
+    /// 256-bit key reveal nothing usable about the key.
+    pub fn key_id(&self) -> String {
+        hex::encode(&Sha256::digest(self.0)[..4])
+    }
+}
+
+impl fmt::Debug for Key32 {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Key32(***)")
+    }
+}
+
+// ----- hashing -----
+
+type HmacSha256 = Hmac<Sha256>;
+
+/// Lowercase hex of HMAC-SHA256(key, message).
+fn hmac_sha256_hex(key: &[u8], message: &[u8]) -> String {
+    let mut mac = <HmacSha256 as Mac>::new_from_slice(key).expect("HMAC accepts keys of any length");
+    mac.update(message);
+    hex::encode(mac.finalize().into_bytes())
+}
+
+/// Derives reporter ids; holds `REPORTER_HMAC_KEY`.
+#[derive(Clone)]
+pub struct ReporterHasher {
+    key: Key32,
+}
+
+impl ReporterHasher {
+    pub fn new(key: Key32) -> Self {
+        Self { key }
+    }
+
+    /// The same sender always gets the same id under the same key.
+    pub fn reporter_id(&self, sender: &SenderId) -> ReporterId {
+        ReporterId(hmac_sha256_hex(&self.key.0, sender.expose().as_bytes()))
+    }
+}
+
+impl fmt::Debug for ReporterHasher {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ReporterHasher(***)")
+    }
+}
+
+// ----- sealing -----
+
+const NONCE_LEN: usize = 12;
+const TAG_LEN: usize = 16;
+
+/// A sender id encrypted with AES-256-GCM. `ciphertext` is standard base64
+/// (padded) of nonce (12 bytes) || ciphertext || tag (16 bytes); the key id is
+/// the AEAD's associated data, so it cannot be changed without detection.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SealedContact {
+    pub key_id: String,
+    pub ciphertext: String,
+}
+
+impl fmt::Debug for SealedContact {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SealedContact")
+            .field("key_id", &self.key_id)
+            .field(
+                "ciphertext",
+                &format_args!("<{} base64 chars>", self.ciphertext.len()),
+            )
+            .finish()
+    }
+}
+
+/// Seals contacts under the current `CONTACT_ENCRYPTION_KEY`, and opens
+/// records sealed under it or any of the old keys
+/// (`CONTACT_ENCRYPTION_OLD_KEYS`).
+///
+/// Rotation: make the new key current and list the previous one as old. New
+/// records get the new key id; old records stay readable, and are re-sealed
+/// under the new key whenever they are next written.
+#[derive(Clone)]
+pub struct ContactCipher {
+    /// The current key first, then the old keys; each with its key id.
+    keys: Vec<(String, Aes256Gcm)>,
+}
+
+impl ContactCipher {
+    /// `old` may repeat the current key or each other; duplicates are dropped.
+    pub fn new(current: Key32, old: impl IntoIterator<Item = Key32>) -> Self {
+        let mut seen: Vec<Key32> = Vec::new();
+        let mut keys = Vec::new();
+        for key in std::iter::once(current).chain(old) {
+            if seen.contains(&key) {
+                continue;
+            }
+            keys.push((key.key_id(), Aes256Gcm::new((&key.0).into())));
+            seen.push(key);
+        }
+        Self { keys }
+    }
+
+    /// The id new records are sealed under.
+    pub fn current_key_id(&self) -> &str {
+        &self.keys[0].0
+    }
+
+    /// The ids of the old keys, in the order given.
+    pub fn old_key_ids(&self) -> impl Iterator<Item = &str> + '_ {
+        self.keys[1..].iter().map(|(id, _)| id.as_str())
+    }
+
+    /// Encrypts under the current key with a fresh random 96-bit nonce.
+    pub fn seal(&self, sender: &SenderId) -> SealedContact {
+        let (key_id, cipher) = &self.keys[0];
+        let nonce = Aes256Gcm::generate_nonce(&mut OsRng);
+        let sealed = cipher
+            .encrypt(
+                &nonce,
+                Payload {
+                    msg: sender.expose().as_bytes(),
+                    aad: key_id.as_bytes(),
+                },
+            )
+            .expect("AES-GCM encrypts messages of up to 64 GiB");
+        let mut out = Vec::with_capacity(NONCE_LEN + sealed.len());
+        out.extend_from_slice(&nonce);
+        out.extend_from_slice(&sealed);
+        SealedContact {
+            key_id: key_id.clone(),
+            ciphertext: STANDARD.encode(out),
+        }
+    }
+
+    /// Decrypts with the key the record names (current or old).
+    pub fn open(&self, sealed: &SealedContact) -> Result<SenderId, ReporterError> {
+        let mut candidates = self.keys.iter().filter(|(id, _)| *id == sealed.key_id).peekable();
+        if candidates.peek().is_none() {
+            return Err(ReporterError::UnknownKeyId {
+                key_id: sealed.key_id.clone(),
+            });
+        }
+        let bytes = STANDARD
+            .decode(&sealed.ciphertext)
+            .map_err(|_| ReporterError::MalformedContact {
+                reason: "ciphertext is not standard base64",
+            })?;
+        if bytes.len() < NONCE_LEN + TAG_LEN {
+            return Err(ReporterError::MalformedContact {
+                reason: "ciphertext is too short",
+            });
+        }
+        let (nonce, body) = bytes.split_at(NONCE_LEN);
+        let nonce = Nonce::from_slice(nonce);
+        // Two different keys share an id only by a 1 in 2^32 accident; try each.
+        let plain = candidates
+            .find_map(|(_, cipher)| {
+                cipher
+                    .decrypt(
+                        nonce,
+                        Payload {
+                            msg: body,
+                            aad: sealed.key_id.as_bytes(),
+                        },
+                    )
+                    .ok()
+            })
+            .ok_or_else(|| ReporterError::Authentication {
+                key_id: sealed.key_id.clone(),
+            })?;
+        let text = String::from_utf8(plain).map_err(|_| ReporterError::MalformedContact {
+            reason: "contact is not UTF-8",
+        })?;
+        SenderId::parse(&text).map_err(|_| ReporterError::MalformedContact {
+            reason: "contact is not a sender id",
+        })
+    }
+}
+
+impl fmt::Debug for ContactCipher {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ContactCipher")
+            .field("current_key_id", &self.current_key_id())
+            .field("old_key_ids", &self.old_key_ids().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+/// Everything needed to pseudonymise a sender and seal their contact.
+#[derive(Debug, Clone)]
+pub struct ReporterKeys {
+    pub hasher: ReporterHasher,
+    pub contacts: ContactCipher,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PHONE: &str = "6281234567890";
+
+    fn key(n: u8) -> Key32 {
+        Key32::from_bytes([n; 32])
+    }
+
+    fn sender() -> SenderId {
+        SenderId::parse(PHONE).unwrap()
+    }
+
+    #[test]
+    fn hmac_matches_rfc4231_case_2() {
+        assert_eq!(
+            hmac_sha256_hex(b"Jefe", b"what do ya want for nothing?"),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+    }
+
+    #[test]
+    fn reporter_id_known_answer() {
+        // Key bytes 0x00..=0x1f; value computed independently with Python's hmac module.
+        let key = Key32::from_base64("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=").unwrap();
+        let id = ReporterHasher::new(key).reporter_id(&sender());
+        assert_eq!(
+            id.as_str(),
+            "063be83e19b7d667c2e175cf834649bd7405cd2e382c7ee16eba95281235def3"
+        );
+        assert_eq!(id.pseudonym(), "P-063BE83E");
+    }
+
+    #[test]
+    fn reporter_id_is_stable_per_key_and_differs_across_keys() {
+        let a = ReporterHasher::new(key(1));
+        assert_eq!(a.reporter_id(&sender()), a.reporter_id(&sender()));
+        assert_eq!(
+            a.reporter_id(&sender()),
+            ReporterHasher::new(key(1)).reporter_id(&sender())
+        );
+        assert_ne!(
+            a.reporter_id(&sender()),
+            ReporterHasher::new(key(2)).reporter_id(&sender())
+        );
+        assert_ne!(
+            a.reporter_id(&sender()),
+            a.reporter_id(&SenderId::parse("6281234567891").unwrap())
+        );
+        let id = a.reporter_id(&sender());
+        assert_eq!(id.as_str().len(), 64);
+        assert_eq!(ReporterId::parse(id.as_str()).unwrap(), id);
+    }
+
+    #[test]
+    fn twilio_and_meta_forms_are_the_same_sender() {
+        let meta = SenderId::parse(PHONE).unwrap();
+        for form in [
+            "whatsapp:+6281234567890",
+            "WhatsApp:+6281234567890",
+            "whatsapp:6281234567890",
+            "+6281234567890",
+        ] {
+            assert_eq!(SenderId::parse(form).unwrap(), meta, "{form}");
+        }
+        assert_eq!(meta.expose(), PHONE);
+    }
+
+    #[test]
+    fn sender_id_accepts_usernames_and_rejects_junk() {
+        assert_eq!(
+            SenderId::parse("ID.user_name-1:x").unwrap().expose(),
+            "ID.user_name-1:x"
+        );
+        assert_eq!(SenderId::parse(&"a".repeat(64)).unwrap().expose().len(), 64);
+        for bad in [
+            "",
+            "whatsapp:",
+            "62 812",
+            "+",
+            "+62abc",
+            "ümlaut",
+            "a/b",
+            &"a".repeat(65),
+        ] {
+            assert!(SenderId::parse(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn reporter_id_parse_is_strict() {
+        assert!(ReporterId::parse(&"ab".repeat(32)).is_ok());
+        assert!(ReporterId::parse(&"AB".repeat(32)).is_err());
+        assert!(ReporterId::parse(&"ab".repeat(31)).is_err());
+        assert!(ReporterId::parse(&"zz".repeat(32)).is_err());
+        let id = ReporterId::parse(&"3f9a2c81".repeat(8)).unwrap();
+        assert_eq!(id.pseudonym(), "P-3F9A2C81");
+        let json = serde_json::to_string(&id).unwrap();
+        assert_eq!(json, format!("\"{}\"", "3f9a2c81".repeat(8)));
+        assert_eq!(serde_json::from_str::<ReporterId>(&json).unwrap(), id);
+        assert!(serde_json::from_str::<ReporterId>("\"nope\"").is_err());
+    }
+
+    #[test]
+    fn seal_open_round_trip_with_fresh_nonces() {
+        let cipher = ContactCipher::new(key(1), []);
+        let a = cipher.seal(&sender());
+        let b = cipher.seal(&sender());
+        assert_ne!(a.ciphertext, b.ciphertext, "each record gets its own nonce");
+        assert_eq!(a.key_id, key(1).key_id());
+        assert_eq!(a.key_id.len(), 8);
+        assert!(!a.ciphertext.contains(PHONE));
+        assert_eq!(cipher.open(&a).unwrap(), sender());
+        assert_eq!(cipher.open(&b).unwrap(), sender());
+        let json = serde_json::to_string(&a).unwrap();
+        assert_eq!(serde_json::from_str::<SealedContact>(&json).unwrap(), a);
+    }
+
+    #[test]
+    fn a_wrong_key_fails_authentication() {
+        let sealed = ContactCipher::new(key(1), []).seal(&sender());
+        // Another key posing under the same id: only the tag can tell.
+        let (_, impostor) = &ContactCipher::new(key(2), []).keys[0];
+        let cipher = ContactCipher {
+            keys: vec![(sealed.key_id.clone(), impostor.clone())],
+        };
+        assert_eq!(
+            cipher.open(&sealed),
+            Err(ReporterError::Authentication {
+                key_id: sealed.key_id.clone()
+            })
+        );
+    }
+
+    #[test]
+    fn tampering_fails_authentication() {
+        let cipher = ContactCipher::new(key(1), [key(2)]);
+        let sealed = cipher.seal(&sender());
+        let mut bytes = STANDARD.decode(&sealed.ciphertext).unwrap();
+        for i in [0, NONCE_LEN, bytes.len() - 1] {
+            bytes[i] ^= 1;
+            let tampered = SealedContact {
+                key_id: sealed.key_id.clone(),
+                ciphertext: STANDARD.encode(&bytes),
+            };
+            assert!(
+                matches!(cipher.open(&tampered), Err(ReporterError::Authentication { .. })),
+                "byte {i}"
+            );
+            bytes[i] ^= 1;
+        }
+        // The key id is bound as associated data: relabelling as another configured key fails too.
+        let relabelled = SealedContact {
+            key_id: key(2).key_id(),
+            ..sealed.clone()
+        };
+        assert!(matches!(
+            cipher.open(&relabelled),
+            Err(ReporterError::Authentication { .. })
+        ));
+        let short = SealedContact {
+            ciphertext: STANDARD.encode([0u8; 20]),
+            ..sealed.clone()
+        };
+        assert!(matches!(
+            cipher.open(&short),
+            Err(ReporterError::MalformedContact { .. })
+        ));
+        let not_base64 = SealedContact {
+            ciphertext: "%%%".into(),
+            ..sealed
+        };
+        assert!(matches!(
+            cipher.open(&not_base64),
+            Err(ReporterError::MalformedContact { .. })
+        ));
+    }
+
+    #[test]
+    fn rotation_keeps_old_records_readable() {
+        let before = ContactCipher::new(key(1), []);
+        let old_record = before.seal(&sender());
+
+        let after = ContactCipher::new(key(2), [key(1)]);
+        assert_eq!(after.current_key_id(), key(2).key_id());
+        assert_eq!(after.old_key_ids().collect::<Vec<_>>(), [key(1).key_id()]);
+        assert_eq!(after.open(&old_record).unwrap(), sender());
+
+        let new_record = after.seal(&sender());
+        assert_eq!(new_record.key_id, key(2).key_id());
+        assert_ne!(new_record.key_id, old_record.key_id);
+        assert_eq!(after.open(&new_record).unwrap(), sender());
+
+        // Without the old key listed, the record names a key we do not have.
+        assert_eq!(
+            ContactCipher::new(key(2), []).open(&old_record),
+            Err(ReporterError::UnknownKeyId {
+                key_id: key(1).key_id()
+            })
+        );
+    }
+
+    #[test]
+    fn duplicate_keys_are_dropped() {
+        let cipher = ContactCipher::new(key(1), [key(1), key(2), key(2)]);
+        assert_eq!(cipher.old_key_ids().collect::<Vec<_>>(), [key(2).key_id()]);
+    }
+
+    #[test]
+    fn unknown_key_id_is_a_typed_error() {
+        let cipher = ContactCipher::new(key(1), []);
+        let sealed = SealedContact {
+            key_id: "deadbeef".into(),
+            ..cipher.seal(&sender())
+        };
+        let err = cipher.open(&sealed).unwrap_err();
+        assert_eq!(
+            err,
+            ReporterError::UnknownKeyId {
+                key_id: "deadbeef".into()
+            }
+        );
+        assert!(err.to_string().contains("deadbeef"));
+    }
+
+    #[test]
+    fn debug_and_display_never_show_the_number_or_key() {
+        let s = SenderId::parse("whatsapp:+6281234567890").unwrap();
+        for shown in [format!("{s:?}"), format!("{s}"), format!("{:?}", Some(&s))] {
+            assert!(shown.contains("SenderId(***)"), "{shown}");
+            assert!(!shown.contains("628"), "{shown}");
+        }
+        let k = Key32::from_bytes([0x42; 32]);
+        let shown = format!("{k:?}");
+        assert_eq!(shown, "Key32(***)");
+        let keys = ReporterKeys {
+            hasher: ReporterHasher::new(k.clone()),
+            contacts: ContactCipher::new(k, []),
+        };
+        let shown = format!("{keys:?}");
+        assert!(shown.contains("ReporterHasher(***)"), "{shown}");
+        assert!(!shown.contains("66, 66") && !shown.contains("4242"), "{shown}");
+        let sealed = keys.contacts.seal(&s);
+        assert!(!format!("{sealed:?}").contains(&sealed.ciphertext));
+    }
+
+    #[test]
+    fn key_parsing_errors_say_what_is_wrong_but_not_the_key() {
+        let b64 = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8";
+        assert_eq!(
+            Key32::from_base64(b64).unwrap(),
+            Key32::from_base64(&format!("{b64}=\n")).unwrap()
+        );
+
+        let err = Key32::from_base64("c2hvcnQ=").unwrap_err();
+        assert_eq!(err, ReporterError::KeyLength { got: 5 });
+        assert!(err.to_string().contains("got 5 bytes"), "{err}");
+
+        let err = Key32::from_base64("sec!ret-key-material").unwrap_err();
+        assert!(matches!(err, ReporterError::KeyBase64 { .. }), "{err:?}");
+        let shown = err.to_string();
+        assert!(
+            !shown.contains("sec") && !shown.contains('!') && !shown.contains("33"),
+            "{shown}"
+        );
+    }
+}

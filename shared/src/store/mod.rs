@@ -1,0 +1,431 @@
+//! DynamoDB storage: one table, the key layout in `keys`, item shapes in
+//! `items`, one method per access pattern here and in `queue`.
+
+pub mod items;
+pub mod keys;
+mod queue;
+pub mod schema;
+mod tx;
+
+use aws_sdk_dynamodb::error::{DisplayErrorContext, SdkError};
+use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes, ReturnValue};
+use aws_sdk_dynamodb::Client;
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+
+use crate::domain::case::{Case, CaseId, Provider};
+use crate::domain::reporter::ReporterId;
+use crate::domain::sla::WorkingCalendar;
+use crate::domain::ticket::Ticket;
+use crate::domain::timeline::TimelineEvent;
+pub use items::Reporter;
+use items::{from_item, CaseItem, EventItem, InboundItem, Item, ReporterItem, TicketItem};
+pub use queue::{Cursor, Page, QueueQuery, QueueScope};
+use tx::{Conflict, Tx};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("the case changed since it was read (expected version {expected})")]
+    VersionConflict { expected: u64 },
+    #[error("the reporter's record changed since it was read")]
+    ReporterConflict,
+    #[error("this provider message was already recorded")]
+    DuplicateMessage,
+    #[error("another write to the same items was in progress")]
+    Contended,
+    #[error("the ticket is already taken")]
+    TicketTaken,
+    #[error("the case already exists")]
+    CaseExists,
+    #[error("the pagination cursor is not valid for this query")]
+    BadCursor,
+    #[error("a stored item could not be read: {0}")]
+    Corrupt(String),
+    #[error("the table could not be reached: {0}")]
+    Unavailable(String),
+}
+
+impl StoreError {
+    pub(crate) fn from_sdk<E, R>(err: SdkError<E, R>) -> Self
+    where
+        E: std::error::Error + 'static,
+        R: std::fmt::Debug,
+    {
+        StoreError::Unavailable(DisplayErrorContext(err).to_string())
+    }
+
+    /// Conflicts mean "somebody else wrote first": re-read and decide again.
+    pub fn is_conflict(&self) -> bool {
+        matches!(
+            self,
+            StoreError::VersionConflict { .. } | StoreError::ReporterConflict | StoreError::Contended
+        )
+    }
+}
+
+/// A provider's id for an inbound message: the de-duplication key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InboundKey {
+    pub provider: Provider,
+    pub message_id: String,
+}
+
+/// How long a handled message id is remembered. Meta retries undelivered
+/// webhooks for up to 7 days; twice that leaves a margin.
+pub const INBOUND_RETENTION_DAYS: i64 = 14;
+
+/// A new case and everything written with it, atomically.
+pub struct NewCaseWrite<'a> {
+    pub case: &'a Case,
+    pub events: &'a [TimelineEvent],
+    pub inbound: Option<&'a InboundKey>,
+    /// The reporter's record, now pointing at the new case, at the version
+    /// it was read; its version is bumped when the write succeeds.
+    pub reporter: &'a mut Reporter,
+    /// No record existed: the write requires that none exists still.
+    pub reporter_is_new: bool,
+}
+
+#[derive(Clone)]
+pub struct Store {
+    client: Client,
+    table: String,
+    calendar: WorkingCalendar,
+}
+
+impl Store {
+    /// `calendar` places lifecycle events on their local day for digests.
+    pub fn new(client: Client, table: impl Into<String>, calendar: WorkingCalendar) -> Self {
+        Self {
+            client,
+            table: table.into(),
+            calendar,
+        }
+    }
+
+    pub fn table(&self) -> &str {
+        &self.table
+    }
+
+    /// The next ticket number of the deployment: one atomic counter.
+    pub async fn next_ticket_number(&self) -> Result<u64, StoreError> {
+        let out = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key(keys::PK, s(keys::TICKET_SEQUENCE_PK))
+            .key(keys::SK, s(keys::SEQUENCE_SK))
+            .update_expression("ADD #value :one")
+            .expression_attribute_names("#value", "value")
+            .expression_attribute_values(":one", AttributeValue::N("1".into()))
+            .return_values(ReturnValue::UpdatedNew)
+            .send()
+            .await
+            .map_err(StoreError::from_sdk)?;
+        out.attributes()
+            .and_then(|a| a.get("value"))
+            .and_then(|v| v.as_n().ok())
+            .and_then(|n| n.parse().ok())
+            .ok_or_else(|| StoreError::Corrupt("ticket sequence".into()))
+    }
+
+    /// Writes a new case with its first events, its ticket, the reporter's
+    /// pointer to it and the inbound message's de-duplication record in one
+    /// transaction: all of it or nothing.
+    pub async fn create_case(&self, write: NewCaseWrite<'_>) -> Result<(), StoreError> {
+        let case = write.case;
+        let mut tx = Tx::new(&self.table);
+        tx.put_new(items::to_item(&CaseItem::from_case(case)), Conflict::CaseExists);
+        tx.put_new(
+            items::to_item(&TicketItem::new(&case.ticket, &case.id)),
+            Conflict::TicketTaken,
+        );
+        for event in write.events {
+            tx.put_new(
+                items::to_item(&EventItem::new(&case.id, event, &self.calendar)),
+                Conflict::CaseExists,
+            );
+        }
+        if let Some(inbound) = write.inbound {
+            let expires = case.created_at + Duration::days(INBOUND_RETENTION_DAYS);
+            tx.put_new(
+                items::to_item(&InboundItem::new(inbound, &case.id, expires)),
+                Conflict::DuplicateMessage,
+            );
+        }
+        self.stage_reporter(&mut tx, write.reporter, write.reporter_is_new);
+        tx.commit(&self.client).await?;
+        write.reporter.version += 1;
+        Ok(())
+    }
+
+    /// Adds the citizen's follow-up events to an open case, with the message's
+    /// de-duplication record and the reporter's updated record, atomically.
+    pub async fn append_citizen_events(
+        &self,
+        case_id: &CaseId,
+        events: &[TimelineEvent],
+        inbound: Option<&InboundKey>,
+        reporter: &mut Reporter,
+    ) -> Result<(), StoreError> {
+        let mut tx = Tx::new(&self.table);
+        for event in events {
+            tx.put_new(
+                items::to_item(&EventItem::new(case_id, event, &self.calendar)),
+                Conflict::CaseExists,
+            );
+        }
+        if let Some(inbound) = inbound {
+            let expires = reporter.last_inbound_at + Duration::days(INBOUND_RETENTION_DAYS);
+            tx.put_new(
+                items::to_item(&InboundItem::new(inbound, case_id, expires)),
+                Conflict::DuplicateMessage,
+            );
+        }
+        self.stage_reporter(&mut tx, reporter, false);
+        tx.commit(&self.client).await?;
+        reporter.version += 1;
+        Ok(())
+    }
+
+    /// Saves a changed case, conditional on the version it was read at, with
+    /// the events that record the change. On success `case.version` is the
+    /// new version; on `VersionConflict` nothing was written.
+    pub async fn save_case(&self, case: &mut Case, events: &[TimelineEvent]) -> Result<(), StoreError> {
+        let expected = case.version;
+        let mut next = case.clone();
+        next.version = expected + 1;
+        let mut tx = Tx::new(&self.table);
+        tx.put_if_version(
+            items::to_item(&CaseItem::from_case(&next)),
+            expected,
+            Conflict::Version(expected),
+        );
+        for event in events {
+            tx.put_new(
+                items::to_item(&EventItem::new(&case.id, event, &self.calendar)),
+                Conflict::CaseExists,
+            );
+        }
+        tx.commit(&self.client).await?;
+        case.version = next.version;
+        Ok(())
+    }
+
+    fn stage_reporter(&self, tx: &mut Tx, reporter: &Reporter, is_new: bool) {
+        let mut next = reporter.clone();
+        next.version = reporter.version + 1;
+        let item = items::to_item(&ReporterItem::new(&next));
+        if is_new {
+            tx.put_new(item, Conflict::Reporter);
+        } else {
+            tx.put_if_version(item, reporter.version, Conflict::Reporter);
+        }
+    }
+
+    pub async fn case(&self, id: &CaseId) -> Result<Option<Case>, StoreError> {
+        let item = self.get(keys::case_pk(id), keys::CASE_SK).await?;
+        item.map(|i| from_item::<CaseItem>(i).map(CaseItem::into_case))
+            .transpose()
+    }
+
+    /// Ticket → case id → case: two consistent reads.
+    pub async fn case_by_ticket(&self, ticket: &Ticket) -> Result<Option<Case>, StoreError> {
+        let Some(item) = self.get(keys::ticket_pk(ticket), keys::TICKET_SK).await? else {
+            return Ok(None);
+        };
+        let pointer: TicketItem = from_item(item)?;
+        self.case(&pointer.case_id).await
+    }
+
+    /// The case and its whole timeline, oldest first, from one partition.
+    pub async fn case_with_timeline(
+        &self,
+        id: &CaseId,
+    ) -> Result<Option<(Case, Vec<TimelineEvent>)>, StoreError> {
+        let mut case = None;
+        let mut events = Vec::new();
+        let mut start = None;
+        loop {
+            let out = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("#pk = :pk")
+                .expression_attribute_names("#pk", keys::PK)
+                .expression_attribute_values(":pk", s(&keys::case_pk(id)))
+                .consistent_read(true)
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(StoreError::from_sdk)?;
+            for item in out.items.unwrap_or_default() {
+                match item.get(keys::SK).and_then(|v| v.as_s().ok()).map(String::as_str) {
+                    Some(keys::CASE_SK) => case = Some(from_item::<CaseItem>(item)?.into_case()),
+                    Some(sk) if sk.starts_with(keys::EVENT_SK_PREFIX) => {
+                        events.push(from_item::<EventItem>(item)?.event)
+                    }
+                    _ => {}
+                }
+            }
+            start = out.last_evaluated_key;
+            if start.is_none() {
+                break;
+            }
+        }
+        Ok(case.map(|c| (c, events)))
+    }
+
+    pub async fn reporter(&self, id: &ReporterId) -> Result<Option<Reporter>, StoreError> {
+        let item = self.get(keys::reporter_pk(id), keys::REPORTER_SK).await?;
+        item.map(|i| from_item::<ReporterItem>(i).map(|r| r.reporter))
+            .transpose()
+    }
+
+    /// The case a provider message went to, if it was already handled.
+    pub async fn handled_inbound(&self, key: &InboundKey) -> Result<Option<CaseId>, StoreError> {
+        let item = self
+            .get(keys::inbound_pk(key.provider, &key.message_id), keys::INBOUND_SK)
+            .await?;
+        item.map(|i| from_item::<InboundItem>(i).map(|r| r.case_id))
+            .transpose()
+    }
+
+    /// Both things an inbound message needs first, in one request: whether it
+    /// was already handled, and the reporter's record.
+    pub async fn inbound_and_reporter(
+        &self,
+        key: &InboundKey,
+        reporter: &ReporterId,
+    ) -> Result<(Option<CaseId>, Option<Reporter>), StoreError> {
+        let inbound_pk = keys::inbound_pk(key.provider, &key.message_id);
+        let reporter_pk = keys::reporter_pk(reporter);
+        let request = KeysAndAttributes::builder()
+            .keys(key_of(&inbound_pk, keys::INBOUND_SK))
+            .keys(key_of(&reporter_pk, keys::REPORTER_SK))
+            .consistent_read(true)
+            .build()
+            .expect("keys are set");
+        let mut pending = Some(std::collections::HashMap::from([(self.table.clone(), request)]));
+        let (mut handled, mut found) = (None, None);
+        // BatchGetItem may return some keys as unprocessed under load: ask again.
+        while let Some(request_items) = pending.take().filter(|r| !r.is_empty()) {
+            let out = self
+                .client
+                .batch_get_item()
+                .set_request_items(Some(request_items))
+                .send()
+                .await
+                .map_err(StoreError::from_sdk)?;
+            let items = out
+                .responses
+                .and_then(|mut r| r.remove(&self.table))
+                .unwrap_or_default();
+            for item in items.into_iter().filter(|i| !is_expired(i, Utc::now())) {
+                match item.get(keys::PK).and_then(|v| v.as_s().ok()) {
+                    Some(pk) if *pk == inbound_pk => handled = Some(from_item::<InboundItem>(item)?.case_id),
+                    Some(pk) if *pk == reporter_pk => found = Some(from_item::<ReporterItem>(item)?.reporter),
+                    _ => {}
+                }
+            }
+            pending = out.unprocessed_keys;
+        }
+        Ok((handled, found))
+    }
+
+    /// A reporter's cases, newest first (for `STATUS`).
+    pub async fn reporter_cases(&self, id: &ReporterId, limit: i32) -> Result<Vec<Case>, StoreError> {
+        let out = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name(keys::BY_REPORTER.name)
+            .key_condition_expression("#pk = :pk")
+            .expression_attribute_names("#pk", keys::BY_REPORTER.pk)
+            .expression_attribute_values(":pk", s(id.as_str()))
+            .scan_index_forward(false)
+            .limit(limit)
+            .send()
+            .await
+            .map_err(StoreError::from_sdk)?;
+        out.items
+            .unwrap_or_default()
+            .into_iter()
+            .map(|i| from_item::<CaseItem>(i).map(CaseItem::into_case))
+            .collect()
+    }
+
+    /// The lifecycle events (opened, status changes, escalations) of one local
+    /// day, in time order, with their case ids: what a digest reports.
+    pub async fn day_events(&self, day: NaiveDate) -> Result<Vec<(CaseId, TimelineEvent)>, StoreError> {
+        let mut out_events = Vec::new();
+        let mut start = None;
+        loop {
+            let out = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .index_name(keys::BY_TIME.name)
+                .key_condition_expression("#pk = :pk")
+                .expression_attribute_names("#pk", keys::BY_TIME.pk)
+                .expression_attribute_values(":pk", s(&keys::day_pk(day)))
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(StoreError::from_sdk)?;
+            for item in out.items.unwrap_or_default() {
+                let event: EventItem = from_item(item)?;
+                out_events.push((event.case_id, event.event));
+            }
+            start = out.last_evaluated_key;
+            if start.is_none() {
+                break;
+            }
+        }
+        Ok(out_events)
+    }
+
+    /// Open cases, most overdue first; with `due_by`, only those due by then.
+    pub async fn open_cases(
+        &self,
+        due_by: Option<DateTime<Utc>>,
+        limit: usize,
+        cursor: Option<&Cursor>,
+    ) -> Result<Page<Case>, StoreError> {
+        queue::open_cases(self, due_by, limit, cursor).await
+    }
+
+    pub async fn queue(&self, query: &QueueQuery) -> Result<Page<Case>, StoreError> {
+        queue::queue(self, query).await
+    }
+
+    async fn get(&self, pk: String, sk: &str) -> Result<Option<Item>, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key(keys::PK, s(&pk))
+            .key(keys::SK, s(sk))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(StoreError::from_sdk)?;
+        Ok(out.item.filter(|item| !is_expired(item, Utc::now())))
+    }
+}
+
+fn s(value: &str) -> AttributeValue {
+    AttributeValue::S(value.to_owned())
+}
+
+fn key_of(pk: &str, sk: &str) -> Item {
+    Item::from([(keys::PK.to_owned(), s(pk)), (keys::SK.to_owned(), s(sk))])
+}
+
+/// DynamoDB deletes expired items lazily (and the emulator never): an item
+/// past its `expires_at` is treated as gone.
+fn is_expired(item: &Item, now: DateTime<Utc>) -> bool {
+    item.get(keys::EXPIRES_AT)
+        .and_then(|v| v.as_n().ok())
+        .and_then(|n| n.parse::<i64>().ok())
+        .is_some_and(|at| at <= now.timestamp())
+}

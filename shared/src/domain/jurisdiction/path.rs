@@ -144,8 +144,21 @@ mod tests {
 
     #[test]
     fn parses_slugs_and_drops_a_trailing_slash() {
-        assert_eq!(p("bukittinggi/guguk-panjang/").as_str(), "bukittinggi/guguk-panjang");
-        for bad in ["", "/", "Bukittinggi", "a//b", "a/-b", "a/b-", "a/b--c", "a/b c", "a/é"] {
+        assert_eq!(
+            p("bukittinggi/guguk-panjang/").as_str(),
+            "bukittinggi/guguk-panjang"
+        );
+        for bad in [
+            "",
+            "/",
+            "Bukittinggi",
+            "a//b",
+            "a/-b",
+            "a/b-",
+            "a/b--c",
+            "a/b c",
+            "a/é",
+        ] {
             assert!(JurisdictionPath::parse(bad).is_err(), "{bad:?} parsed");
         }
         assert_eq!(JurisdictionPath::parse(&"a/".repeat(7)), Err(PathError::TooDeep));
@@ -167,7 +180,11 @@ mod tests {
         let lineage: Vec<_> = kel.lineage().iter().map(|p| p.to_string()).collect();
         assert_eq!(
             lineage,
-            ["bukittinggi", "bukittinggi/guguk-panjang", "bukittinggi/guguk-panjang/kayu-kubu"]
+            [
+                "bukittinggi",
+                "bukittinggi/guguk-panjang",
+                "bukittinggi/guguk-panjang/kayu-kubu"
+            ]
         );
         assert_eq!(kel.ancestor_at(2), Some(p("bukittinggi/guguk-panjang")));
         assert_eq!(kel.ancestor_at(4), None);

@@ -1,0 +1,25 @@
+# Aduan's everyday commands. `make help` lists them.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+
+.PHONY: help test lint fmt stack-up stack-down
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+test: ## run every test against the local AWS emulator (started if needed)
+	infra/local/with-stack.sh cargo test --workspace
+
+lint: ## formatting and clippy, as CI runs them
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets -- -D warnings
+
+fmt: ## format the workspace
+	cargo fmt --all
+
+stack-up: ## start the local AWS emulator with the table and topics of template.yaml
+	infra/local/stack.sh start
+	@infra/local/stack.sh env
+
+stack-down: ## stop the local AWS emulator (if stack-up started it)
+	infra/local/stack.sh stop

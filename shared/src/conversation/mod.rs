@@ -1,0 +1,369 @@
+//! What to do with a citizen's message, given what the desk remembers about
+//! them: a pure decision, made without I/O so it is tested without AWS. The
+//! webhook carries it out (write once, then reply).
+
+mod command;
+pub mod replies;
+
+use serde::{Deserialize, Serialize};
+
+pub use command::{Command, TicketArg};
+
+use crate::domain::case::CaseId;
+use crate::domain::jurisdiction::{choose_by_number, JurisdictionPath, Jurisdictions, Node, NodeMatch};
+use crate::domain::kind::CaseKind;
+use crate::domain::ticket::Ticket;
+use crate::domain::timeline::MessageContent;
+use crate::texts::Texts;
+use crate::whatsapp::outbound::Outbound;
+use crate::whatsapp::InboundBody;
+
+/// The case a citizen's next message goes to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpenCase {
+    pub id: CaseId,
+    pub ticket: Ticket,
+}
+
+/// A question we asked and are waiting for an answer to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Awaiting {
+    /// Which kecamatan the open case is in (the number serves several).
+    Kecamatan,
+    /// Which kelurahan of this kecamatan the open case is in.
+    Kelurahan { kecamatan: JurisdictionPath },
+    /// Whether the resolved case is really solved.
+    Confirmation { case: OpenCase },
+    /// A 1–5 rating of how the case was handled.
+    Rating { case: OpenCase },
+}
+
+/// What the desk remembers about the sender.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct State<'a> {
+    pub open_case: Option<&'a OpenCase>,
+    pub awaiting: Option<&'a Awaiting>,
+}
+
+/// What does not change between messages.
+#[derive(Debug, Clone, Copy)]
+pub struct Context<'a> {
+    pub tree: &'a Jurisdictions,
+    pub texts: &'a Texts,
+    /// The kecamatan the receiving number serves, if it serves one.
+    pub receiving_kecamatan: Option<&'a JurisdictionPath>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Decision {
+    /// Open a case with this message as its first content; `question` asks
+    /// for the kelurahan when the text did not name one.
+    Open {
+        kind: CaseKind,
+        description: String,
+        jurisdiction: Option<JurisdictionPath>,
+        home: JurisdictionPath,
+        question: Option<(Outbound, Awaiting)>,
+    },
+    /// Add the message to the open case; optionally reply or ask again.
+    Append {
+        effect: Effect,
+        reply: Option<Outbound>,
+        awaiting: Option<Awaiting>,
+    },
+    /// A command that needs the store to answer.
+    Command(Command),
+    /// Answer without touching any case.
+    Reply(Outbound),
+}
+
+/// What an appended message changes on its case, beyond the timeline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    Nothing,
+    /// The kelurahan (or a node below it) is now known.
+    SetArea(JurisdictionPath),
+    /// The citizen answered "is it solved?".
+    Confirm {
+        case: OpenCase,
+        solved: bool,
+    },
+    Rate {
+        case: OpenCase,
+        rating: u8,
+    },
+}
+
+/// Row and button ids: ours, echoed back by WhatsApp when tapped.
+mod ids {
+    pub const KECAMATAN_ROW: &str = "kec:";
+    pub const KELURAHAN_ROW: &str = "kel:";
+    pub const SOLVED_YES: &str = "solved:yes";
+    pub const SOLVED_NO: &str = "solved:no";
+    pub const RATE_ROW: &str = "rate:";
+}
+use ids::{KECAMATAN_ROW, KELURAHAN_ROW, RATE_ROW, SOLVED_NO, SOLVED_YES};
+
+/// Typed answers shorter than this while we wait for a location are taken as
+/// a failed attempt at naming it (asked again); longer ones are more detail.
+const SHORT_ANSWER: usize = 40;
+
+pub fn decide(body: &InboundBody, state: State<'_>, ctx: Context<'_>) -> Decision {
+    let text = match body {
+        InboundBody::Choice { id, title } => return decide_choice(id, title, state, ctx),
+        InboundBody::Content(MessageContent::Text { body }) => Some(body.as_str()),
+        InboundBody::Content(MessageContent::Media { caption, .. }) => caption.as_deref(),
+        InboundBody::Content(_) => None,
+    };
+    let is_text = matches!(body, InboundBody::Content(MessageContent::Text { .. }));
+    if let Some(command) = text.filter(|_| is_text).and_then(Command::parse) {
+        return Decision::Command(command);
+    }
+    if let (Some(awaiting), Some(text)) = (state.awaiting, text.filter(|_| is_text)) {
+        if let Some(decision) = decide_typed_answer(awaiting, text, state, ctx) {
+            return decision;
+        }
+    }
+    let unsupported = matches!(body, InboundBody::Content(MessageContent::Unsupported { .. }));
+    match state.open_case {
+        Some(_) => Decision::Append {
+            effect: Effect::Nothing,
+            reply: unsupported.then(|| Outbound::text(&ctx.texts.unsupported)),
+            awaiting: state.awaiting.cloned(),
+        },
+        // Something we cannot read (a reaction, a contact card) starts no case.
+        None if unsupported => Decision::Reply(Outbound::text(&ctx.texts.unsupported)),
+        None => open(text.unwrap_or_default(), ctx),
+    }
+}
+
+fn open(text: &str, ctx: Context<'_>) -> Decision {
+    let home = ctx.tree.home_for(ctx.receiving_kecamatan);
+    let found = ctx.tree.match_kelurahan(text, ctx.receiving_kecamatan).found();
+    let question = match found {
+        Some(_) => None,
+        None => Some(location_question(ctx, ctx.receiving_kecamatan, None)),
+    };
+    Decision::Open {
+        kind: CaseKind::infer(text),
+        description: text.trim().to_owned(),
+        jurisdiction: found.map(|node| node.path.clone()),
+        home,
+        question,
+    }
+}
+
+/// The list that asks where: the kelurahan of one kecamatan, or first the
+/// kecamatan when the number serves several. `prefix` goes before the
+/// question (e.g. "not recognised").
+pub fn location_question(
+    ctx: Context<'_>,
+    kecamatan: Option<&JurisdictionPath>,
+    prefix: Option<&str>,
+) -> (Outbound, Awaiting) {
+    let texts = ctx.texts;
+    let with_prefix = |question: &str| match prefix {
+        Some(p) => format!("{p}\n{question}"),
+        None => question.to_owned(),
+    };
+    match kecamatan {
+        Some(kec) => {
+            let rows = ctx
+                .tree
+                .kelurahan_of(kec)
+                .into_iter()
+                .map(|n| (format!("{KELURAHAN_ROW}{}", n.path), n.name.clone()))
+                .collect();
+            (
+                list_or_text(&with_prefix(&texts.ask_kelurahan), &texts.list_button, rows),
+                Awaiting::Kelurahan {
+                    kecamatan: kec.clone(),
+                },
+            )
+        }
+        None => {
+            let rows = ctx
+                .tree
+                .kecamatan()
+                .map(|n| (format!("{KECAMATAN_ROW}{}", n.path), n.name.clone()))
+                .collect();
+            (
+                list_or_text(&with_prefix(&texts.ask_kecamatan), &texts.list_button, rows),
+                Awaiting::Kecamatan,
+            )
+        }
+    }
+}
+
+/// A list when it fits WhatsApp's 10 rows; a numbered text otherwise (a
+/// typed name or number answers both).
+fn list_or_text(body: &str, button: &str, rows: Vec<(String, String)>) -> Outbound {
+    let numbered = || {
+        let mut text = body.to_owned();
+        for (n, (_, name)) in rows.iter().enumerate() {
+            text.push_str(&format!("\n{}. {name}", n + 1));
+        }
+        Outbound::text(text)
+    };
+    Outbound::list(body, button, rows.clone()).unwrap_or_else(|_| numbered())
+}
+
+fn decide_choice(id: &str, title: &str, state: State<'_>, ctx: Context<'_>) -> Decision {
+    let append = |effect, reply, awaiting| Decision::Append {
+        effect,
+        reply,
+        awaiting,
+    };
+    let texts = ctx.texts;
+    if let (Some(path), Some(_)) = (id.strip_prefix(KECAMATAN_ROW), state.open_case) {
+        if let Some(kec) = JurisdictionPath::parse(path)
+            .ok()
+            .filter(|p| ctx.tree.contains(p))
+        {
+            let (question, awaiting) = location_question(ctx, Some(&kec), None);
+            return append(Effect::Nothing, Some(question), Some(awaiting));
+        }
+    }
+    if let (Some(path), Some(case)) = (id.strip_prefix(KELURAHAN_ROW), state.open_case) {
+        if let Some(node) = JurisdictionPath::parse(path).ok().and_then(|p| ctx.tree.node(&p)) {
+            return area_set(node, case, ctx);
+        }
+    }
+    match (id, state.awaiting) {
+        (SOLVED_YES | SOLVED_NO, Some(Awaiting::Confirmation { case })) => {
+            confirmation(case.clone(), id == SOLVED_YES, ctx)
+        }
+        (rate, Some(Awaiting::Rating { case })) if rate.starts_with(RATE_ROW) => {
+            match rate[RATE_ROW.len()..].parse::<u8>() {
+                Ok(rating @ 1..=5) => rating_given(case.clone(), rating, ctx),
+                _ => Decision::Reply(Outbound::text(&texts.help)),
+            }
+        }
+        // A tap on an old message: keep what it said, change nothing.
+        _ => match state.open_case {
+            Some(_) => append(Effect::Nothing, None, state.awaiting.cloned()),
+            None => {
+                let _ = title;
+                Decision::Reply(Outbound::text(&texts.help))
+            }
+        },
+    }
+}
+
+fn decide_typed_answer(
+    awaiting: &Awaiting,
+    text: &str,
+    state: State<'_>,
+    ctx: Context<'_>,
+) -> Option<Decision> {
+    match awaiting {
+        Awaiting::Confirmation { case } => {
+            yes_or_no(text).map(|solved| confirmation(case.clone(), solved, ctx))
+        }
+        Awaiting::Rating { case } => {
+            let rating = text.trim().trim_end_matches(['.', '!']).parse::<u8>().ok()?;
+            (1..=5)
+                .contains(&rating)
+                .then(|| rating_given(case.clone(), rating, ctx))
+        }
+        Awaiting::Kelurahan { kecamatan } => {
+            let case = state.open_case?;
+            let options = ctx.tree.kelurahan_of(kecamatan);
+            let chosen = choose_by_number(&options, text)
+                .or_else(|| ctx.tree.match_kelurahan(text, Some(kecamatan)).found())
+                // A kelurahan of another kecamatan, named outright, is an answer too.
+                .or_else(|| ctx.tree.match_kelurahan(text, None).found());
+            match chosen {
+                Some(node) => Some(area_set(node, case, ctx)),
+                None => ask_again(text, Some(kecamatan), ctx),
+            }
+        }
+        Awaiting::Kecamatan => {
+            let case = state.open_case?;
+            if let Some(node) = ctx.tree.match_kelurahan(text, None).found() {
+                return Some(area_set(node, case, ctx));
+            }
+            let options: Vec<&Node> = ctx.tree.kecamatan().collect();
+            let kec = choose_by_number(&options, text).or_else(|| match ctx.tree.match_kecamatan(text) {
+                NodeMatch::Found(node) => Some(node),
+                _ => None,
+            });
+            match kec {
+                Some(kec) => {
+                    let (question, awaiting) = location_question(ctx, Some(&kec.path), None);
+                    Some(Decision::Append {
+                        effect: Effect::Nothing,
+                        reply: Some(question),
+                        awaiting: Some(awaiting),
+                    })
+                }
+                None => ask_again(text, None, ctx),
+            }
+        }
+    }
+}
+
+/// A short unrecognised answer gets the question again; a long one is
+/// further detail about the report, kept without asking.
+fn ask_again(text: &str, kecamatan: Option<&JurisdictionPath>, ctx: Context<'_>) -> Option<Decision> {
+    if text.chars().count() > SHORT_ANSWER {
+        return None;
+    }
+    let (question, awaiting) = location_question(ctx, kecamatan, Some(&ctx.texts.not_recognised));
+    Some(Decision::Append {
+        effect: Effect::Nothing,
+        reply: Some(question),
+        awaiting: Some(awaiting),
+    })
+}
+
+fn area_set(node: &Node, case: &OpenCase, ctx: Context<'_>) -> Decision {
+    Decision::Append {
+        effect: Effect::SetArea(node.path.clone()),
+        reply: Some(Outbound::text(replies::kelurahan_set(ctx, &case.ticket, node))),
+        awaiting: None,
+    }
+}
+
+fn confirmation(case: OpenCase, solved: bool, ctx: Context<'_>) -> Decision {
+    let texts = ctx.texts;
+    let reply = if solved {
+        replies::rating_question(texts, &case.ticket)
+    } else {
+        Outbound::text(crate::texts::render(
+            &texts.confirm_no,
+            &[("ticket", case.ticket.as_str())],
+        ))
+    };
+    let awaiting = solved.then(|| Awaiting::Rating { case: case.clone() });
+    Decision::Append {
+        effect: Effect::Confirm { case, solved },
+        reply: Some(reply),
+        awaiting,
+    }
+}
+
+fn rating_given(case: OpenCase, rating: u8, ctx: Context<'_>) -> Decision {
+    let thanks = crate::texts::render(&ctx.texts.rating_thanks, &[("rating", &rating.to_string())]);
+    Decision::Append {
+        effect: Effect::Rate { case, rating },
+        reply: Some(Outbound::text(thanks)),
+        awaiting: None,
+    }
+}
+
+fn yes_or_no(text: &str) -> Option<bool> {
+    let lower = text.trim().to_lowercase();
+    let first = lower
+        .split(|c: char| !c.is_alphanumeric())
+        .find(|w| !w.is_empty())?;
+    match first {
+        "ya" | "iya" | "yes" | "sudah" | "udah" | "selesai" | "ok" | "oke" => Some(true),
+        "belum" | "tidak" | "tdk" | "no" | "bukan" | "blm" => Some(false),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests;

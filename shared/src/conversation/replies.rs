@@ -1,0 +1,139 @@
+//! Replies built from the texts file: every message Aduan sends a citizen.
+
+use chrono::{DateTime, Utc};
+
+use super::{ids, Context};
+use crate::domain::case::Case;
+use crate::domain::jurisdiction::{JurisdictionPath, Jurisdictions, Node, NodeKind};
+use crate::domain::kind::CaseKind;
+use crate::domain::sla::WorkingCalendar;
+use crate::domain::ticket::Ticket;
+use crate::texts::{render, Texts};
+use crate::whatsapp::outbound::Outbound;
+
+/// "Kelurahan Garegeh", "Kecamatan Guguk Panjang", "Kota Bukittinggi".
+pub fn area_name(tree: &Jurisdictions, path: &JurisdictionPath) -> String {
+    match tree.node(path) {
+        Some(node) => match node.kind {
+            NodeKind::Kelurahan => format!("Kelurahan {}", node.name),
+            NodeKind::Kecamatan => format!("Kecamatan {}", node.name),
+            NodeKind::Rw | NodeKind::Rt | NodeKind::Kota | NodeKind::Agency => node.name.clone(),
+        },
+        None => path.last_segment().to_owned(),
+    }
+}
+
+/// The first reply: the ticket, confidentiality, how to follow up; and,
+/// when the kelurahan is still unknown, the question in the same message
+/// (one send).
+pub fn acknowledge(
+    texts: &Texts,
+    tree: &Jurisdictions,
+    ticket: &Ticket,
+    kind: CaseKind,
+    area: Option<&JurisdictionPath>,
+    question: Option<&Outbound>,
+) -> Outbound {
+    let mut ack = render(
+        &texts.ack_new,
+        &[("ticket", ticket.as_str()), ("kind", texts.kind_name(kind))],
+    );
+    if let Some(area) = area {
+        ack.push_str("\n\n");
+        ack.push_str(&render(&texts.ack_forwarded, &[("area", &area_name(tree, area))]));
+    }
+    match question {
+        Some(Outbound::List { body, button, rows }) => Outbound::List {
+            body: crate::whatsapp::outbound::shorten(
+                &format!("{ack}\n\n{body}"),
+                crate::whatsapp::outbound::MAX_INTERACTIVE_BODY,
+            ),
+            button: button.clone(),
+            rows: rows.clone(),
+        },
+        Some(other) => Outbound::text(format!("{ack}\n\n{}", other.as_plain_text())),
+        None => Outbound::text(ack),
+    }
+}
+
+pub fn kelurahan_set(ctx: Context<'_>, ticket: &Ticket, node: &Node) -> String {
+    render(
+        &ctx.texts.kelurahan_set,
+        &[
+            ("ticket", ticket.as_str()),
+            ("area", &area_name(ctx.tree, &node.path)),
+        ],
+    )
+}
+
+/// "Is it really solved?" with yes/no buttons, sent when an official resolves.
+pub fn confirm_question(texts: &Texts, ticket: &Ticket, note: &str) -> Outbound {
+    let body = render(
+        &texts.confirm_question,
+        &[("ticket", ticket.as_str()), ("note", note)],
+    );
+    Outbound::buttons(
+        &body,
+        vec![
+            (ids::SOLVED_YES.to_owned(), texts.confirm_yes_button.clone()),
+            (ids::SOLVED_NO.to_owned(), texts.confirm_no_button.clone()),
+        ],
+    )
+    .expect("two buttons fit")
+}
+
+/// The 1–5 rating as a list (five choices do not fit in three buttons).
+pub fn rating_question(texts: &Texts, ticket: &Ticket) -> Outbound {
+    let body = render(&texts.rating_question, &[("ticket", ticket.as_str())]);
+    let rows = texts
+        .rating_labels
+        .iter()
+        .enumerate()
+        .map(|(i, label)| {
+            (
+                format!("{}{}", ids::RATE_ROW, i + 1),
+                format!("{} - {label}", i + 1),
+            )
+        })
+        .collect();
+    Outbound::list(&body, &texts.rating_button, rows).expect("five rows fit")
+}
+
+fn local_date(calendar: &WorkingCalendar, at: DateTime<Utc>) -> String {
+    calendar.local_date(at).format("%d/%m/%Y").to_string()
+}
+
+/// `STATUS`: the citizen's own cases, newest first.
+pub fn status_list(texts: &Texts, calendar: &WorkingCalendar, cases: &[Case]) -> Outbound {
+    if cases.is_empty() {
+        return Outbound::text(&texts.status_none);
+    }
+    let mut text = texts.status_header.clone();
+    for case in cases {
+        text.push('\n');
+        text.push_str(&render(
+            &texts.status_line,
+            &[
+                ("ticket", case.ticket.as_str()),
+                ("kind", texts.kind_name(case.kind)),
+                ("date", &local_date(calendar, case.created_at)),
+                ("status", texts.status_name(case.status)),
+            ],
+        ));
+    }
+    Outbound::text(text)
+}
+
+/// `STATUS ADU-0042`: one case.
+pub fn status_one(texts: &Texts, tree: &Jurisdictions, calendar: &WorkingCalendar, case: &Case) -> Outbound {
+    Outbound::text(render(
+        &texts.status_one,
+        &[
+            ("ticket", case.ticket.as_str()),
+            ("kind", texts.kind_name(case.kind)),
+            ("date", &local_date(calendar, case.created_at)),
+            ("status", texts.status_name(case.status)),
+            ("area", &area_name(tree, case.area())),
+        ],
+    ))
+}

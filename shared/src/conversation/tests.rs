@@ -1,0 +1,384 @@
+use super::*;
+use crate::domain::timeline::MediaType;
+use crate::whatsapp::outbound::Outbound;
+
+fn tree() -> &'static Jurisdictions {
+    Jurisdictions::bukittinggi()
+}
+
+fn path(p: &str) -> JurisdictionPath {
+    JurisdictionPath::parse(p).unwrap()
+}
+
+const MKS: &str = "bukittinggi/mandiangin-koto-selayan";
+const GAREGEH: &str = "bukittinggi/mandiangin-koto-selayan/garegeh";
+
+fn text(body: &str) -> InboundBody {
+    InboundBody::Content(MessageContent::Text { body: body.into() })
+}
+
+fn choice(id: &str) -> InboundBody {
+    InboundBody::Choice {
+        id: id.into(),
+        title: "x".into(),
+    }
+}
+
+fn open_case() -> OpenCase {
+    OpenCase {
+        id: CaseId::parse("01KB0000000000000000000000").unwrap(),
+        ticket: Ticket::parse("ADU-0042").unwrap(),
+    }
+}
+
+fn with<'a>(texts: &'a Texts, kec: Option<&'a JurisdictionPath>) -> Context<'a> {
+    Context {
+        tree: tree(),
+        texts,
+        receiving_kecamatan: kec,
+    }
+}
+
+#[test]
+fn a_first_message_naming_its_kelurahan_opens_a_case_there() {
+    let texts = Texts::shipped();
+    let d = decide(
+        &text("Saran: lampu jalan di kel. Garegeh mati"),
+        State::default(),
+        with(&texts, None),
+    );
+    let Decision::Open {
+        kind,
+        jurisdiction,
+        home,
+        question,
+        ..
+    } = d
+    else {
+        panic!("{d:?}")
+    };
+    assert_eq!(kind, CaseKind::Saran);
+    assert_eq!(jurisdiction, Some(path(GAREGEH)));
+    assert_eq!(home, path("bukittinggi"));
+    assert_eq!(question, None);
+}
+
+#[test]
+fn without_a_kelurahan_the_number_decides_what_is_asked() {
+    let texts = Texts::shipped();
+    let mks = path(MKS);
+    // A number serving one kecamatan: one list of its kelurahan.
+    let d = decide(
+        &text("Jalan berlubang dekat masjid"),
+        State::default(),
+        with(&texts, Some(&mks)),
+    );
+    let Decision::Open {
+        jurisdiction: None,
+        home,
+        question: Some((list, awaiting)),
+        ..
+    } = d
+    else {
+        panic!("{d:?}")
+    };
+    assert_eq!(home, mks);
+    assert_eq!(
+        awaiting,
+        Awaiting::Kelurahan {
+            kecamatan: mks.clone()
+        }
+    );
+    let Outbound::List { rows, .. } = &list else {
+        panic!("{list:?}")
+    };
+    assert_eq!(rows.len(), 9);
+    // A number serving the whole kota: first the kecamatan.
+    let d = decide(
+        &text("Jalan berlubang dekat masjid"),
+        State::default(),
+        with(&texts, None),
+    );
+    let Decision::Open {
+        question: Some((Outbound::List { rows, .. }, Awaiting::Kecamatan)),
+        ..
+    } = d
+    else {
+        panic!("{d:?}")
+    };
+    assert_eq!(rows.len(), 3);
+}
+
+#[test]
+fn the_chosen_row_or_a_typed_name_or_number_sets_the_kelurahan() {
+    let texts = Texts::shipped();
+    let case = open_case();
+    let mks = path(MKS);
+    let awaiting = Awaiting::Kelurahan {
+        kecamatan: mks.clone(),
+    };
+    let state = State {
+        open_case: Some(&case),
+        awaiting: Some(&awaiting),
+    };
+    let ctx = with(&texts, Some(&mks));
+    for answer in [choice(&format!("kel:{GAREGEH}")), text("garegeh"), text("3")] {
+        let d = decide(&answer, state, ctx);
+        let Decision::Append {
+            effect: Effect::SetArea(p),
+            reply: Some(reply),
+            awaiting: None,
+        } = d
+        else {
+            panic!("{d:?}")
+        };
+        assert_eq!(p, path(GAREGEH));
+        assert!(reply.as_plain_text().contains("Kelurahan Garegeh"));
+    }
+    // Local spelling of a kelurahan of another kecamatan still counts.
+    let d = decide(&text("Kubu Tanjuang"), state, ctx);
+    assert!(
+        matches!(d, Decision::Append { effect: Effect::SetArea(p), .. } if p.as_str().ends_with("kubu-tanjung"))
+    );
+    // A short unknown answer: asked again; a long one: more detail, kept.
+    let d = decide(&text("dekat pasar"), state, ctx);
+    let Decision::Append {
+        effect: Effect::Nothing,
+        reply: Some(again),
+        awaiting: Some(_),
+    } = d
+    else {
+        panic!("{d:?}")
+    };
+    assert!(again.as_plain_text().starts_with(&texts.not_recognised));
+    let long = "lubangnya sudah dua minggu dan makin besar setiap hujan turun";
+    let d = decide(&text(long), state, ctx);
+    assert!(
+        matches!(
+            d,
+            Decision::Append {
+                effect: Effect::Nothing,
+                reply: None,
+                awaiting: Some(_)
+            }
+        ),
+        "{d:?}"
+    );
+}
+
+#[test]
+fn kecamatan_first_then_kelurahan() {
+    let texts = Texts::shipped();
+    let case = open_case();
+    let state = State {
+        open_case: Some(&case),
+        awaiting: Some(&Awaiting::Kecamatan),
+    };
+    let d = decide(
+        &choice("kec:bukittinggi/guguk-panjang"),
+        state,
+        with(&texts, None),
+    );
+    let Decision::Append {
+        effect: Effect::Nothing,
+        reply: Some(Outbound::List { rows, .. }),
+        awaiting: Some(a),
+    } = d
+    else {
+        panic!("{d:?}")
+    };
+    assert_eq!(rows.len(), 7);
+    assert_eq!(
+        a,
+        Awaiting::Kelurahan {
+            kecamatan: path("bukittinggi/guguk-panjang")
+        }
+    );
+    // Typed: "Guguak Panjang" (local spelling), or "2".
+    for typed in ["Guguak Panjang", "2"] {
+        let d = decide(&text(typed), state, with(&texts, None));
+        assert!(
+            matches!(
+                d,
+                Decision::Append {
+                    awaiting: Some(Awaiting::Kelurahan { .. }),
+                    ..
+                }
+            ),
+            "{typed}: {d:?}"
+        );
+    }
+}
+
+#[test]
+fn follow_ups_join_the_open_case_without_a_reply() {
+    let texts = Texts::shipped();
+    let case = open_case();
+    let state = State {
+        open_case: Some(&case),
+        awaiting: None,
+    };
+    let photo = InboundBody::Content(MessageContent::Media {
+        media_type: MediaType::Image,
+        media_id: "m1".into(),
+        mime_type: Some("image/jpeg".into()),
+        caption: None,
+    });
+    let location = InboundBody::Content(MessageContent::Location {
+        latitude: -0.3,
+        longitude: 100.4,
+        name: None,
+        address: None,
+    });
+    for body in [photo, location, text("tambahan: sudah 2 minggu")] {
+        let d = decide(&body, state, with(&texts, None));
+        assert_eq!(
+            d,
+            Decision::Append {
+                effect: Effect::Nothing,
+                reply: None,
+                awaiting: None
+            }
+        );
+    }
+    let unsupported = InboundBody::Content(MessageContent::Unsupported {
+        message_type: "contacts".into(),
+    });
+    let d = decide(&unsupported, state, with(&texts, None));
+    assert!(matches!(d, Decision::Append { reply: Some(_), .. }));
+    let d = decide(&unsupported, State::default(), with(&texts, None));
+    assert!(
+        matches!(d, Decision::Reply(_)),
+        "an unreadable first message opens no case"
+    );
+}
+
+#[test]
+fn commands_are_recognised_before_anything_else() {
+    let texts = Texts::shipped();
+    let case = open_case();
+    let awaiting = Awaiting::Kecamatan;
+    let state = State {
+        open_case: Some(&case),
+        awaiting: Some(&awaiting),
+    };
+    assert_eq!(
+        decide(&text("STATUS"), state, with(&texts, None)),
+        Decision::Command(Command::StatusAll)
+    );
+    assert_eq!(
+        decide(&text("BARU"), State::default(), with(&texts, None)),
+        Decision::Command(Command::New(None))
+    );
+}
+
+#[test]
+fn confirmation_and_rating() {
+    let texts = Texts::shipped();
+    let case = open_case();
+    let asked = Awaiting::Confirmation { case: case.clone() };
+    let state = State {
+        open_case: Some(&case),
+        awaiting: Some(&asked),
+    };
+    for yes in [choice("solved:yes"), text("Ya, sudah")] {
+        let d = decide(&yes, state, with(&texts, None));
+        let Decision::Append {
+            effect: Effect::Confirm { solved: true, .. },
+            reply: Some(r),
+            awaiting: Some(Awaiting::Rating { .. }),
+        } = d
+        else {
+            panic!("{d:?}")
+        };
+        r.check_limits().unwrap();
+    }
+    for no in [choice("solved:no"), text("belum, masih rusak")] {
+        let d = decide(&no, state, with(&texts, None));
+        assert!(
+            matches!(
+                d,
+                Decision::Append {
+                    effect: Effect::Confirm { solved: false, .. },
+                    awaiting: None,
+                    ..
+                }
+            ),
+            "{d:?}"
+        );
+    }
+    let rating = Awaiting::Rating { case: case.clone() };
+    let state = State {
+        open_case: None,
+        awaiting: Some(&rating),
+    };
+    for given in [choice("rate:4"), text("4")] {
+        let d = decide(&given, state, with(&texts, None));
+        assert!(
+            matches!(
+                d,
+                Decision::Append {
+                    effect: Effect::Rate { rating: 4, .. },
+                    awaiting: None,
+                    ..
+                }
+            ),
+            "{d:?}"
+        );
+    }
+    // Out of range: not a rating; with no open case it opens a new report.
+    assert!(matches!(
+        decide(&text("9"), state, with(&texts, None)),
+        Decision::Open { .. }
+    ));
+    assert!(matches!(
+        decide(&choice("rate:9"), state, with(&texts, None)),
+        Decision::Reply(_)
+    ));
+}
+
+/// Every interactive message the code can build, checked against WhatsApp's limits.
+#[test]
+fn every_interactive_message_is_within_whatsapps_limits() {
+    let texts = Texts::shipped();
+    let tree = tree();
+    let mut built: Vec<Outbound> = Vec::new();
+    let ctx = with(&texts, None);
+    built.push(location_question(ctx, None, None).0);
+    built.push(location_question(ctx, None, Some(&texts.not_recognised)).0);
+    for kec in tree.kecamatan() {
+        built.push(location_question(ctx, Some(&kec.path), None).0);
+        built.push(location_question(ctx, Some(&kec.path), Some(&texts.not_recognised)).0);
+    }
+    let ticket = Ticket::parse("ADU-123456789").unwrap();
+    for question in built.clone() {
+        built.push(replies::acknowledge(
+            &texts,
+            tree,
+            &ticket,
+            CaseKind::Pertanyaan,
+            None,
+            Some(&question),
+        ));
+    }
+    built.push(replies::confirm_question(
+        &texts,
+        &ticket,
+        &"catatan panjang ".repeat(100),
+    ));
+    built.push(replies::rating_question(&texts, &ticket));
+    for message in &built {
+        message
+            .check_limits()
+            .unwrap_or_else(|e| panic!("{e}: {message:?}"));
+    }
+    // Long names are shortened in titles and given whole in descriptions.
+    let lists = built.iter().filter_map(|m| match m {
+        Outbound::List { rows, .. } => Some(rows),
+        _ => None,
+    });
+    let described: Vec<&str> = lists.flatten().filter_map(|r| r.description.as_deref()).collect();
+    for long in ["Aur Tajungkang Tengah Sawah", "Bukit Cangang Kayu Ramang"] {
+        assert!(described.contains(&long), "{long} not given whole");
+    }
+}

@@ -1,0 +1,391 @@
+//! A case: one citizen report and everything needed to see it through.
+
+use std::fmt;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use ulid::Ulid;
+
+use super::jurisdiction::JurisdictionPath;
+use super::kind::CaseKind;
+use super::ladder::{Ladder, LadderError, Level};
+use super::lifecycle::{IllegalTransition, Status, Transition};
+use super::reporter::ReporterId;
+use super::sla::SlaPolicy;
+use super::ticket::Ticket;
+use super::timeline::{Actor, EventBody, TimelineEvent};
+
+/// A case's internal id (a ULID): never shown to citizens, who use the ticket.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct CaseId(String);
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("not a case id")]
+pub struct BadCaseId;
+
+impl CaseId {
+    pub fn new(at: DateTime<Utc>) -> Self {
+        Self(Ulid::from_datetime(at.into()).to_string())
+    }
+
+    pub fn parse(raw: &str) -> Result<Self, BadCaseId> {
+        Ulid::from_string(raw)
+            .map(|u| Self(u.to_string()))
+            .map_err(|_| BadCaseId)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for CaseId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl TryFrom<String> for CaseId {
+    type Error = BadCaseId;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Self::parse(&value)
+    }
+}
+
+impl From<CaseId> for String {
+    fn from(value: CaseId) -> Self {
+        value.0
+    }
+}
+
+/// Which WhatsApp provider and which of the city's numbers received the
+/// report: replies must go out from the same number.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Channel {
+    pub provider: Provider,
+    /// Meta's `phone_number_id`, or the Twilio number (`whatsapp:+62…`).
+    pub number_id: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Provider {
+    Meta,
+    Twilio,
+}
+
+impl Provider {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Provider::Meta => "meta",
+            Provider::Twilio => "twilio",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Case {
+    pub id: CaseId,
+    pub ticket: Ticket,
+    pub kind: CaseKind,
+    pub category: Option<String>,
+    pub description: String,
+    /// The kelurahan (or a node below it) once known.
+    pub jurisdiction: Option<JurisdictionPath>,
+    /// The narrowest node known when the case opened (the receiving number's
+    /// kecamatan, else the kota): the case's queue until `jurisdiction` is set.
+    pub home: JurisdictionPath,
+    /// The agency the case was escalated to, if any: it is in that agency's
+    /// scope as well as its area's.
+    pub agency: Option<JurisdictionPath>,
+    pub level: Level,
+    pub status: Status,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// When the case entered its current status or level (SLA clocks restart).
+    pub clock_started_at: DateTime<Utc>,
+    pub due_at: Option<DateTime<Utc>>,
+    /// Bumped on every write; writes are conditional on the version read.
+    pub version: u64,
+    pub reporter: ReporterId,
+    pub channel: Channel,
+}
+
+/// What the first message gives us.
+#[derive(Debug, Clone)]
+pub struct NewCase {
+    pub ticket: Ticket,
+    pub kind: CaseKind,
+    pub description: String,
+    pub jurisdiction: Option<JurisdictionPath>,
+    pub home: JurisdictionPath,
+    pub reporter: ReporterId,
+    pub channel: Channel,
+}
+
+/// A request to raise a case: one tier up when `to` is `None`.
+#[derive(Debug, Clone, Default)]
+pub struct Escalation {
+    pub to: Option<Level>,
+    /// The agency node's path when `to` is an agency: the case joins its scope.
+    pub agency: Option<JurisdictionPath>,
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CaseError {
+    #[error(transparent)]
+    Illegal(#[from] IllegalTransition),
+    #[error(transparent)]
+    Ladder(#[from] LadderError),
+    #[error("a closed, rejected or withdrawn case cannot be escalated")]
+    NotOpen,
+}
+
+impl Case {
+    /// Opens a case at the ladder's entry level, due for verification.
+    pub fn open(new: NewCase, ladder: &Ladder, sla: &SlaPolicy, now: DateTime<Utc>) -> (Case, TimelineEvent) {
+        let level = ladder.entry();
+        let case = Case {
+            id: CaseId::new(now),
+            ticket: new.ticket,
+            kind: new.kind,
+            category: None,
+            description: new.description,
+            jurisdiction: new.jurisdiction,
+            home: new.home,
+            agency: None,
+            due_at: sla.due(Status::Received, &level, now),
+            level: level.clone(),
+            status: Status::Received,
+            created_at: now,
+            updated_at: now,
+            clock_started_at: now,
+            version: 1,
+            reporter: new.reporter,
+            channel: new.channel,
+        };
+        let event = TimelineEvent::new(
+            now,
+            Actor::Citizen,
+            EventBody::Opened {
+                kind: case.kind,
+                level,
+            },
+        );
+        (case, event)
+    }
+
+    /// The node whose queue the case is in: its kelurahan once known, else its home.
+    pub fn area(&self) -> &JurisdictionPath {
+        self.jurisdiction.as_ref().unwrap_or(&self.home)
+    }
+
+    /// Whether an official whose scope is `scope` may see this case.
+    pub fn is_within(&self, scope: &JurisdictionPath) -> bool {
+        self.area().is_within(scope) || self.agency.as_ref().is_some_and(|a| a.is_within(scope))
+    }
+
+    pub fn is_overdue(&self, now: DateTime<Utc>) -> bool {
+        self.status.is_open() && self.due_at.is_some_and(|due| due <= now)
+    }
+
+    /// Moves the case through its lifecycle and restarts the SLA clock.
+    pub fn transition(
+        &mut self,
+        transition: Transition,
+        actor: Actor,
+        note: Option<String>,
+        sla: &SlaPolicy,
+        now: DateTime<Utc>,
+    ) -> Result<TimelineEvent, CaseError> {
+        let from = self.status;
+        let to = from.apply(transition)?;
+        self.status = to;
+        self.restart_clock(sla, now);
+        Ok(TimelineEvent::new(
+            now,
+            actor,
+            EventBody::StatusChanged { from, to, note },
+        ))
+    }
+
+    /// Raises the case one tier up, or to the level the escalation names.
+    pub fn escalate(
+        &mut self,
+        escalation: Escalation,
+        actor: Actor,
+        ladder: &Ladder,
+        sla: &SlaPolicy,
+        now: DateTime<Utc>,
+    ) -> Result<TimelineEvent, CaseError> {
+        if !self.status.is_open() {
+            return Err(CaseError::NotOpen);
+        }
+        let from = self.level.clone();
+        let to = match escalation.to {
+            Some(to) => ladder.escalate_to(&from, &to)?,
+            None => ladder.next(&from)?,
+        };
+        if let Level::Agency(_) = to {
+            self.agency = escalation.agency;
+        }
+        self.level = to.clone();
+        self.restart_clock(sla, now);
+        let reason = escalation.reason;
+        Ok(TimelineEvent::new(
+            now,
+            actor,
+            EventBody::Escalated { from, to, reason },
+        ))
+    }
+
+    fn restart_clock(&mut self, sla: &SlaPolicy, now: DateTime<Utc>) {
+        self.clock_started_at = now;
+        self.updated_at = now;
+        self.due_at = sla.due(self.status, &self.level, now);
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::domain::ladder::Tier;
+
+    pub(crate) fn sample_new_case(ticket: u64) -> NewCase {
+        NewCase {
+            ticket: Ticket::parse(&format!("ADU-{ticket}")).unwrap(),
+            kind: CaseKind::Pengaduan,
+            description: "Jalan berlubang di depan SD".into(),
+            jurisdiction: Some(
+                JurisdictionPath::parse("bukittinggi/mandiangin-koto-selayan/garegeh").unwrap(),
+            ),
+            home: JurisdictionPath::parse("bukittinggi/mandiangin-koto-selayan").unwrap(),
+            reporter: ReporterId::parse(&"ab".repeat(32)).unwrap(),
+            channel: Channel {
+                provider: Provider::Meta,
+                number_id: "1234567890".into(),
+            },
+        }
+    }
+
+    fn at(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    fn official() -> Actor {
+        Actor::Official {
+            sub: "sub-1".into(),
+            name: "Petugas".into(),
+        }
+    }
+
+    #[test]
+    fn opens_received_at_entry_level_with_verify_deadline() {
+        let now = at("2026-11-23T10:00:00+07:00");
+        let (case, event) = Case::open(sample_new_case(1), &Ladder::default(), &SlaPolicy::default(), now);
+        assert_eq!(case.status, Status::Received);
+        assert_eq!(case.level, Level::Tier(Tier::Kelurahan));
+        assert_eq!(case.due_at, Some(at("2026-11-27T00:00:00+07:00")));
+        assert_eq!(case.version, 1);
+        assert!(matches!(
+            event.body,
+            EventBody::Opened {
+                kind: CaseKind::Pengaduan,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn transitions_restart_the_clock_and_refuse_illegal_moves() {
+        let sla = SlaPolicy::default();
+        let now = at("2026-11-23T10:00:00+07:00");
+        let (mut case, _) = Case::open(sample_new_case(1), &Ladder::default(), &sla, now);
+        let later = at("2026-11-24T09:00:00+07:00");
+        let event = case
+            .transition(Transition::Verify, official(), None, &sla, later)
+            .unwrap();
+        assert!(matches!(
+            event.body,
+            EventBody::StatusChanged {
+                from: Status::Received,
+                to: Status::Verified,
+                ..
+            }
+        ));
+        assert_eq!(case.due_at, Some(at("2026-12-02T00:00:00+07:00")));
+        let err = case
+            .transition(Transition::Close, official(), None, &sla, later)
+            .unwrap_err();
+        assert_eq!(
+            err,
+            CaseError::Illegal(IllegalTransition {
+                from: Status::Verified,
+                transition: Transition::Close
+            })
+        );
+        assert_eq!(case.status, Status::Verified, "a refused move changes nothing");
+        case.transition(Transition::Withdraw, Actor::Citizen, None, &sla, later)
+            .unwrap();
+        assert_eq!(case.due_at, None);
+        assert!(!case.is_overdue(later + chrono::Duration::days(30)));
+    }
+
+    #[test]
+    fn escalation_climbs_and_agencies_join_the_scope() {
+        let sla = SlaPolicy::default();
+        let ladder = Ladder::default();
+        let now = at("2026-11-23T10:00:00+07:00");
+        let (mut case, _) = Case::open(sample_new_case(1), &ladder, &sla, now);
+        let event = case
+            .escalate(Escalation::default(), Actor::System, &ladder, &sla, now)
+            .unwrap();
+        assert!(matches!(
+            event.body,
+            EventBody::Escalated {
+                to: Level::Tier(Tier::Kecamatan),
+                ..
+            }
+        ));
+        assert_eq!(case.level, Level::Tier(Tier::Kecamatan));
+        let pupr = JurisdictionPath::parse("bukittinggi/dinas/pupr").unwrap();
+        assert!(!case.is_within(&pupr));
+        let to_pupr = Escalation {
+            to: Some(Level::Agency("pupr".into())),
+            agency: Some(pupr.clone()),
+            reason: Some("jalan kota".into()),
+        };
+        case.escalate(to_pupr, official(), &ladder, &sla, now).unwrap();
+        assert!(case.is_within(&pupr));
+        assert!(case.is_within(&JurisdictionPath::parse("bukittinggi/mandiangin-koto-selayan").unwrap()));
+        assert!(!case.is_within(&JurisdictionPath::parse("bukittinggi/guguk-panjang").unwrap()));
+        // An agency answers to the top of the ladder, and the top goes no further.
+        case.escalate(Escalation::default(), Actor::System, &ladder, &sla, now)
+            .unwrap();
+        assert_eq!(case.level, Level::Tier(Tier::Kota));
+        let err = case
+            .escalate(Escalation::default(), Actor::System, &ladder, &sla, now)
+            .unwrap_err();
+        assert_eq!(err, CaseError::Ladder(LadderError::AtTop));
+        case.transition(Transition::Withdraw, Actor::Citizen, None, &sla, now)
+            .unwrap();
+        let err = case
+            .escalate(Escalation::default(), Actor::System, &ladder, &sla, now)
+            .unwrap_err();
+        assert_eq!(err, CaseError::NotOpen);
+    }
+
+    #[test]
+    fn unknown_kelurahan_queues_at_home() {
+        let mut new = sample_new_case(3);
+        new.jurisdiction = None;
+        let (case, _) = Case::open(new, &Ladder::default(), &SlaPolicy::default(), Utc::now());
+        assert_eq!(case.area().as_str(), "bukittinggi/mandiangin-koto-selayan");
+        assert!(case.is_within(&JurisdictionPath::parse("bukittinggi/mandiangin-koto-selayan").unwrap()));
+        assert!(
+            !case.is_within(&JurisdictionPath::parse("bukittinggi/mandiangin-koto-selayan/garegeh").unwrap())
+        );
+    }
+}

@@ -1,0 +1,164 @@
+//! What happened to a case, in order: the citizen's messages, officials'
+//! actions and notes, escalations. Each entry is immutable once written.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use ulid::Ulid;
+
+use super::jurisdiction::JurisdictionPath;
+use super::kind::CaseKind;
+use super::ladder::Level;
+use super::lifecycle::Status;
+
+/// Orders events within a case: a ULID, so its text sorts by time.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct EventId(String);
+
+impl EventId {
+    pub fn new(at: DateTime<Utc>) -> Self {
+        Self(Ulid::from_datetime(at.into()).to_string())
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        Ulid::from_string(raw).ok().map(|u| Self(u.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Who did it. Officials are named by their identity provider's `sub` and name;
+/// the citizen only ever as "the reporter", never by number.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Actor {
+    Citizen,
+    Official { sub: String, name: String },
+    System,
+}
+
+/// What a citizen sent: text, media by reference, a location, or something
+/// the system does not handle (kept, never dropped).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum MessageContent {
+    Text {
+        body: String,
+    },
+    Media {
+        media_type: MediaType,
+        media_id: String,
+        mime_type: Option<String>,
+        caption: Option<String>,
+    },
+    Location {
+        latitude: f64,
+        longitude: f64,
+        name: Option<String>,
+        address: Option<String>,
+    },
+    Unsupported {
+        message_type: String,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MediaType {
+    Image,
+    Video,
+    Audio,
+    Document,
+    Sticker,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum EventBody {
+    /// The case was created from the citizen's first message.
+    Opened {
+        kind: CaseKind,
+        level: Level,
+    },
+    /// A message from the citizen, with the provider's message id.
+    Message {
+        provider_message_id: String,
+        content: MessageContent,
+    },
+    StatusChanged {
+        from: Status,
+        to: Status,
+        note: Option<String>,
+    },
+    Note {
+        text: String,
+    },
+    Escalated {
+        from: Level,
+        to: Level,
+        reason: Option<String>,
+    },
+    Reclassified {
+        kind: Option<CaseKind>,
+        category: Option<String>,
+        jurisdiction: Option<JurisdictionPath>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TimelineEvent {
+    pub id: EventId,
+    pub at: DateTime<Utc>,
+    pub actor: Actor,
+    pub body: EventBody,
+}
+
+impl TimelineEvent {
+    pub fn new(at: DateTime<Utc>, actor: Actor, body: EventBody) -> Self {
+        Self {
+            id: EventId::new(at),
+            at,
+            actor,
+            body,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn event_ids_sort_by_time_and_are_distinct() {
+        let t0 = Utc::now();
+        let t1 = t0 + chrono::Duration::milliseconds(1);
+        let (a, b, c) = (EventId::new(t0), EventId::new(t0), EventId::new(t1));
+        assert_ne!(a, b);
+        assert!(a < c && b < c);
+        assert_eq!(EventId::parse(a.as_str()), Some(a));
+        assert_eq!(EventId::parse("not-an-id"), None);
+    }
+
+    #[test]
+    fn events_serialise_with_a_type_tag() {
+        let event = TimelineEvent::new(
+            Utc::now(),
+            Actor::Official {
+                sub: "u-1".into(),
+                name: "Rina".into(),
+            },
+            EventBody::StatusChanged {
+                from: Status::Received,
+                to: Status::Verified,
+                note: None,
+            },
+        );
+        let json = serde_json::to_value(&event).unwrap();
+        assert_eq!(json["body"]["type"], "status_changed");
+        assert_eq!(json["actor"]["type"], "official");
+        let back: TimelineEvent = serde_json::from_value(json).unwrap();
+        assert_eq!(back, event);
+    }
+}

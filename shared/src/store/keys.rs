@@ -1,0 +1,132 @@
+//! The table's key layout, in one place: nothing else formats `PK`/`SK` values
+//! or names an index. `docs/data-model.md` explains each access pattern.
+
+use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+
+use crate::domain::case::{CaseId, Provider};
+use crate::domain::reporter::ReporterId;
+use crate::domain::ticket::Ticket;
+use crate::domain::timeline::EventId;
+
+pub const PK: &str = "PK";
+pub const SK: &str = "SK";
+/// Items with this attribute (epoch seconds) expire; readers skip expired
+/// items themselves, since DynamoDB deletes them lazily.
+pub const EXPIRES_AT: &str = "expires_at";
+
+/// A global secondary index: its name and its key attributes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Index {
+    pub name: &'static str,
+    pub pk: &'static str,
+    pub sk: &'static str,
+}
+
+/// Every case of the kota, newest first.
+pub const BY_KOTA: Index = Index {
+    name: "by_kota",
+    pk: "KotaPK",
+    sk: "QueueSK",
+};
+/// Every case of one kecamatan, newest first.
+pub const BY_KECAMATAN: Index = Index {
+    name: "by_kecamatan",
+    pk: "KecPK",
+    sk: "QueueSK",
+};
+/// Every case of one kelurahan (and its RW/RT), newest first.
+pub const BY_KELURAHAN: Index = Index {
+    name: "by_kelurahan",
+    pk: "KelPK",
+    sk: "QueueSK",
+};
+/// Every case escalated to one agency, newest first.
+pub const BY_AGENCY: Index = Index {
+    name: "by_agency",
+    pk: "AgencyPK",
+    sk: "QueueSK",
+};
+/// A reporter's cases, newest first.
+pub const BY_REPORTER: Index = Index {
+    name: "by_reporter",
+    pk: "ReporterPK",
+    sk: "QueueSK",
+};
+/// Time-driven work: open cases by due time, pending deliveries by next
+/// attempt, and each day's lifecycle events. A sparse index: items leave it
+/// when the attribute is removed (a case closes, a delivery succeeds).
+pub const BY_TIME: Index = Index {
+    name: "by_time",
+    pk: "TimePK",
+    sk: "TimeSK",
+};
+
+pub const INDEXES: [Index; 6] = [
+    BY_KOTA,
+    BY_KECAMATAN,
+    BY_KELURAHAN,
+    BY_AGENCY,
+    BY_REPORTER,
+    BY_TIME,
+];
+
+/// `TimePK` of open cases (sort key: due time).
+pub const OPEN_CASES: &str = "OPEN";
+
+/// Timestamps as sortable text: UTC, fixed width, millisecond precision.
+pub fn timestamp(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+pub fn case_pk(id: &CaseId) -> String {
+    format!("CASE#{id}")
+}
+pub const CASE_SK: &str = "CASE";
+
+pub fn event_sk(id: &EventId) -> String {
+    format!("EVENT#{}", id.as_str())
+}
+pub const EVENT_SK_PREFIX: &str = "EVENT#";
+
+pub fn ticket_pk(ticket: &Ticket) -> String {
+    format!("TICKET#{ticket}")
+}
+pub const TICKET_SK: &str = "TICKET";
+
+pub fn reporter_pk(id: &ReporterId) -> String {
+    format!("REPORTER#{}", id.as_str())
+}
+pub const REPORTER_SK: &str = "REPORTER";
+
+/// De-duplication record of an inbound provider message.
+pub fn inbound_pk(provider: Provider, message_id: &str) -> String {
+    format!("INBOUND#{}#{message_id}", provider.as_str())
+}
+pub const INBOUND_SK: &str = "INBOUND";
+
+pub const TICKET_SEQUENCE_PK: &str = "SEQUENCE#ticket";
+pub const SEQUENCE_SK: &str = "SEQUENCE";
+
+/// Queue order within a partition: creation time, then ticket for ties.
+pub fn queue_sk(created_at: DateTime<Utc>, ticket: &Ticket) -> String {
+    format!("{}#{ticket}", timestamp(created_at))
+}
+
+pub fn open_case_sk(due_at: DateTime<Utc>, id: &CaseId) -> String {
+    format!("{}#{id}", timestamp(due_at))
+}
+
+/// `TimePK` of the lifecycle events of one local day, for digests.
+pub fn day_pk(day: NaiveDate) -> String {
+    format!("DAY#{day}")
+}
+
+pub fn day_sk(at: DateTime<Utc>, event: &EventId) -> String {
+    format!("{}#{}", timestamp(at), event.as_str())
+}
+
+/// The upper bound for "sort key at or before `at`" in a `TimeSK`/`QueueSK`
+/// range: every key starting with a timestamp ≤ `at` sorts before it.
+pub fn upper_bound(at: DateTime<Utc>) -> String {
+    format!("{}~", timestamp(at))
+}

@@ -1,0 +1,106 @@
+//! TransactWriteItems with typed conflicts: each conditional item names the
+//! error its failed condition means, so a cancellation maps to one cause.
+
+use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
+use aws_sdk_dynamodb::Client;
+
+use super::items::Item;
+use super::{keys, StoreError};
+
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Conflict {
+    CaseExists,
+    TicketTaken,
+    DuplicateMessage,
+    Reporter,
+    Version(u64),
+}
+
+impl Conflict {
+    fn error(self) -> StoreError {
+        match self {
+            Conflict::CaseExists => StoreError::CaseExists,
+            Conflict::TicketTaken => StoreError::TicketTaken,
+            Conflict::DuplicateMessage => StoreError::DuplicateMessage,
+            Conflict::Reporter => StoreError::ReporterConflict,
+            Conflict::Version(expected) => StoreError::VersionConflict { expected },
+        }
+    }
+}
+
+pub(super) struct Tx<'a> {
+    table: &'a str,
+    items: Vec<TransactWriteItem>,
+    conflicts: Vec<Conflict>,
+}
+
+impl<'a> Tx<'a> {
+    pub fn new(table: &'a str) -> Self {
+        Self {
+            table,
+            items: Vec::new(),
+            conflicts: Vec::new(),
+        }
+    }
+
+    /// Puts an item that must not exist yet.
+    pub fn put_new(&mut self, item: Item, conflict: Conflict) {
+        let put = self
+            .put(item)
+            .condition_expression("attribute_not_exists(#pk)")
+            .expression_attribute_names("#pk", keys::PK);
+        self.push(put, conflict);
+    }
+
+    /// Replaces an item that must still be at `version`.
+    pub fn put_if_version(&mut self, item: Item, version: u64, conflict: Conflict) {
+        let put = self
+            .put(item)
+            .condition_expression("#version = :version")
+            .expression_attribute_names("#version", "version")
+            .expression_attribute_values(":version", AttributeValue::N(version.to_string()));
+        self.push(put, conflict);
+    }
+
+    fn put(&self, item: Item) -> aws_sdk_dynamodb::types::builders::PutBuilder {
+        Put::builder().table_name(self.table).set_item(Some(item))
+    }
+
+    fn push(&mut self, put: aws_sdk_dynamodb::types::builders::PutBuilder, conflict: Conflict) {
+        let put = put.build().expect("table, item and condition are set");
+        self.items.push(TransactWriteItem::builder().put(put).build());
+        self.conflicts.push(conflict);
+    }
+
+    pub async fn commit(self, client: &Client) -> Result<(), StoreError> {
+        let result = client
+            .transact_write_items()
+            .set_transact_items(Some(self.items))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(SdkError::ServiceError(ctx)) => match ctx.err() {
+                TransactWriteItemsError::TransactionCanceledException(cancelled) => {
+                    let reasons = cancelled.cancellation_reasons();
+                    let failed = reasons
+                        .iter()
+                        .position(|r| r.code() == Some("ConditionalCheckFailed"));
+                    if let Some(conflict) = failed.and_then(|i| self.conflicts.get(i)) {
+                        Err(conflict.error())
+                    } else if reasons.iter().any(|r| r.code() == Some("TransactionConflict")) {
+                        // Another transaction held one of the items: nothing was
+                        // written, and trying again is expected to succeed.
+                        Err(StoreError::Contended)
+                    } else {
+                        Err(StoreError::from_sdk(SdkError::ServiceError(ctx)))
+                    }
+                }
+                _ => Err(StoreError::from_sdk(SdkError::ServiceError(ctx))),
+            },
+            Err(other) => Err(StoreError::from_sdk(other)),
+        }
+    }
+}

@@ -1,0 +1,244 @@
+//! Every sentence a citizen reads, in Bahasa Indonesia, from one file a city
+//! can edit (`config/texts/id.json`, compiled in; `TEXTS_FILE` overrides it).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::domain::kind::CaseKind;
+use crate::domain::ladder::Level;
+use crate::domain::lifecycle::Status;
+
+const SHIPPED: &str = include_str!("../../config/texts/id.json");
+const SHIPPED_NAME: &str = "config/texts/id.json";
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Texts {
+    #[serde(rename = "_note", default)]
+    _note: String,
+    pub ack_new: String,
+    pub ack_forwarded: String,
+    pub ask_kecamatan: String,
+    pub ask_kelurahan: String,
+    pub list_button: String,
+    pub not_recognised: String,
+    pub kelurahan_set: String,
+    pub status_none: String,
+    pub status_header: String,
+    pub status_line: String,
+    pub status_one: String,
+    pub not_found: String,
+    pub bad_ticket: String,
+    pub withdrawn: String,
+    pub cannot_withdraw: String,
+    pub new_prompt: String,
+    pub help: String,
+    pub unsupported: String,
+    pub confirm_question: String,
+    pub confirm_yes_button: String,
+    pub confirm_no_button: String,
+    pub confirm_yes: String,
+    pub confirm_no: String,
+    pub rating_question: String,
+    pub rating_button: String,
+    pub rating_labels: [String; 5],
+    pub rating_thanks: String,
+    pub verified: String,
+    pub rejected: String,
+    pub in_progress: String,
+    pub escalated: String,
+    pub official_message: String,
+    pub auto_closed: String,
+    status_names: BTreeMap<String, String>,
+    kind_names: BTreeMap<String, String>,
+    level_names: BTreeMap<String, String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum TextsError {
+    #[error("{file}: {reason}")]
+    Invalid { file: String, reason: String },
+}
+
+impl Texts {
+    /// The texts that ship with Aduan.
+    pub fn shipped() -> Self {
+        Self::from_json(SHIPPED_NAME, SHIPPED).expect("the shipped texts are valid (tested)")
+    }
+
+    pub fn load(path: &Path) -> Result<Self, TextsError> {
+        let file = path.display().to_string();
+        let json = std::fs::read_to_string(path).map_err(|e| TextsError::Invalid {
+            file: file.clone(),
+            reason: e.to_string(),
+        })?;
+        Self::from_json(&file, &json)
+    }
+
+    pub fn from_json(file: &str, json: &str) -> Result<Self, TextsError> {
+        let invalid = |reason: String| TextsError::Invalid {
+            file: file.to_owned(),
+            reason,
+        };
+        let texts: Texts = serde_json::from_str(json).map_err(|e| invalid(e.to_string()))?;
+        for status in Status::ALL {
+            if !texts.status_names.contains_key(status.as_str()) {
+                return Err(invalid(format!("status_names has no entry for \"{status}\"")));
+            }
+        }
+        for kind in CaseKind::ALL {
+            if !texts.kind_names.contains_key(kind.as_str()) {
+                return Err(invalid(format!("kind_names has no entry for \"{kind}\"")));
+            }
+        }
+        for level in ["rt", "rw", "kelurahan", "kecamatan", "kota", "dinas"] {
+            if !texts.level_names.contains_key(level) {
+                return Err(invalid(format!("level_names has no entry for \"{level}\"")));
+            }
+        }
+        for (name, template, allowed) in texts.templates() {
+            if let Some(unknown) = placeholders(template).find(|p| !allowed.contains(p)) {
+                return Err(invalid(format!(
+                    "{name} uses {{{unknown}}}, which is not filled in there (allowed: {})",
+                    allowed.join(", ")
+                )));
+            }
+        }
+        Ok(texts)
+    }
+
+    /// Each template and the placeholders the code fills in for it.
+    fn templates(&self) -> Vec<(&'static str, &str, &'static [&'static str])> {
+        const TICKET: &[&str] = &["ticket"];
+        vec![
+            ("ack_new", &self.ack_new, &["ticket", "kind"]),
+            ("ack_forwarded", &self.ack_forwarded, &["area"]),
+            ("kelurahan_set", &self.kelurahan_set, &["ticket", "area"]),
+            (
+                "status_line",
+                &self.status_line,
+                &["ticket", "kind", "date", "status"],
+            ),
+            (
+                "status_one",
+                &self.status_one,
+                &["ticket", "kind", "date", "status", "area"],
+            ),
+            ("not_found", &self.not_found, TICKET),
+            ("withdrawn", &self.withdrawn, TICKET),
+            ("cannot_withdraw", &self.cannot_withdraw, &["ticket", "status"]),
+            ("confirm_question", &self.confirm_question, &["ticket", "note"]),
+            ("confirm_yes", &self.confirm_yes, TICKET),
+            ("confirm_no", &self.confirm_no, TICKET),
+            ("rating_question", &self.rating_question, TICKET),
+            ("rating_thanks", &self.rating_thanks, &["rating"]),
+            ("verified", &self.verified, TICKET),
+            ("rejected", &self.rejected, &["ticket", "reason"]),
+            ("in_progress", &self.in_progress, TICKET),
+            ("escalated", &self.escalated, &["ticket", "level"]),
+            ("official_message", &self.official_message, &["ticket", "text"]),
+            ("auto_closed", &self.auto_closed, TICKET),
+            ("ask_kecamatan", &self.ask_kecamatan, &[]),
+            ("ask_kelurahan", &self.ask_kelurahan, &[]),
+            ("not_recognised", &self.not_recognised, &[]),
+            ("status_none", &self.status_none, &[]),
+            ("status_header", &self.status_header, &[]),
+            ("bad_ticket", &self.bad_ticket, &[]),
+            ("new_prompt", &self.new_prompt, &[]),
+            ("help", &self.help, &[]),
+            ("unsupported", &self.unsupported, &[]),
+        ]
+    }
+
+    pub fn status_name(&self, status: Status) -> &str {
+        &self.status_names[status.as_str()]
+    }
+
+    pub fn kind_name(&self, kind: CaseKind) -> &str {
+        &self.kind_names[kind.as_str()]
+    }
+
+    pub fn level_name(&self, level: &Level) -> &str {
+        let key = level.tier().map_or("dinas", |t| t.as_str());
+        &self.level_names[key]
+    }
+}
+
+fn placeholders(template: &str) -> impl Iterator<Item = &str> {
+    template
+        .split('{')
+        .skip(1)
+        .filter_map(|rest| rest.split_once('}').map(|(name, _)| name))
+}
+
+/// Fills `{name}` placeholders. Values are inserted as they are, never re-read
+/// as templates, so a citizen's text cannot inject a placeholder.
+pub fn render(template: &str, values: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(template.len() + 32);
+    let mut rest = template;
+    while let Some(start) = rest.find('{') {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 1..];
+        match after.split_once('}') {
+            Some((name, tail)) if values.iter().any(|(k, _)| *k == name) => {
+                let value = values
+                    .iter()
+                    .find(|(k, _)| *k == name)
+                    .map(|(_, v)| *v)
+                    .unwrap_or_default();
+                out.push_str(value);
+                rest = tail;
+            }
+            _ => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shipped_texts_are_complete_and_fill_in() {
+        let texts = Texts::shipped();
+        let ack = render(&texts.ack_new, &[("ticket", "ADU-0042"), ("kind", "pengaduan")]);
+        assert!(ack.contains("ADU-0042") && ack.contains("rahasia"));
+        assert!(!ack.contains('{'));
+        assert_eq!(texts.status_name(Status::InProgress), "sedang ditindaklanjuti");
+        assert_eq!(texts.level_name(&Level::Agency("pupr".into())), "dinas terkait");
+    }
+
+    #[test]
+    fn render_does_not_reinterpret_values() {
+        assert_eq!(render("a {x} b {y}", &[("x", "{y}"), ("y", "2")]), "a {y} b 2");
+        assert_eq!(render("{unknown} {x", &[("x", "1")]), "{unknown} {x");
+    }
+
+    #[test]
+    fn a_bad_texts_file_names_the_file_and_the_problem() {
+        let mut json: serde_json::Value = serde_json::from_str(SHIPPED).unwrap();
+        json["withdrawn"] = "Laporan {tiket} dibatalkan".into();
+        let err = Texts::from_json("kota.json", &json.to_string())
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("kota.json: withdrawn uses {tiket}"), "{err}");
+        json["withdrawn"] = "ok".into();
+        json["status_names"].as_object_mut().unwrap().remove("closed");
+        let err = Texts::from_json("kota.json", &json.to_string())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("closed"), "{err}");
+        json.as_object_mut().unwrap().remove("help");
+        let err = Texts::from_json("kota.json", &json.to_string())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("help"), "{err}");
+    }
+}

@@ -1,0 +1,442 @@
+//! Meta WhatsApp Cloud API webhooks: the envelope, its messages and statuses.
+//! Parsing is lenient about what it does not need (unknown fields and message
+//! types never fail) and strict about what it keeps (every field is checked
+//! before it can reach the store; a bad message is skipped, not fatal).
+
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::{bounded, limits, DeliveryStatus, Inbound, InboundBody, Skipped, StatusUpdate};
+use crate::domain::case::Provider;
+use crate::domain::reporter::SenderId;
+use crate::domain::timeline::{MediaType, MessageContent};
+
+/// What one POST delivered.
+#[derive(Debug, Default)]
+pub struct Delivery {
+    pub messages: Vec<Inbound>,
+    pub statuses: Vec<StatusUpdate>,
+    pub skipped: Vec<Skipped>,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("the body is not a WhatsApp webhook envelope: {0}")]
+pub struct MalformedEnvelope(String);
+
+#[derive(Deserialize)]
+struct Envelope {
+    #[serde(default)]
+    entry: Vec<Entry>,
+}
+
+#[derive(Deserialize)]
+struct Entry {
+    #[serde(default)]
+    changes: Vec<Change>,
+}
+
+#[derive(Deserialize)]
+struct Change {
+    #[serde(default)]
+    field: String,
+    #[serde(default)]
+    value: Value,
+}
+
+/// Parses a verified body. Only a body that is not JSON, or not shaped like
+/// an envelope at all, is an error (400); anything inside is item by item.
+pub fn parse(body: &[u8]) -> Result<Delivery, MalformedEnvelope> {
+    // serde_json's error says where, never what: safe to log.
+    let envelope: Envelope = serde_json::from_slice(body).map_err(|e| {
+        MalformedEnvelope(format!(
+            "line {} column {} ({:?})",
+            e.line(),
+            e.column(),
+            e.classify()
+        ))
+    })?;
+    let mut delivery = Delivery::default();
+    for change in envelope.entry.iter().flat_map(|e| &e.changes) {
+        if change.field != "messages" {
+            continue;
+        }
+        let number_id = change
+            .value
+            .pointer("/metadata/phone_number_id")
+            .and_then(Value::as_str)
+            .filter(|id| bounded(id, limits::ID));
+        for message in array(&change.value, "messages") {
+            match number_id {
+                Some(number_id) => match parse_message(message, number_id) {
+                    Ok(inbound) => delivery.messages.push(inbound),
+                    Err(skipped) => delivery.skipped.push(skipped),
+                },
+                None => delivery
+                    .skipped
+                    .push(skip("message", "metadata.phone_number_id", "is missing")),
+            }
+        }
+        for status in array(&change.value, "statuses") {
+            match parse_status(status) {
+                Ok(update) => delivery.statuses.push(update),
+                Err(skipped) => delivery.skipped.push(skipped),
+            }
+        }
+    }
+    Ok(delivery)
+}
+
+fn array<'a>(value: &'a Value, key: &str) -> impl Iterator<Item = &'a Value> {
+    value.get(key).and_then(Value::as_array).into_iter().flatten()
+}
+
+fn skip(item: &'static str, field: &'static str, problem: &'static str) -> Skipped {
+    Skipped { item, field, problem }
+}
+
+fn str_field<'a>(
+    v: &'a Value,
+    item: &'static str,
+    field: &'static str,
+    max: usize,
+) -> Result<&'a str, Skipped> {
+    let value = v.get(field).ok_or(skip(item, field, "is missing"))?;
+    let s = value.as_str().ok_or(skip(item, field, "is not a string"))?;
+    if bounded(s, max) {
+        Ok(s)
+    } else {
+        Err(skip(item, field, "is empty or too long"))
+    }
+}
+
+fn opt_str(v: &Value, key: &str, max: usize) -> Option<String> {
+    v.get(key)
+        .and_then(Value::as_str)
+        .filter(|s| bounded(s, max))
+        .map(str::to_owned)
+}
+
+fn timestamp(v: &Value, item: &'static str) -> Result<DateTime<Utc>, Skipped> {
+    let raw = str_field(v, item, "timestamp", 20)?;
+    let secs: i64 = raw
+        .parse()
+        .map_err(|_| skip(item, "timestamp", "is not a number"))?;
+    // Anything before 2009 (WhatsApp's birth) or absurdly far ahead is bogus.
+    if !(1_230_768_000..=32_503_680_000).contains(&secs) {
+        return Err(skip(item, "timestamp", "is out of range"));
+    }
+    DateTime::from_timestamp(secs, 0).ok_or(skip(item, "timestamp", "is out of range"))
+}
+
+fn parse_message(m: &Value, number_id: &str) -> Result<Inbound, Skipped> {
+    const ITEM: &str = "message";
+    let message_id = str_field(m, ITEM, "id", limits::ID)?;
+    let from = str_field(m, ITEM, "from", limits::ID)?;
+    let from = SenderId::parse(from).map_err(|_| skip(ITEM, "from", "is not a WhatsApp id"))?;
+    let sent_at = timestamp(m, ITEM)?;
+    let kind = str_field(m, ITEM, "type", 64)?;
+    let body = match kind {
+        "text" => {
+            let text = m.get("text").ok_or(skip(ITEM, "text", "is missing"))?;
+            InboundBody::Content(MessageContent::Text {
+                body: str_field(text, ITEM, "body", limits::TEXT)?.to_owned(),
+            })
+        }
+        "image" | "video" | "audio" | "document" | "sticker" => {
+            let media_type = match kind {
+                "image" => MediaType::Image,
+                "video" => MediaType::Video,
+                "audio" => MediaType::Audio,
+                "document" => MediaType::Document,
+                _ => MediaType::Sticker,
+            };
+            let media = m.get(kind).ok_or(skip(ITEM, "media", "is missing"))?;
+            InboundBody::Content(MessageContent::Media {
+                media_type,
+                media_id: str_field(media, ITEM, "id", limits::ID)?.to_owned(),
+                mime_type: opt_str(media, "mime_type", 255),
+                caption: opt_str(media, "caption", limits::SHORT * 4),
+            })
+        }
+        "location" => {
+            let loc = m.get("location").ok_or(skip(ITEM, "location", "is missing"))?;
+            let coordinate = |key: &'static str, limit: f64| {
+                loc.get(key)
+                    .and_then(Value::as_f64)
+                    .filter(|x| x.is_finite() && x.abs() <= limit)
+                    .ok_or(skip(ITEM, key, "is not a valid coordinate"))
+            };
+            InboundBody::Content(MessageContent::Location {
+                latitude: coordinate("latitude", 90.0)?,
+                longitude: coordinate("longitude", 180.0)?,
+                name: opt_str(loc, "name", limits::SHORT),
+                address: opt_str(loc, "address", limits::SHORT),
+            })
+        }
+        "interactive" => {
+            let interactive = m
+                .get("interactive")
+                .ok_or(skip(ITEM, "interactive", "is missing"))?;
+            let reply = interactive
+                .get("list_reply")
+                .or_else(|| interactive.get("button_reply"))
+                .ok_or(skip(ITEM, "interactive", "has no reply"))?;
+            InboundBody::Choice {
+                id: str_field(reply, ITEM, "id", limits::ID)?.to_owned(),
+                title: opt_str(reply, "title", limits::SHORT).unwrap_or_default(),
+            }
+        }
+        "button" => {
+            let button = m.get("button").ok_or(skip(ITEM, "button", "is missing"))?;
+            InboundBody::Choice {
+                id: str_field(button, ITEM, "payload", limits::ID)?.to_owned(),
+                title: opt_str(button, "text", limits::SHORT).unwrap_or_default(),
+            }
+        }
+        other => InboundBody::Content(MessageContent::Unsupported {
+            message_type: other.chars().take(64).collect(),
+        }),
+    };
+    Ok(Inbound {
+        provider: Provider::Meta,
+        message_id: message_id.to_owned(),
+        from,
+        number_id: number_id.to_owned(),
+        sent_at,
+        body,
+    })
+}
+
+fn parse_status(s: &Value) -> Result<StatusUpdate, Skipped> {
+    const ITEM: &str = "status";
+    let message_id = str_field(s, ITEM, "id", limits::ID)?;
+    let status = str_field(s, ITEM, "status", 32)?;
+    let status = DeliveryStatus::parse(status).ok_or(skip(ITEM, "status", "is not a known status"))?;
+    let at = timestamp(s, ITEM)?;
+    let error = s
+        .get("errors")
+        .and_then(Value::as_array)
+        .and_then(|errors| errors.first())
+        .map(|e| {
+            let code = e.get("code").and_then(Value::as_i64).unwrap_or_default();
+            let title = opt_str(e, "title", 256).unwrap_or_default();
+            (code, title)
+        });
+    Ok(StatusUpdate {
+        provider: Provider::Meta,
+        message_id: message_id.to_owned(),
+        status,
+        at,
+        error,
+    })
+}
+
+/// Builders for webhook bodies as Meta sends them: tests and the simulator
+/// use them so what they send is what Meta sends.
+pub mod fixtures {
+    use serde_json::{json, Value};
+
+    pub fn envelope(phone_number_id: &str, value_items: Value) -> Value {
+        let mut value = json!({
+            "messaging_product": "whatsapp",
+            "metadata": {"display_phone_number": "6281100000000", "phone_number_id": phone_number_id},
+        });
+        for (k, v) in value_items.as_object().expect("an object").clone() {
+            value[k] = v;
+        }
+        json!({
+            "object": "whatsapp_business_account",
+            "entry": [{"id": "102290129340398", "changes": [{"field": "messages", "value": value}]}]
+        })
+    }
+
+    pub fn text(phone_number_id: &str, from: &str, id: &str, timestamp: i64, body: &str) -> Value {
+        envelope(
+            phone_number_id,
+            json!({
+                "contacts": [{"profile": {"name": "Warga"}, "wa_id": from}],
+                "messages": [{"from": from, "id": id, "timestamp": timestamp.to_string(), "type": "text", "text": {"body": body}}]
+            }),
+        )
+    }
+
+    pub fn message(
+        phone_number_id: &str,
+        from: &str,
+        id: &str,
+        timestamp: i64,
+        kind: &str,
+        payload: Value,
+    ) -> Value {
+        let mut message = json!({"from": from, "id": id, "timestamp": timestamp.to_string(), "type": kind});
+        message[kind] = payload;
+        envelope(
+            phone_number_id,
+            json!({"contacts": [{"profile": {"name": "Warga"}, "wa_id": from}], "messages": [message]}),
+        )
+    }
+
+    pub fn status(
+        phone_number_id: &str,
+        wamid: &str,
+        status: &str,
+        timestamp: i64,
+        recipient: &str,
+    ) -> Value {
+        envelope(
+            phone_number_id,
+            json!({"statuses": [{"id": wamid, "status": status, "timestamp": timestamp.to_string(), "recipient_id": recipient}]}),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fixtures::*;
+    use super::*;
+    use serde_json::json;
+
+    fn bytes(v: Value) -> Vec<u8> {
+        serde_json::to_vec(&v).unwrap()
+    }
+
+    #[test]
+    fn parses_a_text_message() {
+        let d = parse(&bytes(text(
+            "PNID",
+            "6281234567890",
+            "wamid.A",
+            1_764_000_000,
+            "Jalan rusak",
+        )))
+        .unwrap();
+        assert_eq!(d.messages.len(), 1);
+        let m = &d.messages[0];
+        assert_eq!((m.message_id.as_str(), m.number_id.as_str()), ("wamid.A", "PNID"));
+        assert_eq!(m.from.expose(), "6281234567890");
+        assert_eq!(
+            m.body,
+            InboundBody::Content(MessageContent::Text {
+                body: "Jalan rusak".into()
+            })
+        );
+    }
+
+    #[test]
+    fn parses_media_location_choices_and_unknown_types() {
+        let image = message(
+            "P",
+            "628111",
+            "w1",
+            1_764_000_000,
+            "image",
+            json!({"id": "MEDIA1", "mime_type": "image/jpeg", "sha256": "x", "caption": "lubang"}),
+        );
+        let loc = message(
+            "P",
+            "628111",
+            "w2",
+            1_764_000_000,
+            "location",
+            json!({"latitude": -0.305, "longitude": 100.369, "name": "Pasar"}),
+        );
+        let list = message(
+            "P",
+            "628111",
+            "w3",
+            1_764_000_000,
+            "interactive",
+            json!({"type": "list_reply", "list_reply": {"id": "kel:x", "title": "Garegeh"}}),
+        );
+        let button = message(
+            "P",
+            "628111",
+            "w4",
+            1_764_000_000,
+            "button",
+            json!({"payload": "solved:yes", "text": "Ya"}),
+        );
+        let odd = message("P", "628111", "w5", 1_764_000_000, "hologram", json!({"x": 1}));
+        let bodies: Vec<InboundBody> = [image, loc, list, button, odd]
+            .into_iter()
+            .map(|v| parse(&bytes(v)).unwrap().messages.remove(0).body)
+            .collect();
+        assert!(
+            matches!(&bodies[0], InboundBody::Content(MessageContent::Media { media_type: MediaType::Image, media_id, caption: Some(c), .. }) if media_id == "MEDIA1" && c == "lubang")
+        );
+        assert!(
+            matches!(&bodies[1], InboundBody::Content(MessageContent::Location { latitude, .. }) if (*latitude + 0.305).abs() < 1e-9)
+        );
+        assert_eq!(
+            bodies[2],
+            InboundBody::Choice {
+                id: "kel:x".into(),
+                title: "Garegeh".into()
+            }
+        );
+        assert_eq!(
+            bodies[3],
+            InboundBody::Choice {
+                id: "solved:yes".into(),
+                title: "Ya".into()
+            }
+        );
+        assert_eq!(
+            bodies[4],
+            InboundBody::Content(MessageContent::Unsupported {
+                message_type: "hologram".into()
+            })
+        );
+    }
+
+    #[test]
+    fn a_bad_message_is_skipped_without_failing_the_others() {
+        let mut v = text("P", "628111", "good", 1_764_000_000, "halo");
+        let messages = v["entry"][0]["changes"][0]["value"]["messages"]
+            .as_array_mut()
+            .unwrap();
+        messages.push(json!({"from": "628111", "id": "x".repeat(300), "timestamp": "1764000000", "type": "text", "text": {"body": "a"}}));
+        messages.push(json!({"from": 628111, "id": "w", "timestamp": "1764000000", "type": "text", "text": {"body": "a"}}));
+        messages.push(
+            json!({"from": "628111", "id": "w2", "timestamp": "99", "type": "text", "text": {"body": "a"}}),
+        );
+        messages.push(json!({"from": "628111", "id": "w3", "timestamp": "1764000000", "type": "location", "location": {"latitude": 91.0, "longitude": 0}}));
+        messages.push(json!({"from": "628111", "id": "w4", "timestamp": "1764000000", "type": "text"}));
+        messages.push(json!("not even an object"));
+        let d = parse(&bytes(v)).unwrap();
+        assert_eq!(d.messages.len(), 1);
+        assert_eq!(d.messages[0].message_id, "good");
+        assert_eq!(d.skipped.len(), 6);
+        // Skips name fields, never values.
+        assert!(d.skipped.iter().all(|s| !s.to_string().contains("628111")));
+    }
+
+    #[test]
+    fn parses_statuses_with_errors_and_ignores_other_fields() {
+        let mut v = status("P", "wamid.OUT", "failed", 1_764_000_000, "628111");
+        v["entry"][0]["changes"][0]["value"]["statuses"][0]["errors"] =
+            json!([{"code": 131047, "title": "Re-engagement message"}]);
+        v["entry"][0]["changes"]
+            .as_array_mut()
+            .unwrap()
+            .push(json!({"field": "account_update", "value": {"x": 1}}));
+        v["unknown"] = json!({"future": true});
+        let d = parse(&bytes(v)).unwrap();
+        assert_eq!(d.statuses.len(), 1);
+        assert_eq!(d.statuses[0].status, DeliveryStatus::Failed);
+        assert_eq!(
+            d.statuses[0].error,
+            Some((131047, "Re-engagement message".into()))
+        );
+        assert!(d.messages.is_empty() && d.skipped.is_empty());
+    }
+
+    #[test]
+    fn malformed_json_is_an_error_that_does_not_echo_the_body() {
+        let err = parse(b"{\"entry\": [ 6281234567890").unwrap_err();
+        assert!(!err.to_string().contains("6281234567890"), "{err}");
+        assert!(parse(b"42").is_err());
+        assert!(parse(b"{}").unwrap().messages.is_empty());
+    }
+}

@@ -1,0 +1,104 @@
+//! WhatsApp providers: parse and verify what they deliver, and build what we
+//! send within WhatsApp's limits. Provider details stop here; the rest of the
+//! code sees `Inbound` and `StatusUpdate`.
+
+pub mod meta;
+pub mod outbound;
+pub mod signature;
+pub mod twilio;
+
+use chrono::{DateTime, Utc};
+
+use crate::domain::case::Provider;
+use crate::domain::reporter::SenderId;
+use crate::domain::timeline::MessageContent;
+
+/// One message from a citizen, validated field by field.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Inbound {
+    pub provider: Provider,
+    /// The provider's message id: the de-duplication key.
+    pub message_id: String,
+    pub from: SenderId,
+    /// Which of the city's numbers received it (Meta `phone_number_id`).
+    pub number_id: String,
+    pub sent_at: DateTime<Utc>,
+    pub body: InboundBody,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum InboundBody {
+    /// Something to keep on the case: text, media, a location, or a type we
+    /// do not handle.
+    Content(MessageContent),
+    /// A tap on one of our list rows or buttons: our own id and its title.
+    Choice { id: String, title: String },
+}
+
+/// What happened to a message we sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusUpdate {
+    pub provider: Provider,
+    /// Our outbound message's id (Meta `wamid`).
+    pub message_id: String,
+    pub status: DeliveryStatus,
+    pub at: DateTime<Utc>,
+    /// The provider's error code and title for a failed message.
+    pub error: Option<(i64, String)>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeliveryStatus {
+    /// Not yet accepted by the provider: the sweep retries it.
+    Pending,
+    Sent,
+    Delivered,
+    Read,
+    Failed,
+}
+
+impl DeliveryStatus {
+    /// Statuses arrive out of order ("delivered" before "sent"): a status
+    /// only replaces one of lower rank. A failure is final.
+    pub fn rank(self) -> u8 {
+        match self {
+            DeliveryStatus::Pending => 0,
+            DeliveryStatus::Sent => 1,
+            DeliveryStatus::Delivered => 2,
+            DeliveryStatus::Read => 3,
+            DeliveryStatus::Failed => 4,
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "sent" => Some(DeliveryStatus::Sent),
+            "delivered" => Some(DeliveryStatus::Delivered),
+            "read" => Some(DeliveryStatus::Read),
+            "failed" => Some(DeliveryStatus::Failed),
+            _ => None,
+        }
+    }
+}
+
+/// Why one item of a delivery was skipped. Carries no field values: those
+/// may be personal data, and this ends up in logs.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("skipped a {item}: field `{field}` {problem}")]
+pub struct Skipped {
+    pub item: &'static str,
+    pub field: &'static str,
+    pub problem: &'static str,
+}
+
+/// Limits on what we accept per field, well above what WhatsApp sends.
+pub(crate) mod limits {
+    pub const ID: usize = 256;
+    pub const TEXT: usize = 65_536;
+    pub const SHORT: usize = 1_024;
+}
+
+pub(crate) fn bounded(value: &str, max: usize) -> bool {
+    !value.is_empty() && value.len() <= max
+}

@@ -65,7 +65,7 @@ our_pid() {
     else
       cmd="$(ps -p "$pid" -o command= 2>/dev/null || true)"
     fi
-    case "$cmd" in *moto_server*) echo "$pid"; return 0 ;; esac
+    case "$cmd" in *moto_serial.py*) echo "$pid"; return 0 ;; esac
   fi
   rm -f "$pidfile"
   return 1
@@ -102,7 +102,9 @@ cmd_start() {
     if pid="$(our_pid)"; then kill_ours "$pid"; fi
 
     printf '\n=== %s moto_server -H 127.0.0.1 -p %s\n' "$(date -u +%FT%TZ)" "$PORT" >>"$logfile"
-    nohup "$venv/bin/moto_server" -H 127.0.0.1 -p "$PORT" </dev/null >>"$logfile" 2>&1 8>&- &
+    # moto_serial.py: moto's server handling one request at a time, so
+    # transactions are isolated as DynamoDB isolates them.
+    nohup "$venv/bin/python" "$here/moto_serial.py" 127.0.0.1 "$PORT" </dev/null >>"$logfile" 2>&1 8>&- &
     pid=$!
     echo "$pid" >"$pidfile"
 

@@ -4,6 +4,7 @@
 pub mod config;
 pub mod conversation;
 pub mod domain;
+pub mod notify;
 pub mod store;
 pub mod texts;
 pub mod whatsapp;

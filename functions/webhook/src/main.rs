@@ -1,1 +1,18 @@
-fn main() {}
+//! The webhook Lambda: configuration and clients, built once per cold start.
+
+use lambda_http::{run, service_fn, Error};
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    tracing_subscriber::fmt()
+        .json()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .without_time()
+        .init();
+    let app = webhook::App::from_env().await?;
+    let app = &app;
+    run(service_fn(move |request| async move {
+        Ok::<_, Error>(webhook::handle(app, request).await)
+    }))
+    .await
+}

@@ -21,6 +21,8 @@
 //! are read in a single `GetParameters` call; that is the only AWS call
 //! start-up makes, and none is made when no `_PARAM` is set.
 
+pub mod messaging;
+pub mod policy;
 pub mod ssm;
 
 use std::collections::{HashMap, HashSet};

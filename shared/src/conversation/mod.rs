@@ -240,13 +240,15 @@ fn decide_choice(id: &str, title: &str, state: State<'_>, ctx: Context<'_>) -> D
                 _ => Decision::Reply(Outbound::text(&texts.help)),
             }
         }
+        // A quick-reply button of a template comes back with its text.
+        (_, Some(Awaiting::Confirmation { case })) if yes_or_no(title).or(yes_or_no(id)).is_some() => {
+            let solved = yes_or_no(title).or(yes_or_no(id)).unwrap_or_default();
+            confirmation(case.clone(), solved, ctx)
+        }
         // A tap on an old message: keep what it said, change nothing.
         _ => match state.open_case {
             Some(_) => append(Effect::Nothing, None, state.awaiting.cloned()),
-            None => {
-                let _ = title;
-                Decision::Reply(Outbound::text(&texts.help))
-            }
+            None => Decision::Reply(Outbound::text(&texts.help)),
         },
     }
 }

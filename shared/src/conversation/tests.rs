@@ -281,7 +281,11 @@ fn confirmation_and_rating() {
         open_case: Some(&case),
         awaiting: Some(&asked),
     };
-    for yes in [choice("solved:yes"), text("Ya, sudah")] {
+    let template_button = InboundBody::Choice {
+        id: "Ya, sudah selesai".into(),
+        title: "Ya, sudah selesai".into(),
+    };
+    for yes in [choice("solved:yes"), text("Ya, sudah"), template_button] {
         let d = decide(&yes, state, with(&texts, None));
         let Decision::Append {
             effect: Effect::Confirm { solved: true, .. },

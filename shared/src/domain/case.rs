@@ -110,6 +110,9 @@ pub struct Case {
     pub version: u64,
     pub reporter: ReporterId,
     pub channel: Channel,
+    /// The citizen's 1–5 rating, once given.
+    #[serde(default)]
+    pub rating: Option<u8>,
 }
 
 /// What the first message gives us.
@@ -165,6 +168,7 @@ impl Case {
             version: 1,
             reporter: new.reporter,
             channel: new.channel,
+            rating: None,
         };
         let event = TimelineEvent::new(
             now,

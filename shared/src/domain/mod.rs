@@ -5,6 +5,8 @@ pub mod jurisdiction;
 pub mod kind;
 pub mod ladder;
 pub mod lifecycle;
+pub mod phone;
+pub mod reclassify;
 pub mod reporter;
 pub mod sla;
 pub mod ticket;

@@ -3,7 +3,9 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use ulid::Ulid;
+use std::sync::Mutex;
+
+use ulid::{Generator, Ulid};
 
 use super::jurisdiction::JurisdictionPath;
 use super::kind::CaseKind;
@@ -16,8 +18,17 @@ use super::lifecycle::Status;
 pub struct EventId(String);
 
 impl EventId {
+    /// Ids made in one process are strictly increasing within a millisecond,
+    /// so events created together (a case's "opened" and its first message)
+    /// keep their order.
     pub fn new(at: DateTime<Utc>) -> Self {
-        Self(Ulid::from_datetime(at.into()).to_string())
+        static GENERATOR: Mutex<Option<Generator>> = Mutex::new(None);
+        let mut generator = GENERATOR.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let id = generator
+            .get_or_insert_with(Generator::new)
+            .generate_from_datetime(at.into())
+            .unwrap_or_else(|_| Ulid::from_datetime(at.into()));
+        Self(id.to_string())
     }
 
     pub fn parse(raw: &str) -> Option<Self> {
@@ -74,6 +85,54 @@ pub enum MediaType {
     Sticker,
 }
 
+/// What happened to a message we sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeliveryStatus {
+    /// Not accepted by the provider yet: the sweep retries it.
+    Pending,
+    Sent,
+    Delivered,
+    Read,
+    Failed,
+}
+
+impl DeliveryStatus {
+    /// Statuses arrive out of order ("delivered" before "sent"): a status
+    /// only replaces one of lower rank. A failure is final.
+    pub fn rank(self) -> u8 {
+        match self {
+            DeliveryStatus::Pending => 0,
+            DeliveryStatus::Sent => 1,
+            DeliveryStatus::Delivered => 2,
+            DeliveryStatus::Read => 3,
+            DeliveryStatus::Failed => 4,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeliveryStatus::Pending => "pending",
+            DeliveryStatus::Sent => "sent",
+            DeliveryStatus::Delivered => "delivered",
+            DeliveryStatus::Read => "read",
+            DeliveryStatus::Failed => "failed",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        [
+            Self::Pending,
+            Self::Sent,
+            Self::Delivered,
+            Self::Read,
+            Self::Failed,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == raw)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum EventBody {
@@ -105,6 +164,21 @@ pub enum EventBody {
         category: Option<String>,
         jurisdiction: Option<JurisdictionPath>,
     },
+    /// The citizen's 1–5 rating of how the case was handled.
+    Rated {
+        rating: u8,
+    },
+    /// A message we sent the citizen, and what became of it.
+    Outbound {
+        /// What the citizen reads, as plain text.
+        text: String,
+        /// Sent as a pre-approved template (outside the 24-hour window).
+        via_template: bool,
+        status: DeliveryStatus,
+        provider_message_id: Option<String>,
+        /// Why it failed, or why the last attempt did not go out.
+        error: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -135,8 +209,8 @@ mod tests {
         let t0 = Utc::now();
         let t1 = t0 + chrono::Duration::milliseconds(1);
         let (a, b, c) = (EventId::new(t0), EventId::new(t0), EventId::new(t1));
-        assert_ne!(a, b);
-        assert!(a < c && b < c);
+        assert!(a < b, "created together, kept in order");
+        assert!(b < c);
         assert_eq!(EventId::parse(a.as_str()), Some(a));
         assert_eq!(EventId::parse("not-an-id"), None);
     }

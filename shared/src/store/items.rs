@@ -169,23 +169,25 @@ impl ReporterItem {
     }
 }
 
-/// Marks a provider message id as handled, with the case it went to.
+/// Marks a provider message id as handled, with the case it went to (none
+/// for commands such as `STATUS`).
 #[derive(Serialize, Deserialize)]
 pub struct InboundItem {
     #[serde(rename = "PK")]
     pk: String,
     #[serde(rename = "SK")]
     sk: String,
-    pub case_id: CaseId,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub case_id: Option<CaseId>,
     expires_at: i64,
 }
 
 impl InboundItem {
-    pub fn new(key: &super::InboundKey, case_id: &CaseId, expires_at: DateTime<Utc>) -> Self {
+    pub fn new(key: &super::InboundKey, case_id: Option<&CaseId>, expires_at: DateTime<Utc>) -> Self {
         Self {
             pk: keys::inbound_pk(key.provider, &key.message_id),
             sk: keys::INBOUND_SK.to_owned(),
-            case_id: case_id.clone(),
+            case_id: case_id.cloned(),
             expires_at: expires_at.timestamp(),
         }
     }

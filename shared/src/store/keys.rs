@@ -73,6 +73,15 @@ pub const INDEXES: [Index; 6] = [
 /// `TimePK` of open cases (sort key: due time).
 pub const OPEN_CASES: &str = "OPEN";
 
+/// `TimePK` of work that failed to go out and waits for the sweep to retry
+/// it (pending WhatsApp messages, pending escalation publishes).
+pub const OUTBOX: &str = "OUTBOX";
+
+/// `TimeSK` of an outbox entry: when to try next, then what and where.
+pub fn outbox_sk(next_attempt: DateTime<Utc>, kind: &str, case: &CaseId, event: &EventId) -> String {
+    format!("{}#{kind}#{case}#{}", timestamp(next_attempt), event.as_str())
+}
+
 /// Timestamps as sortable text: UTC, fixed width, millisecond precision.
 pub fn timestamp(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Millis, true)
@@ -130,3 +139,41 @@ pub fn day_sk(at: DateTime<Utc>, event: &EventId) -> String {
 pub fn upper_bound(at: DateTime<Utc>) -> String {
     format!("{}~", timestamp(at))
 }
+
+/// Points from a provider's outbound message id to the timeline event that
+/// records it, for delivery status callbacks.
+pub fn provider_message_pk(provider: Provider, message_id: &str) -> String {
+    format!("SENT#{}#{message_id}", provider.as_str())
+}
+pub const PROVIDER_MESSAGE_SK: &str = "SENT";
+
+/// Outbox kind of a WhatsApp message that has not gone out yet.
+pub const OUTBOX_WHATSAPP: &str = "whatsapp";
+
+/// Outbox kind of an escalation whose SNS publish has not gone out yet.
+pub const OUTBOX_ESCALATION: &str = "escalation";
+
+/// `SK` of a pending escalation publish, in its case's partition (the
+/// `Escalated` event item itself stays immutable).
+pub fn publish_sk(event: &EventId) -> String {
+    format!("PUBLISH#{}", event.as_str())
+}
+pub const PUBLISH_SK_PREFIX: &str = "PUBLISH#";
+
+/// Splits an outbox `TimeSK` (see [`outbox_sk`]) into its next attempt,
+/// kind, case id and event id (all as text).
+pub fn parse_outbox_sk(sk: &str) -> Option<(&str, &str, &str, &str)> {
+    let mut parts = sk.splitn(4, '#');
+    Some((parts.next()?, parts.next()?, parts.next()?, parts.next()?))
+}
+
+/// `PK` of the record of what a day's digest run sent.
+pub fn digest_pk(day: NaiveDate) -> String {
+    format!("DIGEST#{day}")
+}
+
+/// `SK` of one node's digest of a day.
+pub fn digest_sk(node: &crate::domain::jurisdiction::JurisdictionPath) -> String {
+    format!("NODE#{node}")
+}
+pub const DIGEST_SK_PREFIX: &str = "NODE#";

@@ -1,8 +1,11 @@
 //! DynamoDB storage: one table, the key layout in `keys`, item shapes in
 //! `items`, one method per access pattern here and in `queue`.
 
+mod digests;
 pub mod items;
 pub mod keys;
+mod outbound;
+mod outbox;
 mod queue;
 pub mod schema;
 mod tx;
@@ -19,6 +22,8 @@ use crate::domain::ticket::Ticket;
 use crate::domain::timeline::TimelineEvent;
 pub use items::Reporter;
 use items::{from_item, CaseItem, EventItem, InboundItem, Item, ReporterItem, TicketItem};
+pub use outbound::PendingOutbound;
+pub use outbox::{AttemptEnd, OutboxEntry};
 pub use queue::{Cursor, Page, QueueQuery, QueueScope};
 use tx::{Conflict, Tx};
 
@@ -69,9 +74,29 @@ pub struct InboundKey {
     pub message_id: String,
 }
 
+/// A provider message already handled: the same message delivered again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Handled {
+    pub case_id: Option<CaseId>,
+}
+
 /// How long a handled message id is remembered. Meta retries undelivered
 /// webhooks for up to 7 days; twice that leaves a margin.
 pub const INBOUND_RETENTION_DAYS: i64 = 14;
+
+/// A citizen's message added to the desk's records (see
+/// [`Store::record_citizen_message`]).
+pub struct CitizenWrite<'a> {
+    /// The case the events belong to, when it is not changed itself.
+    pub case_id: Option<&'a CaseId>,
+    /// A changed case, saved conditional on the version it was read at.
+    pub case: Option<&'a mut Case>,
+    pub events: &'a [TimelineEvent],
+    pub inbound: &'a InboundKey,
+    /// The reporter's record, at the version it was read at.
+    pub reporter: &'a mut Reporter,
+    pub reporter_is_new: bool,
+}
 
 /// A new case and everything written with it, atomically.
 pub struct NewCaseWrite<'a> {
@@ -148,7 +173,7 @@ impl Store {
         if let Some(inbound) = write.inbound {
             let expires = case.created_at + Duration::days(INBOUND_RETENTION_DAYS);
             tx.put_new(
-                items::to_item(&InboundItem::new(inbound, &case.id, expires)),
+                items::to_item(&InboundItem::new(inbound, Some(&case.id), expires)),
                 Conflict::DuplicateMessage,
             );
         }
@@ -158,32 +183,40 @@ impl Store {
         Ok(())
     }
 
-    /// Adds the citizen's follow-up events to an open case, with the message's
-    /// de-duplication record and the reporter's updated record, atomically.
-    pub async fn append_citizen_events(
-        &self,
-        case_id: &CaseId,
-        events: &[TimelineEvent],
-        inbound: Option<&InboundKey>,
-        reporter: &mut Reporter,
-    ) -> Result<(), StoreError> {
+    /// Records a citizen's message that opens no case, in one transaction:
+    /// its de-duplication record, the reporter's updated record, and, where
+    /// it belongs to a case, its events and any change to the case
+    /// (conditional on the version read; `case.version` is bumped on success).
+    pub async fn record_citizen_message(&self, write: CitizenWrite<'_>) -> Result<(), StoreError> {
         let mut tx = Tx::new(&self.table);
-        for event in events {
-            tx.put_new(
-                items::to_item(&EventItem::new(case_id, event, &self.calendar)),
-                Conflict::CaseExists,
-            );
+        let case_id = write
+            .case
+            .as_deref()
+            .map(|c| c.id.clone())
+            .or_else(|| write.case_id.cloned());
+        if let Some(case) = write.case.as_deref() {
+            let mut next = case.clone();
+            next.version = case.version + 1;
+            let item = items::to_item(&CaseItem::from_case(&next));
+            tx.put_if_version(item, case.version, Conflict::Version(case.version));
         }
-        if let Some(inbound) = inbound {
-            let expires = reporter.last_inbound_at + Duration::days(INBOUND_RETENTION_DAYS);
-            tx.put_new(
-                items::to_item(&InboundItem::new(inbound, case_id, expires)),
-                Conflict::DuplicateMessage,
-            );
+        if let Some(case_id) = &case_id {
+            for event in write.events {
+                tx.put_new(
+                    items::to_item(&EventItem::new(case_id, event, &self.calendar)),
+                    Conflict::CaseExists,
+                );
+            }
         }
-        self.stage_reporter(&mut tx, reporter, false);
+        let expires = write.reporter.last_inbound_at + Duration::days(INBOUND_RETENTION_DAYS);
+        let inbound = InboundItem::new(write.inbound, case_id.as_ref(), expires);
+        tx.put_new(items::to_item(&inbound), Conflict::DuplicateMessage);
+        self.stage_reporter(&mut tx, write.reporter, write.reporter_is_new);
         tx.commit(&self.client).await?;
-        reporter.version += 1;
+        write.reporter.version += 1;
+        if let Some(case) = write.case {
+            case.version += 1;
+        }
         Ok(())
     }
 
@@ -208,6 +241,16 @@ impl Store {
         }
         tx.commit(&self.client).await?;
         case.version = next.version;
+        Ok(())
+    }
+
+    /// Saves the reporter's record alone (e.g. the question we now wait
+    /// for), conditional on the version read.
+    pub async fn save_reporter(&self, reporter: &mut Reporter) -> Result<(), StoreError> {
+        let mut tx = Tx::new(&self.table);
+        self.stage_reporter(&mut tx, reporter, false);
+        tx.commit(&self.client).await?;
+        reporter.version += 1;
         Ok(())
     }
 
@@ -281,12 +324,12 @@ impl Store {
             .transpose()
     }
 
-    /// The case a provider message went to, if it was already handled.
-    pub async fn handled_inbound(&self, key: &InboundKey) -> Result<Option<CaseId>, StoreError> {
+    /// Whether a provider message was already handled, and the case it went to.
+    pub async fn handled_inbound(&self, key: &InboundKey) -> Result<Option<Handled>, StoreError> {
         let item = self
             .get(keys::inbound_pk(key.provider, &key.message_id), keys::INBOUND_SK)
             .await?;
-        item.map(|i| from_item::<InboundItem>(i).map(|r| r.case_id))
+        item.map(|i| from_item::<InboundItem>(i).map(|r| Handled { case_id: r.case_id }))
             .transpose()
     }
 
@@ -296,7 +339,7 @@ impl Store {
         &self,
         key: &InboundKey,
         reporter: &ReporterId,
-    ) -> Result<(Option<CaseId>, Option<Reporter>), StoreError> {
+    ) -> Result<(Option<Handled>, Option<Reporter>), StoreError> {
         let inbound_pk = keys::inbound_pk(key.provider, &key.message_id);
         let reporter_pk = keys::reporter_pk(reporter);
         let request = KeysAndAttributes::builder()
@@ -322,7 +365,11 @@ impl Store {
                 .unwrap_or_default();
             for item in items.into_iter().filter(|i| !is_expired(i, Utc::now())) {
                 match item.get(keys::PK).and_then(|v| v.as_s().ok()) {
-                    Some(pk) if *pk == inbound_pk => handled = Some(from_item::<InboundItem>(item)?.case_id),
+                    Some(pk) if *pk == inbound_pk => {
+                        handled = Some(Handled {
+                            case_id: from_item::<InboundItem>(item)?.case_id,
+                        })
+                    }
                     Some(pk) if *pk == reporter_pk => found = Some(from_item::<ReporterItem>(item)?.reporter),
                     _ => {}
                 }

@@ -45,10 +45,17 @@ impl<'a> Tx<'a> {
         }
     }
 
+    /// Puts an item whatever is there.
+    pub fn put(&mut self, item: Item) {
+        let put = self.put_builder(item).build().expect("table and item are set");
+        self.items.push(TransactWriteItem::builder().put(put).build());
+        self.conflicts.push(Conflict::CaseExists);
+    }
+
     /// Puts an item that must not exist yet.
     pub fn put_new(&mut self, item: Item, conflict: Conflict) {
         let put = self
-            .put(item)
+            .put_builder(item)
             .condition_expression("attribute_not_exists(#pk)")
             .expression_attribute_names("#pk", keys::PK);
         self.push(put, conflict);
@@ -57,14 +64,14 @@ impl<'a> Tx<'a> {
     /// Replaces an item that must still be at `version`.
     pub fn put_if_version(&mut self, item: Item, version: u64, conflict: Conflict) {
         let put = self
-            .put(item)
+            .put_builder(item)
             .condition_expression("#version = :version")
             .expression_attribute_names("#version", "version")
             .expression_attribute_values(":version", AttributeValue::N(version.to_string()));
         self.push(put, conflict);
     }
 
-    fn put(&self, item: Item) -> aws_sdk_dynamodb::types::builders::PutBuilder {
+    fn put_builder(&self, item: Item) -> aws_sdk_dynamodb::types::builders::PutBuilder {
         Put::builder().table_name(self.table).set_item(Some(item))
     }
 

@@ -212,7 +212,9 @@ fn parse_status(s: &Value) -> Result<StatusUpdate, Skipped> {
     const ITEM: &str = "status";
     let message_id = str_field(s, ITEM, "id", limits::ID)?;
     let status = str_field(s, ITEM, "status", 32)?;
-    let status = DeliveryStatus::parse(status).ok_or(skip(ITEM, "status", "is not a known status"))?;
+    let status = DeliveryStatus::parse(status)
+        .filter(|s| *s != DeliveryStatus::Pending)
+        .ok_or(skip(ITEM, "status", "is not a known status"))?;
     let at = timestamp(s, ITEM)?;
     let error = s
         .get("errors")

@@ -2,6 +2,7 @@
 //! send within WhatsApp's limits. Provider details stop here; the rest of the
 //! code sees `Inbound` and `StatusUpdate`.
 
+pub mod client;
 pub mod meta;
 pub mod outbound;
 pub mod signature;
@@ -11,6 +12,7 @@ use chrono::{DateTime, Utc};
 
 use crate::domain::case::Provider;
 use crate::domain::reporter::SenderId;
+pub use crate::domain::timeline::DeliveryStatus;
 use crate::domain::timeline::MessageContent;
 
 /// One message from a citizen, validated field by field.
@@ -45,41 +47,6 @@ pub struct StatusUpdate {
     pub at: DateTime<Utc>,
     /// The provider's error code and title for a failed message.
     pub error: Option<(i64, String)>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum DeliveryStatus {
-    /// Not yet accepted by the provider: the sweep retries it.
-    Pending,
-    Sent,
-    Delivered,
-    Read,
-    Failed,
-}
-
-impl DeliveryStatus {
-    /// Statuses arrive out of order ("delivered" before "sent"): a status
-    /// only replaces one of lower rank. A failure is final.
-    pub fn rank(self) -> u8 {
-        match self {
-            DeliveryStatus::Pending => 0,
-            DeliveryStatus::Sent => 1,
-            DeliveryStatus::Delivered => 2,
-            DeliveryStatus::Read => 3,
-            DeliveryStatus::Failed => 4,
-        }
-    }
-
-    pub fn parse(raw: &str) -> Option<Self> {
-        match raw {
-            "sent" => Some(DeliveryStatus::Sent),
-            "delivered" => Some(DeliveryStatus::Delivered),
-            "read" => Some(DeliveryStatus::Read),
-            "failed" => Some(DeliveryStatus::Failed),
-            _ => None,
-        }
-    }
 }
 
 /// Why one item of a delivery was skipped. Carries no field values: those

@@ -1,0 +1,155 @@
+//! Every failure of the API, mapped once to a status and one JSON shape:
+//! `{"error": {"code": "...", "message": "...", ...details}}`.
+
+use aduan_shared::domain::ladder::Level;
+use aduan_shared::domain::lifecycle::Status;
+use aduan_shared::store::StoreError;
+use lambda_http::http::StatusCode;
+use lambda_http::{Body, Response};
+use serde_json::{json, Map, Value};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("no valid credentials: sign in and send the ID token")]
+    Unauthenticated,
+    /// Authenticated, but the token carries no usable scope or role.
+    #[error("the token has no valid {0} claim")]
+    BadClaims(&'static str),
+    #[error("your role ({0}) may read but not act")]
+    ReadOnly(&'static str),
+    /// A case that does not exist or is outside the caller's scope: the same
+    /// answer for both, so nobody learns of a case they may not see.
+    #[error("no case with that ticket")]
+    CaseNotFound,
+    #[error("no such route")]
+    NoRoute,
+    #[error("method not allowed on this route")]
+    MethodNotAllowed,
+    #[error("the body is not valid JSON for this request: {0}")]
+    MalformedJson(String),
+    #[error("the body is larger than {} KB", MAX_BODY_BYTES / 1024)]
+    TooLarge,
+    /// Well-formed, but a value is missing or not acceptable.
+    #[error("{field}: {message}")]
+    Invalid { field: &'static str, message: String },
+    #[error("{message}")]
+    IllegalTransition { status: Status, message: String },
+    #[error("{message}")]
+    IllegalEscalation { level: Level, message: String },
+    #[error("the case changed since version {expected}: reload it (now version {current}) and decide again")]
+    VersionConflict {
+        expected: u64,
+        current: u64,
+        status: Status,
+    },
+    #[error("another update of this case was in progress: try again")]
+    Contended,
+    #[error("the case store is unavailable")]
+    Unavailable,
+    #[error("internal error")]
+    Internal,
+}
+
+/// Bodies above this are refused with 413.
+pub const MAX_BODY_BYTES: usize = 256 * 1024;
+
+impl ApiError {
+    pub fn invalid(field: &'static str, message: impl Into<String>) -> Self {
+        ApiError::Invalid {
+            field,
+            message: message.into(),
+        }
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            ApiError::Unauthenticated => StatusCode::UNAUTHORIZED,
+            ApiError::BadClaims(_) | ApiError::ReadOnly(_) => StatusCode::FORBIDDEN,
+            ApiError::CaseNotFound | ApiError::NoRoute => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::MalformedJson(_) => StatusCode::BAD_REQUEST,
+            ApiError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::IllegalTransition { .. }
+            | ApiError::IllegalEscalation { .. }
+            | ApiError::VersionConflict { .. }
+            | ApiError::Contended => StatusCode::CONFLICT,
+            ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            ApiError::Unauthenticated => "unauthenticated",
+            ApiError::BadClaims(_) => "bad_claims",
+            ApiError::ReadOnly(_) => "forbidden",
+            ApiError::CaseNotFound => "not_found",
+            ApiError::NoRoute => "no_route",
+            ApiError::MethodNotAllowed => "method_not_allowed",
+            ApiError::MalformedJson(_) => "malformed_json",
+            ApiError::TooLarge => "payload_too_large",
+            ApiError::Invalid { .. } => "invalid_request",
+            ApiError::IllegalTransition { .. } => "illegal_transition",
+            ApiError::IllegalEscalation { .. } => "illegal_escalation",
+            ApiError::VersionConflict { .. } => "version_conflict",
+            ApiError::Contended => "contended",
+            ApiError::Unavailable => "unavailable",
+            ApiError::Internal => "internal",
+        }
+    }
+
+    fn details(&self) -> Map<String, Value> {
+        let mut details = Map::new();
+        match self {
+            ApiError::Invalid { field, .. } => {
+                details.insert("field".into(), json!(field));
+            }
+            ApiError::IllegalTransition { status, .. } => {
+                details.insert("status".into(), json!(status));
+            }
+            ApiError::IllegalEscalation { level, .. } => {
+                details.insert("level".into(), json!(level));
+            }
+            ApiError::VersionConflict { current, status, .. } => {
+                details.insert("version".into(), json!(current));
+                details.insert("status".into(), json!(status));
+            }
+            _ => {}
+        }
+        details
+    }
+
+    pub fn into_response(self) -> Response<Body> {
+        let mut error = Map::new();
+        error.insert("code".into(), json!(self.code()));
+        error.insert("message".into(), json!(self.to_string()));
+        error.extend(self.details());
+        json_response(self.status(), &json!({ "error": error }))
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::BadCursor => ApiError::invalid("cursor", "not a cursor of this query"),
+            StoreError::Contended => ApiError::Contended,
+            StoreError::Unavailable(reason) => {
+                tracing::error!(%reason, "store unavailable");
+                ApiError::Unavailable
+            }
+            other => {
+                tracing::error!(error = %other, "store error");
+                ApiError::Internal
+            }
+        }
+    }
+}
+
+pub fn json_response(status: StatusCode, body: &Value) -> Response<Body> {
+    Response::builder()
+        .status(status)
+        .header("content-type", "application/json")
+        .body(Body::Text(body.to_string()))
+        .expect("status and header are valid")
+}

@@ -1,0 +1,15 @@
+//! The officials' API: each official's queue and cases, scoped to their
+//! jurisdiction, and the actions they take on them.
+//!
+//! [`handler`] is a plain async function of the state and an API Gateway
+//! HTTP API request; `main` only wires it to the Lambda runtime.
+
+pub mod auth;
+pub mod error;
+pub mod outbound;
+pub mod routes;
+pub mod state;
+mod views;
+
+pub use routes::{handler, route, Route, ROUTES};
+pub use state::AppState;

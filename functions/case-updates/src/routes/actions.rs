@@ -1,0 +1,238 @@
+//! `POST /cases/{ticket}/actions`: an officer moves a case through its
+//! lifecycle, reclassifies it or adds a note; the citizen is told when the
+//! status changes.
+
+use aduan_shared::domain::case::{Case, CaseError};
+use aduan_shared::domain::jurisdiction::{JurisdictionPath, NodeKind};
+use aduan_shared::domain::kind::CaseKind;
+use aduan_shared::domain::lifecycle::Transition;
+use aduan_shared::domain::reclassify::{Reclassification, ReclassifyError};
+use aduan_shared::domain::timeline::{Actor, EventBody, TimelineEvent};
+use chrono::{DateTime, Utc};
+use lambda_http::{Body, Request, Response};
+use serde::{Deserialize, Serialize};
+
+use super::{check_version, json_body, ok, required, save, text_field, visible_case};
+use crate::auth::Official;
+use crate::error::ApiError;
+use crate::outbound::{Notice, Notification};
+use crate::state::AppState;
+use crate::views::CaseView;
+
+/// Longest note or reason an official may write.
+pub const MAX_NOTE_CHARS: usize = 2000;
+const MAX_CATEGORY_CHARS: usize = 64;
+
+/// Every field optional here, so that a missing one is a 422 naming it
+/// rather than a parse error; a field of the wrong type is a 400.
+#[derive(Debug, Deserialize)]
+struct ActionRequest {
+    action: Option<String>,
+    version: Option<u64>,
+    note: Option<String>,
+    reason: Option<String>,
+    kind: Option<String>,
+    category: Option<String>,
+    kelurahan: Option<String>,
+}
+
+/// A request checked against everything that needs no case.
+#[derive(Debug, Clone, PartialEq)]
+enum Action {
+    Transition {
+        transition: Transition,
+        note: Option<String>,
+    },
+    Reclassify(Reclassification),
+    Note(String),
+}
+
+#[derive(Serialize)]
+struct ActionDone {
+    case: CaseView,
+    event: TimelineEvent,
+    /// What the citizen was told, if anything.
+    notification: Option<Notification>,
+}
+
+pub async fn act(
+    state: &AppState,
+    official: &Official,
+    ticket: &str,
+    req: &Request,
+    now: DateTime<Utc>,
+) -> Result<Response<Body>, ApiError> {
+    official.require_officer()?;
+    let body: ActionRequest = json_body(req)?;
+    let version = required("version", body.version)?;
+    let action = parse_action(state, body)?;
+    let mut case = visible_case(state, official, ticket).await?;
+    check_version(&case, version)?;
+    let (event, notice) = apply(state, &mut case, action, official, now)?;
+    save(state, &mut case, std::slice::from_ref(&event)).await?;
+    let notification = match notice {
+        Some(notice) => Some(state.citizens.tell(&case, notice, Actor::System, now).await),
+        None => None,
+    };
+    tracing::info!(ticket = %case.ticket, official = %official.sub, event = event.id.as_str(), "case updated");
+    ok(&ActionDone {
+        case: CaseView::new(&case, &state.tree, now),
+        event,
+        notification,
+    })
+}
+
+fn parse_action(state: &AppState, body: ActionRequest) -> Result<Action, ApiError> {
+    let name = required("action", body.action)?;
+    let note = text_field("note", body.note, MAX_NOTE_CHARS)?;
+    let transition = |transition| Action::Transition {
+        transition,
+        note: note.clone(),
+    };
+    let action = match name.trim() {
+        "verify" => transition(Transition::Verify),
+        "start" => transition(Transition::Start),
+        "close" => transition(Transition::Close),
+        "reopen" => transition(Transition::Reopen),
+        "resolve" => {
+            // The citizen is asked whether it is solved, and told what was done.
+            required("note", note.clone())?;
+            transition(Transition::Resolve)
+        }
+        "reject" => Action::Transition {
+            transition: Transition::Reject,
+            note: Some(required(
+                "reason",
+                text_field("reason", body.reason, MAX_NOTE_CHARS)?,
+            )?),
+        },
+        "note" => Action::Note(required("note", note)?),
+        "reclassify" => {
+            Action::Reclassify(reclassification(state, body.kind, body.category, body.kelurahan)?)
+        }
+        _ => {
+            return Err(ApiError::invalid(
+                "action",
+                "one of verify, reject, start, resolve, close, reopen, reclassify, note",
+            ))
+        }
+    };
+    Ok(action)
+}
+
+fn reclassification(
+    state: &AppState,
+    kind: Option<String>,
+    category: Option<String>,
+    kelurahan: Option<String>,
+) -> Result<Reclassification, ApiError> {
+    let kind = text_field("kind", kind, 32)?
+        .map(|raw| {
+            CaseKind::parse(&raw)
+                .ok_or_else(|| ApiError::invalid("kind", "one of pengaduan, saran, kritik, pertanyaan"))
+        })
+        .transpose()?;
+    let category = text_field("category", category, MAX_CATEGORY_CHARS)?
+        .map(|raw| category_of(state, &raw))
+        .transpose()?;
+    let jurisdiction = text_field("kelurahan", kelurahan, 200)?
+        .map(|raw| {
+            let path = JurisdictionPath::parse(&raw).ok();
+            let node = path.as_ref().and_then(|p| state.tree.node(p));
+            match node {
+                Some(node) if matches!(node.kind, NodeKind::Kelurahan | NodeKind::Rw | NodeKind::Rt) => {
+                    Ok(node.path.clone())
+                }
+                _ => Err(ApiError::invalid(
+                    "kelurahan",
+                    "not a kelurahan of this city (a path such as bukittinggi/guguk-panjang/kayu-kubu)",
+                )),
+            }
+        })
+        .transpose()?;
+    if kind.is_none() && category.is_none() && jurisdiction.is_none() {
+        return Err(ApiError::invalid(
+            "kind",
+            "give a kind, a category or a kelurahan to change",
+        ));
+    }
+    Ok(Reclassification {
+        kind,
+        category,
+        jurisdiction,
+    })
+}
+
+/// A category of the jurisdiction tree (its agencies' categories), written as
+/// the tree writes it; any short text when the tree lists none.
+fn category_of(state: &AppState, raw: &str) -> Result<String, ApiError> {
+    let mut known = state.tree.categories().peekable();
+    if known.peek().is_none() {
+        return Ok(raw.to_lowercase());
+    }
+    let wanted = raw.to_lowercase();
+    let wanted: Vec<&str> = wanted
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    known
+        .find(|c| c.split_whitespace().eq(wanted.iter().copied()))
+        .map(str::to_owned)
+        .ok_or_else(|| {
+            let list: Vec<&str> = state.tree.categories().collect();
+            ApiError::invalid("category", format!("one of: {}", list.join(", ")))
+        })
+}
+
+/// Applies the action to the case: the event to record and what to tell the citizen.
+fn apply(
+    state: &AppState,
+    case: &mut Case,
+    action: Action,
+    official: &Official,
+    now: DateTime<Utc>,
+) -> Result<(TimelineEvent, Option<Notice>), ApiError> {
+    let status = case.status;
+    match action {
+        Action::Transition { transition, note } => {
+            let event = case
+                .transition(transition, official.actor(), note.clone(), &state.sla, now)
+                .map_err(|err| match err {
+                    CaseError::Illegal(illegal) => ApiError::IllegalTransition {
+                        status,
+                        message: illegal.to_string(),
+                    },
+                    other => ApiError::IllegalTransition {
+                        status,
+                        message: other.to_string(),
+                    },
+                })?;
+            let note = note.unwrap_or_default();
+            let notice = match transition {
+                Transition::Verify => Some(Notice::Verified),
+                Transition::Reject => Some(Notice::Rejected { reason: note }),
+                Transition::Start | Transition::Reopen => Some(Notice::InProgress),
+                Transition::Resolve => Some(Notice::Resolved { note }),
+                Transition::Close | Transition::Withdraw => None,
+            };
+            Ok((event, notice))
+        }
+        Action::Reclassify(change) => {
+            let event = case
+                .reclassify(change, official.actor(), now)
+                .map_err(|err| match err {
+                    ReclassifyError::NotOpen(status) => ApiError::IllegalTransition {
+                        status,
+                        message: err.to_string(),
+                    },
+                    ReclassifyError::Nothing => ApiError::invalid("kind", err.to_string()),
+                })?;
+            Ok((event, None))
+        }
+        Action::Note(text) => {
+            case.updated_at = now;
+            let event = TimelineEvent::new(now, official.actor(), EventBody::Note { text });
+            Ok((event, None))
+        }
+    }
+}

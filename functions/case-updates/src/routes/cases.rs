@@ -1,0 +1,154 @@
+//! Reading: the caller's queue (`GET /cases`) and one case with its timeline
+//! (`GET /cases/{ticket}`).
+
+use aduan_shared::domain::jurisdiction::JurisdictionPath;
+use aduan_shared::domain::kind::CaseKind;
+use aduan_shared::domain::ladder::Level;
+use aduan_shared::domain::lifecycle::Status;
+use aduan_shared::store::{Cursor, QueueQuery};
+use chrono::{DateTime, Utc};
+use lambda_http::{Body, Request, RequestExt, Response};
+use serde::Serialize;
+
+use super::{ok, parse_time, visible_case};
+use crate::auth::Official;
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::views::{CaseDetail, CaseView};
+
+pub const DEFAULT_LIMIT: usize = 50;
+pub const MAX_LIMIT: usize = 100;
+
+#[derive(Serialize)]
+struct QueuePage {
+    cases: Vec<CaseView>,
+    /// Pass back as `cursor` for the next page; absent on the last page.
+    next_cursor: Option<String>,
+}
+
+pub async fn list(
+    state: &AppState,
+    official: &Official,
+    req: &Request,
+    now: DateTime<Utc>,
+) -> Result<Response<Body>, ApiError> {
+    let query = queue_query(state, official, req)?;
+    let page = state.store.queue(&query).await?;
+    let cases = page
+        .items
+        .iter()
+        .filter(|case| case.is_within(&official.scope))
+        .map(|case| CaseView::new(case, &state.tree, now))
+        .collect();
+    ok(&QueuePage {
+        cases,
+        next_cursor: page.next.map(|c| c.as_str().to_owned()),
+    })
+}
+
+/// The query string, parsed: unknown parameters are ignored; a known one
+/// with a value that cannot be used is a 422 naming it.
+fn queue_query(state: &AppState, official: &Official, req: &Request) -> Result<QueueQuery, ApiError> {
+    let params = req.query_string_parameters();
+    let get = |name: &str| params.first(name).map(str::trim).filter(|v| !v.is_empty());
+    let area = match get("jurisdiction") {
+        None => official.scope.clone(),
+        Some(raw) => {
+            let path =
+                JurisdictionPath::parse(raw).map_err(|e| ApiError::invalid("jurisdiction", e.to_string()))?;
+            if !path.is_within(&official.scope) {
+                return Err(ApiError::invalid("jurisdiction", "outside your scope"));
+            }
+            path
+        }
+    };
+    let mut query = QueueQuery::new(official.queue_scope(&area));
+    if let Some(raw) = get("status") {
+        query.statuses = parse_statuses(raw)?;
+    }
+    if let Some(raw) = get("kind") {
+        query.kind = Some(
+            CaseKind::parse(raw)
+                .ok_or_else(|| ApiError::invalid("kind", "one of pengaduan, saran, kritik, pertanyaan"))?,
+        );
+    }
+    if let Some(raw) = get("level") {
+        query.level = Some(Level::parse(raw).map_err(|e| ApiError::invalid("level", e.to_string()))?);
+    }
+    query.since = get("since")
+        .map(|raw| parse_time(state, "since", raw, false))
+        .transpose()?;
+    query.until = get("until")
+        .map(|raw| parse_time(state, "until", raw, true))
+        .transpose()?;
+    if let (Some(since), Some(until)) = (query.since, query.until) {
+        if since > until {
+            return Err(ApiError::invalid("since", "after until"));
+        }
+    }
+    query.limit = match get("limit") {
+        None => DEFAULT_LIMIT,
+        Some(raw) => raw
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (1..=MAX_LIMIT).contains(n))
+            .ok_or_else(|| ApiError::invalid("limit", format!("a whole number from 1 to {MAX_LIMIT}")))?,
+    };
+    query.cursor = get("cursor")
+        .map(|raw| Cursor::parse(raw).map_err(|_| ApiError::invalid("cursor", "not a cursor of this query")))
+        .transpose()?;
+    Ok(query)
+}
+
+/// `received,verified`, or `open` for every open status.
+fn parse_statuses(raw: &str) -> Result<Vec<Status>, ApiError> {
+    let mut out = Vec::new();
+    for part in raw.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        if part == "open" {
+            out.extend(Status::ALL.into_iter().filter(|s| s.is_open()));
+        } else {
+            out.push(Status::parse(part).ok_or_else(|| {
+                ApiError::invalid(
+                    "status",
+                    "open, or statuses among received, verified, in_progress, resolved, closed, rejected, withdrawn",
+                )
+            })?);
+        }
+    }
+    out.sort();
+    out.dedup();
+    Ok(out)
+}
+
+pub async fn get(
+    state: &AppState,
+    official: &Official,
+    ticket: &str,
+    now: DateTime<Utc>,
+) -> Result<Response<Body>, ApiError> {
+    let case = visible_case(state, official, ticket).await?;
+    let (case, timeline) = state
+        .store
+        .case_with_timeline(&case.id)
+        .await?
+        .ok_or(ApiError::CaseNotFound)?;
+    ok(&CaseDetail {
+        case: CaseView::new(&case, &state.tree, now),
+        timeline: &timeline,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_parse_and_open_expands() {
+        assert_eq!(
+            parse_statuses("verified, received").unwrap(),
+            vec![Status::Received, Status::Verified]
+        );
+        assert_eq!(parse_statuses("open").unwrap().len(), 4);
+        assert!(parse_statuses("done").is_err());
+    }
+}

@@ -1,0 +1,158 @@
+//! `POST /cases/{ticket}/escalations`: raises a case to a named level, or one
+//! tier up; records it, publishes it to the escalations topic and tells the
+//! citizen. A publish that fails waits in the outbox for the sweep: the
+//! escalation stands and the API still answers.
+
+use aduan_shared::domain::case::{CaseError, Escalation};
+use aduan_shared::domain::ladder::{LadderError, Level};
+use aduan_shared::domain::timeline::{Actor, TimelineEvent};
+use aduan_shared::notify::PublishOutcome;
+use aduan_shared::store::StoreError;
+use chrono::{DateTime, Duration, Utc};
+use lambda_http::{Body, Request, Response};
+use serde::{Deserialize, Serialize};
+
+use super::actions::MAX_NOTE_CHARS;
+use super::{check_version, conflict, json_body, ok, text_field, visible_case};
+use crate::auth::Official;
+use crate::error::ApiError;
+use crate::outbound::{Notice, Notification};
+use crate::state::AppState;
+use crate::views::CaseView;
+
+/// A publish not confirmed by then is the sweep's to send.
+const PUBLISH_GRACE_MINUTES: i64 = 5;
+
+#[derive(Debug, Deserialize)]
+struct EscalationRequest {
+    /// `kecamatan`, `kota`, `dinas:<agency>`; absent: the next tier up.
+    to: Option<String>,
+    reason: Option<String>,
+    /// Optional here: when given it must be the stored version.
+    version: Option<u64>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "snake_case")]
+enum Publish {
+    /// On the escalations topic.
+    Published,
+    /// Not yet: the sweep retries it.
+    Pending,
+}
+
+#[derive(Serialize)]
+struct EscalationDone {
+    case: CaseView,
+    event: TimelineEvent,
+    publish: Publish,
+    notification: Notification,
+}
+
+pub async fn escalate(
+    state: &AppState,
+    official: &Official,
+    ticket: &str,
+    req: &Request,
+    now: DateTime<Utc>,
+) -> Result<Response<Body>, ApiError> {
+    official.require_officer()?;
+    let body: EscalationRequest = json_body(req)?;
+    let escalation = escalation(state, body.to, body.reason)?;
+    let mut case = visible_case(state, official, ticket).await?;
+    if let Some(version) = body.version {
+        check_version(&case, version)?;
+    }
+    let (status, level) = (case.status, case.level.clone());
+    let event = case
+        .escalate(escalation, official.actor(), &state.ladder, &state.sla, now)
+        .map_err(|err| match err {
+            CaseError::NotOpen | CaseError::Illegal(_) => ApiError::IllegalTransition {
+                status,
+                message: err.to_string(),
+            },
+            CaseError::Ladder(LadderError::AtTop | LadderError::NotHigher { .. }) => {
+                ApiError::IllegalEscalation {
+                    level: level.clone(),
+                    message: err.to_string(),
+                }
+            }
+            CaseError::Ladder(other) => ApiError::invalid("to", other.to_string()),
+        })?;
+    let read_version = case.version;
+    let entry = match state
+        .store
+        .save_case_with_pending_publish(
+            &mut case,
+            std::slice::from_ref(&event),
+            &event.id,
+            now + Duration::minutes(PUBLISH_GRACE_MINUTES),
+        )
+        .await
+    {
+        Ok(entry) => entry,
+        Err(StoreError::VersionConflict { .. }) => return Err(conflict(state, &case, read_version).await),
+        Err(other) => return Err(other.into()),
+    };
+    let publish = match state
+        .escalations
+        .publish_recorded(&case, &event, &state.tree, &entry)
+        .await
+    {
+        Ok(PublishOutcome::Published { .. }) => Publish::Published,
+        Ok(PublishOutcome::Pending { .. }) => Publish::Pending,
+        Err(err) => {
+            // The escalation and its pending publish are saved: the sweep sends it.
+            tracing::warn!(ticket = %case.ticket, error = %err, "escalation publish not confirmed");
+            Publish::Pending
+        }
+    };
+    let notice = Notice::Escalated {
+        level: case.level.clone(),
+    };
+    let notification = state.citizens.tell(&case, notice, Actor::System, now).await;
+    tracing::info!(ticket = %case.ticket, official = %official.sub, level = %case.level, "case escalated");
+    ok(&EscalationDone {
+        case: CaseView::new(&case, &state.tree, now),
+        event,
+        publish,
+        notification,
+    })
+}
+
+/// The requested target, checked against the ladder's vocabulary and the
+/// city's agencies; whether it is higher up is the case's to decide.
+fn escalation(state: &AppState, to: Option<String>, reason: Option<String>) -> Result<Escalation, ApiError> {
+    let reason = text_field("reason", reason, MAX_NOTE_CHARS)?;
+    let Some(raw) = text_field("to", to, 80)? else {
+        return Ok(Escalation {
+            to: None,
+            agency: None,
+            reason,
+        });
+    };
+    let level = Level::parse(&raw).map_err(|e| ApiError::invalid("to", e.to_string()))?;
+    let agency = match &level {
+        Level::Agency(slug) => Some(
+            state
+                .tree
+                .agencies()
+                .find(|a| a.slug() == slug)
+                .map(|a| a.path.clone())
+                .ok_or_else(|| {
+                    let known: Vec<String> = state
+                        .tree
+                        .agencies()
+                        .map(|a| format!("dinas:{}", a.slug()))
+                        .collect();
+                    ApiError::invalid("to", format!("no such agency; one of {}", known.join(", ")))
+                })?,
+        ),
+        Level::Tier(_) => None,
+    };
+    Ok(Escalation {
+        to: Some(level),
+        agency,
+        reason,
+    })
+}

@@ -1,0 +1,243 @@
+//! The routes, and the one function API Gateway calls: authenticate, route,
+//! answer; every error becomes the one JSON error shape here.
+
+mod actions;
+mod cases;
+mod escalations;
+mod messages;
+mod stats;
+
+use std::convert::Infallible;
+
+use aduan_shared::domain::case::Case;
+use aduan_shared::domain::ticket::Ticket;
+use aduan_shared::domain::timeline::TimelineEvent;
+use aduan_shared::store::StoreError;
+use chrono::{DateTime, Utc};
+use lambda_http::http::{Method, StatusCode};
+use lambda_http::{Body, Request, RequestExt, Response};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::auth::Official;
+use crate::error::{json_response, ApiError, MAX_BODY_BYTES};
+use crate::state::AppState;
+
+/// Every route this function serves: `openapi.yaml` and `template.yaml`
+/// declare exactly these (a test checks).
+pub const ROUTES: [(&str, &str); 6] = [
+    ("GET", "/cases"),
+    ("GET", "/cases/{ticket}"),
+    ("POST", "/cases/{ticket}/actions"),
+    ("POST", "/cases/{ticket}/messages"),
+    ("POST", "/cases/{ticket}/escalations"),
+    ("GET", "/stats"),
+];
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Route {
+    ListCases,
+    GetCase(String),
+    Act(String),
+    Message(String),
+    Escalate(String),
+    Stats,
+}
+
+/// Which route a method and path are, from the raw path (the `$default`
+/// stage: no stage prefix).
+pub fn route(method: &Method, path: &str) -> Result<Route, ApiError> {
+    let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+    let (get, post) = (method == Method::GET, method == Method::POST);
+    let route = match segments.as_slice() {
+        ["cases"] if get => Route::ListCases,
+        ["cases", ticket] if get => Route::GetCase((*ticket).to_owned()),
+        ["cases", ticket, "actions"] if post => Route::Act((*ticket).to_owned()),
+        ["cases", ticket, "messages"] if post => Route::Message((*ticket).to_owned()),
+        ["cases", ticket, "escalations"] if post => Route::Escalate((*ticket).to_owned()),
+        ["stats"] if get => Route::Stats,
+        ["cases"] | ["cases", _] | ["cases", _, "actions" | "messages" | "escalations"] | ["stats"] => {
+            return Err(ApiError::MethodNotAllowed)
+        }
+        _ => return Err(ApiError::NoRoute),
+    };
+    Ok(route)
+}
+
+/// The Lambda handler: never fails, every problem is an HTTP answer.
+pub async fn handler(state: &AppState, req: Request) -> Result<Response<Body>, Infallible> {
+    let method = req.method().clone();
+    let path = req.raw_http_path().to_owned();
+    let response = match serve(state, req).await {
+        Ok(response) => response,
+        Err(err) => {
+            if err.status().is_server_error() {
+                tracing::error!(%method, %path, code = err.code(), "request failed");
+            } else {
+                tracing::info!(%method, %path, code = err.code(), "request refused");
+            }
+            err.into_response()
+        }
+    };
+    Ok(response)
+}
+
+async fn serve(state: &AppState, req: Request) -> Result<Response<Body>, ApiError> {
+    let official = Official::from_request(&req)?;
+    let route = route(req.method(), req.raw_http_path())?;
+    let now = Utc::now();
+    match route {
+        Route::ListCases => cases::list(state, &official, &req, now).await,
+        Route::GetCase(ticket) => cases::get(state, &official, &ticket, now).await,
+        Route::Act(ticket) => actions::act(state, &official, &ticket, &req, now).await,
+        Route::Message(ticket) => messages::send(state, &official, &ticket, &req, now).await,
+        Route::Escalate(ticket) => escalations::escalate(state, &official, &ticket, &req, now).await,
+        Route::Stats => stats::stats(state, &official, &req, now).await,
+    }
+}
+
+pub(crate) fn ok<T: Serialize>(body: &T) -> Result<Response<Body>, ApiError> {
+    let value = serde_json::to_value(body).map_err(|_| ApiError::Internal)?;
+    Ok(json_response(StatusCode::OK, &value))
+}
+
+/// The request's JSON body: 413 over 256 KB, 400 if it is not JSON or a
+/// field has the wrong type. Unknown fields are ignored; missing or
+/// unacceptable values are the route's to refuse (422).
+pub(crate) fn json_body<T: DeserializeOwned>(req: &Request) -> Result<T, ApiError> {
+    let bytes: &[u8] = req.body().as_ref();
+    if bytes.len() > MAX_BODY_BYTES {
+        return Err(ApiError::TooLarge);
+    }
+    serde_json::from_slice(bytes).map_err(|e| ApiError::MalformedJson(e.to_string()))
+}
+
+/// The case a ticket names, if the official may see it. A malformed ticket,
+/// an unknown one and one outside the scope are the same 404.
+pub(crate) async fn visible_case(
+    state: &AppState,
+    official: &Official,
+    ticket: &str,
+) -> Result<Case, ApiError> {
+    let ticket = Ticket::parse(ticket).map_err(|_| ApiError::CaseNotFound)?;
+    match state.store.case_by_ticket(&ticket).await? {
+        Some(case) if case.is_within(&official.scope) => Ok(case),
+        _ => Err(ApiError::CaseNotFound),
+    }
+}
+
+/// Refuses an action on a version other than the one stored.
+pub(crate) fn check_version(case: &Case, version: u64) -> Result<(), ApiError> {
+    if case.version == version {
+        Ok(())
+    } else {
+        Err(ApiError::VersionConflict {
+            expected: version,
+            current: case.version,
+            status: case.status,
+        })
+    }
+}
+
+/// Saves the changed case with its events, conditional on the version it was
+/// read at: of two officials acting at once exactly one wins, the other gets
+/// 409 with the case's version now.
+pub(crate) async fn save(
+    state: &AppState,
+    case: &mut Case,
+    events: &[TimelineEvent],
+) -> Result<(), ApiError> {
+    match state.store.save_case(case, events).await {
+        Ok(()) => Ok(()),
+        Err(StoreError::VersionConflict { expected }) => Err(conflict(state, case, expected).await),
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// The 409 for a write that lost the race, with the winner's version.
+pub(crate) async fn conflict(state: &AppState, case: &Case, expected: u64) -> ApiError {
+    match state.store.case(&case.id).await {
+        Ok(Some(now)) => ApiError::VersionConflict {
+            expected,
+            current: now.version,
+            status: now.status,
+        },
+        Ok(None) => ApiError::CaseNotFound,
+        Err(err) => err.into(),
+    }
+}
+
+/// An optional text field: trimmed, empty counts as absent, at most `max` characters.
+pub(crate) fn text_field(
+    field: &'static str,
+    value: Option<String>,
+    max: usize,
+) -> Result<Option<String>, ApiError> {
+    let Some(value) = value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty()) else {
+        return Ok(None);
+    };
+    if value.chars().count() > max {
+        return Err(ApiError::invalid(field, format!("at most {max} characters")));
+    }
+    Ok(Some(value))
+}
+
+pub(crate) fn required<T>(field: &'static str, value: Option<T>) -> Result<T, ApiError> {
+    value.ok_or_else(|| ApiError::invalid(field, "is required"))
+}
+
+/// RFC 3339 (`2026-11-23T10:00:00+07:00`) or a date (`2026-11-23`, the
+/// start of that day in the city's time zone; for `until`, its end).
+pub(crate) fn parse_time(
+    state: &AppState,
+    field: &'static str,
+    raw: &str,
+    end_of_day: bool,
+) -> Result<DateTime<Utc>, ApiError> {
+    if let Ok(at) = DateTime::parse_from_rfc3339(raw) {
+        return Ok(at.with_timezone(&Utc));
+    }
+    let date = chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+        .map_err(|_| ApiError::invalid(field, "not a date (2026-11-23) or time (RFC 3339)"))?;
+    let day = if end_of_day {
+        date.succ_opt().unwrap_or(date)
+    } else {
+        date
+    };
+    let start = day
+        .and_hms_opt(0, 0, 0)
+        .expect("midnight exists")
+        .and_local_timezone(state.sla.calendar.offset())
+        .single()
+        .expect("a fixed offset is never ambiguous")
+        .with_timezone(&Utc);
+    Ok(if end_of_day {
+        start - chrono::Duration::milliseconds(1)
+    } else {
+        start
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn routes_by_method_and_path() {
+        assert_eq!(route(&Method::GET, "/cases").unwrap(), Route::ListCases);
+        assert_eq!(route(&Method::GET, "/cases/").unwrap(), Route::ListCases);
+        assert_eq!(
+            route(&Method::POST, "/cases/ADU-0042/actions").unwrap(),
+            Route::Act("ADU-0042".into())
+        );
+        assert!(matches!(
+            route(&Method::DELETE, "/cases/ADU-1"),
+            Err(ApiError::MethodNotAllowed)
+        ));
+        assert!(matches!(route(&Method::GET, "/webhook"), Err(ApiError::NoRoute)));
+        assert!(matches!(
+            route(&Method::GET, "/cases/a/b/c"),
+            Err(ApiError::NoRoute)
+        ));
+    }
+}

@@ -1,0 +1,407 @@
+//! What leaves the system: escalations on SNS (seen through SQS queues
+//! subscribed with filter policies), WhatsApp messages inside and outside
+//! the 24-hour window, and never the reporter's number.
+
+mod support;
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+use serde_json::{json, Value};
+use support::*;
+
+/// An SQS queue subscribed to the app's escalation topic with `filter`.
+async fn subscribed_queue(app: &App, name: &str, filter: Value) -> String {
+    let sqs = aws_sdk_sqs::Client::new(&app.sdk);
+    let queue_name = format!("{name}-{}", ulid::Ulid::new().to_string().to_lowercase());
+    let url = sqs
+        .create_queue()
+        .queue_name(queue_name)
+        .send()
+        .await
+        .unwrap()
+        .queue_url
+        .unwrap();
+    let arn = sqs
+        .get_queue_attributes()
+        .queue_url(&url)
+        .attribute_names(aws_sdk_sqs::types::QueueAttributeName::QueueArn)
+        .send()
+        .await
+        .unwrap()
+        .attributes
+        .unwrap()[&aws_sdk_sqs::types::QueueAttributeName::QueueArn]
+        .clone();
+    aws_sdk_sns::Client::new(&app.sdk)
+        .subscribe()
+        .topic_arn(&app.topic_arn)
+        .protocol("sqs")
+        .endpoint(arn)
+        .attributes("FilterPolicy", filter.to_string())
+        .send()
+        .await
+        .unwrap();
+    url
+}
+
+async fn received(app: &App, url: &str) -> Vec<String> {
+    let sqs = aws_sdk_sqs::Client::new(&app.sdk);
+    let out = sqs
+        .receive_message()
+        .queue_url(url)
+        .max_number_of_messages(10)
+        .wait_time_seconds(0)
+        .send()
+        .await
+        .unwrap();
+    out.messages
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|m| m.body)
+        .collect()
+}
+
+#[tokio::test]
+async fn escalations_reach_the_subscribers_of_the_jurisdiction_only() {
+    let app = App::new("escalate").await;
+    app.seed(1, KEL_GAREGEH).await;
+    let kecamatan_queue = subscribed_queue(
+        &app,
+        "mks",
+        json!({"jurisdiction": [{"prefix": format!("{KEC_MKS}/")}], "type": ["escalation"]}),
+    )
+    .await;
+    let other_queue = subscribed_queue(
+        &app,
+        "guguk",
+        json!({"jurisdiction": [{"prefix": format!("{KEC_GUGUK}/")}]}),
+    )
+    .await;
+    let pupr_queue = subscribed_queue(
+        &app,
+        "pupr",
+        json!({"jurisdiction": [{"prefix": "bukittinggi/dinas/pupr/"}]}),
+    )
+    .await;
+
+    let officer = caller(KEL_GAREGEH, "officer");
+    let r = app
+        .post(
+            &officer,
+            "/cases/ADU-0001/escalations",
+            json!({"reason": "Butuh alat berat"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["case"]["level"], "kecamatan");
+    assert_eq!(r.body["publish"], "published");
+    assert_eq!(r.body["event"]["body"]["to"], "kecamatan");
+    assert_eq!(r.body["event"]["body"]["reason"], "Butuh alat berat");
+    assert_eq!(r.body["event"]["actor"]["sub"], officer.sub);
+    assert_eq!(r.body["notification"]["delivery"], "sent");
+
+    let got = received(&app, &kecamatan_queue).await;
+    assert_eq!(got.len(), 1, "{got:?}");
+    let envelope: Value = serde_json::from_str(&got[0]).unwrap();
+    assert_eq!(envelope["MessageAttributes"]["level"]["Value"], "kecamatan");
+    assert_eq!(
+        envelope["MessageAttributes"]["jurisdiction"]["Value"],
+        format!("{KEL_GAREGEH}/")
+    );
+    assert!(got[0].contains("ADU-0001"));
+    assert!(!got[0].contains(&number_of(1)));
+    assert!(received(&app, &other_queue).await.is_empty());
+
+    // To an agency: its subscribers hear of it; stale version and the top of the ladder refuse.
+    let r = app
+        .post(
+            &officer,
+            "/cases/ADU-0001/escalations",
+            json!({"to": "dinas:pupr", "version": 1}),
+        )
+        .await;
+    assert_eq!((r.status, r.code()), (409, "version_conflict"));
+    let r = app
+        .post(
+            &officer,
+            "/cases/ADU-0001/escalations",
+            json!({"to": "dinas:pupr", "version": 2}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["case"]["agency"], "bukittinggi/dinas/pupr");
+    assert_eq!(received(&app, &pupr_queue).await.len(), 1);
+    // Now in the agency's queue too.
+    let r = app
+        .get(&caller("bukittinggi/dinas/pupr", "viewer"), "/cases")
+        .await;
+    assert_eq!(r.body["cases"][0]["ticket"], "ADU-0001");
+
+    let r = app
+        .post(
+            &officer,
+            "/cases/ADU-0001/escalations",
+            json!({"to": "kecamatan"}),
+        )
+        .await;
+    assert_eq!((r.status, r.code()), (409, "illegal_escalation"));
+    assert_eq!(r.body["error"]["level"], "dinas:pupr");
+    let r = app
+        .post(
+            &officer,
+            "/cases/ADU-0001/escalations",
+            json!({"to": "dinas:bioskop"}),
+        )
+        .await;
+    assert_eq!((r.status, r.code()), (422, "invalid_request"));
+    let r = app.post(&officer, "/cases/ADU-0001/escalations", json!({})).await;
+    assert_eq!(r.body["case"]["level"], "kota");
+    let r = app.post(&officer, "/cases/ADU-0001/escalations", json!({})).await;
+    assert_eq!((r.status, r.code()), (409, "illegal_escalation"));
+}
+
+#[tokio::test]
+async fn a_failed_publish_leaves_the_escalation_pending_and_the_api_answers() {
+    let mut app = App::new("escalate-pending").await;
+    app.seed(1, KEL_GAREGEH).await;
+    let missing_topic = format!("{}-gone", app.topic_arn);
+    app.state.escalations = aduan_shared::notify::EscalationNotifier::new(
+        aduan_shared::notify::SnsPublisher::new(aws_sdk_sns::Client::new(&app.sdk)),
+        app.state.store.clone(),
+        missing_topic,
+    );
+    let officer = caller(KEL_GAREGEH, "officer");
+    let r = app
+        .post(&officer, "/cases/ADU-0001/escalations", json!({"to": "kota"}))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["publish"], "pending");
+    assert_eq!(r.body["case"]["level"], "kota");
+    let due = app
+        .store()
+        .outbox_due(chrono::Utc::now() + chrono::Duration::hours(1), 10)
+        .await
+        .unwrap();
+    assert_eq!(
+        due.iter().filter(|e| e.kind == "escalation").count(),
+        1,
+        "{due:?}"
+    );
+}
+
+#[tokio::test]
+async fn official_messages_go_free_form_inside_the_window_and_as_templates_outside() {
+    let app = App::new("window").await;
+    let now = chrono::Utc::now();
+    app.seed_at(1, KEL_GAREGEH, now, now - chrono::Duration::hours(2))
+        .await;
+    app.seed_at(2, KEL_GAREGEH, now, now - chrono::Duration::hours(25))
+        .await;
+    let officer = caller(KEL_GAREGEH, "officer");
+
+    let r = app
+        .post(
+            &officer,
+            "/cases/ADU-0001/messages",
+            json!({"text": "Mohon kirim foto lokasinya"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["delivery"], "sent");
+    assert_eq!(r.body["via_template"], false);
+    let r = app
+        .post(
+            &officer,
+            "/cases/ADU-0002/messages",
+            json!({"text": "Mohon kirim foto lokasinya"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["via_template"], true);
+
+    let sent = app.whatsapp.sent();
+    assert_eq!(sent.len(), 2);
+    assert_eq!(sent[0].body["type"], "text");
+    assert_eq!(sent[0].body["to"], number_of(1), "sent to the case's reporter");
+    assert!(sent[0].body["text"]["body"]
+        .as_str()
+        .unwrap()
+        .contains("Mohon kirim foto lokasinya"));
+    assert_eq!(sent[1].body["type"], "template");
+    assert_eq!(sent[1].body["template"]["name"], "aduan_official_message");
+    assert_eq!(sent[1].body["template"]["language"]["code"], "id");
+
+    // Recorded on the timeline as the official's, with its delivery status.
+    let r = app.get(&officer, "/cases/ADU-0002").await;
+    let outbound = r.body["timeline"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(outbound["body"]["type"], "outbound");
+    assert_eq!(outbound["body"]["via_template"], true);
+    assert_eq!(outbound["actor"]["sub"], officer.sub);
+
+    // The status notices follow the same rule.
+    let r = app
+        .act(&officer, "ADU-0002", json!({"action": "verify", "version": 1}))
+        .await;
+    assert_eq!(r.body["notification"]["via_template"], true, "{}", r.text);
+    assert_eq!(
+        app.whatsapp.sent()[2].body["template"]["name"],
+        "aduan_status_update"
+    );
+
+    for body in [
+        json!({}),
+        json!({"text": "   "}),
+        json!({"text": "x".repeat(1001)}),
+    ] {
+        let r = app.post(&officer, "/cases/ADU-0001/messages", body).await;
+        assert_eq!((r.status, r.code()), (422, "invalid_request"));
+    }
+}
+
+#[tokio::test]
+async fn stats_for_the_scope_and_period() {
+    let app = App::new("stats").await;
+    let now = chrono::Utc::now();
+    let hours = |h| now - chrono::Duration::hours(h);
+    for n in 1..=4 {
+        app.seed_at(n, KEL_GAREGEH, hours(10), hours(10)).await;
+    }
+    app.seed_at(5, KEL_PUHUN_TEMBOK, hours(10), hours(10)).await;
+    app.seed_at(6, KEC_MKS, hours(10), hours(10)).await;
+    app.seed_at(7, KEL_KAYU_KUBU, hours(10), hours(10)).await; // another kecamatan
+    app.seed_at(8, KEL_GAREGEH, hours(24 * 60), hours(24 * 60)).await; // before the period
+    let officer = caller(KEC_MKS, "officer");
+    for ticket in ["ADU-0001", "ADU-0002", "ADU-0005"] {
+        for (action, version) in [("verify", 1), ("start", 2), ("resolve", 3)] {
+            let r = app
+                .act(
+                    &officer,
+                    ticket,
+                    json!({"action": action, "note": "selesai", "version": version}),
+                )
+                .await;
+            assert_eq!(r.status, 200, "{}", r.text);
+        }
+    }
+    let r = app
+        .act(
+            &officer,
+            "ADU-0003",
+            json!({"action": "reject", "reason": "ganda", "version": 1}),
+        )
+        .await;
+    assert_eq!(r.status, 200);
+
+    let r = app.get(&officer, "/stats").await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let s = &r.body;
+    assert_eq!(s["scope"], KEC_MKS);
+    assert_eq!(s["total"], 6);
+    assert_eq!(s["resolved"], 3);
+    assert_eq!(s["by_status"]["resolved"], 3);
+    assert_eq!(s["by_status"]["rejected"], 1);
+    assert_eq!(s["by_status"]["received"], 2);
+    assert_eq!(s["by_status"]["closed"], 0);
+    assert_eq!(s["by_kind"]["pengaduan"], 3);
+    assert_eq!(s["by_kind"]["saran"], 3);
+    assert_eq!(s["by_kelurahan"][KEL_GAREGEH], 4);
+    assert_eq!(s["by_kelurahan"][KEL_PUHUN_TEMBOK], 1);
+    assert_eq!(s["by_kelurahan"]["unassigned"], 1);
+    let verify = s["median_hours_to_verify"].as_f64().unwrap();
+    assert!((9.9..=10.1).contains(&verify), "{verify}");
+    assert!(s["median_hours_to_resolve"].as_f64().unwrap() >= verify);
+
+    let r = app.get(&caller(KEL_KAYU_KUBU, "viewer"), "/stats").await;
+    assert_eq!(r.body["total"], 1);
+    assert!(r.body["median_hours_to_verify"].is_null());
+    let r = app
+        .get(&officer, "/stats?since=2020-01-01&until=2026-12-31")
+        .await;
+    assert_eq!((r.status, r.code()), (422, "invalid_request"));
+}
+
+/// Captures this test's log lines (a thread-local subscriber: the test's
+/// runtime runs on its own thread).
+#[derive(Clone, Default)]
+struct Logs(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Logs {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn no_response_log_line_or_sns_body_contains_the_reporters_number() {
+    let logs = Logs::default();
+    let writer = logs.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .json()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let app = App::new("privacy").await;
+    let now = chrono::Utc::now();
+    app.seed_at(1, KEL_GAREGEH, now, now - chrono::Duration::hours(30))
+        .await;
+    app.seed(2, KEL_GAREGEH).await;
+    let queue = subscribed_queue(&app, "all", json!({"type": ["escalation"]})).await;
+    let officer = caller("bukittinggi", "admin");
+    let mut responses = vec![
+        app.get(&officer, "/cases").await,
+        app.get(&officer, "/cases/ADU-0001").await,
+        app.act(&officer, "ADU-0001", json!({"action": "verify", "version": 1}))
+            .await,
+        app.post(
+            &officer,
+            "/cases/ADU-0001/messages",
+            json!({"text": "Terima kasih"}),
+        )
+        .await,
+        app.post(
+            &officer,
+            "/cases/ADU-0001/escalations",
+            json!({"to": "dinas:pupr"}),
+        )
+        .await,
+        app.act(
+            &officer,
+            "ADU-0002",
+            json!({"action": "reject", "reason": "x", "version": 1}),
+        )
+        .await,
+        app.get(&officer, "/stats").await,
+    ];
+    responses.push(app.get(&officer, "/cases/ADU-0001").await);
+    let sns_bodies = received(&app, &queue).await;
+    assert_eq!(sns_bodies.len(), 1);
+    let log_text = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    assert!(!log_text.is_empty());
+    for n in [1, 2] {
+        let number = number_of(n);
+        let local = format!("0{}", &number[2..]);
+        for r in &responses {
+            assert!(r.status < 300, "{}", r.text);
+            assert!(
+                !r.text.contains(&number) && !r.text.contains(&local),
+                "{}",
+                r.text
+            );
+        }
+        for body in &sns_bodies {
+            assert!(!body.contains(&number) && !body.contains(&local), "{body}");
+        }
+        assert!(
+            !log_text.contains(&number) && !log_text.contains(&local),
+            "{log_text}"
+        );
+    }
+    // The stand-in did get the number: it is where the message went.
+    assert!(app.whatsapp.sent().iter().any(|s| s.body["to"] == number_of(1)));
+}

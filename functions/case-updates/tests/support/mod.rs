@@ -1,0 +1,313 @@
+//! Test support: the handler on a fresh table, topic and WhatsApp stand-in
+//! of its own (tests run in parallel), driven with API Gateway HTTP API
+//! (payload 2.0) events carrying JWT claims, as API Gateway sends them.
+
+#![allow(dead_code)] // each test binary uses a different part of this module
+
+pub mod whatsapp;
+
+use std::sync::Arc;
+
+use aduan_shared::domain::case::{Case, Channel, NewCase, Provider};
+use aduan_shared::domain::jurisdiction::{JurisdictionPath, Jurisdictions};
+use aduan_shared::domain::kind::CaseKind;
+use aduan_shared::domain::ladder::Ladder;
+use aduan_shared::domain::reporter::{ContactCipher, Key32, ReporterHasher, ReporterKeys, SenderId};
+use aduan_shared::domain::sla::{SlaPolicy, WorkingCalendar};
+use aduan_shared::domain::ticket::{Ticket, TicketPrefix};
+use aduan_shared::notify::citizen::{CitizenMessenger, Templates};
+use aduan_shared::notify::{EscalationNotifier, SnsPublisher};
+use aduan_shared::store::{schema, NewCaseWrite, Reporter, Store};
+use aduan_shared::texts::Texts;
+use aduan_shared::whatsapp::client::WhatsAppApi;
+use case_updates::outbound::Citizens;
+use case_updates::state::AppState;
+use chrono::{DateTime, Utc};
+use serde_json::{json, Value};
+
+pub const KEL_GAREGEH: &str = "bukittinggi/mandiangin-koto-selayan/garegeh";
+pub const KEL_PUHUN_TEMBOK: &str = "bukittinggi/mandiangin-koto-selayan/puhun-tembok";
+pub const KEC_MKS: &str = "bukittinggi/mandiangin-koto-selayan";
+pub const KEL_KAYU_KUBU: &str = "bukittinggi/guguk-panjang/kayu-kubu";
+pub const KEC_GUGUK: &str = "bukittinggi/guguk-panjang";
+
+pub async fn sdk_config() -> aws_config::SdkConfig {
+    assert!(
+        std::env::var_os("AWS_ENDPOINT_URL").is_some(),
+        "AWS_ENDPOINT_URL is not set: run the tests with `make test`, which starts the local AWS emulator"
+    );
+    aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .load()
+        .await
+}
+
+/// Who calls: the claims API Gateway's JWT authorizer passes on.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub sub: String,
+    pub name: String,
+    pub scope: String,
+    pub role: String,
+}
+
+pub fn caller(scope: &str, role: &str) -> Caller {
+    Caller {
+        sub: format!("sub-{role}-{}", scope.replace('/', ".")),
+        name: format!("Petugas {role}"),
+        scope: scope.to_owned(),
+        role: role.to_owned(),
+    }
+}
+
+pub struct App {
+    pub state: AppState,
+    pub sdk: aws_config::SdkConfig,
+    pub topic_arn: String,
+    pub keys: ReporterKeys,
+    pub whatsapp: whatsapp::StandIn,
+}
+
+pub fn keys() -> ReporterKeys {
+    ReporterKeys {
+        hasher: ReporterHasher::new(Key32::from_bytes([7; 32])),
+        contacts: ContactCipher::new(Key32::from_bytes([9; 32]), []),
+    }
+}
+
+/// The reporter's WhatsApp number of seeded case `n`: what must never leak.
+pub fn number_of(n: u64) -> String {
+    format!("62812{:08}", 55_000_000 + n)
+}
+
+impl App {
+    pub async fn new(test: &str) -> App {
+        let sdk = sdk_config().await;
+        let id = ulid::Ulid::new().to_string().to_lowercase();
+        let dynamo = aws_sdk_dynamodb::Client::new(&sdk);
+        let table = format!("t-{test}-{id}");
+        schema::create_table(&dynamo, &table)
+            .await
+            .expect("create test table");
+        let store = Store::new(dynamo, table, WorkingCalendar::default());
+        let sns = aws_sdk_sns::Client::new(&sdk);
+        let topic_arn = sns
+            .create_topic()
+            .name(format!("esc-{test}-{id}"))
+            .send()
+            .await
+            .expect("create topic")
+            .topic_arn
+            .expect("topic arn");
+        let tree = Arc::new(Jurisdictions::bukittinggi().clone());
+        let whatsapp = whatsapp::StandIn::start().await;
+        let keys = keys();
+        let messenger = CitizenMessenger {
+            store: store.clone(),
+            api: WhatsAppApi::new(&whatsapp.base_url(), "test-token", &whatsapp.base_url(), None),
+            keys: Arc::new(keys.clone()),
+            texts: Arc::new(Texts::shipped()),
+            tree: tree.clone(),
+            templates: Templates::default(),
+        };
+        let state = AppState {
+            escalations: EscalationNotifier::new(SnsPublisher::new(sns), store.clone(), topic_arn.clone()),
+            store,
+            tree,
+            ladder: Ladder::default(),
+            sla: SlaPolicy::default(),
+            citizens: Citizens::new(messenger),
+        };
+        App {
+            state,
+            sdk,
+            topic_arn,
+            keys,
+            whatsapp,
+        }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.state.store
+    }
+
+    /// A case `n` (ticket `ADU-000n`) in `area` (a kelurahan, or a kecamatan
+    /// for a case whose kelurahan is unknown), opened at `at` by a reporter of
+    /// its own whose last message was at `last_inbound`.
+    pub async fn seed_at(&self, n: u64, area: &str, at: DateTime<Utc>, last_inbound: DateTime<Utc>) -> Case {
+        let area = JurisdictionPath::parse(area).unwrap();
+        let known = area.depth() >= 3;
+        let sender = SenderId::parse(&number_of(n)).unwrap();
+        let reporter_id = self.keys.hasher.reporter_id(&sender);
+        let new = NewCase {
+            ticket: Ticket::new(&TicketPrefix::default(), n).unwrap(),
+            kind: if n % 2 == 0 {
+                CaseKind::Saran
+            } else {
+                CaseKind::Pengaduan
+            },
+            description: format!("Jalan berlubang nomor {n}"),
+            home: area.ancestor_at(2).unwrap_or_else(|| area.clone()),
+            jurisdiction: known.then_some(area),
+            reporter: reporter_id.clone(),
+            channel: Channel {
+                provider: Provider::Meta,
+                number_id: "100200300".into(),
+            },
+        };
+        let (case, opened) = Case::open(new, &Ladder::default(), &SlaPolicy::default(), at);
+        let mut reporter = Reporter {
+            id: reporter_id,
+            open_case: None,
+            awaiting: None,
+            contact: self.keys.contacts.seal(&sender),
+            last_inbound_at: last_inbound,
+            version: 0,
+        };
+        self.store()
+            .create_case(NewCaseWrite {
+                case: &case,
+                events: &[opened],
+                inbound: None,
+                reporter: &mut reporter,
+                reporter_is_new: true,
+            })
+            .await
+            .expect("seed case");
+        case
+    }
+
+    /// A case opened now by a reporter who wrote a minute ago (inside the window).
+    pub async fn seed(&self, n: u64, area: &str) -> Case {
+        let now = Utc::now();
+        self.seed_at(n, area, now, now - chrono::Duration::minutes(1))
+            .await
+    }
+
+    pub async fn call(
+        &self,
+        who: Option<&Caller>,
+        method: &str,
+        path_and_query: &str,
+        body: Option<&str>,
+    ) -> Response {
+        let req = lambda_http::request::from_str(&event(who, method, path_and_query, body).to_string())
+            .expect("a valid payload 2.0 event");
+        let response = case_updates::handler(&self.state, req).await.unwrap();
+        let status = response.status().as_u16();
+        let text = match response.body() {
+            lambda_http::Body::Text(t) => t.clone(),
+            lambda_http::Body::Binary(b) => String::from_utf8(b.clone()).unwrap(),
+            _ => String::new(),
+        };
+        let content_type = response
+            .headers()
+            .get("content-type")
+            .map(|v| v.to_str().unwrap().to_owned());
+        assert_eq!(content_type.as_deref(), Some("application/json"), "{text}");
+        Response {
+            status,
+            body: serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {text}")),
+            text,
+        }
+    }
+
+    pub async fn get(&self, who: &Caller, path_and_query: &str) -> Response {
+        self.call(Some(who), "GET", path_and_query, None).await
+    }
+
+    pub async fn post(&self, who: &Caller, path: &str, body: Value) -> Response {
+        self.call(Some(who), "POST", path, Some(&body.to_string())).await
+    }
+
+    pub async fn act(&self, who: &Caller, ticket: &str, body: Value) -> Response {
+        self.post(who, &format!("/cases/{ticket}/actions"), body).await
+    }
+}
+
+#[derive(Debug)]
+pub struct Response {
+    pub status: u16,
+    pub body: Value,
+    pub text: String,
+}
+
+impl Response {
+    /// The error code of the one error shape.
+    pub fn code(&self) -> &str {
+        self.body["error"]["code"]
+            .as_str()
+            .unwrap_or_else(|| panic!("not an error: {}", self.text))
+    }
+}
+
+/// An API Gateway HTTP API event (payload format 2.0), `$default` stage.
+pub fn event(who: Option<&Caller>, method: &str, path_and_query: &str, body: Option<&str>) -> Value {
+    let (path, query) = path_and_query.split_once('?').unwrap_or((path_and_query, ""));
+    let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+    let (route_key, path_parameters) = match segments.as_slice() {
+        ["cases", ticket, rest @ ..] => (
+            format!(
+                "{method} /cases/{{ticket}}{}",
+                rest.iter().map(|r| format!("/{r}")).collect::<String>()
+            ),
+            json!({ "ticket": ticket }),
+        ),
+        _ => (format!("{method} {path}"), json!(null)),
+    };
+    let mut context = json!({
+        "accountId": "123456789012",
+        "apiId": "a1b2c3d4e5",
+        "domainName": "a1b2c3d4e5.execute-api.ap-southeast-3.amazonaws.com",
+        "domainPrefix": "a1b2c3d4e5",
+        "http": {
+            "method": method,
+            "path": path,
+            "protocol": "HTTP/1.1",
+            "sourceIp": "203.0.113.7",
+            "userAgent": "curl/8.5.0"
+        },
+        "requestId": "JKJaXmPLvHcESHA=",
+        "routeKey": route_key,
+        "stage": "$default",
+        "time": "23/Nov/2026:03:15:00 +0000",
+        "timeEpoch": 1795144500000i64
+    });
+    if let Some(who) = who {
+        context["authorizer"] = json!({
+            "jwt": {
+                "claims": {
+                    "sub": who.sub,
+                    "name": who.name,
+                    "custom:scope": who.scope,
+                    "custom:role": who.role,
+                    "iss": "https://cognito-idp.ap-southeast-3.amazonaws.com/ap-southeast-3_test",
+                    "aud": "client123",
+                    "token_use": "id",
+                    "exp": "1795148100"
+                },
+                "scopes": null
+            }
+        });
+    }
+    let mut event = json!({
+        "version": "2.0",
+        "routeKey": route_key,
+        "rawPath": path,
+        "rawQueryString": query,
+        "headers": {
+            "accept": "application/json",
+            "content-type": "application/json",
+            "host": "a1b2c3d4e5.execute-api.ap-southeast-3.amazonaws.com",
+            "authorization": "Bearer eyJraWQiOi.test.token"
+        },
+        "requestContext": context,
+        "isBase64Encoded": false
+    });
+    if !path_parameters.is_null() {
+        event["pathParameters"] = path_parameters;
+    }
+    if let Some(body) = body {
+        event["body"] = json!(body);
+    }
+    event
+}

@@ -1,0 +1,303 @@
+//! The daily digest against the local emulator: content and filtering,
+//! idempotent re-runs, reads proportional to open and recent cases.
+
+mod support;
+
+use std::sync::Arc;
+
+use aduan_shared::domain::kind::CaseKind;
+use aduan_shared::domain::lifecycle::Transition;
+use aduan_shared::domain::sla::SlaPolicy;
+use aduan_shared::domain::sla::WorkingCalendar;
+use aduan_shared::domain::timeline::Actor;
+use aduan_shared::notify::{gsm7, RetryPolicy};
+use aduan_shared::store::items::{to_item, CaseItem, EventItem};
+use aws_sdk_dynamodb::types::{PutRequest, WriteRequest};
+use digest::Budget;
+use serde_json::json;
+use support::*;
+
+const GAREGEH: &str = "bukittinggi/mandiangin-koto-selayan/garegeh";
+const PUHUN_TEMBOK: &str = "bukittinggi/mandiangin-koto-selayan/puhun-tembok";
+const BIRUGO: &str = "bukittinggi/aur-birugo-tigo-baleh/birugo";
+
+/// Garegeh: one old open case, two new that day (one resolved the same day
+/// by an official); Birugo: one new that day.
+async fn seed(store: &aduan_shared::store::Store) {
+    let sla = SlaPolicy::default();
+    create(
+        store,
+        1,
+        GAREGEH,
+        CaseKind::Pengaduan,
+        at("2026-11-10T09:00:00+07:00"),
+    )
+    .await;
+    create(
+        store,
+        2,
+        GAREGEH,
+        CaseKind::Saran,
+        at("2026-11-28T08:00:00+07:00"),
+    )
+    .await;
+    let mut resolved = create(
+        store,
+        3,
+        GAREGEH,
+        CaseKind::Pengaduan,
+        at("2026-11-28T09:00:00+07:00"),
+    )
+    .await;
+    let t = at("2026-11-28T15:00:00+07:00");
+    let official = Actor::Official {
+        sub: "u1".into(),
+        name: "Rina".into(),
+    };
+    let mut events = Vec::new();
+    for step in [Transition::Verify, Transition::Start, Transition::Resolve] {
+        events.push(
+            resolved
+                .transition(step, official.clone(), None, &sla, t)
+                .unwrap(),
+        );
+    }
+    store.save_case(&mut resolved, &events).await.unwrap();
+    create(
+        store,
+        4,
+        BIRUGO,
+        CaseKind::Pertanyaan,
+        at("2026-11-28T10:00:00+07:00"),
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn digest_content_filtering_and_idempotent_rerun() {
+    let (store, _) = fresh_store("digest").await;
+    seed(&store).await;
+    let digests = topic("digests").await;
+    let escalations = topic("escalations").await;
+    // An official of Garegeh by email: their node's digest only.
+    let garegeh_email = queue(
+        &digests,
+        "garegeh-email",
+        &json!({"jurisdiction": [format!("{GAREGEH}/")], "type": ["digest"]}),
+    )
+    .await;
+    // The same by SMS: only when not quiet.
+    let puhun_sms = queue(
+        &digests,
+        "puhun-sms",
+        &json!({"jurisdiction": [format!("{PUHUN_TEMBOK}/")], "type": ["digest"], "quiet": ["false"]}),
+    )
+    .await;
+    let puhun_email = queue(
+        &digests,
+        "puhun-email",
+        &json!({"jurisdiction": [format!("{PUHUN_TEMBOK}/")], "type": ["digest"]}),
+    )
+    .await;
+    // A kecamatan official with a prefix filter and their level.
+    let kecamatan = queue(
+        &digests,
+        "kec",
+        &json!({"jurisdiction": [{"prefix": "bukittinggi/mandiangin-koto-selayan/"}], "level": ["kecamatan"]}),
+    )
+    .await;
+    let app = app(
+        &store,
+        &digests,
+        &escalations,
+        Arc::default(),
+        RetryPolicy::default(),
+    )
+    .await;
+    let now = at("2026-11-29T07:00:00+07:00");
+
+    // The scheduled input, bare: yesterday's digest.
+    let summary = app
+        .handle(&json!({"job": "daily-digest"}), now, Budget::unlimited())
+        .await
+        .unwrap();
+    let nodes = aduan_shared::notify::digest::digest_nodes(&app.tree).len();
+    assert_eq!(summary["day"], "2026-11-28");
+    assert_eq!(summary["published"], nodes);
+    assert_eq!(summary["failed"], 0);
+
+    let got = drain(&garegeh_email).await;
+    assert_eq!(got.len(), 1, "{got:?}");
+    let m = &got[0];
+    assert_eq!(m.attributes["jurisdiction"], format!("{GAREGEH}/"));
+    assert_eq!(m.attributes["type"], "digest");
+    assert_eq!(m.attributes["level"], "kelurahan");
+    assert_eq!(m.attributes["quiet"], "false");
+    assert!(
+        m.message
+            .starts_with("Aduan Garegeh 28/11: 2 baru, 3 terbuka, 1 lewat batas, 1 selesai"),
+        "{}",
+        m.message
+    );
+    assert!(gsm7::len(&m.message).unwrap() <= 160);
+    assert_eq!(
+        m.subject.as_deref(),
+        Some("[Aduan] Ringkasan 28/11/2026: Garegeh")
+    );
+
+    // Puhun Tembok had nothing: its email says so, its SMS subscription gets nothing.
+    assert!(drain(&puhun_sms).await.is_empty());
+    let quiet = drain(&puhun_email).await;
+    assert_eq!(quiet.len(), 1);
+    assert_eq!(quiet[0].attributes["quiet"], "true");
+    assert!(
+        quiet[0].message.contains("0 baru, 0 terbuka"),
+        "{}",
+        quiet[0].message
+    );
+
+    let kec = drain(&kecamatan).await;
+    assert_eq!(kec.len(), 1, "{kec:?}");
+    assert_eq!(
+        kec[0].attributes["jurisdiction"],
+        "bukittinggi/mandiangin-koto-selayan/"
+    );
+    assert!(
+        kec[0]
+            .message
+            .contains("Mandiangin Koto Selayan 28/11: 2 baru, 3 terbuka"),
+        "{}",
+        kec[0].message
+    );
+
+    // The same day again, by date, and as an EventBridge envelope: nothing new goes out.
+    let again = app
+        .handle(
+            &json!({"detail-type": "Scheduled Event", "source": "aws.events", "detail": {"job": "daily-digest", "date": "2026-11-28"}}),
+            now,
+            Budget::unlimited(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(again["published"], 0);
+    assert_eq!(again["skipped"], nodes);
+    assert!(drain(&garegeh_email).await.is_empty());
+    assert!(drain(&puhun_email).await.is_empty());
+    assert!(drain(&kecamatan).await.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn unknown_jobs_are_rejected_and_do_nothing() {
+    let (store, counter) = fresh_store("digest-reject").await;
+    let digests = topic("digests").await;
+    let all = queue(&digests, "all", &json!({"type": ["digest"]})).await;
+    let app = app(&store, &digests, &digests, Arc::default(), RetryPolicy::default()).await;
+    counter.take();
+    for bad in [
+        json!({"job": "weekly-digest"}),
+        json!({"job": "daily-digest", "date": "kemarin"}),
+        json!({"nothing": true}),
+    ] {
+        let err = app
+            .handle(&bad, at("2026-11-29T07:00:00+07:00"), Budget::unlimited())
+            .await
+            .unwrap_err();
+        assert!(!err.to_string().is_empty());
+    }
+    assert_eq!(counter.take().requests, 0);
+    assert!(drain(&all).await.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn reads_grow_with_open_and_recent_cases_not_with_history() {
+    let (store, counter) = fresh_store("digest-reads").await;
+    // A large closed history, written directly: 2,000 cases closed long ago,
+    // each with its opening event on its own (old) day.
+    let sla = SlaPolicy::default();
+    let calendar = WorkingCalendar::default();
+    let mut requests = Vec::new();
+    for n in 1000..3000u64 {
+        let opened_at = at("2025-06-02T09:00:00+07:00") + chrono::Duration::hours(n as i64 % 2000);
+        let (mut case, opened) = new_case(n, GAREGEH, CaseKind::Pengaduan, opened_at);
+        case.transition(Transition::Reject, Actor::System, None, &sla, opened_at)
+            .unwrap();
+        for item in [
+            to_item(&CaseItem::from_case(&case)),
+            to_item(&EventItem::new(&case.id, &opened, &calendar)),
+        ] {
+            requests.push(
+                WriteRequest::builder()
+                    .put_request(PutRequest::builder().set_item(Some(item)).build().unwrap())
+                    .build(),
+            );
+        }
+    }
+    let client = aws_sdk_dynamodb::Client::new(&sdk_config().await);
+    for chunk in requests.chunks(25) {
+        let mut pending = chunk.to_vec();
+        let mut tries = 0;
+        while !pending.is_empty() {
+            tries += 1;
+            match client
+                .batch_write_item()
+                .request_items(store.table(), pending.clone())
+                .send()
+                .await
+            {
+                Ok(out) => {
+                    pending = out
+                        .unprocessed_items()
+                        .and_then(|u| u.get(store.table()))
+                        .cloned()
+                        .unwrap_or_default();
+                }
+                // The emulator can drop a connection under the parallel tests' load.
+                Err(e) if tries < 5 => eprintln!("batch write retried: {e}"),
+                Err(e) => panic!("batch write: {e:?}"),
+            }
+        }
+    }
+    // Today's activity: 4 cases (3 still open), plus one opened and rejected that day.
+    seed(&store).await;
+    let mut rejected = create(
+        &store,
+        5,
+        BIRUGO,
+        CaseKind::Kritik,
+        at("2026-11-28T11:00:00+07:00"),
+    )
+    .await;
+    let ev = rejected
+        .transition(
+            Transition::Reject,
+            Actor::System,
+            None,
+            &sla,
+            at("2026-11-28T12:00:00+07:00"),
+        )
+        .unwrap();
+    store.save_case(&mut rejected, &[ev]).await.unwrap();
+
+    let digests = topic("digests").await;
+    let app = app(&store, &digests, &digests, Arc::default(), RetryPolicy::default()).await;
+    counter.take();
+    let summary = app
+        .daily_digest("2026-11-28".parse().unwrap(), at("2026-11-29T07:00:00+07:00"))
+        .await
+        .unwrap();
+    let reads = counter.take();
+    // 4 open cases; 8 lifecycle events that day (4 opened; verify, start,
+    // resolve of one; the reject); 1 case fetched by id (the rejected one);
+    // the day's digest records (none yet). Nothing of the 2,000.
+    assert_eq!(summary.open_cases_read, 4);
+    assert_eq!(summary.events_read, 8);
+    assert_eq!(reads.scans, 0);
+    assert_eq!(reads.items, 4 + 8 + 1, "{reads:?}");
+    // The re-run reads only the day's digest records.
+    app.daily_digest("2026-11-28".parse().unwrap(), at("2026-11-29T08:00:00+07:00"))
+        .await
+        .unwrap();
+    let rerun = counter.take();
+    assert_eq!(rerun.scans, 0);
+    assert_eq!(rerun.items, summary.nodes, "{rerun:?}");
+}

@@ -1,0 +1,323 @@
+//! Test support: a fresh table (with a DynamoDB client that counts what it
+//! reads), fresh topics and SQS queues on the local emulator, an `App` wired
+//! to them, and helpers to create cases.
+
+#![allow(dead_code)] // each test binary uses a different part of this module
+
+use std::sync::{Arc, Mutex};
+
+use aduan_shared::domain::case::{Case, Channel, NewCase, Provider};
+use aduan_shared::domain::jurisdiction::{JurisdictionPath, Jurisdictions};
+use aduan_shared::domain::kind::CaseKind;
+use aduan_shared::domain::ladder::Ladder;
+use aduan_shared::domain::reporter::{ReporterId, SealedContact};
+use aduan_shared::domain::sla::{SlaPolicy, WorkingCalendar};
+use aduan_shared::domain::ticket::{Ticket, TicketPrefix};
+use aduan_shared::domain::timeline::TimelineEvent;
+use aduan_shared::notify::{EscalationNotifier, RetryPolicy, SnsPublisher};
+use aduan_shared::store::{schema, NewCaseWrite, Reporter, Store};
+use aws_sdk_dynamodb::config::interceptors::AfterDeserializationInterceptorContextRef;
+use aws_sdk_dynamodb::config::{ConfigBag, Intercept, RuntimeComponents};
+use aws_sdk_dynamodb::operation::batch_get_item::BatchGetItemOutput;
+use aws_sdk_dynamodb::operation::get_item::GetItemOutput;
+use aws_sdk_dynamodb::operation::query::QueryOutput;
+use aws_sdk_dynamodb::operation::scan::ScanOutput;
+use chrono::{DateTime, Utc};
+use digest::citizen::{CitizenNotice, NoticeFuture};
+use digest::App;
+use serde_json::Value;
+
+pub fn at(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+}
+
+pub fn unique(name: &str) -> String {
+    format!("t-{name}-{}", ulid::Ulid::new().to_string().to_lowercase())
+}
+
+pub async fn sdk_config() -> aws_config::SdkConfig {
+    assert!(
+        std::env::var_os("AWS_ENDPOINT_URL").is_some(),
+        "AWS_ENDPOINT_URL is not set: run the tests with `make test`, which starts the local AWS emulator"
+    );
+    aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .load()
+        .await
+}
+
+/// What the store read, counted from the responses: items returned by
+/// GetItem and BatchGetItem, items examined (`ScannedCount`) by Query, and
+/// any Scan at all.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Reads {
+    pub requests: usize,
+    pub items: usize,
+    pub scans: usize,
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct ReadCounter(Arc<Mutex<Reads>>);
+
+impl ReadCounter {
+    pub fn take(&self) -> Reads {
+        std::mem::take(&mut *self.0.lock().unwrap())
+    }
+}
+
+impl Intercept for ReadCounter {
+    fn name(&self) -> &'static str {
+        "ReadCounter"
+    }
+
+    fn read_after_deserialization(
+        &self,
+        context: &AfterDeserializationInterceptorContextRef<'_>,
+        _: &RuntimeComponents,
+        _: &mut ConfigBag,
+    ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+        let Ok(output) = context.output_or_error() else {
+            return Ok(());
+        };
+        let mut reads = self.0.lock().unwrap();
+        if let Some(q) = output.downcast_ref::<QueryOutput>() {
+            reads.requests += 1;
+            reads.items += q.scanned_count().max(q.count()) as usize;
+        } else if let Some(b) = output.downcast_ref::<BatchGetItemOutput>() {
+            reads.requests += 1;
+            reads.items += b.responses().map_or(0, |r| r.values().map(Vec::len).sum());
+        } else if let Some(g) = output.downcast_ref::<GetItemOutput>() {
+            reads.requests += 1;
+            reads.items += usize::from(g.item().is_some());
+        } else if output.downcast_ref::<ScanOutput>().is_some() {
+            reads.requests += 1;
+            reads.scans += 1;
+        }
+        Ok(())
+    }
+}
+
+/// A store on a table of its own, with a read counter on its client.
+pub async fn fresh_store(test: &str) -> (Store, ReadCounter) {
+    let sdk = sdk_config().await;
+    let counter = ReadCounter::default();
+    let config = aws_sdk_dynamodb::config::Builder::from(&sdk)
+        .interceptor(counter.clone())
+        .build();
+    let client = aws_sdk_dynamodb::Client::from_conf(config);
+    let table = unique(test);
+    schema::create_table(&client, &table)
+        .await
+        .expect("create test table");
+    (Store::new(client, table, WorkingCalendar::default()), counter)
+}
+
+pub async fn sns() -> aws_sdk_sns::Client {
+    aws_sdk_sns::Client::new(&sdk_config().await)
+}
+
+pub async fn sqs() -> aws_sdk_sqs::Client {
+    aws_sdk_sqs::Client::new(&sdk_config().await)
+}
+
+pub async fn topic(name: &str) -> String {
+    sns()
+        .await
+        .create_topic()
+        .name(unique(name))
+        .send()
+        .await
+        .unwrap()
+        .topic_arn()
+        .unwrap()
+        .to_owned()
+}
+
+/// An SQS queue subscribed to `topic` with `filter` as its filter policy.
+pub async fn queue(topic_arn: &str, name: &str, filter: &Value) -> String {
+    let sqs = sqs().await;
+    let url = sqs
+        .create_queue()
+        .queue_name(unique(name))
+        .send()
+        .await
+        .unwrap()
+        .queue_url()
+        .unwrap()
+        .to_owned();
+    let arn = sqs
+        .get_queue_attributes()
+        .queue_url(&url)
+        .attribute_names(aws_sdk_sqs::types::QueueAttributeName::QueueArn)
+        .send()
+        .await
+        .unwrap()
+        .attributes()
+        .unwrap()[&aws_sdk_sqs::types::QueueAttributeName::QueueArn]
+        .clone();
+    sns()
+        .await
+        .subscribe()
+        .topic_arn(topic_arn)
+        .protocol("sqs")
+        .endpoint(arn)
+        .attributes("FilterPolicy", filter.to_string())
+        .send()
+        .await
+        .unwrap();
+    url
+}
+
+/// A notification as an SQS subscriber receives it.
+#[derive(Debug, Clone)]
+pub struct Received {
+    pub subject: Option<String>,
+    pub message: String,
+    pub attributes: std::collections::BTreeMap<String, String>,
+}
+
+/// Everything in the queue now (the emulator delivers synchronously).
+pub async fn drain(queue_url: &str) -> Vec<Received> {
+    let sqs = sqs().await;
+    let mut out = Vec::new();
+    loop {
+        let got = sqs
+            .receive_message()
+            .queue_url(queue_url)
+            .max_number_of_messages(10)
+            .wait_time_seconds(0)
+            .send()
+            .await
+            .unwrap();
+        let messages = got.messages();
+        if messages.is_empty() {
+            return out;
+        }
+        for m in messages {
+            let envelope: Value = serde_json::from_str(m.body().unwrap()).unwrap();
+            let attributes = envelope["MessageAttributes"]
+                .as_object()
+                .map(|o| {
+                    o.iter()
+                        .map(|(k, v)| (k.clone(), v["Value"].as_str().unwrap_or_default().to_owned()))
+                        .collect()
+                })
+                .unwrap_or_default();
+            out.push(Received {
+                subject: envelope["Subject"].as_str().map(str::to_owned),
+                message: envelope["Message"].as_str().unwrap().to_owned(),
+                attributes,
+            });
+            sqs.delete_message()
+                .queue_url(queue_url)
+                .receipt_handle(m.receipt_handle().unwrap())
+                .send()
+                .await
+                .unwrap();
+        }
+    }
+}
+
+/// Records what the citizen would be told.
+#[derive(Default)]
+pub struct RecordingCitizen(pub Mutex<Vec<(String, &'static str)>>);
+
+impl RecordingCitizen {
+    pub fn told(&self) -> Vec<(String, &'static str)> {
+        let mut told = self.0.lock().unwrap().clone();
+        told.sort();
+        told
+    }
+}
+
+impl CitizenNotice for RecordingCitizen {
+    fn escalated<'a>(&'a self, case: &'a Case, _: &'a TimelineEvent, _: DateTime<Utc>) -> NoticeFuture<'a> {
+        self.0
+            .lock()
+            .unwrap()
+            .push((case.ticket.to_string(), "escalated"));
+        Box::pin(async { Ok(()) })
+    }
+    fn auto_closed<'a>(&'a self, case: &'a Case, _: &'a TimelineEvent, _: DateTime<Utc>) -> NoticeFuture<'a> {
+        self.0
+            .lock()
+            .unwrap()
+            .push((case.ticket.to_string(), "auto_closed"));
+        Box::pin(async { Ok(()) })
+    }
+}
+
+pub async fn app(
+    store: &Store,
+    digest_topic: &str,
+    escalation_topic: &str,
+    citizen: Arc<RecordingCitizen>,
+    retry: RetryPolicy,
+) -> App {
+    let sns = SnsPublisher::new(sns().await);
+    let escalations = EscalationNotifier::new(sns.clone(), store.clone(), escalation_topic)
+        .with_console_base_url(Some("https://aduan.example.go.id".into()))
+        .with_retry(retry);
+    App {
+        store: store.clone(),
+        sns,
+        escalations,
+        digest_topic_arn: digest_topic.to_owned(),
+        tree: Arc::new(Jurisdictions::bukittinggi().clone()),
+        ladder: Ladder::default(),
+        sla: SlaPolicy::default(),
+        auto_close_working_days: 3,
+        citizen,
+    }
+}
+
+pub fn path(p: &str) -> JurisdictionPath {
+    JurisdictionPath::parse(p).unwrap()
+}
+
+pub fn new_case(n: u64, area: &str, kind: CaseKind, when: DateTime<Utc>) -> (Case, TimelineEvent) {
+    let area = path(area);
+    let new = NewCase {
+        ticket: Ticket::new(&TicketPrefix::default(), n).unwrap(),
+        kind,
+        description: format!("laporan {n}"),
+        home: area.ancestor_at(2).unwrap_or_else(|| area.clone()),
+        jurisdiction: (area.depth() >= 3).then_some(area),
+        reporter: reporter_id(n),
+        channel: Channel {
+            provider: Provider::Meta,
+            number_id: "100200300".into(),
+        },
+    };
+    Case::open(new, &Ladder::default(), &SlaPolicy::default(), when)
+}
+
+pub fn reporter_id(n: u64) -> ReporterId {
+    ReporterId::parse(&format!("{:064x}", n + 1)).unwrap()
+}
+
+/// Creates case `n` through the same write the webhook uses.
+pub async fn create(store: &Store, n: u64, area: &str, kind: CaseKind, when: DateTime<Utc>) -> Case {
+    let (case, opened) = new_case(n, area, kind, when);
+    let mut reporter = Reporter {
+        id: case.reporter.clone(),
+        open_case: None,
+        awaiting: None,
+        contact: SealedContact {
+            key_id: "k1".into(),
+            ciphertext: "c2VhbGVk".into(),
+        },
+        last_inbound_at: when,
+        version: 0,
+    };
+    store
+        .create_case(NewCaseWrite {
+            case: &case,
+            events: &[opened],
+            inbound: None,
+            reporter: &mut reporter,
+            reporter_is_new: true,
+        })
+        .await
+        .unwrap();
+    case
+}

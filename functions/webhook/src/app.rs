@@ -1,0 +1,136 @@
+//! The webhook's state: built once per cold start from the environment.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use aduan_shared::config::messaging::{self, Messaging};
+use aduan_shared::config::policy::Policy;
+use aduan_shared::config::{aws_sdk_config, CommonConfig, ConfigError, Env};
+use aduan_shared::domain::jurisdiction::{JurisdictionPath, Jurisdictions, NodeKind};
+use aduan_shared::domain::reporter::ReporterKeys;
+use aduan_shared::notify::citizen::CitizenMessenger;
+use aduan_shared::store::Store;
+use aduan_shared::texts::Texts;
+
+pub const WHATSAPP_APP_SECRET: &str = "WHATSAPP_APP_SECRET";
+pub const WHATSAPP_VERIFY_TOKEN: &str = "WHATSAPP_VERIFY_TOKEN";
+pub const TWILIO_WEBHOOK_URL: &str = "TWILIO_WEBHOOK_URL";
+pub const NUMBER_KECAMATAN: &str = "NUMBER_KECAMATAN";
+
+/// Meta's webhook: present when its secrets are configured.
+#[derive(Clone)]
+pub struct MetaWebhook {
+    pub app_secret: Vec<u8>,
+    pub verify_token: Option<String>,
+}
+
+/// Twilio's webhook: optional per deployment.
+#[derive(Clone)]
+pub struct TwilioWebhook {
+    pub auth_token: Vec<u8>,
+    /// The public URL Twilio calls, which the signature covers.
+    pub public_url: String,
+}
+
+pub struct App {
+    pub store: Store,
+    pub messenger: CitizenMessenger,
+    pub keys: Arc<ReporterKeys>,
+    pub tree: Arc<Jurisdictions>,
+    pub texts: Arc<Texts>,
+    pub policy: Policy,
+    pub meta: Option<MetaWebhook>,
+    pub twilio: Option<TwilioWebhook>,
+    /// Which kecamatan each of the city's numbers serves, if only one.
+    pub number_kecamatan: HashMap<String, JurisdictionPath>,
+}
+
+impl App {
+    pub async fn from_env() -> Result<Self, ConfigError> {
+        Self::from_config(&Env::from_process(), &aws_sdk_config().await).await
+    }
+
+    pub async fn from_config(env: &Env, sdk: &aws_config::SdkConfig) -> Result<Self, ConfigError> {
+        let optional = [
+            &[WHATSAPP_APP_SECRET, WHATSAPP_VERIFY_TOKEN][..],
+            messaging::OPTIONAL_SECRETS,
+        ]
+        .concat();
+        let (common, secrets) = CommonConfig::from_env(env, sdk, &[], &optional).await?;
+        let policy = Policy::from_env(env)?;
+        let Messaging {
+            api,
+            templates,
+            texts,
+        } = Messaging::load(env, &secrets)?;
+        let tree = common.jurisdictions.clone();
+        let number_kecamatan = parse_number_kecamatan(env, &tree)?;
+        let meta = secrets.get(WHATSAPP_APP_SECRET).map(|secret| MetaWebhook {
+            app_secret: secret.as_bytes().to_vec(),
+            verify_token: secrets.get(WHATSAPP_VERIFY_TOKEN).map(str::to_owned),
+        });
+        let twilio = match (
+            secrets.get(messaging::TWILIO_AUTH_TOKEN),
+            env.optional(TWILIO_WEBHOOK_URL),
+        ) {
+            (Some(token), Some(url)) => Some(TwilioWebhook {
+                auth_token: token.as_bytes().to_vec(),
+                public_url: url,
+            }),
+            _ => None,
+        };
+        let store = Store::new(
+            aws_sdk_dynamodb::Client::new(sdk),
+            common.table_name.clone(),
+            policy.sla.calendar.clone(),
+        );
+        let keys = Arc::new(common.reporter_keys);
+        let messenger = CitizenMessenger {
+            store: store.clone(),
+            api,
+            keys: keys.clone(),
+            texts: texts.clone(),
+            tree: tree.clone(),
+            templates,
+        };
+        Ok(Self {
+            store,
+            messenger,
+            keys,
+            tree,
+            texts,
+            policy,
+            meta,
+            twilio,
+            number_kecamatan,
+        })
+    }
+}
+
+/// `NUMBER_KECAMATAN=<phone_number_id>=<kecamatan path>,...`
+fn parse_number_kecamatan(
+    env: &Env,
+    tree: &Jurisdictions,
+) -> Result<HashMap<String, JurisdictionPath>, ConfigError> {
+    let invalid = |reason: String| ConfigError::Invalid {
+        name: NUMBER_KECAMATAN.into(),
+        reason,
+    };
+    let Some(raw) = env.optional(NUMBER_KECAMATAN) else {
+        return Ok(HashMap::new());
+    };
+    raw.split(',')
+        .map(|pair| {
+            let (number, path) = pair
+                .split_once('=')
+                .ok_or_else(|| invalid(format!("{pair:?} is not <phone_number_id>=<kecamatan path>")))?;
+            let path = JurisdictionPath::parse(path.trim()).map_err(|e| invalid(e.to_string()))?;
+            match tree.node(&path) {
+                Some(node) if node.kind == NodeKind::Kecamatan => Ok((number.trim().to_owned(), path)),
+                _ => Err(invalid(format!(
+                    "{path} is not a kecamatan of the jurisdiction tree"
+                ))),
+            }
+        })
+        .collect()
+}

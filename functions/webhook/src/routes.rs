@@ -1,0 +1,209 @@
+//! HTTP routes (API Gateway HTTP API, payload 2.0): Meta's handshake and
+//! deliveries, Twilio's deliveries. Status codes are decided here only.
+
+use chrono::Utc;
+use lambda_http::http::{Method, StatusCode};
+use lambda_http::{Body, Request, RequestExt, Response};
+
+use aduan_shared::domain::case::Channel;
+use aduan_shared::store::StoreError;
+use aduan_shared::whatsapp::{meta, signature, twilio, Inbound};
+
+use crate::inbound::{process, Outcome, Reply};
+use crate::App;
+
+/// Lambda accepts 6 MB events; a WhatsApp delivery is far smaller.
+pub const MAX_BODY: usize = 4 * 1024 * 1024;
+
+pub async fn handle(app: &App, request: Request) -> Response<Body> {
+    let path = request.uri().path().trim_end_matches('/').to_owned();
+    match (request.method(), path.as_str()) {
+        (&Method::GET, "/webhook") => verify_handshake(app, &request),
+        (&Method::POST, "/webhook") => meta_delivery(app, &request).await,
+        (&Method::POST, "/webhook/twilio") => twilio_delivery(app, &request).await,
+        _ => plain(StatusCode::NOT_FOUND, "not found"),
+    }
+}
+
+fn plain(status: StatusCode, text: &str) -> Response<Body> {
+    Response::builder()
+        .status(status)
+        .header("content-type", "text/plain; charset=utf-8")
+        .body(Body::Text(text.to_owned()))
+        .expect("a static response builds")
+}
+
+fn header<'a>(request: &'a Request, name: &str) -> Option<&'a str> {
+    request.headers().get(name).and_then(|v| v.to_str().ok())
+}
+
+/// Meta's verification: echo the challenge when the token matches.
+fn verify_handshake(app: &App, request: &Request) -> Response<Body> {
+    let Some(expected) = app.meta.as_ref().and_then(|m| m.verify_token.as_deref()) else {
+        return plain(StatusCode::NOT_FOUND, "not found");
+    };
+    let params = request.query_string_parameters();
+    let mode = params.first("hub.mode");
+    let token = params.first("hub.verify_token").unwrap_or_default();
+    match (mode, params.first("hub.challenge")) {
+        (Some("subscribe"), Some(challenge)) if constant_time_eq(token.as_bytes(), expected.as_bytes()) => {
+            plain(StatusCode::OK, challenge)
+        }
+        _ => plain(StatusCode::FORBIDDEN, "forbidden"),
+    }
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+async fn meta_delivery(app: &App, request: &Request) -> Response<Body> {
+    let Some(meta_config) = &app.meta else {
+        return plain(StatusCode::NOT_FOUND, "not found");
+    };
+    // lambda_http has already decoded a base64 body: these are the bytes Meta signed.
+    let body: &[u8] = request.body().as_ref();
+    if body.len() > MAX_BODY {
+        return plain(StatusCode::PAYLOAD_TOO_LARGE, "payload too large");
+    }
+    if let Err(e) = signature::verify_meta(
+        &meta_config.app_secret,
+        body,
+        header(request, "x-hub-signature-256"),
+    ) {
+        tracing::warn!(error = %e, "rejected a delivery: bad signature");
+        return plain(StatusCode::UNAUTHORIZED, "invalid signature");
+    }
+    let delivery = match meta::parse(body) {
+        Ok(delivery) => delivery,
+        Err(e) => {
+            tracing::warn!(error = %e, "rejected a signed delivery: malformed");
+            return plain(StatusCode::BAD_REQUEST, "malformed body");
+        }
+    };
+    for skipped in &delivery.skipped {
+        tracing::warn!(%skipped, "skipped an item of a delivery");
+    }
+    let mut failed = false;
+    for inbound in &delivery.messages {
+        match process(app, inbound, Utc::now()).await {
+            Ok(Outcome::Handled(Some(reply))) => send_reply(app, inbound, reply).await,
+            Ok(_) => {}
+            Err(e) => failed |= must_retry(inbound, &e),
+        }
+    }
+    for status in &delivery.statuses {
+        if let Err(e) = app.store.apply_delivery_status(status).await {
+            tracing::error!(error = %e, "could not record a delivery status");
+            failed = true;
+        }
+    }
+    if failed {
+        // Meta delivers again; what was stored is recognised and skipped.
+        plain(StatusCode::INTERNAL_SERVER_ERROR, "try again")
+    } else {
+        plain(StatusCode::OK, "ok")
+    }
+}
+
+/// Whether a failure to store a message must make the provider deliver
+/// again (the store was unreachable) or is logged and dropped (data that
+/// can never be stored, which retrying for days would not fix).
+fn must_retry(inbound: &Inbound, error: &StoreError) -> bool {
+    match error {
+        StoreError::Corrupt(_) | StoreError::BadCursor => {
+            tracing::error!(provider = inbound.provider.as_str(), error = %error, "message not processed");
+            false
+        }
+        _ => {
+            tracing::error!(provider = inbound.provider.as_str(), error = %error, "message not stored; asking for redelivery");
+            true
+        }
+    }
+}
+
+async fn send_reply(app: &App, inbound: &Inbound, reply: Reply) {
+    let channel = Channel {
+        provider: inbound.provider,
+        number_id: inbound.number_id.clone(),
+    };
+    let now = Utc::now();
+    let result = match &reply.case_id {
+        Some(case_id) => app
+            .messenger
+            .reply(case_id, &channel, &inbound.from, reply.message, now)
+            .await
+            .map(|_| ()),
+        None => app
+            .messenger
+            .reply_unrecorded(&channel, &inbound.from, &reply.message)
+            .await
+            .map(|_| ())
+            .or_else(|e| {
+                tracing::warn!(error = %e, "reply to a command not sent");
+                Ok(())
+            }),
+    };
+    // The message is stored; a reply that could not even be recorded as
+    // pending is logged, and the citizen's next message gets an answer.
+    if let Err(e) = result {
+        tracing::error!(error = %e, "reply not recorded");
+    }
+}
+
+async fn twilio_delivery(app: &App, request: &Request) -> Response<Body> {
+    let Some(twilio_config) = &app.twilio else {
+        return plain(StatusCode::NOT_FOUND, "not found");
+    };
+    let body: &[u8] = request.body().as_ref();
+    if body.len() > MAX_BODY {
+        return plain(StatusCode::PAYLOAD_TOO_LARGE, "payload too large");
+    }
+    let params = twilio::form_params(body);
+    let signed = signature::verify_twilio(
+        &twilio_config.auth_token,
+        &twilio_config.public_url,
+        &params,
+        header(request, "x-twilio-signature"),
+    );
+    if let Err(e) = signed {
+        tracing::warn!(error = %e, "rejected a Twilio delivery: bad signature");
+        return plain(StatusCode::UNAUTHORIZED, "invalid signature");
+    }
+    let now = Utc::now();
+    let messages = match twilio::parse(&params, now) {
+        Ok(messages) => messages,
+        Err(skipped) => {
+            tracing::warn!(%skipped, "skipped a Twilio delivery");
+            return twiml(&[]);
+        }
+    };
+    let mut replies: Vec<String> = Vec::new();
+    for inbound in &messages {
+        match process(app, inbound, now).await {
+            Ok(Outcome::Handled(Some(reply))) => {
+                replies.push(reply.message.as_plain_text());
+                if let Some(case_id) = &reply.case_id {
+                    // Answered inline: Twilio sends it, so it is recorded as sent.
+                    if let Err(e) = app.messenger.record_inline(case_id, &reply.message, now).await {
+                        tracing::error!(error = %e, "inline reply not recorded");
+                    }
+                }
+            }
+            Ok(_) => {}
+            Err(e) if must_retry(inbound, &e) => {
+                return plain(StatusCode::INTERNAL_SERVER_ERROR, "try again")
+            }
+            Err(_) => {}
+        }
+    }
+    twiml(&replies)
+}
+
+fn twiml(replies: &[String]) -> Response<Body> {
+    Response::builder()
+        .status(StatusCode::OK)
+        .header("content-type", "text/xml; charset=utf-8")
+        .body(Body::Text(twilio::twiml(replies)))
+        .expect("a static response builds")
+}

@@ -1,0 +1,679 @@
+//! The webhook driven as Lambda drives it: real API Gateway HTTP API events,
+//! signed with real HMACs, against the DynamoDB emulator and a stand-in for
+//! WhatsApp's send API.
+
+use std::sync::Arc;
+
+use aduan_shared::config::Env;
+use aduan_shared::domain::case::{Case, Provider};
+use aduan_shared::domain::jurisdiction::JurisdictionPath;
+use aduan_shared::domain::lifecycle::Status;
+use aduan_shared::domain::timeline::{DeliveryStatus, EventBody, MessageContent, TimelineEvent};
+use aduan_shared::store::{QueueQuery, QueueScope, Store};
+use aduan_shared::whatsapp::meta::fixtures;
+use aduan_shared::whatsapp::signature::{sign_meta, sign_twilio};
+use aduan_testkit::counting::RequestCounter;
+use aduan_testkit::events::{http_event, request};
+use aduan_testkit::standin::{Mode, WhatsAppStandin};
+use aduan_testkit::{base_env, fresh_table, sdk_config};
+use lambda_http::Body;
+use serde_json::{json, Value};
+use webhook::{handle, App};
+
+const SECRET: &str = "meta-app-secret";
+const VERIFY: &str = "verify-me";
+const TWILIO_TOKEN: &str = "twilio-token";
+const TWILIO_URL: &str = "https://aduan.example.go.id/webhook/twilio";
+/// The city's number that serves Mandiangin Koto Selayan only.
+const MKS_NUMBER: &str = "111000111";
+/// The city's number that serves the whole kota.
+const KOTA_NUMBER: &str = "222000222";
+const CITIZEN: &str = "6281234567890";
+const GAREGEH: &str = "bukittinggi/mandiangin-koto-selayan/garegeh";
+
+struct Harness {
+    app: Arc<App>,
+    standin: WhatsAppStandin,
+    counter: RequestCounter,
+    store: Store,
+}
+
+async fn harness(test: &str) -> Harness {
+    harness_with(test, |_| {}).await
+}
+
+async fn harness_with(test: &str, adjust: impl FnOnce(&mut Vec<(String, String)>)) -> Harness {
+    let sdk = sdk_config().await;
+    let table = fresh_table(&sdk, test).await;
+    let standin = WhatsAppStandin::start().await;
+    let mut env = base_env(&table);
+    for (k, v) in [
+        ("WHATSAPP_APP_SECRET", SECRET),
+        ("WHATSAPP_VERIFY_TOKEN", VERIFY),
+        ("WHATSAPP_ACCESS_TOKEN", "token-123"),
+        ("WHATSAPP_API_BASE", standin.base_url.as_str()),
+        (
+            "NUMBER_KECAMATAN",
+            &format!("{MKS_NUMBER}=bukittinggi/mandiangin-koto-selayan"),
+        ),
+        ("TWILIO_AUTH_TOKEN", TWILIO_TOKEN),
+        ("TWILIO_WEBHOOK_URL", TWILIO_URL),
+    ] {
+        env.push((k.to_owned(), v.to_owned()));
+    }
+    adjust(&mut env);
+    let mut app = App::from_config(&Env::from_pairs(env), &sdk)
+        .await
+        .expect("config");
+    let counter = RequestCounter::default();
+    let store = Store::new(
+        counter.dynamodb_client(&sdk),
+        table,
+        app.policy.sla.calendar.clone(),
+    );
+    app.store = store.clone();
+    app.messenger.store = store.clone();
+    Harness {
+        app: Arc::new(app),
+        standin,
+        counter,
+        store,
+    }
+}
+
+fn signed_post(body: &Value) -> lambda_http::Request {
+    let bytes = serde_json::to_vec(body).unwrap();
+    let sig = sign_meta(SECRET.as_bytes(), &bytes);
+    request(&http_event(
+        "POST",
+        "/webhook",
+        "",
+        &[
+            ("content-type", "application/json"),
+            ("x-hub-signature-256", &sig),
+        ],
+        Some(&bytes),
+        false,
+    ))
+}
+
+async fn post(h: &Harness, body: &Value) -> (u16, String) {
+    let response = handle(&h.app, signed_post(body)).await;
+    let status = response.status().as_u16();
+    let text = String::from_utf8_lossy(response.body().as_ref()).into_owned();
+    (status, text)
+}
+
+fn now() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
+fn text_from(number: &str, id: &str, body: &str) -> Value {
+    fixtures::text(number, CITIZEN, id, now(), body)
+}
+
+async fn all_cases(h: &Harness) -> Vec<Case> {
+    let scope = QueueScope::Area(JurisdictionPath::parse("bukittinggi").unwrap());
+    h.store.queue(&QueueQuery::new(scope)).await.unwrap().items
+}
+
+async fn timeline(h: &Harness, case: &Case) -> Vec<TimelineEvent> {
+    h.store.case_with_timeline(&case.id).await.unwrap().unwrap().1
+}
+
+fn messages(events: &[TimelineEvent]) -> Vec<&MessageContent> {
+    events
+        .iter()
+        .filter_map(|e| match &e.body {
+            EventBody::Message { content, .. } => Some(content),
+            _ => None,
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn verification_handshake() {
+    let h = harness("handshake").await;
+    let get = |query: &str| request(&http_event("GET", "/webhook", query, &[], None, false));
+    let ok = handle(
+        &h.app,
+        get(&format!(
+            "hub.mode=subscribe&hub.verify_token={VERIFY}&hub.challenge=1158201444"
+        )),
+    )
+    .await;
+    assert_eq!(ok.status(), 200);
+    assert_eq!(ok.body(), &Body::Text("1158201444".into()));
+    let wrong = handle(
+        &h.app,
+        get("hub.mode=subscribe&hub.verify_token=nope&hub.challenge=1"),
+    )
+    .await;
+    assert_eq!(wrong.status(), 403);
+    let missing = handle(&h.app, get("hub.mode=subscribe&hub.challenge=1")).await;
+    assert_eq!(missing.status(), 403);
+}
+
+#[tokio::test]
+async fn bad_signatures_store_and_send_nothing() {
+    let h = harness("signature").await;
+    let body = serde_json::to_vec(&text_from(KOTA_NUMBER, "wamid.S1", "Jalan rusak di Garegeh")).unwrap();
+    for headers in [
+        vec![],
+        vec![("x-hub-signature-256", "sha256=00".to_owned())],
+        vec![("x-hub-signature-256", sign_meta(b"wrong-secret", &body))],
+    ] {
+        let headers: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let response = handle(
+            &h.app,
+            request(&http_event("POST", "/webhook", "", &headers, Some(&body), false)),
+        )
+        .await;
+        assert_eq!(response.status(), 401);
+    }
+    assert_eq!(h.counter.total(), 0, "nothing read or written");
+    assert!(h.standin.received().is_empty());
+}
+
+#[tokio::test]
+async fn malformed_oversized_and_partly_bad_deliveries() {
+    let h = harness("malformed").await;
+    let garbage = b"{\"entry\": [".to_vec();
+    let sig = sign_meta(SECRET.as_bytes(), &garbage);
+    let event = http_event(
+        "POST",
+        "/webhook",
+        "",
+        &[("x-hub-signature-256", &sig)],
+        Some(&garbage),
+        false,
+    );
+    assert_eq!(handle(&h.app, request(&event)).await.status(), 400);
+
+    let big = vec![b' '; webhook::MAX_BODY + 1];
+    let event = http_event("POST", "/webhook", "", &[], Some(&big), false);
+    assert_eq!(handle(&h.app, request(&event)).await.status(), 413);
+
+    // One good message among bad ones: the good one is handled, the rest skipped, 200.
+    let mut body = text_from(KOTA_NUMBER, "wamid.good", "Jalan rusak di Garegeh");
+    let list = body["entry"][0]["changes"][0]["value"]["messages"]
+        .as_array_mut()
+        .unwrap();
+    list.push(json!({"from": CITIZEN, "id": "x".repeat(500), "timestamp": "1", "type": "text", "text": {"body": "a"}}));
+    list.push(json!({"from": CITIZEN, "id": "wamid.badloc", "timestamp": now().to_string(), "type": "location", "location": {"latitude": "north"}}));
+    list.push(json!({"from": CITIZEN, "id": "wamid.future", "timestamp": now().to_string(), "type": "poll_v9", "poll_v9": {}}));
+    let (status, _) = post(&h, &body).await;
+    assert_eq!(status, 200);
+    let cases = all_cases(&h).await;
+    assert_eq!(cases.len(), 1);
+    let contents = messages(&timeline(&h, &cases[0]).await)
+        .into_iter()
+        .cloned()
+        .collect::<Vec<_>>();
+    assert_eq!(
+        contents.len(),
+        2,
+        "the text, and the unknown type kept: {contents:?}"
+    );
+    assert!(
+        matches!(&contents[1], MessageContent::Unsupported { message_type } if message_type == "poll_v9")
+    );
+}
+
+#[tokio::test]
+async fn a_new_complaint_naming_its_kelurahan() {
+    let h = harness("new").await;
+    let (status, _) = post(
+        &h,
+        &text_from(
+            KOTA_NUMBER,
+            "wamid.N1",
+            "Jalan berlubang di Kel. Garegeh dekat SD",
+        ),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let cases = all_cases(&h).await;
+    assert_eq!(cases.len(), 1);
+    let case = &cases[0];
+    assert_eq!(case.ticket.as_str(), "ADU-0001");
+    assert_eq!(case.status, Status::Received);
+    assert_eq!(case.jurisdiction.as_ref().map(|p| p.as_str()), Some(GAREGEH));
+
+    let sent = h.standin.received();
+    assert_eq!(sent.len(), 1, "one reply");
+    assert_eq!(sent[0].path, format!("/v23.0/{KOTA_NUMBER}/messages"));
+    assert_eq!(sent[0].authorization.as_deref(), Some("Bearer token-123"));
+    assert_eq!(sent[0].body["to"], CITIZEN);
+    let reply = aduan_testkit::standin::message_text(&sent[0].body);
+    assert!(
+        reply.contains("ADU-0001") && reply.contains("rahasia") && reply.contains("STATUS"),
+        "{reply}"
+    );
+    assert!(reply.contains("Kelurahan Garegeh"), "{reply}");
+
+    // The reply is recorded on the case with the provider's id.
+    let events = timeline(&h, case).await;
+    assert!(events.iter().any(|e| matches!(&e.body,
+        EventBody::Outbound { status: DeliveryStatus::Sent, provider_message_id: Some(id), .. } if id == "wamid.OUT1")));
+}
+
+#[tokio::test]
+async fn request_counts_per_operation_are_pinned() {
+    let h = harness("counts").await;
+    // New complaint: at most 4 requests and one send.
+    post(
+        &h,
+        &text_from(KOTA_NUMBER, "wamid.C1", "Sampah menumpuk di Garegeh"),
+    )
+    .await;
+    assert!(
+        h.counter.total() <= 4,
+        "new complaint: {:?}",
+        h.counter.by_operation()
+    );
+    assert_eq!(h.standin.received().len(), 1);
+    // Follow-up: at most 3, no send.
+    h.counter.reset();
+    let photo = fixtures::message(
+        KOTA_NUMBER,
+        CITIZEN,
+        "wamid.C2",
+        now(),
+        "image",
+        json!({"id": "MEDIA-1", "mime_type": "image/jpeg", "sha256": "x"}),
+    );
+    post(&h, &photo).await;
+    assert!(
+        h.counter.total() <= 3,
+        "follow-up: {:?}",
+        h.counter.by_operation()
+    );
+    assert_eq!(h.standin.received().len(), 1);
+    // Redelivery: at most 1 and no send.
+    h.counter.reset();
+    post(&h, &photo).await;
+    assert_eq!(h.counter.total(), 1, "redelivery: {:?}", h.counter.by_operation());
+    assert_eq!(h.standin.received().len(), 1);
+}
+
+#[tokio::test]
+async fn without_a_kelurahan_the_citizen_chooses_from_a_list() {
+    let h = harness("choose").await;
+    post(
+        &h,
+        &text_from(MKS_NUMBER, "wamid.L1", "Lampu jalan mati sudah seminggu"),
+    )
+    .await;
+    let case = all_cases(&h).await.remove(0);
+    assert_eq!(case.jurisdiction, None);
+    assert_eq!(case.area().as_str(), "bukittinggi/mandiangin-koto-selayan");
+    let sent = h.standin.received();
+    assert_eq!(sent[0].body["type"], "interactive");
+    let rows = sent[0].body["interactive"]["action"]["sections"][0]["rows"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(rows.len(), 9, "the number's kecamatan has nine kelurahan");
+    let garegeh_row = rows.iter().find(|r| r["title"] == "Garegeh").unwrap();
+
+    let choice = fixtures::message(
+        MKS_NUMBER,
+        CITIZEN,
+        "wamid.L2",
+        now(),
+        "interactive",
+        json!({"type": "list_reply", "list_reply": {"id": garegeh_row["id"], "title": "Garegeh"}}),
+    );
+    assert_eq!(post(&h, &choice).await.0, 200);
+    let case = h.store.case(&case.id).await.unwrap().unwrap();
+    assert_eq!(case.jurisdiction.as_ref().map(|p| p.as_str()), Some(GAREGEH));
+    let confirmation = h.standin.texts().pop().unwrap();
+    assert!(confirmation.contains("Kelurahan Garegeh"), "{confirmation}");
+
+    // Through the kota's number: first the kecamatan, then a typed number.
+    let h = harness("choose-kota").await;
+    post(&h, &text_from(KOTA_NUMBER, "wamid.K1", "Drainase tersumbat")).await;
+    let first = h.standin.received().remove(0);
+    assert_eq!(
+        first.body["interactive"]["action"]["sections"][0]["rows"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
+    post(&h, &text_from(KOTA_NUMBER, "wamid.K2", "Aur Birugo Tigo Baleh")).await;
+    post(&h, &text_from(KOTA_NUMBER, "wamid.K3", "7")).await;
+    let case = all_cases(&h).await.remove(0);
+    assert_eq!(
+        case.jurisdiction.as_ref().map(|p| p.as_str()),
+        Some("bukittinggi/aur-birugo-tigo-baleh/parit-antang")
+    );
+}
+
+#[tokio::test]
+async fn follow_ups_with_photo_and_location_join_the_case() {
+    let h = harness("followups").await;
+    post(&h, &text_from(KOTA_NUMBER, "wamid.F1", "Pohon tumbang di Birugo")).await;
+    let photo = fixtures::message(
+        KOTA_NUMBER,
+        CITIZEN,
+        "wamid.F2",
+        now(),
+        "image",
+        json!({"id": "MEDIA-9", "mime_type": "image/jpeg", "sha256": "x", "caption": "ini fotonya"}),
+    );
+    let location = fixtures::message(
+        KOTA_NUMBER,
+        CITIZEN,
+        "wamid.F3",
+        now(),
+        "location",
+        json!({"latitude": -0.3049, "longitude": 100.3691}),
+    );
+    assert_eq!(post(&h, &photo).await.0, 200);
+    assert_eq!(post(&h, &location).await.0, 200);
+    let cases = all_cases(&h).await;
+    assert_eq!(cases.len(), 1);
+    let contents = messages(&timeline(&h, &cases[0]).await)
+        .into_iter()
+        .cloned()
+        .collect::<Vec<_>>();
+    assert!(
+        matches!(&contents[1], MessageContent::Media { media_id, caption: Some(c), .. } if media_id == "MEDIA-9" && c == "ini fotonya")
+    );
+    assert!(matches!(contents[2], MessageContent::Location { .. }));
+    assert_eq!(
+        h.standin.received().len(),
+        1,
+        "follow-ups are not answered one by one"
+    );
+}
+
+#[tokio::test]
+async fn status_new_and_withdraw_commands() {
+    let h = harness("commands").await;
+    post(&h, &text_from(KOTA_NUMBER, "wamid.M1", "Jalan rusak di Garegeh")).await;
+    post(&h, &text_from(KOTA_NUMBER, "wamid.M2", "STATUS")).await;
+    let status = h.standin.texts().pop().unwrap();
+    assert!(
+        status.contains("ADU-0001") && status.contains("menunggu diperiksa"),
+        "{status}"
+    );
+
+    post(&h, &text_from(KOTA_NUMBER, "wamid.M3", "BARU")).await;
+    post(
+        &h,
+        &text_from(KOTA_NUMBER, "wamid.M4", "Saran: tambah tempat sampah di Birugo"),
+    )
+    .await;
+    let cases = all_cases(&h).await;
+    assert_eq!(cases.len(), 2, "BARU starts a new case");
+    assert!(h.standin.texts().pop().unwrap().contains("ADU-0002"));
+
+    post(&h, &text_from(KOTA_NUMBER, "wamid.M5", "status adu-1")).await;
+    assert!(h.standin.texts().pop().unwrap().contains("Kelurahan Garegeh"));
+
+    post(&h, &text_from(KOTA_NUMBER, "wamid.M6", "BATAL ADU-0001")).await;
+    assert!(h.standin.texts().pop().unwrap().contains("dibatalkan"));
+    let first = h
+        .store
+        .case_by_ticket(&"ADU-0001".parse_ticket())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(first.status, Status::Withdrawn);
+
+    // Nobody can look up or withdraw someone else's case from WhatsApp.
+    let other = fixtures::text(KOTA_NUMBER, "6289999000111", "wamid.X1", now(), "STATUS ADU-0002");
+    post(&h, &other).await;
+    let answer = h.standin.texts().pop().unwrap();
+    assert!(
+        answer.contains("tidak ditemukan") && !answer.contains("Birugo"),
+        "{answer}"
+    );
+    let other = fixtures::text(KOTA_NUMBER, "6289999000111", "wamid.X2", now(), "BATAL ADU-0002");
+    post(&h, &other).await;
+    let second = h
+        .store
+        .case_by_ticket(&"ADU-0002".parse_ticket())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(second.status, Status::Received);
+}
+
+trait ParseTicket {
+    fn parse_ticket(&self) -> aduan_shared::domain::ticket::Ticket;
+}
+
+impl ParseTicket for str {
+    fn parse_ticket(&self) -> aduan_shared::domain::ticket::Ticket {
+        aduan_shared::domain::ticket::Ticket::parse(self).unwrap()
+    }
+}
+
+#[tokio::test]
+async fn ten_concurrent_copies_make_one_case_and_one_reply() {
+    let h = harness("duplicates").await;
+    let body = text_from(KOTA_NUMBER, "wamid.D1", "Banjir di Kayu Kubu");
+    let mut tasks = Vec::new();
+    for _ in 0..10 {
+        let (app, body) = (h.app.clone(), body.clone());
+        tasks.push(tokio::spawn(async move {
+            handle(&app, signed_post(&body)).await.status().as_u16()
+        }));
+    }
+    for task in tasks {
+        assert_eq!(task.await.unwrap(), 200);
+    }
+    let cases = all_cases(&h).await;
+    assert_eq!(cases.len(), 1);
+    assert_eq!(messages(&timeline(&h, &cases[0]).await).len(), 1);
+    assert_eq!(h.standin.received().len(), 1);
+}
+
+#[tokio::test]
+async fn a_concurrent_burst_lands_in_one_case() {
+    let h = harness("burst").await;
+    let bodies = [
+        text_from(KOTA_NUMBER, "wamid.B1", "Jembatan retak di Tarok Dipo"),
+        fixtures::message(
+            KOTA_NUMBER,
+            CITIZEN,
+            "wamid.B2",
+            now(),
+            "image",
+            json!({"id": "MEDIA-B", "mime_type": "image/jpeg", "sha256": "x"}),
+        ),
+        fixtures::message(
+            KOTA_NUMBER,
+            CITIZEN,
+            "wamid.B3",
+            now(),
+            "location",
+            json!({"latitude": -0.30, "longitude": 100.37}),
+        ),
+    ];
+    let mut tasks = Vec::new();
+    for body in bodies {
+        let app = h.app.clone();
+        tasks.push(tokio::spawn(async move {
+            handle(&app, signed_post(&body)).await.status().as_u16()
+        }));
+    }
+    for task in tasks {
+        assert_eq!(task.await.unwrap(), 200);
+    }
+    let cases = all_cases(&h).await;
+    assert_eq!(cases.len(), 1, "{cases:?}");
+    assert_eq!(messages(&timeline(&h, &cases[0]).await).len(), 3);
+    // Whichever of the three came first opened the case and got the one
+    // acknowledgement (the one that promises confidentiality).
+    let acks = h.standin.texts().iter().filter(|t| t.contains("rahasia")).count();
+    assert_eq!(acks, 1, "one acknowledgement: {:?}", h.standin.texts());
+}
+
+#[tokio::test]
+async fn delivery_statuses_update_the_sent_message() {
+    let h = harness("statuses").await;
+    post(
+        &h,
+        &text_from(KOTA_NUMBER, "wamid.T1", "Parkir liar di Pakan Kurai"),
+    )
+    .await;
+    let case = all_cases(&h).await.remove(0);
+    let outbound_status = |events: &[TimelineEvent]| {
+        events.iter().find_map(|e| match &e.body {
+            EventBody::Outbound { status, error, .. } => Some((*status, error.clone())),
+            _ => None,
+        })
+    };
+    // Out of order: read before delivered; delivered must not downgrade it.
+    post(
+        &h,
+        &fixtures::status(KOTA_NUMBER, "wamid.OUT1", "read", now(), CITIZEN),
+    )
+    .await;
+    post(
+        &h,
+        &fixtures::status(KOTA_NUMBER, "wamid.OUT1", "delivered", now(), CITIZEN),
+    )
+    .await;
+    assert_eq!(
+        outbound_status(&timeline(&h, &case).await).unwrap().0,
+        DeliveryStatus::Read
+    );
+    let mut failed = fixtures::status(KOTA_NUMBER, "wamid.OUT1", "failed", now(), CITIZEN);
+    failed["entry"][0]["changes"][0]["value"]["statuses"][0]["errors"] =
+        json!([{"code": 131047, "title": "Re-engagement message"}]);
+    post(&h, &failed).await;
+    let (status, error) = outbound_status(&timeline(&h, &case).await).unwrap();
+    assert_eq!(status, DeliveryStatus::Failed);
+    assert!(error.unwrap().contains("131047"));
+    // A status for an id we never sent neither fails the batch nor is lost.
+    let (code, _) = post(
+        &h,
+        &fixtures::status(KOTA_NUMBER, "wamid.UNKNOWN", "delivered", now(), CITIZEN),
+    )
+    .await;
+    assert_eq!(code, 200);
+}
+
+#[tokio::test]
+async fn a_store_outage_answers_5xx_and_writes_nothing() {
+    let h = harness("outage").await;
+    let sdk = sdk_config().await;
+    let unreachable = aws_sdk_dynamodb::config::Builder::from(&sdk)
+        .endpoint_url("http://127.0.0.1:9")
+        .retry_config(aws_config::retry::RetryConfig::disabled())
+        .build();
+    let mut app = App::from_config(&Env::from_pairs(base_env(h.store.table())), &sdk)
+        .await
+        .unwrap();
+    app.meta = h.app.meta.clone();
+    app.store = Store::new(
+        aws_sdk_dynamodb::Client::from_conf(unreachable),
+        h.store.table(),
+        Default::default(),
+    );
+    let body = text_from(KOTA_NUMBER, "wamid.O1", "Jalan rusak di Garegeh");
+    let response = handle(&app, signed_post(&body)).await;
+    assert_eq!(response.status(), 500);
+    assert!(all_cases(&h).await.is_empty());
+    assert!(h.standin.received().is_empty());
+    // Meta's redelivery, once the table is back, is handled normally.
+    assert_eq!(post(&h, &body).await.0, 200);
+    assert_eq!(all_cases(&h).await.len(), 1);
+}
+
+#[tokio::test]
+async fn a_failed_send_leaves_the_reply_pending_and_still_answers_200() {
+    let h = harness("sendfail").await;
+    h.standin.set_mode(Mode::Fail(503));
+    let (status, _) = post(
+        &h,
+        &text_from(KOTA_NUMBER, "wamid.P1", "Air PDAM mati di Sapiran"),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let case = all_cases(&h).await.remove(0);
+    let pending = h
+        .store
+        .pending_outbound(chrono::Utc::now() + chrono::Duration::hours(1), 10)
+        .await
+        .unwrap();
+    assert_eq!(pending.len(), 1);
+    assert_eq!(pending[0].case_id, case.id);
+    assert!(
+        aduan_shared::whatsapp::outbound::Outbound::as_plain_text(&pending[0].payload).contains("ADU-0001")
+    );
+    // The sweep's retry delivers it once the API is back.
+    h.standin.set_mode(Mode::Accept);
+    let later = chrono::Utc::now() + chrono::Duration::minutes(5);
+    let summary = h.app.messenger.retry_pending(later, 10).await.unwrap();
+    assert_eq!(summary.sent, 1);
+    assert!(h
+        .store
+        .pending_outbound(later + chrono::Duration::hours(1), 10)
+        .await
+        .unwrap()
+        .is_empty());
+    assert_eq!(h.standin.received().len(), 2);
+}
+
+#[tokio::test]
+async fn twilio_deliveries_with_valid_and_invalid_signatures() {
+    let h = harness("twilio").await;
+    let params = [
+        ("MessageSid", "SM0001"),
+        ("AccountSid", "AC1"),
+        ("From", "whatsapp:+6281234567890"),
+        ("To", "whatsapp:+6281100000000"),
+        ("Body", "Lampu jalan mati di Campago Ipuh"),
+        ("NumMedia", "0"),
+        ("ProfileName", "Warga"),
+    ];
+    let form = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(params)
+        .finish();
+    let good = sign_twilio(
+        TWILIO_TOKEN.as_bytes(),
+        TWILIO_URL,
+        &aduan_shared::whatsapp::twilio::form_params(form.as_bytes()),
+    );
+    let event = |sig: &str| {
+        http_event(
+            "POST",
+            "/webhook/twilio",
+            "",
+            &[
+                ("content-type", "application/x-www-form-urlencoded"),
+                ("x-twilio-signature", sig),
+            ],
+            Some(form.as_bytes()),
+            true,
+        )
+    };
+    let bad = handle(&h.app, request(&event("AAAA"))).await;
+    assert_eq!(bad.status(), 401);
+    assert!(all_cases(&h).await.is_empty());
+    let ok = handle(&h.app, request(&event(&good))).await;
+    assert_eq!(ok.status(), 200);
+    let Body::Text(twiml) = ok.body() else {
+        panic!("{:?}", ok.body())
+    };
+    assert!(
+        twiml.starts_with("<?xml") && twiml.contains("ADU-0001"),
+        "{twiml}"
+    );
+    let cases = all_cases(&h).await;
+    assert_eq!(cases.len(), 1);
+    assert_eq!(cases[0].channel.provider, Provider::Twilio);
+    assert!(h.standin.received().is_empty(), "Twilio replies inline");
+
+    // Not configured: the route does not exist.
+    let h = harness_with("twilio-off", |env| env.retain(|(k, _)| !k.starts_with("TWILIO"))).await;
+    let off = handle(&h.app, request(&event(&good))).await;
+    assert_eq!(off.status(), 404);
+}

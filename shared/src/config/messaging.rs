@@ -1,0 +1,84 @@
+//! What every function needs to message citizens: the WhatsApp send API,
+//! the notification templates and the texts. All optional, so a function
+//! starts with only the foundation's variables; without a token, sends fail
+//! and stay pending (visible on the case) until one is configured.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use super::{ConfigError, Env, Secrets};
+use crate::notify::citizen::Templates;
+use crate::texts::Texts;
+use crate::whatsapp::client::{TwilioAccount, WhatsAppApi, DEFAULT_META_API_BASE, DEFAULT_TWILIO_API_BASE};
+
+pub const WHATSAPP_ACCESS_TOKEN: &str = "WHATSAPP_ACCESS_TOKEN";
+pub const WHATSAPP_API_BASE: &str = "WHATSAPP_API_BASE";
+pub const TWILIO_AUTH_TOKEN: &str = "TWILIO_AUTH_TOKEN";
+pub const TWILIO_ACCOUNT_SID: &str = "TWILIO_ACCOUNT_SID";
+pub const TWILIO_API_BASE: &str = "TWILIO_API_BASE";
+pub const TEXTS_FILE: &str = "TEXTS_FILE";
+pub const TEMPLATE_LANGUAGE: &str = "WHATSAPP_TEMPLATE_LANGUAGE";
+pub const TEMPLATE_STATUS_UPDATE: &str = "WHATSAPP_TEMPLATE_STATUS_UPDATE";
+pub const TEMPLATE_ESCALATED: &str = "WHATSAPP_TEMPLATE_ESCALATED";
+pub const TEMPLATE_CONFIRM_SOLVED: &str = "WHATSAPP_TEMPLATE_CONFIRM_SOLVED";
+pub const TEMPLATE_OFFICIAL_MESSAGE: &str = "WHATSAPP_TEMPLATE_OFFICIAL_MESSAGE";
+
+/// The secrets this module reads (resolve them with the function's others).
+pub const OPTIONAL_SECRETS: &[&str] = &[WHATSAPP_ACCESS_TOKEN, TWILIO_AUTH_TOKEN];
+
+pub struct Messaging {
+    pub api: WhatsAppApi,
+    pub templates: Templates,
+    pub texts: Arc<Texts>,
+}
+
+impl Messaging {
+    pub fn load(env: &Env, secrets: &Secrets) -> Result<Self, ConfigError> {
+        let meta_base = env
+            .optional(WHATSAPP_API_BASE)
+            .unwrap_or_else(|| DEFAULT_META_API_BASE.to_owned());
+        if !meta_base.starts_with("https://") && !meta_base.starts_with("http://") {
+            return Err(ConfigError::Invalid {
+                name: WHATSAPP_API_BASE.into(),
+                reason: "not an http(s) URL".into(),
+            });
+        }
+        let token = secrets.get(WHATSAPP_ACCESS_TOKEN).unwrap_or_default();
+        let twilio = match (env.optional(TWILIO_ACCOUNT_SID), secrets.get(TWILIO_AUTH_TOKEN)) {
+            (Some(account_sid), Some(auth_token)) => Some(TwilioAccount {
+                account_sid,
+                auth_token: auth_token.to_owned(),
+            }),
+            _ => None,
+        };
+        let twilio_base = env
+            .optional(TWILIO_API_BASE)
+            .unwrap_or_else(|| DEFAULT_TWILIO_API_BASE.to_owned());
+        let defaults = Templates::default();
+        let templates = Templates {
+            language: env.optional(TEMPLATE_LANGUAGE).unwrap_or(defaults.language),
+            status_update: env
+                .optional(TEMPLATE_STATUS_UPDATE)
+                .unwrap_or(defaults.status_update),
+            escalated: env.optional(TEMPLATE_ESCALATED).unwrap_or(defaults.escalated),
+            confirm_solved: env
+                .optional(TEMPLATE_CONFIRM_SOLVED)
+                .unwrap_or(defaults.confirm_solved),
+            official_message: env
+                .optional(TEMPLATE_OFFICIAL_MESSAGE)
+                .unwrap_or(defaults.official_message),
+        };
+        let texts = match env.optional(TEXTS_FILE) {
+            Some(path) => Texts::load(Path::new(&path)).map_err(|e| ConfigError::Invalid {
+                name: TEXTS_FILE.into(),
+                reason: e.to_string(),
+            })?,
+            None => Texts::shipped(),
+        };
+        Ok(Self {
+            api: WhatsAppApi::new(&meta_base, token, &twilio_base, twilio),
+            templates,
+            texts: Arc::new(texts),
+        })
+    }
+}

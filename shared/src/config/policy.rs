@@ -1,0 +1,132 @@
+//! The rules a city sets for its cases: the ladder, the SLA in working days,
+//! its holidays and time zone, and its ticket prefix. All optional, with the
+//! defaults LAPOR! uses.
+
+use chrono::{FixedOffset, NaiveDate};
+
+use super::{ConfigError, Env};
+use crate::domain::ladder::{Ladder, LadderError, Tier};
+use crate::domain::sla::{SlaPolicy, StatusAllowance, WorkingCalendar, WIB_OFFSET_SECONDS};
+use crate::domain::ticket::TicketPrefix;
+
+pub const LADDER: &str = "LADDER";
+pub const ENTRY_TIER: &str = "ENTRY_TIER";
+pub const SLA_VERIFY_DAYS: &str = "SLA_VERIFY_DAYS";
+pub const SLA_ACT_DAYS: &str = "SLA_ACT_DAYS";
+pub const SLA_CONFIRM_DAYS: &str = "SLA_CONFIRM_DAYS";
+pub const PUBLIC_HOLIDAYS: &str = "PUBLIC_HOLIDAYS";
+pub const UTC_OFFSET: &str = "UTC_OFFSET";
+pub const TICKET_PREFIX: &str = "TICKET_PREFIX";
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Policy {
+    pub ladder: Ladder,
+    pub sla: SlaPolicy,
+    pub ticket_prefix: TicketPrefix,
+}
+
+impl Policy {
+    pub fn from_env(env: &Env) -> Result<Self, ConfigError> {
+        let invalid = |name: &str, reason: String| ConfigError::Invalid {
+            name: name.to_owned(),
+            reason,
+        };
+        let tiers = match env.optional(LADDER) {
+            Some(raw) => raw
+                .split(',')
+                .map(|t| Tier::parse(t).map_err(|e| invalid(LADDER, e.to_string())))
+                .collect::<Result<Vec<_>, _>>()?,
+            None => Ladder::default().tiers().to_vec(),
+        };
+        let entry = match env.optional(ENTRY_TIER) {
+            Some(raw) => Tier::parse(&raw).map_err(|e| invalid(ENTRY_TIER, e.to_string()))?,
+            None => Tier::Kelurahan,
+        };
+        let ladder = Ladder::new(tiers, entry).map_err(|e| match e {
+            LadderError::EntryNotOnLadder(_) => invalid(ENTRY_TIER, e.to_string()),
+            _ => invalid(LADDER, e.to_string()),
+        })?;
+
+        let defaults = StatusAllowance::default();
+        let allowance = StatusAllowance {
+            verify: env.parse_optional(SLA_VERIFY_DAYS, defaults.verify)?,
+            act: env.parse_optional(SLA_ACT_DAYS, defaults.act)?,
+            confirm: env.parse_optional(SLA_CONFIRM_DAYS, defaults.confirm)?,
+        };
+        let holidays = match env.optional(PUBLIC_HOLIDAYS) {
+            Some(raw) => raw
+                .split(',')
+                .map(|d| {
+                    d.trim().parse::<NaiveDate>().map_err(|_| {
+                        invalid(
+                            PUBLIC_HOLIDAYS,
+                            format!("{:?} is not a date like 2026-12-25", d.trim()),
+                        )
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?,
+            None => Vec::new(),
+        };
+        let offset = match env.optional(UTC_OFFSET) {
+            Some(raw) => raw
+                .parse::<FixedOffset>()
+                .map_err(|_| invalid(UTC_OFFSET, format!("{raw:?} is not an offset like +07:00")))?,
+            None => FixedOffset::east_opt(WIB_OFFSET_SECONDS).expect("WIB is valid"),
+        };
+        let ticket_prefix = match env.optional(TICKET_PREFIX) {
+            Some(raw) => TicketPrefix::parse(&raw).map_err(|e| invalid(TICKET_PREFIX, e.to_string()))?,
+            None => TicketPrefix::default(),
+        };
+        Ok(Self {
+            ladder,
+            sla: SlaPolicy {
+                calendar: WorkingCalendar::new(offset, holidays),
+                default: allowance,
+                per_tier: Default::default(),
+            },
+            ticket_prefix,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_without_any_variable() {
+        let policy = Policy::from_env(&Env::from_pairs([("X", "y")])).unwrap();
+        assert_eq!(policy.ladder, Ladder::default());
+        assert_eq!(policy.sla, SlaPolicy::default());
+        assert_eq!(policy.ticket_prefix.as_str(), "ADU");
+    }
+
+    #[test]
+    fn reads_every_variable_and_names_bad_ones() {
+        let env = Env::from_pairs([
+            (LADDER, "rw,kelurahan,kecamatan,kota"),
+            (ENTRY_TIER, "rw"),
+            (SLA_VERIFY_DAYS, "2"),
+            (PUBLIC_HOLIDAYS, "2026-12-25, 2027-01-01"),
+            (UTC_OFFSET, "+08:00"),
+            (TICKET_PREFIX, "lpr"),
+        ]);
+        let policy = Policy::from_env(&env).unwrap();
+        assert_eq!(policy.ladder.tiers().len(), 4);
+        assert_eq!(policy.sla.default.verify, 2);
+        assert!(!policy.sla.calendar.is_working_day("2026-12-25".parse().unwrap()));
+        assert_eq!(policy.sla.calendar.offset().local_minus_utc(), 8 * 3600);
+        assert_eq!(policy.ticket_prefix.as_str(), "LPR");
+        for (name, value) in [
+            (LADDER, "kota,kelurahan"),
+            (ENTRY_TIER, "rt"),
+            (SLA_ACT_DAYS, "five"),
+            (PUBLIC_HOLIDAYS, "25/12/2026"),
+            (UTC_OFFSET, "WIB"),
+            (TICKET_PREFIX, "A"),
+        ] {
+            let err = Policy::from_env(&Env::from_pairs([(name, value)])).unwrap_err();
+            assert!(err.to_string().contains(name), "{name}: {err}");
+        }
+    }
+}

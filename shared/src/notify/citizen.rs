@@ -1,0 +1,407 @@
+//! Telling the citizen: every WhatsApp message to a reporter goes through
+//! here, is recorded on the case timeline with its delivery status, and, when
+//! it cannot go out, waits in the outbox for the sweep. Inside WhatsApp's
+//! 24-hour window a free-form message is sent; outside it, the notice's
+//! pre-approved template.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, Utc};
+
+use crate::conversation::{replies, Awaiting, OpenCase};
+use crate::domain::case::{Case, CaseId, Channel};
+use crate::domain::jurisdiction::Jurisdictions;
+use crate::domain::ladder::Level;
+use crate::domain::reporter::{ReporterKeys, SenderId};
+use crate::domain::timeline::{Actor, DeliveryStatus, EventBody, TimelineEvent};
+use crate::store::{PendingOutbound, Store, StoreError};
+use crate::texts::{render, Texts};
+use crate::whatsapp::client::{SendError, WhatsAppApi};
+use crate::whatsapp::outbound::Outbound;
+
+/// WhatsApp allows free-form messages this long after the citizen's last message.
+pub const WINDOW: Duration = Duration::hours(24);
+/// Attempts before a message is given up and flagged failed on its case.
+pub const MAX_ATTEMPTS: u32 = 5;
+/// A send in progress is not retried by a sweep before this.
+const LEASE: Duration = Duration::minutes(2);
+
+/// What we tell a citizen about their case, beyond replies to their messages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Notice {
+    Verified,
+    Rejected {
+        reason: String,
+    },
+    InProgress,
+    /// Asks whether it is really solved (yes/no buttons).
+    Resolved {
+        note: String,
+    },
+    Escalated {
+        level: Level,
+    },
+    OfficialMessage {
+        text: String,
+    },
+    AutoClosed,
+}
+
+/// The kinds of notice that can fall outside the 24-hour window, each with
+/// its own approved template (see docs/whatsapp-templates.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TemplateKind {
+    StatusUpdate,
+    Escalated,
+    ConfirmSolved,
+    OfficialMessage,
+}
+
+/// Template names and their language, from configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Templates {
+    pub language: String,
+    pub status_update: String,
+    pub escalated: String,
+    pub confirm_solved: String,
+    pub official_message: String,
+}
+
+impl Default for Templates {
+    fn default() -> Self {
+        Self {
+            language: "id".into(),
+            status_update: "aduan_status_update".into(),
+            escalated: "aduan_escalated".into(),
+            confirm_solved: "aduan_confirm_solved".into(),
+            official_message: "aduan_official_message".into(),
+        }
+    }
+}
+
+impl Templates {
+    fn name(&self, kind: TemplateKind) -> &str {
+        match kind {
+            TemplateKind::StatusUpdate => &self.status_update,
+            TemplateKind::Escalated => &self.escalated,
+            TemplateKind::ConfirmSolved => &self.confirm_solved,
+            TemplateKind::OfficialMessage => &self.official_message,
+        }
+    }
+}
+
+/// What became of a message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Delivery {
+    Sent {
+        message_id: String,
+        via_template: bool,
+    },
+    /// It did not go out; the sweep will retry it.
+    Pending,
+}
+
+#[derive(Debug, Default, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RetrySummary {
+    pub sent: u32,
+    pub rescheduled: u32,
+    pub failed: u32,
+    pub skipped: u32,
+}
+
+#[derive(Clone)]
+pub struct CitizenMessenger {
+    pub store: Store,
+    pub api: WhatsAppApi,
+    pub keys: Arc<ReporterKeys>,
+    pub texts: Arc<Texts>,
+    pub tree: Arc<Jurisdictions>,
+    pub templates: Templates,
+}
+
+impl CitizenMessenger {
+    /// Sends a reply to a message the citizen just sent (always inside the
+    /// window) and records it on the case. A failed send is kept pending.
+    pub async fn reply(
+        &self,
+        case_id: &CaseId,
+        channel: &Channel,
+        to: &SenderId,
+        message: Outbound,
+        now: DateTime<Utc>,
+    ) -> Result<Delivery, StoreError> {
+        let pending = PendingOutbound {
+            case_id: case_id.clone(),
+            event: outbound_event(now, &message, false, DeliveryStatus::Pending),
+            payload: message,
+            attempts: 0,
+        };
+        self.deliver(channel, to, pending, false, now).await
+    }
+
+    /// Records a reply the provider sends for us (Twilio's inline TwiML).
+    pub async fn record_inline(
+        &self,
+        case_id: &CaseId,
+        message: &Outbound,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let event = outbound_event(now, message, false, DeliveryStatus::Sent);
+        self.store.record_final(case_id, &event).await
+    }
+
+    /// Best effort, for answers that belong to no case (help, `STATUS`):
+    /// the citizen can simply ask again.
+    pub async fn reply_unrecorded(
+        &self,
+        channel: &Channel,
+        to: &SenderId,
+        message: &Outbound,
+    ) -> Result<String, SendError> {
+        self.api.send(channel, to, message).await
+    }
+
+    /// Tells the reporter of `case` about it. Reads the reporter's record
+    /// for the contact and the window; `Resolved` also makes their next
+    /// answer the reply to "is it solved?".
+    pub async fn tell(
+        &self,
+        case: &Case,
+        notice: Notice,
+        now: DateTime<Utc>,
+    ) -> Result<Delivery, StoreError> {
+        self.tell_as(case, notice, Actor::System, now).await
+    }
+
+    /// As [`CitizenMessenger::tell`], recorded on the timeline as sent by
+    /// `actor` (an official writing to the citizen).
+    pub async fn tell_as(
+        &self,
+        case: &Case,
+        notice: Notice,
+        actor: Actor,
+        now: DateTime<Utc>,
+    ) -> Result<Delivery, StoreError> {
+        let Some(mut reporter) = self.store.reporter(&case.reporter).await? else {
+            return Err(StoreError::Corrupt("a case without its reporter's record".into()));
+        };
+        let to = self
+            .keys
+            .contacts
+            .open(&reporter.contact)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        if let Notice::Resolved { .. } = notice {
+            let asked = Awaiting::Confirmation {
+                case: OpenCase {
+                    id: case.id.clone(),
+                    ticket: case.ticket.clone(),
+                },
+            };
+            // The reporter may be writing at this moment: re-read on conflict.
+            loop {
+                reporter.awaiting = Some(asked.clone());
+                match self.store.save_reporter(&mut reporter).await {
+                    Err(e) if e.is_conflict() => {
+                        reporter = self.store.reporter(&case.reporter).await?.ok_or(e)?;
+                    }
+                    other => break other?,
+                }
+            }
+        }
+        let inside_window = now - reporter.last_inbound_at < WINDOW;
+        let (message, kind) = self.compose(case, &notice);
+        let message = if inside_window {
+            message
+        } else {
+            Outbound::Template {
+                name: self.templates.name(kind).to_owned(),
+                language: self.templates.language.clone(),
+                // Meta refuses template parameters with line breaks or tabs.
+                params: vec![case.ticket.to_string(), one_line(&message.as_plain_text())],
+            }
+        };
+        let mut event = outbound_event(now, &message, !inside_window, DeliveryStatus::Pending);
+        event.actor = actor;
+        let pending = PendingOutbound {
+            case_id: case.id.clone(),
+            event,
+            payload: message,
+            attempts: 0,
+        };
+        self.deliver(&case.channel, &to, pending, !inside_window, now)
+            .await
+    }
+
+    fn compose(&self, case: &Case, notice: &Notice) -> (Outbound, TemplateKind) {
+        let texts = &self.texts;
+        let ticket = case.ticket.as_str();
+        let simple = |template: &str| Outbound::text(render(template, &[("ticket", ticket)]));
+        match notice {
+            Notice::Verified => (simple(&texts.verified), TemplateKind::StatusUpdate),
+            Notice::InProgress => (simple(&texts.in_progress), TemplateKind::StatusUpdate),
+            Notice::AutoClosed => (simple(&texts.auto_closed), TemplateKind::StatusUpdate),
+            Notice::Rejected { reason } => (
+                Outbound::text(render(&texts.rejected, &[("ticket", ticket), ("reason", reason)])),
+                TemplateKind::StatusUpdate,
+            ),
+            Notice::Resolved { note } => (
+                replies::confirm_question(texts, &case.ticket, note),
+                TemplateKind::ConfirmSolved,
+            ),
+            Notice::Escalated { level } => (
+                Outbound::text(render(
+                    &texts.escalated,
+                    &[("ticket", ticket), ("level", texts.level_name(level))],
+                )),
+                TemplateKind::Escalated,
+            ),
+            Notice::OfficialMessage { text } => (
+                Outbound::text(render(
+                    &texts.official_message,
+                    &[("ticket", ticket), ("text", text)],
+                )),
+                TemplateKind::OfficialMessage,
+            ),
+        }
+    }
+
+    /// Sends, then records the outcome on the case in one write: sent with
+    /// the provider's id, or pending with a backoff (failed after the last
+    /// attempt, or at once when retrying cannot help).
+    async fn deliver(
+        &self,
+        channel: &Channel,
+        to: &SenderId,
+        mut pending: PendingOutbound,
+        via_template: bool,
+        now: DateTime<Utc>,
+    ) -> Result<Delivery, StoreError> {
+        pending.attempts += 1;
+        match self.api.send(channel, to, &pending.payload).await {
+            Ok(message_id) => {
+                if let EventBody::Outbound {
+                    status,
+                    provider_message_id,
+                    error,
+                    ..
+                } = &mut pending.event.body
+                {
+                    *status = DeliveryStatus::Sent;
+                    *provider_message_id = Some(message_id.clone());
+                    *error = None;
+                }
+                self.store
+                    .record_sent(channel.provider, &pending.case_id, &pending.event)
+                    .await?;
+                Ok(Delivery::Sent {
+                    message_id,
+                    via_template,
+                })
+            }
+            Err(send_error) => {
+                tracing::warn!(case = %pending.case_id, error = %send_error, attempt = pending.attempts, "message not sent");
+                let give_up = !send_error.is_retryable() || pending.attempts >= MAX_ATTEMPTS;
+                if let EventBody::Outbound { status, error, .. } = &mut pending.event.body {
+                    *error = Some(send_error.to_string());
+                    if give_up {
+                        *status = DeliveryStatus::Failed;
+                    }
+                }
+                if give_up {
+                    self.store.record_final(&pending.case_id, &pending.event).await?;
+                } else {
+                    self.store
+                        .record_pending(&pending, now + backoff(pending.attempts))
+                        .await?;
+                }
+                Ok(Delivery::Pending)
+            }
+        }
+    }
+
+    /// The sweep's part: sends what is pending and due, each message claimed
+    /// first so two overlapping sweeps never send it twice.
+    pub async fn retry_pending(&self, now: DateTime<Utc>, limit: i32) -> Result<RetrySummary, StoreError> {
+        let mut summary = RetrySummary::default();
+        for pending in self.store.pending_outbound(now, limit).await? {
+            if !self.store.claim_outbound(&pending, now + LEASE).await? {
+                summary.skipped += 1;
+                continue;
+            }
+            let Some(case) = self.store.case(&pending.case_id).await? else {
+                summary.skipped += 1;
+                continue;
+            };
+            let Some(reporter) = self.store.reporter(&case.reporter).await? else {
+                summary.skipped += 1;
+                continue;
+            };
+            let to = self
+                .keys
+                .contacts
+                .open(&reporter.contact)
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            let claimed = PendingOutbound {
+                attempts: pending.attempts,
+                ..pending
+            };
+            let via_template = matches!(claimed.payload, Outbound::Template { .. });
+            match self
+                .deliver(&case.channel, &to, claimed.clone(), via_template, now)
+                .await?
+            {
+                Delivery::Sent { .. } => summary.sent += 1,
+                Delivery::Pending if claimed.attempts + 1 >= MAX_ATTEMPTS => summary.failed += 1,
+                Delivery::Pending => summary.rescheduled += 1,
+            }
+        }
+        Ok(summary)
+    }
+}
+
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// 1, 2, 4, 8… minutes, at most an hour.
+fn backoff(attempts: u32) -> Duration {
+    Duration::minutes(1i64 << attempts.saturating_sub(1).min(6)).min(Duration::hours(1))
+}
+
+fn outbound_event(
+    now: DateTime<Utc>,
+    message: &Outbound,
+    via_template: bool,
+    status: DeliveryStatus,
+) -> TimelineEvent {
+    TimelineEvent::new(
+        now,
+        Actor::System,
+        EventBody::Outbound {
+            text: message.as_plain_text(),
+            via_template,
+            status,
+            provider_message_id: None,
+            error: None,
+        },
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn template_parameters_are_one_line() {
+        assert_eq!(
+            one_line("Laporan *ADU-0001*:\n\tselesai  ya?"),
+            "Laporan *ADU-0001*: selesai ya?"
+        );
+    }
+
+    #[test]
+    fn backoff_doubles_up_to_an_hour() {
+        let minutes: Vec<i64> = (1..=8).map(|a| backoff(a).num_minutes()).collect();
+        assert_eq!(minutes, vec![1, 2, 4, 8, 16, 32, 60, 60]);
+    }
+}

@@ -1,0 +1,210 @@
+//! What the daily digest run sent: one record per day and node
+//! (`PK = DIGEST#<day>`, `SK = NODE#<path>`), so a re-run of the same day
+//! publishes nothing twice. A node is claimed (state `sending`, with a lease)
+//! before its publish and marked `sent` after it; a failed publish releases
+//! the claim, and a claim whose run died is taken over once its lease ends.
+//! Also the BatchGetItem of cases by id the digest uses for cases that left
+//! the open partition that day.
+
+use std::collections::{HashMap, HashSet};
+
+use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::types::KeysAndAttributes;
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::items::{from_item, to_item, CaseItem};
+use super::{key_of, keys, s, Store, StoreError};
+use crate::domain::case::{Case, CaseId};
+use crate::domain::jurisdiction::JurisdictionPath;
+
+/// How long a day's digest records are kept (re-runs are for recent days).
+pub const DIGEST_RETENTION_DAYS: i64 = 90;
+
+const SENDING: &str = "sending";
+const SENT: &str = "sent";
+
+#[derive(Serialize, Deserialize)]
+struct DigestItem {
+    #[serde(rename = "PK")]
+    pk: String,
+    #[serde(rename = "SK")]
+    sk: String,
+    node: JurisdictionPath,
+    state: String,
+    /// While `sending`: when another run may take the claim over.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    lease_until: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    message_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    quiet: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    sent_at: Option<DateTime<Utc>>,
+    expires_at: i64,
+}
+
+/// Most keys one BatchGetItem accepts.
+const BATCH_GET: usize = 100;
+
+impl Store {
+    /// The nodes whose digest of `day` was sent.
+    pub async fn digests_sent(&self, day: NaiveDate) -> Result<HashSet<JurisdictionPath>, StoreError> {
+        let mut sent = HashSet::new();
+        let mut start = None;
+        loop {
+            let out = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("#pk = :pk")
+                .expression_attribute_names("#pk", keys::PK)
+                .expression_attribute_values(":pk", s(&keys::digest_pk(day)))
+                .consistent_read(true)
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(StoreError::from_sdk)?;
+            for item in out.items.unwrap_or_default() {
+                let record: DigestItem = from_item(item)?;
+                if record.state == SENT {
+                    sent.insert(record.node);
+                }
+            }
+            start = out.last_evaluated_key;
+            if start.is_none() {
+                return Ok(sent);
+            }
+        }
+    }
+
+    /// Claims `node`'s digest of `day` for this run until `now + lease`:
+    /// `false` if it was sent, or another run holds a live claim.
+    pub async fn claim_digest(
+        &self,
+        day: NaiveDate,
+        node: &JurisdictionPath,
+        now: DateTime<Utc>,
+        lease: Duration,
+    ) -> Result<bool, StoreError> {
+        let item = DigestItem {
+            pk: keys::digest_pk(day),
+            sk: keys::digest_sk(node),
+            node: node.clone(),
+            state: SENDING.to_owned(),
+            lease_until: Some(keys::timestamp(now + lease)),
+            message_id: None,
+            quiet: None,
+            sent_at: None,
+            expires_at: expiry(day),
+        };
+        let result = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(to_item(&item)))
+            .condition_expression("attribute_not_exists(#pk) OR (#state = :sending AND lease_until < :now)")
+            .expression_attribute_names("#pk", keys::PK)
+            .expression_attribute_names("#state", "state")
+            .expression_attribute_values(":sending", s(SENDING))
+            .expression_attribute_values(":now", s(&keys::timestamp(now)))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(SdkError::ServiceError(e)) if e.err().is_conditional_check_failed_exception() => Ok(false),
+            Err(e) => Err(StoreError::from_sdk(e)),
+        }
+    }
+
+    /// Records that `node`'s digest of `day` went out.
+    pub async fn mark_digest_sent(
+        &self,
+        day: NaiveDate,
+        node: &JurisdictionPath,
+        message_id: &str,
+        quiet: bool,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let item = DigestItem {
+            pk: keys::digest_pk(day),
+            sk: keys::digest_sk(node),
+            node: node.clone(),
+            state: SENT.to_owned(),
+            lease_until: None,
+            message_id: Some(message_id.to_owned()),
+            quiet: Some(quiet),
+            sent_at: Some(now),
+            expires_at: expiry(day),
+        };
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(to_item(&item)))
+            .send()
+            .await
+            .map_err(StoreError::from_sdk)?;
+        Ok(())
+    }
+
+    /// Gives up a claim whose publish failed, so a re-run sends it.
+    pub async fn release_digest(&self, day: NaiveDate, node: &JurisdictionPath) -> Result<(), StoreError> {
+        let result = self
+            .client
+            .delete_item()
+            .table_name(&self.table)
+            .key(keys::PK, s(&keys::digest_pk(day)))
+            .key(keys::SK, s(&keys::digest_sk(node)))
+            .condition_expression("#state = :sending")
+            .expression_attribute_names("#state", "state")
+            .expression_attribute_values(":sending", s(SENDING))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(SdkError::ServiceError(e)) if e.err().is_conditional_check_failed_exception() => Ok(()),
+            Err(e) => Err(StoreError::from_sdk(e)),
+        }
+    }
+
+    /// Cases by id, in BatchGetItem requests of 100 (unprocessed keys asked
+    /// again). Ids without a case are skipped; the order is not kept.
+    pub async fn cases_by_ids(&self, ids: &[CaseId]) -> Result<Vec<Case>, StoreError> {
+        let mut unique: Vec<&CaseId> = ids.iter().collect();
+        unique.sort();
+        unique.dedup();
+        let mut cases = Vec::with_capacity(unique.len());
+        for chunk in unique.chunks(BATCH_GET) {
+            let pks: Vec<String> = chunk.iter().map(|id| keys::case_pk(id)).collect();
+            let mut request = KeysAndAttributes::builder();
+            for pk in &pks {
+                request = request.keys(key_of(pk, keys::CASE_SK));
+            }
+            let request = request.build().expect("keys are set");
+            let mut pending = Some(HashMap::from([(self.table.clone(), request)]));
+            while let Some(request_items) = pending.take().filter(|r| !r.is_empty()) {
+                let out = self
+                    .client
+                    .batch_get_item()
+                    .set_request_items(Some(request_items))
+                    .send()
+                    .await
+                    .map_err(StoreError::from_sdk)?;
+                for item in out
+                    .responses
+                    .and_then(|mut r| r.remove(&self.table))
+                    .unwrap_or_default()
+                {
+                    cases.push(from_item::<CaseItem>(item)?.into_case());
+                }
+                pending = out.unprocessed_keys;
+            }
+        }
+        Ok(cases)
+    }
+}
+
+fn expiry(day: NaiveDate) -> i64 {
+    let midnight = day.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc();
+    (midnight + Duration::days(DIGEST_RETENTION_DAYS)).timestamp()
+}

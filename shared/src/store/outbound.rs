@@ -1,0 +1,399 @@
+//! Messages we send citizens: recorded on the case timeline with their
+//! delivery status; pending ones wait in the outbox for the sweep.
+
+use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::operation::put_item::PutItemError;
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::items::{from_item, to_item};
+use super::tx::{Conflict, Tx};
+use super::{keys, s, Store, StoreError};
+use crate::domain::case::{CaseId, Provider};
+use crate::domain::timeline::{DeliveryStatus, EventBody, EventId, TimelineEvent};
+use crate::whatsapp::outbound::Outbound;
+use crate::whatsapp::StatusUpdate;
+
+/// A timeline event of kind `Outbound`, with what the outbox needs while it
+/// is pending.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct OutboundItem {
+    #[serde(rename = "PK")]
+    pk: String,
+    #[serde(rename = "SK")]
+    sk: String,
+    #[serde(rename = "TimePK", default, skip_serializing_if = "Option::is_none")]
+    time_pk: Option<String>,
+    #[serde(rename = "TimeSK", default, skip_serializing_if = "Option::is_none")]
+    time_sk: Option<String>,
+    pub case_id: CaseId,
+    #[serde(flatten)]
+    pub event: TimelineEvent,
+    /// The status's rank, so an out-of-order callback never downgrades it.
+    delivery_rank: u8,
+    /// The message itself, kept only while it still has to go out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payload: Option<Outbound>,
+    #[serde(default)]
+    pub attempts: u32,
+}
+
+/// A message still to send: where it is recorded and what it is.
+#[derive(Debug, Clone)]
+pub struct PendingOutbound {
+    pub case_id: CaseId,
+    pub event: TimelineEvent,
+    pub payload: Outbound,
+    pub attempts: u32,
+}
+
+#[derive(Serialize, Deserialize)]
+struct SentPointer {
+    #[serde(rename = "PK")]
+    pk: String,
+    #[serde(rename = "SK")]
+    sk: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    case_id: Option<CaseId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    event_id: Option<EventId>,
+    /// A status that arrived before we had recorded what it refers to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    early_status: Option<DeliveryStatus>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    early_error: Option<String>,
+    expires_at: i64,
+}
+
+/// Status callbacks come for days at most; pointers are kept a little longer.
+const POINTER_RETENTION_DAYS: i64 = 30;
+
+fn status_of(event: &TimelineEvent) -> DeliveryStatus {
+    match &event.body {
+        EventBody::Outbound { status, .. } => *status,
+        _ => DeliveryStatus::Pending,
+    }
+}
+
+impl OutboundItem {
+    fn new(case_id: &CaseId, event: &TimelineEvent) -> Self {
+        Self {
+            pk: keys::case_pk(case_id),
+            sk: keys::event_sk(&event.id),
+            time_pk: None,
+            time_sk: None,
+            case_id: case_id.clone(),
+            event: event.clone(),
+            delivery_rank: status_of(event).rank(),
+            payload: None,
+            attempts: 0,
+        }
+    }
+}
+
+impl Store {
+    /// Records a message that went out, and where its provider id points,
+    /// in one transaction.
+    pub async fn record_sent(
+        &self,
+        provider: Provider,
+        case_id: &CaseId,
+        event: &TimelineEvent,
+    ) -> Result<(), StoreError> {
+        let Some(message_id) = provider_id(event) else {
+            return Err(StoreError::Corrupt(
+                "a sent message without its provider id".into(),
+            ));
+        };
+        let mut tx = Tx::new(&self.table);
+        tx.put(to_item(&OutboundItem::new(case_id, event)));
+        let pointer = SentPointer {
+            pk: keys::provider_message_pk(provider, &message_id),
+            sk: keys::PROVIDER_MESSAGE_SK.to_owned(),
+            case_id: Some(case_id.clone()),
+            event_id: Some(event.id.clone()),
+            early_status: None,
+            early_error: None,
+            expires_at: (event.at + chrono::Duration::days(POINTER_RETENTION_DAYS)).timestamp(),
+        };
+        tx.put_new(to_item(&pointer), Conflict::DuplicateMessage);
+        match tx.commit(&self.client).await {
+            // A status callback got here first and left its status: take it.
+            Err(StoreError::DuplicateMessage) => {
+                self.adopt_early_status(provider, &message_id, case_id, event)
+                    .await
+            }
+            other => other,
+        }
+    }
+
+    async fn adopt_early_status(
+        &self,
+        provider: Provider,
+        message_id: &str,
+        case_id: &CaseId,
+        event: &TimelineEvent,
+    ) -> Result<(), StoreError> {
+        let pk = keys::provider_message_pk(provider, message_id);
+        let early: Option<SentPointer> = self
+            .get(pk.clone(), keys::PROVIDER_MESSAGE_SK)
+            .await?
+            .map(from_item)
+            .transpose()?;
+        let mut record = OutboundItem::new(case_id, event);
+        if let Some(status) = early.as_ref().and_then(|p| p.early_status) {
+            if status.rank() > record.delivery_rank {
+                set_status(
+                    &mut record.event,
+                    status,
+                    early.as_ref().and_then(|p| p.early_error.clone()),
+                );
+                record.delivery_rank = status.rank();
+            }
+        }
+        let pointer = SentPointer {
+            pk,
+            sk: keys::PROVIDER_MESSAGE_SK.to_owned(),
+            case_id: Some(case_id.clone()),
+            event_id: Some(event.id.clone()),
+            early_status: None,
+            early_error: None,
+            expires_at: (event.at + chrono::Duration::days(POINTER_RETENTION_DAYS)).timestamp(),
+        };
+        let mut tx = Tx::new(&self.table);
+        tx.put(to_item(&record));
+        tx.put(to_item(&pointer));
+        tx.commit(&self.client).await
+    }
+
+    /// Records a message that needs no further attempt (given up on, or
+    /// answered inline through the provider's webhook response), out of
+    /// the outbox.
+    pub async fn record_final(&self, case_id: &CaseId, event: &TimelineEvent) -> Result<(), StoreError> {
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(to_item(&OutboundItem::new(case_id, event))))
+            .send()
+            .await
+            .map_err(StoreError::from_sdk)?;
+        Ok(())
+    }
+
+    /// Records a message that did not go out, for the sweep to retry at
+    /// `next_attempt`.
+    pub async fn record_pending(
+        &self,
+        pending: &PendingOutbound,
+        next_attempt: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut item = OutboundItem::new(&pending.case_id, &pending.event);
+        item.time_pk = Some(keys::OUTBOX.to_owned());
+        item.time_sk = Some(keys::outbox_sk(
+            next_attempt,
+            keys::OUTBOX_WHATSAPP,
+            &pending.case_id,
+            &pending.event.id,
+        ));
+        item.payload = Some(pending.payload.clone());
+        item.attempts = pending.attempts;
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(to_item(&item)))
+            .send()
+            .await
+            .map_err(StoreError::from_sdk)?;
+        Ok(())
+    }
+
+    /// Pending WhatsApp messages due by `now`, oldest first.
+    pub async fn pending_outbound(
+        &self,
+        now: DateTime<Utc>,
+        limit: i32,
+    ) -> Result<Vec<PendingOutbound>, StoreError> {
+        let out = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name(keys::BY_TIME.name)
+            .key_condition_expression("#pk = :pk AND #sk <= :due")
+            .filter_expression("attribute_exists(payload)")
+            .expression_attribute_names("#pk", keys::BY_TIME.pk)
+            .expression_attribute_names("#sk", keys::BY_TIME.sk)
+            .expression_attribute_values(":pk", s(keys::OUTBOX))
+            .expression_attribute_values(":due", s(&keys::upper_bound(now)))
+            .limit(limit)
+            .send()
+            .await
+            .map_err(StoreError::from_sdk)?;
+        let mut pending = Vec::new();
+        for item in out.items.unwrap_or_default() {
+            let record: OutboundItem = from_item(item)?;
+            if let Some(payload) = record.payload {
+                pending.push(PendingOutbound {
+                    case_id: record.case_id,
+                    event: record.event,
+                    payload,
+                    attempts: record.attempts,
+                });
+            }
+        }
+        Ok(pending)
+    }
+
+    /// Takes a pending message for one attempt: only one sweep can claim a
+    /// given attempt, and the claim moves its next attempt to `lease_until`
+    /// so a crashed attempt is retried later rather than lost.
+    pub async fn claim_outbound(
+        &self,
+        pending: &PendingOutbound,
+        lease_until: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key(keys::PK, s(&keys::case_pk(&pending.case_id)))
+            .key(keys::SK, s(&keys::event_sk(&pending.event.id)))
+            .update_expression("SET attempts = :next, #tsk = :lease")
+            .condition_expression("attempts = :seen AND attribute_exists(payload)")
+            .expression_attribute_names("#tsk", keys::BY_TIME.sk)
+            .expression_attribute_values(":next", AttributeValue::N((pending.attempts + 1).to_string()))
+            .expression_attribute_values(":seen", AttributeValue::N(pending.attempts.to_string()))
+            .expression_attribute_values(
+                ":lease",
+                s(&keys::outbox_sk(
+                    lease_until,
+                    keys::OUTBOX_WHATSAPP,
+                    &pending.case_id,
+                    &pending.event.id,
+                )),
+            )
+            .return_values(ReturnValue::None)
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(SdkError::ServiceError(e)) if e.err().is_conditional_check_failed_exception() => Ok(false),
+            Err(e) => Err(StoreError::from_sdk(e)),
+        }
+    }
+
+    /// Applies a delivery status callback. Statuses for messages we never
+    /// recorded (yet) are kept, not lost; older statuses never replace newer.
+    pub async fn apply_delivery_status(&self, update: &StatusUpdate) -> Result<(), StoreError> {
+        let pk = keys::provider_message_pk(update.provider, &update.message_id);
+        let pointer: Option<SentPointer> = self
+            .get(pk.clone(), keys::PROVIDER_MESSAGE_SK)
+            .await?
+            .map(from_item)
+            .transpose()?;
+        let error = update
+            .error
+            .as_ref()
+            .map(|(code, title)| format!("{code}: {title}"));
+        match pointer {
+            Some(SentPointer {
+                case_id: Some(case_id),
+                event_id: Some(event_id),
+                ..
+            }) => {
+                self.update_delivery(&case_id, &event_id, update.status, error)
+                    .await
+            }
+            existing => {
+                let early_rank = existing
+                    .as_ref()
+                    .and_then(|p| p.early_status)
+                    .map_or(0, DeliveryStatus::rank);
+                if update.status.rank() <= early_rank {
+                    return Ok(());
+                }
+                let pointer = SentPointer {
+                    pk,
+                    sk: keys::PROVIDER_MESSAGE_SK.to_owned(),
+                    case_id: None,
+                    event_id: None,
+                    early_status: Some(update.status),
+                    early_error: error,
+                    expires_at: (update.at + chrono::Duration::days(POINTER_RETENTION_DAYS)).timestamp(),
+                };
+                // Only while no real pointer exists; if one appeared meanwhile, apply to it.
+                let put = self
+                    .client
+                    .put_item()
+                    .table_name(&self.table)
+                    .set_item(Some(to_item(&pointer)))
+                    .condition_expression("attribute_not_exists(case_id)")
+                    .send()
+                    .await;
+                match put {
+                    Ok(_) => Ok(()),
+                    Err(SdkError::ServiceError(e))
+                        if matches!(e.err(), PutItemError::ConditionalCheckFailedException(_)) =>
+                    {
+                        Box::pin(self.apply_delivery_status(update)).await
+                    }
+                    Err(e) => Err(StoreError::from_sdk(e)),
+                }
+            }
+        }
+    }
+
+    async fn update_delivery(
+        &self,
+        case_id: &CaseId,
+        event_id: &EventId,
+        status: DeliveryStatus,
+        error: Option<String>,
+    ) -> Result<(), StoreError> {
+        let mut request = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key(keys::PK, s(&keys::case_pk(case_id)))
+            .key(keys::SK, s(&keys::event_sk(event_id)))
+            .condition_expression("attribute_exists(#pk) AND delivery_rank < :rank")
+            .expression_attribute_names("#pk", keys::PK)
+            .expression_attribute_names("#body", "body")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":status", s(status.as_str()))
+            .expression_attribute_values(":rank", AttributeValue::N(status.rank().to_string()));
+        request = match error {
+            Some(error) => request
+                .update_expression(
+                    "SET #body.#status = :status, delivery_rank = :rank, #body.#error = :error",
+                )
+                .expression_attribute_names("#error", "error")
+                .expression_attribute_values(":error", s(&error)),
+            None => request.update_expression("SET #body.#status = :status, delivery_rank = :rank"),
+        };
+        match request.send().await {
+            Ok(_) => Ok(()),
+            // An older or equal status: the newer one stays.
+            Err(SdkError::ServiceError(e)) if e.err().is_conditional_check_failed_exception() => Ok(()),
+            Err(e) => Err(StoreError::from_sdk(e)),
+        }
+    }
+}
+
+fn provider_id(event: &TimelineEvent) -> Option<String> {
+    match &event.body {
+        EventBody::Outbound {
+            provider_message_id, ..
+        } => provider_message_id.clone(),
+        _ => None,
+    }
+}
+
+fn set_status(event: &mut TimelineEvent, new: DeliveryStatus, new_error: Option<String>) {
+    if let EventBody::Outbound { status, error, .. } = &mut event.body {
+        *status = new;
+        if new_error.is_some() {
+            *error = new_error;
+        }
+    }
+}

@@ -1,0 +1,166 @@
+//! Sending messages: Meta's Cloud API (`POST {base}/{phone_number_id}/messages`
+//! with the bearer token) or, for numbers connected through Twilio, Twilio's
+//! Messages API. Built once per cold start; every call is bounded in time so a
+//! slow provider cannot eat the invocation.
+
+use std::time::Duration;
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use serde_json::Value;
+
+use super::outbound::Outbound;
+use crate::domain::case::{Channel, Provider};
+use crate::domain::reporter::SenderId;
+
+/// The Graph API version the Cloud API is called at, unless configured.
+pub const DEFAULT_META_API_BASE: &str = "https://graph.facebook.com/v23.0";
+pub const DEFAULT_TWILIO_API_BASE: &str = "https://api.twilio.com";
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SendError {
+    /// The provider answered and refused: retrying the same request may or
+    /// may not help (`retryable` says which).
+    #[error("the provider refused the message (HTTP {status}{})", code.map(|c| format!(", code {c}")).unwrap_or_default())]
+    Refused {
+        status: u16,
+        code: Option<i64>,
+        retryable: bool,
+    },
+    #[error("the provider could not be reached: {0}")]
+    Unreachable(String),
+    #[error("the provider's answer had no message id")]
+    NoMessageId,
+    #[error("this deployment has no credentials for {0}")]
+    NotConfigured(&'static str),
+}
+
+impl SendError {
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            SendError::Refused { retryable, .. } => *retryable,
+            SendError::Unreachable(_) | SendError::NoMessageId => true,
+            SendError::NotConfigured(_) => false,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct TwilioAccount {
+    pub account_sid: String,
+    pub auth_token: String,
+}
+
+#[derive(Clone)]
+pub struct WhatsAppApi {
+    http: reqwest::Client,
+    meta_base: String,
+    meta_token: String,
+    twilio_base: String,
+    twilio: Option<TwilioAccount>,
+}
+
+impl WhatsAppApi {
+    pub fn new(meta_base: &str, meta_token: &str, twilio_base: &str, twilio: Option<TwilioAccount>) -> Self {
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(3))
+            .timeout(Duration::from_secs(8))
+            .build()
+            .expect("a client with timeouts builds");
+        Self {
+            http,
+            meta_base: meta_base.trim_end_matches('/').to_owned(),
+            meta_token: meta_token.to_owned(),
+            twilio_base: twilio_base.trim_end_matches('/').to_owned(),
+            twilio,
+        }
+    }
+
+    /// Sends `message` to `to` from the number in `channel`; the provider's
+    /// message id on success.
+    pub async fn send(
+        &self,
+        channel: &Channel,
+        to: &SenderId,
+        message: &Outbound,
+    ) -> Result<String, SendError> {
+        match channel.provider {
+            Provider::Meta => self.send_meta(&channel.number_id, to, message).await,
+            Provider::Twilio => self.send_twilio(&channel.number_id, to, message).await,
+        }
+    }
+
+    async fn send_meta(
+        &self,
+        number_id: &str,
+        to: &SenderId,
+        message: &Outbound,
+    ) -> Result<String, SendError> {
+        let url = format!("{}/{}/messages", self.meta_base, number_id);
+        let response = self
+            .http
+            .post(url)
+            .bearer_auth(&self.meta_token)
+            .json(&message.to_meta_json(to.expose()))
+            .send()
+            .await
+            .map_err(|e| SendError::Unreachable(without_url(e)))?;
+        let status = response.status();
+        let body: Value = response.json().await.unwrap_or(Value::Null);
+        if !status.is_success() {
+            let code = body.pointer("/error/code").and_then(Value::as_i64);
+            return Err(SendError::Refused {
+                status: status.as_u16(),
+                code,
+                retryable: status.as_u16() == 429 || status.is_server_error(),
+            });
+        }
+        body.pointer("/messages/0/id")
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+            .ok_or(SendError::NoMessageId)
+    }
+
+    /// Twilio has no interactive lists here: the plain-text form is sent,
+    /// whose numbered options a citizen answers by typing.
+    async fn send_twilio(&self, from: &str, to: &SenderId, message: &Outbound) -> Result<String, SendError> {
+        let account = self.twilio.as_ref().ok_or(SendError::NotConfigured("Twilio"))?;
+        let url = format!(
+            "{}/2010-04-01/Accounts/{}/Messages.json",
+            self.twilio_base, account.account_sid
+        );
+        let auth = STANDARD.encode(format!("{}:{}", account.account_sid, account.auth_token));
+        let to = format!("whatsapp:+{}", to.expose());
+        let response = self
+            .http
+            .post(url)
+            .header("Authorization", format!("Basic {auth}"))
+            .form(&[
+                ("From", from),
+                ("To", to.as_str()),
+                ("Body", &message.as_plain_text()),
+            ])
+            .send()
+            .await
+            .map_err(|e| SendError::Unreachable(without_url(e)))?;
+        let status = response.status();
+        let body: Value = response.json().await.unwrap_or(Value::Null);
+        if !status.is_success() {
+            return Err(SendError::Refused {
+                status: status.as_u16(),
+                code: body.get("code").and_then(Value::as_i64),
+                retryable: status.as_u16() == 429 || status.is_server_error(),
+            });
+        }
+        body.get("sid")
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+            .ok_or(SendError::NoMessageId)
+    }
+}
+
+/// reqwest's errors include the URL; ours hold no personal data, but keep
+/// the message about the failure only.
+fn without_url(error: reqwest::Error) -> String {
+    error.without_url().to_string()
+}

@@ -1,0 +1,59 @@
+//! API Gateway HTTP API (payload 2.0) events, as API Gateway sends them,
+//! turned into `lambda_http::Request`s by lambda_http itself.
+
+use lambda_http::Request;
+use serde_json::{json, Value};
+
+/// Builds the event JSON. `base64` encodes the body as API Gateway does for
+/// non-text content types (e.g. Twilio's form posts).
+pub fn http_event(
+    method: &str,
+    path: &str,
+    query: &str,
+    headers: &[(&str, &str)],
+    body: Option<&[u8]>,
+    base64: bool,
+) -> Value {
+    let mut header_map = serde_json::Map::new();
+    for (k, v) in headers {
+        header_map.insert(k.to_ascii_lowercase(), json!(v));
+    }
+    let body_value = body.map(|b| {
+        if base64 {
+            json!(base64_encode(b))
+        } else {
+            json!(String::from_utf8_lossy(b))
+        }
+    });
+    json!({
+        "version": "2.0",
+        "routeKey": format!("{method} {path}"),
+        "rawPath": path,
+        "rawQueryString": query,
+        "headers": header_map,
+        "requestContext": {
+            "accountId": "123456789012",
+            "apiId": "api-id",
+            "domainName": "api-id.execute-api.ap-southeast-3.amazonaws.com",
+            "domainPrefix": "api-id",
+            "http": {"method": method, "path": path, "protocol": "HTTP/1.1", "sourceIp": "203.0.113.10", "userAgent": "facebookexternalua"},
+            "requestId": "req-1",
+            "routeKey": format!("{method} {path}"),
+            "stage": "$default",
+            "time": "29/Nov/2026:03:00:00 +0000",
+            "timeEpoch": 1_795_921_200_000u64
+        },
+        "body": body_value,
+        "isBase64Encoded": base64 && body.is_some()
+    })
+}
+
+/// The request lambda_http hands the handler for this event.
+pub fn request(event: &Value) -> Request {
+    lambda_http::request::from_str(&event.to_string()).expect("a valid API Gateway v2 event")
+}
+
+fn base64_encode(bytes: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}

@@ -1,0 +1,55 @@
+//! Test support shared by the functions' tests. Everything here talks real
+//! protocols: API Gateway HTTP API (payload 2.0) event JSON, DynamoDB on the
+//! local emulator (`make test` starts it), and a stand-in for the one service
+//! tests cannot reach, WhatsApp's send API, which records what it receives.
+
+pub mod counting;
+pub mod events;
+pub mod standin;
+
+use aduan_shared::store::schema;
+
+/// The SDK configuration for the local emulator.
+pub async fn sdk_config() -> aws_config::SdkConfig {
+    assert!(
+        std::env::var_os("AWS_ENDPOINT_URL").is_some(),
+        "AWS_ENDPOINT_URL is not set: run the tests with `make test`, which starts the local AWS emulator"
+    );
+    aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .load()
+        .await
+}
+
+/// Creates a table of its own for one test, so tests run in parallel.
+pub async fn fresh_table(sdk: &aws_config::SdkConfig, test: &str) -> String {
+    let client = aws_sdk_dynamodb::Client::new(sdk);
+    let table = format!("t-{test}-{}", ulid::Ulid::new().to_string().to_lowercase());
+    schema::create_table(&client, &table)
+        .await
+        .expect("create test table");
+    table
+}
+
+/// Two fixed, valid 32-byte keys (base64) for tests.
+pub const TEST_HMAC_KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+pub const TEST_CONTACT_KEY: &str = "ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8=";
+
+/// The foundation's variables for a function under test, on `table`.
+pub fn base_env(table: &str) -> Vec<(String, String)> {
+    [
+        ("TABLE_NAME", table),
+        (
+            "ESCALATION_TOPIC_ARN",
+            "arn:aws:sns:ap-southeast-3:123456789012:escalations",
+        ),
+        (
+            "DIGEST_TOPIC_ARN",
+            "arn:aws:sns:ap-southeast-3:123456789012:digests",
+        ),
+        ("REPORTER_HMAC_KEY", TEST_HMAC_KEY),
+        ("CONTACT_ENCRYPTION_KEY", TEST_CONTACT_KEY),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect()
+}

@@ -1,0 +1,250 @@
+//! The admin command against the local emulator: the subscriptions it makes
+//! carry the filter policies, and those policies pick the right messages.
+
+use std::collections::BTreeMap;
+
+use aduan_admin::{digest_filter_policy, escalation_filter_policy, parse_args, run, Command, Topics};
+use aduan_shared::domain::jurisdiction::Jurisdictions;
+use aduan_shared::notify::{SnsMessage, SnsPublisher};
+use serde_json::{json, Value};
+
+async fn sdk() -> aws_config::SdkConfig {
+    assert!(
+        std::env::var_os("AWS_ENDPOINT_URL").is_some(),
+        "run with the local emulator (make test)"
+    );
+    aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .load()
+        .await
+}
+
+fn unique(name: &str) -> String {
+    format!("t-{name}-{}", ulid::Ulid::new().to_string().to_lowercase())
+}
+
+async fn topic(sns: &aws_sdk_sns::Client, name: &str) -> String {
+    sns.create_topic()
+        .name(unique(name))
+        .send()
+        .await
+        .unwrap()
+        .topic_arn()
+        .unwrap()
+        .to_owned()
+}
+
+fn args(s: &str) -> Vec<String> {
+    s.split_whitespace().map(str::to_owned).collect()
+}
+
+fn message(jurisdiction: &str, kind: &str, level: &str, quiet: Option<bool>) -> SnsMessage {
+    let mut attributes = BTreeMap::new();
+    attributes.insert("jurisdiction".to_owned(), format!("{jurisdiction}/"));
+    attributes.insert("type".to_owned(), kind.to_owned());
+    attributes.insert("level".to_owned(), level.to_owned());
+    if let Some(q) = quiet {
+        attributes.insert("quiet".to_owned(), q.to_string());
+    }
+    SnsMessage {
+        subject: "s".into(),
+        default: format!("{kind} {jurisdiction} {level} {quiet:?}"),
+        sms: "sms".into(),
+        email: "email".into(),
+        attributes,
+    }
+}
+
+const GAREGEH: &str = "bukittinggi/mandiangin-koto-selayan/garegeh";
+const MKS: &str = "bukittinggi/mandiangin-koto-selayan";
+
+#[tokio::test(flavor = "multi_thread")]
+async fn subscribe_list_unsubscribe_and_the_policies_filter() {
+    let sdk = sdk().await;
+    let sns = aws_sdk_sns::Client::new(&sdk);
+    let topics = Topics {
+        digests: topic(&sns, "digests").await,
+        escalations: topic(&sns, "escalations").await,
+    };
+    let tree = Jurisdictions::bukittinggi();
+    let command = parse_args(
+        &args(&format!(
+            "subscribe --jurisdiction {GAREGEH} --sms 0812-3456-7801"
+        )),
+        tree,
+    )
+    .unwrap();
+    let Command::Subscribe(sub) = command.clone() else {
+        panic!()
+    };
+    let out = run(&sns, &topics, command).await.unwrap();
+    assert_eq!(out.len(), 2, "{out:?}");
+
+    let listed = aduan_admin::list(&sns, &topics).await.unwrap();
+    assert_eq!(listed.len(), 2);
+    let digest = listed.iter().find(|l| l.topic == "digests").unwrap();
+    assert_eq!(digest.protocol, "sms");
+    assert_eq!(digest.endpoint, "+6281234567801");
+    assert_eq!(digest.filter_policy.as_ref(), Some(&digest_filter_policy(&sub)));
+    assert_eq!(digest.filter_policy.as_ref().unwrap()["quiet"], json!(["false"]));
+    let escalation = listed.iter().find(|l| l.topic == "escalations").unwrap();
+    assert_eq!(
+        escalation.filter_policy.as_ref(),
+        Some(&escalation_filter_policy(&sub))
+    );
+
+    // `list --jurisdiction` finds them by their node; another node's list is empty.
+    let mine = run(
+        &sns,
+        &topics,
+        parse_args(&args(&format!("list --jurisdiction {GAREGEH}")), tree).unwrap(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(mine.len(), 2, "{mine:?}");
+    let other = run(
+        &sns,
+        &topics,
+        parse_args(&args("list --jurisdiction bukittinggi/guguk-panjang"), tree).unwrap(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(other, vec!["no subscriptions".to_owned()]);
+
+    // The same policies on SQS queues: what would reach this official.
+    let sqs = aws_sdk_sqs::Client::new(&sdk);
+    let mut queues = Vec::new();
+    let kec_sub = match parse_args(
+        &args(&format!(
+            "subscribe --jurisdiction {MKS} --email camat@example.go.id --level kecamatan"
+        )),
+        tree,
+    )
+    .unwrap()
+    {
+        Command::Subscribe(s) => s,
+        _ => panic!(),
+    };
+    for (topic_arn, policy) in [
+        (&topics.digests, digest_filter_policy(&sub)),
+        (&topics.escalations, escalation_filter_policy(&sub)),
+        (&topics.digests, digest_filter_policy(&kec_sub)),
+        (&topics.escalations, escalation_filter_policy(&kec_sub)),
+    ] {
+        let url = sqs
+            .create_queue()
+            .queue_name(unique("q"))
+            .send()
+            .await
+            .unwrap()
+            .queue_url()
+            .unwrap()
+            .to_owned();
+        let arn = sqs
+            .get_queue_attributes()
+            .queue_url(&url)
+            .attribute_names(aws_sdk_sqs::types::QueueAttributeName::QueueArn)
+            .send()
+            .await
+            .unwrap()
+            .attributes()
+            .unwrap()[&aws_sdk_sqs::types::QueueAttributeName::QueueArn]
+            .clone();
+        sns.subscribe()
+            .topic_arn(topic_arn)
+            .protocol("sqs")
+            .endpoint(arn)
+            .attributes("FilterPolicy", policy.to_string())
+            .send()
+            .await
+            .unwrap();
+        queues.push(url);
+    }
+    let publisher = SnsPublisher::new(sns.clone());
+    for (topic_arn, m) in [
+        (
+            &topics.digests,
+            message(GAREGEH, "digest", "kelurahan", Some(false)),
+        ),
+        (
+            &topics.digests,
+            message(GAREGEH, "digest", "kelurahan", Some(true)),
+        ),
+        (
+            &topics.digests,
+            message(
+                "bukittinggi/mandiangin-koto-selayan/garegeh-baru",
+                "digest",
+                "kelurahan",
+                Some(false),
+            ),
+        ),
+        (&topics.digests, message(MKS, "digest", "kecamatan", Some(false))),
+        (
+            &topics.escalations,
+            message(GAREGEH, "escalation", "kecamatan", None),
+        ),
+        (
+            &topics.escalations,
+            message(&format!("{GAREGEH}/rw-01"), "escalation", "kelurahan", None),
+        ),
+        (
+            &topics.escalations,
+            message(
+                "bukittinggi/aur-birugo-tigo-baleh/birugo",
+                "escalation",
+                "kecamatan",
+                None,
+            ),
+        ),
+    ] {
+        publisher.publish(topic_arn, &m).await.unwrap();
+    }
+    let mut received = Vec::new();
+    for url in &queues {
+        let got = sqs
+            .receive_message()
+            .queue_url(url)
+            .max_number_of_messages(10)
+            .send()
+            .await
+            .unwrap();
+        let mut bodies: Vec<String> = got
+            .messages()
+            .iter()
+            .map(|m| {
+                let envelope: Value = serde_json::from_str(m.body().unwrap()).unwrap();
+                envelope["Message"].as_str().unwrap().to_owned()
+            })
+            .collect();
+        bodies.sort();
+        received.push(bodies);
+    }
+    assert_eq!(
+        received,
+        vec![
+            // Garegeh SMS digests: its own, not quiet; not "garegeh-baru".
+            vec![format!("digest {GAREGEH} kelurahan Some(false)")],
+            // Garegeh escalations: its own and below, any level.
+            vec![
+                format!("escalation {GAREGEH} kecamatan None"),
+                format!("escalation {GAREGEH}/rw-01 kelurahan None"),
+            ],
+            // The camat by email: the kecamatan digest only.
+            vec![format!("digest {MKS} kecamatan Some(false)")],
+            // ... and escalations to the kecamatan level within it.
+            vec![format!("escalation {GAREGEH} kecamatan None")],
+        ]
+    );
+
+    for l in &listed {
+        run(
+            &sns,
+            &topics,
+            parse_args(&args(&format!("unsubscribe {}", l.arn)), tree).unwrap(),
+        )
+        .await
+        .unwrap();
+    }
+    let left = aduan_admin::list(&sns, &topics).await.unwrap();
+    assert!(left.iter().all(|l| l.protocol == "sqs"), "{left:?}");
+}

@@ -6,7 +6,6 @@ use std::sync::Arc;
 use aduan_shared::config::messaging::{self, Messaging};
 use aduan_shared::config::policy::Policy;
 use aduan_shared::config::{aws_sdk_config, CommonConfig, Env};
-use aduan_shared::notify::citizen::CitizenMessenger;
 use aduan_shared::notify::{EscalationNotifier, SnsPublisher};
 use aduan_shared::store::Store;
 use case_updates::outbound::Citizens;
@@ -39,14 +38,11 @@ async fn main() -> Result<(), Error> {
     .with_offset(sla.calendar.offset());
     // Without a token, sends fail and stay pending (visible on the case).
     let messaging = Messaging::load(&env, &secrets)?;
-    let citizens = Citizens::new(CitizenMessenger {
-        store: store.clone(),
-        api: messaging.api,
-        keys: Arc::new(config.reporter_keys.clone()),
-        texts: messaging.texts,
-        tree: config.jurisdictions.clone(),
-        templates: messaging.templates,
-    });
+    let citizens = Citizens::new(messaging.into_messenger(
+        store.clone(),
+        Arc::new(config.reporter_keys.clone()),
+        config.jurisdictions.clone(),
+    ));
     let state = Arc::new(AppState {
         store,
         tree: config.jurisdictions.clone(),

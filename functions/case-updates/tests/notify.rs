@@ -4,9 +4,6 @@
 
 mod support;
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
 use serde_json::{json, Value};
 use support::*;
 
@@ -320,31 +317,9 @@ async fn stats_for_the_scope_and_period() {
     assert_eq!((r.status, r.code()), (422, "invalid_request"));
 }
 
-/// Captures this test's log lines (a thread-local subscriber: the test's
-/// runtime runs on its own thread).
-#[derive(Clone, Default)]
-struct Logs(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Logs {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[tokio::test(flavor = "current_thread")]
 async fn no_response_log_line_or_sns_body_contains_the_reporters_number() {
-    let logs = Logs::default();
-    let writer = logs.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .json()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (logs, _guard) = aduan_testkit::logs::Logs::capture();
 
     let app = App::new("privacy").await;
     let now = chrono::Utc::now();
@@ -381,7 +356,7 @@ async fn no_response_log_line_or_sns_body_contains_the_reporters_number() {
     responses.push(app.get(&officer, "/cases/ADU-0001").await);
     let sns_bodies = received(&app, &queue).await;
     assert_eq!(sns_bodies.len(), 1);
-    let log_text = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    let log_text = logs.text();
     assert!(!log_text.is_empty());
     for n in [1, 2] {
         let number = number_of(n);

@@ -1,7 +1,6 @@
 //! The digest function: daily digests for officials and the hourly SLA sweep.
 //! `main.rs` only wires; everything here is testable with a real event.
 
-pub mod citizen;
 pub mod config;
 pub mod job;
 pub mod run_digest;
@@ -10,15 +9,17 @@ pub mod sweep;
 use std::sync::Arc;
 use std::time::{Duration as StdDuration, Instant};
 
+use aduan_shared::config::messaging::{self, Messaging};
+use aduan_shared::config::policy::Policy;
+use aduan_shared::config::{aws_sdk_config, CommonConfig, ConfigError, Env};
 use aduan_shared::domain::jurisdiction::Jurisdictions;
-use aduan_shared::domain::ladder::Ladder;
-use aduan_shared::domain::sla::SlaPolicy;
-use aduan_shared::notify::{EscalationNotifier, SnsPublisher};
+use aduan_shared::notify::citizen::CitizenMessenger;
+use aduan_shared::notify::{EscalationNotifier, RetryPolicy, SnsPublisher};
 use aduan_shared::store::{Store, StoreError};
 use chrono::{DateTime, Days, Utc};
 use serde_json::Value;
 
-pub use citizen::CitizenNotice;
+use crate::config::DigestConfig;
 pub use job::{parse_job, Job, JobError};
 
 /// Everything built once per cold start.
@@ -27,14 +28,53 @@ pub struct App {
     pub store: Store,
     pub sns: SnsPublisher,
     pub escalations: EscalationNotifier,
+    /// Tells citizens what the sweep did, and retries what did not go out.
+    pub messenger: CitizenMessenger,
     pub digest_topic_arn: String,
     pub tree: Arc<Jurisdictions>,
-    pub ladder: Ladder,
-    /// `calendar` (time zone, holidays) and the allowances.
-    pub sla: SlaPolicy,
-    /// Working days a resolved case waits for the citizen before the sweep closes it.
-    pub auto_close_working_days: u32,
-    pub citizen: Arc<dyn CitizenNotice>,
+    /// The ladder, and the SLA (calendar, allowances incl. the working days
+    /// a resolved case waits for the citizen before the sweep closes it).
+    pub policy: Policy,
+}
+
+impl App {
+    pub async fn from_env() -> Result<Self, ConfigError> {
+        Self::from_config(&Env::from_process(), &aws_sdk_config().await).await
+    }
+
+    /// Builds the clients from `env`: the messaging secrets are resolved in
+    /// the same SSM call as the common ones.
+    pub async fn from_config(env: &Env, sdk: &aws_config::SdkConfig) -> Result<Self, ConfigError> {
+        let (common, secrets) = CommonConfig::from_env(env, sdk, &[], messaging::OPTIONAL_SECRETS).await?;
+        let policy = Policy::from_env(env)?;
+        let own = DigestConfig::load(env)?;
+        let outgoing = Messaging::load(env, &secrets)?;
+        let tree = common.jurisdictions.clone();
+        let store = Store::new(
+            aws_sdk_dynamodb::Client::new(sdk),
+            common.table_name.clone(),
+            policy.sla.calendar.clone(),
+        );
+        let sns = SnsPublisher::new(aws_sdk_sns::Client::new(sdk));
+        let escalations =
+            EscalationNotifier::new(sns.clone(), store.clone(), common.escalation_topic_arn.clone())
+                .with_console_base_url(own.console_base_url.clone())
+                .with_offset(policy.sla.calendar.offset())
+                .with_retry(RetryPolicy {
+                    max_attempts: own.outbox_max_attempts,
+                    ..RetryPolicy::default()
+                });
+        let messenger = outgoing.into_messenger(store.clone(), Arc::new(common.reporter_keys), tree.clone());
+        Ok(Self {
+            store,
+            sns,
+            escalations,
+            messenger,
+            digest_topic_arn: common.digest_topic_arn,
+            tree,
+            policy,
+        })
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -77,6 +117,11 @@ impl Budget {
     pub fn exhausted(&self) -> bool {
         Instant::now() >= self.stop_at
     }
+
+    /// Time left before work must stop (zero once exhausted).
+    pub fn remaining(&self) -> StdDuration {
+        self.stop_at.saturating_duration_since(Instant::now())
+    }
 }
 
 impl App {
@@ -93,7 +138,8 @@ impl App {
         let summary = match job {
             Job::DailyDigest { day } => {
                 let day = day.unwrap_or_else(|| {
-                    self.sla
+                    self.policy
+                        .sla
                         .calendar
                         .local_date(now)
                         .checked_sub_days(Days::new(1))

@@ -79,7 +79,7 @@ impl App {
                 closed: &closed,
             },
         );
-        let offset = self.sla.calendar.offset();
+        let offset = self.policy.sla.calendar.offset();
         for report in reports {
             if sent.contains(&report.node) {
                 summary.skipped += 1;

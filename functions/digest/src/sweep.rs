@@ -4,22 +4,30 @@
 //!    `TimeSK <= now`, most overdue first): each moves one tier up the
 //!    ladder with a new due time, saved conditional on the version read
 //!    together with a pending escalation publish (one transaction), then
-//!    published and the citizen told. A resolved case whose citizen did not
-//!    answer within `auto_close_working_days` is closed instead.
+//!    published and the citizen told (through the [`CitizenMessenger`]). A
+//!    resolved case whose citizen did not answer within the policy's confirm
+//!    allowance (`SLA_CONFIRM_DAYS`) is closed instead, and the citizen told.
 //! 2. The outbox, due by now: escalation publishes that failed are retried
-//!    (claimed first, with backoff and a bound on attempts).
+//!    (claimed first, with backoff and a bound on attempts), then WhatsApp
+//!    messages left pending by any function are sent by the messenger.
 //!
 //! Two overlapping sweeps are safe: a case saved by one is a
-//! `VersionConflict` for the other, which skips it; an outbox entry claimed
-//! by one is skipped by the other. Work left when the budget runs out is for
-//! the next run.
+//! `VersionConflict` for the other, which skips it; an outbox entry or a
+//! pending message claimed by one is skipped by the other. A message that
+//! cannot go out does not fail the sweep: the messenger keeps it pending.
+//! Work left when the budget runs out is for the next run.
+//!
+//! [`CitizenMessenger`]: aduan_shared::notify::citizen::CitizenMessenger
 
-use aduan_shared::domain::case::{CaseError, Escalation};
+use std::time::Duration as StdDuration;
+
+use aduan_shared::domain::case::{Case, CaseError, Escalation};
 use aduan_shared::domain::ladder::LadderError;
 use aduan_shared::domain::lifecycle::{Status, Transition};
 use aduan_shared::domain::timeline::Actor;
+use aduan_shared::notify::citizen::{Delivery, Notice, RetrySummary};
 use aduan_shared::notify::{PublishOutcome, RetryOutcome};
-use aduan_shared::store::{keys, Cursor, StoreError};
+use aduan_shared::store::{Cursor, StoreError};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -27,6 +35,11 @@ use crate::{App, Budget};
 
 const PAGE: usize = 100;
 const OUTBOX_BATCH: usize = 100;
+/// Most pending WhatsApp messages one sweep sends.
+const WHATSAPP_BATCH: u32 = 50;
+/// What one WhatsApp send may take at worst (the client's timeout, plus the
+/// writes around it): the sweep takes no more messages than its budget allows.
+const WHATSAPP_SEND_WORST: StdDuration = StdDuration::from_secs(10);
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct SweepSummary {
@@ -42,9 +55,14 @@ pub struct SweepSummary {
     pub outbox_published: usize,
     pub outbox_rescheduled: usize,
     pub outbox_gave_up: usize,
-    /// Outbox entries left for their own handler (pending WhatsApp messages).
-    pub outbox_other: usize,
+    /// Citizens told of an escalation or an auto-close, sent now.
+    pub citizens_told: usize,
+    /// Not sent now: kept pending by the messenger for a later sweep.
+    pub citizen_notices_pending: usize,
+    /// Could not be recorded at all (the store failed): logged, not retried.
     pub citizen_notice_failures: usize,
+    /// The messenger's retry of pending WhatsApp messages.
+    pub whatsapp: RetrySummary,
     pub errors: usize,
     /// The time budget ran out: the rest is for the next run.
     pub out_of_time: bool,
@@ -89,19 +107,24 @@ impl App {
                     self.auto_close(&mut case, now, summary).await?;
                     continue;
                 }
-                let event =
-                    match case.escalate(Escalation::default(), Actor::System, &self.ladder, &self.sla, now) {
-                        Ok(event) => event,
-                        Err(CaseError::Ladder(LadderError::AtTop)) => {
-                            summary.at_top += 1;
-                            continue;
-                        }
-                        Err(error) => {
-                            tracing::warn!(case = %case.id, %error, "cannot escalate");
-                            summary.errors += 1;
-                            continue;
-                        }
-                    };
+                let event = match case.escalate(
+                    Escalation::default(),
+                    Actor::System,
+                    &self.policy.ladder,
+                    &self.policy.sla,
+                    now,
+                ) {
+                    Ok(event) => event,
+                    Err(CaseError::Ladder(LadderError::AtTop)) => {
+                        summary.at_top += 1;
+                        continue;
+                    }
+                    Err(error) => {
+                        tracing::warn!(case = %case.id, %error, "cannot escalate");
+                        summary.errors += 1;
+                        continue;
+                    }
+                };
                 let publish_by = now + self.escalations.retry_policy().lease;
                 let entry = match self
                     .store
@@ -134,10 +157,9 @@ impl App {
                         summary.errors += 1;
                     }
                 }
-                if let Err(error) = self.citizen.escalated(&case, &event, now).await {
-                    tracing::warn!(case = %case.id, %error, "citizen not told of the escalation");
-                    summary.citizen_notice_failures += 1;
-                }
+                let level = case.level.clone();
+                self.tell_citizen(&case, Notice::Escalated { level }, now, summary)
+                    .await;
             }
             match page.next {
                 Some(next) => cursor = Some(next),
@@ -152,18 +174,15 @@ impl App {
         now: DateTime<Utc>,
         summary: &mut SweepSummary,
     ) -> Result<(), StoreError> {
-        let close_at = self
-            .sla
-            .calendar
-            .deadline(case.clock_started_at, self.auto_close_working_days);
-        if close_at > now {
+        let sla = &self.policy.sla;
+        let Some(days) = sla.days_allowed(Status::Resolved, &case.level) else {
+            return Ok(());
+        };
+        if sla.calendar.deadline(case.clock_started_at, days) > now {
             return Ok(());
         }
-        let note = format!(
-            "Ditutup otomatis: pelapor tidak menjawab konfirmasi dalam {} hari kerja.",
-            self.auto_close_working_days
-        );
-        let event = match case.transition(Transition::Close, Actor::System, Some(note), &self.sla, now) {
+        let note = format!("Ditutup otomatis: pelapor tidak menjawab konfirmasi dalam {days} hari kerja.");
+        let event = match case.transition(Transition::Close, Actor::System, Some(note), sla, now) {
             Ok(event) => event,
             Err(error) => {
                 tracing::warn!(case = %case.id, %error, "cannot auto-close");
@@ -179,11 +198,30 @@ impl App {
             }
             Err(e) => return Err(e),
         }
-        if let Err(error) = self.citizen.auto_closed(case, &event, now).await {
-            tracing::warn!(case = %case.id, %error, "citizen not told of the auto-close");
-            summary.citizen_notice_failures += 1;
-        }
+        self.tell_citizen(case, Notice::AutoClosed, now, summary).await;
         Ok(())
+    }
+
+    /// Tells the citizen; never fails the sweep (a message that did not go
+    /// out is kept pending by the messenger and sent by a later sweep).
+    async fn tell_citizen(
+        &self,
+        case: &Case,
+        notice: Notice,
+        now: DateTime<Utc>,
+        summary: &mut SweepSummary,
+    ) {
+        match self.messenger.tell(case, notice, now).await {
+            Ok(Delivery::Sent { .. }) => summary.citizens_told += 1,
+            Ok(Delivery::Pending) => {
+                tracing::warn!(case = %case.id, "citizen notice not sent: kept pending");
+                summary.citizen_notices_pending += 1;
+            }
+            Err(error) => {
+                tracing::error!(case = %case.id, %error, "citizen notice not recorded");
+                summary.citizen_notice_failures += 1;
+            }
+        }
     }
 
     async fn sweep_outbox(
@@ -198,26 +236,39 @@ impl App {
                 summary.out_of_time = true;
                 return Ok(());
             }
-            match entry.kind.as_str() {
-                keys::OUTBOX_ESCALATION => {
-                    match self.escalations.retry_entry(&entry, &self.tree, now).await {
-                        Ok(RetryOutcome::Published) => summary.outbox_published += 1,
-                        Ok(RetryOutcome::Rescheduled) => summary.outbox_rescheduled += 1,
-                        Ok(RetryOutcome::GaveUp) => summary.outbox_gave_up += 1,
-                        Ok(RetryOutcome::Skipped) => {}
-                        Err(error) => {
-                            tracing::error!(case = %entry.case_id, %error, "outbox retry failed");
-                            summary.errors += 1;
-                        }
-                    }
+            match self.escalations.retry_entry(&entry, &self.tree, now).await {
+                Ok(RetryOutcome::Published) => summary.outbox_published += 1,
+                Ok(RetryOutcome::Rescheduled) => summary.outbox_rescheduled += 1,
+                Ok(RetryOutcome::GaveUp) => summary.outbox_gave_up += 1,
+                Ok(RetryOutcome::Skipped) => {}
+                Err(error) => {
+                    tracing::error!(case = %entry.case_id, %error, "outbox retry failed");
+                    summary.errors += 1;
                 }
-                // TODO(lead): pending WhatsApp messages. Dispatch to
-                // `CitizenMessenger::retry(&self, entry: &OutboxEntry, now)` once it
-                // exists; until then they are counted and left for it.
-                keys::OUTBOX_WHATSAPP => summary.outbox_other += 1,
-                _ => summary.outbox_other += 1,
             }
         }
+        self.retry_whatsapp(now, budget, summary).await;
         Ok(())
+    }
+
+    /// Pending WhatsApp messages, once per run: each is claimed before it is
+    /// sent, so overlapping sweeps never send one twice. No more are taken
+    /// than the remaining budget allows at the worst send time.
+    async fn retry_whatsapp(&self, now: DateTime<Utc>, budget: Budget, summary: &mut SweepSummary) {
+        let affordable = budget.remaining().as_secs() / WHATSAPP_SEND_WORST.as_secs();
+        let limit = affordable.min(u64::from(WHATSAPP_BATCH)) as i32;
+        if budget.exhausted() || limit == 0 {
+            summary.out_of_time = true;
+            return;
+        }
+        match self.messenger.retry_pending(now, limit).await {
+            Ok(retried) => summary.whatsapp = retried,
+            // What was not sent stays pending (or claimed until its lease
+            // ends): the next sweep takes it again.
+            Err(error) => {
+                tracing::error!(%error, "pending WhatsApp messages not retried");
+                summary.errors += 1;
+            }
+        }
     }
 }

@@ -3,8 +3,6 @@
 
 mod support;
 
-use std::sync::Arc;
-
 use aduan_shared::domain::kind::CaseKind;
 use aduan_shared::domain::lifecycle::Transition;
 use aduan_shared::domain::sla::SlaPolicy;
@@ -12,6 +10,7 @@ use aduan_shared::domain::sla::WorkingCalendar;
 use aduan_shared::domain::timeline::Actor;
 use aduan_shared::notify::{gsm7, RetryPolicy};
 use aduan_shared::store::items::{to_item, CaseItem, EventItem};
+use aduan_testkit::standin::WhatsAppStandin;
 use aws_sdk_dynamodb::types::{PutRequest, WriteRequest};
 use digest::Budget;
 use serde_json::json;
@@ -110,7 +109,7 @@ async fn digest_content_filtering_and_idempotent_rerun() {
         &store,
         &digests,
         &escalations,
-        Arc::default(),
+        &WhatsAppStandin::start().await,
         RetryPolicy::default(),
     )
     .await;
@@ -191,7 +190,14 @@ async fn unknown_jobs_are_rejected_and_do_nothing() {
     let (store, counter) = fresh_store("digest-reject").await;
     let digests = topic("digests").await;
     let all = queue(&digests, "all", &json!({"type": ["digest"]})).await;
-    let app = app(&store, &digests, &digests, Arc::default(), RetryPolicy::default()).await;
+    let app = app(
+        &store,
+        &digests,
+        &digests,
+        &WhatsAppStandin::start().await,
+        RetryPolicy::default(),
+    )
+    .await;
     counter.take();
     for bad in [
         json!({"job": "weekly-digest"}),
@@ -279,7 +285,14 @@ async fn reads_grow_with_open_and_recent_cases_not_with_history() {
     store.save_case(&mut rejected, &[ev]).await.unwrap();
 
     let digests = topic("digests").await;
-    let app = app(&store, &digests, &digests, Arc::default(), RetryPolicy::default()).await;
+    let app = app(
+        &store,
+        &digests,
+        &digests,
+        &WhatsAppStandin::start().await,
+        RetryPolicy::default(),
+    )
+    .await;
     counter.take();
     let summary = app
         .daily_digest("2026-11-28".parse().unwrap(), at("2026-11-29T07:00:00+07:00"))

@@ -1,18 +1,23 @@
-//! The SLA sweep against the local emulator: escalating exactly the overdue
-//! cases once (even with two sweeps at once), retrying failed publishes,
-//! giving up after the bound, auto-closing, and respecting the time budget.
+//! The SLA sweep against the local emulator and a stand-in for WhatsApp's
+//! send API: escalating exactly the overdue cases once (even with two sweeps
+//! at once) and telling their citizens, retrying failed publishes, giving up
+//! after the bound, auto-closing, sending pending WhatsApp messages once, and
+//! respecting the time budget.
 
 mod support;
 
-use std::sync::Arc;
 use std::time::Duration as StdDuration;
 
+use aduan_shared::domain::case::CaseId;
 use aduan_shared::domain::kind::CaseKind;
 use aduan_shared::domain::ladder::{Level, Tier};
 use aduan_shared::domain::lifecycle::{Status, Transition};
 use aduan_shared::domain::sla::SlaPolicy;
-use aduan_shared::domain::timeline::{Actor, EventBody};
+use aduan_shared::domain::timeline::{Actor, DeliveryStatus, EventBody};
+use aduan_shared::notify::citizen::{Delivery, Notice};
 use aduan_shared::notify::RetryPolicy;
+use aduan_shared::store::Store;
+use aduan_testkit::standin::{Mode, WhatsAppStandin};
 use chrono::Duration;
 use digest::Budget;
 use serde_json::json;
@@ -20,6 +25,19 @@ use support::*;
 
 const GAREGEH: &str = "bukittinggi/mandiangin-koto-selayan/garegeh";
 const BIRUGO: &str = "bukittinggi/aur-birugo-tigo-baleh/birugo";
+const ESCALATED_TEXT: &str = "tingkat yang lebih tinggi";
+
+/// The WhatsApp messages of a case's timeline: (text, status).
+async fn outbound(store: &Store, id: &CaseId) -> Vec<(String, DeliveryStatus)> {
+    let (_, timeline) = store.case_with_timeline(id).await.unwrap().unwrap();
+    timeline
+        .into_iter()
+        .filter_map(|e| match e.body {
+            EventBody::Outbound { text, status, .. } => Some((text, status)),
+            _ => None,
+        })
+        .collect()
+}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn two_concurrent_sweeps_escalate_each_overdue_case_once() {
@@ -32,17 +50,20 @@ async fn two_concurrent_sweeps_escalate_each_overdue_case_once() {
         &json!({"jurisdiction": [{"prefix": format!("{BIRUGO}/")}]}),
     )
     .await;
-    // Overdue: received on 16 and 17 November (3 working days to verify).
+    let now = at("2026-11-29T08:00:00+07:00");
+    // Overdue: received on 16 November (3 working days to verify); the
+    // citizens wrote again an hour ago, so free-form messages may go.
     let mut overdue = Vec::new();
     for n in 1..=4 {
         let area = if n == 4 { BIRUGO } else { GAREGEH };
         overdue.push(
-            create(
+            create_heard(
                 &store,
                 n,
                 area,
                 CaseKind::Pengaduan,
                 at("2026-11-16T09:00:00+07:00"),
+                now - Duration::hours(1),
             )
             .await,
         );
@@ -56,14 +77,13 @@ async fn two_concurrent_sweeps_escalate_each_overdue_case_once() {
         at("2026-11-27T09:00:00+07:00"),
     )
     .await;
-    let now = at("2026-11-29T08:00:00+07:00");
 
-    let citizen = Arc::new(RecordingCitizen::default());
+    let whatsapp = WhatsAppStandin::start().await;
     let a = app(
         &store,
         &escalations,
         &escalations,
-        citizen.clone(),
+        &whatsapp,
         RetryPolicy::default(),
     )
     .await;
@@ -76,6 +96,8 @@ async fn two_concurrent_sweeps_escalate_each_overdue_case_once() {
     let (ra, rb) = (ra.unwrap(), rb.unwrap());
     let escalated = ra["escalated"].as_u64().unwrap() + rb["escalated"].as_u64().unwrap();
     assert_eq!(escalated, 4, "{ra} {rb}");
+    let told = ra["citizens_told"].as_u64().unwrap() + rb["citizens_told"].as_u64().unwrap();
+    assert_eq!(told, 4, "{ra} {rb}");
 
     let got = drain(&all).await;
     let mut tickets: Vec<String> = got.iter().map(|m| m.message.clone()).collect();
@@ -104,12 +126,25 @@ async fn two_concurrent_sweeps_escalate_each_overdue_case_once() {
     }
     let untouched = store.case(&fresh.id).await.unwrap().unwrap();
     assert_eq!(untouched.level, Level::Tier(Tier::Kelurahan));
-    assert_eq!(
-        citizen.told(),
-        (1..=4)
-            .map(|n| (format!("ADU-000{n}"), "escalated"))
-            .collect::<Vec<_>>()
-    );
+    // Each citizen told once, free-form, on their own number.
+    let received = whatsapp.received();
+    assert_eq!(received.len(), 4, "{:?}", whatsapp.texts());
+    for case in &overdue {
+        let sent: Vec<_> = received
+            .iter()
+            .filter(|r| aduan_testkit::standin::message_text(&r.body).contains(case.ticket.as_str()))
+            .collect();
+        assert_eq!(sent.len(), 1, "{}", case.ticket);
+        assert_eq!(sent[0].body["type"], "text");
+        assert_eq!(sent[0].body["to"], CITIZEN);
+        let text = aduan_testkit::standin::message_text(&sent[0].body);
+        assert!(
+            text.contains(ESCALATED_TEXT) && text.contains("(kecamatan)"),
+            "{text}"
+        );
+        let recorded = outbound(&store, &case.id).await;
+        assert_eq!(recorded, vec![(text, DeliveryStatus::Sent)], "{}", case.ticket);
+    }
 
     // An hour later nothing is overdue again: nothing happens.
     let later = a
@@ -117,7 +152,9 @@ async fn two_concurrent_sweeps_escalate_each_overdue_case_once() {
         .await
         .unwrap();
     assert_eq!(later["escalated"], 0, "{later}");
+    assert_eq!(later["whatsapp"]["sent"], 0, "{later}");
     assert!(drain(&all).await.is_empty());
+    assert_eq!(whatsapp.received().len(), 4);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -134,21 +171,23 @@ async fn a_failed_publish_is_retried_by_a_later_sweep() {
     )
     .await;
     let now = at("2026-11-29T08:00:00+07:00");
-    let citizen = Arc::new(RecordingCitizen::default());
+    let whatsapp = WhatsAppStandin::start().await;
 
     // SNS unavailable (the topic does not exist): the escalation is saved
     // and its publish waits in the outbox.
     let missing = escalations.replace(":t-escalations-", ":missing-");
-    let broken = app(
-        &store,
-        &escalations,
-        &missing,
-        citizen.clone(),
-        RetryPolicy::default(),
-    )
-    .await;
+    let broken = app(&store, &escalations, &missing, &whatsapp, RetryPolicy::default()).await;
     let first = broken.sla_sweep(now, Budget::unlimited()).await.unwrap();
     assert_eq!((first.escalated, first.escalations_pending), (1, 1), "{first:?}");
+    // The citizen is told all the same (outside the 24-hour window: the template).
+    assert_eq!(first.citizens_told, 1, "{first:?}");
+    let texts = whatsapp.texts();
+    assert_eq!(texts.len(), 1);
+    assert!(
+        texts[0].contains("ADU-0007") && texts[0].contains(ESCALATED_TEXT),
+        "{texts:?}"
+    );
+    assert_eq!(whatsapp.received()[0].body["template"]["name"], "aduan_escalated");
     assert!(drain(&officials).await.is_empty());
     let saved = store.case(&case.id).await.unwrap().unwrap();
     assert_eq!(saved.level, Level::Tier(Tier::Kecamatan));
@@ -171,7 +210,7 @@ async fn a_failed_publish_is_retried_by_a_later_sweep() {
         &store,
         &escalations,
         &escalations,
-        citizen.clone(),
+        &whatsapp,
         RetryPolicy::default(),
     )
     .await;
@@ -201,6 +240,7 @@ async fn a_failed_publish_is_retried_by_a_later_sweep() {
         .await
         .unwrap()
         .is_empty());
+    assert_eq!(whatsapp.received().len(), 1, "the citizen is told once");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -220,7 +260,14 @@ async fn after_the_last_attempt_the_publish_is_flagged_on_the_case() {
         max_attempts: 3,
         ..RetryPolicy::default()
     };
-    let broken = app(&store, &digests, &missing, Arc::default(), policy).await;
+    let broken = app(
+        &store,
+        &digests,
+        &missing,
+        &WhatsAppStandin::start().await,
+        policy,
+    )
+    .await;
     let mut now = at("2026-11-29T08:00:00+07:00");
     let first = broken.sla_sweep(now, Budget::unlimited()).await.unwrap();
     assert_eq!(first.escalations_pending, 1);
@@ -277,12 +324,12 @@ async fn resolved_cases_without_an_answer_are_closed_and_the_citizen_told() {
         store.save_case(&mut case, &events).await.unwrap();
         cases.push(case);
     }
-    let citizen = Arc::new(RecordingCitizen::default());
+    let whatsapp = WhatsAppStandin::start().await;
     let app = app(
         &store,
         &escalations,
         &escalations,
-        citizen.clone(),
+        &whatsapp,
         RetryPolicy::default(),
     )
     .await;
@@ -292,6 +339,7 @@ async fn resolved_cases_without_an_answer_are_closed_and_the_citizen_told() {
         .await
         .unwrap();
     assert_eq!((summary.auto_closed, summary.escalated), (1, 0), "{summary:?}");
+    assert_eq!(summary.citizens_told, 1, "{summary:?}");
     assert_eq!(
         store.case(&cases[0].id).await.unwrap().unwrap().status,
         Status::Closed
@@ -300,7 +348,17 @@ async fn resolved_cases_without_an_answer_are_closed_and_the_citizen_told() {
         store.case(&cases[1].id).await.unwrap().unwrap().status,
         Status::Resolved
     );
-    assert_eq!(citizen.told(), vec![("ADU-0011".to_owned(), "auto_closed")]);
+    // The citizen last wrote on 20/11: outside the window, the status template.
+    let received = whatsapp.received();
+    assert_eq!(received.len(), 1, "{:?}", whatsapp.texts());
+    assert_eq!(received[0].body["to"], CITIZEN);
+    assert_eq!(received[0].body["template"]["name"], "aduan_status_update");
+    let text = aduan_testkit::standin::message_text(&received[0].body);
+    assert!(text.contains("ADU-0011") && text.contains("kami tutup"), "{text}");
+    let recorded = outbound(&store, &cases[0].id).await;
+    assert_eq!(recorded.len(), 1);
+    assert_eq!(recorded[0].1, DeliveryStatus::Sent);
+    assert!(outbound(&store, &cases[1].id).await.is_empty());
     assert!(
         drain(&officials).await.is_empty(),
         "a resolved case is never escalated"
@@ -323,7 +381,7 @@ async fn an_exhausted_budget_leaves_the_work_for_the_next_run() {
         &store,
         &escalations,
         &escalations,
-        Arc::default(),
+        &WhatsAppStandin::start().await,
         RetryPolicy::default(),
     )
     .await;
@@ -341,4 +399,126 @@ async fn an_exhausted_budget_leaves_the_work_for_the_next_run() {
     let next = app.sla_sweep(now, Budget::unlimited()).await.unwrap();
     assert!(!next.out_of_time);
     assert_eq!(next.escalated, 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_pending_whatsapp_message_is_sent_once_by_two_concurrent_sweeps() {
+    let (store, _) = fresh_store("sweep-whatsapp").await;
+    let escalations = topic("escalations").await;
+    let t0 = at("2026-11-30T10:00:00+07:00");
+    let case = create_heard(&store, 21, GAREGEH, CaseKind::Pengaduan, t0, t0).await;
+    let whatsapp = WhatsAppStandin::start().await;
+    let a = app(
+        &store,
+        &escalations,
+        &escalations,
+        &whatsapp,
+        RetryPolicy::default(),
+    )
+    .await;
+
+    // WhatsApp is down while an official's reply goes out: it is kept pending.
+    whatsapp.set_mode(Mode::Fail(503));
+    let delivery = a.messenger.tell(&case, Notice::Verified, t0).await.unwrap();
+    assert_eq!(delivery, Delivery::Pending);
+    assert_eq!(outbound(&store, &case.id).await[0].1, DeliveryStatus::Pending);
+
+    // Back up: two overlapping sweeps, a few minutes later, send it once.
+    whatsapp.set_mode(Mode::Accept);
+    let b = a.clone();
+    let job = json!({"job": "sla-sweep"});
+    let now = t0 + Duration::minutes(5);
+    let (ra, rb) = tokio::join!(
+        a.handle(&job, now, Budget::unlimited()),
+        b.handle(&job, now, Budget::unlimited())
+    );
+    let (ra, rb) = (ra.unwrap(), rb.unwrap());
+    let sent = ra["whatsapp"]["sent"].as_u64().unwrap() + rb["whatsapp"]["sent"].as_u64().unwrap();
+    assert_eq!(sent, 1, "{ra} {rb}");
+    assert_eq!(
+        ra["escalated"].as_u64().unwrap() + rb["escalated"].as_u64().unwrap(),
+        0
+    );
+    assert_eq!(ra["errors"], 0, "{ra}");
+    assert_eq!(rb["errors"], 0, "{rb}");
+
+    // The failed attempt and the one that went out.
+    let received = whatsapp.received();
+    assert_eq!(received.len(), 2, "{:?}", whatsapp.texts());
+    assert_eq!(received[0].body, received[1].body);
+    assert_eq!(received[1].body["to"], CITIZEN);
+    assert!(whatsapp.texts()[1].contains("ADU-0021"));
+    let recorded = outbound(&store, &case.id).await;
+    assert_eq!(recorded.len(), 1);
+    assert_eq!(recorded[0].1, DeliveryStatus::Sent);
+
+    // Nothing is left to send.
+    let later = a
+        .sla_sweep(now + Duration::hours(1), Budget::unlimited())
+        .await
+        .unwrap();
+    assert_eq!(later.whatsapp.sent + later.whatsapp.skipped, 0, "{later:?}");
+    assert_eq!(whatsapp.received().len(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_shared_policy_variables_set_the_wait_before_auto_close() {
+    let (store, _) = fresh_store("sweep-policy").await;
+    let escalations = topic("escalations").await;
+    let sla = SlaPolicy::default();
+    let official = Actor::Official {
+        sub: "u1".into(),
+        name: "Rina".into(),
+    };
+    let mut case = create(
+        &store,
+        31,
+        BIRUGO,
+        CaseKind::Pengaduan,
+        at("2026-11-20T09:00:00+07:00"),
+    )
+    .await;
+    let t = at("2026-11-23T10:00:00+07:00");
+    let mut events = Vec::new();
+    for step in [Transition::Verify, Transition::Start, Transition::Resolve] {
+        events.push(case.transition(step, official.clone(), None, &sla, t).unwrap());
+    }
+    store.save_case(&mut case, &events).await.unwrap();
+    let whatsapp = WhatsAppStandin::start().await;
+    // Resolved Monday 23/11: 4 working days, Thursday 26/11 a holiday, end
+    // Monday 30/11 night (by the default 3 it would be Thursday night).
+    let app = app_with(
+        &store,
+        &escalations,
+        &escalations,
+        &whatsapp,
+        RetryPolicy::default(),
+        &[("SLA_CONFIRM_DAYS", "4"), ("PUBLIC_HOLIDAYS", "2026-11-26")],
+    )
+    .await;
+    assert_eq!(app.policy.sla.default.confirm, 4);
+    let sunday = app
+        .sla_sweep(at("2026-11-29T08:00:00+07:00"), Budget::unlimited())
+        .await
+        .unwrap();
+    assert_eq!(sunday.auto_closed, 0, "{sunday:?}");
+    assert_eq!(
+        store.case(&case.id).await.unwrap().unwrap().status,
+        Status::Resolved
+    );
+    let tuesday = app
+        .sla_sweep(at("2026-12-01T08:00:00+07:00"), Budget::unlimited())
+        .await
+        .unwrap();
+    assert_eq!(tuesday.auto_closed, 1, "{tuesday:?}");
+    let (closed, timeline) = store.case_with_timeline(&case.id).await.unwrap().unwrap();
+    assert_eq!(closed.status, Status::Closed);
+    assert!(
+        timeline.iter().any(|e| matches!(
+            &e.body,
+            EventBody::StatusChanged { note: Some(note), .. } if note.contains("dalam 4 hari kerja")
+        )),
+        "{timeline:?}"
+    );
+    assert_eq!(whatsapp.received().len(), 1);
 }

@@ -58,11 +58,8 @@ impl App {
         .concat();
         let (common, secrets) = CommonConfig::from_env(env, sdk, &[], &optional).await?;
         let policy = Policy::from_env(env)?;
-        let Messaging {
-            api,
-            templates,
-            texts,
-        } = Messaging::load(env, &secrets)?;
+        let outgoing = Messaging::load(env, &secrets)?;
+        let texts = outgoing.texts.clone();
         let tree = common.jurisdictions.clone();
         let number_kecamatan = parse_number_kecamatan(env, &tree)?;
         let meta = secrets.get(WHATSAPP_APP_SECRET).map(|secret| MetaWebhook {
@@ -85,14 +82,7 @@ impl App {
             policy.sla.calendar.clone(),
         );
         let keys = Arc::new(common.reporter_keys);
-        let messenger = CitizenMessenger {
-            store: store.clone(),
-            api,
-            keys: keys.clone(),
-            texts: texts.clone(),
-            tree: tree.clone(),
-            templates,
-        };
+        let messenger = outgoing.into_messenger(store.clone(), keys.clone(), tree.clone());
         Ok(Self {
             store,
             messenger,

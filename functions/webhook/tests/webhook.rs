@@ -295,6 +295,22 @@ async fn request_counts_per_operation_are_pinned() {
     post(&h, &photo).await;
     assert_eq!(h.counter.total(), 1, "redelivery: {:?}", h.counter.by_operation());
     assert_eq!(h.standin.received().len(), 1);
+
+    // Answering a question (the kelurahan, from the list): at most 4, one send.
+    let h = harness("counts-choice").await;
+    post(&h, &text_from(MKS_NUMBER, "wamid.Q1", "Lampu jalan mati")).await;
+    h.counter.reset();
+    let choice = fixtures::message(
+        MKS_NUMBER,
+        CITIZEN,
+        "wamid.Q2",
+        now(),
+        "interactive",
+        json!({"type": "list_reply", "list_reply": {"id": format!("kel:{GAREGEH}"), "title": "Garegeh"}}),
+    );
+    post(&h, &choice).await;
+    assert!(h.counter.total() <= 4, "answer: {:?}", h.counter.by_operation());
+    assert_eq!(h.standin.received().len(), 2);
 }
 
 #[tokio::test]
@@ -676,4 +692,41 @@ async fn twilio_deliveries_with_valid_and_invalid_signatures() {
     let h = harness_with("twilio-off", |env| env.retain(|(k, _)| !k.starts_with("TWILIO"))).await;
     let off = handle(&h.app, request(&event(&good))).await;
     assert_eq!(off.status(), 404);
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn no_log_line_contains_the_senders_number() {
+    let (logs, _guard) = aduan_testkit::logs::Logs::capture();
+    let h = harness("privacy").await;
+    post(&h, &text_from(KOTA_NUMBER, "wamid.V1", "Jalan rusak di Garegeh")).await;
+    post(&h, &text_from(KOTA_NUMBER, "wamid.V1", "Jalan rusak di Garegeh")).await;
+    h.standin.set_mode(Mode::Fail(500));
+    post(&h, &text_from(KOTA_NUMBER, "wamid.V2", "STATUS")).await;
+    post(&h, &text_from(KOTA_NUMBER, "wamid.V3", "BATAL ADU-0001")).await;
+    // A message whose bad field holds the number, and a malformed body that does.
+    let mut bad = text_from(KOTA_NUMBER, "wamid.V4", "x");
+    bad["entry"][0]["changes"][0]["value"]["messages"][0]["timestamp"] = json!(CITIZEN);
+    post(&h, &bad).await;
+    let garbage = format!("{{\"from\": \"{CITIZEN}\", ").into_bytes();
+    let sig = sign_meta(SECRET.as_bytes(), &garbage);
+    let event = http_event(
+        "POST",
+        "/webhook",
+        "",
+        &[("x-hub-signature-256", &sig)],
+        Some(&garbage),
+        false,
+    );
+    assert_eq!(handle(&h.app, request(&event)).await.status(), 400);
+
+    let log_text = logs.text();
+    assert!(
+        log_text.contains("message not sent"),
+        "the failed sends were logged: {log_text}"
+    );
+    let local = format!("0{}", &CITIZEN[2..]);
+    assert!(
+        !log_text.contains(CITIZEN) && !log_text.contains(&local),
+        "{log_text}"
+    );
 }

@@ -7,7 +7,10 @@ use std::path::Path;
 use std::sync::Arc;
 
 use super::{ConfigError, Env, Secrets};
-use crate::notify::citizen::Templates;
+use crate::domain::jurisdiction::Jurisdictions;
+use crate::domain::reporter::ReporterKeys;
+use crate::notify::citizen::{CitizenMessenger, Templates};
+use crate::store::Store;
 use crate::texts::Texts;
 use crate::whatsapp::client::{TwilioAccount, WhatsAppApi, DEFAULT_META_API_BASE, DEFAULT_TWILIO_API_BASE};
 
@@ -33,6 +36,23 @@ pub struct Messaging {
 }
 
 impl Messaging {
+    /// The messenger every function tells citizens through.
+    pub fn into_messenger(
+        self,
+        store: Store,
+        keys: Arc<ReporterKeys>,
+        tree: Arc<Jurisdictions>,
+    ) -> CitizenMessenger {
+        CitizenMessenger {
+            store,
+            api: self.api,
+            keys,
+            texts: self.texts,
+            tree,
+            templates: self.templates,
+        }
+    }
+
     pub fn load(env: &Env, secrets: &Secrets) -> Result<Self, ConfigError> {
         let meta_base = env
             .optional(WHATSAPP_API_BASE)

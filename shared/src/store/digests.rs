@@ -50,32 +50,22 @@ const BATCH_GET: usize = 100;
 impl Store {
     /// The nodes whose digest of `day` was sent.
     pub async fn digests_sent(&self, day: NaiveDate) -> Result<HashSet<JurisdictionPath>, StoreError> {
+        let request = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("#pk = :pk")
+            .expression_attribute_names("#pk", keys::PK)
+            .expression_attribute_values(":pk", s(&keys::digest_pk(day)))
+            .consistent_read(true);
         let mut sent = HashSet::new();
-        let mut start = None;
-        loop {
-            let out = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .key_condition_expression("#pk = :pk")
-                .expression_attribute_names("#pk", keys::PK)
-                .expression_attribute_values(":pk", s(&keys::digest_pk(day)))
-                .consistent_read(true)
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(StoreError::from_sdk)?;
-            for item in out.items.unwrap_or_default() {
-                let record: DigestItem = from_item(item)?;
-                if record.state == SENT {
-                    sent.insert(record.node);
-                }
-            }
-            start = out.last_evaluated_key;
-            if start.is_none() {
-                return Ok(sent);
+        for item in self.query_all(request).await? {
+            let record: DigestItem = from_item(item)?;
+            if record.state == SENT {
+                sent.insert(record.node);
             }
         }
+        Ok(sent)
     }
 
     /// Claims `node`'s digest of `day` for this run until `now + lease`:

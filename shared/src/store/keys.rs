@@ -73,9 +73,12 @@ pub const INDEXES: [Index; 6] = [
 /// `TimePK` of open cases (sort key: due time).
 pub const OPEN_CASES: &str = "OPEN";
 
-/// `TimePK` of work that failed to go out and waits for the sweep to retry
-/// it (pending WhatsApp messages, pending escalation publishes).
-pub const OUTBOX: &str = "OUTBOX";
+/// `TimePK` of work of one kind (`whatsapp`, `escalation`) that failed to go
+/// out and waits for the sweep to retry it. One partition per kind, so a
+/// backlog of one kind never hides the other from the sweep.
+pub fn outbox_pk(kind: &str) -> String {
+    format!("OUTBOX#{kind}")
+}
 
 /// `TimeSK` of an outbox entry: when to try next, then what and where.
 pub fn outbox_sk(next_attempt: DateTime<Utc>, kind: &str, case: &CaseId, event: &EventId) -> String {

@@ -285,34 +285,23 @@ impl Store {
         &self,
         id: &CaseId,
     ) -> Result<Option<(Case, Vec<TimelineEvent>)>, StoreError> {
+        let request = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("#pk = :pk")
+            .expression_attribute_names("#pk", keys::PK)
+            .expression_attribute_values(":pk", s(&keys::case_pk(id)))
+            .consistent_read(true);
         let mut case = None;
         let mut events = Vec::new();
-        let mut start = None;
-        loop {
-            let out = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .key_condition_expression("#pk = :pk")
-                .expression_attribute_names("#pk", keys::PK)
-                .expression_attribute_values(":pk", s(&keys::case_pk(id)))
-                .consistent_read(true)
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(StoreError::from_sdk)?;
-            for item in out.items.unwrap_or_default() {
-                match item.get(keys::SK).and_then(|v| v.as_s().ok()).map(String::as_str) {
-                    Some(keys::CASE_SK) => case = Some(from_item::<CaseItem>(item)?.into_case()),
-                    Some(sk) if sk.starts_with(keys::EVENT_SK_PREFIX) => {
-                        events.push(from_item::<EventItem>(item)?.event)
-                    }
-                    _ => {}
+        for item in self.query_all(request).await? {
+            match item.get(keys::SK).and_then(|v| v.as_s().ok()).map(String::as_str) {
+                Some(keys::CASE_SK) => case = Some(from_item::<CaseItem>(item)?.into_case()),
+                Some(sk) if sk.starts_with(keys::EVENT_SK_PREFIX) => {
+                    events.push(from_item::<EventItem>(item)?.event)
                 }
-            }
-            start = out.last_evaluated_key;
-            if start.is_none() {
-                break;
+                _ => {}
             }
         }
         Ok(case.map(|c| (c, events)))
@@ -404,29 +393,18 @@ impl Store {
     /// The lifecycle events (opened, status changes, escalations) of one local
     /// day, in time order, with their case ids: what a digest reports.
     pub async fn day_events(&self, day: NaiveDate) -> Result<Vec<(CaseId, TimelineEvent)>, StoreError> {
+        let request = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name(keys::BY_TIME.name)
+            .key_condition_expression("#pk = :pk")
+            .expression_attribute_names("#pk", keys::BY_TIME.pk)
+            .expression_attribute_values(":pk", s(&keys::day_pk(day)));
         let mut out_events = Vec::new();
-        let mut start = None;
-        loop {
-            let out = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .index_name(keys::BY_TIME.name)
-                .key_condition_expression("#pk = :pk")
-                .expression_attribute_names("#pk", keys::BY_TIME.pk)
-                .expression_attribute_values(":pk", s(&keys::day_pk(day)))
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(StoreError::from_sdk)?;
-            for item in out.items.unwrap_or_default() {
-                let event: EventItem = from_item(item)?;
-                out_events.push((event.case_id, event.event));
-            }
-            start = out.last_evaluated_key;
-            if start.is_none() {
-                break;
-            }
+        for item in self.query_all(request).await? {
+            let event: EventItem = from_item(item)?;
+            out_events.push((event.case_id, event.event));
         }
         Ok(out_events)
     }
@@ -443,6 +421,28 @@ impl Store {
 
     pub async fn queue(&self, query: &QueueQuery) -> Result<Page<Case>, StoreError> {
         queue::queue(self, query).await
+    }
+
+    /// Every item a query returns, page after page.
+    async fn query_all(
+        &self,
+        request: aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder,
+    ) -> Result<Vec<Item>, StoreError> {
+        let mut items = Vec::new();
+        let mut start = None;
+        loop {
+            let out = request
+                .clone()
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(StoreError::from_sdk)?;
+            items.extend(out.items.unwrap_or_default());
+            start = out.last_evaluated_key;
+            if start.is_none() {
+                return Ok(items);
+            }
+        }
     }
 
     async fn get(&self, pk: String, sk: &str) -> Result<Option<Item>, StoreError> {

@@ -189,7 +189,7 @@ impl Store {
         next_attempt: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let mut item = OutboundItem::new(&pending.case_id, &pending.event);
-        item.time_pk = Some(keys::OUTBOX.to_owned());
+        item.time_pk = Some(keys::outbox_pk(keys::OUTBOX_WHATSAPP));
         item.time_sk = Some(keys::outbox_sk(
             next_attempt,
             keys::OUTBOX_WHATSAPP,
@@ -220,10 +220,9 @@ impl Store {
             .table_name(&self.table)
             .index_name(keys::BY_TIME.name)
             .key_condition_expression("#pk = :pk AND #sk <= :due")
-            .filter_expression("attribute_exists(payload)")
             .expression_attribute_names("#pk", keys::BY_TIME.pk)
             .expression_attribute_names("#sk", keys::BY_TIME.sk)
-            .expression_attribute_values(":pk", s(keys::OUTBOX))
+            .expression_attribute_values(":pk", s(&keys::outbox_pk(keys::OUTBOX_WHATSAPP)))
             .expression_attribute_values(":due", s(&keys::upper_bound(now)))
             .limit(limit)
             .send()

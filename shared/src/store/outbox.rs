@@ -68,7 +68,7 @@ impl PublishItem {
         Self {
             pk: keys::case_pk(case_id),
             sk: keys::publish_sk(event_id),
-            time_pk: Some(keys::OUTBOX.to_owned()),
+            time_pk: Some(keys::outbox_pk(keys::OUTBOX_ESCALATION)),
             time_sk: Some(keys::outbox_sk(
                 next_attempt,
                 keys::OUTBOX_ESCALATION,
@@ -160,7 +160,7 @@ impl Store {
         Ok(entry)
     }
 
-    /// Outbox entries of every kind due by `now`, earliest first, at most `limit`.
+    /// Pending escalation publishes due by `now`, earliest first, at most `limit`.
     pub async fn outbox_due(&self, now: DateTime<Utc>, limit: usize) -> Result<Vec<OutboxEntry>, StoreError> {
         let mut entries = Vec::new();
         let mut start = None;
@@ -173,7 +173,7 @@ impl Store {
                 .key_condition_expression("#pk = :pk AND #sk <= :due")
                 .expression_attribute_names("#pk", keys::BY_TIME.pk)
                 .expression_attribute_names("#sk", keys::BY_TIME.sk)
-                .expression_attribute_values(":pk", s(keys::OUTBOX))
+                .expression_attribute_values(":pk", s(&keys::outbox_pk(keys::OUTBOX_ESCALATION)))
                 .expression_attribute_values(":due", s(&keys::upper_bound(now)))
                 .limit(limit.clamp(1, 100) as i32)
                 .set_exclusive_start_key(start)

@@ -1,21 +1,24 @@
 //! Test support: a fresh table (with a DynamoDB client that counts what it
-//! reads), fresh topics and SQS queues on the local emulator, an `App` wired
-//! to them, and helpers to create cases.
+//! reads), fresh topics and SQS queues on the local emulator, an `App` built
+//! from its configuration and wired to them and to a stand-in for WhatsApp's
+//! send API, and helpers to create cases.
 
 #![allow(dead_code)] // each test binary uses a different part of this module
 
 use std::sync::{Arc, Mutex};
 
+use aduan_shared::config::Env;
 use aduan_shared::domain::case::{Case, Channel, NewCase, Provider};
-use aduan_shared::domain::jurisdiction::{JurisdictionPath, Jurisdictions};
+use aduan_shared::domain::jurisdiction::JurisdictionPath;
 use aduan_shared::domain::kind::CaseKind;
 use aduan_shared::domain::ladder::Ladder;
-use aduan_shared::domain::reporter::{ReporterId, SealedContact};
+use aduan_shared::domain::reporter::{ContactCipher, Key32, ReporterId, SenderId};
 use aduan_shared::domain::sla::{SlaPolicy, WorkingCalendar};
 use aduan_shared::domain::ticket::{Ticket, TicketPrefix};
 use aduan_shared::domain::timeline::TimelineEvent;
-use aduan_shared::notify::{EscalationNotifier, RetryPolicy, SnsPublisher};
+use aduan_shared::notify::{EscalationNotifier, RetryPolicy};
 use aduan_shared::store::{schema, NewCaseWrite, Reporter, Store};
+use aduan_testkit::standin::WhatsAppStandin;
 use aws_sdk_dynamodb::config::interceptors::AfterDeserializationInterceptorContextRef;
 use aws_sdk_dynamodb::config::{ConfigBag, Intercept, RuntimeComponents};
 use aws_sdk_dynamodb::operation::batch_get_item::BatchGetItemOutput;
@@ -23,7 +26,6 @@ use aws_sdk_dynamodb::operation::get_item::GetItemOutput;
 use aws_sdk_dynamodb::operation::query::QueryOutput;
 use aws_sdk_dynamodb::operation::scan::ScanOutput;
 use chrono::{DateTime, Utc};
-use digest::citizen::{CitizenNotice, NoticeFuture};
 use digest::App;
 use serde_json::Value;
 
@@ -217,57 +219,61 @@ pub async fn drain(queue_url: &str) -> Vec<Received> {
     }
 }
 
-/// Records what the citizen would be told.
-#[derive(Default)]
-pub struct RecordingCitizen(pub Mutex<Vec<(String, &'static str)>>);
+/// The citizen every test case is reported by.
+pub const CITIZEN: &str = "6281234567890";
 
-impl RecordingCitizen {
-    pub fn told(&self) -> Vec<(String, &'static str)> {
-        let mut told = self.0.lock().unwrap().clone();
-        told.sort();
-        told
-    }
-}
-
-impl CitizenNotice for RecordingCitizen {
-    fn escalated<'a>(&'a self, case: &'a Case, _: &'a TimelineEvent, _: DateTime<Utc>) -> NoticeFuture<'a> {
-        self.0
-            .lock()
-            .unwrap()
-            .push((case.ticket.to_string(), "escalated"));
-        Box::pin(async { Ok(()) })
-    }
-    fn auto_closed<'a>(&'a self, case: &'a Case, _: &'a TimelineEvent, _: DateTime<Utc>) -> NoticeFuture<'a> {
-        self.0
-            .lock()
-            .unwrap()
-            .push((case.ticket.to_string(), "auto_closed"));
-        Box::pin(async { Ok(()) })
-    }
-}
-
+/// The app as the Lambda builds it ([`App::from_config`]), from the
+/// foundation's variables on `store`'s table, the given topics, and
+/// `WHATSAPP_API_BASE` on `standin`; then given `store` (whose client counts
+/// reads) and an escalation notifier with `retry`.
 pub async fn app(
     store: &Store,
     digest_topic: &str,
     escalation_topic: &str,
-    citizen: Arc<RecordingCitizen>,
+    standin: &WhatsAppStandin,
     retry: RetryPolicy,
 ) -> App {
-    let sns = SnsPublisher::new(sns().await);
-    let escalations = EscalationNotifier::new(sns.clone(), store.clone(), escalation_topic)
-        .with_console_base_url(Some("https://aduan.example.go.id".into()))
-        .with_retry(retry);
-    App {
-        store: store.clone(),
-        sns,
-        escalations,
-        digest_topic_arn: digest_topic.to_owned(),
-        tree: Arc::new(Jurisdictions::bukittinggi().clone()),
-        ladder: Ladder::default(),
-        sla: SlaPolicy::default(),
-        auto_close_working_days: 3,
-        citizen,
+    app_with(store, digest_topic, escalation_topic, standin, retry, &[]).await
+}
+
+/// As [`app`], with more variables (the policy's, for instance).
+pub async fn app_with(
+    store: &Store,
+    digest_topic: &str,
+    escalation_topic: &str,
+    standin: &WhatsAppStandin,
+    retry: RetryPolicy,
+    extra: &[(&str, &str)],
+) -> App {
+    let sdk = sdk_config().await;
+    let mut env = aduan_testkit::base_env(store.table());
+    env.retain(|(k, _)| k != "ESCALATION_TOPIC_ARN" && k != "DIGEST_TOPIC_ARN");
+    for (k, v) in [
+        ("ESCALATION_TOPIC_ARN", escalation_topic),
+        ("DIGEST_TOPIC_ARN", digest_topic),
+        ("WHATSAPP_ACCESS_TOKEN", "token-123"),
+        ("WHATSAPP_API_BASE", standin.base_url.as_str()),
+        ("CONSOLE_BASE_URL", "https://aduan.example.go.id"),
+    ] {
+        env.push((k.to_owned(), v.to_owned()));
     }
+    env.extend(extra.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
+    let mut app = App::from_config(&Env::from_pairs(env), &sdk)
+        .await
+        .expect("config");
+    assert_eq!(app.digest_topic_arn, digest_topic);
+    app.store = store.clone();
+    app.messenger.store = store.clone();
+    app.escalations = EscalationNotifier::new(app.sns.clone(), store.clone(), escalation_topic)
+        .with_console_base_url(Some("https://aduan.example.go.id".into()))
+        .with_offset(app.policy.sla.calendar.offset())
+        .with_retry(retry);
+    app
+}
+
+/// Seals contacts with the key `aduan_testkit::base_env` configures, as the app does.
+pub fn contacts() -> ContactCipher {
+    ContactCipher::new(Key32::from_base64(aduan_testkit::TEST_CONTACT_KEY).unwrap(), [])
 }
 
 pub fn path(p: &str) -> JurisdictionPath {
@@ -295,18 +301,29 @@ pub fn reporter_id(n: u64) -> ReporterId {
     ReporterId::parse(&format!("{:064x}", n + 1)).unwrap()
 }
 
-/// Creates case `n` through the same write the webhook uses.
+/// Creates case `n` through the same write the webhook uses, reported by
+/// [`CITIZEN`] whose last message was at `when`.
 pub async fn create(store: &Store, n: u64, area: &str, kind: CaseKind, when: DateTime<Utc>) -> Case {
+    create_heard(store, n, area, kind, when, when).await
+}
+
+/// As [`create`], the citizen's last message at `last_inbound_at` (inside
+/// WhatsApp's 24-hour window before the sweep, for free-form messages).
+pub async fn create_heard(
+    store: &Store,
+    n: u64,
+    area: &str,
+    kind: CaseKind,
+    when: DateTime<Utc>,
+    last_inbound_at: DateTime<Utc>,
+) -> Case {
     let (case, opened) = new_case(n, area, kind, when);
     let mut reporter = Reporter {
         id: case.reporter.clone(),
         open_case: None,
         awaiting: None,
-        contact: SealedContact {
-            key_id: "k1".into(),
-            ciphertext: "c2VhbGVk".into(),
-        },
-        last_inbound_at: when,
+        contact: contacts().seal(&SenderId::parse(CITIZEN).unwrap()),
+        last_inbound_at,
         version: 0,
     };
     store

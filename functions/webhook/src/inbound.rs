@@ -45,11 +45,20 @@ pub async fn process(app: &App, inbound: &Inbound, now: DateTime<Utc>) -> Result
         message_id: inbound.message_id.clone(),
     };
     let mut ticket = None;
+    let mut open_case_closed = false;
     let mut last_conflict = StoreError::Contended;
     for _ in 0..MAX_ROUNDS {
-        let (handled, reporter) = app.store.inbound_and_reporter(&key, &reporter_id).await?;
+        let (handled, mut reporter) = app.store.inbound_and_reporter(&key, &reporter_id).await?;
         if handled.is_some() {
             return Ok(Outcome::Duplicate);
+        }
+        if open_case_closed {
+            // Officials closed the case the reporter's record points at:
+            // this message starts a new one.
+            if let Some(r) = reporter.as_mut() {
+                r.open_case = None;
+                r.awaiting = None;
+            }
         }
         let state = State {
             open_case: reporter.as_ref().and_then(|r| r.open_case.as_ref()),
@@ -70,6 +79,7 @@ pub async fn process(app: &App, inbound: &Inbound, now: DateTime<Utc>) -> Result
             now,
         };
         match message.carry_out(decision, &mut ticket).await {
+            Err(StoreError::CaseClosed) => open_case_closed = true,
             Err(e) if e.is_conflict() => last_conflict = e,
             Err(StoreError::DuplicateMessage) => return Ok(Outcome::Duplicate),
             other => return other.map(Outcome::Handled),

@@ -730,3 +730,33 @@ async fn no_log_line_contains_the_senders_number() {
         "{log_text}"
     );
 }
+
+#[tokio::test]
+async fn a_message_after_officials_closed_the_case_opens_a_new_one() {
+    let h = harness("after-close").await;
+    post(&h, &text_from(KOTA_NUMBER, "wamid.A1", "Jalan rusak di Garegeh")).await;
+    let mut case = all_cases(&h).await.remove(0);
+    let event = case
+        .transition(
+            aduan_shared::domain::lifecycle::Transition::Reject,
+            aduan_shared::domain::timeline::Actor::Official {
+                sub: "o-1".into(),
+                name: "Petugas".into(),
+            },
+            Some("bukan wewenang kelurahan".into()),
+            &h.app.policy.sla,
+            chrono::Utc::now(),
+        )
+        .unwrap();
+    h.store.save_case(&mut case, &[event]).await.unwrap();
+
+    post(
+        &h,
+        &text_from(KOTA_NUMBER, "wamid.A2", "Lampu jalan mati di Birugo"),
+    )
+    .await;
+    let cases = all_cases(&h).await;
+    assert_eq!(cases.len(), 2, "a new case, not a message on the rejected one");
+    assert_eq!(messages(&timeline(&h, &case).await).len(), 1);
+    assert!(h.standin.texts().pop().unwrap().contains("ADU-0002"));
+}

@@ -37,6 +37,8 @@ pub enum StoreError {
     DuplicateMessage,
     #[error("another write to the same items was in progress")]
     Contended,
+    #[error("the case is closed, rejected or withdrawn")]
+    CaseClosed,
     #[error("the ticket is already taken")]
     TicketTaken,
     #[error("the case already exists")]
@@ -201,6 +203,11 @@ impl Store {
             tx.put_if_version(item, case.version, Conflict::Version(case.version));
         }
         if let Some(case_id) = &case_id {
+            if write.case.is_none() && !write.events.is_empty() {
+                // The reporter's pointer may be stale: an official or the
+                // sweep may have closed the case since.
+                tx.require_open_case(keys::case_pk(case_id), keys::CASE_SK);
+            }
             for event in write.events {
                 tx.put_new(
                     items::to_item(&EventItem::new(case_id, event, &self.calendar)),

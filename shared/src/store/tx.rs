@@ -3,11 +3,12 @@
 
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
-use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
+use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Put, TransactWriteItem};
 use aws_sdk_dynamodb::Client;
 
 use super::items::Item;
 use super::{keys, StoreError};
+use crate::domain::lifecycle::Status;
 
 #[derive(Debug, Clone, Copy)]
 pub(super) enum Conflict {
@@ -16,6 +17,7 @@ pub(super) enum Conflict {
     DuplicateMessage,
     Reporter,
     Version(u64),
+    CaseClosed,
 }
 
 impl Conflict {
@@ -26,6 +28,7 @@ impl Conflict {
             Conflict::DuplicateMessage => StoreError::DuplicateMessage,
             Conflict::Reporter => StoreError::ReporterConflict,
             Conflict::Version(expected) => StoreError::VersionConflict { expected },
+            Conflict::CaseClosed => StoreError::CaseClosed,
         }
     }
 }
@@ -59,6 +62,25 @@ impl<'a> Tx<'a> {
             .condition_expression("attribute_not_exists(#pk)")
             .expression_attribute_names("#pk", keys::PK);
         self.push(put, conflict);
+    }
+
+    /// Requires that the case item is still open (not closed, rejected or
+    /// withdrawn), without writing it.
+    pub fn require_open_case(&mut self, pk: String, sk: &str) {
+        let check = ConditionCheck::builder()
+            .table_name(self.table)
+            .key(keys::PK, AttributeValue::S(pk))
+            .key(keys::SK, AttributeValue::S(sk.to_owned()))
+            .condition_expression("NOT (#status IN (:closed, :rejected, :withdrawn))")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":closed", AttributeValue::S(Status::Closed.as_str().into()))
+            .expression_attribute_values(":rejected", AttributeValue::S(Status::Rejected.as_str().into()))
+            .expression_attribute_values(":withdrawn", AttributeValue::S(Status::Withdrawn.as_str().into()))
+            .build()
+            .expect("table, key and condition are set");
+        self.items
+            .push(TransactWriteItem::builder().condition_check(check).build());
+        self.conflicts.push(Conflict::CaseClosed);
     }
 
     /// Replaces an item that must still be at `version`.

@@ -2,10 +2,14 @@
 .DEFAULT_GOAL := help
 SHELL := /bin/bash
 
-.PHONY: help test lint fmt stack-up stack-down
+.PHONY: help test lint fmt stack-up stack-down check-template
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+.PHONY: dev
+dev: ## run the whole system locally (emulator, API on :3000, WhatsApp stand-in); Ctrl-C stops it
+	infra/local/dev.sh
 
 test: ## run every test against the local AWS emulator (started if needed)
 	infra/local/with-stack.sh cargo test --workspace
@@ -23,3 +27,6 @@ stack-up: ## start the local AWS emulator with the table and topics of template.
 
 stack-down: ## stop the local AWS emulator (if stack-up started it)
 	infra/local/stack.sh stop
+
+check-template: ## cfn-lint, sam validate --lint and sam build (x86_64) of template.yaml
+	infra/check-template.sh

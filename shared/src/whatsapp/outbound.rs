@@ -81,7 +81,8 @@ impl Outbound {
     /// A one-section list. Names too long for a row title are shortened in
     /// the title and given whole in the description.
     pub fn list(body: &str, button: &str, rows: Vec<(String, String)>) -> Result<Self, OverLimit> {
-        if rows.len() > MAX_LIST_ROWS {
+        // WhatsApp refuses an empty list as it refuses a long one.
+        if rows.is_empty() || rows.len() > MAX_LIST_ROWS {
             return Err(OverLimit {
                 what: "list rows",
                 limit: MAX_LIST_ROWS,
@@ -113,7 +114,7 @@ impl Outbound {
     }
 
     pub fn buttons(body: &str, buttons: Vec<(String, String)>) -> Result<Self, OverLimit> {
-        if buttons.len() > MAX_BUTTONS {
+        if buttons.is_empty() || buttons.len() > MAX_BUTTONS {
             return Err(OverLimit {
                 what: "reply buttons",
                 limit: MAX_BUTTONS,

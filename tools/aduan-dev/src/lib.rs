@@ -1,0 +1,344 @@
+//! `make dev`: the whole system on one machine. The three functions'
+//! libraries, called exactly as Lambda calls them (API Gateway HTTP API
+//! payload 2.0 event JSON, parsed by `lambda_http::request::from_str`),
+//! behind a local stand-in for API Gateway: the routes and the JWT
+//! authorizer of template.yaml, a development issuer for officials' tokens,
+//! and a stand-in for WhatsApp's send API that records what it receives.
+
+pub mod gateway;
+pub mod issuer;
+pub mod template;
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use aduan_shared::config::messaging::{self, Messaging};
+use aduan_shared::config::policy::Policy;
+use aduan_shared::config::{CommonConfig, Env};
+use aduan_shared::notify::{EscalationNotifier, SnsPublisher};
+use aduan_shared::store::Store;
+use aduan_testkit::standin::{message_text, WhatsAppStandin};
+use case_updates::outbound::Citizens;
+use case_updates::state::AppState;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::{Bytes, Incoming};
+use hyper::http::request::Parts;
+use hyper::{Method, StatusCode};
+use hyper_util::rt::TokioIo;
+use serde_json::{json, Value};
+use tokio::net::TcpListener;
+
+use crate::issuer::{Issuer, OFFICIALS};
+use crate::template::{Routes, Template};
+
+pub type Error = Box<dyn std::error::Error + Send + Sync>;
+type Response = hyper::Response<Full<Bytes>>;
+
+/// The binaries (template.yaml's `BuildProperties.Binary`) served here.
+pub const WEBHOOK: &str = "aduan-webhook";
+pub const CASE_UPDATES: &str = "aduan-case-updates";
+pub const DIGEST: &str = "aduan-digest";
+
+/// The dev WhatsApp number (`phone_number_id`); it serves one kecamatan.
+pub const DEV_NUMBER: &str = "1000000001";
+pub const DEV_NUMBER_KECAMATAN: &str = "bukittinggi/mandiangin-koto-selayan";
+pub const DEV_APP_SECRET: &str = "dev-app-secret";
+pub const DEV_VERIFY_TOKEN: &str = "dev-verify-token";
+
+/// API Gateway's payload limit.
+const MAX_PAYLOAD: usize = 10 * 1024 * 1024;
+
+/// template.yaml of this workspace.
+pub fn default_template() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../template.yaml")
+}
+
+/// `base` (the process environment, or a test's) with the dev defaults for
+/// what it does not set; messages always go to the stand-in.
+pub fn dev_env(base: Vec<(String, String)>, standin_url: &str) -> Vec<(String, String)> {
+    let defaults = [
+        ("REPORTER_HMAC_KEY", aduan_testkit::TEST_HMAC_KEY.to_owned()),
+        (
+            "CONTACT_ENCRYPTION_KEY",
+            aduan_testkit::TEST_CONTACT_KEY.to_owned(),
+        ),
+        ("WHATSAPP_APP_SECRET", DEV_APP_SECRET.to_owned()),
+        ("WHATSAPP_VERIFY_TOKEN", DEV_VERIFY_TOKEN.to_owned()),
+        ("WHATSAPP_ACCESS_TOKEN", "dev-token".to_owned()),
+        ("NUMBER_KECAMATAN", format!("{DEV_NUMBER}={DEV_NUMBER_KECAMATAN}")),
+    ];
+    let mut env: Vec<(String, String)> = base
+        .into_iter()
+        .filter(|(k, _)| k != "WHATSAPP_API_BASE")
+        .collect();
+    for (key, value) in defaults {
+        if !env.iter().any(|(k, _)| k == key) {
+            env.push((key.to_owned(), value));
+        }
+    }
+    env.push(("WHATSAPP_API_BASE".to_owned(), standin_url.to_owned()));
+    env
+}
+
+pub struct Options {
+    /// Where to listen (port 0: any free port).
+    pub addr: SocketAddr,
+    pub template: PathBuf,
+    /// The functions' environment before the dev defaults ([`dev_env`]).
+    pub env: Vec<(String, String)>,
+    pub sdk: aws_config::SdkConfig,
+}
+
+/// A running dev server. Dropping it stops serving.
+pub struct DevServer {
+    pub addr: SocketAddr,
+    pub routes: Routes,
+    pub issuer: Issuer,
+    pub standin: WhatsAppStandin,
+    /// The functions' environment.
+    pub env: Vec<(String, String)>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl DevServer {
+    /// `http://127.0.0.1:<port>`, the API's base URL.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn var(&self, key: &str) -> Option<&str> {
+        self.env.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+    }
+}
+
+impl Drop for DevServer {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// Everything a request may need.
+struct Dev {
+    routes: Routes,
+    issuer: Issuer,
+    standin: WhatsAppStandin,
+    webhook: webhook::App,
+    cases: AppState,
+    digest: digest::App,
+    digest_timeout: Duration,
+    requests: AtomicU64,
+}
+
+/// Builds the three functions as their cold starts do and starts serving.
+pub async fn start(options: Options) -> Result<DevServer, Error> {
+    let template = Template::load(&options.template)?;
+    let routes = template.routes()?;
+    if let Some(route) = routes
+        .0
+        .iter()
+        .find(|r| r.binary != WEBHOOK && r.binary != CASE_UPDATES)
+    {
+        return Err(format!(
+            "template.yaml routes {} to {}, which aduan-dev does not serve",
+            route.key(),
+            route.binary
+        )
+        .into());
+    }
+    let listener = TcpListener::bind(options.addr).await?;
+    let addr = listener.local_addr()?;
+    let issuer = Issuer::new(format!("http://{addr}/dev"));
+    let standin = WhatsAppStandin::start().await;
+    let env_pairs = dev_env(options.env, &standin.base_url);
+    let env = Env::from_pairs(env_pairs.clone());
+    let sdk = &options.sdk;
+    let dev = Arc::new(Dev {
+        webhook: webhook::App::from_config(&env, sdk).await?,
+        cases: case_updates_state(&env, sdk).await?,
+        digest: digest::App::from_config(&env, sdk).await?,
+        digest_timeout: Duration::from_secs(template.timeout_secs(DIGEST)),
+        routes: routes.clone(),
+        issuer: issuer.clone(),
+        standin: standin.clone(),
+        requests: AtomicU64::new(0),
+    });
+    let task = tokio::spawn(async move {
+        loop {
+            let Ok((stream, _)) = listener.accept().await else {
+                continue;
+            };
+            let dev = dev.clone();
+            tokio::spawn(async move {
+                let service = hyper::service::service_fn(move |req| serve(dev.clone(), req));
+                let connection = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(TokioIo::new(stream), service);
+                if let Err(error) = connection.await {
+                    tracing::debug!(%error, "connection ended");
+                }
+            });
+        }
+    });
+    Ok(DevServer {
+        addr,
+        routes,
+        issuer,
+        standin,
+        env: env_pairs,
+        task,
+    })
+}
+
+/// The case-updates function's state, wired as its `main.rs` wires it.
+async fn case_updates_state(env: &Env, sdk: &aws_config::SdkConfig) -> Result<AppState, Error> {
+    let (config, secrets) = CommonConfig::from_env(env, sdk, &[], messaging::OPTIONAL_SECRETS).await?;
+    let Policy { ladder, sla, .. } = Policy::from_env(env)?;
+    let store = Store::new(
+        aws_sdk_dynamodb::Client::new(sdk),
+        config.table_name.clone(),
+        sla.calendar.clone(),
+    );
+    let escalations = EscalationNotifier::new(
+        SnsPublisher::new(aws_sdk_sns::Client::new(sdk)),
+        store.clone(),
+        config.escalation_topic_arn.clone(),
+    )
+    .with_offset(sla.calendar.offset());
+    let citizens = Citizens::new(Messaging::load(env, &secrets)?.into_messenger(
+        store.clone(),
+        Arc::new(config.reporter_keys.clone()),
+        config.jurisdictions.clone(),
+    ));
+    Ok(AppState {
+        store,
+        tree: config.jurisdictions.clone(),
+        ladder,
+        sla,
+        escalations,
+        citizens,
+    })
+}
+
+async fn serve(dev: Arc<Dev>, request: hyper::Request<Incoming>) -> Result<Response, Infallible> {
+    let (parts, body) = request.into_parts();
+    let response = match Limited::new(body, MAX_PAYLOAD).collect().await {
+        Ok(body) => respond(&dev, &parts, &body.to_bytes()).await,
+        Err(_) => message(StatusCode::PAYLOAD_TOO_LARGE, "Request Entity Too Large"),
+    };
+    tracing::info!(
+        method = %parts.method,
+        path = parts.uri.path(),
+        status = response.status().as_u16(),
+        "request"
+    );
+    Ok(response)
+}
+
+async fn respond(dev: &Dev, parts: &Parts, body: &[u8]) -> Response {
+    let path = parts.uri.path();
+    if let Some(response) = dev_endpoint(dev, &parts.method, path, body).await {
+        return response;
+    }
+    let Some((route, path_parameters)) = dev.routes.find(parts.method.as_str(), path) else {
+        return message(StatusCode::NOT_FOUND, "Not Found");
+    };
+    let verified = match &route.authorizer {
+        None => None,
+        Some(_) => {
+            let header = parts.headers.get(hyper::header::AUTHORIZATION);
+            match header
+                .and_then(|h| h.to_str().ok())
+                .and_then(|h| dev.issuer.verify(h))
+            {
+                Some(verified) => Some(verified),
+                None => return message(StatusCode::UNAUTHORIZED, "Unauthorized"),
+            }
+        }
+    };
+    let id = format!("dev-{}", dev.requests.fetch_add(1, Ordering::Relaxed) + 1);
+    let event = gateway::event(parts, body, route, &path_parameters, verified.as_ref(), &id);
+    let request = match lambda_http::request::from_str(&event.to_string()) {
+        Ok(request) => request,
+        Err(error) => {
+            tracing::error!(%error, "lambda_http rejected the event");
+            return message(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error");
+        }
+    };
+    let response = match route.binary.as_str() {
+        WEBHOOK => webhook::handle(&dev.webhook, request).await,
+        _ => match case_updates::handler(&dev.cases, request).await {
+            Ok(response) => response,
+            Err(never) => match never {},
+        },
+    };
+    response.map(|body| Full::new(Bytes::copy_from_slice(body.as_ref())))
+}
+
+/// The development endpoints under `/dev/`.
+async fn dev_endpoint(dev: &Dev, method: &Method, path: &str, body: &[u8]) -> Option<Response> {
+    let response = match (method, path) {
+        (&Method::GET, "/dev/officials") => {
+            let officials: Vec<Value> = OFFICIALS
+                .iter()
+                .map(|o| json!({"official": o.id, "name": o.name, "role": o.role, "scope": o.scope}))
+                .collect();
+            json_response(StatusCode::OK, &json!(officials))
+        }
+        (&Method::POST, "/dev/token") => {
+            let wanted: Value = serde_json::from_slice(body).unwrap_or_default();
+            match wanted["official"].as_str().and_then(issuer::official) {
+                Some(official) => json_response(
+                    StatusCode::OK,
+                    &json!({"id_token": dev.issuer.token(official), "expires_in": issuer::TOKEN_LIFETIME_SECS}),
+                ),
+                None => message(
+                    StatusCode::BAD_REQUEST,
+                    "send {\"official\": \"<id>\"}, one of GET /dev/officials",
+                ),
+            }
+        }
+        (&Method::GET, "/dev/whatsapp") => {
+            let received: Vec<Value> = dev
+                .standin
+                .received()
+                .iter()
+                .map(|r| json!({"method": r.method, "path": r.path, "text": message_text(&r.body), "body": r.body}))
+                .collect();
+            json_response(StatusCode::OK, &json!(received))
+        }
+        (&Method::POST, "/dev/jobs") => {
+            let Ok(input) = serde_json::from_slice::<Value>(body) else {
+                return Some(message(
+                    StatusCode::BAD_REQUEST,
+                    "send the schedule's Input, e.g. {\"job\":\"daily-digest\"}",
+                ));
+            };
+            let budget = digest::Budget::from_remaining(dev.digest_timeout);
+            match dev.digest.handle(&input, chrono::Utc::now(), budget).await {
+                Ok(summary) => json_response(StatusCode::OK, &summary),
+                Err(error @ digest::HandlerError::Job(_)) => {
+                    message(StatusCode::BAD_REQUEST, &error.to_string())
+                }
+                Err(error) => message(StatusCode::INTERNAL_SERVER_ERROR, &error.to_string()),
+            }
+        }
+        _ => return None,
+    };
+    Some(response)
+}
+
+fn json_response(status: StatusCode, body: &Value) -> Response {
+    hyper::Response::builder()
+        .status(status)
+        .header(hyper::header::CONTENT_TYPE, "application/json")
+        .body(Full::new(Bytes::from(body.to_string())))
+        .expect("a valid response")
+}
+
+/// API Gateway's own answers: `{"message": "..."}`.
+fn message(status: StatusCode, text: &str) -> Response {
+    json_response(status, &json!({ "message": text }))
+}

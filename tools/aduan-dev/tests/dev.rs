@@ -1,0 +1,209 @@
+//! The dev server over real HTTP, against the local AWS emulator (`make
+//! test`), on a fresh table and an ephemeral port.
+
+use std::net::{Ipv4Addr, SocketAddr};
+
+use aduan_dev::issuer::{self, Issuer};
+use aduan_dev::template::{Route, Template};
+use aduan_dev::{DevServer, Options, DEV_APP_SECRET, DEV_NUMBER};
+use aduan_shared::whatsapp::meta::fixtures;
+use aduan_shared::whatsapp::signature::sign_meta;
+use aduan_testkit::{base_env, fresh_table, sdk_config};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use serde_json::{json, Value};
+
+async fn server(test: &str) -> DevServer {
+    let sdk = sdk_config().await;
+    let table = fresh_table(&sdk, test).await;
+    aduan_dev::start(Options {
+        addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+        template: aduan_dev::default_template(),
+        env: base_env(&table),
+        sdk,
+    })
+    .await
+    .expect("the dev server starts")
+}
+
+async fn json_of(response: reqwest::Response) -> (u16, Value) {
+    let status = response.status().as_u16();
+    let text = response.text().await.unwrap();
+    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+}
+
+async fn token(http: &reqwest::Client, base: &str, official: &str) -> String {
+    let (status, body) = json_of(
+        http.post(format!("{base}/dev/token"))
+            .json(&json!({ "official": official }))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    body["id_token"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn routes_are_template_yamls_http_api_events() {
+    let dev = server("dev-routes").await;
+    let text = std::fs::read_to_string(aduan_dev::default_template()).unwrap();
+    let template: serde_yaml::Value = serde_yaml::from_str(&text).unwrap();
+    let mut expected = Vec::new();
+    for resource in template["Resources"].as_mapping().unwrap().values() {
+        let Some(events) = resource["Properties"]["Events"].as_mapping() else {
+            continue;
+        };
+        for event in events.values().filter(|e| e["Type"] == "HttpApi") {
+            let props = &event["Properties"];
+            expected.push(Route {
+                method: props["Method"].as_str().unwrap().to_uppercase(),
+                path: props["Path"].as_str().unwrap().to_owned(),
+                binary: resource["Metadata"]["BuildProperties"]["Binary"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned(),
+                authorizer: props["Auth"]["Authorizer"].as_str().map(str::to_owned),
+            });
+        }
+    }
+    assert!(!expected.is_empty());
+    assert_eq!(dev.routes.0, expected);
+    assert_eq!(
+        Template::load(&aduan_dev::default_template())
+            .unwrap()
+            .routes()
+            .unwrap()
+            .0,
+        expected
+    );
+    // The officials' API is all behind the authorizer, the webhook open.
+    for route in &dev.routes.0 {
+        assert_eq!(
+            route.authorizer.is_some(),
+            route.binary == aduan_dev::CASE_UPDATES,
+            "{}",
+            route.key()
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_whatsapp_message_becomes_a_case_the_lurah_sees() {
+    let dev = server("dev-flow").await;
+    let base = dev.base_url();
+    let http = reqwest::Client::new();
+
+    // A citizen writes to the dev number: a signed Meta delivery.
+    let delivery = fixtures::text(
+        DEV_NUMBER,
+        "6281234567890",
+        "wamid.DEV1",
+        chrono::Utc::now().timestamp(),
+        "Lampu jalan di depan kantor lurah Garegeh mati sejak seminggu",
+    );
+    let bytes = serde_json::to_vec(&delivery).unwrap();
+    let response = http
+        .post(format!("{base}/webhook"))
+        .header("content-type", "application/json")
+        .header(
+            "x-hub-signature-256",
+            sign_meta(DEV_APP_SECRET.as_bytes(), &bytes),
+        )
+        .body(bytes)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    assert!(!dev.standin.received().is_empty(), "the citizen got no reply");
+    let (status, received) = json_of(http.get(format!("{base}/dev/whatsapp")).send().await.unwrap()).await;
+    assert_eq!(status, 200);
+    assert_eq!(received.as_array().unwrap().len(), dev.standin.received().len());
+    assert!(
+        received[0]["text"].as_str().is_some_and(|t| !t.is_empty()),
+        "{received}"
+    );
+
+    // Officials' routes: no token, a forged or expired one → 401 before the function.
+    let cases = format!("{base}/cases");
+    let (status, body) = json_of(http.get(&cases).send().await.unwrap()).await;
+    assert_eq!((status, body), (401, json!({"message": "Unauthorized"})));
+    let lurah = issuer::official("lurah-garegeh").unwrap();
+    let expired = dev.issuer.mint(lurah, chrono::Utc::now().timestamp() - 60);
+    let foreign = Issuer::new("https://issuer.invalid/dev").token(lurah);
+    let good = token(&http, &base, "lurah-garegeh").await;
+    // The lurah's claims, promoted to admin of the kota, signed with a guess.
+    let payload = good.split('.').nth(1).unwrap();
+    let mut claims: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap();
+    claims["custom:role"] = json!("admin");
+    claims["custom:scope"] = json!("bukittinggi");
+    let forged = issuer::sign(&json!({"alg": "HS256", "typ": "JWT"}), &claims, b"a guessed key");
+    for bad in [expired, foreign, forged, "not-a-jwt".to_owned()] {
+        let response = http.get(&cases).bearer_auth(&bad).send().await.unwrap();
+        assert_eq!(response.status().as_u16(), 401, "{bad}");
+    }
+
+    // The lurah's own token: the case is in their queue.
+    let (status, body) = json_of(http.get(&cases).bearer_auth(&good).send().await.unwrap()).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        body.to_string().contains("ADU-"),
+        "the lurah's queue has no case: {body}"
+    );
+}
+
+#[tokio::test]
+async fn dev_endpoints_jobs_and_unknown_routes() {
+    let dev = server("dev-endpoints").await;
+    let base = dev.base_url();
+    let http = reqwest::Client::new();
+
+    let (status, officials) = json_of(http.get(format!("{base}/dev/officials")).send().await.unwrap()).await;
+    assert_eq!(status, 200);
+    assert_eq!(officials.as_array().unwrap().len(), issuer::OFFICIALS.len());
+    let (status, _) = json_of(
+        http.post(format!("{base}/dev/token"))
+            .json(&json!({"official": "nobody"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 400);
+
+    let (status, summary) = json_of(
+        http.post(format!("{base}/dev/jobs"))
+            .json(&json!({"job": "daily-digest"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200, "{summary}");
+    assert!(summary.is_object(), "{summary}");
+    let (status, _) = json_of(
+        http.post(format!("{base}/dev/jobs"))
+            .json(&json!({"job": "no-such-job"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 400);
+
+    for (method, path) in [
+        (reqwest::Method::GET, "/nowhere"),
+        (reqwest::Method::DELETE, "/cases"),
+        (reqwest::Method::GET, "/webhook/twilio"),
+    ] {
+        let (status, body) = json_of(
+            http.request(method, format!("{base}{path}"))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!((status, body), (404, json!({"message": "Not Found"})), "{path}");
+    }
+}

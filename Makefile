@@ -7,9 +7,13 @@ SHELL := /bin/bash
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
-.PHONY: dev
+.PHONY: dev demo
 dev: ## run the whole system locally (emulator, API on :3000, WhatsApp stand-in); Ctrl-C stops it
 	infra/local/dev.sh
+
+demo: ## play a whole case through the running `make dev` (run it in another terminal)
+	@cargo build --quiet -p aduan-dev -p aduan-sim
+	@$${CARGO_TARGET_DIR:-target}/debug/aduan-sim demo
 
 test: ## run every test against the local AWS emulator (started if needed)
 	infra/local/with-stack.sh cargo test --workspace

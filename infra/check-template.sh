@@ -66,7 +66,7 @@ sam validate --lint --template-file template.yaml --region "$REGION"
 echo "== sam build (x86_64)"
 export CARGO_TARGET_DIR="$root/.aws-sam/cargo-target"
 start=$(date +%s)
-sam build --beta-features \
+sam build \
   --template-file template.yaml \
   --build-dir .aws-sam/build \
   --parameter-overrides Architecture=x86_64

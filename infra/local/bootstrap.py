@@ -9,7 +9,8 @@ the keys and indexes the deployed one has:
   BillingMode/ProvisionedThroughput and StreamSpecification from its Properties,
   then its TimeToLiveSpecification through UpdateTimeToLive;
 * every AWS::SNS::Topic ``<Name>Topic`` -> topic ``aduan-local-<name>s``
-  (``EscalationTopic`` -> ``aduan-local-escalations``).
+  (``EscalationTopic`` -> ``aduan-local-escalations``,
+  ``OperationsTopic`` -> ``aduan-local-operations``).
 
 Idempotent: existing resources are reused. A table whose key schema or index
 set differs from the template is an error unless ``--recreate`` is given.
@@ -102,7 +103,9 @@ def _snake_upper(name: str) -> str:
 
 def topic_name_for(logical_id: str, prefix: str) -> str:
     base = logical_id[: -len("Topic")] if logical_id.endswith("Topic") and logical_id != "Topic" else logical_id
-    return f"{prefix}-{_kebab(base)}s"
+    name = _kebab(base)
+    # Plural names read naturally (escalations, digests); "operations" already is one.
+    return f"{prefix}-{name}" if name.endswith("s") else f"{prefix}-{name}s"
 
 
 # --------------------------------------------------------------------------

@@ -17,4 +17,7 @@ else
   echo "AWS emulator: already running (left running)"
 fi
 eval "$("$here/stack.sh" env)"
-cargo run --quiet -p aduan-dev
+# Built together with the simulator: the same feature resolution, so
+# `make demo` afterwards finds everything built.
+cargo build --quiet -p aduan-dev -p aduan-sim
+"${CARGO_TARGET_DIR:-target}/debug/aduan-dev"

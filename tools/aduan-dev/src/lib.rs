@@ -131,6 +131,11 @@ struct Dev {
     digest: digest::App,
     digest_timeout: Duration,
     requests: AtomicU64,
+    /// The emulator the functions call, for `/dev/sns`.
+    emulator: String,
+    /// The stack's topics: (`escalations`/`digests`/..., ARN).
+    topics: Vec<(String, String)>,
+    http: reqwest::Client,
 }
 
 /// Builds the three functions as their cold starts do and starts serving.
@@ -165,6 +170,19 @@ pub async fn start(options: Options) -> Result<DevServer, Error> {
         issuer: issuer.clone(),
         standin: standin.clone(),
         requests: AtomicU64::new(0),
+        emulator: sdk
+            .endpoint_url()
+            .unwrap_or_default()
+            .trim_end_matches('/')
+            .to_owned(),
+        topics: env_pairs
+            .iter()
+            .filter_map(|(key, arn)| {
+                let name = key.strip_suffix("_TOPIC_ARN")?.to_lowercase();
+                Some((name, arn.clone()))
+            })
+            .collect(),
+        http: reqwest::Client::new(),
     });
     let task = tokio::spawn(async move {
         loop {
@@ -239,7 +257,7 @@ async fn serve(dev: Arc<Dev>, request: hyper::Request<Incoming>) -> Result<Respo
 
 async fn respond(dev: &Dev, parts: &Parts, body: &[u8]) -> Response {
     let path = parts.uri.path();
-    if let Some(response) = dev_endpoint(dev, &parts.method, path, body).await {
+    if let Some(response) = dev_endpoint(dev, &parts.method, &parts.uri, body).await {
         return response;
     }
     let Some((route, path_parameters)) = dev.routes.find(parts.method.as_str(), path) else {
@@ -278,8 +296,8 @@ async fn respond(dev: &Dev, parts: &Parts, body: &[u8]) -> Response {
 }
 
 /// The development endpoints under `/dev/`.
-async fn dev_endpoint(dev: &Dev, method: &Method, path: &str, body: &[u8]) -> Option<Response> {
-    let response = match (method, path) {
+async fn dev_endpoint(dev: &Dev, method: &Method, uri: &hyper::Uri, body: &[u8]) -> Option<Response> {
+    let response = match (method, uri.path()) {
         (&Method::GET, "/dev/officials") => {
             let officials: Vec<Value> = OFFICIALS
                 .iter()
@@ -316,8 +334,22 @@ async fn dev_endpoint(dev: &Dev, method: &Method, path: &str, body: &[u8]) -> Op
                     "send the schedule's Input, e.g. {\"job\":\"daily-digest\"}",
                 ));
             };
+            // `?at=<RFC 3339>` runs the job as if the schedule fired then
+            // (e.g. tomorrow's 07:00 digest); default: now.
+            let at = match query_param(uri, "at") {
+                None => chrono::Utc::now(),
+                Some(at) => match chrono::DateTime::parse_from_rfc3339(&at) {
+                    Ok(at) => at.with_timezone(&chrono::Utc),
+                    Err(_) => {
+                        return Some(message(
+                            StatusCode::BAD_REQUEST,
+                            "at must be an RFC 3339 time, e.g. 2026-12-01T07:00:00+07:00",
+                        ))
+                    }
+                },
+            };
             let budget = digest::Budget::from_remaining(dev.digest_timeout);
-            match dev.digest.handle(&input, chrono::Utc::now(), budget).await {
+            match dev.digest.handle(&input, at, budget).await {
                 Ok(summary) => json_response(StatusCode::OK, &summary),
                 Err(error @ digest::HandlerError::Job(_)) => {
                     message(StatusCode::BAD_REQUEST, &error.to_string())
@@ -325,9 +357,63 @@ async fn dev_endpoint(dev: &Dev, method: &Method, path: &str, body: &[u8]) -> Op
                 Err(error) => message(StatusCode::INTERNAL_SERVER_ERROR, &error.to_string()),
             }
         }
+        (&Method::GET, "/dev/sns") => match published(dev).await {
+            Ok(published) => json_response(StatusCode::OK, &json!(published)),
+            Err(error) => message(StatusCode::BAD_GATEWAY, &format!("reading the emulator: {error}")),
+        },
         _ => return None,
     };
     Some(response)
+}
+
+fn query_param(uri: &hyper::Uri, name: &str) -> Option<String> {
+    form_urlencoded::parse(uri.query()?.as_bytes())
+        .find(|(key, _)| key == name)
+        .map(|(_, value)| value.into_owned())
+}
+
+/// What the stack's topics were sent, oldest first, as the emulator recorded
+/// it (its `/moto-api/data.json`): the SMS and email texts officials get,
+/// the email subject and the attributes subscriptions filter on.
+async fn published(dev: &Dev) -> Result<Vec<Value>, Error> {
+    let data: Value = dev
+        .http
+        .get(format!("{}/moto-api/data.json", dev.emulator))
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    let mut published = Vec::new();
+    for topic in data["sns"]["Topic"].as_array().into_iter().flatten() {
+        let arn = topic["arn"].as_str().unwrap_or_default();
+        let Some((name, _)) = dev.topics.iter().find(|(_, a)| a == arn) else {
+            continue;
+        };
+        // Each notification: [message id, message, subject, attributes, group].
+        for sent in topic["sent_notifications"].as_array().into_iter().flatten() {
+            let bodies: Value = sent[1]
+                .as_str()
+                .and_then(|m| serde_json::from_str(m).ok())
+                .unwrap_or_else(|| json!({ "default": sent[1] }));
+            let attributes: serde_json::Map<String, Value> = sent[3]
+                .as_object()
+                .into_iter()
+                .flatten()
+                .map(|(key, value)| (key.clone(), value["Value"].clone()))
+                .collect();
+            published.push(json!({
+                "topic": name,
+                "message_id": sent[0],
+                "subject": sent[2],
+                "sms": bodies["sms"],
+                "email": bodies["email"],
+                "default": bodies["default"],
+                "attributes": attributes,
+            }));
+        }
+    }
+    Ok(published)
 }
 
 fn json_response(status: StatusCode, body: &Value) -> Response {

@@ -78,6 +78,7 @@ async fn main() -> Result<(), aduan_dev::Error> {
     println!("  TOKEN=$(curl -s -X POST {base}/dev/token -d '{{\"official\":\"lurah-garegeh\"}}' | sed -E 's/.*\"id_token\":\"([^\"]+)\".*/\\1/')");
     println!("  curl -H \"Authorization: Bearer $TOKEN\" {base}/cases");
     println!();
+    println!("Play a citizen and officials: `make demo` (a whole case), or target/debug/aduan-sim help.");
     println!("Ctrl-C stops everything.");
 
     tokio::signal::ctrl_c().await?;

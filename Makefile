@@ -18,6 +18,10 @@ demo: ## play a whole case through the running `make dev` (run it in another ter
 test: ## run every test against the local AWS emulator (started if needed)
 	infra/local/with-stack.sh cargo test --workspace
 
+.PHONY: faults
+faults: ## the whole fault-injection matrix (every operation x request x fault); `make test` runs a sample
+	ADUAN_FAULTS=full infra/local/with-stack.sh cargo test -p aduan-testkit --test faults -- --nocapture
+
 lint: ## formatting and clippy, as CI runs them
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings

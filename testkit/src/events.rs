@@ -57,3 +57,67 @@ fn base64_encode(bytes: &[u8]) -> String {
     use base64::Engine;
     base64::engine::general_purpose::STANDARD.encode(bytes)
 }
+
+/// An official as API Gateway's JWT authorizer passes them on: the claims
+/// of their verified ID token.
+#[derive(Debug, Clone)]
+pub struct Official {
+    pub sub: String,
+    pub name: String,
+    pub scope: String,
+    pub role: String,
+}
+
+/// An officials' API event (payload 2.0, `$default` stage) with `who`'s
+/// claims, its route key and path parameters as API Gateway fills them.
+pub fn jwt_event(who: &Official, method: &str, path_and_query: &str, body: Option<&str>) -> Value {
+    let (path, query) = path_and_query.split_once('?').unwrap_or((path_and_query, ""));
+    let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+    let (route_key, ticket) = match segments.as_slice() {
+        ["cases", ticket, rest @ ..] => (
+            format!(
+                "{method} /cases/{{ticket}}{}",
+                rest.iter().map(|r| format!("/{r}")).collect::<String>()
+            ),
+            Some(*ticket),
+        ),
+        _ => (format!("{method} {path}"), None),
+    };
+    let mut event = json!({
+        "version": "2.0",
+        "routeKey": route_key,
+        "rawPath": path,
+        "rawQueryString": query,
+        "headers": {
+            "content-type": "application/json",
+            "authorization": "Bearer eyJraWQiOi.test.token"
+        },
+        "requestContext": {
+            "accountId": "123456789012",
+            "apiId": "api-id",
+            "domainName": "api-id.execute-api.ap-southeast-3.amazonaws.com",
+            "domainPrefix": "api-id",
+            "http": {"method": method, "path": path, "protocol": "HTTP/1.1", "sourceIp": "203.0.113.7", "userAgent": "curl/8.5.0"},
+            "requestId": "req-1",
+            "routeKey": route_key,
+            "stage": "$default",
+            "time": "29/Nov/2026:03:00:00 +0000",
+            "timeEpoch": 1_795_921_200_000u64,
+            "authorizer": {"jwt": {"claims": {
+                "sub": who.sub,
+                "name": who.name,
+                "custom:scope": who.scope,
+                "custom:role": who.role,
+                "token_use": "id"
+            }, "scopes": null}}
+        },
+        "isBase64Encoded": false
+    });
+    if let Some(ticket) = ticket {
+        event["pathParameters"] = json!({ "ticket": ticket });
+    }
+    if let Some(body) = body {
+        event["body"] = json!(body);
+    }
+    event
+}

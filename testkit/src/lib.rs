@@ -5,6 +5,7 @@
 
 pub mod counting;
 pub mod events;
+pub mod faults;
 pub mod logs;
 pub mod standin;
 

@@ -4,10 +4,11 @@
 //! timeline). A failed send never fails the request: the message waits for
 //! the sweep and the response says so.
 
-use aduan_shared::domain::case::Case;
+use aduan_shared::domain::case::{Case, CaseId};
 use aduan_shared::domain::timeline::Actor;
 pub use aduan_shared::notify::citizen::Notice;
-use aduan_shared::notify::citizen::{CitizenMessenger, Delivery};
+use aduan_shared::notify::citizen::{CitizenMessenger, Delivery, Staged};
+use aduan_shared::store::StoreError;
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
@@ -37,10 +38,35 @@ impl Citizens {
         Self(None)
     }
 
-    /// Tells the citizen about what happened at `event_at`; `actor` is who
-    /// the timeline says sent it. The message is recorded at least a
-    /// millisecond later, so it sorts after the event it announces (event
-    /// ids order by millisecond, and randomly within one).
+    /// The message telling the citizen about what happened at `event_at`,
+    /// to be saved with it ([`crate::routes::save`]) and then sent with
+    /// [`Citizens::send`]; none when this deployment sends no messages.
+    pub async fn stage(
+        &self,
+        case: &Case,
+        notice: Notice,
+        actor: Actor,
+        event_at: DateTime<Utc>,
+    ) -> Result<Option<Staged>, StoreError> {
+        let Some(messenger) = &self.0 else {
+            return Ok(None);
+        };
+        let at = after(event_at);
+        messenger.stage_notice(case, notice, actor, at).await.map(Some)
+    }
+
+    /// Sends a message saved as pending; one that does not go out now is
+    /// the sweep's.
+    pub async fn send(&self, staged: Staged) -> Notification {
+        let Some(messenger) = &self.0 else {
+            return Notification::Disabled;
+        };
+        let case_id = staged.pending.case_id.clone();
+        notification(&case_id, messenger.send_staged(staged, Utc::now()).await)
+    }
+
+    /// Tells the citizen about what happened at `event_at` (a message that
+    /// announces no saved change); `actor` is who the timeline says sent it.
     pub async fn tell(
         &self,
         case: &Case,
@@ -51,21 +77,34 @@ impl Citizens {
         let Some(messenger) = &self.0 else {
             return Notification::Disabled;
         };
-        let now = Utc::now().max(event_at + Duration::milliseconds(1));
-        match messenger.tell_as(case, notice, actor, now).await {
-            Ok(Delivery::Sent {
-                message_id,
-                via_template,
-            }) => Notification::Sent {
-                message_id,
-                via_template,
-            },
-            Ok(Delivery::Pending) => Notification::Pending,
-            Err(err) => {
-                // The case is saved; only the notification is missing.
-                tracing::error!(ticket = %case.ticket, error = %err, "citizen notification not recorded");
-                Notification::Pending
-            }
+        notification(
+            &case.id,
+            messenger.tell_as(case, notice, actor, after(event_at)).await,
+        )
+    }
+}
+
+/// The message is recorded at least a millisecond after the event it
+/// announces, so it sorts after it (event ids order by millisecond, and
+/// randomly within one).
+fn after(event_at: DateTime<Utc>) -> DateTime<Utc> {
+    Utc::now().max(event_at + Duration::milliseconds(1))
+}
+
+fn notification(case: &CaseId, delivery: Result<Delivery, StoreError>) -> Notification {
+    match delivery {
+        Ok(Delivery::Sent {
+            message_id,
+            via_template,
+        }) => Notification::Sent {
+            message_id,
+            via_template,
+        },
+        Ok(Delivery::Pending) => Notification::Pending,
+        Err(err) => {
+            // Saved as pending before the attempt: the sweep sends it.
+            tracing::error!(%case, error = %err, "citizen notification outcome not recorded");
+            Notification::Pending
         }
     }
 }

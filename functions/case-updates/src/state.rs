@@ -2,10 +2,13 @@
 
 use std::sync::Arc;
 
+use aduan_shared::config::messaging::{self, Messaging};
+use aduan_shared::config::policy::Policy;
+use aduan_shared::config::{CommonConfig, ConfigError, Env};
 use aduan_shared::domain::jurisdiction::Jurisdictions;
 use aduan_shared::domain::ladder::Ladder;
 use aduan_shared::domain::sla::SlaPolicy;
-use aduan_shared::notify::EscalationNotifier;
+use aduan_shared::notify::{EscalationNotifier, SnsPublisher};
 use aduan_shared::store::Store;
 
 use crate::outbound::Citizens;
@@ -19,4 +22,39 @@ pub struct AppState {
     pub escalations: EscalationNotifier,
     /// Tells citizens on WhatsApp what happened to their case.
     pub citizens: Citizens,
+}
+
+impl AppState {
+    /// Builds the clients from `env` and `sdk`; the messaging secrets are
+    /// resolved in the same SSM call as the common ones.
+    pub async fn from_config(env: &Env, sdk: &aws_config::SdkConfig) -> Result<Self, ConfigError> {
+        let (config, secrets) = CommonConfig::from_env(env, sdk, &[], messaging::OPTIONAL_SECRETS).await?;
+        let Policy { ladder, sla, .. } = Policy::from_env(env)?;
+        let store = Store::new(
+            aws_sdk_dynamodb::Client::new(sdk),
+            config.table_name.clone(),
+            sla.calendar.clone(),
+        );
+        let escalations = EscalationNotifier::new(
+            SnsPublisher::new(aws_sdk_sns::Client::new(sdk)),
+            store.clone(),
+            config.escalation_topic_arn.clone(),
+        )
+        .with_offset(sla.calendar.offset());
+        // Without a token, sends fail and stay pending (visible on the case).
+        let messaging = Messaging::load(env, &secrets)?;
+        let citizens = Citizens::new(messaging.into_messenger(
+            store.clone(),
+            Arc::new(config.reporter_keys.clone()),
+            config.jurisdictions.clone(),
+        ));
+        Ok(Self {
+            store,
+            tree: config.jurisdictions.clone(),
+            ladder,
+            sla,
+            escalations,
+            citizens,
+        })
+    }
 }

@@ -25,7 +25,7 @@ use aduan_shared::domain::case::{Case, CaseError, Escalation};
 use aduan_shared::domain::ladder::LadderError;
 use aduan_shared::domain::lifecycle::{Status, Transition};
 use aduan_shared::domain::timeline::Actor;
-use aduan_shared::notify::citizen::{Delivery, Notice, RetrySummary};
+use aduan_shared::notify::citizen::{Delivery, Notice, RetrySummary, Staged};
 use aduan_shared::notify::{PublishOutcome, RetryOutcome};
 use aduan_shared::store::{Cursor, StoreError};
 use chrono::{DateTime, Utc};
@@ -59,7 +59,8 @@ pub struct SweepSummary {
     pub citizens_told: usize,
     /// Not sent now: kept pending by the messenger for a later sweep.
     pub citizen_notices_pending: usize,
-    /// Could not be recorded at all (the store failed): logged, not retried.
+    /// Sent or not, the outcome could not be recorded (the store failed):
+    /// the notice stays pending, saved with the change, for a later sweep.
     pub citizen_notice_failures: usize,
     /// The messenger's retry of pending WhatsApp messages.
     pub whatsapp: RetrySummary,
@@ -126,6 +127,15 @@ impl App {
                     }
                 };
                 let publish_by = now + self.escalations.retry_policy().lease;
+                // Saved with the escalation: the citizen is told even if
+                // this run stops right after (by the next sweep).
+                let notice = Notice::Escalated {
+                    level: case.level.clone(),
+                };
+                let staged = self
+                    .messenger
+                    .stage_notice(&case, notice, Actor::System, now)
+                    .await?;
                 let entry = match self
                     .store
                     .save_case_with_pending_publish(
@@ -133,6 +143,7 @@ impl App {
                         std::slice::from_ref(&event),
                         &event.id,
                         publish_by,
+                        Some((&staged.pending, staged.lease_until(now))),
                     )
                     .await
                 {
@@ -157,9 +168,7 @@ impl App {
                         summary.errors += 1;
                     }
                 }
-                let level = case.level.clone();
-                self.tell_citizen(&case, Notice::Escalated { level }, now, summary)
-                    .await;
+                self.tell_citizen(&case, staged, now, summary).await;
             }
             match page.next {
                 Some(next) => cursor = Some(next),
@@ -190,7 +199,16 @@ impl App {
                 return Ok(());
             }
         };
-        match self.store.save_case(case, std::slice::from_ref(&event)).await {
+        let staged = self
+            .messenger
+            .stage_notice(case, Notice::AutoClosed, Actor::System, now)
+            .await?;
+        let message = Some((&staged.pending, staged.lease_until(now)));
+        match self
+            .store
+            .save_case_with(case, std::slice::from_ref(&event), message)
+            .await
+        {
             Ok(()) => summary.auto_closed += 1,
             Err(e) if e.is_conflict() => {
                 summary.conflicts += 1;
@@ -198,20 +216,20 @@ impl App {
             }
             Err(e) => return Err(e),
         }
-        self.tell_citizen(case, Notice::AutoClosed, now, summary).await;
+        self.tell_citizen(case, staged, now, summary).await;
         Ok(())
     }
 
-    /// Tells the citizen; never fails the sweep (a message that did not go
-    /// out is kept pending by the messenger and sent by a later sweep).
+    /// Sends the notice saved with the change; never fails the sweep (a
+    /// message that did not go out is pending, for a later sweep).
     async fn tell_citizen(
         &self,
         case: &Case,
-        notice: Notice,
+        staged: Staged,
         now: DateTime<Utc>,
         summary: &mut SweepSummary,
     ) {
-        match self.messenger.tell(case, notice, now).await {
+        match self.messenger.send_staged(staged, now).await {
             Ok(Delivery::Sent { .. }) => summary.citizens_told += 1,
             Ok(Delivery::Pending) => {
                 tracing::warn!(case = %case.id, "citizen notice not sent: kept pending");

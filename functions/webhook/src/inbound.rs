@@ -2,17 +2,18 @@
 //! (pure) → write once → hand back the reply to send. A conflict (another
 //! message of the same citizen written first) re-reads and decides again.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 
 use aduan_shared::conversation::{
     self, replies, Awaiting, Command, Decision, Effect, OpenCase, State, TicketArg,
 };
-use aduan_shared::domain::case::{Case, CaseId, Channel, NewCase};
+use aduan_shared::domain::case::{Case, CaseId, Channel, NewCase, Provider};
 use aduan_shared::domain::lifecycle::{Status, Transition};
 use aduan_shared::domain::reporter::ReporterId;
 use aduan_shared::domain::ticket::Ticket;
 use aduan_shared::domain::timeline::{Actor, EventBody, MessageContent, TimelineEvent};
-use aduan_shared::store::{CitizenWrite, InboundKey, NewCaseWrite, Reporter, StoreError};
+use aduan_shared::notify::citizen::Staged;
+use aduan_shared::store::{CitizenWrite, InboundKey, NewCaseWrite, PendingOutbound, Reporter, StoreError};
 use aduan_shared::texts::render;
 use aduan_shared::whatsapp::outbound::Outbound;
 use aduan_shared::whatsapp::{Inbound, InboundBody};
@@ -21,13 +22,17 @@ use crate::App;
 
 /// What to send back, and the case to record it on (none for answers that
 /// belong to no case, such as `STATUS`).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Reply {
     pub case_id: Option<CaseId>,
     pub message: Outbound,
+    /// The reply to a case, saved as pending with the message it answers:
+    /// sent now, or by the sweep. None for answers that belong to no case
+    /// and for Twilio's, which go back inline.
+    pub staged: Option<Staged>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub enum Outcome {
     /// The same message, delivered again: nothing written, nothing sent.
     Duplicate,
@@ -141,6 +146,22 @@ impl Message<'_> {
         )
     }
 
+    /// The reply to this message on `case_id`, to be saved with it; Twilio's
+    /// replies go back inline in the webhook's answer instead.
+    fn stage(&self, case_id: &CaseId, message: &Outbound) -> Option<Staged> {
+        (self.inbound.provider == Provider::Meta).then(|| {
+            // A millisecond after the message it answers, so it sorts after it.
+            let at = self.now + Duration::milliseconds(1);
+            self.app
+                .messenger
+                .stage_reply(case_id, &self.channel(), &self.inbound.from, message.clone(), at)
+        })
+    }
+
+    fn pending<'s>(&self, staged: &'s Option<Staged>) -> Option<(&'s PendingOutbound, DateTime<Utc>)> {
+        staged.as_ref().map(|m| (&m.pending, m.lease_until(self.now)))
+    }
+
     fn channel(&self) -> Channel {
         Channel {
             provider: self.inbound.provider,
@@ -193,6 +214,7 @@ impl Message<'_> {
                 Ok(Some(Reply {
                     case_id: None,
                     message,
+                    staged: None,
                 }))
             }
         }
@@ -211,16 +233,6 @@ impl Message<'_> {
         });
         reporter.awaiting = question.as_ref().map(|(_, awaiting)| awaiting.clone());
         let events = [opened, self.message_event()];
-        self.app
-            .store
-            .create_case(NewCaseWrite {
-                case: &case,
-                events: &events,
-                inbound: Some(self.key),
-                reporter: &mut reporter,
-                reporter_is_new: is_new,
-            })
-            .await?;
         let ack = replies::acknowledge(
             &self.app.texts,
             &self.app.tree,
@@ -229,9 +241,24 @@ impl Message<'_> {
             case.jurisdiction.as_ref(),
             question.as_ref().map(|(q, _)| q),
         );
+        let staged = self.stage(&case.id, &ack);
+        self.app
+            .store
+            .create_case_with(
+                NewCaseWrite {
+                    case: &case,
+                    events: &events,
+                    inbound: Some(self.key),
+                    reporter: &mut reporter,
+                    reporter_is_new: is_new,
+                },
+                self.pending(&staged),
+            )
+            .await?;
         Ok(Some(Reply {
             case_id: Some(case.id),
             message: ack,
+            staged,
         }))
     }
 
@@ -295,18 +322,29 @@ impl Message<'_> {
                 (Some(rated.id), Some(case))
             }
         };
+        let staged = match (&case_id, &reply) {
+            (Some(id), Some(message)) => self.stage(id, message),
+            _ => None,
+        };
         self.app
             .store
-            .record_citizen_message(CitizenWrite {
-                case_id: case_id.as_ref(),
-                case: changed.as_mut(),
-                events: if case_id.is_some() { &events } else { &[] },
-                inbound: self.key,
-                reporter: &mut reporter,
-                reporter_is_new: is_new,
-            })
+            .record_citizen_message_with(
+                CitizenWrite {
+                    case_id: case_id.as_ref(),
+                    case: changed.as_mut(),
+                    events: if case_id.is_some() { &events } else { &[] },
+                    inbound: self.key,
+                    reporter: &mut reporter,
+                    reporter_is_new: is_new,
+                },
+                self.pending(&staged),
+            )
             .await?;
-        Ok(reply.map(|message| Reply { case_id, message }))
+        Ok(reply.map(|message| Reply {
+            case_id,
+            message,
+            staged,
+        }))
     }
 
     async fn read_case(&self, id: &CaseId) -> Result<Case, StoreError> {
@@ -350,6 +388,7 @@ impl Message<'_> {
             Ok(Some(Reply {
                 case_id: None,
                 message,
+                staged: None,
             }))
         };
         match command {
@@ -418,6 +457,7 @@ impl Message<'_> {
             return Ok(Some(Reply {
                 case_id: None,
                 message,
+                staged: None,
             }));
         };
         let (mut reporter, is_new) = self.next_reporter();
@@ -447,20 +487,26 @@ impl Message<'_> {
         };
         let case_id = case.id.clone();
         let changed = events.len() > 1;
+        let message = Outbound::text(message);
+        let staged = self.stage(&case_id, &message);
         self.app
             .store
-            .record_citizen_message(CitizenWrite {
-                case_id: Some(&case_id),
-                case: changed.then_some(&mut case),
-                events: &events,
-                inbound: self.key,
-                reporter: &mut reporter,
-                reporter_is_new: is_new,
-            })
+            .record_citizen_message_with(
+                CitizenWrite {
+                    case_id: Some(&case_id),
+                    case: changed.then_some(&mut case),
+                    events: &events,
+                    inbound: self.key,
+                    reporter: &mut reporter,
+                    reporter_is_new: is_new,
+                },
+                self.pending(&staged),
+            )
             .await?;
         Ok(Some(Reply {
             case_id: Some(case_id),
-            message: Outbound::text(message),
+            message,
+            staged,
         }))
     }
 }

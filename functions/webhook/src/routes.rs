@@ -127,13 +127,9 @@ async fn send_reply(app: &App, inbound: &Inbound, reply: Reply) {
         provider: inbound.provider,
         number_id: inbound.number_id.clone(),
     };
-    let now = Utc::now();
-    let result = match &reply.case_id {
-        Some(case_id) => app
-            .messenger
-            .reply(case_id, &channel, &inbound.from, reply.message, now)
-            .await
-            .map(|_| ()),
+    let result = match reply.staged {
+        // Saved with the message: if it does not go out now, the sweep sends it.
+        Some(staged) => app.messenger.send_staged(staged, Utc::now()).await.map(|_| ()),
         None => app
             .messenger
             .reply_unrecorded(&channel, &inbound.from, &reply.message)
@@ -144,10 +140,8 @@ async fn send_reply(app: &App, inbound: &Inbound, reply: Reply) {
                 Ok(())
             }),
     };
-    // The message is stored; a reply that could not even be recorded as
-    // pending is logged, and the citizen's next message gets an answer.
     if let Err(e) = result {
-        tracing::error!(error = %e, "reply not recorded");
+        tracing::error!(error = %e, "reply outcome not recorded; it stays pending");
     }
 }
 

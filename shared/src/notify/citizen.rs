@@ -109,6 +109,24 @@ pub struct RetrySummary {
     pub skipped: u32,
 }
 
+/// A message to a citizen, composed and ready: saved as pending (with the
+/// change it announces, in one write), then sent at once. Until it is sent
+/// the sweep sees it only after [`LEASE`], so the two do not race.
+#[derive(Debug, Clone)]
+pub struct Staged {
+    pub pending: PendingOutbound,
+    channel: Channel,
+    to: SenderId,
+    via_template: bool,
+}
+
+impl Staged {
+    /// When the sweep may take it, if it is still pending then.
+    pub fn lease_until(&self, now: DateTime<Utc>) -> DateTime<Utc> {
+        now + LEASE
+    }
+}
+
 #[derive(Clone)]
 pub struct CitizenMessenger {
     pub store: Store,
@@ -120,23 +138,27 @@ pub struct CitizenMessenger {
 }
 
 impl CitizenMessenger {
-    /// Sends a reply to a message the citizen just sent (always inside the
-    /// window) and records it on the case. A failed send is kept pending.
-    pub async fn reply(
+    /// A reply to a message the citizen just sent (always inside the
+    /// window), ready to be saved with that message and then sent.
+    pub fn stage_reply(
         &self,
         case_id: &CaseId,
         channel: &Channel,
         to: &SenderId,
         message: Outbound,
         now: DateTime<Utc>,
-    ) -> Result<Delivery, StoreError> {
-        let pending = PendingOutbound {
-            case_id: case_id.clone(),
-            event: outbound_event(now, &message, false, DeliveryStatus::Pending),
-            payload: message,
-            attempts: 0,
-        };
-        self.deliver(channel, to, pending, false, now).await
+    ) -> Staged {
+        Staged {
+            pending: PendingOutbound {
+                case_id: case_id.clone(),
+                event: outbound_event(now, &message, false, DeliveryStatus::Pending),
+                payload: message,
+                attempts: 0,
+            },
+            channel: channel.clone(),
+            to: to.clone(),
+            via_template: false,
+        }
     }
 
     /// Records a reply the provider sends for us (Twilio's inline TwiML).
@@ -161,9 +183,9 @@ impl CitizenMessenger {
         self.api.send(channel, to, message).await
     }
 
-    /// Tells the reporter of `case` about it. Reads the reporter's record
-    /// for the contact and the window; `Resolved` also makes their next
-    /// answer the reply to "is it solved?".
+    /// Tells the reporter of `case` about it, for a change already saved:
+    /// the message is recorded as pending first, so that it is sent even if
+    /// this process stops before it is.
     pub async fn tell(
         &self,
         case: &Case,
@@ -182,6 +204,26 @@ impl CitizenMessenger {
         actor: Actor,
         now: DateTime<Utc>,
     ) -> Result<Delivery, StoreError> {
+        let staged = self.stage_notice(case, notice, actor, now).await?;
+        self.store
+            .record_pending(&staged.pending, staged.lease_until(now))
+            .await?;
+        self.send_staged(staged, now).await
+    }
+
+    /// The message telling the reporter of `case` about `notice`, ready to be
+    /// saved in the same write as the change it announces (so that the
+    /// change is never saved without it) and then sent with
+    /// [`CitizenMessenger::send_staged`]. Reads the reporter's record for
+    /// the contact and the window; `Resolved` also makes their next answer
+    /// the reply to "is it solved?".
+    pub async fn stage_notice(
+        &self,
+        case: &Case,
+        notice: Notice,
+        actor: Actor,
+        now: DateTime<Utc>,
+    ) -> Result<Staged, StoreError> {
         let Some(mut reporter) = self.store.reporter(&case.reporter).await? else {
             return Err(StoreError::Corrupt("a case without its reporter's record".into()));
         };
@@ -222,14 +264,29 @@ impl CitizenMessenger {
         };
         let mut event = outbound_event(now, &message, !inside_window, DeliveryStatus::Pending);
         event.actor = actor;
-        let pending = PendingOutbound {
-            case_id: case.id.clone(),
-            event,
-            payload: message,
-            attempts: 0,
-        };
-        self.deliver(&case.channel, &to, pending, !inside_window, now)
-            .await
+        Ok(Staged {
+            pending: PendingOutbound {
+                case_id: case.id.clone(),
+                event,
+                payload: message,
+                attempts: 0,
+            },
+            channel: case.channel.clone(),
+            to,
+            via_template: !inside_window,
+        })
+    }
+
+    /// Sends a message saved as pending, and records the outcome.
+    pub async fn send_staged(&self, staged: Staged, now: DateTime<Utc>) -> Result<Delivery, StoreError> {
+        self.deliver(
+            &staged.channel,
+            &staged.to,
+            staged.pending,
+            staged.via_template,
+            now,
+        )
+        .await
     }
 
     fn compose(&self, case: &Case, notice: &Notice) -> (Outbound, TemplateKind) {

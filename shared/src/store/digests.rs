@@ -14,6 +14,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::items::{from_item, to_item, CaseItem};
+use super::tx::holds_exactly;
 use super::{key_of, keys, s, Store, StoreError};
 use crate::domain::case::{Case, CaseId};
 use crate::domain::jurisdiction::JurisdictionPath;
@@ -35,6 +36,10 @@ struct DigestItem {
     /// While `sending`: when another run may take the claim over.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     lease_until: Option<String>,
+    /// While `sending`: which run holds the claim, so that a run whose
+    /// claim's answer was lost recognises it as its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    claim_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     message_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -83,16 +88,18 @@ impl Store {
             node: node.clone(),
             state: SENDING.to_owned(),
             lease_until: Some(keys::timestamp(now + lease)),
+            claim_id: Some(ulid::Ulid::new().to_string()),
             message_id: None,
             quiet: None,
             sent_at: None,
             expires_at: expiry(day),
         };
+        let item = to_item(&item);
         let result = self
             .client
             .put_item()
             .table_name(&self.table)
-            .set_item(Some(to_item(&item)))
+            .set_item(Some(item.clone()))
             .condition_expression("attribute_not_exists(#pk) OR (#state = :sending AND lease_until < :now)")
             .expression_attribute_names("#pk", keys::PK)
             .expression_attribute_names("#state", "state")
@@ -102,7 +109,10 @@ impl Store {
             .await;
         match result {
             Ok(_) => Ok(true),
-            Err(SdkError::ServiceError(e)) if e.err().is_conditional_check_failed_exception() => Ok(false),
+            // Our own claim, when the SDK retried one whose answer was lost.
+            Err(SdkError::ServiceError(e)) if e.err().is_conditional_check_failed_exception() => {
+                holds_exactly(&self.client, &self.table, &item).await
+            }
             Err(e) => Err(StoreError::from_sdk(e)),
         }
     }
@@ -122,6 +132,7 @@ impl Store {
             node: node.clone(),
             state: SENT.to_owned(),
             lease_until: None,
+            claim_id: None,
             message_id: Some(message_id.to_owned()),
             quiet: Some(quiet),
             sent_at: Some(now),

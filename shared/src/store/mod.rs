@@ -69,6 +69,13 @@ impl StoreError {
     }
 }
 
+/// Adds a message to the citizen, pending, to a transaction.
+fn stage_message(tx: &mut Tx, message: Option<(&PendingOutbound, DateTime<Utc>)>) {
+    if let Some((pending, next_attempt)) = message {
+        tx.put(outbound::pending_item(pending, next_attempt));
+    }
+}
+
 /// A provider's id for an inbound message: the de-duplication key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InboundKey {
@@ -159,6 +166,16 @@ impl Store {
     /// pointer to it and the inbound message's de-duplication record in one
     /// transaction: all of it or nothing.
     pub async fn create_case(&self, write: NewCaseWrite<'_>) -> Result<(), StoreError> {
+        self.create_case_with(write, None).await
+    }
+
+    /// As [`Store::create_case`], with a message to the citizen saved as
+    /// pending in the same transaction, due for the sweep at the time given.
+    pub async fn create_case_with(
+        &self,
+        write: NewCaseWrite<'_>,
+        message: Option<(&PendingOutbound, DateTime<Utc>)>,
+    ) -> Result<(), StoreError> {
         let case = write.case;
         let mut tx = Tx::new(&self.table);
         tx.put_new(items::to_item(&CaseItem::from_case(case)), Conflict::CaseExists);
@@ -180,6 +197,7 @@ impl Store {
             );
         }
         self.stage_reporter(&mut tx, write.reporter, write.reporter_is_new);
+        stage_message(&mut tx, message);
         tx.commit(&self.client).await?;
         write.reporter.version += 1;
         Ok(())
@@ -190,6 +208,16 @@ impl Store {
     /// it belongs to a case, its events and any change to the case
     /// (conditional on the version read; `case.version` is bumped on success).
     pub async fn record_citizen_message(&self, write: CitizenWrite<'_>) -> Result<(), StoreError> {
+        self.record_citizen_message_with(write, None).await
+    }
+
+    /// As [`Store::record_citizen_message`], with the reply saved as pending
+    /// in the same transaction, due for the sweep at the time given.
+    pub async fn record_citizen_message_with(
+        &self,
+        write: CitizenWrite<'_>,
+        message: Option<(&PendingOutbound, DateTime<Utc>)>,
+    ) -> Result<(), StoreError> {
         let mut tx = Tx::new(&self.table);
         let case_id = write
             .case
@@ -219,6 +247,7 @@ impl Store {
         let inbound = InboundItem::new(write.inbound, case_id.as_ref(), expires);
         tx.put_new(items::to_item(&inbound), Conflict::DuplicateMessage);
         self.stage_reporter(&mut tx, write.reporter, write.reporter_is_new);
+        stage_message(&mut tx, message);
         tx.commit(&self.client).await?;
         write.reporter.version += 1;
         if let Some(case) = write.case {
@@ -231,6 +260,18 @@ impl Store {
     /// the events that record the change. On success `case.version` is the
     /// new version; on `VersionConflict` nothing was written.
     pub async fn save_case(&self, case: &mut Case, events: &[TimelineEvent]) -> Result<(), StoreError> {
+        self.save_case_with(case, events, None).await
+    }
+
+    /// As [`Store::save_case`], with the message telling the citizen saved
+    /// as pending in the same transaction, due for the sweep at the time
+    /// given: the change is never saved without it.
+    pub async fn save_case_with(
+        &self,
+        case: &mut Case,
+        events: &[TimelineEvent],
+        message: Option<(&PendingOutbound, DateTime<Utc>)>,
+    ) -> Result<(), StoreError> {
         let expected = case.version;
         let mut next = case.clone();
         next.version = expected + 1;
@@ -246,6 +287,7 @@ impl Store {
                 Conflict::CaseExists,
             );
         }
+        stage_message(&mut tx, message);
         tx.commit(&self.client).await?;
         case.version = next.version;
         Ok(())

@@ -188,20 +188,10 @@ impl Store {
         pending: &PendingOutbound,
         next_attempt: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let mut item = OutboundItem::new(&pending.case_id, &pending.event);
-        item.time_pk = Some(keys::outbox_pk(keys::OUTBOX_WHATSAPP));
-        item.time_sk = Some(keys::outbox_sk(
-            next_attempt,
-            keys::OUTBOX_WHATSAPP,
-            &pending.case_id,
-            &pending.event.id,
-        ));
-        item.payload = Some(pending.payload.clone());
-        item.attempts = pending.attempts;
         self.client
             .put_item()
             .table_name(&self.table)
-            .set_item(Some(to_item(&item)))
+            .set_item(Some(pending_item(pending, next_attempt)))
             .send()
             .await
             .map_err(StoreError::from_sdk)?;
@@ -377,6 +367,21 @@ impl Store {
             Err(e) => Err(StoreError::from_sdk(e)),
         }
     }
+}
+
+/// A message waiting in the outbox, due at `next_attempt`.
+pub(super) fn pending_item(pending: &PendingOutbound, next_attempt: DateTime<Utc>) -> super::items::Item {
+    let mut item = OutboundItem::new(&pending.case_id, &pending.event);
+    item.time_pk = Some(keys::outbox_pk(keys::OUTBOX_WHATSAPP));
+    item.time_sk = Some(keys::outbox_sk(
+        next_attempt,
+        keys::OUTBOX_WHATSAPP,
+        &pending.case_id,
+        &pending.event.id,
+    ));
+    item.payload = Some(pending.payload.clone());
+    item.attempts = pending.attempts;
+    to_item(&item)
 }
 
 fn provider_id(event: &TimelineEvent) -> Option<String> {

@@ -106,7 +106,7 @@ impl Store {
     /// [`Store::save_case`]) together with a pending publish for
     /// `escalation`, due at `publish_by`, in one transaction: if the publish
     /// that follows never happens (a crash), the sweep sends it after
-    /// `publish_by`. Returns the outbox entry, for
+    /// `publish_by`; with the message telling the citizen, pending. Returns the outbox entry, for
     /// [`Store::finish_attempt`] once published.
     pub async fn save_case_with_pending_publish(
         &self,
@@ -114,6 +114,7 @@ impl Store {
         events: &[TimelineEvent],
         escalation: &EventId,
         publish_by: DateTime<Utc>,
+        message: Option<(&super::PendingOutbound, DateTime<Utc>)>,
     ) -> Result<OutboxEntry, StoreError> {
         let expected = case.version;
         let mut next = case.clone();
@@ -133,6 +134,7 @@ impl Store {
         let item = PublishItem::pending(&case.id, escalation, publish_by, 0, None);
         let entry = entry_of(&item, publish_by);
         tx.put_new(to_item(&item), super::tx::Conflict::CaseExists);
+        super::stage_message(&mut tx, message);
         tx.commit(&self.client).await?;
         case.version = next.version;
         Ok(entry)

@@ -103,10 +103,30 @@ impl<'a> Tx<'a> {
         self.conflicts.push(conflict);
     }
 
+    async fn committed_earlier(&self, client: &Client) -> Result<bool, StoreError> {
+        // A plain Vec: an iterator adapter held across the awaits makes the
+        // future not `Send`.
+        let mut puts: Vec<&Item> = Vec::new();
+        for item in &self.items {
+            if let Some(put) = item.put() {
+                puts.push(put.item());
+            }
+        }
+        if puts.is_empty() {
+            return Ok(false);
+        }
+        for item in puts {
+            if !holds_exactly(client, self.table, item).await? {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
     pub async fn commit(self, client: &Client) -> Result<(), StoreError> {
         let result = client
             .transact_write_items()
-            .set_transact_items(Some(self.items))
+            .set_transact_items(Some(self.items.clone()))
             .send()
             .await;
         match result {
@@ -118,7 +138,17 @@ impl<'a> Tx<'a> {
                         .iter()
                         .position(|r| r.code() == Some("ConditionalCheckFailed"));
                     if let Some(conflict) = failed.and_then(|i| self.conflicts.get(i)) {
-                        Err(conflict.error())
+                        // The SDK retries a transaction whose answer was lost;
+                        // if the first attempt committed, the retry fails its
+                        // own conditions. The write is ours if every item it
+                        // put is there exactly as this transaction wrote it
+                        // (its events' ids are its own: another writer's
+                        // identical case item does not pass).
+                        if self.committed_earlier(client).await? {
+                            Ok(())
+                        } else {
+                            Err(conflict.error())
+                        }
                     } else if reasons.iter().any(|r| r.code() == Some("TransactionConflict")) {
                         // Another transaction held one of the items: nothing was
                         // written, and trying again is expected to succeed.
@@ -132,4 +162,23 @@ impl<'a> Tx<'a> {
             Err(other) => Err(StoreError::from_sdk(other)),
         }
     }
+}
+
+/// Whether the table holds exactly `item` (read consistently): after a
+/// conditional write failed, it tells a write of ours whose answer was lost
+/// (and which the SDK then retried) from someone else's.
+pub(super) async fn holds_exactly(client: &Client, table: &str, item: &Item) -> Result<bool, StoreError> {
+    let (Some(pk), Some(sk)) = (item.get(keys::PK), item.get(keys::SK)) else {
+        return Ok(false);
+    };
+    let out = client
+        .get_item()
+        .table_name(table)
+        .key(keys::PK, pk.clone())
+        .key(keys::SK, sk.clone())
+        .consistent_read(true)
+        .send()
+        .await
+        .map_err(StoreError::from_sdk)?;
+    Ok(out.item() == Some(item))
 }

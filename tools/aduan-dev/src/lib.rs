@@ -16,13 +16,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use aduan_shared::config::messaging::{self, Messaging};
-use aduan_shared::config::policy::Policy;
-use aduan_shared::config::{CommonConfig, Env};
-use aduan_shared::notify::{EscalationNotifier, SnsPublisher};
-use aduan_shared::store::Store;
+use aduan_shared::config::Env;
 use aduan_testkit::standin::{message_text, WhatsAppStandin};
-use case_updates::outbound::Citizens;
 use case_updates::state::AppState;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::{Bytes, Incoming};
@@ -163,7 +158,7 @@ pub async fn start(options: Options) -> Result<DevServer, Error> {
     let sdk = &options.sdk;
     let dev = Arc::new(Dev {
         webhook: webhook::App::from_config(&env, sdk).await?,
-        cases: case_updates_state(&env, sdk).await?,
+        cases: AppState::from_config(&env, sdk).await?,
         digest: digest::App::from_config(&env, sdk).await?,
         digest_timeout: Duration::from_secs(template.timeout_secs(DIGEST)),
         routes: routes.clone(),
@@ -207,36 +202,6 @@ pub async fn start(options: Options) -> Result<DevServer, Error> {
         standin,
         env: env_pairs,
         task,
-    })
-}
-
-/// The case-updates function's state, wired as its `main.rs` wires it.
-async fn case_updates_state(env: &Env, sdk: &aws_config::SdkConfig) -> Result<AppState, Error> {
-    let (config, secrets) = CommonConfig::from_env(env, sdk, &[], messaging::OPTIONAL_SECRETS).await?;
-    let Policy { ladder, sla, .. } = Policy::from_env(env)?;
-    let store = Store::new(
-        aws_sdk_dynamodb::Client::new(sdk),
-        config.table_name.clone(),
-        sla.calendar.clone(),
-    );
-    let escalations = EscalationNotifier::new(
-        SnsPublisher::new(aws_sdk_sns::Client::new(sdk)),
-        store.clone(),
-        config.escalation_topic_arn.clone(),
-    )
-    .with_offset(sla.calendar.offset());
-    let citizens = Citizens::new(Messaging::load(env, &secrets)?.into_messenger(
-        store.clone(),
-        Arc::new(config.reporter_keys.clone()),
-        config.jurisdictions.clone(),
-    ));
-    Ok(AppState {
-        store,
-        tree: config.jurisdictions.clone(),
-        ladder,
-        sla,
-        escalations,
-        citizens,
     })
 }
 

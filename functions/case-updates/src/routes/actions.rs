@@ -69,9 +69,20 @@ pub async fn act(
     let mut case = visible_case(state, official, ticket).await?;
     check_version(&case, version)?;
     let (event, notice) = apply(state, &mut case, action, official, now)?;
-    save(state, &mut case, std::slice::from_ref(&event)).await?;
-    let notification = match notice {
-        Some(notice) => Some(state.citizens.tell(&case, notice, Actor::System, now).await),
+    // The notice is saved with the change, so a change is never saved
+    // without the citizen being told (by the sweep, if not now).
+    let staged = match notice {
+        Some(notice) => {
+            state
+                .citizens
+                .stage(&case, notice, Actor::System, event.at)
+                .await?
+        }
+        None => None,
+    };
+    save(state, &mut case, std::slice::from_ref(&event), staged.as_ref()).await?;
+    let notification = match staged {
+        Some(staged) => Some(state.citizens.send(staged).await),
         None => None,
     };
     tracing::info!(ticket = %case.ticket, official = %official.sub, event = event.id.as_str(), "case updated");

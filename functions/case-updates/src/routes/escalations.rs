@@ -80,6 +80,13 @@ pub async fn escalate(
             CaseError::Ladder(other) => ApiError::invalid("to", other.to_string()),
         })?;
     let read_version = case.version;
+    let notice = Notice::Escalated {
+        level: case.level.clone(),
+    };
+    let staged = state
+        .citizens
+        .stage(&case, notice, Actor::System, event.at)
+        .await?;
     let entry = match state
         .store
         .save_case_with_pending_publish(
@@ -87,6 +94,7 @@ pub async fn escalate(
             std::slice::from_ref(&event),
             &event.id,
             now + Duration::minutes(PUBLISH_GRACE_MINUTES),
+            staged.as_ref().map(|m| (&m.pending, m.lease_until(now))),
         )
         .await
     {
@@ -107,10 +115,10 @@ pub async fn escalate(
             Publish::Pending
         }
     };
-    let notice = Notice::Escalated {
-        level: case.level.clone(),
+    let notification = match staged {
+        Some(staged) => state.citizens.send(staged).await,
+        None => Notification::Disabled,
     };
-    let notification = state.citizens.tell(&case, notice, Actor::System, now).await;
     tracing::info!(ticket = %case.ticket, official = %official.sub, level = %case.level, "case escalated");
     ok(&EscalationDone {
         case: CaseView::new(&case, &state.tree, now),

@@ -12,6 +12,7 @@ use std::convert::Infallible;
 use aduan_shared::domain::case::Case;
 use aduan_shared::domain::ticket::Ticket;
 use aduan_shared::domain::timeline::TimelineEvent;
+use aduan_shared::notify::citizen::Staged;
 use aduan_shared::store::StoreError;
 use chrono::{DateTime, Utc};
 use lambda_http::http::{Method, StatusCode};
@@ -142,12 +143,16 @@ pub(crate) fn check_version(case: &Case, version: u64) -> Result<(), ApiError> {
 /// Saves the changed case with its events, conditional on the version it was
 /// read at: of two officials acting at once exactly one wins, the other gets
 /// 409 with the case's version now.
+/// Saves the case with its events and, when given, the message telling
+/// the citizen (pending, in the same write).
 pub(crate) async fn save(
     state: &AppState,
     case: &mut Case,
     events: &[TimelineEvent],
+    message: Option<&Staged>,
 ) -> Result<(), ApiError> {
-    match state.store.save_case(case, events).await {
+    let message = message.map(|m| (&m.pending, m.lease_until(Utc::now())));
+    match state.store.save_case_with(case, events, message).await {
         Ok(()) => Ok(()),
         Err(StoreError::VersionConflict { expected }) => Err(conflict(state, case, expected).await),
         Err(other) => Err(other.into()),

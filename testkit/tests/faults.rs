@@ -1,0 +1,1017 @@
+//! Fault injection: every operation of the three functions, with one fault
+//! at each position of the requests it makes (DynamoDB and SNS through a
+//! fault proxy in front of the emulator, WhatsApp sends through one in front
+//! of the stand-in). The caller then does what it does in production (Meta
+//! redelivers on a 5xx, the official repeats a request that got a 5xx, a
+//! scheduled job that failed runs again), an SLA sweep runs, and the whole
+//! state (cases, timelines, outboxes, messages sent to citizens, SNS
+//! messages) must equal what one clean run produced.
+//!
+//! `ADUAN_FAULTS=full` runs the whole matrix (`make faults`); by default a
+//! deterministic sample of it runs, sized for `make test`.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use aduan_shared::config::Env;
+use aduan_shared::domain::case::{Case, Channel, NewCase, Provider};
+use aduan_shared::domain::jurisdiction::JurisdictionPath;
+use aduan_shared::domain::kind::CaseKind;
+use aduan_shared::domain::lifecycle::Transition;
+use aduan_shared::domain::reporter::SenderId;
+use aduan_shared::domain::ticket::Ticket;
+use aduan_shared::domain::timeline::{Actor, TimelineEvent};
+use aduan_shared::store::{schema, NewCaseWrite, QueueQuery, QueueScope, Reporter, Store};
+use aduan_shared::whatsapp::meta::fixtures;
+use aduan_shared::whatsapp::signature::sign_meta;
+use aduan_testkit::events::{http_event, jwt_event, request, Official};
+use aduan_testkit::faults::{Fault, FaultProxy, Rule};
+use aduan_testkit::standin::WhatsAppStandin;
+use aduan_testkit::{base_env, sdk_config};
+use chrono::{DateTime, Duration as Span, Utc};
+use serde_json::{json, Value};
+use tokio::sync::Semaphore;
+
+const SECRET: &str = "meta-app-secret";
+const NUMBER: &str = "222000222";
+const CITIZEN: &str = "6281234567890";
+const GAREGEH: &str = "bukittinggi/mandiangin-koto-selayan/garegeh";
+/// Attempts the caller makes in all (Meta redelivers for days; an official
+/// repeats a request; a schedule retries).
+const CALLER_ATTEMPTS: usize = 4;
+
+/// Everything one cell of the matrix runs against: its own table, topics,
+/// queues, stand-in and proxies.
+struct World {
+    aws: FaultProxy,
+    wa: FaultProxy,
+    standin: WhatsAppStandin,
+    webhook: webhook::App,
+    api: case_updates::AppState,
+    digest: digest::App,
+    /// Straight to the emulator, for setting up and inspecting.
+    store: Store,
+    sqs: aws_sdk_sqs::Client,
+    escalation_queue: String,
+    digest_queue: String,
+}
+
+impl World {
+    async fn new() -> World {
+        let direct = sdk_config().await;
+        let endpoint = std::env::var("AWS_ENDPOINT_URL").expect("the emulator's endpoint");
+        let aws = FaultProxy::start(&endpoint).await;
+        let standin = WhatsAppStandin::start().await;
+        let wa = FaultProxy::start(&standin.base_url).await;
+        // The functions' clients as production builds them, through the proxy.
+        let proxied = aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .endpoint_url(&aws.url)
+            .load()
+            .await;
+        let id = ulid::Ulid::new().to_string().to_lowercase();
+        let dynamo = aws_sdk_dynamodb::Client::new(&direct);
+        let table = format!("t-faults-{id}");
+        schema::create_table(&dynamo, &table).await.expect("create table");
+        let sns = aws_sdk_sns::Client::new(&direct);
+        let sqs = aws_sdk_sqs::Client::new(&direct);
+        let escalation_topic = topic(&sns, &format!("esc-{id}")).await;
+        let digest_topic = topic(&sns, &format!("dig-{id}")).await;
+        let escalation_queue = subscribed_queue(&sns, &sqs, &escalation_topic, &format!("esc-{id}")).await;
+        let digest_queue = subscribed_queue(&sns, &sqs, &digest_topic, &format!("dig-{id}")).await;
+        let mut env = base_env(&table);
+        env.retain(|(k, _)| k != "ESCALATION_TOPIC_ARN" && k != "DIGEST_TOPIC_ARN");
+        let api_base = format!("{}/v23.0", wa.url);
+        for (k, v) in [
+            ("ESCALATION_TOPIC_ARN", escalation_topic.as_str()),
+            ("DIGEST_TOPIC_ARN", digest_topic.as_str()),
+            ("WHATSAPP_APP_SECRET", SECRET),
+            ("WHATSAPP_ACCESS_TOKEN", "token-123"),
+            ("WHATSAPP_API_BASE", api_base.as_str()),
+        ] {
+            env.push((k.to_owned(), v.to_owned()));
+        }
+        let env = Env::from_pairs(env);
+        let webhook = webhook::App::from_config(&env, &proxied)
+            .await
+            .expect("webhook config");
+        let api = case_updates::AppState::from_config(&env, &proxied)
+            .await
+            .expect("case-updates config");
+        let digest = digest::App::from_config(&env, &proxied)
+            .await
+            .expect("digest config");
+        let store = Store::new(dynamo, table, webhook.policy.sla.calendar.clone());
+        World {
+            aws,
+            wa,
+            standin,
+            webhook,
+            api,
+            digest,
+            store,
+            sqs,
+            escalation_queue,
+            digest_queue,
+        }
+    }
+
+    fn reset_proxies(&self) {
+        self.aws.reset();
+        self.wa.reset();
+    }
+
+    /// One Meta delivery, signed; the status code the webhook answered.
+    async fn deliver(&self, body: &Value) -> u16 {
+        let bytes = serde_json::to_vec(body).expect("json");
+        let sig = sign_meta(SECRET.as_bytes(), &bytes);
+        let event = http_event(
+            "POST",
+            "/webhook",
+            "",
+            &[
+                ("content-type", "application/json"),
+                ("x-hub-signature-256", &sig),
+            ],
+            Some(&bytes),
+            false,
+        );
+        webhook::handle(&self.webhook, request(&event))
+            .await
+            .status()
+            .as_u16()
+    }
+
+    async fn text(&self, id: &str, body: &str) -> u16 {
+        self.deliver(&fixtures::text(NUMBER, CITIZEN, id, Utc::now().timestamp(), body))
+            .await
+    }
+
+    /// One officials' API call by the lurah of Garegeh.
+    async fn api(&self, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
+        let official = Official {
+            sub: "sub-lurah-garegeh".into(),
+            name: "Lurah Garegeh".into(),
+            scope: GAREGEH.into(),
+            role: "officer".into(),
+        };
+        let body = body.map(|b| b.to_string());
+        let req =
+            lambda_http::request::from_str(&jwt_event(&official, method, path, body.as_deref()).to_string())
+                .expect("a payload 2.0 event");
+        let response = case_updates::handler(&self.api, req).await.expect("a response");
+        let status = response.status().as_u16();
+        let json = serde_json::from_slice(response.body().as_ref()).unwrap_or(Value::Null);
+        (status, json)
+    }
+
+    async fn job(&self, job: Value, now: DateTime<Utc>) -> bool {
+        self.digest
+            .handle(&job, now, digest::Budget::unlimited())
+            .await
+            .is_ok()
+    }
+
+    async fn the_case(&self) -> Case {
+        let mut cases = self.cases().await;
+        assert_eq!(cases.len(), 1, "one case set up");
+        cases.remove(0)
+    }
+
+    async fn cases(&self) -> Vec<Case> {
+        let scope = QueueScope::Area(JurisdictionPath::parse("bukittinggi").expect("path"));
+        let mut cases = self
+            .store
+            .queue(&QueueQuery::new(scope))
+            .await
+            .expect("queue")
+            .items;
+        cases.sort_by(|a, b| a.created_at.cmp(&b.created_at));
+        cases
+    }
+
+    /// A case of the citizen opened `days_ago`, their last message then too
+    /// (outside WhatsApp's window: notices go as templates).
+    async fn old_case(&self, days_ago: i64) -> Case {
+        let at = Utc::now() - Span::days(days_ago);
+        let sender = SenderId::parse(CITIZEN).expect("number");
+        let keys = &self.webhook.keys;
+        let new = NewCase {
+            ticket: Ticket::new(&self.webhook.policy.ticket_prefix, 1).expect("ticket"),
+            kind: CaseKind::Pengaduan,
+            description: "Jalan berlubang".into(),
+            home: JurisdictionPath::parse("bukittinggi/mandiangin-koto-selayan").expect("path"),
+            jurisdiction: Some(JurisdictionPath::parse(GAREGEH).expect("path")),
+            reporter: keys.hasher.reporter_id(&sender),
+            channel: Channel {
+                provider: Provider::Meta,
+                number_id: NUMBER.into(),
+            },
+        };
+        let policy = &self.webhook.policy;
+        let (case, opened) = Case::open(new, &policy.ladder, &policy.sla, at);
+        let mut reporter = Reporter {
+            id: case.reporter.clone(),
+            open_case: None,
+            awaiting: None,
+            contact: keys.contacts.seal(&sender),
+            last_inbound_at: at,
+            version: 0,
+        };
+        self.store
+            .create_case(NewCaseWrite {
+                case: &case,
+                events: &[opened],
+                inbound: None,
+                reporter: &mut reporter,
+                reporter_is_new: true,
+            })
+            .await
+            .expect("seed case");
+        case
+    }
+
+    /// Moves `case` through `transitions`, all at `at`, as an official.
+    async fn advance(&self, mut case: Case, transitions: &[Transition], at: DateTime<Utc>) {
+        let actor = Actor::Official {
+            sub: "sub-lurah-garegeh".into(),
+            name: "Lurah Garegeh".into(),
+        };
+        let mut events: Vec<TimelineEvent> = Vec::new();
+        for t in transitions {
+            let note = matches!(t, Transition::Resolve).then(|| "Sudah ditambal".to_owned());
+            events.push(
+                case.transition(*t, actor.clone(), note, &self.webhook.policy.sla, at)
+                    .expect("legal"),
+            );
+        }
+        self.store.save_case(&mut case, &events).await.expect("save");
+    }
+
+    async fn drain(&self, queue: &str) -> Vec<Value> {
+        let mut out = Vec::new();
+        loop {
+            let got = self
+                .sqs
+                .receive_message()
+                .queue_url(queue)
+                .max_number_of_messages(10)
+                .send()
+                .await
+                .expect("receive");
+            if got.messages().is_empty() {
+                return out;
+            }
+            for m in got.messages() {
+                out.push(serde_json::from_str(m.body().unwrap_or("null")).unwrap_or(Value::Null));
+                self.sqs
+                    .delete_message()
+                    .queue_url(queue)
+                    .receipt_handle(m.receipt_handle().unwrap_or_default())
+                    .send()
+                    .await
+                    .expect("delete");
+            }
+        }
+    }
+}
+
+async fn topic(sns: &aws_sdk_sns::Client, name: &str) -> String {
+    sns.create_topic()
+        .name(name)
+        .send()
+        .await
+        .expect("topic")
+        .topic_arn()
+        .expect("arn")
+        .to_owned()
+}
+
+async fn subscribed_queue(
+    sns: &aws_sdk_sns::Client,
+    sqs: &aws_sdk_sqs::Client,
+    topic: &str,
+    name: &str,
+) -> String {
+    let url = sqs
+        .create_queue()
+        .queue_name(name)
+        .send()
+        .await
+        .expect("queue")
+        .queue_url()
+        .expect("url")
+        .to_owned();
+    let arn = format!("arn:aws:sqs:ap-southeast-3:123456789012:{name}");
+    sns.subscribe()
+        .topic_arn(topic)
+        .protocol("sqs")
+        .endpoint(arn)
+        .send()
+        .await
+        .expect("subscribe");
+    url
+}
+
+/// Every operation of the three functions the matrix covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Op {
+    NewComplaint,
+    FollowUp,
+    AnswerKelurahan,
+    Duplicate,
+    StatusCallback,
+    CommandStatus,
+    CommandWithdraw,
+    Verify,
+    Reject,
+    Start,
+    Resolve,
+    Close,
+    Reopen,
+    Reclassify,
+    Note,
+    Reply,
+    Escalate,
+    DailyDigest,
+    SweepEscalation,
+    OutboxRetries,
+    AutoClose,
+}
+
+const OPS: [Op; 21] = [
+    Op::NewComplaint,
+    Op::FollowUp,
+    Op::AnswerKelurahan,
+    Op::Duplicate,
+    Op::StatusCallback,
+    Op::CommandStatus,
+    Op::CommandWithdraw,
+    Op::Verify,
+    Op::Reject,
+    Op::Start,
+    Op::Resolve,
+    Op::Close,
+    Op::Reopen,
+    Op::Reclassify,
+    Op::Note,
+    Op::Reply,
+    Op::Escalate,
+    Op::DailyDigest,
+    Op::SweepEscalation,
+    Op::OutboxRetries,
+    Op::AutoClose,
+];
+
+/// What one attempt of the operation came to, as its caller sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Attempt {
+    Done,
+    /// An error the caller retries (webhook 5xx, API 5xx, a failed job).
+    Retry,
+}
+
+const COMPLAINT: &str = "Jalan berlubang besar di Garegeh dekat masjid";
+
+/// Brings the world to where the operation starts, without faults.
+async fn setup(w: &World, op: Op) -> Value {
+    let now = Utc::now();
+    match op {
+        Op::NewComplaint => json!(null),
+        Op::FollowUp | Op::Duplicate | Op::StatusCallback | Op::CommandStatus | Op::CommandWithdraw => {
+            assert_eq!(w.text("wamid.IN1", COMPLAINT).await, 200);
+            json!(null)
+        }
+        Op::AnswerKelurahan => {
+            assert_eq!(w.text("wamid.IN1", "Lampu jalan mati sudah seminggu").await, 200);
+            json!(null)
+        }
+        Op::Verify | Op::Reject | Op::Reclassify | Op::Note | Op::Reply | Op::Escalate => {
+            assert_eq!(w.text("wamid.IN1", COMPLAINT).await, 200);
+            json!({"version": w.the_case().await.version})
+        }
+        Op::Start | Op::Resolve | Op::Close | Op::Reopen => {
+            assert_eq!(w.text("wamid.IN1", COMPLAINT).await, 200);
+            let steps: &[&str] = match op {
+                Op::Start => &["verify"],
+                Op::Resolve => &["verify", "start"],
+                _ => &["verify", "start", "resolve"],
+            };
+            for action in steps {
+                let version = w.the_case().await.version;
+                let (status, body) = w
+                    .api(
+                        "POST",
+                        "/cases/ADU-0001/actions",
+                        Some(action_body(action, version)),
+                    )
+                    .await;
+                assert_eq!(status, 200, "{body}");
+            }
+            json!({"version": w.the_case().await.version})
+        }
+        Op::DailyDigest => {
+            assert_eq!(w.text("wamid.IN1", COMPLAINT).await, 200);
+            json!({"date": w.webhook.policy.sla.calendar.local_date(now).to_string()})
+        }
+        Op::SweepEscalation => {
+            w.old_case(12).await;
+            json!(null)
+        }
+        Op::AutoClose => {
+            let case = w.old_case(20).await;
+            let at = now - Span::days(12);
+            w.advance(
+                case,
+                &[Transition::Verify, Transition::Start, Transition::Resolve],
+                at,
+            )
+            .await;
+            json!(null)
+        }
+        Op::OutboxRetries => {
+            // A reply that could not be sent and an escalation whose publish
+            // failed, both waiting for the sweep.
+            w.wa.arm(Rule::nth(1, Fault::Status(503)));
+            assert_eq!(w.text("wamid.IN1", COMPLAINT).await, 200);
+            w.aws.arm(Rule::op("Publish", 1, Fault::Status(500)).times(3));
+            let (status, body) = w
+                .api(
+                    "POST",
+                    "/cases/ADU-0001/escalations",
+                    Some(json!({"reason": "Mendesak"})),
+                )
+                .await;
+            assert_eq!(status, 200, "{body}");
+            assert_eq!(body["publish"], "pending", "{body}");
+            json!(null)
+        }
+    }
+}
+
+fn action_body(action: &str, version: u64) -> Value {
+    match action {
+        "reject" => json!({"action": "reject", "version": version, "reason": "Bukan wewenang kelurahan"}),
+        "resolve" => json!({"action": "resolve", "version": version, "note": "Sudah ditambal"}),
+        "reclassify" => json!({"action": "reclassify", "version": version, "kind": "saran"}),
+        "note" => json!({"action": "note", "version": version, "note": "Sudah dicek ke lokasi"}),
+        other => json!({"action": other, "version": version}),
+    }
+}
+
+/// One attempt of the operation, as its caller makes it.
+async fn act(w: &World, op: Op, ctx: &Value) -> Attempt {
+    let now = Utc::now();
+    let webhook = |status: u16| {
+        if status >= 500 {
+            Attempt::Retry
+        } else {
+            Attempt::Done
+        }
+    };
+    let version = ctx["version"].as_u64().unwrap_or_default();
+    let api = |(status, _): (u16, Value)| {
+        if status >= 500 {
+            Attempt::Retry
+        } else {
+            Attempt::Done
+        }
+    };
+    let job = |ok: bool| if ok { Attempt::Done } else { Attempt::Retry };
+    match op {
+        Op::NewComplaint | Op::Duplicate => webhook(w.text("wamid.IN1", COMPLAINT).await),
+        Op::FollowUp => webhook(w.text("wamid.IN2", "Sekarang sudah ada yang jatuh").await),
+        Op::AnswerKelurahan => webhook(w.text("wamid.IN2", "Garegeh").await),
+        Op::StatusCallback => webhook(
+            w.deliver(&fixtures::status(
+                NUMBER,
+                "wamid.OUT1",
+                "delivered",
+                now.timestamp(),
+                CITIZEN,
+            ))
+            .await,
+        ),
+        Op::CommandStatus => webhook(w.text("wamid.IN2", "STATUS ADU-0001").await),
+        Op::CommandWithdraw => webhook(w.text("wamid.IN2", "BATAL ADU-0001").await),
+        Op::Verify
+        | Op::Reject
+        | Op::Start
+        | Op::Resolve
+        | Op::Close
+        | Op::Reopen
+        | Op::Reclassify
+        | Op::Note => {
+            let action = match op {
+                Op::Verify => "verify",
+                Op::Reject => "reject",
+                Op::Start => "start",
+                Op::Resolve => "resolve",
+                Op::Close => "close",
+                Op::Reopen => "reopen",
+                Op::Reclassify => "reclassify",
+                _ => "note",
+            };
+            api(w
+                .api(
+                    "POST",
+                    "/cases/ADU-0001/actions",
+                    Some(action_body(action, version)),
+                )
+                .await)
+        }
+        Op::Reply => api(w
+            .api(
+                "POST",
+                "/cases/ADU-0001/messages",
+                Some(json!({"text": "Petugas akan datang besok"})),
+            )
+            .await),
+        Op::Escalate => api(w
+            .api(
+                "POST",
+                "/cases/ADU-0001/escalations",
+                Some(json!({"reason": "Perlu alat berat", "version": version})),
+            )
+            .await),
+        Op::DailyDigest => job(w
+            .job(json!({"job": "daily-digest", "date": ctx["date"]}), now)
+            .await),
+        Op::SweepEscalation | Op::AutoClose => job(w.job(json!({"job": "sla-sweep"}), now).await),
+        Op::OutboxRetries => job(w.job(json!({"job": "sla-sweep"}), now + Span::hours(1)).await),
+    }
+}
+
+/// The state one run left, with what differs between equal runs (ids,
+/// times, ticket numbers) left out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Snapshot {
+    cases: Vec<String>,
+    timeline: Vec<String>,
+    reporter: String,
+    pending_whatsapp: usize,
+    pending_publishes: usize,
+    whatsapp_sent: Vec<String>,
+    escalations_published: Vec<String>,
+    digests_published: Vec<String>,
+}
+
+/// Ticket numbers are unique, not dense: a counter increment whose response
+/// was lost may skip one.
+fn normalise(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find("ADU-") {
+        out.push_str(&rest[..i + 4]);
+        rest = rest[i + 4..].trim_start_matches(|c: char| c.is_ascii_digit());
+        out.push('#');
+    }
+    out.push_str(rest);
+    out
+}
+
+fn strip(value: &mut Value) {
+    if let Value::Object(map) = value {
+        for key in [
+            "provider_message_id",
+            "id",
+            "at",
+            "error",
+            "ticket",
+            "event_id",
+            "MessageId",
+            "Timestamp",
+            "Signature",
+            "SigningCertURL",
+            "UnsubscribeURL",
+            "TopicArn",
+        ] {
+            map.remove(key);
+        }
+        for v in map.values_mut() {
+            strip(v);
+        }
+    }
+}
+
+fn describe<T: serde::Serialize>(value: &T) -> String {
+    let mut v = serde_json::to_value(value).expect("serialisable");
+    strip(&mut v);
+    normalise(&v.to_string())
+}
+
+async fn snapshot(w: &World) -> Snapshot {
+    let far = Utc::now() + Span::days(400);
+    let mut cases = Vec::new();
+    let mut timeline = Vec::new();
+    for case in w.cases().await {
+        cases.push(normalise(&format!(
+            "{} {:?} {:?} {:?} v{}",
+            case.status.as_str(),
+            case.level,
+            case.kind,
+            case.jurisdiction.as_ref().map(|j| j.to_string()),
+            case.version
+        )));
+        let (_, events) = w
+            .store
+            .case_with_timeline(&case.id)
+            .await
+            .expect("timeline")
+            .expect("case");
+        timeline.extend(
+            events
+                .iter()
+                .map(|e| format!("{} {}", describe(&e.actor), describe(&e.body))),
+        );
+    }
+    timeline.sort();
+    let sender = SenderId::parse(CITIZEN).expect("number");
+    let reporter = match w
+        .store
+        .reporter(&w.webhook.keys.hasher.reporter_id(&sender))
+        .await
+        .expect("reporter")
+    {
+        Some(r) => normalise(&format!(
+            "open {:?} awaiting {}",
+            r.open_case.map(|c| c.ticket.to_string()),
+            describe(&r.awaiting)
+        )),
+        None => "none".into(),
+    };
+    let mut whatsapp_sent: Vec<String> = w
+        .standin
+        .received()
+        .iter()
+        .map(|r| normalise(&aduan_testkit::standin::message_text(&r.body)))
+        .collect();
+    whatsapp_sent.sort();
+    let published = |mut messages: Vec<Value>| {
+        for m in &mut messages {
+            strip(m);
+        }
+        let mut out: Vec<String> = messages.iter().map(|m| normalise(&m.to_string())).collect();
+        out.sort();
+        out
+    };
+    Snapshot {
+        cases,
+        timeline,
+        reporter,
+        pending_whatsapp: w.store.pending_outbound(far, 100).await.expect("outbox").len(),
+        pending_publishes: w.store.outbox_due(far, 100).await.expect("outbox").len(),
+        whatsapp_sent,
+        escalations_published: published(w.drain(&w.escalation_queue).await),
+        digests_published: published(w.drain(&w.digest_queue).await),
+    }
+}
+
+/// A place in an operation's requests: the `nth` request of `operation`
+/// on one of the two proxies.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Position {
+    whatsapp: bool,
+    operation: String,
+    nth: usize,
+}
+
+fn positions(operations: &[String], whatsapp: bool) -> Vec<Position> {
+    let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
+    operations
+        .iter()
+        .map(|op| {
+            let nth = seen.entry(op).or_default();
+            *nth += 1;
+            Position {
+                whatsapp,
+                operation: op.clone(),
+                nth: *nth,
+            }
+        })
+        .collect()
+}
+
+/// One fault plan: a fault at a position, possibly repeated on the retries.
+#[derive(Debug, Clone)]
+struct Plan {
+    name: String,
+    rules: Vec<(Fault, usize)>,
+}
+
+fn plan(fault: Fault, times: usize) -> Plan {
+    let name = if times > 1 {
+        format!("{} x{times}", fault.name())
+    } else {
+        fault.name()
+    };
+    Plan {
+        name,
+        rules: vec![(fault, times)],
+    }
+}
+
+/// The SDK's standard mode makes 3 attempts: a plan of one fault is
+/// absorbed, one of 3 outlasts its retries.
+fn aws_plans(operation: &str) -> Vec<Plan> {
+    let throttle = if operation == "Publish" {
+        Fault::SnsThrottling
+    } else if operation.len() % 2 == 0 {
+        Fault::DynamoThroughput
+    } else {
+        Fault::DynamoThrottling
+    };
+    vec![
+        plan(Fault::Reset, 1),
+        plan(Fault::Status(500), 1),
+        plan(throttle, 1),
+        plan(Fault::Latency(Duration::from_millis(300)), 1),
+        plan(Fault::CommitLoseResponse, 1),
+        plan(Fault::Status(503), 3),
+        plan(throttle, 3),
+        Plan {
+            name: "commit, response lost, then 500 x2".into(),
+            rules: vec![(Fault::CommitLoseResponse, 1), (Fault::Status(500), 2)],
+        },
+    ]
+}
+
+fn whatsapp_plans() -> Vec<Plan> {
+    vec![
+        plan(Fault::Status(500), 1),
+        plan(Fault::Status(429), 1),
+        plan(Fault::Reset, 1),
+        plan(Fault::CommitLoseResponse, 1),
+        // Longer than the WhatsApp client's 8 s timeout.
+        plan(Fault::Hang(Duration::from_secs(10)), 1),
+    ]
+}
+
+fn arm(w: &World, position: &Position, plan: &Plan) {
+    let proxy = if position.whatsapp { &w.wa } else { &w.aws };
+    let mut nth = position.nth;
+    for (fault, times) in &plan.rules {
+        proxy.arm(Rule::op(&position.operation, nth, *fault).times(*times));
+        nth += times;
+    }
+}
+
+struct Cell {
+    op: Op,
+    position: Position,
+    plan: Plan,
+}
+
+#[derive(Debug)]
+struct Outcome {
+    op: Op,
+    position: String,
+    plan: String,
+    injected: usize,
+    attempts: usize,
+    /// Converged, but with one message sent twice (the allowed difference).
+    duplicates: usize,
+    failure: Option<String>,
+}
+
+async fn golden(op: Op) -> (Snapshot, Vec<Position>) {
+    let w = World::new().await;
+    let ctx = setup(&w, op).await;
+    w.reset_proxies();
+    assert_eq!(
+        act(&w, op, &ctx).await,
+        Attempt::Done,
+        "{op:?} succeeds without faults"
+    );
+    let mut positions_seen = positions(&w.aws.operations(), false);
+    positions_seen.extend(positions(&w.wa.operations(), true));
+    w.reset_proxies();
+    assert!(
+        w.job(json!({"job": "sla-sweep"}), Utc::now() + Span::hours(3))
+            .await
+    );
+    (snapshot(&w).await, positions_seen)
+}
+
+async fn run_cell(cell: Cell, expected: Arc<Snapshot>) -> Outcome {
+    let w = World::new().await;
+    let ctx = setup(&w, cell.op).await;
+    w.reset_proxies();
+    arm(&w, &cell.position, &cell.plan);
+    let injected_before_settle = {
+        let mut attempts = 0;
+        while attempts < CALLER_ATTEMPTS {
+            attempts += 1;
+            if act(&w, cell.op, &ctx).await == Attempt::Done {
+                break;
+            }
+        }
+        (w.aws.injected() + w.wa.injected(), attempts)
+    };
+    w.reset_proxies();
+    let settled = w
+        .job(json!({"job": "sla-sweep"}), Utc::now() + Span::hours(3))
+        .await;
+    let got = snapshot(&w).await;
+    let mut duplicates = 0;
+    let failure = if !settled {
+        Some("the settling sweep failed".to_owned())
+    } else if injected_before_settle.0 == 0 {
+        Some("no fault was injected: the position was not reached".to_owned())
+    } else if got == *expected {
+        None
+    } else if duplicate_after_lost_answer(&cell, &expected, &got) {
+        duplicates += 1;
+        None
+    } else {
+        Some(diff(&expected, &got))
+    };
+    Outcome {
+        op: cell.op,
+        position: format!(
+            "{}{} #{}",
+            if cell.position.whatsapp { "WhatsApp " } else { "" },
+            cell.position.operation,
+            cell.position.nth
+        ),
+        plan: cell.plan.name,
+        injected: injected_before_settle.0,
+        attempts: injected_before_settle.1,
+        duplicates,
+        failure,
+    }
+}
+
+/// Neither WhatsApp's send API nor an SNS publish has an idempotency key.
+/// A send accepted whose answer never came back, or one that went out but
+/// whose record failed beyond the SDK's retries, looks unsent and is sent
+/// again by the sweep. The one difference allowed then: one message (to the
+/// citizen, or to officials) twice; everything else as after one success.
+fn duplicate_after_lost_answer(cell: &Cell, expected: &Snapshot, got: &Snapshot) -> bool {
+    let first = cell.plan.rules[0];
+    let outlasts_sdk = cell.plan.rules.iter().map(|(_, times)| times).sum::<usize>() >= 3;
+    if !(outlasts_sdk || (cell.position.whatsapp && first.0 == Fault::CommitLoseResponse)) {
+        return false;
+    }
+    let one_more = |expected: &[String], got: &[String]| {
+        let mut extra = got.to_vec();
+        for sent in expected {
+            if let Some(i) = extra.iter().position(|s| s == sent) {
+                extra.remove(i);
+            }
+        }
+        extra.len() == 1 && expected.contains(&extra[0]) && got.len() == expected.len() + 1
+    };
+    let same_but = |whatsapp: bool| {
+        Snapshot {
+            whatsapp_sent: if whatsapp {
+                expected.whatsapp_sent.clone()
+            } else {
+                got.whatsapp_sent.clone()
+            },
+            escalations_published: if whatsapp {
+                got.escalations_published.clone()
+            } else {
+                expected.escalations_published.clone()
+            },
+            ..got.clone()
+        } == *expected
+    };
+    (one_more(&expected.whatsapp_sent, &got.whatsapp_sent) && same_but(true))
+        || (one_more(&expected.escalations_published, &got.escalations_published) && same_but(false))
+}
+
+fn diff(expected: &Snapshot, got: &Snapshot) -> String {
+    let mut out = Vec::new();
+    macro_rules! field {
+        ($f:ident) => {
+            if expected.$f != got.$f {
+                out.push(format!(
+                    "{}: expected {:?}, got {:?}",
+                    stringify!($f),
+                    expected.$f,
+                    got.$f
+                ));
+            }
+        };
+    }
+    field!(cases);
+    field!(timeline);
+    field!(reporter);
+    field!(pending_whatsapp);
+    field!(pending_publishes);
+    field!(whatsapp_sent);
+    field!(escalations_published);
+    field!(digests_published);
+    out.join("\n    ")
+}
+
+/// Which cells run: all of them, or every `stride`-th, offset per
+/// operation so that the sample reaches different positions and faults in
+/// each operation (`ADUAN_FAULTS_STRIDE`, default 24: about three cells per
+/// operation).
+fn sample(stride: Option<usize>, index: usize, op_index: usize) -> bool {
+    stride.is_none_or(|stride| (index + op_index * 7) % stride == 0)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn every_operation_survives_any_single_fault() {
+    let full = std::env::var("ADUAN_FAULTS").is_ok_and(|v| v == "full");
+    let stride = (!full).then(|| {
+        std::env::var("ADUAN_FAULTS_STRIDE")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(24)
+    });
+    let only: Option<String> = std::env::var("ADUAN_FAULTS_OP").ok();
+    let gate = Arc::new(Semaphore::new(if full { 12 } else { 8 }));
+    let mut handles = Vec::new();
+    for (op_index, op) in OPS.into_iter().enumerate() {
+        let name = format!("{op:?}");
+        if only
+            .as_deref()
+            .is_some_and(|o| !o.split(',').any(|o| o.trim().eq_ignore_ascii_case(&name)))
+        {
+            continue;
+        }
+        let (expected, positions) = golden(op).await;
+        let expected = Arc::new(expected);
+        let mut index = 0;
+        for position in positions {
+            let plans = if position.whatsapp {
+                whatsapp_plans()
+            } else {
+                aws_plans(&position.operation)
+            };
+            for plan in plans {
+                index += 1;
+                if !sample(stride, index, op_index) {
+                    continue;
+                }
+                let cell = Cell {
+                    op,
+                    position: position.clone(),
+                    plan,
+                };
+                let gate = gate.clone();
+                let expected = expected.clone();
+                handles.push(tokio::spawn(async move {
+                    let _permit = gate.acquire_owned().await.expect("open");
+                    run_cell(cell, expected).await
+                }));
+            }
+        }
+    }
+    let mut outcomes = Vec::new();
+    for handle in handles {
+        outcomes.push(handle.await.expect("a cell ran"));
+    }
+    report(&outcomes);
+    let failures: Vec<&Outcome> = outcomes.iter().filter(|o| o.failure.is_some()).collect();
+    assert!(
+        failures.is_empty(),
+        "{} of {} cells did not converge:\n{}",
+        failures.len(),
+        outcomes.len(),
+        failures
+            .iter()
+            .map(|o| format!(
+                "  {:?} / {} / {} (attempts {}): {}",
+                o.op,
+                o.position,
+                o.plan,
+                o.attempts,
+                o.failure.as_deref().unwrap_or_default()
+            ))
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+}
+
+/// Per operation: cells run, faults injected, cells that converged.
+fn report(outcomes: &[Outcome]) {
+    let mut per_op: BTreeMap<String, [usize; 4]> = BTreeMap::new();
+    for o in outcomes {
+        let entry = per_op.entry(format!("{:?}", o.op)).or_default();
+        entry[0] += 1;
+        entry[1] += o.injected;
+        entry[2] += usize::from(o.failure.is_none());
+        entry[3] += o.duplicates;
+    }
+    println!("| operation | cells | faults injected | converged | of which one message twice |");
+    println!("| --- | --- | --- | --- | --- |");
+    let mut total = [0; 4];
+    for (op, counts) in &per_op {
+        println!(
+            "| {op} | {} | {} | {} | {} |",
+            counts[0], counts[1], counts[2], counts[3]
+        );
+        for (t, c) in total.iter_mut().zip(counts) {
+            *t += c;
+        }
+    }
+    println!(
+        "| total | {} | {} | {} | {} |",
+        total[0], total[1], total[2], total[3]
+    );
+}

@@ -20,6 +20,7 @@ async fn main() -> Result<(), Error> {
         .with_current_span(false)
         .without_time()
         .init();
+    aduan_shared::panics::install_redacting_hook();
 
     let env = Env::from_process();
     let sdk = aws_sdk_config().await;

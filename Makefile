@@ -2,7 +2,7 @@
 .DEFAULT_GOAL := help
 SHELL := /bin/bash
 
-.PHONY: help test lint fmt stack-up stack-down check-template
+.PHONY: help test lint fmt stack-up stack-down check-template fuzz fuzz-smoke
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -35,6 +35,12 @@ stack-up: ## start the local AWS emulator with the table and topics of template.
 
 stack-down: ## stop the local AWS emulator (if stack-up started it)
 	infra/local/stack.sh stop
+
+fuzz: ## run each fuzz target for 60 s (FUZZ_SECONDS=n for longer)
+	fuzz/run.sh $(or $(FUZZ_SECONDS),60)
+
+fuzz-smoke: ## replay the fuzz seeds and fuzz each target for 5 s (what CI runs)
+	fuzz/run.sh 5
 
 check-template: ## cfn-lint, sam validate --lint and sam build (x86_64) of template.yaml
 	infra/check-template.sh

@@ -5,6 +5,7 @@ pub mod config;
 pub mod conversation;
 pub mod domain;
 pub mod notify;
+pub mod panics;
 pub mod store;
 pub mod texts;
 pub mod whatsapp;

@@ -101,3 +101,66 @@ fn the_topics_the_functions_publish_to_are_declared() {
         );
     }
 }
+
+/// Every environment block of the template: the globals and each function's.
+fn environments(template: &Value) -> Vec<(String, &serde_yaml::Mapping)> {
+    let mut out = Vec::new();
+    if let Some(vars) = template["Globals"]["Function"]["Environment"]["Variables"].as_mapping() {
+        out.push(("Globals".to_owned(), vars));
+    }
+    for (name, resource) in template["Resources"].as_mapping().expect("resources") {
+        if let Some(vars) = resource["Properties"]["Environment"]["Variables"].as_mapping() {
+            out.push((str_of(name).to_owned(), vars));
+        }
+    }
+    out
+}
+
+#[test]
+fn secrets_reach_the_functions_only_as_parameter_store_names() {
+    use aduan_shared::config::{messaging, CommonConfig};
+    let template = template();
+    let secrets: Vec<&str> = [
+        CommonConfig::SECRETS,
+        CommonConfig::OPTIONAL_SECRETS,
+        messaging::OPTIONAL_SECRETS,
+        // The webhook's own (functions/webhook/src/app.rs).
+        &["WHATSAPP_APP_SECRET", "WHATSAPP_VERIFY_TOKEN"],
+    ]
+    .concat();
+    let parameters = template["Parameters"].as_mapping().expect("parameters");
+    let environments = environments(&template);
+    assert!(environments.len() >= 3, "the globals and the functions' own");
+    let mut passed = BTreeSet::new();
+    for (owner, vars) in &environments {
+        for (key, value) in vars.iter() {
+            let key = str_of(key);
+            assert!(
+                !secrets.contains(&key),
+                "{owner} sets the secret {key} as a plain variable: pass {key}_PARAM"
+            );
+            if let Some(secret) = key.strip_suffix("_PARAM") {
+                // A reference to a template parameter (its SSM name), never a literal.
+                let reference = format!("{value:?}");
+                assert!(
+                    parameters.keys().any(|p| reference.contains(str_of(p))),
+                    "{owner}: {key} is not a parameter reference: {reference}"
+                );
+                passed.insert(secret.to_owned());
+            }
+        }
+    }
+    for secret in &secrets {
+        assert!(passed.contains(*secret), "{secret} is not passed to any function");
+    }
+    // The parameters hold names, not values: no default looks like a key.
+    for (name, parameter) in parameters {
+        if let Some(default) = parameter["Default"].as_str() {
+            assert!(
+                default.is_empty() || default.starts_with('/') || default.len() < 40,
+                "parameter {} has a default that may be a secret value",
+                str_of(name)
+            );
+        }
+    }
+}

@@ -15,6 +15,7 @@ async fn main() -> Result<(), Error> {
         .with_current_span(false)
         .without_time()
         .init();
+    aduan_shared::panics::install_redacting_hook();
 
     let state = Arc::new(AppState::from_config(&Env::from_process(), &aws_sdk_config().await).await?);
     lambda_http::run(service_fn(move |req: Request| {

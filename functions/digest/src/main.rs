@@ -14,6 +14,7 @@ async fn main() -> Result<(), Error> {
         .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
         .without_time()
         .init();
+    aduan_shared::panics::install_redacting_hook();
 
     let app = Arc::new(App::from_env().await?);
 

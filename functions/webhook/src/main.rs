@@ -9,6 +9,7 @@ async fn main() -> Result<(), Error> {
         .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
         .without_time()
         .init();
+    aduan_shared::panics::install_redacting_hook();
     let app = webhook::App::from_env().await?;
     let app = &app;
     run(service_fn(move |request| async move {

@@ -760,3 +760,118 @@ async fn a_message_after_officials_closed_the_case_opens_a_new_one() {
     assert_eq!(messages(&timeline(&h, &case).await).len(), 1);
     assert!(h.standin.texts().pop().unwrap().contains("ADU-0002"));
 }
+
+/// docs/security.md: someone who can reach the webhook URL but lacks the app
+/// secret and the Twilio token gets nothing done. Forged messages, forged
+/// delivery statuses, a genuine signature over another body, oversized and
+/// malformed bodies: refused before any read, write or send.
+#[tokio::test]
+async fn without_the_secrets_a_caller_reaches_nothing() {
+    let h = harness("attacker").await;
+    let message = serde_json::to_vec(&text_from(KOTA_NUMBER, "wamid.X1", "Jalan rusak di Garegeh")).unwrap();
+    let status = serde_json::to_vec(&fixtures::status(
+        KOTA_NUMBER,
+        "wamid.OUT1",
+        "failed",
+        now(),
+        CITIZEN,
+    ))
+    .unwrap();
+    let other_body = b"{\"entry\": []}".to_vec();
+    let genuine_for_other = sign_meta(SECRET.as_bytes(), &other_body);
+    let mut tampered = message.clone();
+    let flip = tampered.len() / 2;
+    tampered[flip] ^= 0x01;
+    let signed_original = sign_meta(SECRET.as_bytes(), &message);
+    let attempts: Vec<(Vec<u8>, Option<String>)> = vec![
+        (message.clone(), None),
+        (message.clone(), Some("sha256=".into())),
+        (message.clone(), Some(format!("sha256={}", "0".repeat(64)))),
+        (message.clone(), Some(sign_meta(b"", &message))),
+        (message.clone(), Some(genuine_for_other.clone())),
+        (message.clone(), Some(signed_original.to_uppercase())),
+        (tampered, Some(signed_original)),
+        (status.clone(), None),
+        (status.clone(), Some(sign_meta(b"guess", &status))),
+        (b"not json".to_vec(), None),
+        (vec![b'{'; webhook::MAX_BODY + 1], Some(genuine_for_other)),
+    ];
+    for (body, signature) in &attempts {
+        let headers: Vec<(&str, &str)> = signature
+            .iter()
+            .map(|s| ("x-hub-signature-256", s.as_str()))
+            .collect();
+        let response = handle(
+            &h.app,
+            request(&http_event(
+                "POST",
+                "/webhook",
+                "",
+                &headers,
+                Some(body.as_slice()),
+                false,
+            )),
+        )
+        .await;
+        assert!(
+            [401, 413].contains(&response.status().as_u16()),
+            "{signature:?}: {}",
+            response.status()
+        );
+    }
+    // Twilio: unsigned, signed with a guessed token, or signed for another URL.
+    let form = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs([
+            ("MessageSid", "SM0001"),
+            ("From", "whatsapp:+6281234567890"),
+            ("To", "whatsapp:+6281100000000"),
+            ("Body", "Lampu jalan mati"),
+        ])
+        .finish();
+    let params = aduan_shared::whatsapp::twilio::form_params(form.as_bytes());
+    for signature in [
+        None,
+        Some(sign_twilio(b"guess", TWILIO_URL, &params)),
+        Some(sign_twilio(
+            TWILIO_TOKEN.as_bytes(),
+            "https://attacker.example/hook",
+            &params,
+        )),
+    ] {
+        let mut headers = vec![("content-type", "application/x-www-form-urlencoded")];
+        if let Some(s) = &signature {
+            headers.push(("x-twilio-signature", s.as_str()));
+        }
+        let response = handle(
+            &h.app,
+            request(&http_event(
+                "POST",
+                "/webhook/twilio",
+                "",
+                &headers,
+                Some(form.as_bytes()),
+                false,
+            )),
+        )
+        .await;
+        assert_eq!(response.status(), 401, "{signature:?}");
+    }
+    // The handshake echoes nothing without the verify token.
+    let handshake = handle(
+        &h.app,
+        request(&http_event(
+            "GET",
+            "/webhook",
+            "hub.mode=subscribe&hub.verify_token=guess&hub.challenge=echo-me",
+            &[],
+            None,
+            false,
+        )),
+    )
+    .await;
+    assert_eq!(handshake.status(), 403);
+    assert_ne!(handshake.body(), &Body::Text("echo-me".into()));
+
+    assert_eq!(h.counter.total(), 0, "nothing read or written");
+    assert!(h.standin.received().is_empty(), "nothing sent");
+}

@@ -3,7 +3,7 @@
 //! status changes.
 
 use aduan_shared::domain::case::{Case, CaseError};
-use aduan_shared::domain::jurisdiction::{JurisdictionPath, NodeKind};
+use aduan_shared::domain::jurisdiction::{JurisdictionPath, Jurisdictions, NodeKind};
 use aduan_shared::domain::kind::CaseKind;
 use aduan_shared::domain::lifecycle::Transition;
 use aduan_shared::domain::reclassify::{Reclassification, ReclassifyError};
@@ -38,7 +38,7 @@ struct ActionRequest {
 
 /// A request checked against everything that needs no case.
 #[derive(Debug, Clone, PartialEq)]
-enum Action {
+pub enum Action {
     Transition {
         transition: Transition,
         note: Option<String>,
@@ -63,9 +63,7 @@ pub async fn act(
     now: DateTime<Utc>,
 ) -> Result<Response<Body>, ApiError> {
     official.require_officer()?;
-    let body: ActionRequest = json_body(req)?;
-    let version = required("version", body.version)?;
-    let action = parse_action(state, body)?;
+    let (version, action) = action_request(&state.tree, req.body().as_ref())?;
     let mut case = visible_case(state, official, ticket).await?;
     check_version(&case, version)?;
     let (event, notice) = apply(state, &mut case, action, official, now)?;
@@ -93,7 +91,15 @@ pub async fn act(
     })
 }
 
-fn parse_action(state: &AppState, body: ActionRequest) -> Result<Action, ApiError> {
+/// The version the official read and the action, checked against
+/// everything that needs no case.
+pub fn action_request(tree: &Jurisdictions, body: &[u8]) -> Result<(u64, Action), ApiError> {
+    let body: ActionRequest = json_body(body)?;
+    let version = required("version", body.version)?;
+    Ok((version, parse_action(tree, body)?))
+}
+
+fn parse_action(tree: &Jurisdictions, body: ActionRequest) -> Result<Action, ApiError> {
     let name = required("action", body.action)?;
     let note = text_field("note", body.note, MAX_NOTE_CHARS)?;
     let transition = |transition| Action::Transition {
@@ -118,9 +124,7 @@ fn parse_action(state: &AppState, body: ActionRequest) -> Result<Action, ApiErro
             )?),
         },
         "note" => Action::Note(required("note", note)?),
-        "reclassify" => {
-            Action::Reclassify(reclassification(state, body.kind, body.category, body.kelurahan)?)
-        }
+        "reclassify" => Action::Reclassify(reclassification(tree, body.kind, body.category, body.kelurahan)?),
         _ => {
             return Err(ApiError::invalid(
                 "action",
@@ -132,7 +136,7 @@ fn parse_action(state: &AppState, body: ActionRequest) -> Result<Action, ApiErro
 }
 
 fn reclassification(
-    state: &AppState,
+    tree: &Jurisdictions,
     kind: Option<String>,
     category: Option<String>,
     kelurahan: Option<String>,
@@ -144,12 +148,12 @@ fn reclassification(
         })
         .transpose()?;
     let category = text_field("category", category, MAX_CATEGORY_CHARS)?
-        .map(|raw| category_of(state, &raw))
+        .map(|raw| category_of(tree, &raw))
         .transpose()?;
     let jurisdiction = text_field("kelurahan", kelurahan, 200)?
         .map(|raw| {
             let path = JurisdictionPath::parse(&raw).ok();
-            let node = path.as_ref().and_then(|p| state.tree.node(p));
+            let node = path.as_ref().and_then(|p| tree.node(p));
             match node {
                 Some(node) if matches!(node.kind, NodeKind::Kelurahan | NodeKind::Rw | NodeKind::Rt) => {
                     Ok(node.path.clone())
@@ -176,8 +180,8 @@ fn reclassification(
 
 /// A category of the jurisdiction tree (its agencies' categories), written as
 /// the tree writes it; any short text when the tree lists none.
-fn category_of(state: &AppState, raw: &str) -> Result<String, ApiError> {
-    let mut known = state.tree.categories().peekable();
+fn category_of(tree: &Jurisdictions, raw: &str) -> Result<String, ApiError> {
+    let mut known = tree.categories().peekable();
     if known.peek().is_none() {
         return Ok(raw.to_lowercase());
     }
@@ -190,7 +194,7 @@ fn category_of(state: &AppState, raw: &str) -> Result<String, ApiError> {
         .find(|c| c.split_whitespace().eq(wanted.iter().copied()))
         .map(str::to_owned)
         .ok_or_else(|| {
-            let list: Vec<&str> = state.tree.categories().collect();
+            let list: Vec<&str> = tree.categories().collect();
             ApiError::invalid("category", format!("one of: {}", list.join(", ")))
         })
 }

@@ -6,7 +6,8 @@ use aduan_shared::domain::kind::CaseKind;
 use aduan_shared::domain::ladder::Level;
 use aduan_shared::domain::lifecycle::Status;
 use aduan_shared::store::{Cursor, QueueQuery};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, FixedOffset, Utc};
+use lambda_http::aws_lambda_events::query_map::QueryMap;
 use lambda_http::{Body, Request, RequestExt, Response};
 use serde::Serialize;
 
@@ -32,7 +33,11 @@ pub async fn list(
     req: &Request,
     now: DateTime<Utc>,
 ) -> Result<Response<Body>, ApiError> {
-    let query = queue_query(state, official, req)?;
+    let query = queue_query(
+        state.sla.calendar.offset(),
+        official,
+        &req.query_string_parameters(),
+    )?;
     let page = state.store.queue(&query).await?;
     let cases = page
         .items
@@ -48,8 +53,11 @@ pub async fn list(
 
 /// The query string, parsed: unknown parameters are ignored; a known one
 /// with a value that cannot be used is a 422 naming it.
-fn queue_query(state: &AppState, official: &Official, req: &Request) -> Result<QueueQuery, ApiError> {
-    let params = req.query_string_parameters();
+pub fn queue_query(
+    offset: FixedOffset,
+    official: &Official,
+    params: &QueryMap,
+) -> Result<QueueQuery, ApiError> {
     let get = |name: &str| params.first(name).map(str::trim).filter(|v| !v.is_empty());
     let area = match get("jurisdiction") {
         None => official.scope.clone(),
@@ -76,10 +84,10 @@ fn queue_query(state: &AppState, official: &Official, req: &Request) -> Result<Q
         query.level = Some(Level::parse(raw).map_err(|e| ApiError::invalid("level", e.to_string()))?);
     }
     query.since = get("since")
-        .map(|raw| parse_time(state, "since", raw, false))
+        .map(|raw| parse_time(offset, "since", raw, false))
         .transpose()?;
     query.until = get("until")
-        .map(|raw| parse_time(state, "until", raw, true))
+        .map(|raw| parse_time(offset, "until", raw, true))
         .transpose()?;
     if let (Some(since), Some(until)) = (query.since, query.until) {
         if since > until {

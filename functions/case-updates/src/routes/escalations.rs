@@ -4,6 +4,7 @@
 //! escalation stands and the API still answers.
 
 use aduan_shared::domain::case::{CaseError, Escalation};
+use aduan_shared::domain::jurisdiction::Jurisdictions;
 use aduan_shared::domain::ladder::{LadderError, Level};
 use aduan_shared::domain::timeline::{Actor, TimelineEvent};
 use aduan_shared::notify::PublishOutcome;
@@ -57,10 +58,9 @@ pub async fn escalate(
     now: DateTime<Utc>,
 ) -> Result<Response<Body>, ApiError> {
     official.require_officer()?;
-    let body: EscalationRequest = json_body(req)?;
-    let escalation = escalation(state, body.to, body.reason)?;
+    let (version, escalation) = escalation_request(&state.tree, req.body().as_ref())?;
     let mut case = visible_case(state, official, ticket).await?;
-    if let Some(version) = body.version {
+    if let Some(version) = version {
         check_version(&case, version)?;
     }
     let (status, level) = (case.status, case.level.clone());
@@ -128,9 +128,19 @@ pub async fn escalate(
     })
 }
 
+/// The version (optional) and the escalation asked for.
+pub fn escalation_request(tree: &Jurisdictions, body: &[u8]) -> Result<(Option<u64>, Escalation), ApiError> {
+    let body: EscalationRequest = json_body(body)?;
+    Ok((body.version, escalation(tree, body.to, body.reason)?))
+}
+
 /// The requested target, checked against the ladder's vocabulary and the
 /// city's agencies; whether it is higher up is the case's to decide.
-fn escalation(state: &AppState, to: Option<String>, reason: Option<String>) -> Result<Escalation, ApiError> {
+fn escalation(
+    tree: &Jurisdictions,
+    to: Option<String>,
+    reason: Option<String>,
+) -> Result<Escalation, ApiError> {
     let reason = text_field("reason", reason, MAX_NOTE_CHARS)?;
     let Some(raw) = text_field("to", to, 80)? else {
         return Ok(Escalation {
@@ -142,17 +152,11 @@ fn escalation(state: &AppState, to: Option<String>, reason: Option<String>) -> R
     let level = Level::parse(&raw).map_err(|e| ApiError::invalid("to", e.to_string()))?;
     let agency = match &level {
         Level::Agency(slug) => Some(
-            state
-                .tree
-                .agencies()
+            tree.agencies()
                 .find(|a| a.slug() == slug)
                 .map(|a| a.path.clone())
                 .ok_or_else(|| {
-                    let known: Vec<String> = state
-                        .tree
-                        .agencies()
-                        .map(|a| format!("dinas:{}", a.slug()))
-                        .collect();
+                    let known: Vec<String> = tree.agencies().map(|a| format!("dinas:{}", a.slug())).collect();
                     ApiError::invalid("to", format!("no such agency; one of {}", known.join(", ")))
                 })?,
         ),

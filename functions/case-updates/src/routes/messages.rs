@@ -28,6 +28,12 @@ struct MessageSent {
     notification: Notification,
 }
 
+/// The message's text, checked: present, not blank, not too long.
+pub fn message_request(body: &[u8]) -> Result<String, ApiError> {
+    let body: MessageRequest = json_body(body)?;
+    required("text", text_field("text", body.text, MAX_MESSAGE_CHARS)?)
+}
+
 pub async fn send(
     state: &AppState,
     official: &Official,
@@ -36,8 +42,7 @@ pub async fn send(
     now: DateTime<Utc>,
 ) -> Result<Response<Body>, ApiError> {
     official.require_officer()?;
-    let body: MessageRequest = json_body(req)?;
-    let text = required("text", text_field("text", body.text, MAX_MESSAGE_CHARS)?)?;
+    let text = message_request(req.body().as_ref())?;
     let case = visible_case(state, official, ticket).await?;
     let notification = state
         .citizens

@@ -10,7 +10,8 @@ use aduan_shared::domain::kind::CaseKind;
 use aduan_shared::domain::lifecycle::Status;
 use aduan_shared::domain::timeline::{EventBody, TimelineEvent};
 use aduan_shared::store::QueueQuery;
-use chrono::{DateTime, Days, Duration, Utc};
+use chrono::{DateTime, Days, Duration, FixedOffset, Utc};
+use lambda_http::aws_lambda_events::query_map::QueryMap;
 use lambda_http::{Body, Request, RequestExt, Response};
 use serde::Serialize;
 
@@ -42,22 +43,26 @@ pub struct Stats {
     pub median_hours_to_resolve: Option<f64>,
 }
 
-pub async fn stats(
-    state: &AppState,
-    official: &Official,
-    req: &Request,
+/// The period asked for: `since` and `until` (dates or times), by default
+/// the last 30 days, at most a year.
+pub fn period(
+    offset: FixedOffset,
+    params: &QueryMap,
     now: DateTime<Utc>,
-) -> Result<Response<Body>, ApiError> {
-    let params = req.query_string_parameters();
+) -> Result<(DateTime<Utc>, DateTime<Utc>), ApiError> {
     let get = |name: &str| params.first(name).map(str::trim).filter(|v| !v.is_empty());
     let until = get("until")
-        .map(|raw| parse_time(state, "until", raw, true))
+        .map(|raw| parse_time(offset, "until", raw, true))
         .transpose()?
         .unwrap_or(now);
     let since = get("since")
-        .map(|raw| parse_time(state, "since", raw, false))
+        .map(|raw| parse_time(offset, "since", raw, false))
         .transpose()?
-        .unwrap_or(until - Duration::days(DEFAULT_DAYS));
+        .unwrap_or_else(|| {
+            until
+                .checked_sub_signed(Duration::days(DEFAULT_DAYS))
+                .unwrap_or(DateTime::<Utc>::MIN_UTC)
+        });
     if since > until {
         return Err(ApiError::invalid("since", "after until"));
     }
@@ -67,6 +72,17 @@ pub async fn stats(
             format!("a period of at most {MAX_DAYS} days"),
         ));
     }
+
+    Ok((since, until))
+}
+
+pub async fn stats(
+    state: &AppState,
+    official: &Official,
+    req: &Request,
+    now: DateTime<Utc>,
+) -> Result<Response<Body>, ApiError> {
+    let (since, until) = period(state.sla.calendar.offset(), &req.query_string_parameters(), now)?;
 
     let mut query = QueueQuery::new(official.queue_scope(&official.scope));
     query.since = Some(since);

@@ -1,0 +1,21 @@
+//! A Meta webhook body: signature check on the raw bytes, the envelope parser,
+//! then the decision the webhook takes for every message (all but the I/O).
+#![no_main]
+
+use aduan_shared::whatsapp::{meta, signature};
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|body: &[u8]| {
+    let header = signature::sign_meta(b"fuzz-secret", body);
+    assert_eq!(
+        signature::verify_meta(b"fuzz-secret", body, Some(&header)),
+        Ok(())
+    );
+    assert!(signature::verify_meta(b"other", body, Some(&header)).is_err());
+    let Ok(delivery) = meta::parse(body) else {
+        return;
+    };
+    for message in &delivery.messages {
+        aduan_fuzz::decide_everywhere(&message.body);
+    }
+});

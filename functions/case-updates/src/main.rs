@@ -3,6 +3,8 @@
 
 use std::sync::Arc;
 
+use aduan_shared::archive::MediaBucket;
+use aduan_shared::config::media::MediaConfig;
 use aduan_shared::config::messaging::{self, Messaging};
 use aduan_shared::config::policy::Policy;
 use aduan_shared::config::{aws_sdk_config, CommonConfig, Env};
@@ -50,6 +52,7 @@ async fn main() -> Result<(), Error> {
         sla,
         escalations,
         citizens,
+        media: MediaConfig::load(&env)?.map(|media| MediaBucket::new(&sdk, media.bucket)),
     });
     lambda_http::run(service_fn(move |req: Request| {
         let state = Arc::clone(&state);

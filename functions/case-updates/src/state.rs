@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use aduan_shared::archive::MediaBucket;
 use aduan_shared::domain::jurisdiction::Jurisdictions;
 use aduan_shared::domain::ladder::Ladder;
 use aduan_shared::domain::sla::SlaPolicy;
@@ -19,4 +20,6 @@ pub struct AppState {
     pub escalations: EscalationNotifier,
     /// Tells citizens on WhatsApp what happened to their case.
     pub citizens: Citizens,
+    /// Citizens' files, with a media bucket configured (presigned URLs only).
+    pub media: Option<MediaBucket>,
 }

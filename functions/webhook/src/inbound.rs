@@ -4,6 +4,7 @@
 
 use chrono::{DateTime, Utc};
 
+use aduan_shared::archive::MediaJob;
 use aduan_shared::conversation::{
     self, replies, Awaiting, Command, Decision, Effect, OpenCase, State, TicketArg,
 };
@@ -11,7 +12,7 @@ use aduan_shared::domain::case::{Case, CaseId, Channel, NewCase};
 use aduan_shared::domain::lifecycle::{Status, Transition};
 use aduan_shared::domain::reporter::ReporterId;
 use aduan_shared::domain::ticket::Ticket;
-use aduan_shared::domain::timeline::{Actor, EventBody, MessageContent, TimelineEvent};
+use aduan_shared::domain::timeline::{Actor, EventBody, MediaStorage, MessageContent, TimelineEvent};
 use aduan_shared::store::{CitizenWrite, InboundKey, NewCaseWrite, Reporter, StoreError};
 use aduan_shared::texts::render;
 use aduan_shared::whatsapp::outbound::Outbound;
@@ -31,7 +32,11 @@ pub struct Reply {
 pub enum Outcome {
     /// The same message, delivered again: nothing written, nothing sent.
     Duplicate,
-    Handled(Option<Reply>),
+    Handled {
+        reply: Option<Reply>,
+        /// A file recorded as pending, to fetch before answering.
+        media: Option<Box<MediaJob>>,
+    },
 }
 
 /// Conflicts are other messages of the same citizen landing at the same
@@ -77,12 +82,19 @@ pub async fn process(app: &App, inbound: &Inbound, now: DateTime<Utc>) -> Result
             reporter_id: &reporter_id,
             reporter,
             now,
+            media: None,
         };
         match message.carry_out(decision, &mut ticket).await {
             Err(StoreError::CaseClosed) => open_case_closed = true,
             Err(e) if e.is_conflict() => last_conflict = e,
             Err(StoreError::DuplicateMessage) => return Ok(Outcome::Duplicate),
-            other => return other.map(Outcome::Handled),
+            Err(e) => return Err(e),
+            Ok(reply) => {
+                return Ok(Outcome::Handled {
+                    reply,
+                    media: message.media.map(Box::new),
+                })
+            }
         }
     }
     Err(last_conflict)
@@ -95,6 +107,8 @@ struct Message<'a> {
     reporter_id: &'a ReporterId,
     reporter: Option<Reporter>,
     now: DateTime<Utc>,
+    /// Set once the message event with a pending file is written.
+    media: Option<MediaJob>,
 }
 
 impl Message<'_> {
@@ -131,14 +145,26 @@ impl Message<'_> {
             InboundBody::Content(content) => content.clone(),
             InboundBody::Choice { title, .. } => MessageContent::Text { body: title.clone() },
         };
+        // With a bucket, a file is pending from the start: the write that
+        // records the message also puts it in the media outbox.
+        let stored = (self.app.media.is_some() && matches!(content, MessageContent::Media { .. }))
+            .then_some(MediaStorage::Pending);
         TimelineEvent::new(
             self.now,
             Actor::Citizen,
             EventBody::Message {
                 provider_message_id: self.inbound.message_id.clone(),
                 content,
+                stored,
+                file: None,
+                store_error: None,
             },
         )
+    }
+
+    /// Remembers the file of a message event just written, to fetch it.
+    fn written(&mut self, case_id: &CaseId, ticket: &Ticket, event: &TimelineEvent) {
+        self.media = MediaJob::of(case_id, ticket, self.inbound.provider, event);
     }
 
     fn channel(&self) -> Channel {
@@ -221,6 +247,7 @@ impl Message<'_> {
                 reporter_is_new: is_new,
             })
             .await?;
+        self.written(&case.id, &case.ticket, &events[1]);
         let ack = replies::acknowledge(
             &self.app.texts,
             &self.app.tree,
@@ -295,6 +322,11 @@ impl Message<'_> {
                 (Some(rated.id), Some(case))
             }
         };
+        // The ticket of the case the message goes on, for its file's key.
+        let ticket = changed
+            .as_ref()
+            .map(|c| c.ticket.clone())
+            .or_else(|| reporter.open_case.as_ref().map(|c| c.ticket.clone()));
         self.app
             .store
             .record_citizen_message(CitizenWrite {
@@ -306,6 +338,9 @@ impl Message<'_> {
                 reporter_is_new: is_new,
             })
             .await?;
+        if let (Some(id), Some(ticket)) = (&case_id, &ticket) {
+            self.written(id, ticket, &events[0]);
+        }
         Ok(reply.map(|message| Reply { case_id, message }))
     }
 
@@ -458,6 +493,7 @@ impl Message<'_> {
                 reporter_is_new: is_new,
             })
             .await?;
+        self.written(&case_id, &case.ticket, &events[0]);
         Ok(Some(Reply {
             case_id: Some(case_id),
             message: Outbound::text(message),

@@ -16,12 +16,15 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+use aduan_shared::archive::MediaBucket;
+use aduan_shared::config::media::MediaConfig;
 use aduan_shared::config::messaging::{self, Messaging};
 use aduan_shared::config::policy::Policy;
 use aduan_shared::config::{CommonConfig, Env};
 use aduan_shared::notify::{EscalationNotifier, SnsPublisher};
 use aduan_shared::store::Store;
 use aduan_testkit::standin::{message_text, WhatsAppStandin};
+use base64::Engine;
 use case_updates::outbound::Citizens;
 use case_updates::state::AppState;
 use http_body_util::{BodyExt, Full, Limited};
@@ -219,6 +222,7 @@ async fn case_updates_state(env: &Env, sdk: &aws_config::SdkConfig) -> Result<Ap
         sla,
         escalations,
         citizens,
+        media: MediaConfig::load(env)?.map(|media| MediaBucket::new(sdk, media.bucket)),
     })
 }
 
@@ -308,6 +312,24 @@ async fn dev_endpoint(dev: &Dev, method: &Method, path: &str, body: &[u8]) -> Op
                 .map(|r| json!({"method": r.method, "path": r.path, "text": message_text(&r.body), "body": r.body}))
                 .collect();
             json_response(StatusCode::OK, &json!(received))
+        }
+        (&Method::POST, "/dev/media") => {
+            // A file the WhatsApp stand-in then serves, as Meta would, for a
+            // simulated photo's media id.
+            let wanted: Value = serde_json::from_slice(body).unwrap_or_default();
+            let data = wanted["data_base64"]
+                .as_str()
+                .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok());
+            match (wanted["media_id"].as_str(), wanted["mime_type"].as_str(), data) {
+                (Some(id), Some(mime), Some(bytes)) if !id.is_empty() => {
+                    dev.standin.add_media(id, bytes, mime);
+                    json_response(StatusCode::OK, &json!({"media_id": id}))
+                }
+                _ => message(
+                    StatusCode::BAD_REQUEST,
+                    "send {\"media_id\": \"...\", \"mime_type\": \"image/jpeg\", \"data_base64\": \"...\"}",
+                ),
+            }
         }
         (&Method::POST, "/dev/jobs") => {
             let Ok(input) = serde_json::from_slice::<Value>(body) else {

@@ -10,7 +10,10 @@ the keys and indexes the deployed one has:
   then its TimeToLiveSpecification through UpdateTimeToLive;
 * every AWS::SNS::Topic ``<Name>Topic`` -> topic ``aduan-local-<name>s``
   (``EscalationTopic`` -> ``aduan-local-escalations``,
-  ``OperationsTopic`` -> ``aduan-local-operations``).
+  ``OperationsTopic`` -> ``aduan-local-operations``);
+* every AWS::S3::Bucket ``<Name>Bucket`` -> bucket ``aduan-local-<name>``
+  (``MediaBucket`` -> ``aduan-local-media``), with its default encryption and
+  public access block (its lifecycle rules take a parameter: not locally).
 
 Idempotent: existing resources are reused. A table whose key schema or index
 set differs from the template is an error unless ``--recreate`` is given.
@@ -217,6 +220,37 @@ def ensure_table(ddb: Any, props: dict[str, Any], table_name: str, recreate: boo
 
 
 # --------------------------------------------------------------------------
+# S3
+# --------------------------------------------------------------------------
+def bucket_name_for(logical_id: str, prefix: str) -> str:
+    base = logical_id[: -len("Bucket")] if logical_id.endswith("Bucket") and logical_id != "Bucket" else logical_id
+    return f"{prefix}-{_kebab(base)}"
+
+
+def ensure_bucket(s3: Any, props: dict[str, Any], name: str, region: str) -> str:
+    try:
+        s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": region})
+    except ClientError as err:
+        if err.response["Error"]["Code"] not in ("BucketAlreadyOwnedByYou", "BucketAlreadyExists"):
+            raise
+    encryption = props.get("BucketEncryption", {}).get("ServerSideEncryptionConfiguration")
+    if encryption:
+        # CloudFormation's ServerSideEncryptionByDefault is the API's ApplyServerSideEncryptionByDefault.
+        rules = [
+            {("ApplyServerSideEncryptionByDefault" if k == "ServerSideEncryptionByDefault" else k): v
+             for k, v in rule.items()}
+            for rule in _require_literal(encryption, "BucketEncryption")
+        ]
+        s3.put_bucket_encryption(Bucket=name, ServerSideEncryptionConfiguration={"Rules": rules})
+    block = props.get("PublicAccessBlockConfiguration")
+    if block:
+        s3.put_public_access_block(
+            Bucket=name, PublicAccessBlockConfiguration=_require_literal(block, "PublicAccessBlockConfiguration")
+        )
+    return name
+
+
+# --------------------------------------------------------------------------
 # main
 # --------------------------------------------------------------------------
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -250,6 +284,7 @@ def main(argv: list[str]) -> int:
     cfg = Config(retries={"max_attempts": 5, "mode": "standard"}, connect_timeout=5, read_timeout=30)
     ddb = session.client("dynamodb", endpoint_url=args.endpoint, config=cfg)
     sns = session.client("sns", endpoint_url=args.endpoint, config=cfg)
+    s3 = session.client("s3", endpoint_url=args.endpoint, config=cfg)
 
     outputs: dict[str, str] = {}
     table_name = ensure_table(ddb, table.get("Properties", {}), args.table, args.recreate)
@@ -260,6 +295,14 @@ def main(argv: list[str]) -> int:
             continue
         arn = sns.create_topic(Name=topic_name_for(logical_id, args.prefix))["TopicArn"]
         outputs[env_names.get(logical_id, f"{_snake_upper(logical_id)}_ARN")] = arn
+
+    for logical_id, resource in resources.items():
+        if resource.get("Type") != "AWS::S3::Bucket":
+            continue
+        name = ensure_bucket(
+            s3, resource.get("Properties", {}), bucket_name_for(logical_id, args.prefix), args.region
+        )
+        outputs[env_names.get(logical_id, _snake_upper(logical_id))] = name
 
     if args.format == "env":
         for key, value in outputs.items():

@@ -1,6 +1,7 @@
 //! Aduan's shared library: the domain (no AWS types), and the adapters the
 //! Lambda functions wire together.
 
+pub mod archive;
 pub mod config;
 pub mod conversation;
 pub mod domain;

@@ -90,12 +90,12 @@ async fn creates_a_case_and_reads_it_by_id_ticket_and_timeline() {
     let message = TimelineEvent::new(
         when,
         Actor::Citizen,
-        EventBody::Message {
-            provider_message_id: "wamid.42".into(),
-            content: MessageContent::Text {
+        EventBody::message(
+            "wamid.42",
+            MessageContent::Text {
                 body: "Jalan berlubang".into(),
             },
-        },
+        ),
     );
     let mut rep = reporter(1, when);
     rep.open_case = Some(open_case(&case));
@@ -211,15 +211,15 @@ async fn follow_ups_append_and_stale_reporter_versions_conflict() {
     let photo = TimelineEvent::new(
         when,
         Actor::Citizen,
-        EventBody::Message {
-            provider_message_id: "wamid.photo".into(),
-            content: MessageContent::Location {
+        EventBody::message(
+            "wamid.photo",
+            MessageContent::Location {
                 latitude: -0.3,
                 longitude: 100.37,
                 name: None,
                 address: None,
             },
-        },
+        ),
     );
     rep.last_inbound_at = when + Duration::minutes(1);
     store

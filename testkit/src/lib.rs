@@ -32,6 +32,40 @@ pub async fn fresh_table(sdk: &aws_config::SdkConfig, test: &str) -> String {
     table
 }
 
+/// Creates a media bucket of its own for one test (created as `bootstrap.py`
+/// creates the stack's: in the SDK's region).
+pub async fn fresh_bucket(sdk: &aws_config::SdkConfig, test: &str) -> String {
+    let config = aws_sdk_s3::config::Builder::from(sdk)
+        .force_path_style(true)
+        .build();
+    let client = aws_sdk_s3::Client::from_conf(config);
+    let test: String = test
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .take(30)
+        .collect();
+    let bucket = format!("m-{test}-{}", ulid::Ulid::new().to_string().to_lowercase());
+    let region = sdk.region().map(|r| r.to_string()).unwrap_or_default();
+    client
+        .create_bucket()
+        .bucket(&bucket)
+        .create_bucket_configuration(
+            aws_sdk_s3::types::CreateBucketConfiguration::builder()
+                .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::from(region.as_str()))
+                .build(),
+        )
+        .send()
+        .await
+        .expect("create test bucket");
+    bucket
+}
+
 /// Two fixed, valid 32-byte keys (base64) for tests.
 pub const TEST_HMAC_KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
 pub const TEST_CONTACT_KEY: &str = "ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8=";

@@ -1,8 +1,14 @@
 //! A stand-in for WhatsApp's send API (the one service tests cannot reach):
 //! a small HTTP/1.1 server on loopback that records every request and
-//! answers like the Cloud API, or fails on demand.
+//! answers like the Cloud API, or fails on demand. It also serves citizens'
+//! files as the providers do: Meta's two steps (`GET /v23.0/{media-id}` for
+//! a URL, then `GET` that URL, both with the bearer token) and Twilio's
+//! `MediaUrl` (`GET /2010-04-01/Accounts/{sid}/Messages/{sid}/Media/{id}`,
+//! basic auth). Requests for files are recorded apart from sends.
 
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use serde_json::{json, Value};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
@@ -31,17 +37,29 @@ pub struct WhatsAppStandin {
 }
 
 struct State {
+    /// `http://127.0.0.1:<port>`: the stand-in's Twilio API base too.
+    root: String,
     received: Vec<Received>,
     mode: Mode,
+    /// Files by media id: bytes and content type.
+    media: HashMap<String, (Vec<u8>, String)>,
+    media_requests: Vec<Received>,
+    /// Waits this long before sending a file's bytes (a slow download).
+    media_delay: Duration,
 }
 
 impl WhatsAppStandin {
     pub async fn start() -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
         let base_url = format!("http://{}/v23.0", listener.local_addr().expect("bound"));
+        let root = format!("http://{}", listener.local_addr().expect("bound"));
         let state = Arc::new(Mutex::new(State {
+            root,
             received: Vec::new(),
             mode: Mode::Accept,
+            media: HashMap::new(),
+            media_requests: Vec::new(),
+            media_delay: Duration::ZERO,
         }));
         let shared = state.clone();
         tokio::spawn(async move {
@@ -58,6 +76,37 @@ impl WhatsAppStandin {
 
     pub fn received(&self) -> Vec<Received> {
         self.state.lock().expect("not poisoned").received.clone()
+    }
+
+    /// The base of the stand-in's Twilio API (`TWILIO_API_BASE`).
+    pub fn root_url(&self) -> String {
+        self.state.lock().expect("not poisoned").root.clone()
+    }
+
+    /// Serves `bytes` as the file `media_id` (Meta's media id, or the last
+    /// segment of a Twilio media URL).
+    pub fn add_media(&self, media_id: &str, bytes: Vec<u8>, mime_type: &str) {
+        let mut state = self.state.lock().expect("not poisoned");
+        state
+            .media
+            .insert(media_id.to_owned(), (bytes, mime_type.to_owned()));
+    }
+
+    /// Twilio's `MediaUrl` of a file served with [`Self::add_media`].
+    pub fn twilio_media_url(&self, account_sid: &str, message_sid: &str, media_id: &str) -> String {
+        format!(
+            "{}/2010-04-01/Accounts/{account_sid}/Messages/{message_sid}/Media/{media_id}",
+            self.root_url()
+        )
+    }
+
+    pub fn set_media_delay(&self, delay: Duration) {
+        self.state.lock().expect("not poisoned").media_delay = delay;
+    }
+
+    /// The requests for files, in order.
+    pub fn media_requests(&self) -> Vec<Received> {
+        self.state.lock().expect("not poisoned").media_requests.clone()
     }
 
     /// The texts of the messages sent (text bodies, interactive bodies,
@@ -120,6 +169,20 @@ async fn serve(socket: tokio::net::TcpStream, state: Arc<Mutex<State>>) {
         if reader.read_exact(&mut body).await.is_err() {
             return;
         }
+        if method == "GET" {
+            let (status, content_type, bytes, delay) = serve_media(&state, &path, authorization);
+            if !delay.is_zero() {
+                tokio::time::sleep(delay).await;
+            }
+            let head = format!(
+                "HTTP/1.1 {status} X\r\ncontent-type: {content_type}\r\ncontent-length: {}\r\n\r\n",
+                bytes.len()
+            );
+            if write.write_all(head.as_bytes()).await.is_err() || write.write_all(&bytes).await.is_err() {
+                return;
+            }
+            continue;
+        }
         let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
         let (status, answer) = {
             let mut state = state.lock().expect("not poisoned");
@@ -151,5 +214,68 @@ async fn serve(socket: tokio::net::TcpStream, state: Arc<Mutex<State>>) {
         if write.write_all(response.as_bytes()).await.is_err() {
             return;
         }
+    }
+}
+
+/// Answers a GET for a file: status, content type, body, and how long to
+/// wait before sending it. Without credentials of the provider's kind: 401.
+fn serve_media(
+    state: &Mutex<State>,
+    path: &str,
+    authorization: Option<String>,
+) -> (u16, String, Vec<u8>, Duration) {
+    let mut state = state.lock().expect("not poisoned");
+    state.media_requests.push(Received {
+        method: "GET".into(),
+        path: path.to_owned(),
+        authorization: authorization.clone(),
+        body: Value::Null,
+    });
+    let json_of = |value: Value| {
+        (
+            200,
+            "application/json".to_owned(),
+            value.to_string().into_bytes(),
+            Duration::ZERO,
+        )
+    };
+    let not_found = (404, "application/json".to_owned(), b"{}".to_vec(), Duration::ZERO);
+    let unauthorized = (401, "application/json".to_owned(), b"{}".to_vec(), Duration::ZERO);
+    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    let scheme = authorization.as_deref().and_then(|a| a.split_whitespace().next());
+    match segments.as_slice() {
+        // Meta, step one: where the file is, and its size.
+        ["v23.0", id] => {
+            let Some((bytes, mime)) = state.media.get(*id) else {
+                return not_found;
+            };
+            if scheme != Some("Bearer") {
+                return unauthorized;
+            }
+            json_of(json!({
+                "messaging_product": "whatsapp",
+                "url": format!("{}/media-bytes/{id}", state.root),
+                "mime_type": mime,
+                "sha256": "stand-in",
+                "file_size": bytes.len(),
+                "id": id,
+            }))
+        }
+        // Meta, step two (bearer), or Twilio's media URL (basic auth).
+        ["media-bytes", id] | ["2010-04-01", "Accounts", _, "Messages", _, "Media", id] => {
+            let wanted = if segments[0] == "media-bytes" {
+                "Bearer"
+            } else {
+                "Basic"
+            };
+            let Some((bytes, mime)) = state.media.get(*id) else {
+                return not_found;
+            };
+            if scheme != Some(wanted) {
+                return unauthorized;
+            }
+            (200, mime.clone(), bytes.clone(), state.media_delay)
+        }
+        _ => not_found,
     }
 }

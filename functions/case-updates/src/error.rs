@@ -3,6 +3,7 @@
 
 use aduan_shared::domain::ladder::Level;
 use aduan_shared::domain::lifecycle::Status;
+use aduan_shared::domain::timeline::MediaStorage;
 use aduan_shared::store::StoreError;
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Response};
@@ -21,6 +22,11 @@ pub enum ApiError {
     /// answer for both, so nobody learns of a case they may not see.
     #[error("no case with that ticket")]
     CaseNotFound,
+    /// The case has no file with that media id (or its case is not visible).
+    #[error("no file with that media id on this case")]
+    MediaNotFound,
+    #[error("the file is not in the media bucket: {}", .0.as_str())]
+    MediaNotStored(MediaStorage),
     #[error("no such route")]
     NoRoute,
     #[error("method not allowed on this route")]
@@ -65,7 +71,7 @@ impl ApiError {
         match self {
             ApiError::Unauthenticated => StatusCode::UNAUTHORIZED,
             ApiError::BadClaims(_) | ApiError::ReadOnly(_) => StatusCode::FORBIDDEN,
-            ApiError::CaseNotFound | ApiError::NoRoute => StatusCode::NOT_FOUND,
+            ApiError::CaseNotFound | ApiError::MediaNotFound | ApiError::NoRoute => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::MalformedJson(_) => StatusCode::BAD_REQUEST,
             ApiError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -73,6 +79,7 @@ impl ApiError {
             ApiError::IllegalTransition { .. }
             | ApiError::IllegalEscalation { .. }
             | ApiError::VersionConflict { .. }
+            | ApiError::MediaNotStored(_)
             | ApiError::Contended => StatusCode::CONFLICT,
             ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
@@ -84,7 +91,8 @@ impl ApiError {
             ApiError::Unauthenticated => "unauthenticated",
             ApiError::BadClaims(_) => "bad_claims",
             ApiError::ReadOnly(_) => "forbidden",
-            ApiError::CaseNotFound => "not_found",
+            ApiError::CaseNotFound | ApiError::MediaNotFound => "not_found",
+            ApiError::MediaNotStored(_) => "media_not_stored",
             ApiError::NoRoute => "no_route",
             ApiError::MethodNotAllowed => "method_not_allowed",
             ApiError::MalformedJson(_) => "malformed_json",
@@ -110,6 +118,9 @@ impl ApiError {
             }
             ApiError::IllegalEscalation { level, .. } => {
                 details.insert("level".into(), json!(level));
+            }
+            ApiError::MediaNotStored(status) => {
+                details.insert("status".into(), json!(status.as_str()));
             }
             ApiError::VersionConflict { current, status, .. } => {
                 details.insert("version".into(), json!(current));

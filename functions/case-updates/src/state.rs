@@ -5,6 +5,8 @@ use std::sync::Arc;
 use aduan_shared::config::messaging::{self, Messaging};
 use aduan_shared::config::policy::Policy;
 use aduan_shared::config::{CommonConfig, ConfigError, Env};
+use aduan_shared::archive::MediaBucket;
+use aduan_shared::config::media::MediaConfig;
 use aduan_shared::domain::jurisdiction::Jurisdictions;
 use aduan_shared::domain::ladder::Ladder;
 use aduan_shared::domain::sla::SlaPolicy;
@@ -22,6 +24,8 @@ pub struct AppState {
     pub escalations: EscalationNotifier,
     /// Tells citizens on WhatsApp what happened to their case.
     pub citizens: Citizens,
+    /// Citizens' files, with a media bucket configured (presigned URLs only).
+    pub media: Option<MediaBucket>,
 }
 
 impl AppState {
@@ -55,6 +59,7 @@ impl AppState {
             sla,
             escalations,
             citizens,
+            media: MediaConfig::load(env)?.map(|media| MediaBucket::new(sdk, media.bucket)),
         })
     }
 }

@@ -9,6 +9,8 @@ pub mod sweep;
 use std::sync::Arc;
 use std::time::{Duration as StdDuration, Instant};
 
+use aduan_shared::archive::MediaArchive;
+use aduan_shared::config::media::MediaConfig;
 use aduan_shared::config::messaging::{self, Messaging};
 use aduan_shared::config::policy::Policy;
 use aduan_shared::config::{aws_sdk_config, CommonConfig, ConfigError, Env};
@@ -35,6 +37,8 @@ pub struct App {
     /// The ladder, and the SLA (calendar, allowances incl. the working days
     /// a resolved case waits for the citizen before the sweep closes it).
     pub policy: Policy,
+    /// Fetches citizens' files the webhook left pending (with a media bucket).
+    pub media: Option<MediaArchive>,
 }
 
 impl App {
@@ -64,6 +68,8 @@ impl App {
                     max_attempts: own.outbox_max_attempts,
                     ..RetryPolicy::default()
                 });
+        let media = MediaConfig::load(env)?
+            .map(|config| MediaArchive::new(&config, sdk, store.clone(), outgoing.api.media_downloader()));
         let messenger = outgoing.into_messenger(store.clone(), Arc::new(common.reporter_keys), tree.clone());
         Ok(Self {
             store,
@@ -73,6 +79,7 @@ impl App {
             digest_topic_arn: common.digest_topic_arn,
             tree,
             policy,
+            media,
         })
     }
 }

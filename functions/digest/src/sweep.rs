@@ -9,7 +9,9 @@
 //!    allowance (`SLA_CONFIRM_DAYS`) is closed instead, and the citizen told.
 //! 2. The outbox, due by now: escalation publishes that failed are retried
 //!    (claimed first, with backoff and a bound on attempts), then WhatsApp
-//!    messages left pending by any function are sent by the messenger.
+//!    messages left pending by any function are sent by the messenger, then
+//!    citizens' files the webhook could not fetch in time are fetched into
+//!    the media bucket (claimed first too).
 //!
 //! Two overlapping sweeps are safe: a case saved by one is a
 //! `VersionConflict` for the other, which skips it; an outbox entry or a
@@ -21,6 +23,7 @@
 
 use std::time::Duration as StdDuration;
 
+use aduan_shared::archive::{MediaRetrySummary, SWEEP_FETCH_WORST};
 use aduan_shared::domain::case::{Case, CaseError, Escalation};
 use aduan_shared::domain::ladder::LadderError;
 use aduan_shared::domain::lifecycle::{Status, Transition};
@@ -40,6 +43,8 @@ const WHATSAPP_BATCH: u32 = 50;
 /// What one WhatsApp send may take at worst (the client's timeout, plus the
 /// writes around it): the sweep takes no more messages than its budget allows.
 const WHATSAPP_SEND_WORST: StdDuration = StdDuration::from_secs(10);
+/// Most pending files one sweep fetches.
+const MEDIA_BATCH: u64 = 20;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct SweepSummary {
@@ -64,6 +69,8 @@ pub struct SweepSummary {
     pub citizen_notice_failures: usize,
     /// The messenger's retry of pending WhatsApp messages.
     pub whatsapp: RetrySummary,
+    /// Citizens' files fetched (or given up) now.
+    pub media: MediaRetrySummary,
     pub errors: usize,
     /// The time budget ran out: the rest is for the next run.
     pub out_of_time: bool,
@@ -266,7 +273,28 @@ impl App {
             }
         }
         self.retry_whatsapp(now, budget, summary).await;
+        self.retry_media(now, budget, summary).await;
         Ok(())
+    }
+
+    /// Pending files, as many as the remaining budget allows at the worst
+    /// download time.
+    async fn retry_media(&self, now: DateTime<Utc>, budget: Budget, summary: &mut SweepSummary) {
+        let Some(archive) = &self.media else { return };
+        let affordable = budget.remaining().as_secs() / SWEEP_FETCH_WORST.as_secs();
+        let limit = affordable.min(MEDIA_BATCH) as usize;
+        if budget.exhausted() || limit == 0 {
+            summary.out_of_time = true;
+            return;
+        }
+        match archive.retry_pending(now, limit).await {
+            Ok(retried) => summary.media = retried,
+            // Unclaimed files stay due: the next sweep takes them.
+            Err(error) => {
+                tracing::error!(%error, "pending files not retried");
+                summary.errors += 1;
+            }
+        }
     }
 
     /// Pending WhatsApp messages, once per run: each is claimed before it is

@@ -13,7 +13,9 @@ use aduan_shared::domain::kind::CaseKind;
 use aduan_shared::domain::ladder::{Level, Tier};
 use aduan_shared::domain::lifecycle::{Status, Transition};
 use aduan_shared::domain::sla::SlaPolicy;
-use aduan_shared::domain::timeline::{Actor, DeliveryStatus, EventBody};
+use aduan_shared::domain::timeline::{
+    Actor, DeliveryStatus, EventBody, MediaStorage, MediaType, MessageContent, TimelineEvent,
+};
 use aduan_shared::notify::citizen::{Delivery, Notice};
 use aduan_shared::notify::RetryPolicy;
 use aduan_shared::store::Store;
@@ -521,4 +523,101 @@ async fn the_shared_policy_variables_set_the_wait_before_auto_close() {
         "{timeline:?}"
     );
     assert_eq!(whatsapp.received().len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_pending_file_is_fetched_once_by_two_concurrent_sweeps() {
+    let (store, _) = fresh_store("sweep-media").await;
+    let escalations = topic("escalations").await;
+    let sdk = sdk_config().await;
+    let bucket = aduan_testkit::fresh_bucket(&sdk, "sweep-media").await;
+    let t0 = chrono::Utc::now();
+    let mut case = create(&store, 31, GAREGEH, CaseKind::Pengaduan, t0).await;
+    // The webhook recorded a photo as pending and could not fetch it in time.
+    let photo = TimelineEvent::new(
+        t0,
+        Actor::Citizen,
+        EventBody::Message {
+            provider_message_id: "wamid.P1".into(),
+            content: MessageContent::Media {
+                media_type: MediaType::Image,
+                media_id: "9876".into(),
+                mime_type: Some("image/jpeg".into()),
+                caption: None,
+                url: None,
+            },
+            stored: Some(MediaStorage::Pending),
+            file: None,
+            store_error: None,
+        },
+    );
+    store
+        .save_case(&mut case, std::slice::from_ref(&photo))
+        .await
+        .unwrap();
+    let whatsapp = WhatsAppStandin::start().await;
+    whatsapp.add_media("9876", b"photo bytes".to_vec(), "image/jpeg");
+    let a = app_with(
+        &store,
+        &escalations,
+        &escalations,
+        &whatsapp,
+        RetryPolicy::default(),
+        &[("MEDIA_BUCKET", bucket.as_str())],
+    )
+    .await;
+    let b = a.clone();
+    let job = json!({"job": "sla-sweep"});
+    let now = t0 + Duration::minutes(3);
+    let (ra, rb) = tokio::join!(
+        a.handle(&job, now, Budget::unlimited()),
+        b.handle(&job, now, Budget::unlimited())
+    );
+    let (ra, rb) = (ra.unwrap(), rb.unwrap());
+    let stored = ra["media"]["stored"].as_u64().unwrap() + rb["media"]["stored"].as_u64().unwrap();
+    assert_eq!(stored, 1, "{ra} {rb}");
+    assert_eq!((ra["errors"].as_u64(), rb["errors"].as_u64()), (Some(0), Some(0)));
+    let downloads: Vec<_> = whatsapp
+        .media_requests()
+        .into_iter()
+        .filter(|r| r.path == "/media-bytes/9876")
+        .collect();
+    assert_eq!(downloads.len(), 1);
+
+    let (_, timeline) = store.case_with_timeline(&case.id).await.unwrap().unwrap();
+    let file = timeline
+        .iter()
+        .find_map(|e| match &e.body {
+            EventBody::Message {
+                stored: Some(MediaStorage::Stored),
+                file: Some(file),
+                ..
+            } => Some(file.clone()),
+            _ => None,
+        })
+        .expect("the photo is stored");
+    assert!(file.key.starts_with("cases/ADU-0031/"), "{}", file.key);
+    let s3 = aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(&sdk)
+            .force_path_style(true)
+            .build(),
+    );
+    let object = s3
+        .get_object()
+        .bucket(&bucket)
+        .key(&file.key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        object.body.collect().await.unwrap().into_bytes().as_ref(),
+        b"photo bytes"
+    );
+
+    // Nothing is left to fetch.
+    let later = a
+        .sla_sweep(now + Duration::hours(2), Budget::unlimited())
+        .await
+        .unwrap();
+    assert_eq!(later.media, Default::default());
 }

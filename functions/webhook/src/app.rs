@@ -3,6 +3,8 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use aduan_shared::archive::MediaArchive;
+use aduan_shared::config::media::MediaConfig;
 use aduan_shared::config::messaging::{self, Messaging};
 use aduan_shared::config::policy::Policy;
 use aduan_shared::config::{aws_sdk_config, CommonConfig, ConfigError, Env};
@@ -43,6 +45,8 @@ pub struct App {
     pub twilio: Option<TwilioWebhook>,
     /// Which kecamatan each of the city's numbers serves, if only one.
     pub number_kecamatan: HashMap<String, JurisdictionPath>,
+    /// Keeps citizens' files, when a media bucket is configured.
+    pub media: Option<MediaArchive>,
 }
 
 impl App {
@@ -82,6 +86,8 @@ impl App {
             policy.sla.calendar.clone(),
         );
         let keys = Arc::new(common.reporter_keys);
+        let media = MediaConfig::load(env)?
+            .map(|config| MediaArchive::new(&config, sdk, store.clone(), outgoing.api.media_downloader()));
         let messenger = outgoing.into_messenger(store.clone(), keys.clone(), tree.clone());
         Ok(Self {
             store,
@@ -93,6 +99,7 @@ impl App {
             meta,
             twilio,
             number_kecamatan,
+            media,
         })
     }
 }

@@ -4,6 +4,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 
+use aduan_shared::archive::MediaJob;
 use aduan_shared::conversation::{
     self, replies, Awaiting, Command, Decision, Effect, OpenCase, State, TicketArg,
 };
@@ -11,7 +12,7 @@ use aduan_shared::domain::case::{Case, CaseId, Channel, NewCase, Provider};
 use aduan_shared::domain::lifecycle::{Status, Transition};
 use aduan_shared::domain::reporter::ReporterId;
 use aduan_shared::domain::ticket::Ticket;
-use aduan_shared::domain::timeline::{Actor, EventBody, MessageContent, TimelineEvent};
+use aduan_shared::domain::timeline::{Actor, EventBody, MediaStorage, MessageContent, TimelineEvent};
 use aduan_shared::notify::citizen::Staged;
 use aduan_shared::store::{CitizenWrite, InboundKey, NewCaseWrite, PendingOutbound, Reporter, StoreError};
 use aduan_shared::texts::render;
@@ -36,7 +37,11 @@ pub struct Reply {
 pub enum Outcome {
     /// The same message, delivered again: nothing written, nothing sent.
     Duplicate,
-    Handled(Option<Reply>),
+    Handled {
+        reply: Option<Reply>,
+        /// A file recorded as pending, to fetch before answering.
+        media: Option<Box<MediaJob>>,
+    },
 }
 
 /// Conflicts are other messages of the same citizen landing at the same
@@ -82,12 +87,19 @@ pub async fn process(app: &App, inbound: &Inbound, now: DateTime<Utc>) -> Result
             reporter_id: &reporter_id,
             reporter,
             now,
+            media: None,
         };
         match message.carry_out(decision, &mut ticket).await {
             Err(StoreError::CaseClosed) => open_case_closed = true,
             Err(e) if e.is_conflict() => last_conflict = e,
             Err(StoreError::DuplicateMessage) => return Ok(Outcome::Duplicate),
-            other => return other.map(Outcome::Handled),
+            Err(e) => return Err(e),
+            Ok(reply) => {
+                return Ok(Outcome::Handled {
+                    reply,
+                    media: message.media.map(Box::new),
+                })
+            }
         }
     }
     Err(last_conflict)
@@ -100,6 +112,8 @@ struct Message<'a> {
     reporter_id: &'a ReporterId,
     reporter: Option<Reporter>,
     now: DateTime<Utc>,
+    /// Set once the message event with a pending file is written.
+    media: Option<MediaJob>,
 }
 
 impl Message<'_> {
@@ -136,12 +150,19 @@ impl Message<'_> {
             InboundBody::Content(content) => content.clone(),
             InboundBody::Choice { title, .. } => MessageContent::Text { body: title.clone() },
         };
+        // With a bucket, a file is pending from the start: the write that
+        // records the message also puts it in the media outbox.
+        let stored = (self.app.media.is_some() && matches!(content, MessageContent::Media { .. }))
+            .then_some(MediaStorage::Pending);
         TimelineEvent::new(
             self.now,
             Actor::Citizen,
             EventBody::Message {
                 provider_message_id: self.inbound.message_id.clone(),
                 content,
+                stored,
+                file: None,
+                store_error: None,
             },
         )
     }
@@ -160,6 +181,11 @@ impl Message<'_> {
 
     fn pending<'s>(&self, staged: &'s Option<Staged>) -> Option<(&'s PendingOutbound, DateTime<Utc>)> {
         staged.as_ref().map(|m| (&m.pending, m.lease_until(self.now)))
+    }
+
+    /// Remembers the file of a message event just written, to fetch it.
+    fn written(&mut self, case_id: &CaseId, ticket: &Ticket, event: &TimelineEvent) {
+        self.media = MediaJob::of(case_id, ticket, self.inbound.provider, event);
     }
 
     fn channel(&self) -> Channel {
@@ -255,6 +281,7 @@ impl Message<'_> {
                 self.pending(&staged),
             )
             .await?;
+        self.written(&case.id, &case.ticket, &events[1]);
         Ok(Some(Reply {
             case_id: Some(case.id),
             message: ack,
@@ -326,6 +353,11 @@ impl Message<'_> {
             (Some(id), Some(message)) => self.stage(id, message),
             _ => None,
         };
+        // The ticket of the case the message goes on, for its file's key.
+        let ticket = changed
+            .as_ref()
+            .map(|c| c.ticket.clone())
+            .or_else(|| reporter.open_case.as_ref().map(|c| c.ticket.clone()));
         self.app
             .store
             .record_citizen_message_with(
@@ -340,6 +372,9 @@ impl Message<'_> {
                 self.pending(&staged),
             )
             .await?;
+        if let (Some(id), Some(ticket)) = (&case_id, &ticket) {
+            self.written(id, ticket, &events[0]);
+        }
         Ok(reply.map(|message| Reply {
             case_id,
             message,
@@ -503,6 +538,7 @@ impl Message<'_> {
                 self.pending(&staged),
             )
             .await?;
+        self.written(&case_id, &case.ticket, &events[0]);
         Ok(Some(Reply {
             case_id: Some(case_id),
             message,

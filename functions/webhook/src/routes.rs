@@ -5,6 +5,7 @@ use chrono::Utc;
 use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, RequestExt, Response};
 
+use aduan_shared::archive::MediaJob;
 use aduan_shared::domain::case::Channel;
 use aduan_shared::store::StoreError;
 use aduan_shared::whatsapp::{meta, signature, twilio, Inbound};
@@ -85,13 +86,20 @@ async fn meta_delivery(app: &App, request: &Request) -> Response<Body> {
         tracing::warn!(%skipped, "skipped an item of a delivery");
     }
     let mut failed = false;
+    let mut files = Vec::new();
     for inbound in &delivery.messages {
         match process(app, inbound, Utc::now()).await {
-            Ok(Outcome::Handled(Some(reply))) => send_reply(app, inbound, reply).await,
-            Ok(_) => {}
+            Ok(Outcome::Handled { reply, media }) => {
+                if let Some(reply) = reply {
+                    send_reply(app, inbound, reply).await;
+                }
+                files.extend(media.map(|job| *job));
+            }
+            Ok(Outcome::Duplicate) => {}
             Err(e) => failed |= must_retry(inbound, &e),
         }
     }
+    keep_files(app, &files).await;
     for status in &delivery.statuses {
         if let Err(e) = app.store.apply_delivery_status(status).await {
             tracing::error!(error = %e, "could not record a delivery status");
@@ -173,9 +181,12 @@ async fn twilio_delivery(app: &App, request: &Request) -> Response<Body> {
         }
     };
     let mut replies: Vec<String> = Vec::new();
+    let mut files = Vec::new();
     for inbound in &messages {
         match process(app, inbound, now).await {
-            Ok(Outcome::Handled(Some(reply))) => {
+            Ok(Outcome::Handled { reply, media }) => {
+                files.extend(media.map(|job| *job));
+                let Some(reply) = reply else { continue };
                 replies.push(reply.message.as_plain_text());
                 if let Some(case_id) = &reply.case_id {
                     // Answered inline: Twilio sends it, so it is recorded as sent.
@@ -184,14 +195,31 @@ async fn twilio_delivery(app: &App, request: &Request) -> Response<Body> {
                     }
                 }
             }
-            Ok(_) => {}
+            Ok(Outcome::Duplicate) => {}
             Err(e) if must_retry(inbound, &e) => {
-                return plain(StatusCode::INTERNAL_SERVER_ERROR, "try again")
+                // The files of messages already stored are fetched by the sweep.
+                return plain(StatusCode::INTERNAL_SERVER_ERROR, "try again");
             }
             Err(_) => {}
         }
     }
+    keep_files(app, &files).await;
     twiml(&replies)
+}
+
+/// Fetches the delivery's files into the bucket before answering (Lambda
+/// freezes the sandbox once it has answered), within one bound for them all;
+/// what is not stored by then is already in the outbox for the sweep.
+async fn keep_files(app: &App, files: &[MediaJob]) {
+    let Some(archive) = &app.media else { return };
+    if files.is_empty() {
+        return;
+    }
+    let deadline = tokio::time::Instant::now() + archive.fetch_timeout();
+    for job in files {
+        let kept = archive.keep_now(job, deadline).await;
+        tracing::info!(case = %job.case_id, ?kept, "citizen's file");
+    }
 }
 
 fn twiml(replies: &[String]) -> Response<Body> {

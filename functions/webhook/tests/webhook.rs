@@ -8,7 +8,9 @@ use aduan_shared::config::Env;
 use aduan_shared::domain::case::{Case, Provider};
 use aduan_shared::domain::jurisdiction::JurisdictionPath;
 use aduan_shared::domain::lifecycle::Status;
-use aduan_shared::domain::timeline::{DeliveryStatus, EventBody, MessageContent, TimelineEvent};
+use aduan_shared::domain::timeline::{
+    DeliveryStatus, EventBody, MediaStorage, MessageContent, StoredFile, TimelineEvent,
+};
 use aduan_shared::store::{QueueQuery, QueueScope, Store};
 use aduan_shared::whatsapp::meta::fixtures;
 use aduan_shared::whatsapp::signature::{sign_meta, sign_twilio};
@@ -16,6 +18,7 @@ use aduan_testkit::counting::RequestCounter;
 use aduan_testkit::events::{http_event, request};
 use aduan_testkit::standin::{Mode, WhatsAppStandin};
 use aduan_testkit::{base_env, fresh_table, sdk_config};
+use base64::Engine;
 use lambda_http::Body;
 use serde_json::{json, Value};
 use webhook::{handle, App};
@@ -73,6 +76,9 @@ async fn harness_with(test: &str, adjust: impl FnOnce(&mut Vec<(String, String)>
     );
     app.store = store.clone();
     app.messenger.store = store.clone();
+    if let Some(media) = app.media.as_mut() {
+        media.store = store.clone();
+    }
     Harness {
         app: Arc::new(app),
         standin,
@@ -874,4 +880,283 @@ async fn without_the_secrets_a_caller_reaches_nothing() {
 
     assert_eq!(h.counter.total(), 0, "nothing read or written");
     assert!(h.standin.received().is_empty(), "nothing sent");
+// ----- citizens' files (with a media bucket) --------------------------------
+
+const TWILIO_ACCOUNT: &str = "AC0123456789abcdef0123456789abcdef";
+
+/// A harness with a media bucket of its own; the stand-in serves the files.
+async fn media_harness(test: &str, extra: &[(&str, &str)]) -> (Harness, String) {
+    let sdk = sdk_config().await;
+    let bucket = aduan_testkit::fresh_bucket(&sdk, test).await;
+    let extra: Vec<(String, String)> = extra
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let h = harness_with(test, |env| {
+        env.push(("MEDIA_BUCKET".into(), bucket.clone()));
+        env.extend(extra);
+    })
+    .await;
+    (h, bucket)
+}
+
+async fn object(bucket: &str, key: &str) -> Option<Vec<u8>> {
+    let sdk = sdk_config().await;
+    let s3 = aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(&sdk)
+            .force_path_style(true)
+            .build(),
+    );
+    let out = s3.get_object().bucket(bucket).key(key).send().await.ok()?;
+    Some(out.body.collect().await.unwrap().into_bytes().to_vec())
+}
+
+/// The message events with media: (stored, file, store_error).
+fn files(events: &[TimelineEvent]) -> Vec<(Option<MediaStorage>, Option<StoredFile>, Option<String>)> {
+    events
+        .iter()
+        .filter_map(|e| match &e.body {
+            EventBody::Message {
+                content: MessageContent::Media { .. },
+                stored,
+                file,
+                store_error,
+                ..
+            } => Some((*stored, file.clone(), store_error.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+fn photo_from(id: &str, media_id: &str) -> Value {
+    fixtures::message(
+        KOTA_NUMBER,
+        CITIZEN,
+        id,
+        now(),
+        "image",
+        json!({"id": media_id, "mime_type": "image/jpeg", "sha256": "x", "caption": "ini fotonya"}),
+    )
+}
+
+#[tokio::test]
+async fn a_photo_is_stored_in_the_bucket_before_the_webhook_answers() {
+    let (h, bucket) = media_harness("media-first", &[]).await;
+    let jpeg = b"\xff\xd8\xff\xe0 pothole".to_vec();
+    h.standin.add_media("1234567890", jpeg.clone(), "image/jpeg");
+    post(
+        &h,
+        &text_from(KOTA_NUMBER, "wamid.M1", "Jalan berlubang di Garegeh"),
+    )
+    .await;
+    h.counter.reset();
+    let (status, _) = post(&h, &photo_from("wamid.M2", "1234567890")).await;
+    assert_eq!(status, 200);
+    // A follow-up photo: the ≤ 3 requests of a follow-up, plus one UpdateItem
+    // recording the stored file; the reply count is unchanged (none).
+    assert!(h.counter.total() <= 4, "photo: {:?}", h.counter.by_operation());
+    assert_eq!(h.counter.by_operation().get("UpdateItem"), Some(&1));
+    assert_eq!(h.standin.received().len(), 1, "only the first acknowledgement");
+
+    let case = &all_cases(&h).await[0];
+    let events = timeline(&h, case).await;
+    let found = files(&events);
+    let [(stored, Some(file), None)] = found.as_slice() else {
+        panic!("{found:?}")
+    };
+    assert_eq!(*stored, Some(MediaStorage::Stored));
+    assert!(
+        file.key.starts_with(&format!("cases/{}/", case.ticket)),
+        "{}",
+        file.key
+    );
+    assert!(file.key.ends_with("-1234567890"), "{}", file.key);
+    assert_eq!(
+        (file.bytes, file.mime_type.as_deref()),
+        (jpeg.len() as u64, Some("image/jpeg"))
+    );
+    assert_eq!(object(&bucket, &file.key).await, Some(jpeg));
+    // Meta's two steps, each with the bearer token.
+    let requests = h.standin.media_requests();
+    assert_eq!(
+        requests.iter().map(|r| r.path.as_str()).collect::<Vec<_>>(),
+        ["/v23.0/1234567890", "/media-bytes/1234567890"]
+    );
+    assert!(requests
+        .iter()
+        .all(|r| r.authorization.as_deref() == Some("Bearer token-123")));
+    // Nothing left for the sweep.
+    let later = chrono::Utc::now() + chrono::Duration::hours(1);
+    assert!(h
+        .store
+        .outbox_due_of("media", later, 10)
+        .await
+        .unwrap()
+        .is_empty());
+}
+
+#[tokio::test]
+async fn a_slow_download_is_left_pending_and_the_sweep_stores_it_once() {
+    let (h, bucket) = media_harness("media-slow", &[("MEDIA_FETCH_TIMEOUT_MS", "200")]).await;
+    h.standin.add_media("555", b"a voice note".to_vec(), "audio/ogg");
+    h.standin.set_media_delay(std::time::Duration::from_millis(1500));
+    let first = fixtures::message(
+        KOTA_NUMBER,
+        CITIZEN,
+        "wamid.S1",
+        now(),
+        "audio",
+        json!({"id": "555", "mime_type": "audio/ogg", "sha256": "x"}),
+    );
+    let (status, _) = post(&h, &first).await;
+    assert_eq!(status, 200, "the webhook answers within its bound");
+    let case = &all_cases(&h).await[0];
+    let events = timeline(&h, case).await;
+    assert_eq!(files(&events), [(Some(MediaStorage::Pending), None, None)]);
+
+    // Not yet for the sweep: the webhook's own attempt holds it a while.
+    let archive = h.app.media.as_ref().unwrap();
+    let now = chrono::Utc::now();
+    assert_eq!(archive.retry_pending(now, 10).await.unwrap(), Default::default());
+    // Then the sweep fetches it, once.
+    h.standin.set_media_delay(std::time::Duration::ZERO);
+    let later = now + chrono::Duration::minutes(3);
+    let retried = archive.retry_pending(later, 10).await.unwrap();
+    assert_eq!(retried.stored, 1, "{retried:?}");
+    let again = archive
+        .retry_pending(later + chrono::Duration::hours(1), 10)
+        .await
+        .unwrap();
+    assert_eq!(again, Default::default());
+    let events = timeline(&h, case).await;
+    let found = files(&events);
+    let [(Some(MediaStorage::Stored), Some(file), None)] = found.as_slice() else {
+        panic!("{found:?}")
+    };
+    assert_eq!(
+        object(&bucket, &file.key).await.as_deref(),
+        Some(&b"a voice note"[..])
+    );
+    let downloads = h
+        .standin
+        .media_requests()
+        .iter()
+        .filter(|r| r.path.starts_with("/media-bytes/"))
+        .count();
+    assert_eq!(downloads, 2, "the webhook's slow try, then the sweep's one");
+}
+
+#[tokio::test]
+async fn a_file_over_the_limit_is_not_fetched_and_says_so() {
+    let (h, bucket) = media_harness("media-large", &[("MEDIA_MAX_BYTES", "10")]).await;
+    h.standin.add_media("777", vec![0u8; 100], "video/mp4");
+    let video = fixtures::message(
+        KOTA_NUMBER,
+        CITIZEN,
+        "wamid.L1",
+        now(),
+        "video",
+        json!({"id": "777", "mime_type": "video/mp4", "sha256": "x"}),
+    );
+    assert_eq!(post(&h, &video).await.0, 200);
+    let case = &all_cases(&h).await[0];
+    let events = timeline(&h, case).await;
+    let found = files(&events);
+    let [(Some(MediaStorage::TooLarge), None, Some(why))] = found.as_slice() else {
+        panic!("{found:?}")
+    };
+    assert!(why.contains("100 bytes") && why.contains("10"), "{why}");
+    let paths: Vec<String> = h.standin.media_requests().into_iter().map(|r| r.path).collect();
+    assert_eq!(
+        paths,
+        ["/v23.0/777"],
+        "refused on the size Meta reports, before downloading"
+    );
+    let sdk = sdk_config().await;
+    let s3 = aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(&sdk)
+            .force_path_style(true)
+            .build(),
+    );
+    let listed = s3.list_objects_v2().bucket(&bucket).send().await.unwrap();
+    assert_eq!(listed.key_count(), Some(0));
+    let later = chrono::Utc::now() + chrono::Duration::hours(1);
+    assert!(h
+        .store
+        .outbox_due_of("media", later, 10)
+        .await
+        .unwrap()
+        .is_empty());
+}
+
+#[tokio::test]
+async fn twilio_media_are_fetched_with_basic_auth() {
+    let (h, bucket) = media_harness("media-twilio", &[]).await;
+    let root = h.standin.root_url();
+    // The Twilio account and API base, as a deployment with Twilio has them.
+    let mut env = base_env(h.store.table());
+    let bucket_env = bucket.clone();
+    env.extend(
+        [
+            ("MEDIA_BUCKET", bucket_env.as_str()),
+            ("TWILIO_AUTH_TOKEN", TWILIO_TOKEN),
+            ("TWILIO_WEBHOOK_URL", TWILIO_URL),
+            ("TWILIO_ACCOUNT_SID", TWILIO_ACCOUNT),
+            ("TWILIO_API_BASE", root.as_str()),
+        ]
+        .map(|(k, v)| (k.to_owned(), v.to_owned())),
+    );
+    let app = App::from_config(&Env::from_pairs(env), &sdk_config().await)
+        .await
+        .unwrap();
+    h.standin
+        .add_media("ME0123", b"%PDF-1.7 laporan".to_vec(), "application/pdf");
+    let media_url = h.standin.twilio_media_url(TWILIO_ACCOUNT, "MM0001", "ME0123");
+    let params = [
+        ("MessageSid", "MM0001"),
+        ("AccountSid", TWILIO_ACCOUNT),
+        ("From", "whatsapp:+6281234567890"),
+        ("To", "whatsapp:+6281100000000"),
+        ("Body", "Surat keberatan, lihat lampiran"),
+        ("NumMedia", "1"),
+        ("MediaUrl0", media_url.as_str()),
+        ("MediaContentType0", "application/pdf"),
+    ];
+    let form = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(params)
+        .finish();
+    let sig = sign_twilio(
+        TWILIO_TOKEN.as_bytes(),
+        TWILIO_URL,
+        &aduan_shared::whatsapp::twilio::form_params(form.as_bytes()),
+    );
+    let event = http_event(
+        "POST",
+        "/webhook/twilio",
+        "",
+        &[
+            ("content-type", "application/x-www-form-urlencoded"),
+            ("x-twilio-signature", &sig),
+        ],
+        Some(form.as_bytes()),
+        true,
+    );
+    assert_eq!(handle(&app, request(&event)).await.status(), 200);
+    let case = &all_cases(&h).await[0];
+    let events = timeline(&h, case).await;
+    let found = files(&events);
+    let [(Some(MediaStorage::Stored), Some(file), None)] = found.as_slice() else {
+        panic!("{found:?}")
+    };
+    assert!(file.key.ends_with("-ME0123"), "{}", file.key);
+    assert_eq!(file.mime_type.as_deref(), Some("application/pdf"));
+    assert_eq!(
+        object(&bucket, &file.key).await.as_deref(),
+        Some(&b"%PDF-1.7 laporan"[..])
+    );
+    let requests = h.standin.media_requests();
+    assert_eq!(requests.len(), 1);
+    let expected =
+        base64::engine::general_purpose::STANDARD.encode(format!("{TWILIO_ACCOUNT}:{TWILIO_TOKEN}"));
+    assert_eq!(requests[0].authorization, Some(format!("Basic {expected}")));
 }

@@ -21,6 +21,7 @@
 //! are read in a single `GetParameters` call; that is the only AWS call
 //! start-up makes, and none is made when no `_PARAM` is set.
 
+pub mod media;
 pub mod messaging;
 pub mod policy;
 pub mod ssm;

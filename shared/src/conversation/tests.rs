@@ -223,6 +223,7 @@ fn follow_ups_join_the_open_case_without_a_reply() {
         media_id: "m1".into(),
         mime_type: Some("image/jpeg".into()),
         caption: None,
+        url: None,
     });
     let location = InboundBody::Content(MessageContent::Location {
         latitude: -0.3,

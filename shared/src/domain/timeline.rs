@@ -60,9 +60,15 @@ pub enum MessageContent {
     },
     Media {
         media_type: MediaType,
+        /// The provider's id: Meta's media id, or the last segment of
+        /// Twilio's media URL.
         media_id: String,
         mime_type: Option<String>,
         caption: Option<String>,
+        /// Where the provider serves the file (Twilio's `MediaUrl{N}`);
+        /// Meta's media are looked up by id instead.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        url: Option<String>,
     },
     Location {
         latitude: f64,
@@ -83,6 +89,40 @@ pub enum MediaType {
     Audio,
     Document,
     Sticker,
+}
+
+/// What became of a citizen's file, with a media bucket configured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MediaStorage {
+    /// In the bucket: `file` says where.
+    Stored,
+    /// Not fetched yet: the sweep retries it.
+    Pending,
+    /// Given up after the sweep's retries (`store_error` says why).
+    Failed,
+    /// Over `MEDIA_MAX_BYTES`: never fetched.
+    TooLarge,
+}
+
+impl MediaStorage {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MediaStorage::Stored => "stored",
+            MediaStorage::Pending => "pending",
+            MediaStorage::Failed => "failed",
+            MediaStorage::TooLarge => "too_large",
+        }
+    }
+}
+
+/// A citizen's file in the media bucket.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredFile {
+    /// The object key in the bucket (`cases/<ticket>/<event id>-<media id>`).
+    pub key: String,
+    pub bytes: u64,
+    pub mime_type: Option<String>,
 }
 
 /// What happened to a message we sent.
@@ -145,6 +185,14 @@ pub enum EventBody {
     Message {
         provider_message_id: String,
         content: MessageContent,
+        /// Media only, with a media bucket configured: what became of the file.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        stored: Option<MediaStorage>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        file: Option<StoredFile>,
+        /// Why the file is not stored (too large, or the last failure).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        store_error: Option<String>,
     },
     StatusChanged {
         from: Status,
@@ -179,6 +227,19 @@ pub enum EventBody {
         /// Why it failed, or why the last attempt did not go out.
         error: Option<String>,
     },
+}
+
+impl EventBody {
+    /// A citizen's message, with nothing fetched (yet).
+    pub fn message(provider_message_id: impl Into<String>, content: MessageContent) -> Self {
+        EventBody::Message {
+            provider_message_id: provider_message_id.into(),
+            content,
+            stored: None,
+            file: None,
+            store_error: None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -447,7 +447,7 @@ impl EscalationNotifier {
             Err(PublishError(error)) => {
                 let next = self.retry.next_attempt(1, event.at);
                 // Count this attempt: the entry was saved with none.
-                if let Some(claimed) = self.store.claim_publish(entry, next).await? {
+                if let Some(claimed) = self.store.claim_entry(entry, next).await? {
                     self.store
                         .finish_attempt(&claimed, AttemptEnd::RetryAt(next, error.clone()))
                         .await?;
@@ -467,7 +467,7 @@ impl EscalationNotifier {
         tree: &Jurisdictions,
         now: DateTime<Utc>,
     ) -> Result<RetryOutcome, NotifyError> {
-        let Some(claimed) = self.store.claim_publish(entry, now + self.retry.lease).await? else {
+        let Some(claimed) = self.store.claim_entry(entry, now + self.retry.lease).await? else {
             return Ok(RetryOutcome::Skipped);
         };
         let case = self.store.case(&entry.case_id).await?;

@@ -14,7 +14,7 @@ use crate::domain::case::{Case, CaseId};
 use crate::domain::reporter::{ReporterId, SealedContact};
 use crate::domain::sla::WorkingCalendar;
 use crate::domain::ticket::Ticket;
-use crate::domain::timeline::{EventBody, TimelineEvent};
+use crate::domain::timeline::{EventBody, MediaStorage, TimelineEvent};
 
 pub type Item = HashMap<String, AttributeValue>;
 
@@ -94,21 +94,48 @@ pub struct EventItem {
     pub case_id: CaseId,
     #[serde(flatten)]
     pub event: TimelineEvent,
+    /// Fetch attempts of a pending file (claims count, as in the outbox).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    attempts: Option<u32>,
 }
 
 impl EventItem {
+    /// A message whose file is still to be fetched waits in the media outbox,
+    /// first attempt (the webhook's own) leased until
+    /// [`super::media::FIRST_ATTEMPT_LEASE`] after it arrived.
     pub fn new(case_id: &CaseId, event: &TimelineEvent, calendar: &WorkingCalendar) -> Self {
         let on_day_index = matches!(
             event.body,
             EventBody::Opened { .. } | EventBody::StatusChanged { .. } | EventBody::Escalated { .. }
         );
+        let media_pending = matches!(
+            event.body,
+            EventBody::Message {
+                stored: Some(MediaStorage::Pending),
+                ..
+            }
+        );
+        let (time_pk, time_sk) = if on_day_index {
+            (
+                Some(keys::day_pk(calendar.local_date(event.at))),
+                Some(keys::day_sk(event.at, &event.id)),
+            )
+        } else if media_pending {
+            (
+                Some(keys::outbox_pk(keys::OUTBOX_MEDIA)),
+                Some(super::media::first_lease_sk(case_id, event)),
+            )
+        } else {
+            (None, None)
+        };
         Self {
             pk: keys::case_pk(case_id),
             sk: keys::event_sk(&event.id),
-            time_pk: on_day_index.then(|| keys::day_pk(calendar.local_date(event.at))),
-            time_sk: on_day_index.then(|| keys::day_sk(event.at, &event.id)),
+            time_pk,
+            time_sk,
             case_id: case_id.clone(),
             event: event.clone(),
+            attempts: media_pending.then_some(0),
         }
     }
 }

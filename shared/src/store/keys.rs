@@ -153,6 +153,10 @@ pub const PROVIDER_MESSAGE_SK: &str = "SENT";
 /// Outbox kind of a WhatsApp message that has not gone out yet.
 pub const OUTBOX_WHATSAPP: &str = "whatsapp";
 
+/// Outbox kind of a citizen's file not yet fetched into the media bucket:
+/// the message event itself waits in the outbox.
+pub const OUTBOX_MEDIA: &str = "media";
+
 /// Outbox kind of an escalation whose SNS publish has not gone out yet.
 pub const OUTBOX_ESCALATION: &str = "escalation";
 

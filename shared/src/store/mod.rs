@@ -4,6 +4,7 @@
 mod digests;
 pub mod items;
 pub mod keys;
+pub mod media;
 mod outbound;
 mod outbox;
 mod queue;

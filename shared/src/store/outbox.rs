@@ -164,6 +164,16 @@ impl Store {
 
     /// Pending escalation publishes due by `now`, earliest first, at most `limit`.
     pub async fn outbox_due(&self, now: DateTime<Utc>, limit: usize) -> Result<Vec<OutboxEntry>, StoreError> {
+        self.outbox_due_of(keys::OUTBOX_ESCALATION, now, limit).await
+    }
+
+    /// Outbox entries of one `kind` due by `now`, earliest first, at most `limit`.
+    pub async fn outbox_due_of(
+        &self,
+        kind: &str,
+        now: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<OutboxEntry>, StoreError> {
         let mut entries = Vec::new();
         let mut start = None;
         loop {
@@ -175,7 +185,7 @@ impl Store {
                 .key_condition_expression("#pk = :pk AND #sk <= :due")
                 .expression_attribute_names("#pk", keys::BY_TIME.pk)
                 .expression_attribute_names("#sk", keys::BY_TIME.sk)
-                .expression_attribute_values(":pk", s(&keys::outbox_pk(keys::OUTBOX_ESCALATION)))
+                .expression_attribute_values(":pk", s(&keys::outbox_pk(kind)))
                 .expression_attribute_values(":due", s(&keys::upper_bound(now)))
                 .limit(limit.clamp(1, 100) as i32)
                 .set_exclusive_start_key(start)
@@ -197,10 +207,11 @@ impl Store {
         }
     }
 
-    /// Claims an escalation entry for one attempt: counts the attempt and
-    /// moves its next attempt to `lease_until`, so a crashed attempt is
-    /// retried then. `None` when another sweep claimed or finished it first.
-    pub async fn claim_publish(
+    /// Claims an outbox entry (an escalation publish, a media download) for
+    /// one attempt: counts the attempt and moves its next attempt to
+    /// `lease_until`, so a crashed attempt is retried then. `None` when
+    /// another sweep claimed or finished it first.
+    pub async fn claim_entry(
         &self,
         entry: &OutboxEntry,
         lease_until: DateTime<Utc>,

@@ -76,6 +76,16 @@ impl WhatsAppApi {
         }
     }
 
+    /// Downloads citizens' files with the same credentials.
+    pub fn media_downloader(&self) -> super::media::MediaDownloader {
+        super::media::MediaDownloader::new(
+            &self.meta_base,
+            &self.meta_token,
+            &self.twilio_base,
+            self.twilio.clone(),
+        )
+    }
+
     /// Sends `message` to `to` from the number in `channel`; the provider's
     /// message id on success.
     pub async fn send(

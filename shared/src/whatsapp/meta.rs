@@ -157,6 +157,7 @@ fn parse_message(m: &Value, number_id: &str) -> Result<Inbound, Skipped> {
                 media_id: str_field(media, ITEM, "id", limits::ID)?.to_owned(),
                 mime_type: opt_str(media, "mime_type", 255),
                 caption: opt_str(media, "caption", limits::SHORT * 4),
+                url: None,
             })
         }
         "location" => {

@@ -3,6 +3,7 @@
 //! code sees `Inbound` and `StatusUpdate`.
 
 pub mod client;
+pub mod media;
 pub mod meta;
 pub mod outbound;
 pub mod signature;

@@ -103,9 +103,10 @@ pub fn parse(params: &[(String, String)], received_at: DateTime<Utc>) -> Result<
             },
             InboundBody::Content(MessageContent::Media {
                 media_type,
-                media_id: url.to_owned(),
+                media_id: media_id(url).unwrap_or_else(|| format!("{sid}-{n}")),
                 mime_type: mime.map(str::to_owned),
                 caption,
+                url: Some(url.to_owned()),
             }),
         ));
     }
@@ -121,6 +122,19 @@ pub fn parse(params: &[(String, String)], received_at: DateTime<Utc>) -> Result<
         out.push(inbound(sid.to_owned(), InboundBody::Content(content)));
     }
     Ok(out)
+}
+
+/// A media's id from its URL (`.../Media/ME...`): the last path segment, so
+/// it can name the file in a URL path and an object key.
+fn media_id(url: &str) -> Option<String> {
+    let path = url.split(['?', '#']).next()?;
+    let last = path.trim_end_matches('/').rsplit('/').next()?;
+    let safe = !last.is_empty()
+        && last.len() <= 64
+        && last
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    safe.then(|| last.to_owned())
 }
 
 /// The inline reply Twilio sends for us: saves a call to its API.
@@ -198,9 +212,15 @@ mod tests {
                 base[2],
                 ("Body", "foto"),
                 ("NumMedia", "2"),
-                ("MediaUrl0", "https://api.twilio.com/m/1"),
+                (
+                    "MediaUrl0",
+                    "https://api.twilio.com/2010-04-01/Accounts/AC1/Messages/SM1/Media/ME1",
+                ),
                 ("MediaContentType0", "image/jpeg"),
-                ("MediaUrl1", "https://api.twilio.com/m/2"),
+                (
+                    "MediaUrl1",
+                    "https://api.twilio.com/2010-04-01/Accounts/AC1/Messages/SM1/Media/ME2?x=1",
+                ),
                 ("MediaContentType1", "video/mp4"),
             ]),
             now,
@@ -215,9 +235,13 @@ mod tests {
             InboundBody::Content(MessageContent::Media {
                 media_type: MediaType::Video,
                 caption: None,
+                media_id,
+                url: Some(url),
                 ..
-            })
+            }) if media_id == "ME2" && url.ends_with("/Media/ME2?x=1")
         ));
+        assert_eq!(media_id("https://api.twilio.com/m/"), Some("m".into()));
+        assert_eq!(media_id("https://api.twilio.com/m/a.b"), None);
 
         let loc = parse(
             &form(&[

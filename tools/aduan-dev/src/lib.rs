@@ -18,6 +18,7 @@ use std::time::Duration;
 
 use aduan_shared::config::Env;
 use aduan_testkit::standin::{message_text, WhatsAppStandin};
+use base64::Engine;
 use case_updates::state::AppState;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::{Bytes, Incoming};
@@ -291,6 +292,24 @@ async fn dev_endpoint(dev: &Dev, method: &Method, uri: &hyper::Uri, body: &[u8])
                 .map(|r| json!({"method": r.method, "path": r.path, "text": message_text(&r.body), "body": r.body}))
                 .collect();
             json_response(StatusCode::OK, &json!(received))
+        }
+        (&Method::POST, "/dev/media") => {
+            // A file the WhatsApp stand-in then serves, as Meta would, for a
+            // simulated photo's media id.
+            let wanted: Value = serde_json::from_slice(body).unwrap_or_default();
+            let data = wanted["data_base64"]
+                .as_str()
+                .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok());
+            match (wanted["media_id"].as_str(), wanted["mime_type"].as_str(), data) {
+                (Some(id), Some(mime), Some(bytes)) if !id.is_empty() => {
+                    dev.standin.add_media(id, bytes, mime);
+                    json_response(StatusCode::OK, &json!({"media_id": id}))
+                }
+                _ => message(
+                    StatusCode::BAD_REQUEST,
+                    "send {\"media_id\": \"...\", \"mime_type\": \"image/jpeg\", \"data_base64\": \"...\"}",
+                ),
+            }
         }
         (&Method::POST, "/dev/jobs") => {
             let Ok(input) = serde_json::from_slice::<Value>(body) else {

@@ -207,3 +207,94 @@ async fn dev_endpoints_jobs_and_unknown_routes() {
         assert_eq!((status, body), (404, json!({"message": "Not Found"})), "{path}");
     }
 }
+
+#[tokio::test]
+async fn a_photo_sent_in_is_a_url_the_console_can_load() {
+    let sdk = sdk_config().await;
+    let table = fresh_table(&sdk, "dev-media").await;
+    let bucket = aduan_testkit::fresh_bucket(&sdk, "dev-media").await;
+    let mut env = base_env(&table);
+    env.push(("MEDIA_BUCKET".into(), bucket));
+    let dev = aduan_dev::start(Options {
+        addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+        template: aduan_dev::default_template(),
+        env,
+        sdk,
+    })
+    .await
+    .expect("the dev server starts");
+    let base = dev.base_url();
+    let http = reqwest::Client::new();
+
+    // The simulator registers the photo with the WhatsApp stand-in, then sends it.
+    let png = b"\x89PNG\r\n\x1a\n a tiny photo".to_vec();
+    let (status, body) = json_of(
+        http.post(format!("{base}/dev/media"))
+            .json(&json!({"media_id": "4242", "mime_type": "image/png", "data_base64": base64::engine::general_purpose::STANDARD.encode(&png)}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let delivery = fixtures::message(
+        DEV_NUMBER,
+        "6281234567890",
+        "wamid.DEVPHOTO",
+        chrono::Utc::now().timestamp(),
+        "image",
+        json!({"id": "4242", "mime_type": "image/png", "sha256": "x", "caption": "Sampah menumpuk di Garegeh"}),
+    );
+    let bytes = serde_json::to_vec(&delivery).unwrap();
+    let response = http
+        .post(format!("{base}/webhook"))
+        .header("content-type", "application/json")
+        .header(
+            "x-hub-signature-256",
+            sign_meta(DEV_APP_SECRET.as_bytes(), &bytes),
+        )
+        .body(bytes)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+
+    // The lurah opens the case, then the photo through its presigned URL.
+    let lurah = token(&http, &base, "lurah-garegeh").await;
+    let (status, case) = json_of(
+        http.get(format!("{base}/cases/ADU-0001"))
+            .bearer_auth(&lurah)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200, "{case}");
+    let photo = case["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["body"]["content"]["type"] == "media")
+        .expect("the photo is on the timeline");
+    assert_eq!(photo["body"]["stored"], "stored", "{photo}");
+    let (status, media) = json_of(
+        http.get(format!("{base}/cases/ADU-0001/media/4242"))
+            .bearer_auth(&lurah)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200, "{media}");
+    assert_eq!(media["mime_type"], "image/png");
+    let loaded = http.get(media["url"].as_str().unwrap()).send().await.unwrap();
+    assert_eq!(loaded.status().as_u16(), 200);
+    assert_eq!(loaded.bytes().await.unwrap().to_vec(), png);
+    // Without a token the API Gateway stand-in refuses, as API Gateway would.
+    let anonymous = http
+        .get(format!("{base}/cases/ADU-0001/media/4242"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status().as_u16(), 401);
+}

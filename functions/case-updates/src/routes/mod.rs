@@ -4,6 +4,7 @@
 pub mod actions;
 pub mod cases;
 pub mod escalations;
+pub mod media;
 pub mod messages;
 pub mod stats;
 
@@ -26,9 +27,10 @@ use crate::state::AppState;
 
 /// Every route this function serves: `openapi.yaml` and `template.yaml`
 /// declare exactly these (a test checks).
-pub const ROUTES: [(&str, &str); 6] = [
+pub const ROUTES: [(&str, &str); 7] = [
     ("GET", "/cases"),
     ("GET", "/cases/{ticket}"),
+    ("GET", "/cases/{ticket}/media/{media_id}"),
     ("POST", "/cases/{ticket}/actions"),
     ("POST", "/cases/{ticket}/messages"),
     ("POST", "/cases/{ticket}/escalations"),
@@ -39,6 +41,8 @@ pub const ROUTES: [(&str, &str); 6] = [
 pub enum Route {
     ListCases,
     GetCase(String),
+    /// A case's file: ticket, media id.
+    Media(String, String),
     Act(String),
     Message(String),
     Escalate(String),
@@ -53,16 +57,44 @@ pub fn route(method: &Method, path: &str) -> Result<Route, ApiError> {
     let route = match segments.as_slice() {
         ["cases"] if get => Route::ListCases,
         ["cases", ticket] if get => Route::GetCase((*ticket).to_owned()),
+        ["cases", ticket, "media", media_id] if get => Route::Media((*ticket).to_owned(), decode(media_id)),
         ["cases", ticket, "actions"] if post => Route::Act((*ticket).to_owned()),
         ["cases", ticket, "messages"] if post => Route::Message((*ticket).to_owned()),
         ["cases", ticket, "escalations"] if post => Route::Escalate((*ticket).to_owned()),
         ["stats"] if get => Route::Stats,
-        ["cases"] | ["cases", _] | ["cases", _, "actions" | "messages" | "escalations"] | ["stats"] => {
-            return Err(ApiError::MethodNotAllowed)
-        }
+        ["cases"]
+        | ["cases", _]
+        | ["cases", _, "actions" | "messages" | "escalations"]
+        | ["cases", _, "media", _]
+        | ["stats"] => return Err(ApiError::MethodNotAllowed),
         _ => return Err(ApiError::NoRoute),
     };
     Ok(route)
+}
+
+/// A path segment, percent-decoded (an id with unusual characters arrives
+/// encoded); one that does not decode to UTF-8 matches nothing.
+fn decode(segment: &str) -> String {
+    let bytes = segment.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (byte, _) => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// The Lambda handler: never fails, every problem is an HTTP answer.
@@ -90,6 +122,7 @@ async fn serve(state: &AppState, req: Request) -> Result<Response<Body>, ApiErro
     match route {
         Route::ListCases => cases::list(state, &official, &req, now).await,
         Route::GetCase(ticket) => cases::get(state, &official, &ticket, now).await,
+        Route::Media(ticket, media_id) => media::get(state, &official, &ticket, &media_id).await,
         Route::Act(ticket) => actions::act(state, &official, &ticket, &req, now).await,
         Route::Message(ticket) => messages::send(state, &official, &ticket, &req, now).await,
         Route::Escalate(ticket) => escalations::escalate(state, &official, &ticket, &req, now).await,
@@ -355,6 +388,14 @@ mod tests {
         assert!(matches!(
             route(&Method::GET, "/cases/a/b/c"),
             Err(ApiError::NoRoute)
+        ));
+        assert_eq!(
+            route(&Method::GET, "/cases/ADU-1/media/ME%2D1").unwrap(),
+            Route::Media("ADU-1".into(), "ME-1".into())
+        );
+        assert!(matches!(
+            route(&Method::POST, "/cases/ADU-1/media/1"),
+            Err(ApiError::MethodNotAllowed)
         ));
     }
 }

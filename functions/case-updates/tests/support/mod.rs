@@ -116,6 +116,7 @@ impl App {
             ladder: Ladder::default(),
             sla: SlaPolicy::default(),
             citizens: Citizens::new(messenger),
+            media: None,
         };
         App {
             state,

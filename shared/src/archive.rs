@@ -1,0 +1,352 @@
+//! Keeping citizens' files: each photo, video, voice note or document a
+//! citizen sends is fetched from the provider (whose copy expires) into the
+//! media bucket, keyed by case (`cases/<ticket>/<event id>-<media id>`), and
+//! its message event on the timeline says what became of it.
+//!
+//! Lambda freezes a sandbox as soon as it answers, so nothing runs "after
+//! the reply". The webhook tries once, within `MEDIA_FETCH_TIMEOUT_MS`,
+//! before answering ([`MediaArchive::keep_now`]); a file not stored by then
+//! is already in the outbox (written with the message itself), and the SLA
+//! sweep fetches it ([`MediaArchive::retry_pending`]) with backoff until it
+//! is stored or given up.
+
+use std::time::Duration as StdDuration;
+
+use aws_sdk_s3::presigning::PresigningConfig;
+use aws_sdk_s3::primitives::ByteStream;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::config::media::MediaConfig;
+use crate::domain::case::{CaseId, Provider};
+use crate::domain::ticket::Ticket;
+use crate::domain::timeline::{EventBody, EventId, MediaStorage, MessageContent, StoredFile, TimelineEvent};
+use crate::notify::RetryPolicy;
+use crate::store::keys::OUTBOX_MEDIA;
+use crate::store::media::{first_attempt, MediaEnd};
+use crate::store::{AttemptEnd, OutboxEntry, Store, StoreError};
+use crate::whatsapp::media::{DownloadError, MediaDownloader, MediaRef};
+
+/// The bucket: private, written by the webhook and the sweep, read only
+/// through short-lived presigned URLs the officials' API hands out.
+#[derive(Clone)]
+pub struct MediaBucket {
+    s3: aws_sdk_s3::Client,
+    bucket: String,
+}
+
+impl MediaBucket {
+    pub fn new(sdk: &aws_config::SdkConfig, bucket: impl Into<String>) -> Self {
+        // An endpoint of our own (the local emulator) serves buckets by path,
+        // not by host name.
+        let config = aws_sdk_s3::config::Builder::from(sdk)
+            .force_path_style(sdk.endpoint_url().is_some())
+            .build();
+        Self {
+            s3: aws_sdk_s3::Client::from_conf(config),
+            bucket: bucket.into(),
+        }
+    }
+
+    pub fn name(&self) -> &str {
+        &self.bucket
+    }
+
+    pub async fn put(&self, key: &str, bytes: Vec<u8>, mime_type: Option<&str>) -> Result<(), String> {
+        self.s3
+            .put_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .set_content_type(mime_type.map(str::to_owned))
+            .body(ByteStream::from(bytes))
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| aws_sdk_s3::error::DisplayErrorContext(e).to_string())
+    }
+
+    /// A URL anyone holding it can GET the object with, for `expires_in`.
+    pub async fn presigned_get(&self, key: &str, expires_in: StdDuration) -> Result<String, String> {
+        let config = PresigningConfig::expires_in(expires_in).map_err(|e| e.to_string())?;
+        self.s3
+            .get_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .presigned(config)
+            .await
+            .map(|request| request.uri().to_owned())
+            .map_err(|e| aws_sdk_s3::error::DisplayErrorContext(e).to_string())
+    }
+}
+
+/// One file to fetch: which message of which case, from where.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MediaJob {
+    pub case_id: CaseId,
+    pub ticket: Ticket,
+    pub provider: Provider,
+    pub event: TimelineEvent,
+    pub media_id: String,
+    pub url: Option<String>,
+    pub mime_type: Option<String>,
+}
+
+impl MediaJob {
+    /// The job for `event` if it is a citizen's media message whose file is pending.
+    pub fn of(case_id: &CaseId, ticket: &Ticket, provider: Provider, event: &TimelineEvent) -> Option<Self> {
+        let EventBody::Message {
+            content:
+                MessageContent::Media {
+                    media_id,
+                    url,
+                    mime_type,
+                    ..
+                },
+            stored: Some(MediaStorage::Pending),
+            ..
+        } = &event.body
+        else {
+            return None;
+        };
+        Some(Self {
+            case_id: case_id.clone(),
+            ticket: ticket.clone(),
+            provider,
+            event: event.clone(),
+            media_id: media_id.clone(),
+            url: url.clone(),
+            mime_type: mime_type.clone(),
+        })
+    }
+
+    /// The object key: by case, then the event (unique), then the media id
+    /// (readable; only safe characters kept).
+    pub fn key(&self) -> String {
+        object_key(&self.ticket, &self.event.id, &self.media_id)
+    }
+}
+
+pub fn object_key(ticket: &Ticket, event: &EventId, media_id: &str) -> String {
+    let safe: String = media_id
+        .chars()
+        .take(64)
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("cases/{ticket}/{}-{safe}", event.as_str())
+}
+
+/// Why a file was not stored on this attempt.
+#[derive(Debug, thiserror::Error)]
+pub enum KeepError {
+    #[error(transparent)]
+    Download(#[from] DownloadError),
+    #[error("the media bucket could not be written: {0}")]
+    Bucket(String),
+    #[error("not fetched within {0:?}")]
+    TimedOut(StdDuration),
+}
+
+/// What one attempt at a file did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kept {
+    Stored,
+    TooLarge,
+    /// Not stored now: the sweep tries again.
+    Pending,
+    /// Given up (the sweep's last attempt, or an error that will not get better).
+    Failed,
+    /// Someone else (an overlapping sweep) had it.
+    Skipped,
+}
+
+/// What the sweep's retry of pending files did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct MediaRetrySummary {
+    pub stored: usize,
+    pub too_large: usize,
+    pub rescheduled: usize,
+    pub failed: usize,
+    pub skipped: usize,
+    pub errors: usize,
+}
+
+#[derive(Clone)]
+pub struct MediaArchive {
+    pub store: Store,
+    bucket: MediaBucket,
+    downloader: MediaDownloader,
+    max_bytes: u64,
+    fetch_timeout: StdDuration,
+    retry: RetryPolicy,
+}
+
+/// What one download by the sweep may take at worst (the downloader's own
+/// timeout): the sweep takes no more files than its budget allows.
+pub const SWEEP_FETCH_WORST: StdDuration = StdDuration::from_secs(60);
+
+impl MediaArchive {
+    pub fn new(
+        config: &MediaConfig,
+        sdk: &aws_config::SdkConfig,
+        store: Store,
+        downloader: MediaDownloader,
+    ) -> Self {
+        Self {
+            store,
+            bucket: MediaBucket::new(sdk, &config.bucket),
+            downloader,
+            max_bytes: config.max_bytes,
+            fetch_timeout: config.fetch_timeout,
+            retry: RetryPolicy::default(),
+        }
+    }
+
+    /// The webhook's one attempt, before `deadline` (it shares one bound
+    /// among the files of a delivery). Never fails: what is not stored now
+    /// stays pending for the sweep.
+    pub async fn keep_now(&self, job: &MediaJob, deadline: tokio::time::Instant) -> Kept {
+        let owned = first_attempt(&job.case_id, &job.event);
+        let budget = deadline.saturating_duration_since(tokio::time::Instant::now());
+        let attempt = match tokio::time::timeout_at(deadline, self.fetch(job)).await {
+            Ok(result) => result,
+            Err(_) => Err(KeepError::TimedOut(budget)),
+        };
+        let end = match attempt {
+            Ok(file) => MediaEnd::Stored(file),
+            Err(KeepError::Download(e @ DownloadError::TooLarge { .. })) => MediaEnd::TooLarge(e.to_string()),
+            Err(error) => {
+                tracing::warn!(case = %job.case_id, %error, "file not fetched now: left for the sweep");
+                return Kept::Pending;
+            }
+        };
+        let kept = kept_of(&end);
+        match self.store.finish_media(&owned, end).await {
+            Ok(true) => kept,
+            Ok(false) => Kept::Skipped,
+            Err(error) => {
+                // Stored in the bucket but not recorded: the sweep fetches it again.
+                tracing::error!(case = %job.case_id, %error, "file outcome not recorded");
+                Kept::Pending
+            }
+        }
+    }
+
+    /// The sweep: pending files due by `now`, at most `limit`, each claimed
+    /// before it is fetched, so overlapping sweeps never fetch one twice.
+    pub async fn retry_pending(
+        &self,
+        now: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<MediaRetrySummary, StoreError> {
+        let mut summary = MediaRetrySummary::default();
+        if limit == 0 {
+            return Ok(summary);
+        }
+        for entry in self.store.outbox_due_of(OUTBOX_MEDIA, now, limit).await? {
+            match self.retry_entry(&entry, now).await {
+                Ok(Kept::Stored) => summary.stored += 1,
+                Ok(Kept::TooLarge) => summary.too_large += 1,
+                Ok(Kept::Pending) => summary.rescheduled += 1,
+                Ok(Kept::Failed) => summary.failed += 1,
+                Ok(Kept::Skipped) => summary.skipped += 1,
+                Err(error) => {
+                    tracing::error!(case = %entry.case_id, %error, "pending file not retried");
+                    summary.errors += 1;
+                }
+            }
+        }
+        Ok(summary)
+    }
+
+    async fn retry_entry(&self, entry: &OutboxEntry, now: DateTime<Utc>) -> Result<Kept, StoreError> {
+        let Some(claimed) = self.store.claim_entry(entry, now + self.retry.lease).await? else {
+            return Ok(Kept::Skipped);
+        };
+        let case = self.store.case(&claimed.case_id).await?;
+        let event = self
+            .store
+            .timeline_event(&claimed.case_id, &claimed.event_id)
+            .await?;
+        let job = case
+            .zip(event)
+            .and_then(|(case, event)| MediaJob::of(&case.id, &case.ticket, case.channel.provider, &event));
+        let end = match job {
+            None => MediaEnd::Failed("not a pending media message".into()),
+            Some(job) => match self.fetch(&job).await {
+                Ok(file) => MediaEnd::Stored(file),
+                Err(KeepError::Download(e @ DownloadError::TooLarge { .. })) => {
+                    MediaEnd::TooLarge(e.to_string())
+                }
+                Err(error) => {
+                    let retryable = match &error {
+                        KeepError::Download(e) => e.is_retryable(),
+                        KeepError::Bucket(_) | KeepError::TimedOut(_) => true,
+                    };
+                    if retryable && claimed.attempts < self.retry.max_attempts {
+                        let at = self.retry.next_attempt(claimed.attempts, now);
+                        let owned = self
+                            .store
+                            .finish_attempt(&claimed, AttemptEnd::RetryAt(at, error.to_string()))
+                            .await?;
+                        return Ok(if owned { Kept::Pending } else { Kept::Skipped });
+                    }
+                    MediaEnd::Failed(error.to_string())
+                }
+            },
+        };
+        let kept = kept_of(&end);
+        Ok(if self.store.finish_media(&claimed, end).await? {
+            kept
+        } else {
+            Kept::Skipped
+        })
+    }
+
+    /// Downloads the file and puts it in the bucket.
+    async fn fetch(&self, job: &MediaJob) -> Result<StoredFile, KeepError> {
+        let media = MediaRef {
+            provider: job.provider,
+            media_id: &job.media_id,
+            url: job.url.as_deref(),
+        };
+        let download = self.downloader.download(&media, self.max_bytes).await?;
+        let mime_type = download.mime_type.or_else(|| job.mime_type.clone());
+        let bytes = download.bytes.len() as u64;
+        let key = job.key();
+        self.bucket
+            .put(&key, download.bytes, mime_type.as_deref())
+            .await
+            .map_err(KeepError::Bucket)?;
+        Ok(StoredFile {
+            key,
+            bytes,
+            mime_type,
+        })
+    }
+
+    /// The webhook's bound on fetching before it answers.
+    pub fn fetch_timeout(&self) -> StdDuration {
+        self.fetch_timeout
+    }
+}
+
+fn kept_of(end: &MediaEnd) -> Kept {
+    match end {
+        MediaEnd::Stored(_) => Kept::Stored,
+        MediaEnd::TooLarge(_) => Kept::TooLarge,
+        MediaEnd::Failed(_) => Kept::Failed,
+    }
+}
+
+/// The file a case's timeline holds under `media_id`: its message event.
+pub fn find_media<'a>(timeline: &'a [TimelineEvent], media_id: &str) -> Option<&'a EventBody> {
+    timeline.iter().map(|e| &e.body).find(|body| {
+        matches!(body, EventBody::Message { content: MessageContent::Media { media_id: id, .. }, .. } if id == media_id)
+    })
+}

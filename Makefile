@@ -28,5 +28,9 @@ stack-up: ## start the local AWS emulator with the table and topics of template.
 stack-down: ## stop the local AWS emulator (if stack-up started it)
 	infra/local/stack.sh stop
 
+.PHONY: browser-test
+browser-test: ## the console's tests, then the console in headless Chromium against `make dev` (screenshots in docs/screenshots/)
+	infra/local/browser-test.sh
+
 check-template: ## cfn-lint, sam validate --lint and sam build (x86_64) of template.yaml
 	infra/check-template.sh

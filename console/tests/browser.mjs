@@ -11,6 +11,7 @@
 //   CHROMIUM         the browser (default /usr/bin/chromium)
 import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
+import zlib from 'node:zlib';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -56,6 +57,44 @@ async function startDev() {
 function stopDev() {
   // Ctrl-C, as a person would: dev.sh stops the emulator it started.
   if (server && server.exitCode === null) process.kill(-server.pid, 'SIGINT');
+}
+
+/** A photo for the test: a PNG of a grey road with a dark hole, `width` × `height`. */
+function photo(width = 320, height = 200) {
+  const rows = [];
+  for (let y = 0; y < height; y += 1) {
+    const row = Buffer.alloc(1 + width * 3);
+    for (let x = 0; x < width; x += 1) {
+      const hole = ((x - width / 2) / 70) ** 2 + ((y - height / 2) / 40) ** 2 < 1;
+      const shade = hole ? 40 : 120 + ((x * 7 + y * 13) % 23);
+      row.fill(shade, 1 + x * 3, 4 + x * 3);
+    }
+    rows.push(row);
+  }
+  const crcTable = Array.from({ length: 256 }, (_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; k += 1) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    return c >>> 0;
+  });
+  const crc = (bytes) => {
+    let c = 0xffffffff;
+    for (const b of bytes) c = crcTable[(c ^ b) & 0xff] ^ (c >>> 8);
+    return (c ^ 0xffffffff) >>> 0;
+  };
+  const chunk = (type, data) => {
+    const body = Buffer.concat([Buffer.from(type), data]);
+    const out = Buffer.alloc(12 + data.length);
+    out.writeUInt32BE(data.length, 0);
+    body.copy(out, 4);
+    out.writeUInt32BE(crc(body), 8 + data.length);
+    return out;
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header.set([8, 2, 0, 0, 0], 8); // 8-bit RGB
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header), chunk('IDAT', zlib.deflateSync(Buffer.concat(rows))), chunk('IEND', Buffer.alloc(0))]);
 }
 
 /** A citizen's message as Meta delivers it, signed with the app secret. */
@@ -130,7 +169,14 @@ async function main() {
 
   await step('citizens write in: a complaint with a photo and a location, a suggestion, one in another kelurahan', async () => {
     await deliver(citizen, 'text', { body: garegeh });
-    await deliver(citizen, 'image', { id: `MEDIA-${run}`, mime_type: 'image/jpeg', sha256: 'x', caption: 'Lubangnya dalam' });
+    // The WhatsApp stand-in serves the photo when `make dev` keeps media
+    // (POST /dev/media); without a media store the route is absent (404).
+    const media = await fetch(`${base}/dev/media`, {
+      method: 'POST',
+      body: JSON.stringify({ media_id: `MEDIA-${run}`, mime_type: 'image/png', data_base64: photo().toString('base64') }),
+    });
+    check(media.status === 200 || media.status === 404, `POST /dev/media answered ${media.status}`);
+    await deliver(citizen, 'image', { id: `MEDIA-${run}`, mime_type: 'image/png', sha256: 'x', caption: 'Lubangnya dalam' });
     await deliver(citizen, 'location', { latitude: -0.2946, longitude: 100.3727, name: 'SD Garegeh' });
     await deliver(phone(), 'text', { body: suggestion });
     await deliver(phone(), 'text', { body: elsewhere });

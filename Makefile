@@ -41,6 +41,9 @@ fuzz: ## run each fuzz target for 60 s (FUZZ_SECONDS=n for longer)
 
 fuzz-smoke: ## replay the fuzz seeds and fuzz each target for 5 s (what CI runs)
 	fuzz/run.sh 5
+.PHONY: browser-test
+browser-test: ## the console's tests, then the console in headless Chromium against `make dev` (screenshots in docs/screenshots/)
+	infra/local/browser-test.sh
 
 check-template: ## cfn-lint, sam validate --lint and sam build (x86_64) of template.yaml
 	infra/check-template.sh

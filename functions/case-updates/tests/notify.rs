@@ -304,6 +304,27 @@ async fn stats_for_the_scope_and_period() {
     assert_eq!(s["by_kelurahan"][KEL_GAREGEH], 4);
     assert_eq!(s["by_kelurahan"][KEL_PUHUN_TEMBOK], 1);
     assert_eq!(s["by_kelurahan"]["unassigned"], 1);
+    // Every case of the period in its week, by status: six, none from before it.
+    let weekly: u64 = s["by_week"]
+        .as_object()
+        .unwrap()
+        .values()
+        .flat_map(|statuses| statuses.as_object().unwrap().values())
+        .map(|n| n.as_u64().unwrap())
+        .sum();
+    assert_eq!(weekly, 6, "{}", s["by_week"]);
+    let local =
+        (now - chrono::Duration::hours(10)).with_timezone(&chrono::FixedOffset::east_opt(7 * 3600).unwrap());
+    let monday = local.date_naive()
+        - chrono::Days::new(u64::from(
+            chrono::Datelike::weekday(&local).num_days_from_monday(),
+        ));
+    assert_eq!(
+        s["by_week"][monday.to_string()]["resolved"],
+        3,
+        "{}",
+        s["by_week"]
+    );
     let verify = s["median_hours_to_verify"].as_f64().unwrap();
     assert!((9.9..=10.1).contains(&verify), "{verify}");
     assert!(s["median_hours_to_resolve"].as_f64().unwrap() >= verify);

@@ -35,7 +35,8 @@ const DESCRIPTION_CHARS: usize = 400;
 #[derive(Debug, Clone)]
 pub struct MessageContext<'a> {
     pub tree: &'a Jurisdictions,
-    /// The officials' console, for the link in emails (`<base>/cases/<id>`).
+    /// The officials' console, for the link in emails (`<base>/cases/<ticket>`:
+    /// the console opens a case by its ticket, as the API does).
     pub console_base_url: Option<&'a str>,
     /// The city's time zone, for the dates shown.
     pub offset: FixedOffset,
@@ -115,7 +116,7 @@ pub fn escalation_message(
         Some(base) => email.push_str(&format!(
             "\nBuka kasus: {}/cases/{}\n",
             base.trim_end_matches('/'),
-            case.id
+            case.ticket
         )),
         None => email.push_str(&format!("\nBuka kasus {ticket} di konsol Aduan.\n")),
     }
@@ -593,7 +594,7 @@ mod tests {
             .contains("Kel. Garegeh, Kec. Mandiangin Koto Selayan, Kota Bukittinggi"));
         assert!(m
             .email
-            .contains(&format!("https://aduan.example.go.id/cases/{}", case.id)));
+            .contains(&format!("https://aduan.example.go.id/cases/{}", case.ticket)));
         assert!(m.email.contains("sistem"));
         assert!(!m.email.contains("3456"), "{}", m.email);
         assert!(m.email.contains("[nomor disembunyikan]"));

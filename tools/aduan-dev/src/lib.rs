@@ -5,6 +5,7 @@
 //! authorizer of template.yaml, a development issuer for officials' tokens,
 //! and a stand-in for WhatsApp's send API that records what it receives.
 
+pub mod console;
 pub mod gateway;
 pub mod issuer;
 pub mod template;
@@ -53,6 +54,11 @@ pub fn default_template() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../template.yaml")
 }
 
+/// The officials' console of this workspace.
+pub fn default_console() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../console")
+}
+
 /// `base` (the process environment, or a test's) with the dev defaults for
 /// what it does not set; messages always go to the stand-in.
 pub fn dev_env(base: Vec<(String, String)>, standin_url: &str) -> Vec<(String, String)> {
@@ -84,6 +90,8 @@ pub struct Options {
     /// Where to listen (port 0: any free port).
     pub addr: SocketAddr,
     pub template: PathBuf,
+    /// The console's files, served under `/console/`.
+    pub console: PathBuf,
     /// The functions' environment before the dev defaults ([`dev_env`]).
     pub env: Vec<(String, String)>,
     pub sdk: aws_config::SdkConfig,
@@ -126,6 +134,7 @@ struct Dev {
     cases: AppState,
     digest: digest::App,
     digest_timeout: Duration,
+    console: PathBuf,
     requests: AtomicU64,
     /// The emulator the functions call, for `/dev/sns`.
     emulator: String,
@@ -165,6 +174,7 @@ pub async fn start(options: Options) -> Result<DevServer, Error> {
         routes: routes.clone(),
         issuer: issuer.clone(),
         standin: standin.clone(),
+        console: options.console,
         requests: AtomicU64::new(0),
         emulator: sdk
             .endpoint_url()
@@ -223,6 +233,9 @@ async fn serve(dev: Arc<Dev>, request: hyper::Request<Incoming>) -> Result<Respo
 
 async fn respond(dev: &Dev, parts: &Parts, body: &[u8]) -> Response {
     let path = parts.uri.path();
+    if let Some(response) = console::serve(&dev.console, &dev.issuer, parts, body) {
+        return response;
+    }
     if let Some(response) = dev_endpoint(dev, &parts.method, &parts.uri, body).await {
         return response;
     }
@@ -400,7 +413,7 @@ async fn published(dev: &Dev) -> Result<Vec<Value>, Error> {
     Ok(published)
 }
 
-fn json_response(status: StatusCode, body: &Value) -> Response {
+pub(crate) fn json_response(status: StatusCode, body: &Value) -> Response {
     hyper::Response::builder()
         .status(status)
         .header(hyper::header::CONTENT_TYPE, "application/json")

@@ -30,6 +30,7 @@ async fn main() -> Result<(), aduan_dev::Error> {
     let server = aduan_dev::start(Options {
         addr: SocketAddr::from((Ipv4Addr::LOCALHOST, port)),
         template,
+        console: std::env::var_os("ADUAN_CONSOLE_DIR").map_or_else(aduan_dev::default_console, Into::into),
         env: std::env::vars().collect(),
         sdk: aduan_shared::config::aws_sdk_config().await,
     })
@@ -48,6 +49,7 @@ async fn main() -> Result<(), aduan_dev::Error> {
         );
     }
     println!("  API                {base}");
+    println!("  console            {base}/console/  (sign in as one of the officials below)");
     println!(
         "  webhook            {base}/webhook  (Meta; sign with app secret {DEV_APP_SECRET:?}, phone_number_id {DEV_NUMBER} serves {DEV_NUMBER_KECAMATAN})"
     );

@@ -19,6 +19,7 @@ async fn server(test: &str) -> DevServer {
     aduan_dev::start(Options {
         addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
         template: aduan_dev::default_template(),
+        console: aduan_dev::default_console(),
         env: base_env(&table),
         sdk,
     })
@@ -208,6 +209,135 @@ async fn dev_endpoints_jobs_and_unknown_routes() {
     }
 }
 
+fn with_query(url: &str, pairs: &[(&str, &str)]) -> String {
+    let query = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(pairs)
+        .finish();
+    format!("{url}?{query}")
+}
+
+#[tokio::test]
+async fn console_signs_in_through_the_code_and_pkce_flow() {
+    let dev = server("dev-console").await;
+    let base = dev.base_url();
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+
+    // The console and its settings, pointing at this server.
+    let index = http.get(format!("{base}/console/")).send().await.unwrap();
+    assert_eq!(index.status().as_u16(), 200);
+    assert!(index.text().await.unwrap().contains("config.js"));
+    let config = http
+        .get(format!("{base}/console/config.js"))
+        .send()
+        .await
+        .unwrap();
+    let config = config.text().await.unwrap();
+    assert!(config.contains(&format!(r#""authUrl":"{base}/dev""#)), "{config}");
+    assert!(config.contains(r#""clientId":"aduan-dev""#), "{config}");
+    for hidden in [
+        "/console/../Cargo.toml",
+        "/console/tests/browser.mjs",
+        "/console/.npmrc",
+        "/console/nothing.js",
+    ] {
+        let status = http.get(format!("{base}{hidden}")).send().await.unwrap().status();
+        assert_eq!(status.as_u16(), 404, "{hidden}");
+    }
+
+    // The sign-in page lists the seeded officials.
+    let verifier = "the-console-s-random-verifier-0123456789-abcdefgh";
+    let redirect = format!("{base}/console/");
+    let authorize = [
+        ("response_type", "code"),
+        ("client_id", issuer::AUDIENCE),
+        ("redirect_uri", redirect.as_str()),
+        ("code_challenge_method", "S256"),
+        ("code_challenge", &issuer::challenge(verifier)),
+        ("state", "s-1"),
+    ];
+    let page = http
+        .get(with_query(&format!("{base}/dev/oauth2/authorize"), &authorize))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status().as_u16(), 200);
+    let page = page.text().await.unwrap();
+    for official in issuer::OFFICIALS {
+        assert!(
+            page.contains(official.id) && page.contains(official.name),
+            "{}",
+            official.id
+        );
+    }
+
+    // Choosing the lurah sends the browser back with a code and the state.
+    let mut chosen = authorize.to_vec();
+    chosen.push(("official", "lurah-garegeh"));
+    let back = http
+        .post(format!("{base}/dev/oauth2/authorize"))
+        .form(&chosen)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(back.status().as_u16(), 302);
+    let location = back.headers()["location"].to_str().unwrap().to_owned();
+    assert!(location.starts_with(&redirect), "{location}");
+    let query: std::collections::HashMap<String, String> =
+        form_urlencoded::parse(location.split_once('?').unwrap().1.as_bytes())
+            .into_owned()
+            .collect();
+    assert_eq!(query["state"], "s-1");
+
+    // The exchange: the verifier is needed, and the token opens the lurah's queue.
+    let exchange = |code: &str, verifier: &str| {
+        http.post(format!("{base}/dev/oauth2/token")).form(&[
+            ("grant_type", "authorization_code"),
+            ("client_id", issuer::AUDIENCE),
+            ("code", code),
+            ("code_verifier", verifier),
+            ("redirect_uri", redirect.as_str()),
+        ])
+    };
+    let (status, tokens) = json_of(exchange(&query["code"], verifier).send().await.unwrap()).await;
+    assert_eq!(status, 200, "{tokens}");
+    let id_token = tokens["id_token"].as_str().unwrap();
+    let (status, _) = json_of(
+        http.get(format!("{base}/cases"))
+            .bearer_auth(id_token)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (status, error) = json_of(exchange(&query["code"], verifier).send().await.unwrap()).await;
+    assert_eq!((status, error["error"].as_str()), (400, Some("invalid_grant")));
+
+    // Codes go only to this machine; sign-out returns to the console.
+    let mut elsewhere = authorize.to_vec();
+    elsewhere[2] = ("redirect_uri", "https://attacker.example/");
+    let status = http
+        .get(with_query(&format!("{base}/dev/oauth2/authorize"), &elsewhere))
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(status.as_u16(), 400);
+    let out = http
+        .get(with_query(
+            &format!("{base}/dev/logout"),
+            &[("client_id", issuer::AUDIENCE), ("logout_uri", redirect.as_str())],
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.status().as_u16(), 302);
+    assert_eq!(out.headers()["location"], redirect.as_str());
+}
+
 #[tokio::test]
 async fn a_photo_sent_in_is_a_url_the_console_can_load() {
     let sdk = sdk_config().await;
@@ -218,6 +348,7 @@ async fn a_photo_sent_in_is_a_url_the_console_can_load() {
     let dev = aduan_dev::start(Options {
         addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
         template: aduan_dev::default_template(),
+        console: aduan_dev::default_console(),
         env,
         sdk,
     })

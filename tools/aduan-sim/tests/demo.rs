@@ -31,6 +31,7 @@ async fn the_demo_plays_a_case_from_whatsapp_to_the_next_mornings_digest() {
     let dev = aduan_dev::start(Options {
         addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
         template: aduan_dev::default_template(),
+        console: aduan_dev::default_console(),
         env,
         sdk,
     })

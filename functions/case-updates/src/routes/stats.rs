@@ -1,6 +1,6 @@
 //! `GET /stats`: for the caller's scope and a period (cases created in it):
-//! counts by status, kind and kelurahan, cases resolved, and the median time
-//! to verify and to resolve. Index queries only: the scope's queue for the
+//! counts by status, kind, kelurahan and week (by status, for the console's
+//! chart), cases resolved, and the median time to verify and to resolve. Index queries only: the scope's queue for the
 //! cases, the day partitions of lifecycle events for the times.
 
 use std::collections::{BTreeMap, HashMap};
@@ -10,7 +10,7 @@ use aduan_shared::domain::kind::CaseKind;
 use aduan_shared::domain::lifecycle::Status;
 use aduan_shared::domain::timeline::{EventBody, TimelineEvent};
 use aduan_shared::store::QueueQuery;
-use chrono::{DateTime, Days, Duration, FixedOffset, Utc};
+use chrono::{DateTime, Datelike, Days, Duration, FixedOffset, NaiveDate, Utc};
 use lambda_http::aws_lambda_events::query_map::QueryMap;
 use lambda_http::{Body, Request, RequestExt, Response};
 use serde::Serialize;
@@ -37,6 +37,9 @@ pub struct Stats {
     pub by_kind: BTreeMap<&'static str, u64>,
     /// By kelurahan path; `unassigned` for cases whose kelurahan is not known yet.
     pub by_kelurahan: BTreeMap<String, u64>,
+    /// By the local date of the Monday of the week each case was created
+    /// (`2026-11-23`), then by status; statuses without cases left out.
+    pub by_week: BTreeMap<NaiveDate, BTreeMap<&'static str, u64>>,
     /// Cases resolved (resolved or closed).
     pub resolved: u64,
     pub median_hours_to_verify: Option<f64>,
@@ -114,6 +117,7 @@ pub async fn stats(
         official.scope.to_string(),
         since,
         until,
+        calendar.offset(),
         &cases,
         &events,
     ))
@@ -124,12 +128,14 @@ pub fn compute(
     scope: String,
     since: DateTime<Utc>,
     until: DateTime<Utc>,
+    offset: FixedOffset,
     cases: &[Case],
     events: &[(CaseId, TimelineEvent)],
 ) -> Stats {
     let mut by_status: BTreeMap<&'static str, u64> = Status::ALL.iter().map(|s| (s.as_str(), 0)).collect();
     let mut by_kind: BTreeMap<&'static str, u64> = CaseKind::ALL.iter().map(|k| (k.as_str(), 0)).collect();
     let mut by_kelurahan = BTreeMap::new();
+    let mut by_week: BTreeMap<NaiveDate, BTreeMap<&'static str, u64>> = BTreeMap::new();
     let mut created: HashMap<&CaseId, DateTime<Utc>> = HashMap::new();
     for case in cases {
         *by_status.entry(case.status.as_str()).or_default() += 1;
@@ -140,6 +146,11 @@ pub fn compute(
             .and_then(|j| j.ancestor_at(3))
             .map_or_else(|| UNASSIGNED.to_owned(), |p| p.to_string());
         *by_kelurahan.entry(kelurahan).or_default() += 1;
+        *by_week
+            .entry(week_of(case.created_at, offset))
+            .or_default()
+            .entry(case.status.as_str())
+            .or_default() += 1;
         created.insert(&case.id, case.created_at);
     }
     // The first time each case reached verified and resolved.
@@ -171,9 +182,16 @@ pub fn compute(
         by_status,
         by_kind,
         by_kelurahan,
+        by_week,
         median_hours_to_verify: hours_to(Status::Verified),
         median_hours_to_resolve: hours_to(Status::Resolved),
     }
+}
+
+/// The Monday (local date) of the week `at` falls in.
+fn week_of(at: DateTime<Utc>, offset: FixedOffset) -> NaiveDate {
+    let day = at.with_timezone(&offset).date_naive();
+    day - Days::new(u64::from(day.weekday().num_days_from_monday()))
 }
 
 /// The median, rounded to a tenth of an hour.
@@ -200,5 +218,19 @@ mod tests {
         assert_eq!(median(vec![]), None);
         assert_eq!(median(vec![3.0, 1.0, 2.0]), Some(2.0));
         assert_eq!(median(vec![4.0, 1.0, 2.0, 3.0]), Some(2.5));
+    }
+
+    #[test]
+    fn weeks_start_on_the_local_monday() {
+        let wib = FixedOffset::east_opt(7 * 3600).unwrap();
+        let at = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
+        let monday = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        // Sunday 23:30 WIB is still the week before; Monday 00:30 WIB (Sunday in UTC) is not.
+        assert_eq!(
+            week_of(at("2026-11-22T23:30:00+07:00"), wib),
+            monday - Days::new(7)
+        );
+        assert_eq!(week_of(at("2026-11-23T00:30:00+07:00"), wib), monday);
+        assert_eq!(week_of(at("2026-11-29T23:59:00+07:00"), wib), monday);
     }
 }

@@ -1,0 +1,44 @@
+// The officials' API (openapi.yaml), with the signed-in official's ID token.
+import { session, forget } from './auth.js';
+
+export class ApiError extends Error {
+  constructor(status, error) {
+    super(error?.message ?? `HTTP ${status}`);
+    this.status = status;
+    this.error = error ?? {};
+  }
+}
+
+export async function call(method, path, body) {
+  const s = session();
+  const response = await fetch(`${window.ADUAN_CONFIG.apiUrl}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${s?.token ?? ''}`,
+      ...(body ? { 'content-type': 'application/json' } : {}),
+    },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const data = await response.json().catch(() => ({}));
+  if (response.status === 401) forget();
+  if (!response.ok) throw new ApiError(response.status, data.error ?? { message: data.message });
+  return data;
+}
+
+export const get = (path) => call('GET', path);
+export const post = (path, body) => call('POST', path, body);
+export const ticketPath = (ticket) => `/cases/${encodeURIComponent(ticket)}`;
+
+/** Up to `pages` pages of the queue for `params`. */
+export async function queue(params, pages = 5) {
+  const cases = [];
+  let cursor = null;
+  for (let i = 0; i < pages; i += 1) {
+    const query = new URLSearchParams({ ...params, limit: '100', ...(cursor ? { cursor } : {}) });
+    const page = await get(`/cases?${query}`);
+    cases.push(...page.cases);
+    cursor = page.next_cursor;
+    if (!cursor) return { cases, complete: true };
+  }
+  return { cases, complete: false };
+}

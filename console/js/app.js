@@ -1,0 +1,62 @@
+// The console: sign-in, then the page the address's hash names
+// (`#/` queue, `#/kasus/<ticket>`, `#/statistik`).
+import { h, show } from './dom.js';
+import { completeLogin, login, logout, session } from './auth.js';
+import { explainError, ROLE } from './format.js';
+import * as queue from './queue.js';
+import * as casePage from './case.js';
+import * as stats from './stats.js';
+
+const explain = (error) => explainError(error.status, error.error);
+
+function header(s) {
+  const nav = document.getElementById('nav');
+  const who = document.getElementById('who');
+  nav.hidden = !s;
+  who.hidden = !s;
+  if (!s) return;
+  const page = location.hash.startsWith('#/statistik') ? '#/statistik' : '#/';
+  for (const a of nav.querySelectorAll('a')) {
+    if (a.getAttribute('href') === page) a.setAttribute('aria-current', 'page');
+    else a.removeAttribute('aria-current');
+  }
+  who.replaceChildren(
+    h('span', { id: 'who-name' }, `${s.name} · ${ROLE[s.role] ?? s.role}`),
+    h('button', { type: 'button', onclick: logout }, 'Keluar'));
+}
+
+function signInPage(problem) {
+  show(h('h1', {}, 'Masuk ke Konsol Aduan'),
+    problem ? h('p', { class: 'alert', role: 'alert' }, problem) : null,
+    h('p', {}, 'Konsol untuk petugas kelurahan, kecamatan, kota dan dinas: antrean pengaduan warga dari WhatsApp.'),
+    h('button', { type: 'button', id: 'login', onclick: login }, 'Masuk'));
+}
+
+async function route() {
+  const s = session();
+  header(s);
+  if (!s) return signInPage();
+  const hash = decodeURIComponent(location.hash.slice(1) || '/');
+  // `/cases/<ticket>`: the links of escalation emails (CONSOLE_BASE_URL).
+  const ticket = hash.match(/^\/(?:kasus|cases)\/(.+)$/)?.[1];
+  if (ticket) return casePage.render(s, ticket, explain);
+  if (hash.startsWith('/statistik')) return stats.render(s, explain);
+  return queue.render(s, explain);
+}
+
+async function start() {
+  if (!window.ADUAN_CONFIG?.apiUrl) {
+    show(h('h1', {}, 'Konsol belum dikonfigurasi'), h('p', {}, 'config.js tidak ditemukan atau tidak lengkap.'));
+    return;
+  }
+  const problem = await completeLogin().catch(() => 'Server masuk tidak dapat dihubungi.');
+  if (problem) {
+    header(null);
+    signInPage(problem);
+    return;
+  }
+  window.addEventListener('hashchange', route);
+  await route();
+}
+
+start();

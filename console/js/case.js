@@ -1,0 +1,239 @@
+// One case: its facts, its timeline (messages, photos, locations, actions),
+// and what the official may do now: the actions the API lists for its
+// status (none for a viewer), a reply with WhatsApp's 24-hour window, and an
+// escalation with a reason. A 409 is explained and the case reloaded.
+import { h, show, field, options, toast } from './dom.js';
+import { get, post, ticketPath } from './api.js';
+import { canAct } from './auth.js';
+import {
+  ACTION, KIND, STATUS, dateTime, duration, level, mapLink, needsReload, replyWindow,
+} from './format.js';
+
+export async function render(session, ticket, explain, notice) {
+  let detail;
+  try {
+    detail = await get(ticketPath(ticket));
+  } catch (error) {
+    show(h('h1', {}, ticket), h('p', { class: 'alert', role: 'alert' }, explain(error)), h('a', { href: '#/' }, 'Kembali ke antrean'));
+    return;
+  }
+  const { case: c, timeline } = detail;
+  const rerender = (message) => render(session, ticket, explain, message);
+  show(
+    h('p', {}, h('a', { href: '#/' }, '← Antrean')),
+    h('h1', {}, `${c.ticket} `, h('span', { class: `badge s-${c.status}` }, STATUS[c.status] ?? c.status), ' ',
+      c.overdue ? h('span', { class: 'badge overdue' }, 'Lewat batas') : null),
+    notice ? h('div', { class: 'alert', role: 'alert' }, notice) : null,
+    h('section', { class: 'card', 'aria-labelledby': 'h-desc' },
+      h('h2', { id: 'h-desc' }, 'Laporan'),
+      h('blockquote', { class: 'desc-full' }, c.description),
+      h('dl', { class: 'facts' },
+        h('dt', {}, 'Jenis'), h('dd', {}, KIND[c.kind] ?? c.kind, c.category ? ` · ${c.category}` : ''),
+        h('dt', {}, 'Wilayah'), h('dd', {}, c.area_name),
+        h('dt', {}, 'Tingkat'), h('dd', {}, level(c.level), c.agency ? ` · ${level(`dinas:${c.agency.split('/').pop()}`)}` : ''),
+        h('dt', {}, 'Pelapor'), h('dd', {}, c.reporter, h('span', { class: 'muted' }, ' (nomor warga dirahasiakan)')),
+        h('dt', {}, 'Masuk'), h('dd', {}, dateTime(c.created_at)),
+        h('dt', {}, 'Batas waktu'), h('dd', {}, c.due_at ? dateTime(c.due_at) : '–'))),
+    canAct(session)
+      ? actionsSection(c, timeline, rerender, explain)
+      : h('p', { class: 'info' }, 'Anda masuk sebagai pengamat: kasus dapat dilihat, tetapi tidak dapat diubah.'),
+    h('section', { class: 'card', 'aria-labelledby': 'h-timeline' },
+      h('h2', { id: 'h-timeline' }, 'Riwayat'),
+      h('ol', { class: 'timeline' }, timeline.map((e) => eventItem(c, e)))),
+  );
+}
+
+function actor(e) {
+  if (e.actor?.type === 'official') return e.actor.name;
+  if (e.actor?.type === 'citizen') return 'Warga';
+  return 'Sistem';
+}
+
+function eventItem(c, e) {
+  return h('li', { 'data-event': e.body?.type },
+    h('div', { class: 'when' }, `${dateTime(e.at)} · ${actor(e)}`),
+    eventBody(c, e.body ?? {}));
+}
+
+function eventBody(c, body) {
+  switch (body.type) {
+    case 'opened':
+      return h('div', {}, `Kasus dibuka: ${KIND[body.kind] ?? body.kind}, tingkat ${level(body.level)}`);
+    case 'message':
+      return messageContent(c, body);
+    case 'status_changed':
+      return h('div', {}, `Status: ${STATUS[body.from] ?? body.from} → ${STATUS[body.to] ?? body.to}`,
+        body.note ? h('blockquote', {}, body.note) : null);
+    case 'note':
+      return h('div', {}, 'Catatan internal', h('blockquote', {}, body.text));
+    case 'escalated':
+      return h('div', {}, `Dieskalasi dari ${level(body.from)} ke ${level(body.to)}`,
+        body.reason ? h('blockquote', {}, body.reason) : null);
+    case 'reclassified':
+      return h('div', {}, 'Diklasifikasi ulang: ', [
+        body.kind ? `jenis ${KIND[body.kind] ?? body.kind}` : null,
+        body.category ? `kategori ${body.category}` : null,
+        body.jurisdiction ? `wilayah ${body.jurisdiction}` : null,
+      ].filter(Boolean).join(', '));
+    case 'rated':
+      return h('div', {}, `Warga memberi nilai ${body.rating} dari 5`);
+    case 'outbound':
+      return h('div', {}, `Pesan ke warga${body.via_template ? ' (templat resmi)' : ''} · ${deliveryLabel(body.status)}`,
+        h('blockquote', {}, body.text), body.error ? h('small', { class: 'muted' }, body.error) : null);
+    default:
+      return h('div', {}, body.type ?? 'Kejadian');
+  }
+}
+
+const DELIVERY = { pending: 'menunggu dikirim', sent: 'terkirim', delivered: 'diterima', read: 'dibaca', failed: 'gagal' };
+const deliveryLabel = (s) => DELIVERY[s] ?? s;
+
+function messageContent(c, body) {
+  const content = body.content ?? {};
+  switch (content.type) {
+    case 'text':
+      return h('blockquote', {}, content.body);
+    case 'location': {
+      const place = [content.name, content.address].filter(Boolean).join(', ');
+      return h('div', {}, 'Lokasi dari warga: ', place ? `${place} ` : '',
+        h('a', { href: mapLink(content.latitude, content.longitude), target: '_blank', rel: 'noopener' },
+          `Buka peta (${content.latitude}, ${content.longitude})`));
+    }
+    case 'media':
+      return media(c, content, body.stored);
+    default:
+      return h('div', { class: 'muted' }, `Pesan jenis ${content.message_type ?? content.type} (tidak ditampilkan)`);
+  }
+}
+
+const MEDIA_KIND = { image: 'Foto', video: 'Video', audio: 'Pesan suara', document: 'Dokumen', sticker: 'Stiker' };
+const NOT_STORED = {
+  pending: 'sedang diunduh dari WhatsApp; muat ulang sebentar lagi',
+  failed: 'gagal diunduh dari WhatsApp',
+  too_large: 'terlalu besar untuk disimpan',
+};
+
+/** A citizen's file: fetched through the API's short-lived link (media route). */
+function media(c, content, stored) {
+  const what = MEDIA_KIND[content.media_type] ?? 'Berkas';
+  const caption = content.caption ? `${what}: ${content.caption}` : `${what} dari warga`;
+  const holder = h('figure', { class: 'media', 'data-media': content.media_id },
+    h('figcaption', {}, caption), h('p', { class: 'muted' }, `Memuat ${what.toLowerCase()}…`));
+  const say = (text) => holder.replaceChildren(h('figcaption', {}, caption), h('p', { class: 'muted media-missing' }, text));
+  if (stored && stored !== 'stored') {
+    say(`${what} ${NOT_STORED[stored] ?? 'belum tersedia'}.`);
+    return holder;
+  }
+  get(`${ticketPath(c.ticket)}/media/${encodeURIComponent(content.media_id)}`).then(({ url, mime_type: mime }) => {
+    const type = mime ?? content.mime_type ?? '';
+    let shown;
+    if (content.media_type === 'image' || type.startsWith('image/')) shown = h('img', { src: url, alt: caption });
+    else if (type.startsWith('video/')) shown = h('video', { src: url, controls: true, 'aria-label': caption });
+    else if (type.startsWith('audio/')) shown = h('audio', { src: url, controls: true, 'aria-label': caption });
+    else shown = h('a', { href: url, target: '_blank', rel: 'noopener' }, `Unduh ${what.toLowerCase()}`);
+    holder.replaceChildren(h('figcaption', {}, caption), shown);
+  }).catch((error) => {
+    if (error.status === 409) say(`${what} ${NOT_STORED[error.error.status] ?? 'belum tersedia'}.`);
+    else if (error.status === 404) say(`${what} belum tersimpan di server Aduan.`);
+    else say(`${what} tidak dapat dimuat (${error.status ?? 'jaringan'}).`);
+  });
+  return holder;
+}
+
+/** Sends, then re-renders the case; a 409 reloads it with the explanation. */
+function submitter(button, send, rerender, explain, done) {
+  return async (event) => {
+    event?.preventDefault();
+    button.disabled = true;
+    try {
+      await send();
+      toast(done);
+      await rerender();
+    } catch (error) {
+      if (needsReload(error.error)) {
+        await rerender(explain(error));
+      } else {
+        button.disabled = false;
+        const form = button.closest('form, section');
+        form.querySelector('.form-error')?.remove();
+        form.prepend(h('p', { class: 'alert form-error', role: 'alert' }, explain(error)));
+      }
+    }
+  };
+}
+
+function actionsSection(c, timeline, rerender, explain) {
+  const act = (body) => post(`${ticketPath(c.ticket)}/actions`, { ...body, version: c.version });
+  const simple = c.actions.filter((a) => ['verify', 'start', 'close', 'reopen'].includes(a));
+  const buttons = simple.map((a) => {
+    const button = h('button', { type: 'button', 'data-action': a }, ACTION[a]);
+    button.addEventListener('click', submitter(button, () => act({ action: a }), rerender, explain, `${ACTION[a]}: berhasil`));
+    return button;
+  });
+  const forms = [];
+  const textForm = (action, id, label, key, hint, danger) => {
+    const text = h('textarea', { required: true, maxlength: 2000, name: key });
+    const button = h('button', { type: 'submit', class: danger ? 'danger' : '', 'data-action': action }, ACTION[action]);
+    const form = h('form', { 'aria-label': ACTION[action] }, field(id, label, text, hint), button);
+    form.addEventListener('submit', submitter(button, () => act({ action, [key]: text.value.trim() }), rerender, explain, `${ACTION[action]}: berhasil`));
+    return form;
+  };
+  if (c.actions.includes('resolve')) forms.push(textForm('resolve', 'a-resolve', 'Apa yang sudah dikerjakan', 'note', 'Warga akan ditanya apakah masalahnya benar-benar selesai.'));
+  if (c.actions.includes('reject')) forms.push(textForm('reject', 'a-reject', 'Alasan penolakan', 'reason', 'Alasan ini dikirim ke warga.', true));
+  if (c.actions.includes('escalate')) forms.push(escalateForm(c, rerender, explain));
+  if (c.actions.includes('reclassify')) forms.push(reclassifyForm(c, act, rerender, explain));
+  if (c.actions.includes('note')) forms.push(textForm('note', 'a-note', 'Catatan internal', 'note', 'Hanya terlihat oleh petugas.'));
+  return [
+    h('section', { class: 'card', 'aria-labelledby': 'h-actions' },
+      h('h2', { id: 'h-actions' }, 'Tindakan'),
+      buttons.length ? h('div', { class: 'buttons' }, buttons) : null,
+      h('div', { class: 'actions' }, forms)),
+    replySection(c, timeline, rerender, explain),
+  ];
+}
+
+function escalateForm(c, rerender, explain) {
+  const to = h('select', { name: 'to' }, options([['', 'Satu tingkat ke atas'], ['kecamatan', 'Kecamatan'], ['kota', 'Kota'], ['dinas', 'Dinas…']], ''));
+  const agency = h('input', { name: 'agency', placeholder: 'mis. pupr' });
+  const agencyField = field('a-agency', 'Dinas tujuan', agency);
+  agencyField.hidden = true;
+  to.addEventListener('change', () => { agencyField.hidden = to.value !== 'dinas'; });
+  const reason = h('textarea', { required: true, maxlength: 2000, name: 'reason' });
+  const button = h('button', { type: 'submit', 'data-action': 'escalate' }, ACTION.escalate);
+  const form = h('form', { 'aria-label': ACTION.escalate }, field('a-to', 'Eskalasi ke', to), agencyField,
+    field('a-reason', 'Alasan eskalasi', reason, 'Penerima eskalasi membaca alasan ini.'), button);
+  form.addEventListener('submit', submitter(button, () => {
+    const target = to.value === 'dinas' ? `dinas:${agency.value.trim().toLowerCase()}` : to.value;
+    return post(`${ticketPath(c.ticket)}/escalations`, { ...(target ? { to: target } : {}), reason: reason.value.trim(), version: c.version });
+  }, rerender, explain, 'Kasus dieskalasi'));
+  return form;
+}
+
+function reclassifyForm(c, act, rerender, explain) {
+  const kind = h('select', { name: 'kind' }, options(Object.entries(KIND), c.kind));
+  const kelurahan = h('input', { name: 'kelurahan', placeholder: 'mis. bukittinggi/guguk-panjang/kayu-kubu' });
+  const button = h('button', { type: 'submit', class: 'secondary', 'data-action': 'reclassify' }, ACTION.reclassify);
+  const form = h('form', { 'aria-label': ACTION.reclassify }, field('a-kind', 'Jenis', kind),
+    field('a-kelurahan', 'Pindahkan ke kelurahan (opsional)', kelurahan), button);
+  form.addEventListener('submit', submitter(button, () => act({
+    action: 'reclassify',
+    ...(kind.value !== c.kind ? { kind: kind.value } : {}),
+    ...(kelurahan.value.trim() ? { kelurahan: kelurahan.value.trim() } : {}),
+  }), rerender, explain, 'Klasifikasi diperbarui'));
+  return form;
+}
+
+function replySection(c, timeline, rerender, explain) {
+  const win = replyWindow(timeline);
+  const status = win.open
+    ? h('p', { class: 'window-open', id: 'reply-window' },
+      `Jendela 24 jam WhatsApp terbuka sampai ${dateTime(win.closesAt)} (sisa ${duration(win.remainingMs)}): balasan dikirim sebagai pesan biasa.`)
+    : h('p', { class: 'window-closed', id: 'reply-window' },
+      'Jendela 24 jam WhatsApp sudah tertutup: balasan dikirim sebagai templat resmi, dan warga dapat membalasnya.');
+  const text = h('textarea', { required: true, maxlength: 1000, name: 'text' });
+  const button = h('button', { type: 'submit', 'data-action': 'reply' }, 'Kirim balasan');
+  const form = h('form', { 'aria-label': 'Balas warga' }, field('reply-text', 'Pesan untuk warga', text, 'Warga menerimanya di WhatsApp dari nomor layanan.'), button);
+  form.addEventListener('submit', submitter(button, () => post(`${ticketPath(c.ticket)}/messages`, { text: text.value.trim() }),
+    rerender, explain, 'Balasan terkirim'));
+  return h('section', { class: 'card', 'aria-labelledby': 'h-reply' }, h('h2', { id: 'h-reply' }, 'Balas warga'), status, form);
+}

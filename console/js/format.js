@@ -1,0 +1,140 @@
+// Pure helpers (no DOM, no network): labels in Bahasa Indonesia, dates,
+// the queue's order and filters, WhatsApp's 24-hour window. Unit-tested
+// with node's test runner (tests/format.test.mjs).
+
+export const STATUS = {
+  received: 'Diterima', verified: 'Terverifikasi', in_progress: 'Dikerjakan', resolved: 'Selesai',
+  closed: 'Ditutup', rejected: 'Ditolak', withdrawn: 'Dicabut warga',
+};
+export const OPEN_STATUSES = ['received', 'verified', 'in_progress', 'resolved'];
+export const KIND = { pengaduan: 'Pengaduan', saran: 'Saran', kritik: 'Kritik', pertanyaan: 'Pertanyaan' };
+export const ROLE = { viewer: 'Pengamat', officer: 'Petugas', admin: 'Admin' };
+export const ACTION = {
+  verify: 'Verifikasi', reject: 'Tolak', start: 'Mulai kerjakan', resolve: 'Tandai selesai', close: 'Tutup',
+  reopen: 'Buka kembali', reclassify: 'Klasifikasi ulang', escalate: 'Eskalasi', note: 'Catatan',
+};
+export const LEVEL = { rt: 'RT', rw: 'RW', kelurahan: 'Kelurahan', kecamatan: 'Kecamatan', kota: 'Kota' };
+
+/** The WhatsApp customer-service window: free-form replies only within it. */
+export const WINDOW_HOURS = 24;
+
+const DATE = new Intl.DateTimeFormat('id-ID', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'Asia/Jakarta' });
+const DATE_TIME = new Intl.DateTimeFormat('id-ID', {
+  day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: 'Asia/Jakarta',
+});
+
+export const date = (iso) => (iso ? DATE.format(new Date(iso)) : '–');
+export const dateTime = (iso) => (iso ? `${DATE_TIME.format(new Date(iso))} WIB` : '–');
+
+/** `kecamatan`, `dinas:pupr`: the level as officials say it. */
+export function level(raw) {
+  if (!raw) return '–';
+  if (raw.startsWith('dinas:')) return `Dinas ${raw.slice(6).toUpperCase()}`;
+  return LEVEL[raw] ?? raw;
+}
+
+/** `bukittinggi/mandiangin-koto-selayan/kubu-tanjung` → `Kubu Tanjung`. */
+export function placeName(path) {
+  if (!path) return 'Belum diketahui';
+  const last = path.split('/').pop();
+  return last.split('-').map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join(' ');
+}
+
+/** The kelurahan (third segment) of a jurisdiction path, or null above it. */
+export function kelurahanOf(path) {
+  const parts = (path ?? '').split('/');
+  return parts.length >= 3 && parts[1] !== 'dinas' ? parts.slice(0, 3).join('/') : null;
+}
+
+/** `3 jam 5 menit`, `2 hari 4 jam`: a duration for people. */
+export function duration(ms) {
+  const minutes = Math.max(0, Math.round(ms / 60000));
+  const days = Math.floor(minutes / 1440);
+  const hours = Math.floor((minutes % 1440) / 60);
+  const mins = minutes % 60;
+  if (days > 0) return hours ? `${days} hari ${hours} jam` : `${days} hari`;
+  if (hours > 0) return mins ? `${hours} jam ${mins} menit` : `${hours} jam`;
+  return `${mins} menit`;
+}
+
+/** Hours as `5,2 jam` or `3,1 hari` (Indonesian decimal comma). */
+export function hours(h) {
+  if (h === null || h === undefined) return '–';
+  const n = h >= 48 ? h / 24 : h;
+  return `${n.toLocaleString('id-ID', { maximumFractionDigits: 1 })} ${h >= 48 ? 'hari' : 'jam'}`;
+}
+
+/**
+ * Filters the server cannot apply (overdue) and the order: `newest` as the
+ * API returns it, or `overdue`: overdue first, the longest overdue (earliest
+ * due) first, then by due date, cases without one last.
+ */
+export function arrange(cases, { overdueOnly = false, order = 'newest' } = {}) {
+  let out = overdueOnly ? cases.filter((c) => c.overdue) : [...cases];
+  if (order === 'overdue') {
+    const due = (c) => (c.due_at ? Date.parse(c.due_at) : Infinity);
+    out.sort((a, b) => Number(b.overdue) - Number(a.overdue) || due(a) - due(b));
+  } else {
+    out.sort((a, b) => Date.parse(b.created_at) - Date.parse(a.created_at));
+  }
+  return out;
+}
+
+/** Counts by status (every status present, in lifecycle order) and overdue. */
+export function counts(cases) {
+  const byStatus = Object.fromEntries(Object.keys(STATUS).map((s) => [s, 0]));
+  for (const c of cases) byStatus[c.status] = (byStatus[c.status] ?? 0) + 1;
+  return { total: cases.length, overdue: cases.filter((c) => c.overdue).length, byStatus };
+}
+
+/**
+ * WhatsApp's 24-hour window from the citizen's last message on the
+ * timeline: until when a free-form reply goes out as a normal message
+ * (after it, the API sends the approved template).
+ */
+export function replyWindow(timeline, now = Date.now()) {
+  const last = timeline
+    .filter((e) => e.actor?.type === 'citizen' && e.body?.type === 'message')
+    .map((e) => Date.parse(e.at))
+    .reduce((a, b) => Math.max(a, b), -Infinity);
+  if (!Number.isFinite(last)) return { open: false, closesAt: null, remainingMs: 0 };
+  const closesAt = last + WINDOW_HOURS * 3600 * 1000;
+  return { open: closesAt > now, closesAt: new Date(closesAt).toISOString(), remainingMs: Math.max(0, closesAt - now) };
+}
+
+/** What an error answer of the API means for an official, in Indonesian. */
+export function explainError(status, error = {}) {
+  switch (error.code) {
+    case 'version_conflict':
+      return 'Kasus ini baru saja diubah oleh petugas lain. Data terbaru sudah dimuat ulang: periksa lagi, lalu ulangi tindakan Anda bila masih perlu.';
+    case 'contended':
+      return 'Kasus sedang diubah bersamaan oleh orang lain. Data terbaru sudah dimuat ulang; silakan coba lagi.';
+    case 'illegal_transition':
+      return `Tindakan itu tidak dapat dilakukan pada kasus berstatus "${STATUS[error.status] ?? error.status}". Data terbaru sudah dimuat ulang.`;
+    case 'illegal_escalation':
+      return `Eskalasi ke tingkat itu tidak dapat dilakukan dari tingkat ${level(error.level)}.`;
+    case 'invalid_request':
+      return `Isian tidak valid${error.field ? ` (${error.field})` : ''}: ${error.message ?? ''}`.trim();
+    case 'forbidden':
+      return 'Peran Anda hanya dapat melihat, tidak dapat mengubah kasus.';
+    case 'not_found':
+      return 'Kasus tidak ditemukan atau di luar wilayah Anda.';
+    default:
+      if (status === 401) return 'Sesi Anda sudah berakhir. Silakan masuk kembali.';
+      return `Terjadi kesalahan (${status}). Coba lagi sebentar lagi.`;
+  }
+}
+
+/** Whether a 409 means "someone else changed it": reload the case. */
+export const needsReload = (error = {}) => ['version_conflict', 'contended', 'illegal_transition'].includes(error.code);
+
+/** The payload of a JWT (not verified here: the API's authorizer does that). */
+export function claimsOf(jwt) {
+  const payload = jwt.split('.')[1] ?? '';
+  const b64 = payload.replace(/-/g, '+').replace(/_/g, '/');
+  const text = new TextDecoder().decode(Uint8Array.from(atob(b64), (c) => c.charCodeAt(0)));
+  return JSON.parse(text);
+}
+
+/** An OpenStreetMap link for a location. */
+export const mapLink = (lat, lon) => `https://www.openstreetmap.org/?mlat=${lat}&mlon=${lon}#map=18/${lat}/${lon}`;

@@ -1,0 +1,343 @@
+// The console end to end in a real headless browser (Debian's Chromium,
+// driven by playwright-core) against `make dev`, which this script starts:
+// citizens write in through signed webhooks, a lurah signs in through the
+// development issuer's code+PKCE flow, sees only Garegeh's cases, opens one
+// with a photo, verifies it, meets a version conflict, replies and
+// escalates; a viewer finds no actions. Screenshots of the queue, a case and
+// the stats page go to docs/screenshots/.
+//
+//   ADUAN_DEV_PORT   port for `make dev` (default 3100)
+//   ADUAN_DEV_URL    use an already running `make dev` instead of starting one
+//   CHROMIUM         the browser (default /usr/bin/chromium)
+import { spawn } from 'node:child_process';
+import crypto from 'node:crypto';
+import zlib from 'node:zlib';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const shots = path.join(root, 'docs/screenshots');
+const port = process.env.ADUAN_DEV_PORT ?? '3100';
+const base = process.env.ADUAN_DEV_URL ?? `http://127.0.0.1:${port}`;
+const executablePath = process.env.CHROMIUM ?? '/usr/bin/chromium';
+// Everything this run creates carries it, so reruns on one emulator do not mix.
+const run = crypto.randomBytes(3).toString('hex');
+const DEV_NUMBER = '1000000001';
+const APP_SECRET = 'dev-app-secret';
+
+let server;
+let browserDir;
+const results = [];
+
+function check(condition, message) {
+  if (!condition) throw new Error(message);
+}
+
+async function startDev() {
+  if (process.env.ADUAN_DEV_URL) return;
+  const log = fs.openSync(path.join(os.tmpdir(), `aduan-browser-dev-${port}.log`), 'w');
+  server = spawn('infra/local/dev.sh', [], {
+    cwd: root, detached: true, stdio: ['ignore', log, log], env: { ...process.env, ADUAN_DEV_PORT: port },
+  });
+  // The first run may compile aduan-dev: allow for it.
+  const deadline = Date.now() + 15 * 60 * 1000;
+  while (Date.now() < deadline) {
+    if (server.exitCode !== null) throw new Error(`make dev exited with ${server.exitCode}`);
+    try {
+      if ((await fetch(`${base}/dev/officials`)).ok) return;
+    } catch { /* not up yet */ }
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  throw new Error('make dev did not answer in time');
+}
+
+function stopDev() {
+  // Ctrl-C, as a person would: dev.sh stops the emulator it started.
+  if (server && server.exitCode === null) process.kill(-server.pid, 'SIGINT');
+}
+
+/** A photo for the test: a PNG of a grey road with a dark hole, `width` × `height`. */
+function photo(width = 320, height = 200) {
+  const rows = [];
+  for (let y = 0; y < height; y += 1) {
+    const row = Buffer.alloc(1 + width * 3);
+    for (let x = 0; x < width; x += 1) {
+      const hole = ((x - width / 2) / 70) ** 2 + ((y - height / 2) / 40) ** 2 < 1;
+      const shade = hole ? 40 : 120 + ((x * 7 + y * 13) % 23);
+      row.fill(shade, 1 + x * 3, 4 + x * 3);
+    }
+    rows.push(row);
+  }
+  const crcTable = Array.from({ length: 256 }, (_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; k += 1) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    return c >>> 0;
+  });
+  const crc = (bytes) => {
+    let c = 0xffffffff;
+    for (const b of bytes) c = crcTable[(c ^ b) & 0xff] ^ (c >>> 8);
+    return (c ^ 0xffffffff) >>> 0;
+  };
+  const chunk = (type, data) => {
+    const body = Buffer.concat([Buffer.from(type), data]);
+    const out = Buffer.alloc(12 + data.length);
+    out.writeUInt32BE(data.length, 0);
+    body.copy(out, 4);
+    out.writeUInt32BE(crc(body), 8 + data.length);
+    return out;
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header.set([8, 2, 0, 0, 0], 8); // 8-bit RGB
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header), chunk('IDAT', zlib.deflateSync(Buffer.concat(rows))), chunk('IEND', Buffer.alloc(0))]);
+}
+
+/** A citizen's message as Meta delivers it, signed with the app secret. */
+async function deliver(from, kind, payload) {
+  const id = `wamid.${run}.${crypto.randomBytes(4).toString('hex')}`;
+  const message = { from, id, timestamp: String(Math.floor(Date.now() / 1000)), type: kind, [kind]: payload };
+  const body = JSON.stringify({
+    object: 'whatsapp_business_account',
+    entry: [{ id: '102290129340398', changes: [{ field: 'messages', value: {
+      messaging_product: 'whatsapp',
+      metadata: { display_phone_number: '6281100000000', phone_number_id: DEV_NUMBER },
+      contacts: [{ profile: { name: 'Warga' }, wa_id: from }],
+      messages: [message],
+    } }] }],
+  });
+  const signature = `sha256=${crypto.createHmac('sha256', APP_SECRET).update(body).digest('hex')}`;
+  const response = await fetch(`${base}/webhook`, {
+    method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': signature }, body,
+  });
+  check(response.status === 200, `webhook answered ${response.status}`);
+}
+
+async function api(official, method, route, body) {
+  const { id_token: token } = await (await fetch(`${base}/dev/token`, {
+    method: 'POST', body: JSON.stringify({ official }),
+  })).json();
+  const response = await fetch(`${base}${route}`, {
+    method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  return { status: response.status, body: await response.json().catch(() => null) };
+}
+
+/** The ticket of the case whose description contains `text` (the camat sees both kelurahan). */
+async function ticketOf(text) {
+  const { body } = await api('camat-mks', 'GET', '/cases?limit=100');
+  const found = body.cases.find((c) => c.description.includes(text));
+  check(found, `no case with "${text}"`);
+  return found;
+}
+
+async function step(name, fn) {
+  try {
+    await fn();
+    results.push([name, true]);
+    console.log(`ok - ${name}`);
+  } catch (error) {
+    results.push([name, false]);
+    console.log(`not ok - ${name}\n  ${error.stack ?? error}`);
+    throw error;
+  }
+}
+
+async function signIn(page, official) {
+  await page.goto(`${base}/console/`);
+  await page.getByRole('button', { name: 'Masuk' }).click();
+  await page.waitForURL(/\/dev\/oauth2\/authorize/);
+  await page.locator(`button[name="official"][value="${official}"]`).click();
+  await page.waitForSelector('#who-name');
+}
+
+async function main() {
+  await startDev();
+  const phone = () => `62812${String(crypto.randomInt(1e7)).padStart(7, '0')}`;
+  const garegeh = `Jalan berlubang di depan SD Garegeh, bahaya untuk motor (${run})`;
+  const suggestion = `Saran: tambah lampu jalan di Garegeh dekat masjid (${run})`;
+  const elsewhere = `Sampah menumpuk di pasar Puhun Tembok (${run})`;
+  const citizen = phone();
+  let ticket;
+  let saran;
+  let other;
+
+  await step('citizens write in: a complaint with a photo and a location, a suggestion, one in another kelurahan', async () => {
+    await deliver(citizen, 'text', { body: garegeh });
+    // The WhatsApp stand-in serves the photo when `make dev` keeps media
+    // (POST /dev/media); without a media store the route is absent (404).
+    const media = await fetch(`${base}/dev/media`, {
+      method: 'POST',
+      body: JSON.stringify({ media_id: `MEDIA-${run}`, mime_type: 'image/png', data_base64: photo().toString('base64') }),
+    });
+    check(media.status === 200 || media.status === 404, `POST /dev/media answered ${media.status}`);
+    await deliver(citizen, 'image', { id: `MEDIA-${run}`, mime_type: 'image/png', sha256: 'x', caption: 'Lubangnya dalam' });
+    await deliver(citizen, 'location', { latitude: -0.2946, longitude: 100.3727, name: 'SD Garegeh' });
+    await deliver(phone(), 'text', { body: suggestion });
+    await deliver(phone(), 'text', { body: elsewhere });
+    ticket = (await ticketOf(garegeh)).ticket;
+    saran = await ticketOf(suggestion);
+    check(saran.kind === 'saran', `the suggestion is a ${saran.kind}`);
+    other = await ticketOf(elsewhere);
+    check(!other.area.endsWith('/garegeh'), `the second case landed in ${other.area}`);
+  });
+
+  browserDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aduan-chromium-'));
+  const context = await chromium.launchPersistentContext(browserDir, {
+    executablePath,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    viewport: { width: 1280, height: 900 },
+    locale: 'id-ID',
+    timezoneId: 'Asia/Jakarta',
+  });
+  try {
+    const page = context.pages()[0] ?? await context.newPage();
+    page.setDefaultTimeout(15000);
+    fs.mkdirSync(shots, { recursive: true });
+
+    await step('the lurah signs in (code + PKCE) and sees only Garegeh\'s cases', async () => {
+      await signIn(page, 'lurah-garegeh');
+      await page.waitForSelector('.cases');
+      const text = await page.locator('.cases').innerText();
+      check(text.includes(ticket), `${ticket} not in the queue`);
+      check(!text.includes(other.ticket), `${other.ticket} (${other.area}) shown to the lurah`);
+      const areas = await page.locator('.cases .where').allInnerTexts();
+      check(areas.every((a) => a.includes('Garegeh')), `areas: ${areas}`);
+      check(await page.getByText(/\d+ lewat batas/).isVisible(), 'no counts');
+      await page.screenshot({ path: path.join(shots, 'queue.png'), fullPage: true });
+    });
+
+    await step('the queue filters and orders', async () => {
+      await page.getByLabel('Urutan').selectOption('overdue');
+      await page.getByLabel('Jenis').selectOption('saran');
+      await page.getByRole('button', { name: 'Terapkan' }).click();
+      const shows = (wanted, unwanted) => page.waitForFunction(([yes, no]) => {
+        const text = document.querySelector('.cases')?.innerText ?? '';
+        return yes.every((t) => text.includes(t)) && no.every((t) => !text.includes(t));
+      }, [wanted, unwanted]);
+      await shows([saran.ticket], [ticket]);
+      await page.getByLabel('Jenis').selectOption('');
+      await page.getByRole('button', { name: 'Terapkan' }).click();
+      await shows([saran.ticket, ticket], []);
+    });
+
+    await step('the case shows its description, photo, location and the reply window', async () => {
+      await page.getByRole('link', { name: new RegExp(ticket) }).click();
+      await page.getByRole('heading', { level: 1, name: new RegExp(ticket) }).waitFor();
+      check((await page.locator('.desc-full').innerText()).includes(garegeh), 'no description');
+      const figure = page.locator(`figure[data-media="MEDIA-${run}"]`);
+      await figure.waitFor();
+      // With the media store (the route exists), the photo itself must load;
+      // without it, the console says the photo is not stored yet.
+      const route = await api('lurah-garegeh', 'GET', `/cases/${ticket}/media/MEDIA-${run}`);
+      if (route.body?.message === 'Not Found') {
+        await figure.locator('.media-missing').waitFor();
+      } else {
+        await figure.locator('img').waitFor();
+        const width = await figure.locator('img').evaluate(async (img) => { await img.decode(); return img.naturalWidth; });
+        check(width > 0, 'the photo did not load');
+      }
+      const map = page.getByRole('link', { name: /Buka peta/ });
+      check((await map.getAttribute('href')).includes('mlat=-0.2946'), 'no map link');
+      check(await page.locator('#reply-window.window-open').isVisible(), 'the 24-hour window is not shown open');
+      await page.screenshot({ path: path.join(shots, 'case.png'), fullPage: true });
+    });
+
+    await step('the lurah verifies it', async () => {
+      await page.locator('button[data-action="verify"]').click();
+      await page.locator('h1 .badge', { hasText: 'Terverifikasi' }).waitFor();
+      await page.locator('.timeline', { hasText: 'Diterima → Terverifikasi' }).waitFor();
+    });
+
+    await step('a version conflict is explained and the case reloaded', async () => {
+      const current = await api('camat-mks', 'GET', `/cases/${ticket}`);
+      const started = await api('camat-mks', 'POST', `/cases/${ticket}/actions`,
+        { action: 'note', note: 'Dicek camat', version: current.body.case.version });
+      check(started.status === 200, `camat's note: ${started.status}`);
+      await page.locator('button[data-action="start"]').click();
+      await page.getByRole('alert').filter({ hasText: 'dimuat ulang' }).waitFor();
+      await page.locator('.timeline', { hasText: 'Dicek camat' }).waitFor();
+      await page.locator('button[data-action="start"]').click();
+      await page.locator('h1 .badge', { hasText: 'Dikerjakan' }).waitFor();
+    });
+
+    await step('the lurah replies to the citizen on WhatsApp', async () => {
+      const text = `Tim kami akan menambal lubangnya minggu ini (${run})`;
+      await page.getByLabel('Pesan untuk warga').fill(text);
+      await page.getByRole('button', { name: 'Kirim balasan' }).click();
+      await page.locator('.timeline', { hasText: text }).waitFor();
+      const sent = await (await fetch(`${base}/dev/whatsapp`)).json();
+      check(sent.some((m) => m.text?.includes(text)), 'the WhatsApp stand-in got no reply');
+    });
+
+    await step('the lurah escalates with a reason', async () => {
+      await page.getByLabel('Alasan eskalasi').fill('Perlu alat berat dari kecamatan');
+      await page.locator('button[data-action="escalate"]').click();
+      await page.locator('.timeline', { hasText: 'Dieskalasi dari Kelurahan ke Kecamatan' }).waitFor();
+      const after = await api('camat-mks', 'GET', `/cases/${ticket}`);
+      check(after.body.case.level === 'kecamatan', `level ${after.body.case.level}`);
+    });
+
+    await step('the stats page draws its charts', async () => {
+      await page.getByRole('link', { name: 'Statistik' }).click();
+      await page.getByRole('heading', { name: 'Kasus per minggu, menurut status' }).waitFor();
+      check(await page.locator('.chart .seg').count() > 0, 'no weekly bars');
+      check((await page.locator('.hbars').first().innerText()).includes('Garegeh'), 'no kelurahan bar');
+      await page.screenshot({ path: path.join(shots, 'stats.png'), fullPage: true });
+    });
+
+    await step('on a small phone screen the queue fits its width', async () => {
+      await page.setViewportSize({ width: 360, height: 740 });
+      await page.getByRole('link', { name: 'Antrean' }).click();
+      await page.locator('.cases', { hasText: ticket }).waitFor();
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      check(overflow <= 0, `the page is ${overflow}px wider than the screen`);
+      await page.screenshot({ path: path.join(shots, 'queue-phone.png'), fullPage: false });
+      await page.setViewportSize({ width: 1280, height: 900 });
+    });
+
+    await step('a viewer of the whole kota filters by kelurahan', async () => {
+      await page.getByRole('button', { name: 'Keluar' }).click();
+      await page.getByRole('button', { name: 'Masuk' }).waitFor();
+      await signIn(page, 'pengamat');
+      await page.locator('.cases', { hasText: other.ticket }).waitFor();
+      await page.getByLabel('Kelurahan').selectOption({ label: 'Garegeh' });
+      await page.getByRole('button', { name: 'Terapkan' }).click();
+      await page.waitForFunction(([yes, no]) => {
+        const text = document.querySelector('.cases')?.innerText ?? '';
+        return text.includes(yes) && !text.includes(no);
+      }, [ticket, other.ticket]);
+    });
+
+    await step('the viewer opens the case and finds no action', async () => {
+      await page.goto(`${base}/console/#/kasus/${ticket}`);
+      await page.getByRole('heading', { level: 1, name: new RegExp(ticket) }).waitFor();
+      await page.getByText('Anda masuk sebagai pengamat').waitFor();
+      await page.locator('.timeline').waitFor();
+      check(await page.locator('[data-action]').count() === 0, 'a viewer is offered actions');
+      check(await page.getByLabel('Pesan untuk warga').count() === 0, 'a viewer is offered the reply');
+    });
+  } finally {
+    await context.close();
+  }
+}
+
+let failed = false;
+try {
+  await main();
+} catch {
+  failed = true;
+} finally {
+  stopDev();
+  if (browserDir) fs.rmSync(browserDir, { recursive: true, force: true });
+}
+const passed = results.filter(([, ok]) => ok).length;
+console.log(`${passed} passed, ${results.length - passed + (failed && results.every(([, ok]) => ok) ? 1 : 0)} failed`);
+process.exit(failed ? 1 : 0);

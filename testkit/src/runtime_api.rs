@@ -259,7 +259,7 @@ impl RuntimeApi {
                 reply,
             })
             .expect("the queue lives as long as the API");
-        answer.await.unwrap_or_else(|_| Invocation {
+        answer.await.unwrap_or(Invocation {
             request_id,
             outcome: Outcome::Lost,
             process: usize::MAX,

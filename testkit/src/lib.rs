@@ -7,6 +7,7 @@ pub mod counting;
 pub mod events;
 pub mod faults;
 pub mod logs;
+pub mod runtime_api;
 pub mod standin;
 
 use aduan_shared::store::schema;

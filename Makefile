@@ -18,6 +18,10 @@ demo: ## play a whole case through the running `make dev` (run it in another ter
 test: ## run every test against the local AWS emulator (started if needed)
 	infra/local/with-stack.sh cargo test --workspace
 
+.PHONY: faults
+faults: ## the whole fault-injection matrix (every operation x request x fault); `make test` runs a sample
+	ADUAN_FAULTS=full infra/local/with-stack.sh cargo test -p aduan-testkit --test faults -- --nocapture
+
 soak: ## the full soak: 3,000 signed deliveries through 8 webhook sandboxes, officials and sweeps at once, every invariant checked (SOAK_ARGS="--seed 2" to vary)
 	cargo build --bins -p webhook -p case-updates -p aduan-soak
 	infra/local/with-stack.sh cargo run -q -p aduan-soak -- $(SOAK_ARGS)

@@ -11,20 +11,39 @@ help: ## list the targets
 dev: ## run the whole system locally (emulator, API on :3000, WhatsApp stand-in); Ctrl-C stops it
 	infra/local/dev.sh
 
-demo: ## play a whole case through the running `make dev` (run it in another terminal)
-	@cargo build --quiet -p aduan-dev -p aduan-sim
-	@$${CARGO_TARGET_DIR:-target}/debug/aduan-sim demo
+# Every binary the make targets run comes from this one build: the same
+# feature resolution as `cargo test --workspace`, so nothing is built twice.
+BUILD := cargo build --quiet --workspace --all-targets
+BIN := $${CARGO_TARGET_DIR:-target}/debug
 
-test: ## run every test against the local AWS emulator (started if needed)
-	infra/local/with-stack.sh cargo test --workspace
+demo: ## play a whole case through the running `make dev` (run it in another terminal)
+	@$(BUILD)
+	@$(BIN)/aduan-sim demo
+
+test: ## run every test against the local AWS emulator (started if needed), and a smoke run of the bench
+	infra/local/with-stack.sh bash -c 'cargo test --workspace && $(MAKE) --no-print-directory bench-smoke'
+
+# The bench's driver runs as a debug build: the release profile's LTO build of
+# it would cost minutes, and its own overhead is in the baselines' figures too.
+BENCH_BINS := -p webhook -p case-updates -p digest@0.1.0 -p aduan-bench-baselines
+
+.PHONY: bench bench-smoke
+bench: ## release-build the functions and baselines, measure them, write docs/performance.md (slow)
+	cargo build --release $(BENCH_BINS)
+	cargo build -p aduan-bench
+	infra/local/with-stack.sh target/debug/aduan-bench --bin-dir target/release --out docs/performance.md
+
+bench-smoke: ## a few iterations of the whole bench against debug builds (part of make test)
+	$(BUILD)
+	infra/local/with-stack.sh $(BIN)/aduan-bench --smoke --bin-dir $(BIN)
 
 .PHONY: faults
 faults: ## the whole fault-injection matrix (every operation x request x fault); `make test` runs a sample
 	ADUAN_FAULTS=full infra/local/with-stack.sh cargo test -p aduan-testkit --test faults -- --nocapture
 
 soak: ## the full soak: 3,000 signed deliveries through 8 webhook sandboxes, officials and sweeps at once, every invariant checked (SOAK_ARGS="--seed 2" to vary)
-	cargo build --bins -p webhook -p case-updates -p aduan-soak
-	infra/local/with-stack.sh cargo run -q -p aduan-soak -- $(SOAK_ARGS)
+	$(BUILD)
+	infra/local/with-stack.sh $(BIN)/aduan-soak $(SOAK_ARGS)
 
 lint: ## formatting and clippy, as CI runs them
 	cargo fmt --all -- --check

@@ -19,5 +19,5 @@ if [ ! -d console/node_modules/playwright-core ] || [ console/package-lock.json 
 fi
 (cd console && npm test)
 # Built before the test starts `make dev`, so its wait is for the server, not the compiler.
-cargo build --quiet -p aduan-dev
+cargo build --quiet --workspace --all-targets
 node console/tests/browser.mjs

@@ -17,7 +17,7 @@ else
   echo "AWS emulator: already running (left running)"
 fi
 eval "$("$here/stack.sh" env)"
-# Built together with the simulator: the same feature resolution, so
-# `make demo` afterwards finds everything built.
-cargo build --quiet -p aduan-dev -p aduan-sim
+# The whole workspace with its tests, as `make test` builds it: the same
+# feature resolution, so `make demo` and `make test` find everything built.
+cargo build --quiet --workspace --all-targets
 "${CARGO_TARGET_DIR:-target}/debug/aduan-dev"

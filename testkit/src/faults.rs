@@ -97,6 +97,8 @@ impl Rule {
 pub struct Seen {
     pub operation: String,
     pub fault: Option<Fault>,
+    /// The request's body as sent (e.g. an SNS `Publish`'s form).
+    pub body: Vec<u8>,
 }
 
 struct Armed {
@@ -172,7 +174,7 @@ impl FaultProxy {
 }
 
 /// Decides the fault for one request and records it.
-fn decide(state: &Mutex<State>, operation: &str) -> Option<Fault> {
+fn decide(state: &Mutex<State>, operation: &str, body: &[u8]) -> Option<Fault> {
     let mut state = state.lock().expect("not poisoned");
     let mut fault = None;
     for armed in &mut state.plan {
@@ -188,6 +190,7 @@ fn decide(state: &Mutex<State>, operation: &str) -> Option<Fault> {
     state.seen.push(Seen {
         operation: operation.to_owned(),
         fault,
+        body: body.to_vec(),
     });
     fault
 }
@@ -265,7 +268,7 @@ async fn serve(socket: TcpStream, upstream: String, state: Arc<Mutex<State>>) {
     let (read, mut write) = socket.into_split();
     let mut reader = BufReader::new(read);
     while let Some(request) = read_request(&mut reader).await {
-        let fault = decide(&state, &request.operation());
+        let fault = decide(&state, &request.operation(), &request.body);
         let response = match fault {
             None => forward(&upstream, &request).await,
             Some(Fault::Latency(delay)) => {

@@ -2,11 +2,11 @@
 
 use std::sync::Arc;
 
+use aduan_shared::archive::MediaBucket;
+use aduan_shared::config::media::MediaConfig;
 use aduan_shared::config::messaging::{self, Messaging};
 use aduan_shared::config::policy::Policy;
 use aduan_shared::config::{CommonConfig, ConfigError, Env};
-use aduan_shared::archive::MediaBucket;
-use aduan_shared::config::media::MediaConfig;
 use aduan_shared::domain::jurisdiction::Jurisdictions;
 use aduan_shared::domain::ladder::Ladder;
 use aduan_shared::domain::sla::SlaPolicy;

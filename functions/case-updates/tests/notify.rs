@@ -9,53 +9,16 @@ use support::*;
 
 /// An SQS queue subscribed to the app's escalation topic with `filter`.
 async fn subscribed_queue(app: &App, name: &str, filter: Value) -> String {
-    let sqs = aws_sdk_sqs::Client::new(&app.sdk);
     let queue_name = format!("{name}-{}", ulid::Ulid::new().to_string().to_lowercase());
-    let url = sqs
-        .create_queue()
-        .queue_name(queue_name)
-        .send()
+    aduan_testkit::sns::subscribed_queue(&app.sdk, &app.topic_arn, &queue_name, Some(&filter))
         .await
         .unwrap()
-        .queue_url
-        .unwrap();
-    let arn = sqs
-        .get_queue_attributes()
-        .queue_url(&url)
-        .attribute_names(aws_sdk_sqs::types::QueueAttributeName::QueueArn)
-        .send()
-        .await
-        .unwrap()
-        .attributes
-        .unwrap()[&aws_sdk_sqs::types::QueueAttributeName::QueueArn]
-        .clone();
-    aws_sdk_sns::Client::new(&app.sdk)
-        .subscribe()
-        .topic_arn(&app.topic_arn)
-        .protocol("sqs")
-        .endpoint(arn)
-        .attributes("FilterPolicy", filter.to_string())
-        .send()
-        .await
-        .unwrap();
-    url
 }
 
+/// The SNS envelopes (JSON text) that reached the queue.
 async fn received(app: &App, url: &str) -> Vec<String> {
-    let sqs = aws_sdk_sqs::Client::new(&app.sdk);
-    let out = sqs
-        .receive_message()
-        .queue_url(url)
-        .max_number_of_messages(10)
-        .wait_time_seconds(0)
-        .send()
-        .await
-        .unwrap();
-    out.messages
-        .unwrap_or_default()
-        .into_iter()
-        .filter_map(|m| m.body)
-        .collect()
+    let envelopes = aduan_testkit::sns::drain(&app.sdk, url).await.unwrap();
+    envelopes.iter().map(Value::to_string).collect()
 }
 
 #[tokio::test]

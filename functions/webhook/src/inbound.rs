@@ -38,7 +38,7 @@ pub enum Outcome {
     /// The same message, delivered again: nothing written, nothing sent.
     Duplicate,
     Handled {
-        reply: Option<Reply>,
+        reply: Option<Box<Reply>>,
         /// A file recorded as pending, to fetch before answering.
         media: Option<Box<MediaJob>>,
     },
@@ -96,7 +96,7 @@ pub async fn process(app: &App, inbound: &Inbound, now: DateTime<Utc>) -> Result
             Err(e) => return Err(e),
             Ok(reply) => {
                 return Ok(Outcome::Handled {
-                    reply,
+                    reply: reply.map(Box::new),
                     media: message.media.map(Box::new),
                 })
             }

@@ -91,7 +91,7 @@ async fn meta_delivery(app: &App, request: &Request) -> Response<Body> {
         match process(app, inbound, Utc::now()).await {
             Ok(Outcome::Handled { reply, media }) => {
                 if let Some(reply) = reply {
-                    send_reply(app, inbound, reply).await;
+                    send_reply(app, inbound, *reply).await;
                 }
                 files.extend(media.map(|job| *job));
             }

@@ -880,6 +880,8 @@ async fn without_the_secrets_a_caller_reaches_nothing() {
 
     assert_eq!(h.counter.total(), 0, "nothing read or written");
     assert!(h.standin.received().is_empty(), "nothing sent");
+}
+
 // ----- citizens' files (with a media bucket) --------------------------------
 
 const TWILIO_ACCOUNT: &str = "AC0123456789abcdef0123456789abcdef";

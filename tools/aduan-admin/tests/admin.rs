@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use aduan_admin::{digest_filter_policy, escalation_filter_policy, parse_args, run, Command, Topics};
 use aduan_shared::domain::jurisdiction::Jurisdictions;
 use aduan_shared::notify::{SnsMessage, SnsPublisher};
-use serde_json::{json, Value};
+use serde_json::json;
 
 async fn sdk() -> aws_config::SdkConfig {
     assert!(
@@ -111,7 +111,6 @@ async fn subscribe_list_unsubscribe_and_the_policies_filter() {
     assert_eq!(other, vec!["no subscriptions".to_owned()]);
 
     // The same policies on SQS queues: what would reach this official.
-    let sqs = aws_sdk_sqs::Client::new(&sdk);
     let mut queues = Vec::new();
     let kec_sub = match parse_args(
         &args(&format!(
@@ -130,31 +129,7 @@ async fn subscribe_list_unsubscribe_and_the_policies_filter() {
         (&topics.digests, digest_filter_policy(&kec_sub)),
         (&topics.escalations, escalation_filter_policy(&kec_sub)),
     ] {
-        let url = sqs
-            .create_queue()
-            .queue_name(unique("q"))
-            .send()
-            .await
-            .unwrap()
-            .queue_url()
-            .unwrap()
-            .to_owned();
-        let arn = sqs
-            .get_queue_attributes()
-            .queue_url(&url)
-            .attribute_names(aws_sdk_sqs::types::QueueAttributeName::QueueArn)
-            .send()
-            .await
-            .unwrap()
-            .attributes()
-            .unwrap()[&aws_sdk_sqs::types::QueueAttributeName::QueueArn]
-            .clone();
-        sns.subscribe()
-            .topic_arn(topic_arn)
-            .protocol("sqs")
-            .endpoint(arn)
-            .attributes("FilterPolicy", policy.to_string())
-            .send()
+        let url = aduan_testkit::sns::subscribed_queue(&sdk, topic_arn, &unique("q"), Some(&policy))
             .await
             .unwrap();
         queues.push(url);
@@ -201,20 +176,11 @@ async fn subscribe_list_unsubscribe_and_the_policies_filter() {
     }
     let mut received = Vec::new();
     for url in &queues {
-        let got = sqs
-            .receive_message()
-            .queue_url(url)
-            .max_number_of_messages(10)
-            .send()
+        let mut bodies: Vec<String> = aduan_testkit::sns::drain(&sdk, url)
             .await
-            .unwrap();
-        let mut bodies: Vec<String> = got
-            .messages()
+            .unwrap()
             .iter()
-            .map(|m| {
-                let envelope: Value = serde_json::from_str(m.body().unwrap()).unwrap();
-                envelope["Message"].as_str().unwrap().to_owned()
-            })
+            .map(|envelope| envelope["Message"].as_str().unwrap().to_owned())
             .collect();
         bodies.sort();
         received.push(bodies);

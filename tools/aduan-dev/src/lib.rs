@@ -18,6 +18,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use aduan_shared::config::Env;
+use aduan_testkit::faults::FaultProxy;
 use aduan_testkit::standin::{message_text, WhatsAppStandin};
 use base64::Engine;
 use case_updates::state::AppState;
@@ -136,11 +137,10 @@ struct Dev {
     digest_timeout: Duration,
     console: PathBuf,
     requests: AtomicU64,
-    /// The emulator the functions call, for `/dev/sns`.
-    emulator: String,
+    /// The functions' way to the emulator; what they published, for `/dev/sns`.
+    aws: FaultProxy,
     /// The stack's topics: (`escalations`/`digests`/..., ARN).
     topics: Vec<(String, String)>,
-    http: reqwest::Client,
 }
 
 /// Builds the three functions as their cold starts do and starts serving.
@@ -165,7 +165,13 @@ pub async fn start(options: Options) -> Result<DevServer, Error> {
     let standin = WhatsAppStandin::start().await;
     let env_pairs = dev_env(options.env, &standin.base_url);
     let env = Env::from_pairs(env_pairs.clone());
-    let sdk = &options.sdk;
+    // The functions reach the emulator through a recording proxy, so that
+    // /dev/sns can show exactly what was published.
+    let emulator = options.sdk.endpoint_url().unwrap_or_default().to_owned();
+    let aws = FaultProxy::start(&emulator).await;
+    let mut sdk = options.sdk.to_builder();
+    sdk.set_service_config(Some(NoServiceConfig));
+    let sdk = &sdk.endpoint_url(&aws.url).build();
     let dev = Arc::new(Dev {
         webhook: webhook::App::from_config(&env, sdk).await?,
         cases: AppState::from_config(&env, sdk).await?,
@@ -176,11 +182,7 @@ pub async fn start(options: Options) -> Result<DevServer, Error> {
         standin: standin.clone(),
         console: options.console,
         requests: AtomicU64::new(0),
-        emulator: sdk
-            .endpoint_url()
-            .unwrap_or_default()
-            .trim_end_matches('/')
-            .to_owned(),
+        aws,
         topics: env_pairs
             .iter()
             .filter_map(|(key, arn)| {
@@ -188,7 +190,6 @@ pub async fn start(options: Options) -> Result<DevServer, Error> {
                 Some((name, arn.clone()))
             })
             .collect(),
-        http: reqwest::Client::new(),
     });
     let task = tokio::spawn(async move {
         loop {
@@ -214,6 +215,18 @@ pub async fn start(options: Options) -> Result<DevServer, Error> {
         env: env_pairs,
         task,
     })
+}
+
+/// The clients would read `AWS_ENDPOINT_URL` (and `AWS_ENDPOINT_URL_<SERVICE>`)
+/// from the environment before the endpoint given to them, and so go
+/// around the recording proxy: give them no such settings.
+#[derive(Debug)]
+struct NoServiceConfig;
+
+impl aws_types::service_config::LoadServiceConfig for NoServiceConfig {
+    fn load_config(&self, _key: aws_types::service_config::ServiceConfigKey<'_>) -> Option<String> {
+        None
+    }
 }
 
 async fn serve(dev: Arc<Dev>, request: hyper::Request<Incoming>) -> Result<Response, Infallible> {
@@ -354,10 +367,7 @@ async fn dev_endpoint(dev: &Dev, method: &Method, uri: &hyper::Uri, body: &[u8])
                 Err(error) => message(StatusCode::INTERNAL_SERVER_ERROR, &error.to_string()),
             }
         }
-        (&Method::GET, "/dev/sns") => match published(dev).await {
-            Ok(published) => json_response(StatusCode::OK, &json!(published)),
-            Err(error) => message(StatusCode::BAD_GATEWAY, &format!("reading the emulator: {error}")),
-        },
+        (&Method::GET, "/dev/sns") => json_response(StatusCode::OK, &json!(published(dev))),
         _ => return None,
     };
     Some(response)
@@ -369,48 +379,39 @@ fn query_param(uri: &hyper::Uri, name: &str) -> Option<String> {
         .map(|(_, value)| value.into_owned())
 }
 
-/// What the stack's topics were sent, oldest first, as the emulator recorded
-/// it (its `/moto-api/data.json`): the SMS and email texts officials get,
-/// the email subject and the attributes subscriptions filter on.
-async fn published(dev: &Dev) -> Result<Vec<Value>, Error> {
-    let data: Value = dev
-        .http
-        .get(format!("{}/moto-api/data.json", dev.emulator))
-        .send()
-        .await?
-        .error_for_status()?
-        .json()
-        .await?;
+/// What the stack's topics were sent, oldest first, as the functions
+/// published it: the SMS and email texts officials get, the email subject
+/// and the attributes subscriptions filter on.
+fn published(dev: &Dev) -> Vec<Value> {
     let mut published = Vec::new();
-    for topic in data["sns"]["Topic"].as_array().into_iter().flatten() {
-        let arn = topic["arn"].as_str().unwrap_or_default();
-        let Some((name, _)) = dev.topics.iter().find(|(_, a)| a == arn) else {
+    for seen in dev.aws.seen().iter().filter(|s| s.operation == "Publish") {
+        let form: Vec<(String, String)> = form_urlencoded::parse(&seen.body).into_owned().collect();
+        let field = |name: &str| form.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+        let Some((topic, _)) =
+            field("TopicArn").and_then(|arn| dev.topics.iter().find(|(_, a)| *a == arn).cloned())
+        else {
             continue;
         };
-        // Each notification: [message id, message, subject, attributes, group].
-        for sent in topic["sent_notifications"].as_array().into_iter().flatten() {
-            let bodies: Value = sent[1]
-                .as_str()
-                .and_then(|m| serde_json::from_str(m).ok())
-                .unwrap_or_else(|| json!({ "default": sent[1] }));
-            let attributes: serde_json::Map<String, Value> = sent[3]
-                .as_object()
-                .into_iter()
-                .flatten()
-                .map(|(key, value)| (key.clone(), value["Value"].clone()))
-                .collect();
-            published.push(json!({
-                "topic": name,
-                "message_id": sent[0],
-                "subject": sent[2],
-                "sms": bodies["sms"],
-                "email": bodies["email"],
-                "default": bodies["default"],
-                "attributes": attributes,
-            }));
+        let message = field("Message").unwrap_or_default();
+        let bodies: Value = serde_json::from_str(&message).unwrap_or_else(|_| json!({ "default": message }));
+        // MessageAttributes.entry.N.Name / .Value.StringValue
+        let mut attributes = serde_json::Map::new();
+        for (key, name) in form.iter().filter(|(k, _)| k.ends_with(".Name")) {
+            let prefix = key.trim_end_matches(".Name");
+            if let Some(value) = field(&format!("{prefix}.Value.StringValue")) {
+                attributes.insert(name.clone(), json!(value));
+            }
         }
+        published.push(json!({
+            "topic": topic,
+            "subject": field("Subject"),
+            "sms": bodies["sms"],
+            "email": bodies["email"],
+            "default": bodies["default"],
+            "attributes": attributes,
+        }));
     }
-    Ok(published)
+    published
 }
 
 pub(crate) fn json_response(status: StatusCode, body: &Value) -> Response {

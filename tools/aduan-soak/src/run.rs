@@ -121,7 +121,6 @@ struct Topic {
 
 async fn topic(sdk: &aws_config::SdkConfig, name: &str) -> Result<Topic, RunError> {
     let sns = aws_sdk_sns::Client::new(sdk);
-    let sqs = aws_sdk_sqs::Client::new(sdk);
     let arn = sns
         .create_topic()
         .name(name)
@@ -130,58 +129,17 @@ async fn topic(sdk: &aws_config::SdkConfig, name: &str) -> Result<Topic, RunErro
         .map_err(|e| fail("create topic")(e.to_string()))?
         .topic_arn
         .unwrap_or_default();
-    let queue_url = sqs
-        .create_queue()
-        .queue_name(name)
-        .send()
+    let queue_url = aduan_testkit::sns::subscribed_queue(sdk, &arn, name, None)
         .await
-        .map_err(|e| fail("create queue")(e.to_string()))?
-        .queue_url
-        .unwrap_or_default();
-    let queue_arn = sqs
-        .get_queue_attributes()
-        .queue_url(&queue_url)
-        .attribute_names(aws_sdk_sqs::types::QueueAttributeName::QueueArn)
-        .send()
-        .await
-        .map_err(|e| fail("queue attributes")(e.to_string()))?
-        .attributes
-        .and_then(|mut a| a.remove(&aws_sdk_sqs::types::QueueAttributeName::QueueArn))
-        .unwrap_or_default();
-    sns.subscribe()
-        .topic_arn(&arn)
-        .protocol("sqs")
-        .endpoint(queue_arn)
-        .send()
-        .await
-        .map_err(|e| fail("subscribe")(e.to_string()))?;
+        .map_err(|e| fail("subscribe a queue")(e.to_string()))?;
     Ok(Topic { arn, queue_url })
 }
 
 /// Everything in the queue: the SNS notifications' JSON.
 async fn drain(sdk: &aws_config::SdkConfig, url: &str) -> Result<Vec<Value>, RunError> {
-    let sqs = aws_sdk_sqs::Client::new(sdk);
-    let mut out = Vec::new();
-    loop {
-        let got = sqs
-            .receive_message()
-            .queue_url(url)
-            .max_number_of_messages(10)
-            .wait_time_seconds(0)
-            .send()
-            .await
-            .map_err(|e| fail("receive")(e.to_string()))?;
-        let messages = got.messages.unwrap_or_default();
-        if messages.is_empty() {
-            return Ok(out);
-        }
-        out.extend(
-            messages
-                .into_iter()
-                .filter_map(|m| m.body)
-                .map(|b| serde_json::from_str(&b).unwrap_or(Value::String(b))),
-        );
-    }
+    aduan_testkit::sns::drain(sdk, url)
+        .await
+        .map_err(|e| fail("drain")(e.to_string()))
 }
 
 /// The variables every function process gets: the test keys, the fresh

@@ -117,10 +117,6 @@ pub async fn sns() -> aws_sdk_sns::Client {
     aws_sdk_sns::Client::new(&sdk_config().await)
 }
 
-pub async fn sqs() -> aws_sdk_sqs::Client {
-    aws_sdk_sqs::Client::new(&sdk_config().await)
-}
-
 pub async fn topic(name: &str) -> String {
     sns()
         .await
@@ -136,37 +132,9 @@ pub async fn topic(name: &str) -> String {
 
 /// An SQS queue subscribed to `topic` with `filter` as its filter policy.
 pub async fn queue(topic_arn: &str, name: &str, filter: &Value) -> String {
-    let sqs = sqs().await;
-    let url = sqs
-        .create_queue()
-        .queue_name(unique(name))
-        .send()
+    aduan_testkit::sns::subscribed_queue(&sdk_config().await, topic_arn, &unique(name), Some(filter))
         .await
         .unwrap()
-        .queue_url()
-        .unwrap()
-        .to_owned();
-    let arn = sqs
-        .get_queue_attributes()
-        .queue_url(&url)
-        .attribute_names(aws_sdk_sqs::types::QueueAttributeName::QueueArn)
-        .send()
-        .await
-        .unwrap()
-        .attributes()
-        .unwrap()[&aws_sdk_sqs::types::QueueAttributeName::QueueArn]
-        .clone();
-    sns()
-        .await
-        .subscribe()
-        .topic_arn(topic_arn)
-        .protocol("sqs")
-        .endpoint(arn)
-        .attributes("FilterPolicy", filter.to_string())
-        .send()
-        .await
-        .unwrap();
-    url
 }
 
 /// A notification as an SQS subscriber receives it.
@@ -179,44 +147,22 @@ pub struct Received {
 
 /// Everything in the queue now (the emulator delivers synchronously).
 pub async fn drain(queue_url: &str) -> Vec<Received> {
-    let sqs = sqs().await;
-    let mut out = Vec::new();
-    loop {
-        let got = sqs
-            .receive_message()
-            .queue_url(queue_url)
-            .max_number_of_messages(10)
-            .wait_time_seconds(0)
-            .send()
-            .await
-            .unwrap();
-        let messages = got.messages();
-        if messages.is_empty() {
-            return out;
-        }
-        for m in messages {
-            let envelope: Value = serde_json::from_str(m.body().unwrap()).unwrap();
-            let attributes = envelope["MessageAttributes"]
+    let envelopes = aduan_testkit::sns::drain(&sdk_config().await, queue_url)
+        .await
+        .unwrap();
+    envelopes
+        .iter()
+        .map(|envelope| Received {
+            subject: envelope["Subject"].as_str().map(str::to_owned),
+            message: envelope["Message"].as_str().unwrap().to_owned(),
+            attributes: envelope["MessageAttributes"]
                 .as_object()
-                .map(|o| {
-                    o.iter()
-                        .map(|(k, v)| (k.clone(), v["Value"].as_str().unwrap_or_default().to_owned()))
-                        .collect()
-                })
-                .unwrap_or_default();
-            out.push(Received {
-                subject: envelope["Subject"].as_str().map(str::to_owned),
-                message: envelope["Message"].as_str().unwrap().to_owned(),
-                attributes,
-            });
-            sqs.delete_message()
-                .queue_url(queue_url)
-                .receipt_handle(m.receipt_handle().unwrap())
-                .send()
-                .await
-                .unwrap();
-        }
-    }
+                .into_iter()
+                .flatten()
+                .map(|(k, v)| (k.clone(), v["Value"].as_str().unwrap_or_default().to_owned()))
+                .collect(),
+        })
+        .collect()
 }
 
 /// The citizen every test case is reported by.

@@ -230,56 +230,12 @@ fn applies(intent: &Intent, case: &Value) -> bool {
 /// An API Gateway HTTP API event (payload 2.0) for the officials' API, with
 /// the claims of a verified ID token, as the JWT authorizer passes them.
 fn api_event(official: &Official, method: &str, path_and_query: &str, body: Option<&Value>) -> Value {
-    let (path, query) = path_and_query.split_once('?').unwrap_or((path_and_query, ""));
-    let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
-    let (route_key, parameters) = match segments.as_slice() {
-        ["cases", ticket, rest @ ..] => (
-            format!(
-                "{method} /cases/{{ticket}}{}",
-                rest.iter().map(|r| format!("/{r}")).collect::<String>()
-            ),
-            Some(json!({ "ticket": ticket })),
-        ),
-        _ => (format!("{method} {path}"), None),
+    let who = aduan_testkit::events::Official {
+        sub: official.sub.clone(),
+        name: format!("Petugas {}", official.sub),
+        scope: official.scope.clone(),
+        role: "officer".to_owned(),
     };
-    let mut event = json!({
-        "version": "2.0",
-        "routeKey": route_key,
-        "rawPath": path,
-        "rawQueryString": query,
-        "headers": {
-            "accept": "application/json",
-            "content-type": "application/json",
-            "authorization": "Bearer eyJraWQiOi.soak.token"
-        },
-        "requestContext": {
-            "accountId": "123456789012",
-            "apiId": "soak",
-            "domainName": "soak.execute-api.ap-southeast-3.amazonaws.com",
-            "domainPrefix": "soak",
-            "http": {"method": method, "path": path, "protocol": "HTTP/1.1", "sourceIp": "203.0.113.7", "userAgent": "aduan-soak"},
-            "requestId": ulid::Ulid::new().to_string(),
-            "routeKey": route_key,
-            "stage": "$default",
-            "time": "29/Nov/2026:03:15:00 +0000",
-            "timeEpoch": 1_795_922_100_000i64,
-            "authorizer": {"jwt": {"claims": {
-                "sub": official.sub,
-                "name": format!("Petugas {}", official.sub),
-                "custom:scope": official.scope,
-                "custom:role": "officer",
-                "iss": "https://cognito-idp.ap-southeast-3.amazonaws.com/ap-southeast-3_soak",
-                "aud": "soak",
-                "token_use": "id"
-            }, "scopes": null}}
-        },
-        "isBase64Encoded": false
-    });
-    if let Some(parameters) = parameters {
-        event["pathParameters"] = parameters;
-    }
-    if let Some(body) = body {
-        event["body"] = json!(body.to_string());
-    }
-    event
+    let body = body.map(Value::to_string);
+    aduan_testkit::events::jwt_event(&who, method, path_and_query, body.as_deref())
 }

@@ -51,13 +51,36 @@ pub struct TwilioAccount {
     pub auth_token: String,
 }
 
+/// Where the providers' APIs are and the credentials they take: the send
+/// client and the media downloader share them.
+#[derive(Clone)]
+pub(crate) struct Credentials {
+    pub(crate) meta_base: String,
+    pub(crate) meta_token: String,
+    pub(crate) twilio_base: String,
+    pub(crate) twilio: Option<TwilioAccount>,
+}
+
+impl Credentials {
+    pub(crate) fn new(
+        meta_base: &str,
+        meta_token: &str,
+        twilio_base: &str,
+        twilio: Option<TwilioAccount>,
+    ) -> Self {
+        Self {
+            meta_base: meta_base.trim_end_matches('/').to_owned(),
+            meta_token: meta_token.to_owned(),
+            twilio_base: twilio_base.trim_end_matches('/').to_owned(),
+            twilio,
+        }
+    }
+}
+
 #[derive(Clone)]
 pub struct WhatsAppApi {
     http: reqwest::Client,
-    meta_base: String,
-    meta_token: String,
-    twilio_base: String,
-    twilio: Option<TwilioAccount>,
+    creds: Credentials,
 }
 
 impl WhatsAppApi {
@@ -69,21 +92,13 @@ impl WhatsAppApi {
             .expect("a client with timeouts builds");
         Self {
             http,
-            meta_base: meta_base.trim_end_matches('/').to_owned(),
-            meta_token: meta_token.to_owned(),
-            twilio_base: twilio_base.trim_end_matches('/').to_owned(),
-            twilio,
+            creds: Credentials::new(meta_base, meta_token, twilio_base, twilio),
         }
     }
 
     /// Downloads citizens' files with the same credentials.
     pub fn media_downloader(&self) -> super::media::MediaDownloader {
-        super::media::MediaDownloader::new(
-            &self.meta_base,
-            &self.meta_token,
-            &self.twilio_base,
-            self.twilio.clone(),
-        )
+        super::media::MediaDownloader::with(self.creds.clone())
     }
 
     /// Sends `message` to `to` from the number in `channel`; the provider's
@@ -106,11 +121,11 @@ impl WhatsAppApi {
         to: &SenderId,
         message: &Outbound,
     ) -> Result<String, SendError> {
-        let url = format!("{}/{}/messages", self.meta_base, number_id);
+        let url = format!("{}/{}/messages", self.creds.meta_base, number_id);
         let response = self
             .http
             .post(url)
-            .bearer_auth(&self.meta_token)
+            .bearer_auth(&self.creds.meta_token)
             .json(&message.to_meta_json(to.expose()))
             .send()
             .await
@@ -134,10 +149,14 @@ impl WhatsAppApi {
     /// Twilio has no interactive lists here: the plain-text form is sent,
     /// whose numbered options a citizen answers by typing.
     async fn send_twilio(&self, from: &str, to: &SenderId, message: &Outbound) -> Result<String, SendError> {
-        let account = self.twilio.as_ref().ok_or(SendError::NotConfigured("Twilio"))?;
+        let account = self
+            .creds
+            .twilio
+            .as_ref()
+            .ok_or(SendError::NotConfigured("Twilio"))?;
         let url = format!(
             "{}/2010-04-01/Accounts/{}/Messages.json",
-            self.twilio_base, account.account_sid
+            self.creds.twilio_base, account.account_sid
         );
         let auth = STANDARD.encode(format!("{}:{}", account.account_sid, account.auth_token));
         let to = format!("whatsapp:+{}", to.expose());

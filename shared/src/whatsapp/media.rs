@@ -11,7 +11,7 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use serde_json::Value;
 
-use super::client::TwilioAccount;
+use super::client::{Credentials, TwilioAccount};
 use crate::domain::case::Provider;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -62,28 +62,23 @@ pub struct MediaRef<'a> {
 #[derive(Clone)]
 pub struct MediaDownloader {
     http: reqwest::Client,
-    meta_base: String,
-    meta_token: String,
-    twilio_base: String,
-    twilio: Option<TwilioAccount>,
+    creds: Credentials,
 }
 
 impl MediaDownloader {
     /// A file of the size limit takes seconds, not the send API's few: the
     /// callers bound each download themselves (the webhook tightly).
     pub fn new(meta_base: &str, meta_token: &str, twilio_base: &str, twilio: Option<TwilioAccount>) -> Self {
+        Self::with(Credentials::new(meta_base, meta_token, twilio_base, twilio))
+    }
+
+    pub(crate) fn with(creds: Credentials) -> Self {
         let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(3))
             .timeout(Duration::from_secs(60))
             .build()
             .expect("a client with timeouts builds");
-        Self {
-            http,
-            meta_base: meta_base.trim_end_matches('/').to_owned(),
-            meta_token: meta_token.to_owned(),
-            twilio_base: twilio_base.trim_end_matches('/').to_owned(),
-            twilio,
-        }
+        Self { http, creds }
     }
 
     pub async fn download(&self, media: &MediaRef<'_>, max_bytes: u64) -> Result<Download, DownloadError> {
@@ -94,7 +89,7 @@ impl MediaDownloader {
     }
 
     async fn download_meta(&self, media_id: &str, max_bytes: u64) -> Result<Download, DownloadError> {
-        if self.meta_token.is_empty() {
+        if self.creds.meta_token.is_empty() {
             return Err(DownloadError::NotConfigured("the WhatsApp Cloud API"));
         }
         if media_id.is_empty()
@@ -106,8 +101,8 @@ impl MediaDownloader {
         }
         let response = self
             .http
-            .get(format!("{}/{media_id}", self.meta_base))
-            .bearer_auth(&self.meta_token)
+            .get(format!("{}/{media_id}", self.creds.meta_base))
+            .bearer_auth(&self.creds.meta_token)
             .send()
             .await
             .map_err(unreachable)?;
@@ -134,7 +129,7 @@ impl MediaDownloader {
             .filter(|u| u.starts_with("https://") || u.starts_with("http://"))
             .ok_or_else(|| DownloadError::Malformed("no url".into()))?;
         let mime_type = info.get("mime_type").and_then(Value::as_str).map(str::to_owned);
-        let request = self.http.get(url).bearer_auth(&self.meta_token);
+        let request = self.http.get(url).bearer_auth(&self.creds.meta_token);
         let mut download = fetch_bounded(request, max_bytes).await?;
         download.mime_type = mime_type.or(download.mime_type);
         Ok(download)
@@ -142,11 +137,12 @@ impl MediaDownloader {
 
     async fn download_twilio(&self, url: Option<&str>, max_bytes: u64) -> Result<Download, DownloadError> {
         let account = self
+            .creds
             .twilio
             .as_ref()
             .ok_or(DownloadError::NotConfigured("Twilio"))?;
         let url = url.ok_or_else(|| DownloadError::Malformed("no media URL".into()))?;
-        if !url.starts_with(&format!("{}/", self.twilio_base)) {
+        if !url.starts_with(&format!("{}/", self.creds.twilio_base)) {
             return Err(DownloadError::ForeignUrl);
         }
         let auth = STANDARD.encode(format!("{}:{}", account.account_sid, account.auth_token));

@@ -33,6 +33,24 @@ async fn json_of(response: reqwest::Response) -> (u16, Value) {
     (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
 }
 
+/// Posts a Meta delivery to the webhook, signed with the dev app secret as
+/// Meta signs it; the webhook's status.
+async fn deliver(http: &reqwest::Client, base: &str, delivery: &Value) -> u16 {
+    let bytes = serde_json::to_vec(delivery).unwrap();
+    http.post(format!("{base}/webhook"))
+        .header("content-type", "application/json")
+        .header(
+            "x-hub-signature-256",
+            sign_meta(DEV_APP_SECRET.as_bytes(), &bytes),
+        )
+        .body(bytes)
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
 async fn token(http: &reqwest::Client, base: &str, official: &str) -> String {
     let (status, body) = json_of(
         http.post(format!("{base}/dev/token"))
@@ -104,19 +122,7 @@ async fn a_whatsapp_message_becomes_a_case_the_lurah_sees() {
         chrono::Utc::now().timestamp(),
         "Lampu jalan di depan kantor lurah Garegeh mati sejak seminggu",
     );
-    let bytes = serde_json::to_vec(&delivery).unwrap();
-    let response = http
-        .post(format!("{base}/webhook"))
-        .header("content-type", "application/json")
-        .header(
-            "x-hub-signature-256",
-            sign_meta(DEV_APP_SECRET.as_bytes(), &bytes),
-        )
-        .body(bytes)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status().as_u16(), 200);
+    assert_eq!(deliver(&http, &base, &delivery).await, 200);
     assert!(!dev.standin.received().is_empty(), "the citizen got no reply");
     let (status, received) = json_of(http.get(format!("{base}/dev/whatsapp")).send().await.unwrap()).await;
     assert_eq!(status, 200);
@@ -376,19 +382,7 @@ async fn a_photo_sent_in_is_a_url_the_console_can_load() {
         "image",
         json!({"id": "4242", "mime_type": "image/png", "sha256": "x", "caption": "Sampah menumpuk di Garegeh"}),
     );
-    let bytes = serde_json::to_vec(&delivery).unwrap();
-    let response = http
-        .post(format!("{base}/webhook"))
-        .header("content-type", "application/json")
-        .header(
-            "x-hub-signature-256",
-            sign_meta(DEV_APP_SECRET.as_bytes(), &bytes),
-        )
-        .body(bytes)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status().as_u16(), 200);
+    assert_eq!(deliver(&http, &base, &delivery).await, 200);
 
     // The lurah opens the case, then the photo through its presigned URL.
     let lurah = token(&http, &base, "lurah-garegeh").await;

@@ -30,8 +30,8 @@ BENCH_BINS := -p webhook -p case-updates -p digest@0.1.0 -p aduan-bench-baseline
 .PHONY: bench bench-smoke
 bench: ## release-build the functions and baselines, measure them, write docs/performance.md (slow)
 	cargo build --release $(BENCH_BINS)
-	cargo build -p aduan-bench
-	infra/local/with-stack.sh target/debug/aduan-bench --bin-dir target/release --out docs/performance.md
+	@$(BUILD)
+	infra/local/with-stack.sh $(BIN)/aduan-bench --bin-dir $${CARGO_TARGET_DIR:-target}/release --out docs/performance.md
 
 bench-smoke: ## a few iterations of the whole bench against debug builds (part of make test)
 	$(BUILD)

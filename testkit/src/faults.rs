@@ -7,6 +7,7 @@
 //! response in the service's own shape, or is forwarded and its response
 //! lost.
 
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -111,6 +112,9 @@ struct Armed {
 struct State {
     plan: Vec<Armed>,
     seen: Vec<Seen>,
+    /// Requests of each operation being served now, and the most at once.
+    in_flight: HashMap<String, usize>,
+    peak_in_flight: HashMap<String, usize>,
 }
 
 #[derive(Clone)]
@@ -151,6 +155,7 @@ impl FaultProxy {
         let mut state = self.lock();
         state.plan.clear();
         state.seen.clear();
+        state.peak_in_flight.clear();
     }
 
     /// Every request seen since the last reset, in order.
@@ -161,6 +166,12 @@ impl FaultProxy {
     /// The operations seen since the last reset, in order.
     pub fn operations(&self) -> Vec<String> {
         self.seen().into_iter().map(|s| s.operation).collect()
+    }
+
+    /// The most requests of `operation` the proxy served at once since the
+    /// last reset: 1 when a client makes them one after another.
+    pub fn peak_in_flight(&self, operation: &str) -> usize {
+        self.lock().peak_in_flight.get(operation).copied().unwrap_or(0)
     }
 
     /// How many faults were injected since the last reset.
@@ -192,7 +203,30 @@ fn decide(state: &Mutex<State>, operation: &str, body: &[u8]) -> Option<Fault> {
         fault,
         body: body.to_vec(),
     });
+    let now = {
+        let count = state.in_flight.entry(operation.to_owned()).or_default();
+        *count += 1;
+        *count
+    };
+    let peak = state.peak_in_flight.entry(operation.to_owned()).or_default();
+    *peak = (*peak).max(now);
     fault
+}
+
+/// Counts a request out of flight when it is answered or dropped.
+struct InFlight {
+    state: Arc<Mutex<State>>,
+    operation: String,
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        if let Ok(mut state) = self.state.lock() {
+            if let Some(count) = state.in_flight.get_mut(&self.operation) {
+                *count = count.saturating_sub(1);
+            }
+        }
+    }
 }
 
 struct Request {
@@ -268,7 +302,12 @@ async fn serve(socket: TcpStream, upstream: String, state: Arc<Mutex<State>>) {
     let (read, mut write) = socket.into_split();
     let mut reader = BufReader::new(read);
     while let Some(request) = read_request(&mut reader).await {
-        let fault = decide(&state, &request.operation(), &request.body);
+        let operation = request.operation();
+        let fault = decide(&state, &operation, &request.body);
+        let _in_flight = InFlight {
+            state: state.clone(),
+            operation,
+        };
         let response = match fault {
             None => forward(&upstream, &request).await,
             Some(Fault::Latency(delay)) => {

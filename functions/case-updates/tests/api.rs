@@ -116,8 +116,14 @@ async fn a_case_shows_its_timeline_and_a_pseudonym_and_other_scopes_get_404() {
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
 
+    app.requests.reset();
     let r = app.get(&officer, "/cases/adu-1").await;
     assert_eq!(r.status, 200, "{}", r.text);
+    // The ticket's pointer, then the case's partition.
+    assert_eq!(
+        app.requests.by_operation(),
+        [("GetItem".to_owned(), 1), ("Query".to_owned(), 1)].into()
+    );
     assert_eq!(r.body["case"]["ticket"], "ADU-0001");
     assert_eq!(r.body["case"]["reporter"], case.reporter.pseudonym());
     assert_eq!(r.body["case"]["status"], "verified");

@@ -9,9 +9,10 @@
 use std::collections::HashSet;
 
 use aduan_shared::domain::case::{Case, CaseId};
-use aduan_shared::notify::digest::{build_reports, DigestInput};
+use aduan_shared::notify::digest::{build_reports, DigestInput, DigestReport};
 use aduan_shared::store::StoreError;
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Duration, FixedOffset, NaiveDate, Utc};
+use futures_util::stream::{self, StreamExt};
 use serde::Serialize;
 
 use crate::App;
@@ -19,6 +20,18 @@ use crate::App;
 /// How long one node's claim lasts if the run dies before recording it.
 const CLAIM_LEASE_MINUTES: i64 = 10;
 const OPEN_PAGE: usize = 500;
+/// Nodes whose digest is claimed, published and recorded at once: well under
+/// SNS's publish rate, and few enough requests in flight for a 128 MB function.
+const PUBLISH_CONCURRENCY: usize = 8;
+
+enum NodeOutcome {
+    Published {
+        quiet: bool,
+    },
+    /// Sent, or being sent, by a concurrent run.
+    ClaimedElsewhere,
+    Failed,
+}
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct DigestSummary {
@@ -56,8 +69,8 @@ impl App {
             return Ok(summary);
         }
 
-        let open = self.all_open_cases().await?;
-        let events = self.store.day_events(day).await?;
+        // Independent reads: made at once.
+        let (open, events) = tokio::try_join!(self.all_open_cases(), self.store.day_events(day))?;
         let open_ids: HashSet<&CaseId> = open.iter().map(|c| &c.id).collect();
         let missing: Vec<CaseId> = events
             .iter()
@@ -80,39 +93,62 @@ impl App {
             },
         );
         let offset = self.policy.sla.calendar.offset();
-        for report in reports {
-            if sent.contains(&report.node) {
-                summary.skipped += 1;
-                continue;
-            }
-            if !self
-                .store
-                .claim_digest(day, &report.node, now, Duration::minutes(CLAIM_LEASE_MINUTES))
-                .await?
-            {
-                summary.skipped += 1;
-                continue;
-            }
-            let message = report.message(offset);
-            match self.sns.publish(&self.digest_topic_arn, &message).await {
-                Ok(message_id) => {
-                    self.store
-                        .mark_digest_sent(day, &report.node, &message_id, report.quiet(), now)
-                        .await?;
+        let (already, unsent): (Vec<DigestReport>, Vec<DigestReport>) =
+            reports.into_iter().partition(|r| sent.contains(&r.node));
+        summary.skipped += already.len();
+        // Each node's claim, publish and record are independent of the
+        // others': a city's 35 nodes go out a few at a time, not in a row.
+        let outcomes: Vec<Result<NodeOutcome, StoreError>> = stream::iter(unsent)
+            .map(|report| self.send_node_digest(day, report, now, offset))
+            .buffer_unordered(PUBLISH_CONCURRENCY)
+            .collect()
+            .await;
+        for outcome in outcomes {
+            match outcome? {
+                NodeOutcome::Published { quiet } => {
                     summary.published += 1;
-                    if report.quiet() {
-                        summary.quiet += 1;
-                    }
+                    summary.quiet += usize::from(quiet);
                 }
-                Err(error) => {
-                    tracing::error!(node = %report.node, %error, "digest publish failed");
-                    self.store.release_digest(day, &report.node).await?;
-                    summary.failed += 1;
-                }
+                NodeOutcome::ClaimedElsewhere => summary.skipped += 1,
+                NodeOutcome::Failed => summary.failed += 1,
             }
         }
         tracing::info!(?summary, "daily digest");
         Ok(summary)
+    }
+
+    /// Claims the node's digest for the day, publishes it and records it; on
+    /// a failed publish, releases the claim so a re-run sends it.
+    async fn send_node_digest(
+        &self,
+        day: NaiveDate,
+        report: DigestReport,
+        now: DateTime<Utc>,
+        offset: FixedOffset,
+    ) -> Result<NodeOutcome, StoreError> {
+        if !self
+            .store
+            .claim_digest(day, &report.node, now, Duration::minutes(CLAIM_LEASE_MINUTES))
+            .await?
+        {
+            return Ok(NodeOutcome::ClaimedElsewhere);
+        }
+        let message = report.message(offset);
+        match self.sns.publish(&self.digest_topic_arn, &message).await {
+            Ok(message_id) => {
+                self.store
+                    .mark_digest_sent(day, &report.node, &message_id, report.quiet(), now)
+                    .await?;
+                Ok(NodeOutcome::Published {
+                    quiet: report.quiet(),
+                })
+            }
+            Err(error) => {
+                tracing::error!(node = %report.node, %error, "digest publish failed");
+                self.store.release_digest(day, &report.node).await?;
+                Ok(NodeOutcome::Failed)
+            }
+        }
     }
 
     async fn all_open_cases(&self) -> Result<Vec<Case>, StoreError> {

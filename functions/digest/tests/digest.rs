@@ -8,12 +8,14 @@ use aduan_shared::domain::lifecycle::Transition;
 use aduan_shared::domain::sla::SlaPolicy;
 use aduan_shared::domain::sla::WorkingCalendar;
 use aduan_shared::domain::timeline::Actor;
-use aduan_shared::notify::{gsm7, RetryPolicy};
+use aduan_shared::notify::{gsm7, RetryPolicy, SnsPublisher};
 use aduan_shared::store::items::{to_item, CaseItem, EventItem};
+use aduan_testkit::faults::{Fault, FaultProxy, Rule};
 use aduan_testkit::standin::WhatsAppStandin;
 use aws_sdk_dynamodb::types::{PutRequest, WriteRequest};
 use digest::Budget;
 use serde_json::json;
+use std::time::Duration;
 use support::*;
 
 const GAREGEH: &str = "bukittinggi/mandiangin-koto-selayan/garegeh";
@@ -313,4 +315,45 @@ async fn reads_grow_with_open_and_recent_cases_not_with_history() {
     let rerun = counter.take();
     assert_eq!(rerun.scans, 0);
     assert_eq!(rerun.items, summary.nodes, "{rerun:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn node_digests_are_published_a_few_at_a_time() {
+    let (store, _) = fresh_store("digest-concurrent").await;
+    let digests = topic("digests").await;
+    let escalations = topic("escalations").await;
+    let mut app = app(
+        &store,
+        &digests,
+        &escalations,
+        &WhatsAppStandin::start().await,
+        RetryPolicy::default(),
+    )
+    .await;
+    // Every publish held 200 ms at a proxy, which counts how many overlap.
+    let endpoint = std::env::var("AWS_ENDPOINT_URL").expect("the emulator's endpoint");
+    let proxy = FaultProxy::start(&endpoint).await;
+    proxy.arm(Rule::op("Publish", 1, Fault::Latency(Duration::from_millis(200))).times(usize::MAX / 2));
+    let proxied = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .endpoint_url(&proxy.url)
+        .load()
+        .await;
+    app.sns = SnsPublisher::new(aws_sdk_sns::Client::new(&proxied));
+
+    let summary = app
+        .handle(
+            &json!({"job": "daily-digest"}),
+            at("2026-11-29T07:00:00+07:00"),
+            Budget::unlimited(),
+        )
+        .await
+        .unwrap();
+    let nodes = aduan_shared::notify::digest::digest_nodes(&app.tree).len();
+    assert_eq!(summary["published"], nodes);
+    assert_eq!(
+        proxy.operations().iter().filter(|op| *op == "Publish").count(),
+        nodes
+    );
+    let peak = proxy.peak_in_flight("Publish");
+    assert!((2..=8).contains(&peak), "publishes in flight at once: {peak}");
 }

@@ -323,11 +323,19 @@ impl Store {
 
     /// Ticket → case id → case: two consistent reads.
     pub async fn case_by_ticket(&self, ticket: &Ticket) -> Result<Option<Case>, StoreError> {
+        match self.case_id_by_ticket(ticket).await? {
+            Some(id) => self.case(&id).await,
+            None => Ok(None),
+        }
+    }
+
+    /// The id of the case a ticket names: one read of the ticket's pointer.
+    pub async fn case_id_by_ticket(&self, ticket: &Ticket) -> Result<Option<CaseId>, StoreError> {
         let Some(item) = self.get(keys::ticket_pk(ticket), keys::TICKET_SK).await? else {
             return Ok(None);
         };
         let pointer: TicketItem = from_item(item)?;
-        self.case(&pointer.case_id).await
+        Ok(Some(pointer.case_id))
     }
 
     /// The case and its whole timeline, oldest first, from one partition.

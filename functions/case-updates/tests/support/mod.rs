@@ -20,6 +20,7 @@ use aduan_shared::notify::{EscalationNotifier, SnsPublisher};
 use aduan_shared::store::{schema, NewCaseWrite, Reporter, Store};
 use aduan_shared::texts::Texts;
 use aduan_shared::whatsapp::client::WhatsAppApi;
+use aduan_testkit::counting::RequestCounter;
 use case_updates::outbound::Citizens;
 use case_updates::state::AppState;
 use chrono::{DateTime, Utc};
@@ -61,6 +62,8 @@ pub fn caller(scope: &str, role: &str) -> Caller {
 
 pub struct App {
     pub state: AppState,
+    /// The DynamoDB requests the handlers send, by operation.
+    pub requests: RequestCounter,
     pub sdk: aws_config::SdkConfig,
     pub topic_arn: String,
     pub keys: ReporterKeys,
@@ -83,7 +86,8 @@ impl App {
     pub async fn new(test: &str) -> App {
         let sdk = sdk_config().await;
         let id = ulid::Ulid::new().to_string().to_lowercase();
-        let dynamo = aws_sdk_dynamodb::Client::new(&sdk);
+        let requests = RequestCounter::default();
+        let dynamo = requests.dynamodb_client(&sdk);
         let table = format!("t-{test}-{id}");
         schema::create_table(&dynamo, &table)
             .await
@@ -120,6 +124,7 @@ impl App {
         };
         App {
             state,
+            requests,
             sdk,
             topic_arn,
             keys,

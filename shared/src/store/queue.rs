@@ -124,7 +124,19 @@ fn decode(raw: &str) -> Result<HashMap<String, String>, StoreError> {
 /// Reads per page are bounded so a sparse filter cannot make one request
 /// walk a whole partition: the caller gets a short page and a cursor.
 const MAX_READS_PER_PAGE: usize = 8;
-const READ_BATCH: i32 = 100;
+const READ_BATCH: usize = 100;
+
+/// Items to ask for next: without a filter every item read is returned, so
+/// exactly the rest of the page (reading more is paid for and dropped);
+/// with one, a batch, as the filter may drop many.
+fn batch(filtered: bool, rest_of_page: usize) -> i32 {
+    let n = if filtered {
+        READ_BATCH
+    } else {
+        rest_of_page.min(READ_BATCH)
+    };
+    n.max(1) as i32
+}
 
 struct IndexQuery<'a> {
     index: Index,
@@ -183,7 +195,7 @@ async fn run(store: &Store, q: IndexQuery<'_>) -> Result<Page<Case>, StoreError>
             .set_expression_attribute_names(Some(names.clone()))
             .set_expression_attribute_values(Some(values.clone()))
             .scan_index_forward(!q.newest_first)
-            .limit(READ_BATCH)
+            .limit(batch(filter.is_some(), q.limit - items.len()))
             .set_exclusive_start_key(start.take())
             .send()
             .await
@@ -292,4 +304,18 @@ pub(super) async fn open_cases(
         },
     )
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unfiltered_pages_read_only_what_they_return() {
+        assert_eq!(batch(false, 50), 50);
+        assert_eq!(batch(false, 1), 1);
+        assert_eq!(batch(false, 500), READ_BATCH as i32);
+        // A filter may drop what is read: a whole batch, even for a short page.
+        assert_eq!(batch(true, 3), READ_BATCH as i32);
+    }
 }

@@ -2,7 +2,9 @@
 //! send within WhatsApp's limits. Provider details stop here; the rest of the
 //! code sees `Inbound` and `StatusUpdate`.
 
+#[cfg(feature = "adapters")]
 pub mod client;
+#[cfg(feature = "adapters")]
 pub mod media;
 pub mod meta;
 pub mod outbound;

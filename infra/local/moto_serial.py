@@ -11,6 +11,8 @@ Two changes to moto's DynamoDB keep it fast as a table grows:
   whole, so each transaction cost time in proportion to the table. It now
   saves only the items the transaction names and puts them back if it is
   cancelled, which is all a rollback has to undo.
+- A Query on a table's own key sorted every item of the table, then kept
+  the partition asked for. It now sees only that partition.
 - moto keeps every model instance it ever built (for its dashboard); with
   the copies above that kept a whole table alive per transaction, megabytes
   per request. After each request the DynamoDB models' list is emptied
@@ -71,6 +73,25 @@ def _item_key(table: Table, op: dict[str, Any]) -> dict[str, Any] | None:
     return key
 
 
+def install_partition_query() -> None:
+    original = Table.query
+
+    def query(self: Table, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
+        index_name = args[6] if len(args) > 6 else kwargs.get("index_name")
+        if index_name is not None or hash_key is None:
+            return original(self, hash_key, *args, **kwargs)
+        whole = self.items
+        partition = whole.get(hash_key)
+        # Requests are serialised, so the table can be narrowed for this one.
+        self.items = {hash_key: partition} if partition is not None else {}
+        try:
+            return original(self, hash_key, *args, **kwargs)
+        finally:
+            self.items = whole
+
+    Table.query = query  # type: ignore[method-assign]
+
+
 def install_item_rollback() -> None:
     dynamodb_models.copy = _TablesByReference()  # type: ignore[attr-defined]
     original = DynamoDBBackend.transact_write_items
@@ -110,6 +131,7 @@ def main() -> None:
     host, port = sys.argv[1], int(sys.argv[2])
     os.environ.setdefault("MOTO_PORT", str(port))
     install_item_rollback()
+    install_partition_query()
     app = DomainDispatcherApplication(create_backend_app)
     lock = threading.Lock()
 

@@ -28,10 +28,10 @@ test: ## run every test against the local AWS emulator (started if needed), and 
 BENCH_BINS := -p webhook -p case-updates -p digest@0.1.0 -p aduan-bench-baselines
 
 .PHONY: bench bench-smoke
-bench: ## release-build the functions and baselines, measure them, write docs/performance.md (slow)
+bench: ## release-build the functions and baselines, measure them, write docs/performance.md (slow; BENCH_ARGS="--digest-runs 20")
 	cargo build --release $(BENCH_BINS)
 	@$(BUILD)
-	infra/local/with-stack.sh $(BIN)/aduan-bench --bin-dir $${CARGO_TARGET_DIR:-target}/release --out docs/performance.md
+	infra/local/with-stack.sh $(BIN)/aduan-bench --bin-dir $${CARGO_TARGET_DIR:-target}/release --out docs/performance.md $(BENCH_ARGS)
 
 bench-smoke: ## a few iterations of the whole bench against debug builds (part of make test)
 	$(BUILD)

@@ -11,6 +11,7 @@ use aduan_shared::domain::jurisdiction::{is_slug, JurisdictionPath, Jurisdiction
 use aduan_shared::domain::kind::CaseKind;
 use aduan_shared::domain::ladder::{Ladder, LadderError, Level, Tier};
 use aduan_shared::domain::lifecycle::{IllegalTransition, Status, Transition};
+use aduan_shared::domain::reclassify::{Reclassification, ReclassifyError};
 use aduan_shared::domain::reporter::ReporterId;
 use aduan_shared::domain::sla::{SlaPolicy, WorkingCalendar};
 use aduan_shared::domain::ticket::{Ticket, TicketPrefix};
@@ -172,6 +173,24 @@ enum Action {
     Move(Step),
     EscalateNext,
     EscalateTo(Level),
+    Reclassify(Reclassification),
+}
+
+fn reclassification() -> impl Strategy<Value = Reclassification> {
+    let kelurahan = [
+        "bukittinggi/mandiangin-koto-selayan/garegeh",
+        "bukittinggi/guguk-panjang/benteng-pasar-atas",
+    ];
+    (
+        proptest::option::of(select(CaseKind::ALL.to_vec())),
+        proptest::option::of(select(vec!["jalan".to_owned(), "lampu".to_owned()])),
+        proptest::option::of(select(kelurahan.to_vec()).prop_map(|p| JurisdictionPath::parse(p).unwrap())),
+    )
+        .prop_map(|(kind, category, jurisdiction)| Reclassification {
+            kind,
+            category,
+            jurisdiction,
+        })
 }
 
 fn action() -> impl Strategy<Value = Action> {
@@ -179,6 +198,7 @@ fn action() -> impl Strategy<Value = Action> {
         4 => step().prop_map(Action::Move),
         1 => Just(Action::EscalateNext),
         1 => level().prop_map(Action::EscalateTo),
+        1 => reclassification().prop_map(Action::Reclassify),
     ]
 }
 
@@ -244,7 +264,7 @@ proptest! {
                         }
                         Err(e) => prop_assert_eq!(result.as_ref().map(|_| ()), Err(&CaseError::Illegal(e))),
                     }
-                    result.map(|_| ())
+                    result.map(|_| ()).map_err(|_| ())
                 }
                 Action::EscalateNext => {
                     let result = case.escalate(Escalation::default(), Actor::System, &ladder, &sla, now);
@@ -267,7 +287,7 @@ proptest! {
                         }
                         (Err(e), _) => return Err(TestCaseError::fail(format!("unexpected {e}"))),
                     }
-                    result.map(|_| ())
+                    result.map(|_| ()).map_err(|_| ())
                 }
                 Action::EscalateTo(target) => {
                     let escalation = Escalation {
@@ -288,12 +308,33 @@ proptest! {
                         prop_assert!(higher, "{} -> {} is not up", before.level, target);
                         prop_assert!(before.status.is_open());
                     }
-                    result.map(|_| ())
+                    result.map(|_| ()).map_err(|_| ())
+                }
+                Action::Reclassify(change) => {
+                    let result = case.reclassify(change.clone(), official(), now);
+                    match &result {
+                        // Not a lifecycle move: status, tier and SLA clock stay.
+                        Ok(_) => {
+                            prop_assert!(before.status.is_open());
+                            prop_assert_eq!(case.status, before.status);
+                            prop_assert_eq!(&case.level, &before.level);
+                            prop_assert_eq!(case.due_at, before.due_at);
+                            prop_assert_eq!(case.clock_started_at, before.clock_started_at);
+                        }
+                        Err(ReclassifyError::NotOpen(status)) => {
+                            prop_assert!(!before.status.is_open());
+                            prop_assert_eq!(*status, before.status);
+                        }
+                        Err(ReclassifyError::Nothing) => {}
+                    }
+                    result.map(|_| ()).map_err(|_| ())
                 }
             };
             match result {
                 Ok(()) => {
-                    prop_assert_eq!(case.clock_started_at, now);
+                    if !matches!(action, Action::Reclassify(_)) {
+                        prop_assert_eq!(case.clock_started_at, now);
+                    }
                     prop_assert_eq!(case.updated_at, now);
                 }
                 // A refused action changes nothing at all (status, level, due, version...).

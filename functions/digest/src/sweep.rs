@@ -78,11 +78,25 @@ pub struct SweepSummary {
 
 impl App {
     pub async fn sla_sweep(&self, now: DateTime<Utc>, budget: Budget) -> Result<SweepSummary, StoreError> {
+        self.sla_sweep_overdue_as_of(now, now, budget).await
+    }
+
+    /// The sweep, with cases judged overdue as of `overdue_at` and the
+    /// outbox taken as of `now`. A soak that must make cases overdue within
+    /// minutes passes a later `overdue_at`: moving the outbox's clock too
+    /// would void the lease of a message the webhook is sending right now,
+    /// and the citizen would get it twice.
+    pub async fn sla_sweep_overdue_as_of(
+        &self,
+        overdue_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+        budget: Budget,
+    ) -> Result<SweepSummary, StoreError> {
         let mut summary = SweepSummary {
             job: "sla-sweep",
             ..Default::default()
         };
-        self.sweep_overdue(now, budget, &mut summary).await?;
+        self.sweep_overdue(overdue_at, budget, &mut summary).await?;
         if !summary.out_of_time {
             self.sweep_outbox(now, budget, &mut summary).await?;
         }

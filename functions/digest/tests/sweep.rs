@@ -8,7 +8,7 @@ mod support;
 
 use std::time::Duration as StdDuration;
 
-use aduan_shared::domain::case::CaseId;
+use aduan_shared::domain::case::{Case, CaseId};
 use aduan_shared::domain::kind::CaseKind;
 use aduan_shared::domain::ladder::{Level, Tier};
 use aduan_shared::domain::lifecycle::{Status, Transition};
@@ -20,8 +20,8 @@ use aduan_shared::notify::citizen::{Delivery, Notice};
 use aduan_shared::notify::RetryPolicy;
 use aduan_shared::store::Store;
 use aduan_testkit::standin::{Mode, WhatsAppStandin};
-use chrono::Duration;
-use digest::Budget;
+use chrono::{DateTime, Duration, Utc};
+use digest::{App, Budget};
 use serde_json::json;
 use support::*;
 
@@ -403,14 +403,14 @@ async fn an_exhausted_budget_leaves_the_work_for_the_next_run() {
     assert_eq!(next.escalated, 1);
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn a_pending_whatsapp_message_is_sent_once_by_two_concurrent_sweeps() {
-    let (store, _) = fresh_store("sweep-whatsapp").await;
+/// A fresh table with one complaint received at `t0` from a citizen who
+/// wrote then, a WhatsApp stand-in, and the app over them.
+async fn one_heard_case(name: &str, number: u64, t0: DateTime<Utc>) -> (Store, Case, WhatsAppStandin, App) {
+    let (store, _) = fresh_store(name).await;
     let escalations = topic("escalations").await;
-    let t0 = at("2026-11-30T10:00:00+07:00");
-    let case = create_heard(&store, 21, GAREGEH, CaseKind::Pengaduan, t0, t0).await;
+    let case = create_heard(&store, number, GAREGEH, CaseKind::Pengaduan, t0, t0).await;
     let whatsapp = WhatsAppStandin::start().await;
-    let a = app(
+    let app = app(
         &store,
         &escalations,
         &escalations,
@@ -418,6 +418,13 @@ async fn a_pending_whatsapp_message_is_sent_once_by_two_concurrent_sweeps() {
         RetryPolicy::default(),
     )
     .await;
+    (store, case, whatsapp, app)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_pending_whatsapp_message_is_sent_once_by_two_concurrent_sweeps() {
+    let t0 = at("2026-11-30T10:00:00+07:00");
+    let (store, case, whatsapp, a) = one_heard_case("sweep-whatsapp", 21, t0).await;
 
     // WhatsApp is down while an official's reply goes out: it is kept pending.
     whatsapp.set_mode(Mode::Fail(503));
@@ -461,6 +468,34 @@ async fn a_pending_whatsapp_message_is_sent_once_by_two_concurrent_sweeps() {
         .unwrap();
     assert_eq!(later.whatsapp.sent + later.whatsapp.skipped, 0, "{later:?}");
     assert_eq!(whatsapp.received().len(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_sweep_judging_cases_ahead_leaves_a_message_being_sent_to_its_sender() {
+    let t0 = at("2026-11-30T10:00:00+07:00");
+    let (store, case, whatsapp, a) = one_heard_case("sweep-lease", 22, t0).await;
+    // A message saved under its lease, as the webhook does just before it
+    // sends: the sender still holds it.
+    let staged = a
+        .messenger
+        .stage_notice(&case, Notice::Verified, Actor::System, t0)
+        .await
+        .unwrap();
+    store
+        .record_pending(&staged.pending, staged.lease_until(t0))
+        .await
+        .unwrap();
+
+    let now = t0 + Duration::seconds(1);
+    let swept = a
+        .sla_sweep_overdue_as_of(now + Duration::days(10), now, Budget::unlimited())
+        .await
+        .unwrap();
+    assert_eq!(swept.escalated, 1, "{swept:?}");
+    assert_eq!(swept.whatsapp.sent + swept.whatsapp.skipped, 0, "{swept:?}");
+    let texts = whatsapp.texts();
+    assert_eq!(texts.len(), 1, "only the escalation notice: {texts:?}");
+    assert!(texts[0].contains(ESCALATED_TEXT), "{texts:?}");
 }
 
 #[tokio::test(flavor = "multi_thread")]

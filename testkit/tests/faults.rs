@@ -55,6 +55,12 @@ struct World {
     sqs: aws_sdk_sqs::Client,
     escalation_queue: String,
     digest_queue: String,
+    /// What [`World::remove`] deletes: the emulator slows with every table,
+    /// topic and queue it holds, and the full matrix makes 1,500 of each.
+    dynamo: aws_sdk_dynamodb::Client,
+    sns: aws_sdk_sns::Client,
+    table: String,
+    topics: [String; 2],
 }
 
 impl World {
@@ -101,7 +107,7 @@ impl World {
         let digest = digest::App::from_config(&env, &proxied)
             .await
             .expect("digest config");
-        let store = Store::new(dynamo, table, webhook.policy.sla.calendar.clone());
+        let store = Store::new(dynamo.clone(), table.clone(), webhook.policy.sla.calendar.clone());
         World {
             aws,
             wa,
@@ -113,6 +119,21 @@ impl World {
             sqs,
             escalation_queue,
             digest_queue,
+            dynamo,
+            sns,
+            table,
+            topics: [escalation_topic, digest_topic],
+        }
+    }
+
+    /// Deletes the cell's table, topics and queues, once it has been judged.
+    async fn remove(self) {
+        let _ = self.dynamo.delete_table().table_name(&self.table).send().await;
+        for arn in &self.topics {
+            let _ = self.sns.delete_topic().topic_arn(arn).send().await;
+        }
+        for url in [&self.escalation_queue, &self.digest_queue] {
+            let _ = self.sqs.delete_queue().queue_url(url).send().await;
         }
     }
 
@@ -793,7 +814,9 @@ async fn golden(op: Op) -> (Snapshot, Vec<Position>) {
         w.job(json!({"job": "sla-sweep"}), Utc::now() + Span::hours(3))
             .await
     );
-    (snapshot(&w).await, positions_seen)
+    let expected = snapshot(&w).await;
+    w.remove().await;
+    (expected, positions_seen)
 }
 
 async fn run_cell(cell: Cell, expected: Arc<Snapshot>) -> Outcome {
@@ -816,6 +839,7 @@ async fn run_cell(cell: Cell, expected: Arc<Snapshot>) -> Outcome {
         .job(json!({"job": "sla-sweep"}), Utc::now() + Span::hours(3))
         .await;
     let got = snapshot(&w).await;
+    w.remove().await;
     let (mut duplicates, mut lost_answers) = (0, 0);
     let failure = if !settled {
         Some("the settling sweep failed".to_owned())

@@ -85,11 +85,7 @@ pub struct WhatsAppApi {
 
 impl WhatsAppApi {
     pub fn new(meta_base: &str, meta_token: &str, twilio_base: &str, twilio: Option<TwilioAccount>) -> Self {
-        let http = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(3))
-            .timeout(Duration::from_secs(8))
-            .build()
-            .expect("a client with timeouts builds");
+        let http = super::http::https_client(Duration::from_secs(3), Duration::from_secs(8));
         Self {
             http,
             creds: Credentials::new(meta_base, meta_token, twilio_base, twilio),

@@ -73,11 +73,7 @@ impl MediaDownloader {
     }
 
     pub(crate) fn with(creds: Credentials) -> Self {
-        let http = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(3))
-            .timeout(Duration::from_secs(60))
-            .build()
-            .expect("a client with timeouts builds");
+        let http = super::http::https_client(Duration::from_secs(3), Duration::from_secs(60));
         Self { http, creds }
     }
 

@@ -67,20 +67,21 @@ impl Citizens {
 
     /// Tells the citizen about what happened at `event_at` (a message that
     /// announces no saved change); `actor` is who the timeline says sent it.
+    /// An error means the message was not saved, so the official must be
+    /// told to try again; once saved, one that does not go out now is the
+    /// sweep's.
     pub async fn tell(
         &self,
         case: &Case,
         notice: Notice,
         actor: Actor,
         event_at: DateTime<Utc>,
-    ) -> Notification {
+    ) -> Result<Notification, StoreError> {
         let Some(messenger) = &self.0 else {
-            return Notification::Disabled;
+            return Ok(Notification::Disabled);
         };
-        notification(
-            &case.id,
-            messenger.tell_as(case, notice, actor, after(event_at)).await,
-        )
+        let delivery = messenger.tell_as(case, notice, actor, after(event_at)).await?;
+        Ok(notification(&case.id, Ok(delivery)))
     }
 }
 

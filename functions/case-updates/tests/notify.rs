@@ -4,6 +4,10 @@
 
 mod support;
 
+use aduan_shared::domain::sla::WorkingCalendar;
+use aduan_shared::store::Store;
+use aduan_testkit::faults::{Fault, FaultProxy, Rule};
+use case_updates::outbound::Citizens;
 use serde_json::{json, Value};
 use support::*;
 
@@ -216,6 +220,47 @@ async fn official_messages_go_free_form_inside_the_window_and_as_templates_outsi
         let r = app.post(&officer, "/cases/ADU-0001/messages", body).await;
         assert_eq!((r.status, r.code()), (422, "invalid_request"));
     }
+}
+
+#[tokio::test]
+async fn an_official_message_that_cannot_be_saved_is_a_503_and_not_sent() {
+    let mut app = App::new("message-unsaved").await;
+    app.seed(1, KEL_GAREGEH).await;
+    // The messenger's writes go through a proxy that fails the pending
+    // message's PutItem beyond the SDK's retries.
+    let endpoint = std::env::var("AWS_ENDPOINT_URL").expect("the emulator's endpoint");
+    let proxy = FaultProxy::start(&endpoint).await;
+    proxy.arm(Rule::op("PutItem", 1, Fault::Status(503)).times(10));
+    let proxied = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .endpoint_url(&proxy.url)
+        .load()
+        .await;
+    let proxied_store = Store::new(
+        aws_sdk_dynamodb::Client::new(&proxied),
+        app.store().table().to_owned(),
+        WorkingCalendar::default(),
+    );
+    app.state.citizens = Citizens::new(messenger(proxied_store, &app.whatsapp, app.state.tree.clone()));
+    let officer = caller(KEL_GAREGEH, "officer");
+
+    let r = app
+        .post(
+            &officer,
+            "/cases/ADU-0001/messages",
+            json!({"text": "Petugas datang besok"}),
+        )
+        .await;
+    assert_eq!(r.status, 503, "the official is told to try again: {}", r.text);
+    assert!(proxy.injected() >= 3, "the fault was reached");
+    assert!(app.whatsapp.sent().is_empty(), "nothing sent that was not saved");
+    let r = app.get(&officer, "/cases/ADU-0001").await;
+    let outbound = r.body["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["body"]["type"] == "outbound")
+        .count();
+    assert_eq!(outbound, 0, "{}", r.text);
 }
 
 #[tokio::test]

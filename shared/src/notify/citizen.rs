@@ -185,7 +185,9 @@ impl CitizenMessenger {
 
     /// Tells the reporter of `case` about it, for a change already saved:
     /// the message is recorded as pending first, so that it is sent even if
-    /// this process stops before it is.
+    /// this process stops before it is. An error means nothing was saved
+    /// (the caller retries); once the pending message is saved the answer is
+    /// `Ok`, `Pending` if this attempt's outcome could not be recorded.
     pub async fn tell(
         &self,
         case: &Case,
@@ -208,7 +210,12 @@ impl CitizenMessenger {
         self.store
             .record_pending(&staged.pending, staged.lease_until(now))
             .await?;
-        self.send_staged(staged, now).await
+        let case_id = staged.pending.case_id.clone();
+        Ok(self.send_staged(staged, now).await.unwrap_or_else(|error| {
+            // Saved as pending: the sweep sends it, or records what was sent.
+            tracing::error!(case = %case_id, %error, "message outcome not recorded");
+            Delivery::Pending
+        }))
     }
 
     /// The message telling the reporter of `case` about `notice`, ready to be

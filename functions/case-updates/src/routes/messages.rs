@@ -47,7 +47,7 @@ pub async fn send(
     let notification = state
         .citizens
         .tell(&case, Notice::OfficialMessage { text }, official.actor(), now)
-        .await;
+        .await?;
     tracing::info!(ticket = %case.ticket, official = %official.sub, "official message to the citizen");
     ok(&MessageSent {
         ticket: case.ticket.to_string(),

@@ -70,6 +70,18 @@ pub struct App {
     pub whatsapp: whatsapp::StandIn,
 }
 
+/// The citizen messenger the handlers use, on `store`, sending to `whatsapp`.
+pub fn messenger(store: Store, whatsapp: &whatsapp::StandIn, tree: Arc<Jurisdictions>) -> CitizenMessenger {
+    CitizenMessenger {
+        store,
+        api: WhatsAppApi::new(&whatsapp.base_url(), "test-token", &whatsapp.base_url(), None),
+        keys: Arc::new(keys()),
+        texts: Arc::new(Texts::shipped()),
+        tree,
+        templates: Templates::default(),
+    }
+}
+
 pub fn keys() -> ReporterKeys {
     ReporterKeys {
         hasher: ReporterHasher::new(Key32::from_bytes([7; 32])),
@@ -105,14 +117,7 @@ impl App {
         let tree = Arc::new(Jurisdictions::bukittinggi().clone());
         let whatsapp = whatsapp::StandIn::start().await;
         let keys = keys();
-        let messenger = CitizenMessenger {
-            store: store.clone(),
-            api: WhatsAppApi::new(&whatsapp.base_url(), "test-token", &whatsapp.base_url(), None),
-            keys: Arc::new(keys.clone()),
-            texts: Arc::new(Texts::shipped()),
-            tree: tree.clone(),
-            templates: Templates::default(),
-        };
+        let messenger = messenger(store.clone(), &whatsapp, tree.clone());
         let state = AppState {
             escalations: EscalationNotifier::new(SnsPublisher::new(sns), store.clone(), topic_arn.clone()),
             store,

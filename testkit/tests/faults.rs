@@ -847,7 +847,9 @@ async fn run_cell(cell: Cell, expected: Arc<Snapshot>) -> Outcome {
         Some("no fault was injected: the position was not reached".to_owned())
     } else if got == *expected {
         None
-    } else if duplicate_after_lost_answer(&cell, &expected, &got) {
+    } else if duplicate_after_lost_answer(&cell, &expected, &got)
+        || repeated_official_message(&cell, &expected, &got)
+    {
         duplicates += 1;
         None
     } else if lost_read_only_answer(&cell, &expected, &got) {
@@ -874,11 +876,15 @@ async fn run_cell(cell: Cell, expected: Arc<Snapshot>) -> Outcome {
 }
 
 /// `STATUS` changes nothing and its answer belongs to no case, so it is sent
-/// once and not kept for the sweep: when WhatsApp fails it, the citizen gets
-/// no answer and can simply ask again. Allowed: that one answer missing,
-/// everything else as after one success.
+/// at most once and not kept for the sweep: when WhatsApp fails it, or when
+/// the write recording the command committed but every answer to it was
+/// lost (the webhook answers 500; Meta's redelivery is then a duplicate), the
+/// citizen gets no answer and can simply ask again. Allowed: that one answer
+/// missing, everything else as after one success.
 fn lost_read_only_answer(cell: &Cell, expected: &Snapshot, got: &Snapshot) -> bool {
-    if cell.op != Op::CommandStatus || !cell.position.whatsapp {
+    let record_committed_unheard =
+        cell.plan.rules[0].0 == Fault::CommitLoseResponse && outlasts_sdk(&cell.plan);
+    if cell.op != Op::CommandStatus || !(cell.position.whatsapp || record_committed_unheard) {
         return false;
     }
     let mut missing = expected.whatsapp_sent.clone();
@@ -898,25 +904,19 @@ fn lost_read_only_answer(cell: &Cell, expected: &Snapshot, got: &Snapshot) -> bo
 }
 
 /// Neither WhatsApp's send API nor an SNS publish has an idempotency key.
-/// A send accepted whose answer never came back, or one that went out but
-/// whose record failed beyond the SDK's retries, looks unsent and is sent
-/// again by the sweep. The one difference allowed then: one message (to the
-/// citizen, or to officials) twice; everything else as after one success.
+/// A send or publish accepted whose answer never came back (the SDK retries
+/// a publish at once), or one that went out but whose record failed beyond
+/// the SDK's retries, looks unsent and is sent again. The one difference
+/// allowed then: one message (to the citizen, or to officials) twice;
+/// everything else as after one success.
 fn duplicate_after_lost_answer(cell: &Cell, expected: &Snapshot, got: &Snapshot) -> bool {
     let first = cell.plan.rules[0];
-    let outlasts_sdk = cell.plan.rules.iter().map(|(_, times)| times).sum::<usize>() >= 3;
-    if !(outlasts_sdk || (cell.position.whatsapp && first.0 == Fault::CommitLoseResponse)) {
+    // An SNS publish whose answer is lost is repeated by the SDK's own retry.
+    let unheard_side_effect = first.0 == Fault::CommitLoseResponse
+        && (cell.position.whatsapp || cell.position.operation == "Publish");
+    if !(outlasts_sdk(&cell.plan) || unheard_side_effect) {
         return false;
     }
-    let one_more = |expected: &[String], got: &[String]| {
-        let mut extra = got.to_vec();
-        for sent in expected {
-            if let Some(i) = extra.iter().position(|s| s == sent) {
-                extra.remove(i);
-            }
-        }
-        extra.len() == 1 && expected.contains(&extra[0]) && got.len() == expected.len() + 1
-    };
     let same_but = |whatsapp: bool| {
         Snapshot {
             whatsapp_sent: if whatsapp {
@@ -934,6 +934,43 @@ fn duplicate_after_lost_answer(cell: &Cell, expected: &Snapshot, got: &Snapshot)
     };
     (one_more(&expected.whatsapp_sent, &got.whatsapp_sent) && same_but(true))
         || (one_more(&expected.escalations_published, &got.escalations_published) && same_but(false))
+}
+
+/// `POST /cases/{ticket}/messages` has no idempotency key: when the write
+/// saving the official's message commits but every answer to it is lost,
+/// the API answers 503 and the official, sending again, sends it twice.
+/// Allowed: that message twice on the timeline and at WhatsApp, everything
+/// else as after one success.
+fn repeated_official_message(cell: &Cell, expected: &Snapshot, got: &Snapshot) -> bool {
+    let record_committed_unheard =
+        cell.plan.rules[0].0 == Fault::CommitLoseResponse && outlasts_sdk(&cell.plan);
+    cell.op == Op::Reply
+        && !cell.position.whatsapp
+        && record_committed_unheard
+        && one_more(&expected.timeline, &got.timeline)
+        && one_more(&expected.whatsapp_sent, &got.whatsapp_sent)
+        && Snapshot {
+            timeline: expected.timeline.clone(),
+            whatsapp_sent: expected.whatsapp_sent.clone(),
+            ..got.clone()
+        } == *expected
+}
+
+/// `got` is `expected` with one of its entries once more.
+fn one_more(expected: &[String], got: &[String]) -> bool {
+    let mut extra = got.to_vec();
+    for sent in expected {
+        if let Some(i) = extra.iter().position(|s| s == sent) {
+            extra.remove(i);
+        }
+    }
+    extra.len() == 1 && expected.contains(&extra[0]) && got.len() == expected.len() + 1
+}
+
+/// Whether the plan fails more requests in a row than the SDK's retries
+/// absorb, so that the caller sees the error.
+fn outlasts_sdk(plan: &Plan) -> bool {
+    plan.rules.iter().map(|(_, times)| times).sum::<usize>() >= 3
 }
 
 fn diff(expected: &Snapshot, got: &Snapshot) -> String {

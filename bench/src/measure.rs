@@ -22,6 +22,9 @@ pub struct OpStats {
     pub name: String,
     pub own: Vec<Duration>,
     pub total: Vec<Duration>,
+    /// CPU time the function process used per invocation (empty where the
+    /// platform has no per-thread schedstat).
+    pub cpu: Vec<Duration>,
     /// Requests per service and operation, summed over all invocations.
     pub requests: BTreeMap<(Service, String), usize>,
     /// Capacity summed over the sampled invocations.
@@ -117,7 +120,11 @@ impl Bench<'_> {
         let mut pending = Vec::new();
         for (i, event) in events.into_iter().enumerate() {
             self.recorder.take();
+            let cpu_before = self.process.cpu_time();
             let invocation = self.api.invoke(&event).await;
+            if let (Some(before), Some(after)) = (cpu_before, self.process.cpu_time()) {
+                stats.cpu.push(after.saturating_sub(before));
+            }
             let exchanges = self.recorder.take();
             if let Some(failure) = failure(&invocation) {
                 if stats.failures.len() < 3 {

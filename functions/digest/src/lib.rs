@@ -90,6 +90,11 @@ pub enum HandlerError {
     Job(#[from] JobError),
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// Some nodes' digests were not published (their claims released): the
+    /// invocation fails so that the schedule's retry sends them, and only
+    /// them (the others are recorded as sent).
+    #[error("{failed} of {nodes} digests not published; a retry of the day sends them")]
+    DigestsUnpublished { failed: usize, nodes: usize },
 }
 
 /// How long before the invocation's deadline the sweep stops starting work.
@@ -152,7 +157,14 @@ impl App {
                         .checked_sub_days(Days::new(1))
                         .expect("a valid date")
                 });
-                serde_json::to_value(self.daily_digest(day, now).await?)
+                let summary = self.daily_digest(day, now).await?;
+                if summary.failed > 0 {
+                    return Err(HandlerError::DigestsUnpublished {
+                        failed: summary.failed,
+                        nodes: summary.nodes,
+                    });
+                }
+                serde_json::to_value(summary)
             }
             Job::SlaSweep => serde_json::to_value(self.sla_sweep(now, budget).await?),
         };

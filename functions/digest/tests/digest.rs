@@ -319,26 +319,10 @@ async fn reads_grow_with_open_and_recent_cases_not_with_history() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn node_digests_are_published_a_few_at_a_time() {
-    let (store, _) = fresh_store("digest-concurrent").await;
-    let digests = topic("digests").await;
-    let escalations = topic("escalations").await;
-    let mut app = app(
-        &store,
-        &digests,
-        &escalations,
-        &WhatsAppStandin::start().await,
-        RetryPolicy::default(),
-    )
-    .await;
+    let (mut app, _) = app_on_fresh_topics("digest-concurrent").await;
     // Every publish held 200 ms at a proxy, which counts how many overlap.
-    let endpoint = std::env::var("AWS_ENDPOINT_URL").expect("the emulator's endpoint");
-    let proxy = FaultProxy::start(&endpoint).await;
+    let proxy = publish_through_proxy(&mut app).await;
     proxy.arm(Rule::op("Publish", 1, Fault::Latency(Duration::from_millis(200))).times(usize::MAX / 2));
-    let proxied = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .endpoint_url(&proxy.url)
-        .load()
-        .await;
-    app.sns = SnsPublisher::new(aws_sdk_sns::Client::new(&proxied));
 
     let summary = app
         .handle(
@@ -356,4 +340,61 @@ async fn node_digests_are_published_a_few_at_a_time() {
     );
     let peak = proxy.peak_in_flight("Publish");
     assert!((2..=8).contains(&peak), "publishes in flight at once: {peak}");
+}
+
+/// The app on a fresh table and fresh topics; the digest topic's ARN.
+async fn app_on_fresh_topics(name: &str) -> (digest::App, String) {
+    let (store, _) = fresh_store(name).await;
+    let digests = topic("digests").await;
+    let escalations = topic("escalations").await;
+    let app = app(
+        &store,
+        &digests,
+        &escalations,
+        &WhatsAppStandin::start().await,
+        RetryPolicy::default(),
+    )
+    .await;
+    (app, digests)
+}
+
+/// Sends the app's publishes through a fault proxy in front of the emulator.
+async fn publish_through_proxy(app: &mut digest::App) -> FaultProxy {
+    let endpoint = std::env::var("AWS_ENDPOINT_URL").expect("the emulator's endpoint");
+    let proxy = FaultProxy::start(&endpoint).await;
+    let proxied = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .endpoint_url(&proxy.url)
+        .load()
+        .await;
+    app.sns = SnsPublisher::new(aws_sdk_sns::Client::new(&proxied));
+    proxy
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn digests_that_fail_to_publish_fail_the_run_and_the_retry_sends_them_once() {
+    let (mut app, digests) = app_on_fresh_topics("digest-retry").await;
+    let all = queue(&digests, "all", &json!({"type": ["digest"]})).await;
+    // SNS refuses every publish, past the SDK's retries.
+    let proxy = publish_through_proxy(&mut app).await;
+    proxy.arm(Rule::op("Publish", 1, Fault::Status(503)).times(usize::MAX / 2));
+    let job = json!({"job": "daily-digest", "date": "2026-11-28"});
+    let now = at("2026-11-29T07:00:00+07:00");
+    let nodes = aduan_shared::notify::digest::digest_nodes(&app.tree).len();
+
+    let first = app.handle(&job, now, Budget::unlimited()).await;
+    assert!(
+        matches!(first, Err(digest::HandlerError::DigestsUnpublished { failed, nodes: n }) if failed == n && n == nodes),
+        "the schedule must retry: {first:?}"
+    );
+    // SNS is back: the schedule's retry sends them, and a later run nothing.
+    proxy.reset();
+    let retry = app.handle(&job, now, Budget::unlimited()).await.unwrap();
+    assert_eq!(retry["published"], nodes, "{retry}");
+    let again = app.handle(&job, now, Budget::unlimited()).await.unwrap();
+    assert_eq!(again["skipped"], nodes, "{again}");
+    let got = drain(&all).await;
+    assert_eq!(got.len(), nodes);
+    let subjects: std::collections::HashSet<&str> =
+        got.iter().map(|m| m.subject.as_deref().unwrap()).collect();
+    assert_eq!(subjects.len(), nodes, "each node's digest once");
 }

@@ -20,6 +20,19 @@ fn failed<E: std::error::Error>(step: &'static str) -> impl FnOnce(E) -> SnsSetu
     }
 }
 
+/// Creates the topic `name` (a test's own: names are per test) and returns
+/// its ARN.
+pub async fn fresh_topic(sdk: &aws_config::SdkConfig, name: &str) -> Result<String, SnsSetupError> {
+    Ok(aws_sdk_sns::Client::new(sdk)
+        .create_topic()
+        .name(name)
+        .send()
+        .await
+        .map_err(failed("create topic"))?
+        .topic_arn
+        .unwrap_or_default())
+}
+
 /// Creates the queue `queue_name`, subscribes it to `topic_arn` (filtered by
 /// `filter` when given) and returns its URL.
 pub async fn subscribed_queue(

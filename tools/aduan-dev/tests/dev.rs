@@ -8,6 +8,7 @@ use aduan_dev::template::{Route, Template};
 use aduan_dev::{DevServer, Options, DEV_APP_SECRET, DEV_NUMBER};
 use aduan_shared::whatsapp::meta::fixtures;
 use aduan_shared::whatsapp::signature::sign_meta;
+use aduan_testkit::sns::fresh_topic;
 use aduan_testkit::{base_env, fresh_table, sdk_config};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -16,11 +17,17 @@ use serde_json::{json, Value};
 async fn server(test: &str) -> DevServer {
     let sdk = sdk_config().await;
     let table = fresh_table(&sdk, test).await;
+    // Topics of the test's own, so that the digest's publishes land.
+    let mut env = base_env(&table);
+    for (key, value) in env.iter_mut().filter(|(key, _)| key.ends_with("_TOPIC_ARN")) {
+        let name = format!("{}-{table}", key.trim_end_matches("_TOPIC_ARN").to_lowercase());
+        *value = fresh_topic(&sdk, &name).await.expect("a topic");
+    }
     aduan_dev::start(Options {
         addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
         template: aduan_dev::default_template(),
         console: aduan_dev::default_console(),
-        env: base_env(&table),
+        env,
         sdk,
     })
     .await

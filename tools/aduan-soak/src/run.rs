@@ -120,15 +120,9 @@ struct Topic {
 }
 
 async fn topic(sdk: &aws_config::SdkConfig, name: &str) -> Result<Topic, RunError> {
-    let sns = aws_sdk_sns::Client::new(sdk);
-    let arn = sns
-        .create_topic()
-        .name(name)
-        .send()
+    let arn = aduan_testkit::sns::fresh_topic(sdk, name)
         .await
-        .map_err(|e| fail("create topic")(e.to_string()))?
-        .topic_arn
-        .unwrap_or_default();
+        .map_err(|e| fail("create topic")(e.to_string()))?;
     let queue_url = aduan_testkit::sns::subscribed_queue(sdk, &arn, name, None)
         .await
         .map_err(|e| fail("subscribe a queue")(e.to_string()))?;

@@ -5,26 +5,19 @@ use std::net::{Ipv4Addr, SocketAddr};
 
 use aduan_dev::{Options, DEV_APP_SECRET, DEV_NUMBER};
 use aduan_sim::{demo, Sim};
+use aduan_testkit::sns::fresh_topic;
 use aduan_testkit::{base_env, fresh_table, sdk_config};
 
 #[tokio::test]
 async fn the_demo_plays_a_case_from_whatsapp_to_the_next_mornings_digest() {
     let sdk = sdk_config().await;
     let table = fresh_table(&sdk, "sim-demo").await;
-    let sns = aws_sdk_sns::Client::new(&sdk);
     let mut env = base_env(&table);
     for (variable, topic) in [
         ("ESCALATION_TOPIC_ARN", "escalations"),
         ("DIGEST_TOPIC_ARN", "digests"),
     ] {
-        let arn = sns
-            .create_topic()
-            .name(format!("{table}-{topic}"))
-            .send()
-            .await
-            .unwrap()
-            .topic_arn
-            .unwrap();
+        let arn = fresh_topic(&sdk, &format!("{table}-{topic}")).await.unwrap();
         env.retain(|(k, _)| k != variable);
         env.push((variable.to_owned(), arn));
     }

@@ -398,3 +398,46 @@ async fn digests_that_fail_to_publish_fail_the_run_and_the_retry_sends_them_once
         got.iter().map(|m| m.subject.as_deref().unwrap()).collect();
     assert_eq!(subjects.len(), nodes, "each node's digest once");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_claim_that_committed_unheard_is_still_the_runs_own() {
+    let (app, _) = app_on_fresh_topics("digest-claim-unheard").await;
+    // The claim commits but its answer is lost, and the SDK's two retries
+    // get 500s: the claim is there, and the run never heard.
+    let endpoint = std::env::var("AWS_ENDPOINT_URL").expect("the emulator's endpoint");
+    let proxy = FaultProxy::start(&endpoint).await;
+    proxy.arm(Rule::op("PutItem", 1, Fault::CommitLoseResponse));
+    proxy.arm(Rule::op("PutItem", 2, Fault::Status(500)).times(2));
+    let proxied = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .endpoint_url(&proxy.url)
+        .load()
+        .await;
+    let store = aduan_shared::store::Store::new(
+        aws_sdk_dynamodb::Client::new(&proxied),
+        app.store.table().to_owned(),
+        app.policy.sla.calendar.clone(),
+    );
+    let day = "2026-11-28".parse().unwrap();
+    let node = aduan_shared::domain::jurisdiction::JurisdictionPath::parse(GAREGEH).unwrap();
+    let now = at("2026-11-29T07:00:00+07:00");
+
+    let claimed = store
+        .claim_digest(day, &node, now, chrono::Duration::minutes(10))
+        .await;
+    assert_eq!(proxy.injected(), 3, "the faults were reached");
+    assert!(
+        matches!(claimed, Ok(true)),
+        "the claim is the run's own: {claimed:?}"
+    );
+    // Anyone else, a minute later, finds it taken.
+    let other = app
+        .store
+        .claim_digest(
+            day,
+            &node,
+            now + chrono::Duration::minutes(1),
+            chrono::Duration::minutes(10),
+        )
+        .await;
+    assert!(matches!(other, Ok(false)), "{other:?}");
+}

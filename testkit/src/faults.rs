@@ -145,6 +145,15 @@ impl FaultProxy {
         Self { url, state }
     }
 
+    /// The SDK's configuration from the environment, as a function builds
+    /// it, with every client going through this proxy.
+    pub async fn sdk_config(&self) -> aws_config::SdkConfig {
+        aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .endpoint_url(&self.url)
+            .load()
+            .await
+    }
+
     /// Adds a rule; its count starts now.
     pub fn arm(&self, rule: Rule) {
         self.lock().plan.push(Armed { rule, matched: 0 });

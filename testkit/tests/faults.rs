@@ -71,10 +71,7 @@ impl World {
         let standin = WhatsAppStandin::start().await;
         let wa = FaultProxy::start(&standin.base_url).await;
         // The functions' clients as production builds them, through the proxy.
-        let proxied = aws_config::defaults(aws_config::BehaviorVersion::latest())
-            .endpoint_url(&aws.url)
-            .load()
-            .await;
+        let proxied = aws.sdk_config().await;
         let id = ulid::Ulid::new().to_string().to_lowercase();
         let dynamo = aws_sdk_dynamodb::Client::new(&direct);
         let table = format!("t-faults-{id}");

@@ -231,10 +231,7 @@ async fn an_official_message_that_cannot_be_saved_is_a_503_and_not_sent() {
     let endpoint = std::env::var("AWS_ENDPOINT_URL").expect("the emulator's endpoint");
     let proxy = FaultProxy::start(&endpoint).await;
     proxy.arm(Rule::op("PutItem", 1, Fault::Status(503)).times(10));
-    let proxied = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .endpoint_url(&proxy.url)
-        .load()
-        .await;
+    let proxied = proxy.sdk_config().await;
     let proxied_store = Store::new(
         aws_sdk_dynamodb::Client::new(&proxied),
         app.store().table().to_owned(),

@@ -362,10 +362,7 @@ async fn app_on_fresh_topics(name: &str) -> (digest::App, String) {
 async fn publish_through_proxy(app: &mut digest::App) -> FaultProxy {
     let endpoint = std::env::var("AWS_ENDPOINT_URL").expect("the emulator's endpoint");
     let proxy = FaultProxy::start(&endpoint).await;
-    let proxied = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .endpoint_url(&proxy.url)
-        .load()
-        .await;
+    let proxied = proxy.sdk_config().await;
     app.sns = SnsPublisher::new(aws_sdk_sns::Client::new(&proxied));
     proxy
 }
@@ -408,10 +405,7 @@ async fn a_claim_that_committed_unheard_is_still_the_runs_own() {
     let proxy = FaultProxy::start(&endpoint).await;
     proxy.arm(Rule::op("PutItem", 1, Fault::CommitLoseResponse));
     proxy.arm(Rule::op("PutItem", 2, Fault::Status(500)).times(2));
-    let proxied = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .endpoint_url(&proxy.url)
-        .load()
-        .await;
+    let proxied = proxy.sdk_config().await;
     let store = aduan_shared::store::Store::new(
         aws_sdk_dynamodb::Client::new(&proxied),
         app.store.table().to_owned(),

@@ -145,6 +145,12 @@ impl FaultProxy {
         Self { url, state }
     }
 
+    /// A proxy in front of the local AWS emulator (`AWS_ENDPOINT_URL`).
+    pub async fn in_front_of_the_emulator() -> Self {
+        let endpoint = std::env::var("AWS_ENDPOINT_URL").expect("the emulator's endpoint");
+        Self::start(&endpoint).await
+    }
+
     /// The SDK's configuration from the environment, as a function builds
     /// it, with every client going through this proxy.
     pub async fn sdk_config(&self) -> aws_config::SdkConfig {

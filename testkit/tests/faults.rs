@@ -66,8 +66,7 @@ struct World {
 impl World {
     async fn new() -> World {
         let direct = sdk_config().await;
-        let endpoint = std::env::var("AWS_ENDPOINT_URL").expect("the emulator's endpoint");
-        let aws = FaultProxy::start(&endpoint).await;
+        let aws = FaultProxy::in_front_of_the_emulator().await;
         let standin = WhatsAppStandin::start().await;
         let wa = FaultProxy::start(&standin.base_url).await;
         // The functions' clients as production builds them, through the proxy.

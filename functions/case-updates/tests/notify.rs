@@ -228,8 +228,7 @@ async fn an_official_message_that_cannot_be_saved_is_a_503_and_not_sent() {
     app.seed(1, KEL_GAREGEH).await;
     // The messenger's writes go through a proxy that fails the pending
     // message's PutItem beyond the SDK's retries.
-    let endpoint = std::env::var("AWS_ENDPOINT_URL").expect("the emulator's endpoint");
-    let proxy = FaultProxy::start(&endpoint).await;
+    let proxy = FaultProxy::in_front_of_the_emulator().await;
     proxy.arm(Rule::op("PutItem", 1, Fault::Status(503)).times(10));
     let proxied = proxy.sdk_config().await;
     let proxied_store = Store::new(

@@ -360,8 +360,7 @@ async fn app_on_fresh_topics(name: &str) -> (digest::App, String) {
 
 /// Sends the app's publishes through a fault proxy in front of the emulator.
 async fn publish_through_proxy(app: &mut digest::App) -> FaultProxy {
-    let endpoint = std::env::var("AWS_ENDPOINT_URL").expect("the emulator's endpoint");
-    let proxy = FaultProxy::start(&endpoint).await;
+    let proxy = FaultProxy::in_front_of_the_emulator().await;
     let proxied = proxy.sdk_config().await;
     app.sns = SnsPublisher::new(aws_sdk_sns::Client::new(&proxied));
     proxy
@@ -401,8 +400,7 @@ async fn a_claim_that_committed_unheard_is_still_the_runs_own() {
     let (app, _) = app_on_fresh_topics("digest-claim-unheard").await;
     // The claim commits but its answer is lost, and the SDK's two retries
     // get 500s: the claim is there, and the run never heard.
-    let endpoint = std::env::var("AWS_ENDPOINT_URL").expect("the emulator's endpoint");
-    let proxy = FaultProxy::start(&endpoint).await;
+    let proxy = FaultProxy::in_front_of_the_emulator().await;
     proxy.arm(Rule::op("PutItem", 1, Fault::CommitLoseResponse));
     proxy.arm(Rule::op("PutItem", 2, Fault::Status(500)).times(2));
     let proxied = proxy.sdk_config().await;

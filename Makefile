@@ -28,7 +28,7 @@ test: ## run every test against the local AWS emulator (started if needed), and 
 BENCH_BINS := -p webhook -p case-updates -p digest@0.1.0 -p aduan-bench-baselines
 
 .PHONY: bench bench-smoke
-bench: ## release-build the functions and baselines, measure them, write docs/performance.md (slow; BENCH_ARGS="--digest-runs 20")
+bench: ## release-build the functions and baselines, measure them, write docs/performance.md (slow: about 50 minutes)
 	cargo build --release $(BENCH_BINS)
 	@$(BUILD)
 	infra/local/with-stack.sh $(BIN)/aduan-bench --bin-dir $${CARGO_TARGET_DIR:-target}/release --out docs/performance.md $(BENCH_ARGS)

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use aduan_shared::domain::case::CaseId;
 use aduan_shared::domain::ticket::{Ticket, TicketPrefix};
 use aduan_shared::store::keys;
-use aws_sdk_dynamodb::types::{AttributeValue, PutRequest, WriteRequest};
+use aws_sdk_dynamodb::types::{AttributeValue, DeleteRequest, PutRequest, WriteRequest};
 use serde_json::Value;
 
 use crate::proxy::{Exchange, Service};
@@ -54,14 +54,7 @@ fn dynamodb_requests(exchanges: &[Exchange]) -> usize {
 
 pub async fn run(stack: &Stack, settings: &Settings) -> Result<Vec<Point>, String> {
     let table = stack.table("bench-growth").await;
-    let webhook = stack.serve(settings, "aduan-webhook", &table).await?;
-    for i in 1..=settings.open_cases {
-        let answer = webhook.api.invoke(&scenario::new_complaint(i, "growth")).await;
-        if answer.response()["statusCode"] != 200 {
-            return Err(format!("seeding case {i}: {:?}", answer.outcome));
-        }
-    }
-    webhook.finish().await;
+    seed_open_cases(stack, settings, &table, "growth").await?;
     let template = open_case(stack, &table).await?;
 
     let digest = stack.serve(settings, "aduan-digest", &table).await?;
@@ -93,6 +86,25 @@ pub async fn run(stack: &Stack, settings: &Settings) -> Result<Vec<Point>, Strin
     digest.finish().await;
     crate::delete_table(stack, &table).await;
     Ok(points)
+}
+
+/// The open cases the digest rows and this section share: complaints
+/// opened today through the webhook.
+pub async fn seed_open_cases(
+    stack: &Stack,
+    settings: &Settings,
+    table: &str,
+    tag: &str,
+) -> Result<(), String> {
+    let webhook = stack.serve(settings, "aduan-webhook", table).await?;
+    for i in 1..=settings.open_cases {
+        let answer = webhook.api.invoke(&scenario::new_complaint(i, tag)).await;
+        if answer.response()["statusCode"] != 200 {
+            return Err(format!("seeding case {i}: {:?}", answer.outcome));
+        }
+    }
+    webhook.finish().await;
+    Ok(())
 }
 
 async fn open_case(stack: &Stack, table: &str) -> Result<HashMap<String, AttributeValue>, String> {
@@ -151,22 +163,7 @@ async fn fill(
     let mut batches = tokio::task::JoinSet::new();
     for chunk in items.chunks(25) {
         let (client, table, chunk) = (stack.dynamodb.clone(), table.to_owned(), chunk.to_vec());
-        batches.spawn(async move {
-            let mut pending = chunk;
-            while !pending.is_empty() {
-                let out = client
-                    .batch_write_item()
-                    .request_items(&table, pending)
-                    .send()
-                    .await
-                    .map_err(|e| format!("{e:?}"))?;
-                pending = out
-                    .unprocessed_items
-                    .and_then(|mut u| u.remove(&table))
-                    .unwrap_or_default();
-            }
-            Ok::<(), String>(())
-        });
+        batches.spawn(async move { write_batch(&client, &table, chunk).await });
         // A few in flight: the emulator serves one at a time anyway.
         while batches.len() >= 4 {
             batches
@@ -182,8 +179,9 @@ async fn fill(
     Ok(())
 }
 
-/// Forgets the day's digests already sent, so each run does the full work.
-async fn forget_digests(stack: &Stack, table: &str, day: chrono::NaiveDate) -> Result<(), String> {
+/// Forgets the day's digests already sent, so each run does the full work
+/// (directly at the emulator: not part of any measurement).
+pub async fn forget_digests(stack: &Stack, table: &str, day: chrono::NaiveDate) -> Result<(), String> {
     let pk = AttributeValue::S(keys::digest_pk(day));
     let items = stack
         .dynamodb
@@ -197,19 +195,43 @@ async fn forget_digests(stack: &Stack, table: &str, day: chrono::NaiveDate) -> R
         .map_err(|e| format!("{e:?}"))?
         .items
         .unwrap_or_default();
-    for item in items {
-        let key: HashMap<_, _> = item
-            .into_iter()
-            .filter(|(k, _)| k == keys::PK || k == keys::SK)
-            .collect();
-        stack
-            .dynamodb
-            .delete_item()
-            .table_name(table)
-            .set_key(Some(key))
+    let deletes: Vec<WriteRequest> = items
+        .into_iter()
+        .map(|item| {
+            let key: HashMap<_, _> = item
+                .into_iter()
+                .filter(|(k, _)| k == keys::PK || k == keys::SK)
+                .collect();
+            let delete = DeleteRequest::builder()
+                .set_key(Some(key))
+                .build()
+                .expect("a key");
+            WriteRequest::builder().delete_request(delete).build()
+        })
+        .collect();
+    for chunk in deletes.chunks(25) {
+        write_batch(&stack.dynamodb, table, chunk.to_vec()).await?;
+    }
+    Ok(())
+}
+
+/// One BatchWriteItem of at most 25 requests, repeated until none is left
+/// unprocessed.
+async fn write_batch(
+    client: &aws_sdk_dynamodb::Client,
+    table: &str,
+    mut pending: Vec<WriteRequest>,
+) -> Result<(), String> {
+    while !pending.is_empty() {
+        pending = client
+            .batch_write_item()
+            .request_items(table, pending)
             .send()
             .await
-            .map_err(|e| format!("{e:?}"))?;
+            .map_err(|e| format!("{e:?}"))?
+            .unprocessed_items
+            .and_then(|mut u| u.remove(table))
+            .unwrap_or_default();
     }
     Ok(())
 }

@@ -113,51 +113,25 @@ impl Bench<'_> {
         events: impl IntoIterator<Item = Value>,
         mut observe: impl FnMut(usize, &Invocation, &[Exchange]),
     ) -> OpStats {
-        let mut stats = OpStats {
-            name: name.to_owned(),
-            ..OpStats::default()
-        };
-        let mut pending = Vec::new();
+        let mut measuring = self.measuring(name);
         for (i, event) in events.into_iter().enumerate() {
-            self.recorder.take();
-            let cpu_before = self.process.cpu_time();
-            let invocation = self.api.invoke(&event).await;
-            if let (Some(before), Some(after)) = (cpu_before, self.process.cpu_time()) {
-                stats.cpu.push(after.saturating_sub(before));
-            }
-            let exchanges = self.recorder.take();
-            if let Some(failure) = failure(&invocation) {
-                if stats.failures.len() < 3 {
-                    stats.failures.push(failure);
-                }
-            }
-            stats.total.push(invocation.duration);
-            stats
-                .own
-                .push(invocation.duration.saturating_sub(busy(&exchanges)));
-            for exchange in &exchanges {
-                *stats
-                    .requests
-                    .entry((exchange.service, exchange.operation.clone()))
-                    .or_default() += 1;
-            }
-            if i < CAPACITY_SAMPLE {
-                stats.sampled += 1;
-                for exchange in exchanges.iter().filter(|e| e.service == Service::DynamoDb) {
-                    let request: Value = serde_json::from_slice(&exchange.request).unwrap_or_default();
-                    let response: Value = serde_json::from_slice(&exchange.response).unwrap_or_default();
-                    let (units, later) = capacity::units(&exchange.operation, &request, &response);
-                    stats.units += units;
-                    pending.extend(later);
-                }
-            }
+            let (invocation, exchanges) = measuring.invoke(&event).await;
             observe(i, &invocation, &exchanges);
         }
-        for write in pending {
-            let stored = self.read_back(&write.key).await;
-            stats.units.write += capacity::pending_units(&write, stored.as_ref());
+        measuring.finish().await
+    }
+
+    /// Measures invocations one by one, for an operation whose runs need
+    /// the table prepared in between (outside the measurement).
+    pub fn measuring(&self, name: &str) -> Measuring<'_, '_> {
+        Measuring {
+            bench: self,
+            stats: OpStats {
+                name: name.to_owned(),
+                ..OpStats::default()
+            },
+            pending: Vec::new(),
         }
-        stats
     }
 
     /// The item now stored under `key`, in DynamoDB's JSON.
@@ -173,6 +147,63 @@ impl Bench<'_> {
             .ok()?
             .item?;
         Some(attributes_to_json(&item))
+    }
+}
+
+/// An operation being measured: what its invocations so far took.
+pub struct Measuring<'b, 'a> {
+    bench: &'b Bench<'a>,
+    stats: OpStats,
+    /// Writes whose capacity depends on the item they replaced, sized
+    /// after the last invocation.
+    pending: Vec<capacity::Pending>,
+}
+
+impl Measuring<'_, '_> {
+    /// One invocation, measured: its answer and the requests it made.
+    pub async fn invoke(&mut self, event: &Value) -> (Invocation, Vec<Exchange>) {
+        let (bench, stats) = (self.bench, &mut self.stats);
+        bench.recorder.take();
+        let cpu_before = bench.process.cpu_time();
+        let invocation = bench.api.invoke(event).await;
+        if let (Some(before), Some(after)) = (cpu_before, bench.process.cpu_time()) {
+            stats.cpu.push(after.saturating_sub(before));
+        }
+        let exchanges = bench.recorder.take();
+        if let Some(failure) = failure(&invocation) {
+            if stats.failures.len() < 3 {
+                stats.failures.push(failure);
+            }
+        }
+        stats.total.push(invocation.duration);
+        stats
+            .own
+            .push(invocation.duration.saturating_sub(busy(&exchanges)));
+        for exchange in &exchanges {
+            *stats
+                .requests
+                .entry((exchange.service, exchange.operation.clone()))
+                .or_default() += 1;
+        }
+        if stats.sampled < CAPACITY_SAMPLE {
+            stats.sampled += 1;
+            for exchange in exchanges.iter().filter(|e| e.service == Service::DynamoDb) {
+                let request: Value = serde_json::from_slice(&exchange.request).unwrap_or_default();
+                let response: Value = serde_json::from_slice(&exchange.response).unwrap_or_default();
+                let (units, later) = capacity::units(&exchange.operation, &request, &response);
+                stats.units += units;
+                self.pending.extend(later);
+            }
+        }
+        (invocation, exchanges)
+    }
+
+    pub async fn finish(mut self) -> OpStats {
+        for write in std::mem::take(&mut self.pending) {
+            let stored = self.bench.read_back(&write.key).await;
+            self.stats.units.write += capacity::pending_units(&write, stored.as_ref());
+        }
+        self.stats
     }
 }
 

@@ -270,7 +270,7 @@ fn cost(ops: &[OpStats]) -> String {
          publishes. Free tiers are not deducted. Billed duration = measured own time p50 + {AWS_MS} ms \
          per AWS request + {WHATSAPP_MS} ms per WhatsApp send (assumed in-region and Meta latencies; \
          the emulator's are not representative). Per report: {}; plus {DIGESTS_PER_MONTH} daily \
-         digests and {SWEEPS_PER_MONTH} hourly sweeps a month at the measured open-case load. \
+         digests and {SWEEPS_PER_MONTH} hourly sweeps a month at the larger open-case load measured. \
          Storage (a few KB per report, $0.25 per GB-month) is negligible.\n",
         PER_REPORT
             .iter()

@@ -2,7 +2,11 @@
 
 use lambda_http::{run, service_fn, Error};
 
-#[tokio::main]
+// One thread: Lambda hands a function one invocation at a time, on a share
+// of a core; the multi-thread scheduler only adds wake-ups between threads
+// (about a quarter more CPU per request, docs/performance.md). Concurrent
+// requests still overlap on it.
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Error> {
     tracing_subscriber::fmt()
         .json()

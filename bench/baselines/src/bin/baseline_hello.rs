@@ -2,7 +2,8 @@
 
 use lambda_http::{run, service_fn, Body, Error, Request, Response};
 
-#[tokio::main]
+// The runtime the functions use, so the comparison is of the work alone.
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Error> {
     run(service_fn(|_request: Request| async {
         Response::builder()

@@ -158,9 +158,14 @@ impl From<StoreError> for ApiError {
 }
 
 pub fn json_response(status: StatusCode, body: &Value) -> Response<Body> {
+    json_text_response(status, body.to_string())
+}
+
+/// `text` must already be JSON.
+pub fn json_text_response(status: StatusCode, text: String) -> Response<Body> {
     Response::builder()
         .status(status)
         .header("content-type", "application/json")
-        .body(Body::Text(body.to_string()))
+        .body(Body::Text(text))
         .expect("status and header are valid")
 }

@@ -13,7 +13,7 @@ use aws_sdk_dynamodb::types::KeysAndAttributes;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::items::{from_item, to_item, CaseItem};
+use super::items::{from_item, to_item};
 use super::tx::holds_exactly;
 use super::{key_of, keys, s, Store, StoreError};
 use crate::domain::case::{Case, CaseId};
@@ -205,7 +205,7 @@ impl Store {
                     .and_then(|mut r| r.remove(&self.table))
                     .unwrap_or_default()
                 {
-                    cases.push(from_item::<CaseItem>(item)?.into_case());
+                    cases.push(from_item::<Case>(item)?);
                 }
                 pending = out.unprocessed_keys;
             }

@@ -26,7 +26,10 @@ pub fn from_item<T: for<'de> Deserialize<'de>>(item: Item) -> Result<T, StoreErr
     serde_dynamo::from_item(item).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
-#[derive(Serialize, Deserialize)]
+/// Written, never read back: a case item is read straight into [`Case`],
+/// which ignores the key attributes. Deserialising through `flatten` would
+/// buffer every attribute first, the larger part of decoding a queue page.
+#[derive(Serialize)]
 pub struct CaseItem {
     #[serde(rename = "PK")]
     pk: String,
@@ -72,10 +75,6 @@ impl CaseItem {
             time_sk: open_due.map(|due| keys::open_case_sk(due, &case.id)),
             case: case.clone(),
         }
-    }
-
-    pub fn into_case(self) -> Case {
-        self.case
     }
 }
 

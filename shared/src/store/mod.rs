@@ -317,8 +317,7 @@ impl Store {
 
     pub async fn case(&self, id: &CaseId) -> Result<Option<Case>, StoreError> {
         let item = self.get(keys::case_pk(id), keys::CASE_SK).await?;
-        item.map(|i| from_item::<CaseItem>(i).map(CaseItem::into_case))
-            .transpose()
+        item.map(from_item::<Case>).transpose()
     }
 
     /// Ticket → case id → case: two consistent reads.
@@ -355,7 +354,7 @@ impl Store {
         let mut events = Vec::new();
         for item in self.query_all(request).await? {
             match item.get(keys::SK).and_then(|v| v.as_s().ok()).map(String::as_str) {
-                Some(keys::CASE_SK) => case = Some(from_item::<CaseItem>(item)?.into_case()),
+                Some(keys::CASE_SK) => case = Some(from_item::<Case>(item)?),
                 Some(sk) if sk.starts_with(keys::EVENT_SK_PREFIX) => {
                     events.push(from_item::<EventItem>(item)?.event)
                 }
@@ -444,7 +443,7 @@ impl Store {
         out.items
             .unwrap_or_default()
             .into_iter()
-            .map(|i| from_item::<CaseItem>(i).map(CaseItem::into_case))
+            .map(from_item::<Case>)
             .collect()
     }
 

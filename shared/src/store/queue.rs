@@ -9,7 +9,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use chrono::{DateTime, Utc};
 
-use super::items::{from_item, CaseItem, Item};
+use super::items::{from_item, Item};
 use super::keys::{self, Index};
 use super::{Store, StoreError};
 use crate::domain::case::Case;
@@ -202,7 +202,7 @@ async fn run(store: &Store, q: IndexQuery<'_>) -> Result<Page<Case>, StoreError>
             .map_err(StoreError::from_sdk)?;
         for item in out.items.unwrap_or_default() {
             let key = key_of(&item, q.index);
-            items.push((key, from_item::<CaseItem>(item)?.into_case()));
+            items.push((key, from_item::<Case>(item)?));
             if items.len() == q.limit {
                 let next = Some(Cursor::encode(&items.last().expect("not empty").0));
                 return Ok(Page {

@@ -22,7 +22,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::auth::Official;
-use crate::error::{json_response, ApiError, MAX_BODY_BYTES};
+use crate::error::{json_text_response, ApiError, MAX_BODY_BYTES};
 use crate::state::AppState;
 
 /// Every route this function serves: `openapi.yaml` and `template.yaml`
@@ -131,8 +131,10 @@ async fn serve(state: &AppState, req: Request) -> Result<Response<Body>, ApiErro
 }
 
 pub(crate) fn ok<T: Serialize>(body: &T) -> Result<Response<Body>, ApiError> {
-    let value = serde_json::to_value(body).map_err(|_| ApiError::Internal)?;
-    Ok(json_response(StatusCode::OK, &value))
+    // Straight to text: through a `Value` first was a tenth of a queue
+    // page's CPU.
+    let text = serde_json::to_string(body).map_err(|_| ApiError::Internal)?;
+    Ok(json_text_response(StatusCode::OK, text))
 }
 
 /// The request's JSON body: 413 over 256 KB, 400 if it is not JSON or a

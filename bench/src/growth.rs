@@ -59,7 +59,7 @@ pub async fn run(stack: &Stack, settings: &Settings) -> Result<Vec<Point>, Strin
 
     let digest = stack.serve(settings, "aduan-digest", &table).await?;
     let api = &digest.api;
-    let today = chrono::Utc::now().date_naive();
+    let today = scenario::city_today();
     let mut cases = settings.open_cases;
     let mut points = Vec::new();
     for &target in &settings.growth {

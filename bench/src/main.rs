@@ -210,7 +210,7 @@ fn representative(binary: &str, i: usize) -> Value {
     match binary {
         "aduan-webhook" => scenario::new_complaint(i, "cold"),
         "aduan-case-updates" => scenario::official("GET", "/cases?limit=50", None),
-        "aduan-digest" => scenario::daily_digest(chrono::Utc::now().date_naive()),
+        "aduan-digest" => scenario::daily_digest(scenario::city_today()),
         _ => scenario::hello(),
     }
 }
@@ -386,7 +386,7 @@ async fn digest_rows(
     runs: usize,
     open_cases: usize,
 ) -> Result<[OpStats; 2], String> {
-    let today = chrono::Utc::now().date_naive();
+    let today = scenario::city_today();
     let mut digests = bench.measuring(&format!("digest: daily digest ({open_cases} open cases)"));
     for _ in 0..runs {
         growth::forget_digests(stack, bench.table, today).await?;

@@ -113,6 +113,15 @@ pub fn ticket(i: usize) -> String {
     format!("ADU-{i:04}")
 }
 
+/// The city's date now, on the functions' default clock (WIB): the day the
+/// bench's cases open on, so its digest has their events to report (the UTC
+/// date differs from 17:00 UTC on).
+pub fn city_today() -> chrono::NaiveDate {
+    let wib =
+        chrono::FixedOffset::east_opt(aduan_shared::domain::sla::WIB_OFFSET_SECONDS).expect("WIB is valid");
+    chrono::Utc::now().with_timezone(&wib).date_naive()
+}
+
 pub fn daily_digest(day: chrono::NaiveDate) -> Value {
     json!({"job": "daily-digest", "date": day.to_string()})
 }

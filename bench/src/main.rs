@@ -360,7 +360,7 @@ async fn warm(
     rss.push(("case-updates".to_owned(), bench.finish().await));
 
     // The digest at the 1,000 open cases the rows above left: fewer runs,
-    // since each reads them all from the emulator (about 12 s a run).
+    // since each reads them all from the emulator (12-16 s a run).
     let bench = stack.serve(settings, "aduan-digest", &table).await?;
     ops.extend(digest_rows(stack, &bench, settings.digest_runs, n).await?);
     rss.push((format!("digest ({n} open cases)"), bench.finish().await));

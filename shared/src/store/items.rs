@@ -30,7 +30,7 @@ pub fn from_item<T: for<'de> Deserialize<'de>>(item: Item) -> Result<T, StoreErr
 /// which ignores the key attributes. Deserialising through `flatten` would
 /// buffer every attribute first, the larger part of decoding a queue page.
 #[derive(Serialize)]
-pub struct CaseItem {
+pub struct CaseItem<'a> {
     #[serde(rename = "PK")]
     pk: String,
     #[serde(rename = "SK")]
@@ -52,14 +52,14 @@ pub struct CaseItem {
     #[serde(rename = "TimeSK", default, skip_serializing_if = "Option::is_none")]
     time_sk: Option<String>,
     #[serde(flatten)]
-    case: Case,
+    case: &'a Case,
 }
 
-impl CaseItem {
+impl<'a> CaseItem<'a> {
     /// Places the case in the queue indexes of its area (kota, kecamatan,
     /// kelurahan by path depth), its agency's, its reporter's, and, while it
     /// is open, the open-cases-by-due-time partition.
-    pub fn from_case(case: &Case) -> Self {
+    pub fn from_case(case: &'a Case) -> Self {
         let area = case.area();
         let open_due = case.due_at.filter(|_| case.status.is_open());
         Self {
@@ -73,7 +73,7 @@ impl CaseItem {
             queue_sk: keys::queue_sk(case.created_at, &case.ticket),
             time_pk: open_due.map(|_| keys::OPEN_CASES.to_owned()),
             time_sk: open_due.map(|due| keys::open_case_sk(due, &case.id)),
-            case: case.clone(),
+            case,
         }
     }
 }

@@ -176,9 +176,10 @@ pub struct MediaRetrySummary {
     pub errors: usize,
 }
 
+/// Fetches citizens' files into the bucket and records the outcome through
+/// the store each call is given.
 #[derive(Clone)]
 pub struct MediaArchive {
-    pub store: Store,
     bucket: MediaBucket,
     downloader: MediaDownloader,
     max_bytes: u64,
@@ -191,14 +192,8 @@ pub struct MediaArchive {
 pub const SWEEP_FETCH_WORST: StdDuration = StdDuration::from_secs(60);
 
 impl MediaArchive {
-    pub fn new(
-        config: &MediaConfig,
-        sdk: &aws_config::SdkConfig,
-        store: Store,
-        downloader: MediaDownloader,
-    ) -> Self {
+    pub fn new(config: &MediaConfig, sdk: &aws_config::SdkConfig, downloader: MediaDownloader) -> Self {
         Self {
-            store,
             bucket: MediaBucket::new(sdk, &config.bucket),
             downloader,
             max_bytes: config.max_bytes,
@@ -210,7 +205,7 @@ impl MediaArchive {
     /// The webhook's one attempt, before `deadline` (it shares one bound
     /// among the files of a delivery). Never fails: what is not stored now
     /// stays pending for the sweep.
-    pub async fn keep_now(&self, job: &MediaJob, deadline: tokio::time::Instant) -> Kept {
+    pub async fn keep_now(&self, store: &Store, job: &MediaJob, deadline: tokio::time::Instant) -> Kept {
         let owned = first_attempt(&job.case_id, &job.event);
         let budget = deadline.saturating_duration_since(tokio::time::Instant::now());
         let attempt = match tokio::time::timeout_at(deadline, self.fetch(job)).await {
@@ -226,7 +221,7 @@ impl MediaArchive {
             }
         };
         let kept = kept_of(&end);
-        match self.store.finish_media(&owned, end).await {
+        match store.finish_media(&owned, end).await {
             Ok(true) => kept,
             Ok(false) => Kept::Skipped,
             Err(error) => {
@@ -241,6 +236,7 @@ impl MediaArchive {
     /// before it is fetched, so overlapping sweeps never fetch one twice.
     pub async fn retry_pending(
         &self,
+        store: &Store,
         now: DateTime<Utc>,
         limit: usize,
     ) -> Result<MediaRetrySummary, StoreError> {
@@ -248,8 +244,8 @@ impl MediaArchive {
         if limit == 0 {
             return Ok(summary);
         }
-        for entry in self.store.outbox_due_of(OUTBOX_MEDIA, now, limit).await? {
-            match self.retry_entry(&entry, now).await {
+        for entry in store.outbox_due_of(OUTBOX_MEDIA, now, limit).await? {
+            match self.retry_entry(store, &entry, now).await {
                 Ok(Kept::Stored) => summary.stored += 1,
                 Ok(Kept::TooLarge) => summary.too_large += 1,
                 Ok(Kept::Pending) => summary.rescheduled += 1,
@@ -264,15 +260,17 @@ impl MediaArchive {
         Ok(summary)
     }
 
-    async fn retry_entry(&self, entry: &OutboxEntry, now: DateTime<Utc>) -> Result<Kept, StoreError> {
-        let Some(claimed) = self.store.claim_entry(entry, now + self.retry.lease).await? else {
+    async fn retry_entry(
+        &self,
+        store: &Store,
+        entry: &OutboxEntry,
+        now: DateTime<Utc>,
+    ) -> Result<Kept, StoreError> {
+        let Some(claimed) = store.claim_entry(entry, now + self.retry.lease).await? else {
             return Ok(Kept::Skipped);
         };
-        let case = self.store.case(&claimed.case_id).await?;
-        let event = self
-            .store
-            .timeline_event(&claimed.case_id, &claimed.event_id)
-            .await?;
+        let case = store.case(&claimed.case_id).await?;
+        let event = store.timeline_event(&claimed.case_id, &claimed.event_id).await?;
         let job = case
             .zip(event)
             .and_then(|(case, event)| MediaJob::of(&case.id, &case.ticket, case.channel.provider, &event));
@@ -290,8 +288,7 @@ impl MediaArchive {
                     };
                     if retryable && claimed.attempts < self.retry.max_attempts {
                         let at = self.retry.next_attempt(claimed.attempts, now);
-                        let owned = self
-                            .store
+                        let owned = store
                             .finish_attempt(&claimed, AttemptEnd::RetryAt(at, error.to_string()))
                             .await?;
                         return Ok(if owned { Kept::Pending } else { Kept::Skipped });
@@ -301,7 +298,7 @@ impl MediaArchive {
             },
         };
         let kept = kept_of(&end);
-        Ok(if self.store.finish_media(&claimed, end).await? {
+        Ok(if store.finish_media(&claimed, end).await? {
             kept
         } else {
             Kept::Skipped

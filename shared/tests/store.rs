@@ -12,13 +12,36 @@ use aduan_shared::domain::lifecycle::{Status, Transition};
 use aduan_shared::domain::sla::SlaPolicy;
 use aduan_shared::domain::timeline::{Actor, EventBody, MessageContent, TimelineEvent};
 use aduan_shared::store::{
-    CitizenWrite, Cursor, InboundKey, NewCaseWrite, QueueQuery, QueueScope, StoreError,
+    CaseWrite, CitizenWrite, Cursor, InboundKey, QueueQuery, QueueScope, Reporter, Store, StoreError,
 };
 use chrono::{DateTime, Duration, Utc};
 use support::*;
 
 fn at(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+}
+
+/// Opens `case` with its first events through the write the webhook uses;
+/// `rep` is left at the version written.
+async fn open(
+    store: &Store,
+    inbound: &InboundKey,
+    case: &aduan_shared::domain::case::Case,
+    events: &[TimelineEvent],
+    rep: &mut Reporter,
+    reporter_is_new: bool,
+) -> Result<(), StoreError> {
+    let mut write = CitizenWrite {
+        reporter: rep.clone(),
+        reporter_is_new,
+        case: CaseWrite::Open {
+            case: case.clone(),
+            events: events.to_vec(),
+        },
+    };
+    store.record_citizen_message(inbound, &mut write, None).await?;
+    *rep = write.reporter;
+    Ok(())
 }
 
 fn inbound(id: &str) -> InboundKey {
@@ -43,16 +66,16 @@ async fn create(
     let (case, opened) = case_in(n, area, r, when);
     let mut rep = reporter(r, when);
     rep.open_case = Some(open_case(&case));
-    store
-        .create_case(NewCaseWrite {
-            case: &case,
-            events: &[opened],
-            inbound: Some(&inbound(&format!("wamid.{n}"))),
-            reporter: &mut rep,
-            reporter_is_new: true,
-        })
-        .await
-        .unwrap();
+    open(
+        store,
+        &inbound(&format!("wamid.{n}")),
+        &case,
+        &[opened],
+        &mut rep,
+        true,
+    )
+    .await
+    .unwrap();
     case
 }
 
@@ -99,16 +122,16 @@ async fn creates_a_case_and_reads_it_by_id_ticket_and_timeline() {
     );
     let mut rep = reporter(1, when);
     rep.open_case = Some(open_case(&case));
-    store
-        .create_case(NewCaseWrite {
-            case: &case,
-            events: &[opened.clone(), message.clone()],
-            inbound: Some(&inbound("wamid.42")),
-            reporter: &mut rep,
-            reporter_is_new: true,
-        })
-        .await
-        .unwrap();
+    open(
+        &store,
+        &inbound("wamid.42"),
+        &case,
+        &[opened.clone(), message.clone()],
+        &mut rep,
+        true,
+    )
+    .await
+    .unwrap();
     assert_eq!(rep.version, 1);
 
     assert_eq!(store.case(&case.id).await.unwrap(), Some(case.clone()));
@@ -152,14 +175,7 @@ async fn a_redelivered_message_writes_nothing() {
     // The same provider message again, from a fresh attempt that saw nothing.
     let (second, opened) = case_in(2, GAREGEH, 2, when);
     let mut rep = reporter(2, when);
-    let err = store
-        .create_case(NewCaseWrite {
-            case: &second,
-            events: &[opened],
-            inbound: Some(&inbound("wamid.1")),
-            reporter: &mut rep,
-            reporter_is_new: true,
-        })
+    let err = open(&store, &inbound("wamid.1"), &second, &[opened], &mut rep, true)
         .await
         .unwrap_err();
     assert!(matches!(err, StoreError::DuplicateMessage), "{err:?}");
@@ -180,15 +196,15 @@ async fn concurrent_first_messages_of_one_reporter_make_one_case() {
             let (case, opened) = case_in(n, GAREGEH, 7, when);
             let mut rep = reporter(7, when);
             rep.open_case = Some(open_case(&case));
-            store
-                .create_case(NewCaseWrite {
-                    case: &case,
-                    events: &[opened],
-                    inbound: Some(&inbound(&format!("wamid.burst.{n}"))),
-                    reporter: &mut rep,
-                    reporter_is_new: true,
-                })
-                .await
+            open(
+                &store,
+                &inbound(&format!("wamid.burst.{n}")),
+                &case,
+                &[opened],
+                &mut rep,
+                true,
+            )
+            .await
         }
     }))
     .await;
@@ -207,7 +223,7 @@ async fn follow_ups_append_and_stale_reporter_versions_conflict() {
     let when = Utc::now();
     let case = create(&store, 1, GAREGEH, 1, when).await;
     let mut rep = store.reporter(&reporter_id(1)).await.unwrap().unwrap();
-    let mut stale = rep.clone();
+    let stale = rep.clone();
     let photo = TimelineEvent::new(
         when,
         Actor::Citizen,
@@ -222,27 +238,27 @@ async fn follow_ups_append_and_stale_reporter_versions_conflict() {
         ),
     );
     rep.last_inbound_at = when + Duration::minutes(1);
+    let mut follow_up = CitizenWrite {
+        reporter: rep,
+        reporter_is_new: false,
+        case: CaseWrite::Append {
+            case_id: case.id.clone(),
+            ticket: case.ticket.clone(),
+            events: vec![photo.clone()],
+        },
+    };
     store
-        .record_citizen_message(CitizenWrite {
-            case_id: Some(&case.id),
-            case: None,
-            events: std::slice::from_ref(&photo),
-            inbound: &inbound("wamid.photo"),
-            reporter: &mut rep,
-            reporter_is_new: false,
-        })
+        .record_citizen_message(&inbound("wamid.photo"), &mut follow_up, None)
         .await
         .unwrap();
-    assert_eq!(rep.version, 2);
+    assert_eq!(follow_up.reporter.version, 2);
+    let mut from_stale = CitizenWrite {
+        reporter: stale,
+        reporter_is_new: false,
+        case: CaseWrite::None,
+    };
     let err = store
-        .record_citizen_message(CitizenWrite {
-            case_id: Some(&case.id),
-            case: None,
-            events: &[],
-            inbound: &inbound("wamid.other"),
-            reporter: &mut stale,
-            reporter_is_new: false,
-        })
+        .record_citizen_message(&inbound("wamid.other"), &mut from_stale, None)
         .await
         .unwrap_err();
     assert!(matches!(err, StoreError::ReporterConflict), "{err:?}");
@@ -533,16 +549,16 @@ async fn a_reporters_cases_newest_first() {
     let (second, opened) = case_in(2, BIRUGO, 1, when + Duration::minutes(5));
     let mut rep = store.reporter(&reporter_id(1)).await.unwrap().unwrap();
     rep.open_case = Some(open_case(&second));
-    store
-        .create_case(NewCaseWrite {
-            case: &second,
-            events: &[opened],
-            inbound: None,
-            reporter: &mut rep,
-            reporter_is_new: false,
-        })
-        .await
-        .unwrap();
+    open(
+        &store,
+        &inbound(&format!("seed.{}", second.ticket)),
+        &second,
+        &[opened],
+        &mut rep,
+        false,
+    )
+    .await
+    .unwrap();
     let _other = create(&store, 3, GAREGEH, 2, when).await;
     let cases = store.reporter_cases(&reporter_id(1), 10).await.unwrap();
     assert_eq!(

@@ -8,6 +8,7 @@ pub mod events;
 pub mod faults;
 pub mod logs;
 pub mod runtime_api;
+pub mod seed;
 pub mod sns;
 pub mod standin;
 

@@ -22,7 +22,7 @@ use aduan_shared::domain::lifecycle::Transition;
 use aduan_shared::domain::reporter::SenderId;
 use aduan_shared::domain::ticket::Ticket;
 use aduan_shared::domain::timeline::{Actor, TimelineEvent};
-use aduan_shared::store::{schema, NewCaseWrite, QueueQuery, QueueScope, Reporter, Store};
+use aduan_shared::store::{schema, QueueQuery, QueueScope, Reporter, Store};
 use aduan_shared::whatsapp::meta::fixtures;
 use aduan_shared::whatsapp::signature::sign_meta;
 use aduan_testkit::events::{http_event, jwt_event, request, Official};
@@ -103,7 +103,11 @@ impl World {
         let digest = digest::App::from_config(&env, &proxied)
             .await
             .expect("digest config");
-        let store = Store::new(dynamo.clone(), table.clone(), webhook.policy.sla.calendar.clone());
+        let store = Store::new(
+            dynamo.clone(),
+            table.clone(),
+            webhook.desk.policy.sla.calendar.clone(),
+        );
         World {
             aws,
             wa,
@@ -212,9 +216,9 @@ impl World {
     async fn old_case(&self, days_ago: i64) -> Case {
         let at = Utc::now() - Span::days(days_ago);
         let sender = SenderId::parse(CITIZEN).expect("number");
-        let keys = &self.webhook.keys;
+        let keys = &self.webhook.desk.keys;
         let new = NewCase {
-            ticket: Ticket::new(&self.webhook.policy.ticket_prefix, 1).expect("ticket"),
+            ticket: Ticket::new(&self.webhook.desk.policy.ticket_prefix, 1).expect("ticket"),
             kind: CaseKind::Pengaduan,
             description: "Jalan berlubang".into(),
             home: JurisdictionPath::parse("bukittinggi/mandiangin-koto-selayan").expect("path"),
@@ -225,9 +229,9 @@ impl World {
                 number_id: NUMBER.into(),
             },
         };
-        let policy = &self.webhook.policy;
+        let policy = &self.webhook.desk.policy;
         let (case, opened) = Case::open(new, &policy.ladder, &policy.sla, at);
-        let mut reporter = Reporter {
+        let reporter = Reporter {
             id: case.reporter.clone(),
             open_case: None,
             awaiting: None,
@@ -235,16 +239,7 @@ impl World {
             last_inbound_at: at,
             version: 0,
         };
-        self.store
-            .create_case(NewCaseWrite {
-                case: &case,
-                events: &[opened],
-                inbound: None,
-                reporter: &mut reporter,
-                reporter_is_new: true,
-            })
-            .await
-            .expect("seed case");
+        aduan_testkit::seed::open_case(&self.store, &case, &[opened], reporter).await;
         case
     }
 
@@ -258,7 +253,7 @@ impl World {
         for t in transitions {
             let note = matches!(t, Transition::Resolve).then(|| "Sudah ditambal".to_owned());
             events.push(
-                case.transition(*t, actor.clone(), note, &self.webhook.policy.sla, at)
+                case.transition(*t, actor.clone(), note, &self.webhook.desk.policy.sla, at)
                     .expect("legal"),
             );
         }
@@ -429,7 +424,7 @@ async fn setup(w: &World, op: Op) -> Value {
         }
         Op::DailyDigest => {
             assert_eq!(w.text("wamid.IN1", COMPLAINT).await, 200);
-            json!({"date": w.webhook.policy.sla.calendar.local_date(now).to_string()})
+            json!({"date": w.webhook.desk.policy.sla.calendar.local_date(now).to_string()})
         }
         Op::SweepEscalation => {
             w.old_case(12).await;
@@ -646,7 +641,7 @@ async fn snapshot(w: &World) -> Snapshot {
     let sender = SenderId::parse(CITIZEN).expect("number");
     let reporter = match w
         .store
-        .reporter(&w.webhook.keys.hasher.reporter_id(&sender))
+        .reporter(&w.webhook.desk.keys.hasher.reporter_id(&sender))
         .await
         .expect("reporter")
     {

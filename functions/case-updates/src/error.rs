@@ -4,6 +4,7 @@
 use aduan_shared::domain::ladder::Level;
 use aduan_shared::domain::lifecycle::Status;
 use aduan_shared::domain::timeline::MediaStorage;
+use aduan_shared::notify::citizen::NotifyError;
 use aduan_shared::store::StoreError;
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Response};
@@ -151,6 +152,22 @@ impl From<StoreError> for ApiError {
             }
             other => {
                 tracing::error!(error = %other, "store error");
+                ApiError::Internal
+            }
+        }
+    }
+}
+
+impl From<NotifyError> for ApiError {
+    fn from(err: NotifyError) -> Self {
+        match err {
+            NotifyError::Store(err) => err.into(),
+            NotifyError::NoReporter(case) => {
+                tracing::error!(%case, "inconsistent records: a case without its reporter's record");
+                ApiError::Internal
+            }
+            NotifyError::Contact(error) => {
+                tracing::error!(%error, "configuration: a reporter's contact cannot be opened");
                 ApiError::Internal
             }
         }

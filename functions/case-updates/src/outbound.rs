@@ -7,8 +7,8 @@
 use aduan_shared::domain::case::{Case, CaseId};
 use aduan_shared::domain::timeline::Actor;
 pub use aduan_shared::notify::citizen::Notice;
-use aduan_shared::notify::citizen::{CitizenMessenger, Delivery, Staged};
-use aduan_shared::store::StoreError;
+use aduan_shared::notify::citizen::{CitizenMessenger, Delivery, NotifyError, Staged};
+use aduan_shared::store::{Store, StoreError};
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
@@ -43,26 +43,30 @@ impl Citizens {
     /// [`Citizens::send`]; none when this deployment sends no messages.
     pub async fn stage(
         &self,
+        store: &Store,
         case: &Case,
         notice: Notice,
         actor: Actor,
         event_at: DateTime<Utc>,
-    ) -> Result<Option<Staged>, StoreError> {
+    ) -> Result<Option<Staged>, NotifyError> {
         let Some(messenger) = &self.0 else {
             return Ok(None);
         };
         let at = after(event_at);
-        messenger.stage_notice(case, notice, actor, at).await.map(Some)
+        messenger
+            .stage_notice(store, case, notice, actor, at)
+            .await
+            .map(Some)
     }
 
     /// Sends a message saved as pending; one that does not go out now is
     /// the sweep's.
-    pub async fn send(&self, staged: Staged) -> Notification {
+    pub async fn send(&self, store: &Store, staged: Staged) -> Notification {
         let Some(messenger) = &self.0 else {
             return Notification::Disabled;
         };
         let case_id = staged.pending.case_id.clone();
-        notification(&case_id, messenger.send_staged(staged, Utc::now()).await)
+        notification(&case_id, messenger.send_staged(store, staged, Utc::now()).await)
     }
 
     /// Tells the citizen about what happened at `event_at` (a message that
@@ -72,15 +76,18 @@ impl Citizens {
     /// sweep's.
     pub async fn tell(
         &self,
+        store: &Store,
         case: &Case,
         notice: Notice,
         actor: Actor,
         event_at: DateTime<Utc>,
-    ) -> Result<Notification, StoreError> {
+    ) -> Result<Notification, NotifyError> {
         let Some(messenger) = &self.0 else {
             return Ok(Notification::Disabled);
         };
-        let delivery = messenger.tell_as(case, notice, actor, after(event_at)).await?;
+        let delivery = messenger
+            .tell_as(store, case, notice, actor, after(event_at))
+            .await?;
         Ok(notification(&case.id, Ok(delivery)))
     }
 }

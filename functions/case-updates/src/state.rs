@@ -48,7 +48,6 @@ impl AppState {
         // Without a token, sends fail and stay pending (visible on the case).
         let messaging = Messaging::load(env, &secrets)?;
         let citizens = Citizens::new(messaging.into_messenger(
-            store.clone(),
             Arc::new(config.reporter_keys.clone()),
             config.jurisdictions.clone(),
         ));

@@ -7,7 +7,6 @@ mod support;
 use aduan_shared::domain::sla::WorkingCalendar;
 use aduan_shared::store::Store;
 use aduan_testkit::faults::{Fault, FaultProxy, Rule};
-use case_updates::outbound::Citizens;
 use serde_json::{json, Value};
 use support::*;
 
@@ -226,7 +225,7 @@ async fn official_messages_go_free_form_inside_the_window_and_as_templates_outsi
 async fn an_official_message_that_cannot_be_saved_is_a_503_and_not_sent() {
     let mut app = App::new("message-unsaved").await;
     app.seed(1, KEL_GAREGEH).await;
-    // The messenger's writes go through a proxy that fails the pending
+    // The store's writes go through a proxy that fails the pending
     // message's PutItem beyond the SDK's retries.
     let proxy = FaultProxy::in_front_of_the_emulator().await;
     proxy.arm(Rule::op("PutItem", 1, Fault::Status(503)).times(10));
@@ -236,7 +235,7 @@ async fn an_official_message_that_cannot_be_saved_is_a_503_and_not_sent() {
         app.store().table().to_owned(),
         WorkingCalendar::default(),
     );
-    app.state.citizens = Citizens::new(messenger(proxied_store, &app.whatsapp, app.state.tree.clone()));
+    app.state.store = proxied_store;
     let officer = caller(KEL_GAREGEH, "officer");
 
     let r = app

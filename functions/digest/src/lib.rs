@@ -69,8 +69,8 @@ impl App {
                     ..RetryPolicy::default()
                 });
         let media = MediaConfig::load(env)?
-            .map(|config| MediaArchive::new(&config, sdk, store.clone(), outgoing.api.media_downloader()));
-        let messenger = outgoing.into_messenger(store.clone(), Arc::new(common.reporter_keys), tree.clone());
+            .map(|config| MediaArchive::new(&config, sdk, outgoing.api.media_downloader()));
+        let messenger = outgoing.into_messenger(Arc::new(common.reporter_keys), tree.clone());
         Ok(Self {
             store,
             sns,

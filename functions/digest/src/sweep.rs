@@ -28,7 +28,7 @@ use aduan_shared::domain::case::{Case, CaseError, Escalation};
 use aduan_shared::domain::ladder::LadderError;
 use aduan_shared::domain::lifecycle::{Status, Transition};
 use aduan_shared::domain::timeline::Actor;
-use aduan_shared::notify::citizen::{Delivery, Notice, RetrySummary, Staged};
+use aduan_shared::notify::citizen::{Delivery, Notice, NotifyError, RetrySummary, Staged};
 use aduan_shared::notify::{PublishOutcome, RetryOutcome};
 use aduan_shared::store::{Cursor, StoreError};
 use chrono::{DateTime, Utc};
@@ -153,10 +153,9 @@ impl App {
                 let notice = Notice::Escalated {
                     level: case.level.clone(),
                 };
-                let staged = self
-                    .messenger
-                    .stage_notice(&case, notice, Actor::System, now)
-                    .await?;
+                let Some(staged) = self.stage_notice(&case, notice, now, summary).await? else {
+                    continue;
+                };
                 let entry = match self
                     .store
                     .save_case_with_pending_publish(
@@ -220,10 +219,9 @@ impl App {
                 return Ok(());
             }
         };
-        let staged = self
-            .messenger
-            .stage_notice(case, Notice::AutoClosed, Actor::System, now)
-            .await?;
+        let Some(staged) = self.stage_notice(case, Notice::AutoClosed, now, summary).await? else {
+            return Ok(());
+        };
         let message = Some((&staged.pending, staged.lease_until(now)));
         match self
             .store
@@ -241,6 +239,32 @@ impl App {
         Ok(())
     }
 
+    /// The notice a change is saved with. A case whose notice cannot be
+    /// prepared (its reporter's record is missing, or its contact was sealed
+    /// under a key the deployment no longer has) is left as it is, logged
+    /// and counted, for a later sweep: the others go on.
+    async fn stage_notice(
+        &self,
+        case: &Case,
+        notice: Notice,
+        now: DateTime<Utc>,
+        summary: &mut SweepSummary,
+    ) -> Result<Option<Staged>, StoreError> {
+        match self
+            .messenger
+            .stage_notice(&self.store, case, notice, Actor::System, now)
+            .await
+        {
+            Ok(staged) => Ok(Some(staged)),
+            Err(NotifyError::Store(error)) => Err(error),
+            Err(error) => {
+                tracing::error!(case = %case.id, %error, "citizen notice cannot be prepared: case left as it is");
+                summary.errors += 1;
+                Ok(None)
+            }
+        }
+    }
+
     /// Sends the notice saved with the change; never fails the sweep (a
     /// message that did not go out is pending, for a later sweep).
     async fn tell_citizen(
@@ -250,7 +274,7 @@ impl App {
         now: DateTime<Utc>,
         summary: &mut SweepSummary,
     ) {
-        match self.messenger.send_staged(staged, now).await {
+        match self.messenger.send_staged(&self.store, staged, now).await {
             Ok(Delivery::Sent { .. }) => summary.citizens_told += 1,
             Ok(Delivery::Pending) => {
                 tracing::warn!(case = %case.id, "citizen notice not sent: kept pending");
@@ -301,7 +325,7 @@ impl App {
             summary.out_of_time = true;
             return;
         }
-        match archive.retry_pending(now, limit).await {
+        match archive.retry_pending(&self.store, now, limit).await {
             Ok(retried) => summary.media = retried,
             // Unclaimed files stay due: the next sweep takes them.
             Err(error) => {
@@ -321,7 +345,7 @@ impl App {
             summary.out_of_time = true;
             return;
         }
-        match self.messenger.retry_pending(now, limit).await {
+        match self.messenger.retry_pending(&self.store, now, limit).await {
             Ok(retried) => summary.whatsapp = retried,
             // What was not sent stays pending (or claimed until its lease
             // ends): the next sweep takes it again.

@@ -428,7 +428,11 @@ async fn a_pending_whatsapp_message_is_sent_once_by_two_concurrent_sweeps() {
 
     // WhatsApp is down while an official's reply goes out: it is kept pending.
     whatsapp.set_mode(Mode::Fail(503));
-    let delivery = a.messenger.tell(&case, Notice::Verified, t0).await.unwrap();
+    let delivery = a
+        .messenger
+        .tell(&store, &case, Notice::Verified, t0)
+        .await
+        .unwrap();
     assert_eq!(delivery, Delivery::Pending);
     assert_eq!(outbound(&store, &case.id).await[0].1, DeliveryStatus::Pending);
 
@@ -478,7 +482,7 @@ async fn a_sweep_judging_cases_ahead_leaves_a_message_being_sent_to_its_sender()
     // sends: the sender still holds it.
     let staged = a
         .messenger
-        .stage_notice(&case, Notice::Verified, Actor::System, t0)
+        .stage_notice(&store, &case, Notice::Verified, Actor::System, t0)
         .await
         .unwrap();
     store

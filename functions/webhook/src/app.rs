@@ -9,10 +9,10 @@ use aduan_shared::config::messaging::{self, Messaging};
 use aduan_shared::config::policy::Policy;
 use aduan_shared::config::{aws_sdk_config, CommonConfig, ConfigError, Env};
 use aduan_shared::domain::jurisdiction::{JurisdictionPath, Jurisdictions, NodeKind};
-use aduan_shared::domain::reporter::ReporterKeys;
 use aduan_shared::notify::citizen::CitizenMessenger;
 use aduan_shared::store::Store;
-use aduan_shared::texts::Texts;
+
+use crate::inbound::Desk;
 
 pub const WHATSAPP_APP_SECRET: &str = "WHATSAPP_APP_SECRET";
 pub const WHATSAPP_VERIFY_TOKEN: &str = "WHATSAPP_VERIFY_TOKEN";
@@ -35,16 +35,14 @@ pub struct TwilioWebhook {
 }
 
 pub struct App {
+    /// The one store every part of the webhook writes through.
     pub store: Store,
+    /// The rules of the conversation: what handling a message needs
+    /// besides the store.
+    pub desk: Desk,
     pub messenger: CitizenMessenger,
-    pub keys: Arc<ReporterKeys>,
-    pub tree: Arc<Jurisdictions>,
-    pub texts: Arc<Texts>,
-    pub policy: Policy,
     pub meta: Option<MetaWebhook>,
     pub twilio: Option<TwilioWebhook>,
-    /// Which kecamatan each of the city's numbers serves, if only one.
-    pub number_kecamatan: HashMap<String, JurisdictionPath>,
     /// Keeps citizens' files, when a media bucket is configured.
     pub media: Option<MediaArchive>,
 }
@@ -87,18 +85,22 @@ impl App {
         );
         let keys = Arc::new(common.reporter_keys);
         let media = MediaConfig::load(env)?
-            .map(|config| MediaArchive::new(&config, sdk, store.clone(), outgoing.api.media_downloader()));
-        let messenger = outgoing.into_messenger(store.clone(), keys.clone(), tree.clone());
-        Ok(Self {
-            store,
-            messenger,
+            .map(|config| MediaArchive::new(&config, sdk, outgoing.api.media_downloader()));
+        let messenger = outgoing.into_messenger(keys.clone(), tree.clone());
+        let desk = Desk {
             keys,
             tree,
             texts,
             policy,
+            number_kecamatan,
+            keeps_files: media.is_some(),
+        };
+        Ok(Self {
+            store,
+            desk,
+            messenger,
             meta,
             twilio,
-            number_kecamatan,
             media,
         })
     }

@@ -9,4 +9,5 @@ mod inbound;
 mod routes;
 
 pub use app::{App, MetaWebhook, TwilioWebhook};
+pub use inbound::Desk;
 pub use routes::{handle, MAX_BODY};

@@ -7,10 +7,9 @@ use lambda_http::{Body, Request, RequestExt, Response};
 
 use aduan_shared::archive::MediaJob;
 use aduan_shared::domain::case::Channel;
-use aduan_shared::store::StoreError;
 use aduan_shared::whatsapp::{meta, signature, twilio, Inbound};
 
-use crate::inbound::{process, Outcome, Reply};
+use crate::inbound::{process, InboundError, Outcome, Reply};
 use crate::App;
 
 /// Lambda accepts 6 MB events; a WhatsApp delivery is far smaller.
@@ -88,7 +87,7 @@ async fn meta_delivery(app: &App, request: &Request) -> Response<Body> {
     let mut failed = false;
     let mut files = Vec::new();
     for inbound in &delivery.messages {
-        match process(app, inbound, Utc::now()).await {
+        match process(&app.store, &app.desk, inbound, Utc::now()).await {
             Ok(Outcome::Handled { reply, media }) => {
                 if let Some(reply) = reply {
                     send_reply(app, inbound, *reply).await;
@@ -114,19 +113,17 @@ async fn meta_delivery(app: &App, request: &Request) -> Response<Body> {
     }
 }
 
-/// Whether a failure to store a message must make the provider deliver
-/// again (the store was unreachable) or is logged and dropped (data that
-/// can never be stored, which retrying for days would not fix).
-fn must_retry(inbound: &Inbound, error: &StoreError) -> bool {
-    match error {
-        StoreError::Corrupt(_) | StoreError::BadCursor => {
-            tracing::error!(provider = inbound.provider.as_str(), error = %error, "message not processed");
-            false
-        }
-        _ => {
-            tracing::error!(provider = inbound.provider.as_str(), error = %error, "message not stored; asking for redelivery");
-            true
-        }
+/// Whether a message that was not handled must make the provider deliver
+/// it again (the store was unreachable or busy) or is logged and dropped
+/// (records that a redelivery, however often, would find the same).
+fn must_retry(inbound: &Inbound, error: &InboundError) -> bool {
+    let provider = inbound.provider.as_str();
+    if error.redelivery_may_help() {
+        tracing::error!(provider, %error, "message not stored; asking for redelivery");
+        true
+    } else {
+        tracing::error!(provider, %error, "message dropped: its records cannot be handled");
+        false
     }
 }
 
@@ -137,7 +134,11 @@ async fn send_reply(app: &App, inbound: &Inbound, reply: Reply) {
     };
     let result = match reply.staged {
         // Saved with the message: if it does not go out now, the sweep sends it.
-        Some(staged) => app.messenger.send_staged(staged, Utc::now()).await.map(|_| ()),
+        Some(staged) => app
+            .messenger
+            .send_staged(&app.store, staged, Utc::now())
+            .await
+            .map(|_| ()),
         None => app
             .messenger
             .reply_unrecorded(&channel, &inbound.from, &reply.message)
@@ -183,14 +184,18 @@ async fn twilio_delivery(app: &App, request: &Request) -> Response<Body> {
     let mut replies: Vec<String> = Vec::new();
     let mut files = Vec::new();
     for inbound in &messages {
-        match process(app, inbound, now).await {
+        match process(&app.store, &app.desk, inbound, now).await {
             Ok(Outcome::Handled { reply, media }) => {
                 files.extend(media.map(|job| *job));
                 let Some(reply) = reply else { continue };
                 replies.push(reply.message.as_plain_text());
                 if let Some(case_id) = &reply.case_id {
                     // Answered inline: Twilio sends it, so it is recorded as sent.
-                    if let Err(e) = app.messenger.record_inline(case_id, &reply.message, now).await {
+                    if let Err(e) = app
+                        .messenger
+                        .record_inline(&app.store, case_id, &reply.message, now)
+                        .await
+                    {
                         tracing::error!(error = %e, "inline reply not recorded");
                     }
                 }
@@ -217,7 +222,7 @@ async fn keep_files(app: &App, files: &[MediaJob]) {
     }
     let deadline = tokio::time::Instant::now() + archive.fetch_timeout();
     for job in files {
-        let kept = archive.keep_now(job, deadline).await;
+        let kept = archive.keep_now(&app.store, job, deadline).await;
         tracing::info!(case = %job.case_id, ?kept, "citizen's file");
     }
 }

@@ -72,13 +72,9 @@ async fn harness_with(test: &str, adjust: impl FnOnce(&mut Vec<(String, String)>
     let store = Store::new(
         counter.dynamodb_client(&sdk),
         table,
-        app.policy.sla.calendar.clone(),
+        app.desk.policy.sla.calendar.clone(),
     );
     app.store = store.clone();
-    app.messenger.store = store.clone();
-    if let Some(media) = app.media.as_mut() {
-        media.store = store.clone();
-    }
     Harness {
         app: Arc::new(app),
         standin,
@@ -633,7 +629,7 @@ async fn a_failed_send_leaves_the_reply_pending_and_still_answers_200() {
     // The sweep's retry delivers it once the API is back.
     h.standin.set_mode(Mode::Accept);
     let later = chrono::Utc::now() + chrono::Duration::minutes(5);
-    let summary = h.app.messenger.retry_pending(later, 10).await.unwrap();
+    let summary = h.app.messenger.retry_pending(&h.store, later, 10).await.unwrap();
     assert_eq!(summary.sent, 1);
     assert!(h
         .store
@@ -750,7 +746,7 @@ async fn a_message_after_officials_closed_the_case_opens_a_new_one() {
                 name: "Petugas".into(),
             },
             Some("bukan wewenang kelurahan".into()),
-            &h.app.policy.sla,
+            &h.app.desk.policy.sla,
             chrono::Utc::now(),
         )
         .unwrap();
@@ -1019,14 +1015,17 @@ async fn a_slow_download_is_left_pending_and_the_sweep_stores_it_once() {
     // Not yet for the sweep: the webhook's own attempt holds it a while.
     let archive = h.app.media.as_ref().unwrap();
     let now = chrono::Utc::now();
-    assert_eq!(archive.retry_pending(now, 10).await.unwrap(), Default::default());
+    assert_eq!(
+        archive.retry_pending(&h.store, now, 10).await.unwrap(),
+        Default::default()
+    );
     // Then the sweep fetches it, once.
     h.standin.set_media_delay(std::time::Duration::ZERO);
     let later = now + chrono::Duration::minutes(3);
-    let retried = archive.retry_pending(later, 10).await.unwrap();
+    let retried = archive.retry_pending(&h.store, later, 10).await.unwrap();
     assert_eq!(retried.stored, 1, "{retried:?}");
     let again = archive
-        .retry_pending(later + chrono::Duration::hours(1), 10)
+        .retry_pending(&h.store, later + chrono::Duration::hours(1), 10)
         .await
         .unwrap();
     assert_eq!(again, Default::default());

@@ -10,7 +10,6 @@ use super::{ConfigError, Env, Secrets};
 use crate::domain::jurisdiction::Jurisdictions;
 use crate::domain::reporter::ReporterKeys;
 use crate::notify::citizen::{CitizenMessenger, Templates};
-use crate::store::Store;
 use crate::texts::Texts;
 use crate::whatsapp::client::{TwilioAccount, WhatsAppApi, DEFAULT_META_API_BASE, DEFAULT_TWILIO_API_BASE};
 
@@ -37,14 +36,8 @@ pub struct Messaging {
 
 impl Messaging {
     /// The messenger every function tells citizens through.
-    pub fn into_messenger(
-        self,
-        store: Store,
-        keys: Arc<ReporterKeys>,
-        tree: Arc<Jurisdictions>,
-    ) -> CitizenMessenger {
+    pub fn into_messenger(self, keys: Arc<ReporterKeys>, tree: Arc<Jurisdictions>) -> CitizenMessenger {
         CitizenMessenger {
-            store,
             api: self.api,
             keys,
             texts: self.texts,

@@ -1,13 +1,17 @@
 //! What to do with a citizen's message, given what the desk remembers about
-//! them: a pure decision, made without I/O so it is tested without AWS. The
-//! webhook carries it out (write once, then reply).
+//! them: a pure decision ([`decide`]), then a pure plan of what to write and
+//! what to answer ([`plan::plan`]), both made without I/O so they are tested
+//! without AWS. The webhook reads, writes the plan once, then replies.
 
 mod command;
+pub mod plan;
 pub mod replies;
+mod reporter;
 
 use serde::{Deserialize, Serialize};
 
 pub use command::{Command, TicketArg};
+pub use reporter::Reporter;
 
 use crate::domain::case::CaseId;
 use crate::domain::jurisdiction::{choose_by_number, JurisdictionPath, Jurisdictions, Node, NodeMatch};
@@ -46,6 +50,16 @@ pub struct State<'a> {
     pub awaiting: Option<&'a Awaiting>,
 }
 
+impl<'a> State<'a> {
+    /// The state a reporter's record holds (none for a first message).
+    pub fn of(reporter: Option<&'a Reporter>) -> Self {
+        Self {
+            open_case: reporter.and_then(|r| r.open_case.as_ref()),
+            awaiting: reporter.and_then(|r| r.awaiting.as_ref()),
+        }
+    }
+}
+
 /// What does not change between messages.
 #[derive(Debug, Clone, Copy)]
 pub struct Context<'a> {
@@ -72,7 +86,8 @@ pub enum Decision {
         reply: Option<Outbound>,
         awaiting: Option<Awaiting>,
     },
-    /// A command that needs the store to answer.
+    /// A command, answered from what the store holds (`BARU <text>` is an
+    /// `Open` instead).
     Command(Command),
     /// Answer without touching any case.
     Reply(Outbound),
@@ -117,8 +132,11 @@ pub fn decide(body: &InboundBody, state: State<'_>, ctx: Context<'_>) -> Decisio
         InboundBody::Content(_) => None,
     };
     let is_text = matches!(body, InboundBody::Content(MessageContent::Text { .. }));
-    if let Some(command) = text.filter(|_| is_text).and_then(Command::parse) {
-        return Decision::Command(command);
+    match text.filter(|_| is_text).and_then(Command::parse) {
+        // A new report right away, whatever case is open.
+        Some(Command::New(Some(report))) => return open(&report, ctx),
+        Some(command) => return Decision::Command(command),
+        None => {}
     }
     if let (Some(awaiting), Some(text)) = (state.awaiting, text.filter(|_| is_text)) {
         if let Some(decision) = decide_typed_answer(awaiting, text, state, ctx) {

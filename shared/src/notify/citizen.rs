@@ -12,7 +12,7 @@ use crate::conversation::{replies, Awaiting, OpenCase};
 use crate::domain::case::{Case, CaseId, Channel};
 use crate::domain::jurisdiction::Jurisdictions;
 use crate::domain::ladder::Level;
-use crate::domain::reporter::{ReporterKeys, SenderId};
+use crate::domain::reporter::{ReporterError, ReporterKeys, SenderId};
 use crate::domain::timeline::{Actor, DeliveryStatus, EventBody, TimelineEvent};
 use crate::store::{PendingOutbound, Store, StoreError};
 use crate::texts::{render, Texts};
@@ -25,6 +25,19 @@ pub const WINDOW: Duration = Duration::hours(24);
 pub const MAX_ATTEMPTS: u32 = 5;
 /// A send in progress is not retried by a sweep before this.
 const LEASE: Duration = Duration::minutes(2);
+
+/// Why a message to a citizen could not be prepared or recorded.
+#[derive(Debug, thiserror::Error)]
+pub enum NotifyError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("case {0} has no reporter's record")]
+    NoReporter(CaseId),
+    /// A configuration fault: the key the contact was sealed under is
+    /// missing from the deployment's keys.
+    #[error("the reporter's contact cannot be opened: {0}")]
+    Contact(ReporterError),
+}
 
 /// What we tell a citizen about their case, beyond replies to their messages.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -121,34 +134,16 @@ pub struct Staged {
 }
 
 impl Staged {
-    /// When the sweep may take it, if it is still pending then.
-    pub fn lease_until(&self, now: DateTime<Utc>) -> DateTime<Utc> {
-        now + LEASE
-    }
-}
-
-#[derive(Clone)]
-pub struct CitizenMessenger {
-    pub store: Store,
-    pub api: WhatsAppApi,
-    pub keys: Arc<ReporterKeys>,
-    pub texts: Arc<Texts>,
-    pub tree: Arc<Jurisdictions>,
-    pub templates: Templates,
-}
-
-impl CitizenMessenger {
     /// A reply to a message the citizen just sent (always inside the
     /// window), ready to be saved with that message and then sent.
-    pub fn stage_reply(
-        &self,
+    pub fn reply(
         case_id: &CaseId,
         channel: &Channel,
         to: &SenderId,
         message: Outbound,
         now: DateTime<Utc>,
-    ) -> Staged {
-        Staged {
+    ) -> Self {
+        Self {
             pending: PendingOutbound {
                 case_id: case_id.clone(),
                 event: outbound_event(now, &message, false, DeliveryStatus::Pending),
@@ -161,15 +156,34 @@ impl CitizenMessenger {
         }
     }
 
+    /// When the sweep may take it, if it is still pending then.
+    pub fn lease_until(&self, now: DateTime<Utc>) -> DateTime<Utc> {
+        now + LEASE
+    }
+}
+
+/// Composes messages to citizens, sends them, and records them on their
+/// cases through the store each call is given.
+#[derive(Clone)]
+pub struct CitizenMessenger {
+    pub api: WhatsAppApi,
+    pub keys: Arc<ReporterKeys>,
+    pub texts: Arc<Texts>,
+    pub tree: Arc<Jurisdictions>,
+    pub templates: Templates,
+}
+
+impl CitizenMessenger {
     /// Records a reply the provider sends for us (Twilio's inline TwiML).
     pub async fn record_inline(
         &self,
+        store: &Store,
         case_id: &CaseId,
         message: &Outbound,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let event = outbound_event(now, message, false, DeliveryStatus::Sent);
-        self.store.record_final(case_id, &event).await
+        store.record_final(case_id, &event).await
     }
 
     /// Best effort, for answers that belong to no case (help, `STATUS`):
@@ -190,32 +204,37 @@ impl CitizenMessenger {
     /// `Ok`, `Pending` if this attempt's outcome could not be recorded.
     pub async fn tell(
         &self,
+        store: &Store,
         case: &Case,
         notice: Notice,
         now: DateTime<Utc>,
-    ) -> Result<Delivery, StoreError> {
-        self.tell_as(case, notice, Actor::System, now).await
+    ) -> Result<Delivery, NotifyError> {
+        self.tell_as(store, case, notice, Actor::System, now).await
     }
 
     /// As [`CitizenMessenger::tell`], recorded on the timeline as sent by
     /// `actor` (an official writing to the citizen).
     pub async fn tell_as(
         &self,
+        store: &Store,
         case: &Case,
         notice: Notice,
         actor: Actor,
         now: DateTime<Utc>,
-    ) -> Result<Delivery, StoreError> {
-        let staged = self.stage_notice(case, notice, actor, now).await?;
-        self.store
+    ) -> Result<Delivery, NotifyError> {
+        let staged = self.stage_notice(store, case, notice, actor, now).await?;
+        store
             .record_pending(&staged.pending, staged.lease_until(now))
             .await?;
         let case_id = staged.pending.case_id.clone();
-        Ok(self.send_staged(staged, now).await.unwrap_or_else(|error| {
-            // Saved as pending: the sweep sends it, or records what was sent.
-            tracing::error!(case = %case_id, %error, "message outcome not recorded");
-            Delivery::Pending
-        }))
+        Ok(self
+            .send_staged(store, staged, now)
+            .await
+            .unwrap_or_else(|error| {
+                // Saved as pending: the sweep sends it, or records what was sent.
+                tracing::error!(case = %case_id, %error, "message outcome not recorded");
+                Delivery::Pending
+            }))
     }
 
     /// The message telling the reporter of `case` about `notice`, ready to be
@@ -226,19 +245,20 @@ impl CitizenMessenger {
     /// the reply to "is it solved?".
     pub async fn stage_notice(
         &self,
+        store: &Store,
         case: &Case,
         notice: Notice,
         actor: Actor,
         now: DateTime<Utc>,
-    ) -> Result<Staged, StoreError> {
-        let Some(mut reporter) = self.store.reporter(&case.reporter).await? else {
-            return Err(StoreError::Corrupt("a case without its reporter's record".into()));
+    ) -> Result<Staged, NotifyError> {
+        let Some(mut reporter) = store.reporter(&case.reporter).await? else {
+            return Err(NotifyError::NoReporter(case.id.clone()));
         };
         let to = self
             .keys
             .contacts
             .open(&reporter.contact)
-            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            .map_err(NotifyError::Contact)?;
         if let Notice::Resolved { .. } = notice {
             let asked = Awaiting::Confirmation {
                 case: OpenCase {
@@ -249,9 +269,9 @@ impl CitizenMessenger {
             // The reporter may be writing at this moment: re-read on conflict.
             loop {
                 reporter.awaiting = Some(asked.clone());
-                match self.store.save_reporter(&mut reporter).await {
+                match store.save_reporter(&mut reporter).await {
                     Err(e) if e.is_conflict() => {
-                        reporter = self.store.reporter(&case.reporter).await?.ok_or(e)?;
+                        reporter = store.reporter(&case.reporter).await?.ok_or(e)?;
                     }
                     other => break other?,
                 }
@@ -285,8 +305,14 @@ impl CitizenMessenger {
     }
 
     /// Sends a message saved as pending, and records the outcome.
-    pub async fn send_staged(&self, staged: Staged, now: DateTime<Utc>) -> Result<Delivery, StoreError> {
+    pub async fn send_staged(
+        &self,
+        store: &Store,
+        staged: Staged,
+        now: DateTime<Utc>,
+    ) -> Result<Delivery, StoreError> {
         self.deliver(
+            store,
             &staged.channel,
             &staged.to,
             staged.pending,
@@ -334,6 +360,7 @@ impl CitizenMessenger {
     /// attempt, or at once when retrying cannot help).
     async fn deliver(
         &self,
+        store: &Store,
         channel: &Channel,
         to: &SenderId,
         mut pending: PendingOutbound,
@@ -354,7 +381,7 @@ impl CitizenMessenger {
                     *provider_message_id = Some(message_id.clone());
                     *error = None;
                 }
-                self.store
+                store
                     .record_sent(channel.provider, &pending.case_id, &pending.event)
                     .await?;
                 Ok(Delivery::Sent {
@@ -372,9 +399,9 @@ impl CitizenMessenger {
                     }
                 }
                 if give_up {
-                    self.store.record_final(&pending.case_id, &pending.event).await?;
+                    store.record_final(&pending.case_id, &pending.event).await?;
                 } else {
-                    self.store
+                    store
                         .record_pending(&pending, now + backoff(pending.attempts))
                         .await?;
                 }
@@ -385,33 +412,44 @@ impl CitizenMessenger {
 
     /// The sweep's part: sends what is pending and due, each message claimed
     /// first so two overlapping sweeps never send it twice.
-    pub async fn retry_pending(&self, now: DateTime<Utc>, limit: i32) -> Result<RetrySummary, StoreError> {
+    pub async fn retry_pending(
+        &self,
+        store: &Store,
+        now: DateTime<Utc>,
+        limit: i32,
+    ) -> Result<RetrySummary, StoreError> {
         let mut summary = RetrySummary::default();
-        for pending in self.store.pending_outbound(now, limit).await? {
-            if !self.store.claim_outbound(&pending, now + LEASE).await? {
+        for pending in store.pending_outbound(now, limit).await? {
+            if !store.claim_outbound(&pending, now + LEASE).await? {
                 summary.skipped += 1;
                 continue;
             }
-            let Some(case) = self.store.case(&pending.case_id).await? else {
+            let Some(case) = store.case(&pending.case_id).await? else {
                 summary.skipped += 1;
                 continue;
             };
-            let Some(reporter) = self.store.reporter(&case.reporter).await? else {
+            let Some(reporter) = store.reporter(&case.reporter).await? else {
                 summary.skipped += 1;
                 continue;
             };
-            let to = self
-                .keys
-                .contacts
-                .open(&reporter.contact)
-                .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            let to = match self.keys.contacts.open(&reporter.contact) {
+                Ok(to) => to,
+                Err(error) => {
+                    // A configuration fault, not this message's: it stays
+                    // pending (claimed, so retried after the lease) and goes
+                    // out once the key is configured again; the others go on.
+                    tracing::error!(case = %case.id, %error, "configuration: a pending message's contact cannot be opened");
+                    summary.skipped += 1;
+                    continue;
+                }
+            };
             let claimed = PendingOutbound {
                 attempts: pending.attempts,
                 ..pending
             };
             let via_template = matches!(claimed.payload, Outbound::Template { .. });
             match self
-                .deliver(&case.channel, &to, claimed.clone(), via_template, now)
+                .deliver(store, &case.channel, &to, claimed.clone(), via_template, now)
                 .await?
             {
                 Delivery::Sent { .. } => summary.sent += 1,

@@ -13,9 +13,9 @@ use aws_sdk_dynamodb::types::KeysAndAttributes;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::items::{from_item, to_item};
+use super::codec::{from_item, key_of, s, to_item};
 use super::tx::holds_exactly;
-use super::{key_of, keys, s, Store, StoreError};
+use super::{keys, Store, StoreError};
 use crate::domain::case::{Case, CaseId};
 use crate::domain::jurisdiction::JurisdictionPath;
 

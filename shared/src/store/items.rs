@@ -1,30 +1,16 @@
 //! Item shapes: the domain values plus the key attributes that place them in
 //! the table and its indexes. Conversions only; no requests here.
 
-use std::collections::HashMap;
-
-use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::keys;
-use super::StoreError;
-use crate::conversation::{Awaiting, OpenCase};
+use crate::conversation::Reporter;
 use crate::domain::case::{Case, CaseId};
-use crate::domain::reporter::{ReporterId, SealedContact};
 use crate::domain::sla::WorkingCalendar;
 use crate::domain::ticket::Ticket;
-use crate::domain::timeline::{EventBody, MediaStorage, TimelineEvent};
-
-pub type Item = HashMap<String, AttributeValue>;
-
-pub fn to_item<T: Serialize>(value: &T) -> Item {
-    serde_dynamo::to_item(value).expect("our item types always serialise to a map")
-}
-
-pub fn from_item<T: for<'de> Deserialize<'de>>(item: Item) -> Result<T, StoreError> {
-    serde_dynamo::from_item(item).map_err(|e| StoreError::Corrupt(e.to_string()))
-}
+use crate::domain::timeline::{DeliveryStatus, EventBody, MediaStorage, TimelineEvent};
+use crate::whatsapp::outbound::Outbound;
 
 /// Written, never read back: a case item is read straight into [`Case`],
 /// which ignores the key attributes. Deserialising through `flatten` would
@@ -101,7 +87,7 @@ pub struct EventItem {
 impl EventItem {
     /// A message whose file is still to be fetched waits in the media outbox,
     /// first attempt (the webhook's own) leased until
-    /// [`super::media::FIRST_ATTEMPT_LEASE`] after it arrived.
+    /// [`keys::MEDIA_FIRST_ATTEMPT_LEASE`] after it arrived.
     pub fn new(case_id: &CaseId, event: &TimelineEvent, calendar: &WorkingCalendar) -> Self {
         let on_day_index = matches!(
             event.body,
@@ -122,7 +108,7 @@ impl EventItem {
         } else if media_pending {
             (
                 Some(keys::outbox_pk(keys::OUTBOX_MEDIA)),
-                Some(super::media::first_lease_sk(case_id, event)),
+                Some(keys::media_first_lease_sk(case_id, event)),
             )
         } else {
             (None, None)
@@ -156,23 +142,6 @@ impl TicketItem {
             case_id: case_id.clone(),
         }
     }
-}
-
-/// What the desk remembers about a reporter between messages. The contact is
-/// sealed; the pseudonymous id is the key.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Reporter {
-    pub id: ReporterId,
-    /// The case their next message is added to, if one is open.
-    #[serde(default)]
-    pub open_case: Option<OpenCase>,
-    /// The question we asked them and wait for an answer to.
-    #[serde(default)]
-    pub awaiting: Option<Awaiting>,
-    pub contact: SealedContact,
-    pub last_inbound_at: DateTime<Utc>,
-    /// Bumped on every write; writes are conditional on the version read.
-    pub version: u64,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -209,12 +178,89 @@ pub struct InboundItem {
 }
 
 impl InboundItem {
-    pub fn new(key: &super::InboundKey, case_id: Option<&CaseId>, expires_at: DateTime<Utc>) -> Self {
+    pub fn new(key: &InboundKey, case_id: Option<&CaseId>, expires_at: DateTime<Utc>) -> Self {
         Self {
             pk: keys::inbound_pk(key.provider, &key.message_id),
             sk: keys::INBOUND_SK.to_owned(),
             case_id: case_id.cloned(),
             expires_at: expires_at.timestamp(),
         }
+    }
+}
+
+/// A provider's id for an inbound message: the de-duplication key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InboundKey {
+    pub provider: crate::domain::case::Provider,
+    pub message_id: String,
+}
+
+/// A timeline event of kind `Outbound`, with what the outbox needs while it
+/// is pending.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct OutboundItem {
+    #[serde(rename = "PK")]
+    pk: String,
+    #[serde(rename = "SK")]
+    sk: String,
+    #[serde(rename = "TimePK", default, skip_serializing_if = "Option::is_none")]
+    time_pk: Option<String>,
+    #[serde(rename = "TimeSK", default, skip_serializing_if = "Option::is_none")]
+    time_sk: Option<String>,
+    pub case_id: CaseId,
+    #[serde(flatten)]
+    pub event: TimelineEvent,
+    /// The status's rank, so an out-of-order callback never downgrades it.
+    pub delivery_rank: u8,
+    /// The message itself, kept only while it still has to go out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payload: Option<Outbound>,
+    #[serde(default)]
+    pub attempts: u32,
+}
+
+/// A message still to send: where it is recorded and what it is.
+#[derive(Debug, Clone)]
+pub struct PendingOutbound {
+    pub case_id: CaseId,
+    pub event: TimelineEvent,
+    pub payload: Outbound,
+    pub attempts: u32,
+}
+
+impl OutboundItem {
+    /// A message recorded with its status, out of the outbox.
+    pub fn new(case_id: &CaseId, event: &TimelineEvent) -> Self {
+        let rank = match &event.body {
+            EventBody::Outbound { status, .. } => *status,
+            _ => DeliveryStatus::Pending,
+        }
+        .rank();
+        Self {
+            pk: keys::case_pk(case_id),
+            sk: keys::event_sk(&event.id),
+            time_pk: None,
+            time_sk: None,
+            case_id: case_id.clone(),
+            event: event.clone(),
+            delivery_rank: rank,
+            payload: None,
+            attempts: 0,
+        }
+    }
+
+    /// A message waiting in the outbox, due at `next_attempt`.
+    pub fn pending(pending: &PendingOutbound, next_attempt: DateTime<Utc>) -> Self {
+        let mut item = Self::new(&pending.case_id, &pending.event);
+        item.time_pk = Some(keys::outbox_pk(keys::OUTBOX_WHATSAPP));
+        item.time_sk = Some(keys::outbox_sk(
+            next_attempt,
+            keys::OUTBOX_WHATSAPP,
+            &pending.case_id,
+            &pending.event.id,
+        ));
+        item.payload = Some(pending.payload.clone());
+        item.attempts = pending.attempts;
+        item
     }
 }

@@ -1,12 +1,12 @@
 //! The table's key layout, in one place: nothing else formats `PK`/`SK` values
 //! or names an index. `docs/data-model.md` explains each access pattern.
 
-use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use chrono::{DateTime, Duration, NaiveDate, SecondsFormat, Utc};
 
 use crate::domain::case::{CaseId, Provider};
 use crate::domain::reporter::ReporterId;
 use crate::domain::ticket::Ticket;
-use crate::domain::timeline::EventId;
+use crate::domain::timeline::{EventId, TimelineEvent};
 
 pub const PK: &str = "PK";
 pub const SK: &str = "SK";
@@ -83,6 +83,22 @@ pub fn outbox_pk(kind: &str) -> String {
 /// `TimeSK` of an outbox entry: when to try next, then what and where.
 pub fn outbox_sk(next_attempt: DateTime<Utc>, kind: &str, case: &CaseId, event: &EventId) -> String {
     format!("{}#{kind}#{case}#{}", timestamp(next_attempt), event.as_str())
+}
+
+/// A citizen's file is written into the media outbox already leased to the
+/// webhook's own first attempt for this long after the message arrived:
+/// longer than the webhook's Lambda timeout (15 s), so the sweep never takes
+/// a file the webhook may still be fetching.
+pub const MEDIA_FIRST_ATTEMPT_LEASE: Duration = Duration::minutes(2);
+
+/// `TimeSK` of a pending file's message event, as first written.
+pub fn media_first_lease_sk(case: &CaseId, event: &TimelineEvent) -> String {
+    outbox_sk(
+        event.at + MEDIA_FIRST_ATTEMPT_LEASE,
+        OUTBOX_MEDIA,
+        case,
+        &event.id,
+    )
 }
 
 /// Timestamps as sortable text: UTC, fixed width, millisecond precision.

@@ -3,30 +3,17 @@
 //! `OUTBOX#media` partition of `by_time` from the transaction that records
 //! the message, so a file is never forgotten, whatever happens after. The
 //! webhook owns the first attempt (the entry is leased to it until
-//! [`FIRST_ATTEMPT_LEASE`] after the message arrived); the sweep claims the
+//! [`keys::MEDIA_FIRST_ATTEMPT_LEASE`] after the message arrived); the sweep claims the
 //! later ones like any outbox entry ([`Store::claim_entry`]).
 
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::types::AttributeValue;
-use chrono::Duration;
 
+use super::codec::s;
 use super::outbox::OutboxEntry;
-use super::{keys, s, Store, StoreError};
+use super::{keys, Store, StoreError};
 use crate::domain::case::CaseId;
 use crate::domain::timeline::{MediaStorage, StoredFile, TimelineEvent};
-
-/// Longer than the webhook's Lambda timeout (15 s): the sweep never takes a
-/// file the webhook may still be fetching.
-pub const FIRST_ATTEMPT_LEASE: Duration = Duration::minutes(2);
-
-pub(super) fn first_lease_sk(case_id: &CaseId, event: &TimelineEvent) -> String {
-    keys::outbox_sk(
-        event.at + FIRST_ATTEMPT_LEASE,
-        keys::OUTBOX_MEDIA,
-        case_id,
-        &event.id,
-    )
-}
 
 /// The webhook's own first attempt at a file it has just recorded as
 /// pending, as the outbox entry it owns until its lease runs out.
@@ -35,12 +22,12 @@ pub fn first_attempt(case_id: &CaseId, event: &TimelineEvent) -> OutboxEntry {
         kind: keys::OUTBOX_MEDIA.to_owned(),
         case_id: case_id.clone(),
         event_id: event.id.clone(),
-        next_attempt: event.at + FIRST_ATTEMPT_LEASE,
+        next_attempt: event.at + keys::MEDIA_FIRST_ATTEMPT_LEASE,
         attempts: 0,
         last_error: None,
         pk: keys::case_pk(case_id),
         sk: keys::event_sk(&event.id),
-        time_sk: first_lease_sk(case_id, event),
+        time_sk: keys::media_first_lease_sk(case_id, event),
     }
 }
 

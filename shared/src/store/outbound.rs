@@ -7,46 +7,13 @@ use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::items::{from_item, to_item};
+use super::codec::{from_item, s, to_item};
+use super::items::{OutboundItem, PendingOutbound};
 use super::tx::{Conflict, Tx};
-use super::{keys, s, Store, StoreError};
+use super::{keys, Store, StoreError};
 use crate::domain::case::{CaseId, Provider};
 use crate::domain::timeline::{DeliveryStatus, EventBody, EventId, TimelineEvent};
-use crate::whatsapp::outbound::Outbound;
 use crate::whatsapp::StatusUpdate;
-
-/// A timeline event of kind `Outbound`, with what the outbox needs while it
-/// is pending.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct OutboundItem {
-    #[serde(rename = "PK")]
-    pk: String,
-    #[serde(rename = "SK")]
-    sk: String,
-    #[serde(rename = "TimePK", default, skip_serializing_if = "Option::is_none")]
-    time_pk: Option<String>,
-    #[serde(rename = "TimeSK", default, skip_serializing_if = "Option::is_none")]
-    time_sk: Option<String>,
-    pub case_id: CaseId,
-    #[serde(flatten)]
-    pub event: TimelineEvent,
-    /// The status's rank, so an out-of-order callback never downgrades it.
-    delivery_rank: u8,
-    /// The message itself, kept only while it still has to go out.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub payload: Option<Outbound>,
-    #[serde(default)]
-    pub attempts: u32,
-}
-
-/// A message still to send: where it is recorded and what it is.
-#[derive(Debug, Clone)]
-pub struct PendingOutbound {
-    pub case_id: CaseId,
-    pub event: TimelineEvent,
-    pub payload: Outbound,
-    pub attempts: u32,
-}
 
 #[derive(Serialize, Deserialize)]
 struct SentPointer {
@@ -68,29 +35,6 @@ struct SentPointer {
 
 /// Status callbacks come for days at most; pointers are kept a little longer.
 const POINTER_RETENTION_DAYS: i64 = 30;
-
-fn status_of(event: &TimelineEvent) -> DeliveryStatus {
-    match &event.body {
-        EventBody::Outbound { status, .. } => *status,
-        _ => DeliveryStatus::Pending,
-    }
-}
-
-impl OutboundItem {
-    fn new(case_id: &CaseId, event: &TimelineEvent) -> Self {
-        Self {
-            pk: keys::case_pk(case_id),
-            sk: keys::event_sk(&event.id),
-            time_pk: None,
-            time_sk: None,
-            case_id: case_id.clone(),
-            event: event.clone(),
-            delivery_rank: status_of(event).rank(),
-            payload: None,
-            attempts: 0,
-        }
-    }
-}
 
 impl Store {
     /// Records a message that went out, and where its provider id points,
@@ -191,7 +135,7 @@ impl Store {
         self.client
             .put_item()
             .table_name(&self.table)
-            .set_item(Some(pending_item(pending, next_attempt)))
+            .set_item(Some(to_item(&OutboundItem::pending(pending, next_attempt))))
             .send()
             .await
             .map_err(StoreError::from_sdk)?;
@@ -367,21 +311,6 @@ impl Store {
             Err(e) => Err(StoreError::from_sdk(e)),
         }
     }
-}
-
-/// A message waiting in the outbox, due at `next_attempt`.
-pub(super) fn pending_item(pending: &PendingOutbound, next_attempt: DateTime<Utc>) -> super::items::Item {
-    let mut item = OutboundItem::new(&pending.case_id, &pending.event);
-    item.time_pk = Some(keys::outbox_pk(keys::OUTBOX_WHATSAPP));
-    item.time_sk = Some(keys::outbox_sk(
-        next_attempt,
-        keys::OUTBOX_WHATSAPP,
-        &pending.case_id,
-        &pending.event.id,
-    ));
-    item.payload = Some(pending.payload.clone());
-    item.attempts = pending.attempts;
-    to_item(&item)
 }
 
 fn provider_id(event: &TimelineEvent) -> Option<String> {

@@ -13,8 +13,10 @@ use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::items::{from_item, to_item, CaseItem, EventItem, Item};
-use super::{keys, s, Store, StoreError};
+use super::codec::{from_item, s, to_item, Item};
+use super::items::{EventItem, PendingOutbound};
+use super::tx::{Conflict, Tx};
+use super::{keys, Store, StoreError};
 use crate::domain::case::{Case, CaseId};
 use crate::domain::timeline::{Actor, EventBody, EventId, TimelineEvent};
 
@@ -114,29 +116,16 @@ impl Store {
         events: &[TimelineEvent],
         escalation: &EventId,
         publish_by: DateTime<Utc>,
-        message: Option<(&super::PendingOutbound, DateTime<Utc>)>,
+        message: Option<(&PendingOutbound, DateTime<Utc>)>,
     ) -> Result<OutboxEntry, StoreError> {
-        let expected = case.version;
-        let mut next = case.clone();
-        next.version = expected + 1;
-        let mut tx = super::tx::Tx::new(&self.table);
-        tx.put_if_version(
-            to_item(&CaseItem::from_case(&next)),
-            expected,
-            super::tx::Conflict::Version(expected),
-        );
-        for event in events {
-            tx.put_new(
-                to_item(&EventItem::new(&case.id, event, &self.calendar)),
-                super::tx::Conflict::CaseExists,
-            );
-        }
+        let mut tx = Tx::new(&self.table);
+        tx.put_case_change(case, events, &self.calendar);
         let item = PublishItem::pending(&case.id, escalation, publish_by, 0, None);
         let entry = entry_of(&item, publish_by);
-        tx.put_new(to_item(&item), super::tx::Conflict::CaseExists);
-        super::stage_message(&mut tx, message);
+        tx.put_new(to_item(&item), Conflict::CaseExists);
+        tx.put_pending_message(message);
         tx.commit(&self.client).await?;
-        case.version = next.version;
+        case.version += 1;
         Ok(entry)
     }
 
@@ -393,19 +382,6 @@ impl Store {
             }
         }
         Ok(failed)
-    }
-
-    /// Deletes an outbox entry whatever its state (tests, admin).
-    pub async fn delete_outbox_entry(&self, entry: &OutboxEntry) -> Result<(), StoreError> {
-        self.client
-            .delete_item()
-            .table_name(&self.table)
-            .key(keys::PK, s(&entry.pk))
-            .key(keys::SK, s(&entry.sk))
-            .send()
-            .await
-            .map_err(StoreError::from_sdk)?;
-        Ok(())
     }
 }
 

@@ -9,7 +9,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use chrono::{DateTime, Utc};
 
-use super::items::{from_item, Item};
+use super::codec::{from_item, Item};
 use super::keys::{self, Index};
 use super::{Store, StoreError};
 use crate::domain::case::Case;

@@ -7,8 +7,8 @@ use aws_sdk_dynamodb::types::{
 };
 use aws_sdk_dynamodb::Client;
 
+use super::error::StoreError;
 use super::keys::{self, Index};
-use super::StoreError;
 
 /// Every key attribute of the table and its indexes, each once.
 pub fn key_attributes() -> Vec<&'static str> {

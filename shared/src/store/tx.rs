@@ -6,9 +6,17 @@ use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Put, TransactWriteItem};
 use aws_sdk_dynamodb::Client;
 
-use super::items::Item;
-use super::{keys, StoreError};
+use chrono::{DateTime, Utc};
+
+use super::codec::{to_item, Item};
+use super::error::StoreError;
+use super::items::{CaseItem, EventItem, OutboundItem, PendingOutbound, ReporterItem};
+use super::keys;
+use crate::conversation::Reporter;
+use crate::domain::case::{Case, CaseId};
 use crate::domain::lifecycle::Status;
+use crate::domain::sla::WorkingCalendar;
+use crate::domain::timeline::TimelineEvent;
 
 #[derive(Debug, Clone, Copy)]
 pub(super) enum Conflict {
@@ -62,6 +70,52 @@ impl<'a> Tx<'a> {
             .condition_expression("attribute_not_exists(#pk)")
             .expression_attribute_names("#pk", keys::PK);
         self.push(put, conflict);
+    }
+
+    /// Puts a case's new events; `calendar` places lifecycle events on their
+    /// local day for digests.
+    pub fn put_events(&mut self, case_id: &CaseId, events: &[TimelineEvent], calendar: &WorkingCalendar) {
+        for event in events {
+            self.put_new(
+                to_item(&EventItem::new(case_id, event, calendar)),
+                Conflict::CaseExists,
+            );
+        }
+    }
+
+    /// Puts a changed case at its next version, conditional on the version
+    /// it was read at, with the events that record the change.
+    pub fn put_case_change(&mut self, case: &Case, events: &[TimelineEvent], calendar: &WorkingCalendar) {
+        let expected = case.version;
+        let mut next = case.clone();
+        next.version = expected + 1;
+        self.put_if_version(
+            to_item(&CaseItem::from_case(&next)),
+            expected,
+            Conflict::Version(expected),
+        );
+        self.put_events(&case.id, events, calendar);
+    }
+
+    /// Puts the reporter's record at its next version: new (none may exist
+    /// yet) or conditional on the version it was read at.
+    pub fn put_reporter(&mut self, reporter: &Reporter, is_new: bool) {
+        let mut next = reporter.clone();
+        next.version = reporter.version + 1;
+        let item = to_item(&ReporterItem::new(&next));
+        if is_new {
+            self.put_new(item, Conflict::Reporter);
+        } else {
+            self.put_if_version(item, reporter.version, Conflict::Reporter);
+        }
+    }
+
+    /// Puts a message to the citizen, pending in the outbox until
+    /// `next_attempt`, when one is given.
+    pub fn put_pending_message(&mut self, message: Option<(&PendingOutbound, DateTime<Utc>)>) {
+        if let Some((pending, next_attempt)) = message {
+            self.put(to_item(&OutboundItem::pending(pending, next_attempt)));
+        }
     }
 
     /// Requires that the case item is still open (not closed, rejected or

@@ -73,14 +73,14 @@ pub async fn act(
         Some(notice) => {
             state
                 .citizens
-                .stage(&case, notice, Actor::System, event.at)
+                .stage(&state.store, &case, notice, Actor::System, event.at)
                 .await?
         }
         None => None,
     };
     save(state, &mut case, std::slice::from_ref(&event), staged.as_ref()).await?;
     let notification = match staged {
-        Some(staged) => Some(state.citizens.send(staged).await),
+        Some(staged) => Some(state.citizens.send(&state.store, staged).await),
         None => None,
     };
     tracing::info!(ticket = %case.ticket, official = %official.sub, event = event.id.as_str(), "case updated");

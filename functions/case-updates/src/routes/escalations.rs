@@ -85,7 +85,7 @@ pub async fn escalate(
     };
     let staged = state
         .citizens
-        .stage(&case, notice, Actor::System, event.at)
+        .stage(&state.store, &case, notice, Actor::System, event.at)
         .await?;
     let entry = match state
         .store
@@ -116,7 +116,7 @@ pub async fn escalate(
         }
     };
     let notification = match staged {
-        Some(staged) => state.citizens.send(staged).await,
+        Some(staged) => state.citizens.send(&state.store, staged).await,
         None => Notification::Disabled,
     };
     tracing::info!(ticket = %case.ticket, official = %official.sub, level = %case.level, "case escalated");

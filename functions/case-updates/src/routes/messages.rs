@@ -46,7 +46,13 @@ pub async fn send(
     let case = visible_case(state, official, ticket).await?;
     let notification = state
         .citizens
-        .tell(&case, Notice::OfficialMessage { text }, official.actor(), now)
+        .tell(
+            &state.store,
+            &case,
+            Notice::OfficialMessage { text },
+            official.actor(),
+            now,
+        )
         .await?;
     tracing::info!(ticket = %case.ticket, official = %official.sub, "official message to the citizen");
     ok(&MessageSent {

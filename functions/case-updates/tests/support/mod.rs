@@ -17,7 +17,7 @@ use aduan_shared::domain::sla::{SlaPolicy, WorkingCalendar};
 use aduan_shared::domain::ticket::{Ticket, TicketPrefix};
 use aduan_shared::notify::citizen::{CitizenMessenger, Templates};
 use aduan_shared::notify::{EscalationNotifier, SnsPublisher};
-use aduan_shared::store::{schema, NewCaseWrite, Reporter, Store};
+use aduan_shared::store::{schema, Reporter, Store};
 use aduan_shared::texts::Texts;
 use aduan_shared::whatsapp::client::WhatsAppApi;
 use aduan_testkit::counting::RequestCounter;
@@ -70,10 +70,9 @@ pub struct App {
     pub whatsapp: whatsapp::StandIn,
 }
 
-/// The citizen messenger the handlers use, on `store`, sending to `whatsapp`.
-pub fn messenger(store: Store, whatsapp: &whatsapp::StandIn, tree: Arc<Jurisdictions>) -> CitizenMessenger {
+/// The citizen messenger the handlers use, sending to `whatsapp`.
+pub fn messenger(whatsapp: &whatsapp::StandIn, tree: Arc<Jurisdictions>) -> CitizenMessenger {
     CitizenMessenger {
-        store,
         api: WhatsAppApi::new(&whatsapp.base_url(), "test-token", &whatsapp.base_url(), None),
         keys: Arc::new(keys()),
         texts: Arc::new(Texts::shipped()),
@@ -117,7 +116,7 @@ impl App {
         let tree = Arc::new(Jurisdictions::bukittinggi().clone());
         let whatsapp = whatsapp::StandIn::start().await;
         let keys = keys();
-        let messenger = messenger(store.clone(), &whatsapp, tree.clone());
+        let messenger = messenger(&whatsapp, tree.clone());
         let state = AppState {
             escalations: EscalationNotifier::new(SnsPublisher::new(sns), store.clone(), topic_arn.clone()),
             store,
@@ -166,7 +165,7 @@ impl App {
             },
         };
         let (case, opened) = Case::open(new, &Ladder::default(), &SlaPolicy::default(), at);
-        let mut reporter = Reporter {
+        let reporter = Reporter {
             id: reporter_id,
             open_case: None,
             awaiting: None,
@@ -174,16 +173,7 @@ impl App {
             last_inbound_at: last_inbound,
             version: 0,
         };
-        self.store()
-            .create_case(NewCaseWrite {
-                case: &case,
-                events: &[opened],
-                inbound: None,
-                reporter: &mut reporter,
-                reporter_is_new: true,
-            })
-            .await
-            .expect("seed case");
+        aduan_testkit::seed::open_case(self.store(), &case, &[opened], reporter).await;
         case
     }
 

@@ -17,7 +17,7 @@ use aduan_shared::domain::sla::{SlaPolicy, WorkingCalendar};
 use aduan_shared::domain::ticket::{Ticket, TicketPrefix};
 use aduan_shared::domain::timeline::TimelineEvent;
 use aduan_shared::notify::{EscalationNotifier, RetryPolicy};
-use aduan_shared::store::{schema, NewCaseWrite, Reporter, Store};
+use aduan_shared::store::{schema, Reporter, Store};
 use aduan_testkit::standin::WhatsAppStandin;
 use aws_sdk_dynamodb::config::interceptors::AfterDeserializationInterceptorContextRef;
 use aws_sdk_dynamodb::config::{ConfigBag, Intercept, RuntimeComponents};
@@ -209,7 +209,6 @@ pub async fn app_with(
         .expect("config");
     assert_eq!(app.digest_topic_arn, digest_topic);
     app.store = store.clone();
-    app.messenger.store = store.clone();
     app.escalations = EscalationNotifier::new(app.sns.clone(), store.clone(), escalation_topic)
         .with_console_base_url(Some("https://aduan.example.go.id".into()))
         .with_offset(app.policy.sla.calendar.offset())
@@ -264,7 +263,7 @@ pub async fn create_heard(
     last_inbound_at: DateTime<Utc>,
 ) -> Case {
     let (case, opened) = new_case(n, area, kind, when);
-    let mut reporter = Reporter {
+    let reporter = Reporter {
         id: case.reporter.clone(),
         open_case: None,
         awaiting: None,
@@ -272,15 +271,6 @@ pub async fn create_heard(
         last_inbound_at,
         version: 0,
     };
-    store
-        .create_case(NewCaseWrite {
-            case: &case,
-            events: &[opened],
-            inbound: None,
-            reporter: &mut reporter,
-            reporter_is_new: true,
-        })
-        .await
-        .unwrap();
+    aduan_testkit::seed::open_case(store, &case, &[opened], reporter).await;
     case
 }

@@ -1,0 +1,228 @@
+//! One citizen's message, as a straight line: load (one read) → decide
+//! (pure) → look up what the decision needs (at most one read) → plan
+//! (pure) → write once → hand back the reply to send. A conflict (another
+//! message of the same citizen written first) reads and decides again.
+
+mod records;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, Utc};
+
+use aduan_shared::archive::MediaJob;
+use aduan_shared::config::policy::Policy;
+use aduan_shared::conversation::plan::{self, Found, Incoming, Lookup, Plan, PlanError, Rules};
+use aduan_shared::conversation::{self, Context, State};
+use aduan_shared::domain::case::{CaseId, Channel, Provider};
+use aduan_shared::domain::jurisdiction::{JurisdictionPath, Jurisdictions};
+use aduan_shared::domain::reporter::{ReporterId, ReporterKeys};
+use aduan_shared::notify::citizen::Staged;
+use aduan_shared::store::{InboundKey, StoreError};
+use aduan_shared::texts::Texts;
+use aduan_shared::whatsapp::outbound::Outbound;
+use aduan_shared::whatsapp::Inbound;
+
+pub use records::CitizenRecords;
+
+/// What the use case needs besides its records: the rules, texts and keys,
+/// fixed at cold start.
+pub struct Desk {
+    pub keys: Arc<ReporterKeys>,
+    pub tree: Arc<Jurisdictions>,
+    pub texts: Arc<Texts>,
+    pub policy: Policy,
+    /// Which kecamatan each of the city's numbers serves, if only one.
+    pub number_kecamatan: HashMap<String, JurisdictionPath>,
+    /// A media bucket is configured: citizens' files are kept.
+    pub keeps_files: bool,
+}
+
+impl Desk {
+    fn context(&self, inbound: &Inbound) -> Context<'_> {
+        Context {
+            tree: &self.tree,
+            texts: &self.texts,
+            receiving_kecamatan: self.number_kecamatan.get(&inbound.number_id),
+        }
+    }
+
+    fn rules(&self) -> Rules<'_> {
+        Rules {
+            ladder: &self.policy.ladder,
+            sla: &self.policy.sla,
+            ticket_prefix: &self.policy.ticket_prefix,
+            contacts: &self.keys.contacts,
+            keeps_files: self.keeps_files,
+        }
+    }
+}
+
+/// What to send back, and the case to record it on (none for answers that
+/// belong to no case, such as `STATUS`).
+#[derive(Debug, Clone)]
+pub struct Reply {
+    pub case_id: Option<CaseId>,
+    pub message: Outbound,
+    /// The reply to a case, saved as pending with the message it answers:
+    /// sent now, or by the sweep. None for answers that belong to no case
+    /// and for Twilio's, which go back inline.
+    pub staged: Option<Staged>,
+}
+
+#[derive(Debug, Clone)]
+pub enum Outcome {
+    /// The same message, delivered again: nothing written, nothing sent.
+    Duplicate,
+    Handled {
+        reply: Option<Box<Reply>>,
+        /// A file recorded as pending, to fetch before answering.
+        media: Option<Box<MediaJob>>,
+    },
+}
+
+/// Why a message was not handled.
+#[derive(Debug, thiserror::Error)]
+pub enum InboundError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Plan(#[from] PlanError),
+}
+
+impl InboundError {
+    /// Whether the provider's redelivery may succeed where this attempt
+    /// failed: the table was unreachable, or busy past every retry. Records
+    /// that cannot be read, or a case that is not there, stay as they are
+    /// however often the message comes again.
+    pub fn redelivery_may_help(&self) -> bool {
+        match self {
+            InboundError::Store(StoreError::Corrupt(_) | StoreError::BadCursor) => false,
+            InboundError::Store(_) => true,
+            InboundError::Plan(_) => false,
+        }
+    }
+}
+
+/// Conflicts are other messages of the same citizen landing at the same
+/// moment; a few rounds settle any burst WhatsApp delivers.
+const MAX_ROUNDS: usize = 8;
+
+pub async fn process(
+    records: &impl CitizenRecords,
+    desk: &Desk,
+    inbound: &Inbound,
+    now: DateTime<Utc>,
+) -> Result<Outcome, InboundError> {
+    let reporter_id = desk.keys.hasher.reporter_id(&inbound.from);
+    let key = InboundKey {
+        provider: inbound.provider,
+        message_id: inbound.message_id.clone(),
+    };
+    // Taken once: a round that conflicts keeps its ticket for the next.
+    let mut ticket_number = None;
+    let mut open_case_closed = false;
+    let mut last_conflict = StoreError::Contended;
+    for _ in 0..MAX_ROUNDS {
+        let (handled, mut reporter) = records.inbound_and_reporter(&key, &reporter_id).await?;
+        if handled.is_some() {
+            return Ok(Outcome::Duplicate);
+        }
+        if open_case_closed {
+            // Officials closed the case the reporter's record points at:
+            // this message starts a new one.
+            if let Some(r) = reporter.as_mut() {
+                r.open_case = None;
+                r.awaiting = None;
+            }
+        }
+        let state = State::of(reporter.as_ref());
+        let decision = conversation::decide(&inbound.body, state, desk.context(inbound));
+        let found = look_up(
+            records,
+            plan::lookup(&decision, state),
+            &reporter_id,
+            &mut ticket_number,
+        )
+        .await?;
+        let incoming = Incoming {
+            inbound,
+            reporter_id: &reporter_id,
+            reporter: reporter.as_ref(),
+            now,
+        };
+        let mut plan = plan::plan(decision, found, &incoming, desk.context(inbound), desk.rules())?;
+        let staged = stage(&plan, inbound, now);
+        let pending = staged.as_ref().map(|s| (&s.pending, s.lease_until(now)));
+        match records
+            .record_citizen_message(&key, &mut plan.write, pending)
+            .await
+        {
+            Err(StoreError::CaseClosed) => open_case_closed = true,
+            Err(e) if e.is_conflict() => last_conflict = e,
+            Err(StoreError::DuplicateMessage) => return Ok(Outcome::Duplicate),
+            Err(e) => return Err(e.into()),
+            Ok(()) => return Ok(handled_outcome(plan, staged, inbound.provider)),
+        }
+    }
+    Err(last_conflict.into())
+}
+
+/// The one read the decision needs.
+async fn look_up(
+    records: &impl CitizenRecords,
+    lookup: Lookup,
+    reporter_id: &ReporterId,
+    ticket_number: &mut Option<u64>,
+) -> Result<Found, StoreError> {
+    Ok(match lookup {
+        Lookup::Nothing => Found::Nothing,
+        Lookup::TicketNumber => {
+            let number = match *ticket_number {
+                Some(number) => number,
+                None => *ticket_number.insert(records.next_ticket_number().await?),
+            };
+            Found::TicketNumber(number)
+        }
+        Lookup::Case(id) => Found::Case(records.case(&id).await?.map(Box::new)),
+        Lookup::Ticket(ticket) => Found::Case(records.case_by_ticket(&ticket).await?.map(Box::new)),
+        Lookup::ReporterCases => Found::Cases(
+            records
+                .reporter_cases(reporter_id, plan::STATUS_LIST_LIMIT)
+                .await?,
+        ),
+    })
+}
+
+/// The reply to a case, saved as pending with the message it answers;
+/// Twilio's replies go back inline in the webhook's answer instead.
+fn stage(plan: &Plan, inbound: &Inbound, now: DateTime<Utc>) -> Option<Staged> {
+    let reply = plan.reply.as_ref()?;
+    let case_id = reply.case_id.as_ref()?;
+    (inbound.provider == Provider::Meta).then(|| {
+        let channel = Channel {
+            provider: inbound.provider,
+            number_id: inbound.number_id.clone(),
+        };
+        // A millisecond after the message it answers, so it sorts after it.
+        let at = now + Duration::milliseconds(1);
+        Staged::reply(case_id, &channel, &inbound.from, reply.message.clone(), at)
+    })
+}
+
+fn handled_outcome(plan: Plan, staged: Option<Staged>, provider: Provider) -> Outcome {
+    let media = plan
+        .message_event()
+        .and_then(|(case_id, ticket, event)| MediaJob::of(case_id, ticket, provider, event));
+    Outcome::Handled {
+        reply: plan.reply.map(|reply| {
+            Box::new(Reply {
+                case_id: reply.case_id,
+                message: reply.message,
+                staged,
+            })
+        }),
+        media: media.map(Box::new),
+    }
+}
+

@@ -1,0 +1,94 @@
+//! The use case's one port to storage: the reads and the one write a
+//! citizen's message needs, named for what they are to it. The DynamoDB
+//! store implements it in production; the unit tests hold the records in
+//! memory (`memory.rs`).
+
+use std::future::Future;
+
+use aduan_shared::conversation::plan::CitizenWrite;
+use aduan_shared::conversation::Reporter;
+use aduan_shared::domain::case::{Case, CaseId};
+use aduan_shared::domain::reporter::ReporterId;
+use aduan_shared::domain::ticket::Ticket;
+use aduan_shared::store::{Handled, InboundKey, PendingOutbound, Store, StoreError};
+use chrono::{DateTime, Utc};
+
+/// A reply saved as pending in the same write as the message, with the time
+/// the sweep may take it.
+pub type PendingReply<'a> = Option<(&'a PendingOutbound, DateTime<Utc>)>;
+
+pub trait CitizenRecords {
+    /// Whether the message was handled already, and the sender's record.
+    fn inbound_and_reporter(
+        &self,
+        key: &InboundKey,
+        reporter: &ReporterId,
+    ) -> impl Future<Output = Result<(Option<Handled>, Option<Reporter>), StoreError>> + Send;
+
+    fn next_ticket_number(&self) -> impl Future<Output = Result<u64, StoreError>> + Send;
+
+    fn case(&self, id: &CaseId) -> impl Future<Output = Result<Option<Case>, StoreError>> + Send;
+
+    fn case_by_ticket(
+        &self,
+        ticket: &Ticket,
+    ) -> impl Future<Output = Result<Option<Case>, StoreError>> + Send;
+
+    /// The reporter's latest cases, newest first.
+    fn reporter_cases(
+        &self,
+        reporter: &ReporterId,
+        limit: i32,
+    ) -> impl Future<Output = Result<Vec<Case>, StoreError>> + Send;
+
+    /// Everything the message writes, in one transaction, conditional on
+    /// what was read (see [`Store::record_citizen_message`]).
+    fn record_citizen_message(
+        &self,
+        inbound: &InboundKey,
+        write: &mut CitizenWrite,
+        reply: PendingReply<'_>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+}
+
+impl CitizenRecords for Store {
+    fn inbound_and_reporter(
+        &self,
+        key: &InboundKey,
+        reporter: &ReporterId,
+    ) -> impl Future<Output = Result<(Option<Handled>, Option<Reporter>), StoreError>> + Send {
+        Store::inbound_and_reporter(self, key, reporter)
+    }
+
+    fn next_ticket_number(&self) -> impl Future<Output = Result<u64, StoreError>> + Send {
+        Store::next_ticket_number(self)
+    }
+
+    fn case(&self, id: &CaseId) -> impl Future<Output = Result<Option<Case>, StoreError>> + Send {
+        Store::case(self, id)
+    }
+
+    fn case_by_ticket(
+        &self,
+        ticket: &Ticket,
+    ) -> impl Future<Output = Result<Option<Case>, StoreError>> + Send {
+        Store::case_by_ticket(self, ticket)
+    }
+
+    fn reporter_cases(
+        &self,
+        reporter: &ReporterId,
+        limit: i32,
+    ) -> impl Future<Output = Result<Vec<Case>, StoreError>> + Send {
+        Store::reporter_cases(self, reporter, limit)
+    }
+
+    fn record_citizen_message(
+        &self,
+        inbound: &InboundKey,
+        write: &mut CitizenWrite,
+        reply: PendingReply<'_>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send {
+        Store::record_citizen_message(self, inbound, write, reply)
+    }
+}

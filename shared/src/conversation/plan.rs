@@ -1,0 +1,533 @@
+//! What one citizen's message writes and answers, planned without I/O. The
+//! decision ([`super::decide`]) names the one read it needs ([`lookup`]);
+//! with what that read found, [`plan`] returns everything the message
+//! writes (one transaction) and the reply to send once it is written.
+
+use chrono::{DateTime, Utc};
+
+use super::{replies, Awaiting, Command, Context, Decision, Effect, OpenCase, Reporter, State, TicketArg};
+use crate::domain::case::{Case, CaseError, CaseId, Channel, NewCase};
+use crate::domain::ladder::Ladder;
+use crate::domain::lifecycle::{Status, Transition};
+use crate::domain::reporter::{ContactCipher, ReporterId};
+use crate::domain::sla::SlaPolicy;
+use crate::domain::ticket::{Ticket, TicketError, TicketPrefix};
+use crate::domain::timeline::{Actor, EventBody, MediaStorage, MessageContent, TimelineEvent};
+use crate::texts::render;
+use crate::whatsapp::outbound::Outbound;
+use crate::whatsapp::{Inbound, InboundBody};
+
+/// How many of the reporter's latest cases `STATUS` lists.
+pub const STATUS_LIST_LIMIT: i32 = 10;
+
+/// The one read a decision needs beyond the reporter's record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Lookup {
+    Nothing,
+    /// A ticket number for the case the message opens.
+    TicketNumber,
+    /// The case the message changes.
+    Case(CaseId),
+    /// The case a command names by its ticket.
+    Ticket(Ticket),
+    /// The reporter's latest cases, newest first ([`STATUS_LIST_LIMIT`]).
+    ReporterCases,
+}
+
+/// What the store answered to a [`Lookup`].
+#[derive(Debug, Clone)]
+pub enum Found {
+    Nothing,
+    TicketNumber(u64),
+    Case(Option<Box<Case>>),
+    Cases(Vec<Case>),
+}
+
+/// Faults of the records or the rules, found while planning. None of them
+/// is the citizen's doing.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum PlanError {
+    #[error("the reporter's record names case {0}, which is not in the table")]
+    MissingCase(CaseId),
+    #[error("the ticket counter gave {number}, which makes no ticket: {source}")]
+    TicketNumber { number: u64, source: TicketError },
+    #[error("the citizen's answer cannot move the case: {0}")]
+    Transition(#[from] CaseError),
+    #[error("planning asked for one read and was given another")]
+    WrongLookup,
+}
+
+/// The rules a plan follows: what does not change between messages.
+#[derive(Debug, Clone, Copy)]
+pub struct Rules<'a> {
+    pub ladder: &'a Ladder,
+    pub sla: &'a SlaPolicy,
+    pub ticket_prefix: &'a TicketPrefix,
+    pub contacts: &'a ContactCipher,
+    /// A bucket keeps citizens' files: a file is pending from the message's
+    /// own write, so the sweep fetches it if the webhook cannot.
+    pub keeps_files: bool,
+}
+
+/// The message being planned, with what the desk knows of its sender.
+#[derive(Debug, Clone)]
+pub struct Incoming<'a> {
+    pub inbound: &'a Inbound,
+    pub reporter_id: &'a ReporterId,
+    /// Their record as read, if they wrote before.
+    pub reporter: Option<&'a Reporter>,
+    pub now: DateTime<Utc>,
+}
+
+/// Everything one message writes, in one transaction: all of it or nothing.
+#[derive(Debug, Clone)]
+pub struct CitizenWrite {
+    /// The reporter's record after the message, at the version it was read
+    /// at (the store bumps it when the write succeeds).
+    pub reporter: Reporter,
+    /// No record existed: the write requires that none exists still.
+    pub reporter_is_new: bool,
+    pub case: CaseWrite,
+}
+
+/// What a message writes on a case.
+#[derive(Debug, Clone)]
+pub enum CaseWrite {
+    /// It goes on no case (a command, a question answered outright).
+    None,
+    /// A new case with its first events, its ticket taken with it.
+    Open { case: Case, events: Vec<TimelineEvent> },
+    /// Events on a case that is not itself changed; the case must still be
+    /// open (the reporter's pointer may be stale: an official or the sweep
+    /// may have closed it since).
+    Append {
+        case_id: CaseId,
+        ticket: Ticket,
+        events: Vec<TimelineEvent>,
+    },
+    /// A changed case, saved at the version it was read at, with its events.
+    Change { case: Case, events: Vec<TimelineEvent> },
+}
+
+impl CaseWrite {
+    pub fn case_id(&self) -> Option<&CaseId> {
+        match self {
+            CaseWrite::None => None,
+            CaseWrite::Open { case, .. } | CaseWrite::Change { case, .. } => Some(&case.id),
+            CaseWrite::Append { case_id, .. } => Some(case_id),
+        }
+    }
+
+    pub fn ticket(&self) -> Option<&Ticket> {
+        match self {
+            CaseWrite::None => None,
+            CaseWrite::Open { case, .. } | CaseWrite::Change { case, .. } => Some(&case.ticket),
+            CaseWrite::Append { ticket, .. } => Some(ticket),
+        }
+    }
+
+    pub fn events(&self) -> &[TimelineEvent] {
+        match self {
+            CaseWrite::None => &[],
+            CaseWrite::Open { events, .. }
+            | CaseWrite::Append { events, .. }
+            | CaseWrite::Change { events, .. } => events,
+        }
+    }
+}
+
+/// The answer to the citizen, sent once the write has succeeded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reply {
+    /// The case it is recorded on; none for answers that belong to no case
+    /// (`STATUS`, help), which are sent without a record.
+    pub case_id: Option<CaseId>,
+    pub message: Outbound,
+}
+
+/// What one message writes and answers.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub write: CitizenWrite,
+    pub reply: Option<Reply>,
+}
+
+impl Plan {
+    /// The event recording the citizen's message, with the case and ticket
+    /// it went on: its file, if any, is fetched once the write succeeds.
+    pub fn message_event(&self) -> Option<(&CaseId, &Ticket, &TimelineEvent)> {
+        let case = &self.write.case;
+        let event = case
+            .events()
+            .iter()
+            .find(|e| matches!(e.body, EventBody::Message { .. }))?;
+        Some((case.case_id()?, case.ticket()?, event))
+    }
+}
+
+/// The one read `decision` needs, given the sender's state.
+pub fn lookup(decision: &Decision, state: State<'_>) -> Lookup {
+    match decision {
+        Decision::Open { .. } => Lookup::TicketNumber,
+        Decision::Append { effect, .. } => match effect {
+            Effect::Nothing => Lookup::Nothing,
+            Effect::SetArea(_) => state
+                .open_case
+                .map_or(Lookup::Nothing, |open| Lookup::Case(open.id.clone())),
+            Effect::Confirm { case, .. } | Effect::Rate { case, .. } => Lookup::Case(case.id.clone()),
+        },
+        Decision::Command(Command::StatusAll) => Lookup::ReporterCases,
+        Decision::Command(
+            Command::Status(TicketArg::Valid(ticket)) | Command::Withdraw(TicketArg::Valid(ticket)),
+        ) => Lookup::Ticket(ticket.clone()),
+        Decision::Command(_) | Decision::Reply(_) => Lookup::Nothing,
+    }
+}
+
+/// Turns the decision, and what its [`lookup`] found, into what to write
+/// and what to answer.
+pub fn plan(
+    decision: Decision,
+    found: Found,
+    incoming: &Incoming<'_>,
+    ctx: Context<'_>,
+    rules: Rules<'_>,
+) -> Result<Plan, PlanError> {
+    let planner = Planner { incoming, ctx, rules };
+    match decision {
+        Decision::Open {
+            kind,
+            description,
+            jurisdiction,
+            home,
+            question,
+        } => {
+            let Found::TicketNumber(number) = found else {
+                return Err(PlanError::WrongLookup);
+            };
+            let ticket = Ticket::new(rules.ticket_prefix, number)
+                .map_err(|source| PlanError::TicketNumber { number, source })?;
+            let new = NewCase {
+                ticket,
+                kind,
+                description,
+                jurisdiction,
+                home,
+                reporter: incoming.reporter_id.clone(),
+                channel: planner.channel(),
+            };
+            Ok(planner.open(new, question))
+        }
+        Decision::Append {
+            effect,
+            reply,
+            awaiting,
+        } => planner.append(effect, reply, awaiting, found),
+        Decision::Command(command) => planner.command(command, found),
+        Decision::Reply(message) => Ok(planner.answer_without_case(message)),
+    }
+}
+
+struct Planner<'p> {
+    incoming: &'p Incoming<'p>,
+    ctx: Context<'p>,
+    rules: Rules<'p>,
+}
+
+impl Planner<'_> {
+    /// The reporter's record as it will be after this message, and whether
+    /// it is new. The contact is re-sealed when it was sealed under an older
+    /// key, so a key rotation completes as citizens write in.
+    fn next_reporter(&self) -> (Reporter, bool) {
+        let contacts = self.rules.contacts;
+        let Incoming {
+            inbound,
+            reporter,
+            now,
+            ..
+        } = self.incoming;
+        match reporter {
+            Some(existing) => {
+                let mut next = (*existing).clone();
+                next.last_inbound_at = (*now).max(existing.last_inbound_at);
+                if existing.contact.key_id != contacts.current_key_id() {
+                    next.contact = contacts.seal(&inbound.from);
+                }
+                (next, false)
+            }
+            None => (
+                Reporter {
+                    id: self.incoming.reporter_id.clone(),
+                    open_case: None,
+                    awaiting: None,
+                    contact: contacts.seal(&inbound.from),
+                    last_inbound_at: *now,
+                    version: 0,
+                },
+                true,
+            ),
+        }
+    }
+
+    fn message_event(&self) -> TimelineEvent {
+        let inbound = self.incoming.inbound;
+        let content = match &inbound.body {
+            InboundBody::Content(content) => content.clone(),
+            InboundBody::Choice { title, .. } => MessageContent::Text { body: title.clone() },
+        };
+        let stored = (self.rules.keeps_files && matches!(content, MessageContent::Media { .. }))
+            .then_some(MediaStorage::Pending);
+        TimelineEvent::new(
+            self.incoming.now,
+            Actor::Citizen,
+            EventBody::Message {
+                provider_message_id: inbound.message_id.clone(),
+                content,
+                stored,
+                file: None,
+                store_error: None,
+            },
+        )
+    }
+
+    fn channel(&self) -> Channel {
+        Channel {
+            provider: self.incoming.inbound.provider,
+            number_id: self.incoming.inbound.number_id.clone(),
+        }
+    }
+
+    fn now(&self) -> DateTime<Utc> {
+        self.incoming.now
+    }
+
+    fn open(&self, new: NewCase, question: Option<(Outbound, Awaiting)>) -> Plan {
+        let (case, opened) = Case::open(new, self.rules.ladder, self.rules.sla, self.now());
+        let (mut reporter, reporter_is_new) = self.next_reporter();
+        reporter.open_case = Some(OpenCase {
+            id: case.id.clone(),
+            ticket: case.ticket.clone(),
+        });
+        reporter.awaiting = question.as_ref().map(|(_, awaiting)| awaiting.clone());
+        let ack = replies::acknowledge(
+            self.ctx.texts,
+            self.ctx.tree,
+            &case.ticket,
+            case.kind,
+            case.jurisdiction.as_ref(),
+            question.as_ref().map(|(q, _)| q),
+        );
+        let case_id = case.id.clone();
+        let events = vec![opened, self.message_event()];
+        Plan {
+            write: CitizenWrite {
+                reporter,
+                reporter_is_new,
+                case: CaseWrite::Open { case, events },
+            },
+            reply: Some(Reply {
+                case_id: Some(case_id),
+                message: ack,
+            }),
+        }
+    }
+
+    /// The case a decision's lookup was for; its absence means the
+    /// reporter's record points at nothing.
+    fn found_case(found: Found, id: &CaseId) -> Result<Case, PlanError> {
+        match found {
+            Found::Case(Some(case)) if &case.id == id => Ok(*case),
+            Found::Case(_) => Err(PlanError::MissingCase(id.clone())),
+            _ => Err(PlanError::WrongLookup),
+        }
+    }
+
+    fn append(
+        &self,
+        effect: Effect,
+        reply: Option<Outbound>,
+        awaiting: Option<Awaiting>,
+        found: Found,
+    ) -> Result<Plan, PlanError> {
+        let (mut reporter, reporter_is_new) = self.next_reporter();
+        reporter.awaiting = awaiting;
+        let now = self.now();
+        let mut events = vec![self.message_event()];
+        let case = match effect {
+            Effect::Nothing => match &reporter.open_case {
+                Some(open) => CaseWrite::Append {
+                    case_id: open.id.clone(),
+                    ticket: open.ticket.clone(),
+                    events,
+                },
+                None => CaseWrite::None,
+            },
+            Effect::SetArea(path) => match reporter.open_case.clone() {
+                Some(open) => {
+                    let mut case = Self::found_case(found, &open.id)?;
+                    case.jurisdiction = Some(path.clone());
+                    case.updated_at = now;
+                    events.push(TimelineEvent::new(
+                        now,
+                        Actor::Citizen,
+                        EventBody::Reclassified {
+                            kind: None,
+                            category: None,
+                            jurisdiction: Some(path),
+                        },
+                    ));
+                    CaseWrite::Change { case, events }
+                }
+                None => CaseWrite::None,
+            },
+            Effect::Confirm { case: asked, solved } => {
+                let mut case = Self::found_case(found, &asked.id)?;
+                if case.status == Status::Resolved {
+                    let transition = if solved {
+                        Transition::Close
+                    } else {
+                        Transition::Reopen
+                    };
+                    events.push(case.transition(transition, Actor::Citizen, None, self.rules.sla, now)?);
+                    if solved && reporter.open_case.as_ref().is_some_and(|c| c.id == case.id) {
+                        reporter.open_case = None;
+                    }
+                }
+                CaseWrite::Change { case, events }
+            }
+            Effect::Rate { case: rated, rating } => {
+                let mut case = Self::found_case(found, &rated.id)?;
+                case.rating = Some(rating);
+                case.updated_at = now;
+                events.push(TimelineEvent::new(
+                    now,
+                    Actor::Citizen,
+                    EventBody::Rated { rating },
+                ));
+                CaseWrite::Change { case, events }
+            }
+        };
+        let case_id = case.case_id().cloned();
+        Ok(Plan {
+            write: CitizenWrite {
+                reporter,
+                reporter_is_new,
+                case,
+            },
+            reply: reply.map(|message| Reply { case_id, message }),
+        })
+    }
+
+    /// An answer that goes on no case: the message's de-duplication record
+    /// and the reporter's window are written, and the answer is sent
+    /// without a record (the citizen can simply ask again).
+    fn answer_without_case(&self, message: Outbound) -> Plan {
+        self.without_case(None, message)
+    }
+
+    /// As [`Planner::answer_without_case`]; `open_case` replaces the
+    /// reporter's open case when given (`BARU`).
+    fn without_case(&self, open_case: Option<Option<OpenCase>>, message: Outbound) -> Plan {
+        let (mut reporter, reporter_is_new) = self.next_reporter();
+        if let Some(open_case) = open_case {
+            reporter.open_case = open_case;
+            reporter.awaiting = None;
+        }
+        Plan {
+            write: CitizenWrite {
+                reporter,
+                reporter_is_new,
+                case: CaseWrite::None,
+            },
+            reply: Some(Reply {
+                case_id: None,
+                message,
+            }),
+        }
+    }
+
+    fn command(&self, command: Command, found: Found) -> Result<Plan, PlanError> {
+        let texts = self.ctx.texts;
+        let calendar = &self.rules.sla.calendar;
+        let not_found =
+            |ticket: &Ticket| Outbound::text(render(&texts.not_found, &[("ticket", ticket.as_str())]));
+        Ok(match command {
+            Command::Help => self.answer_without_case(Outbound::text(&texts.help)),
+            Command::New(None) => self.without_case(Some(None), Outbound::text(&texts.new_prompt)),
+            // `decide` opens the case of `BARU <text>` itself.
+            Command::New(Some(_)) => return Err(PlanError::WrongLookup),
+            Command::StatusAll => {
+                let Found::Cases(cases) = found else {
+                    return Err(PlanError::WrongLookup);
+                };
+                self.answer_without_case(replies::status_list(texts, calendar, &cases))
+            }
+            Command::Status(TicketArg::Valid(ticket)) => match self.own_case(found)? {
+                Some(case) => {
+                    self.answer_without_case(replies::status_one(texts, self.ctx.tree, calendar, &case))
+                }
+                None => self.answer_without_case(not_found(&ticket)),
+            },
+            Command::Status(TicketArg::Invalid) | Command::Withdraw(TicketArg::Invalid) => {
+                self.answer_without_case(Outbound::text(&texts.bad_ticket))
+            }
+            Command::Withdraw(TicketArg::Valid(ticket)) => match self.own_case(found)? {
+                Some(case) => self.withdraw(case),
+                None => self.answer_without_case(not_found(&ticket)),
+            },
+        })
+    }
+
+    /// The citizen's own case of those found; someone else's is "not
+    /// found", exactly like one that does not exist.
+    fn own_case(&self, found: Found) -> Result<Option<Case>, PlanError> {
+        let Found::Case(case) = found else {
+            return Err(PlanError::WrongLookup);
+        };
+        Ok(case
+            .filter(|c| &c.reporter == self.incoming.reporter_id)
+            .map(|c| *c))
+    }
+
+    fn withdraw(&self, mut case: Case) -> Plan {
+        let texts = self.ctx.texts;
+        let ticket = case.ticket.clone();
+        let withdrawn = case.transition(
+            Transition::Withdraw,
+            Actor::Citizen,
+            None,
+            self.rules.sla,
+            self.now(),
+        );
+        let Ok(event) = withdrawn else {
+            // Only a closed, rejected or withdrawn case cannot be withdrawn:
+            // the answer says so, and the finished case is left as it is.
+            let message = render(
+                &texts.cannot_withdraw,
+                &[
+                    ("ticket", ticket.as_str()),
+                    ("status", texts.status_name(case.status)),
+                ],
+            );
+            return self.answer_without_case(Outbound::text(message));
+        };
+        let (mut reporter, reporter_is_new) = self.next_reporter();
+        if reporter.open_case.as_ref().is_some_and(|c| c.id == case.id) {
+            reporter.open_case = None;
+            reporter.awaiting = None;
+        }
+        let case_id = case.id.clone();
+        let events = vec![self.message_event(), event];
+        Plan {
+            write: CitizenWrite {
+                reporter,
+                reporter_is_new,
+                case: CaseWrite::Change { case, events },
+            },
+            reply: Some(Reply {
+                case_id: Some(case_id),
+                message: Outbound::text(render(&texts.withdrawn, &[("ticket", ticket.as_str())])),
+            }),
+        }
+    }
+}

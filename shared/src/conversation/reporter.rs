@@ -1,0 +1,24 @@
+//! What the desk remembers about a citizen between their messages.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::{Awaiting, OpenCase};
+use crate::domain::reporter::{ReporterId, SealedContact};
+
+/// What the desk remembers about a reporter between messages. The contact is
+/// sealed; the pseudonymous id is the key.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Reporter {
+    pub id: ReporterId,
+    /// The case their next message is added to, if one is open.
+    #[serde(default)]
+    pub open_case: Option<OpenCase>,
+    /// The question we asked them and wait for an answer to.
+    #[serde(default)]
+    pub awaiting: Option<Awaiting>,
+    pub contact: SealedContact,
+    pub last_inbound_at: DateTime<Utc>,
+    /// Bumped on every write; writes are conditional on the version read.
+    pub version: u64,
+}

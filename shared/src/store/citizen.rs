@@ -1,0 +1,166 @@
+//! A citizen's side of the table: their record, whether a message of theirs
+//! was already handled, and the one transaction that records a message.
+
+use aws_sdk_dynamodb::types::KeysAndAttributes;
+use chrono::{DateTime, Duration, Utc};
+
+use super::codec::{from_item, is_expired, key_of, s, to_item};
+use super::items::{CaseItem, InboundItem, InboundKey, PendingOutbound, ReporterItem, TicketItem};
+use super::tx::{Conflict, Tx};
+use super::{keys, Store, StoreError};
+use crate::conversation::plan::{CaseWrite, CitizenWrite};
+use crate::conversation::Reporter;
+use crate::domain::case::{Case, CaseId};
+use crate::domain::reporter::ReporterId;
+
+/// A provider message already handled: the same message delivered again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Handled {
+    pub case_id: Option<CaseId>,
+}
+
+/// How long a handled message id is remembered. Meta retries undelivered
+/// webhooks for up to 7 days; twice that leaves a margin.
+pub const INBOUND_RETENTION_DAYS: i64 = 14;
+
+impl Store {
+    /// Records a citizen's message in one transaction, all of it or nothing:
+    /// its de-duplication record (a message recorded already fails with
+    /// `DuplicateMessage`), the reporter's record at the version read, what
+    /// it writes on a case (a new case with its ticket, events on a case
+    /// that must still be open, or a changed case at the version read), and
+    /// the reply, pending, due for the sweep at the time given. On success
+    /// the reporter's version, and a changed case's, are the new ones.
+    pub async fn record_citizen_message(
+        &self,
+        inbound: &InboundKey,
+        write: &mut CitizenWrite,
+        reply: Option<(&PendingOutbound, DateTime<Utc>)>,
+    ) -> Result<(), StoreError> {
+        let mut tx = Tx::new(&self.table);
+        match &write.case {
+            CaseWrite::None => {}
+            CaseWrite::Open { case, events } => {
+                tx.put_new(to_item(&CaseItem::from_case(case)), Conflict::CaseExists);
+                tx.put_new(
+                    to_item(&TicketItem::new(&case.ticket, &case.id)),
+                    Conflict::TicketTaken,
+                );
+                tx.put_events(&case.id, events, &self.calendar);
+            }
+            CaseWrite::Append { case_id, events, .. } => {
+                // The reporter's pointer may be stale: an official or the
+                // sweep may have closed the case since.
+                tx.require_open_case(keys::case_pk(case_id), keys::CASE_SK);
+                tx.put_events(case_id, events, &self.calendar);
+            }
+            CaseWrite::Change { case, events } => tx.put_case_change(case, events, &self.calendar),
+        }
+        let expires = write.reporter.last_inbound_at + Duration::days(INBOUND_RETENTION_DAYS);
+        tx.put_new(
+            to_item(&InboundItem::new(inbound, write.case.case_id(), expires)),
+            Conflict::DuplicateMessage,
+        );
+        tx.put_reporter(&write.reporter, write.reporter_is_new);
+        tx.put_pending_message(reply);
+        tx.commit(&self.client).await?;
+        write.reporter.version += 1;
+        if let CaseWrite::Change { case, .. } = &mut write.case {
+            case.version += 1;
+        }
+        Ok(())
+    }
+
+    /// Saves the reporter's record alone (e.g. the question we now wait
+    /// for), conditional on the version read.
+    pub async fn save_reporter(&self, reporter: &mut Reporter) -> Result<(), StoreError> {
+        let mut tx = Tx::new(&self.table);
+        tx.put_reporter(reporter, false);
+        tx.commit(&self.client).await?;
+        reporter.version += 1;
+        Ok(())
+    }
+
+    pub async fn reporter(&self, id: &ReporterId) -> Result<Option<Reporter>, StoreError> {
+        let item = self.get(keys::reporter_pk(id), keys::REPORTER_SK).await?;
+        item.map(|i| from_item::<ReporterItem>(i).map(|r| r.reporter))
+            .transpose()
+    }
+
+    /// Whether a provider message was already handled, and the case it went to.
+    pub async fn handled_inbound(&self, key: &InboundKey) -> Result<Option<Handled>, StoreError> {
+        let item = self
+            .get(keys::inbound_pk(key.provider, &key.message_id), keys::INBOUND_SK)
+            .await?;
+        item.map(|i| from_item::<InboundItem>(i).map(|r| Handled { case_id: r.case_id }))
+            .transpose()
+    }
+
+    /// Both things an inbound message needs first, in one request: whether it
+    /// was already handled, and the reporter's record.
+    pub async fn inbound_and_reporter(
+        &self,
+        key: &InboundKey,
+        reporter: &ReporterId,
+    ) -> Result<(Option<Handled>, Option<Reporter>), StoreError> {
+        let inbound_pk = keys::inbound_pk(key.provider, &key.message_id);
+        let reporter_pk = keys::reporter_pk(reporter);
+        let request = KeysAndAttributes::builder()
+            .keys(key_of(&inbound_pk, keys::INBOUND_SK))
+            .keys(key_of(&reporter_pk, keys::REPORTER_SK))
+            .consistent_read(true)
+            .build()
+            .expect("keys are set");
+        let mut pending = Some(std::collections::HashMap::from([(self.table.clone(), request)]));
+        let (mut handled, mut found) = (None, None);
+        // BatchGetItem may return some keys as unprocessed under load: ask again.
+        while let Some(request_items) = pending.take().filter(|r| !r.is_empty()) {
+            let out = self
+                .client
+                .batch_get_item()
+                .set_request_items(Some(request_items))
+                .send()
+                .await
+                .map_err(StoreError::from_sdk)?;
+            let items = out
+                .responses
+                .and_then(|mut r| r.remove(&self.table))
+                .unwrap_or_default();
+            for item in items.into_iter().filter(|i| !is_expired(i, Utc::now())) {
+                match item.get(keys::PK).and_then(|v| v.as_s().ok()) {
+                    Some(pk) if *pk == inbound_pk => {
+                        handled = Some(Handled {
+                            case_id: from_item::<InboundItem>(item)?.case_id,
+                        })
+                    }
+                    Some(pk) if *pk == reporter_pk => found = Some(from_item::<ReporterItem>(item)?.reporter),
+                    _ => {}
+                }
+            }
+            pending = out.unprocessed_keys;
+        }
+        Ok((handled, found))
+    }
+
+    /// A reporter's cases, newest first (for `STATUS`).
+    pub async fn reporter_cases(&self, id: &ReporterId, limit: i32) -> Result<Vec<Case>, StoreError> {
+        let out = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name(keys::BY_REPORTER.name)
+            .key_condition_expression("#pk = :pk")
+            .expression_attribute_names("#pk", keys::BY_REPORTER.pk)
+            .expression_attribute_values(":pk", s(id.as_str()))
+            .scan_index_forward(false)
+            .limit(limit)
+            .send()
+            .await
+            .map_err(StoreError::from_sdk)?;
+        out.items
+            .unwrap_or_default()
+            .into_iter()
+            .map(from_item::<Case>)
+            .collect()
+    }
+}

@@ -226,3 +226,8 @@ fn handled_outcome(plan: Plan, staged: Option<Staged>, provider: Provider) -> Ou
     }
 }
 
+
+#[cfg(test)]
+mod memory;
+#[cfg(test)]
+mod tests;

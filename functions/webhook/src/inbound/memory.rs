@@ -1,0 +1,216 @@
+//! The citizen's records held in memory, with the conditions the DynamoDB
+//! write checks (a message recorded once, the reporter's and the case's
+//! versions, a ticket taken once, an appended-to case still open), so the
+//! use case's orchestration is tested without the emulator. The emulator
+//! tests (`tests/webhook.rs`) check the real store keeps the same rules.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::Mutex;
+
+use aduan_shared::conversation::plan::{CaseWrite, CitizenWrite};
+use aduan_shared::conversation::Reporter;
+use aduan_shared::domain::case::{Case, CaseId};
+use aduan_shared::domain::reporter::ReporterId;
+use aduan_shared::domain::ticket::Ticket;
+use aduan_shared::domain::timeline::TimelineEvent;
+use aduan_shared::store::{Handled, InboundKey, PendingOutbound, StoreError};
+
+use super::records::{CitizenRecords, PendingReply};
+
+/// What the table would hold.
+#[derive(Debug, Default, Clone)]
+pub struct Tables {
+    pub cases: HashMap<CaseId, Case>,
+    pub tickets: HashMap<Ticket, CaseId>,
+    pub events: HashMap<CaseId, Vec<TimelineEvent>>,
+    pub reporters: HashMap<ReporterId, Reporter>,
+    /// Handled message ids, with the case each went to.
+    pub inbound: HashMap<String, Option<CaseId>>,
+    pub pending: Vec<PendingOutbound>,
+    pub ticket_counter: u64,
+    /// Transactions committed.
+    pub writes: usize,
+    /// Reads of one case, by id or by ticket.
+    pub case_reads: usize,
+}
+
+type Interference = Box<dyn FnOnce(&mut Tables) + Send>;
+
+#[derive(Default)]
+pub struct MemoryRecords {
+    tables: Mutex<Tables>,
+    /// Run, one per write, just before a write's conditions are checked:
+    /// another writer that got there first.
+    interference: Mutex<Vec<Interference>>,
+}
+
+fn inbound_id(key: &InboundKey) -> String {
+    format!("{}#{}", key.provider.as_str(), key.message_id)
+}
+
+impl MemoryRecords {
+    pub fn tables(&self) -> Tables {
+        self.tables.lock().unwrap().clone()
+    }
+
+    /// Changes the records now.
+    pub fn change(&self, change: impl FnOnce(&mut Tables)) {
+        change(&mut self.tables.lock().unwrap());
+    }
+
+    /// Changes the records, as another writer would, just before the next
+    /// write not yet interfered with.
+    pub fn interfere(&self, change: impl FnOnce(&mut Tables) + Send + 'static) {
+        self.interference.lock().unwrap().push(Box::new(change));
+    }
+
+    fn write(
+        &self,
+        inbound: &InboundKey,
+        write: &mut CitizenWrite,
+        reply: PendingReply<'_>,
+    ) -> Result<(), StoreError> {
+        let mut tables = self.tables.lock().unwrap();
+        let interference = {
+            let mut queued = self.interference.lock().unwrap();
+            (!queued.is_empty()).then(|| queued.remove(0))
+        };
+        if let Some(change) = interference {
+            change(&mut tables);
+        }
+        // The conditions, in the order the transaction puts its items.
+        match &write.case {
+            CaseWrite::None => {}
+            CaseWrite::Open { case, .. } => {
+                if tables.cases.contains_key(&case.id) {
+                    return Err(StoreError::CaseExists);
+                }
+                if tables.tickets.contains_key(&case.ticket) {
+                    return Err(StoreError::TicketTaken);
+                }
+            }
+            CaseWrite::Append { case_id, .. } => {
+                // As DynamoDB's condition on a missing item: it passes.
+                if tables.cases.get(case_id).is_some_and(|c| !c.status.is_open()) {
+                    return Err(StoreError::CaseClosed);
+                }
+            }
+            CaseWrite::Change { case, .. } => {
+                if tables.cases.get(&case.id).map(|c| c.version) != Some(case.version) {
+                    return Err(StoreError::VersionConflict {
+                        expected: case.version,
+                    });
+                }
+            }
+        }
+        if tables.inbound.contains_key(&inbound_id(inbound)) {
+            return Err(StoreError::DuplicateMessage);
+        }
+        let stored = tables.reporters.get(&write.reporter.id).map(|r| r.version);
+        let reporter_ok = match stored {
+            None => write.reporter_is_new,
+            Some(version) => !write.reporter_is_new && version == write.reporter.version,
+        };
+        if !reporter_ok {
+            return Err(StoreError::ReporterConflict);
+        }
+        // Committed: all of it.
+        write.reporter.version += 1;
+        if let CaseWrite::Change { case, .. } = &mut write.case {
+            case.version += 1;
+        }
+        let case_id = write.case.case_id().cloned();
+        match &write.case {
+            CaseWrite::None => {}
+            CaseWrite::Open { case, .. } => {
+                tables.tickets.insert(case.ticket.clone(), case.id.clone());
+                tables.cases.insert(case.id.clone(), case.clone());
+            }
+            CaseWrite::Append { .. } => {}
+            CaseWrite::Change { case, .. } => {
+                tables.cases.insert(case.id.clone(), case.clone());
+            }
+        }
+        if let Some(id) = &case_id {
+            let events = write.case.events().to_vec();
+            tables.events.entry(id.clone()).or_default().extend(events);
+        }
+        tables.inbound.insert(inbound_id(inbound), case_id);
+        tables
+            .reporters
+            .insert(write.reporter.id.clone(), write.reporter.clone());
+        if let Some((pending, _)) = reply {
+            tables.pending.push(pending.clone());
+        }
+        tables.writes += 1;
+        Ok(())
+    }
+}
+
+impl CitizenRecords for MemoryRecords {
+    fn inbound_and_reporter(
+        &self,
+        key: &InboundKey,
+        reporter: &ReporterId,
+    ) -> impl Future<Output = Result<(Option<Handled>, Option<Reporter>), StoreError>> + Send {
+        let tables = self.tables.lock().unwrap();
+        let handled = tables.inbound.get(&inbound_id(key)).map(|case_id| Handled {
+            case_id: case_id.clone(),
+        });
+        let found = tables.reporters.get(reporter).cloned();
+        std::future::ready(Ok((handled, found)))
+    }
+
+    fn next_ticket_number(&self) -> impl Future<Output = Result<u64, StoreError>> + Send {
+        let mut tables = self.tables.lock().unwrap();
+        tables.ticket_counter += 1;
+        std::future::ready(Ok(tables.ticket_counter))
+    }
+
+    fn case(&self, id: &CaseId) -> impl Future<Output = Result<Option<Case>, StoreError>> + Send {
+        let mut tables = self.tables.lock().unwrap();
+        tables.case_reads += 1;
+        std::future::ready(Ok(tables.cases.get(id).cloned()))
+    }
+
+    fn case_by_ticket(
+        &self,
+        ticket: &Ticket,
+    ) -> impl Future<Output = Result<Option<Case>, StoreError>> + Send {
+        let mut tables = self.tables.lock().unwrap();
+        tables.case_reads += 1;
+        let case = tables
+            .tickets
+            .get(ticket)
+            .and_then(|id| tables.cases.get(id))
+            .cloned();
+        std::future::ready(Ok(case))
+    }
+
+    fn reporter_cases(
+        &self,
+        reporter: &ReporterId,
+        limit: i32,
+    ) -> impl Future<Output = Result<Vec<Case>, StoreError>> + Send {
+        let tables = self.tables.lock().unwrap();
+        let mut cases: Vec<Case> = tables
+            .cases
+            .values()
+            .filter(|c| &c.reporter == reporter)
+            .cloned()
+            .collect();
+        cases.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.ticket.cmp(&a.ticket)));
+        cases.truncate(usize::try_from(limit).unwrap_or(0));
+        std::future::ready(Ok(cases))
+    }
+
+    fn record_citizen_message(
+        &self,
+        inbound: &InboundKey,
+        write: &mut CitizenWrite,
+        reply: PendingReply<'_>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send {
+        std::future::ready(self.write(inbound, write, reply))
+    }
+}

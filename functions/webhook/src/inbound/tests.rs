@@ -1,0 +1,403 @@
+//! The use case's orchestration without the emulator: the conflict and
+//! retry loop, commands and withdrawal, against records held in memory.
+//! Messages are written the way citizens write them.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, Utc};
+
+use aduan_shared::config::policy::Policy;
+use aduan_shared::config::Env;
+use aduan_shared::conversation::plan::PlanError;
+use aduan_shared::conversation::{Awaiting, OpenCase, Reporter};
+use aduan_shared::domain::case::{CaseId, Provider};
+use aduan_shared::domain::jurisdiction::Jurisdictions;
+use aduan_shared::domain::lifecycle::Status;
+use aduan_shared::domain::reporter::{ContactCipher, Key32, ReporterHasher, ReporterKeys, SenderId};
+use aduan_shared::domain::ticket::Ticket;
+use aduan_shared::domain::timeline::MessageContent;
+use aduan_shared::store::StoreError;
+use aduan_shared::texts::{render, Texts};
+use aduan_shared::whatsapp::{Inbound, InboundBody};
+
+use super::memory::MemoryRecords;
+use super::{process, Desk, InboundError, Outcome, MAX_ROUNDS};
+
+const CITIZEN: &str = "6281234567890";
+const NEIGHBOUR: &str = "6281298765432";
+/// The city's number for the whole kota.
+const NUMBER: &str = "222000222";
+const GAREGEH: &str = "bukittinggi/mandiangin-koto-selayan/garegeh";
+
+fn desk() -> Desk {
+    Desk {
+        keys: Arc::new(ReporterKeys {
+            hasher: ReporterHasher::new(Key32::from_bytes([7; 32])),
+            contacts: ContactCipher::new(Key32::from_bytes([9; 32]), []),
+        }),
+        tree: Arc::new(Jurisdictions::bukittinggi().clone()),
+        texts: Arc::new(Texts::shipped()),
+        policy: Policy::from_env(&Env::from_pairs(Vec::<(String, String)>::new())).unwrap(),
+        number_kecamatan: Default::default(),
+        keeps_files: false,
+    }
+}
+
+fn now() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-12-02T09:30:00+07:00")
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+fn message(from: &str, id: &str, text: &str) -> Inbound {
+    Inbound {
+        provider: Provider::Meta,
+        message_id: id.into(),
+        from: SenderId::parse(from).unwrap(),
+        number_id: NUMBER.into(),
+        sent_at: now(),
+        body: InboundBody::Content(MessageContent::Text { body: text.into() }),
+    }
+}
+
+fn ticket(raw: &str) -> Ticket {
+    Ticket::parse(raw).unwrap()
+}
+
+/// The reply's text, and the case it is recorded on.
+fn reply(outcome: &Outcome) -> (String, Option<CaseId>) {
+    match outcome {
+        Outcome::Handled {
+            reply: Some(reply), ..
+        } => (reply.message.as_plain_text(), reply.case_id.clone()),
+        other => panic!("expected a reply, got {other:?}"),
+    }
+}
+
+struct Harness {
+    desk: Desk,
+    records: MemoryRecords,
+}
+
+impl Harness {
+    fn new() -> Self {
+        Self {
+            desk: desk(),
+            records: MemoryRecords::default(),
+        }
+    }
+
+    async fn send(&self, from: &str, id: &str, text: &str) -> Result<Outcome, InboundError> {
+        process(&self.records, &self.desk, &message(from, id, text), now()).await
+    }
+
+    async fn says(&self, from: &str, id: &str, text: &str) -> String {
+        reply(&self.send(from, id, text).await.unwrap()).0
+    }
+
+    fn reporter(&self, from: &str) -> Reporter {
+        let id = self.desk.keys.hasher.reporter_id(&SenderId::parse(from).unwrap());
+        self.records.tables().reporters[&id].clone()
+    }
+
+    fn status_of(&self, raw: &str) -> Status {
+        let tables = self.records.tables();
+        tables.cases[&tables.tickets[&ticket(raw)]].status
+    }
+}
+
+#[tokio::test]
+async fn a_first_message_opens_a_case_in_one_write_with_its_reply_staged() {
+    let d = Harness::new();
+    let outcome = d
+        .send(
+            CITIZEN,
+            "wamid.1",
+            "Assalamualaikum pak, lampu jalan depan rumah di Garegeh mati sdh 3 hari",
+        )
+        .await
+        .unwrap();
+    let tables = d.records.tables();
+    assert_eq!(tables.writes, 1);
+    assert_eq!(tables.ticket_counter, 1);
+    let case = &tables.cases[&tables.tickets[&ticket("ADU-0001")]];
+    assert_eq!(
+        case.jurisdiction.as_ref().map(|p| p.to_string()).as_deref(),
+        Some(GAREGEH)
+    );
+    let Outcome::Handled {
+        reply: Some(reply), ..
+    } = &outcome
+    else {
+        panic!("{outcome:?}");
+    };
+    assert_eq!(reply.case_id.as_ref(), Some(&case.id));
+    assert!(reply.message.as_plain_text().contains("ADU-0001"));
+    // Meta's reply is saved as pending in the same write, then sent.
+    let staged = reply.staged.as_ref().expect("staged");
+    assert_eq!(tables.pending.len(), 1);
+    assert_eq!(tables.pending[0].event.id, staged.pending.event.id);
+    assert_eq!(d.reporter(CITIZEN).open_case.map(|c| c.id), Some(case.id.clone()));
+}
+
+#[tokio::test]
+async fn the_same_message_delivered_again_writes_and_sends_nothing() {
+    let d = Harness::new();
+    d.send(CITIZEN, "wamid.1", "jalan berlubang di garegeh")
+        .await
+        .unwrap();
+    let again = d
+        .send(CITIZEN, "wamid.1", "jalan berlubang di garegeh")
+        .await
+        .unwrap();
+    assert!(matches!(again, Outcome::Duplicate), "{again:?}");
+    assert_eq!(d.records.tables().writes, 1);
+}
+
+#[tokio::test]
+async fn a_message_written_first_by_another_delivery_is_a_duplicate() {
+    let d = Harness::new();
+    // Meta delivers the same message twice at once: the other copy commits
+    // between this one's read and its write.
+    d.records.interfere(|tables| {
+        tables.inbound.insert("meta#wamid.1".into(), None);
+    });
+    let outcome = d.send(CITIZEN, "wamid.1", "air PDAM mati").await.unwrap();
+    assert!(matches!(outcome, Outcome::Duplicate), "{outcome:?}");
+    assert_eq!(d.records.tables().writes, 0);
+}
+
+#[tokio::test]
+async fn a_conflict_reads_again_and_keeps_the_ticket_it_took() {
+    let d = Harness::new();
+    let first = d
+        .send(CITIZEN, "wamid.1", "Selokan tersumbat di Garegeh")
+        .await
+        .unwrap();
+    let (_, Some(case_id)) = reply(&first) else {
+        panic!()
+    };
+    // The citizen's next message, and meanwhile one of their other messages
+    // bumps their record: this one conflicts, reads again, and lands.
+    d.records.interfere(|tables| {
+        for reporter in tables.reporters.values_mut() {
+            reporter.version += 1;
+        }
+    });
+    let follow_up = d
+        .send(CITIZEN, "wamid.2", "airnya sdh masuk ke rumah warga")
+        .await
+        .unwrap();
+    assert!(matches!(follow_up, Outcome::Handled { .. }));
+    let tables = d.records.tables();
+    assert_eq!(tables.writes, 2);
+    assert_eq!(
+        tables.events[&case_id].len(),
+        3,
+        "opened, the report, the follow-up"
+    );
+
+    // A new report that conflicts takes its ticket number once.
+    d.records.interfere(|tables| {
+        for reporter in tables.reporters.values_mut() {
+            reporter.version += 1;
+        }
+    });
+    let text = d.says(NEIGHBOUR, "wamid.3", "Sampah menumpuk di pasar").await;
+    assert!(text.contains("ADU-0002"), "{text}");
+    assert_eq!(
+        d.records.tables().ticket_counter,
+        2,
+        "no ticket number lost to the conflict"
+    );
+}
+
+#[tokio::test]
+async fn conflicts_on_every_round_ask_for_redelivery() {
+    let d = Harness::new();
+    d.send(CITIZEN, "wamid.1", "Jalan rusak di Garegeh")
+        .await
+        .unwrap();
+    for _ in 0..MAX_ROUNDS {
+        // Another message of the same citizen, first every time.
+        d.records
+            .interfere(|tables| tables.reporters.values_mut().for_each(|r| r.version += 1));
+    }
+    let err = d
+        .send(CITIZEN, "wamid.2", "tolong cepat ya pak")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, InboundError::Store(StoreError::ReporterConflict)),
+        "{err:?}"
+    );
+    assert!(err.redelivery_may_help());
+    assert_eq!(
+        d.records.tables().writes,
+        1,
+        "nothing of the second message was written"
+    );
+}
+
+#[tokio::test]
+async fn a_message_after_officials_closed_the_case_opens_a_new_one() {
+    let d = Harness::new();
+    d.send(CITIZEN, "wamid.1", "Lampu jalan mati di Garegeh")
+        .await
+        .unwrap();
+    // An official closes the case between the citizen's read and write.
+    d.records.interfere(|tables| {
+        for case in tables.cases.values_mut() {
+            case.status = Status::Closed;
+        }
+    });
+    let text = d
+        .says(CITIZEN, "wamid.2", "Pak, lampu di gang sebelah jg mati")
+        .await;
+    assert!(text.contains("ADU-0002"), "a new case: {text}");
+    assert_eq!(d.status_of("ADU-0001"), Status::Closed);
+    assert_eq!(d.records.tables().cases.len(), 2);
+}
+
+#[tokio::test]
+async fn status_lists_the_citizens_own_cases_and_writes_on_none() {
+    let d = Harness::new();
+    d.send(CITIZEN, "wamid.1", "Jalan rusak di Garegeh")
+        .await
+        .unwrap();
+    d.send(NEIGHBOUR, "wamid.2", "Air PDAM mati di Birugo")
+        .await
+        .unwrap();
+    let outcome = d.send(CITIZEN, "wamid.3", "status").await.unwrap();
+    let (text, case_id) = reply(&outcome);
+    assert!(text.contains("ADU-0001") && !text.contains("ADU-0002"), "{text}");
+    assert_eq!(case_id, None, "an answer on no case, sent without a record");
+    let Outcome::Handled {
+        reply: Some(reply), ..
+    } = &outcome
+    else {
+        panic!()
+    };
+    assert!(reply.staged.is_none());
+    let tables = d.records.tables();
+    assert_eq!(tables.inbound["meta#wamid.3"], None);
+    assert_eq!(
+        tables.events.values().map(Vec::len).sum::<usize>(),
+        4,
+        "no event for STATUS"
+    );
+
+    // Someone else's case is "not found", exactly like one that does not exist.
+    let texts = Texts::shipped();
+    let text = d.says(NEIGHBOUR, "wamid.4", "Status: adu-1").await;
+    assert_eq!(text, render(&texts.not_found, &[("ticket", "ADU-0001")]));
+    let text = d.says(NEIGHBOUR, "wamid.5", "status ADU-0099").await;
+    assert_eq!(text, render(&texts.not_found, &[("ticket", "ADU-0099")]));
+    let text = d.says(NEIGHBOUR, "wamid.6", "status yg kemarin").await;
+    assert_eq!(text, texts.bad_ticket);
+}
+
+#[tokio::test]
+async fn baru_starts_a_new_report_whatever_is_open() {
+    let d = Harness::new();
+    d.send(CITIZEN, "wamid.1", "Jalan rusak di Garegeh")
+        .await
+        .unwrap();
+    let text = d.says(CITIZEN, "wamid.2", "BARU").await;
+    assert_eq!(text, Texts::shipped().new_prompt);
+    assert_eq!(d.reporter(CITIZEN).open_case, None);
+    let text = d
+        .says(CITIZEN, "wamid.3", "Saran: tambah tempat sampah di Birugo")
+        .await;
+    assert!(text.contains("ADU-0002"), "{text}");
+
+    // `BARU <text>` opens one at once, though ADU-0002 is open.
+    let text = d
+        .says(CITIZEN, "wamid.4", "baru: drainase mampet di Garegeh")
+        .await;
+    assert!(text.contains("ADU-0003"), "{text}");
+    let tables = d.records.tables();
+    let third = &tables.cases[&tables.tickets[&ticket("ADU-0003")]];
+    assert_eq!(third.description, "drainase mampet di Garegeh");
+    assert_eq!(
+        d.reporter(CITIZEN).open_case.map(|c| c.ticket),
+        Some(ticket("ADU-0003"))
+    );
+}
+
+#[tokio::test]
+async fn withdrawing_a_case_and_asking_again_once_it_is_withdrawn() {
+    let d = Harness::new();
+    let texts = Texts::shipped();
+    d.send(CITIZEN, "wamid.1", "Jalan rusak di Garegeh")
+        .await
+        .unwrap();
+    let outcome = d.send(CITIZEN, "wamid.2", "batal adu-1").await.unwrap();
+    let (text, case_id) = reply(&outcome);
+    assert_eq!(text, render(&texts.withdrawn, &[("ticket", "ADU-0001")]));
+    assert!(case_id.is_some(), "recorded on the case it withdrew");
+    assert_eq!(d.status_of("ADU-0001"), Status::Withdrawn);
+    assert_eq!(d.reporter(CITIZEN).open_case, None);
+
+    // Again, now that it is withdrawn: told so, once, and nothing loops.
+    let writes = d.records.tables().writes;
+    let text = d.says(CITIZEN, "wamid.3", "BATAL ADU-0001").await;
+    assert_eq!(
+        text,
+        render(
+            &texts.cannot_withdraw,
+            &[
+                ("ticket", "ADU-0001"),
+                ("status", texts.status_name(Status::Withdrawn))
+            ]
+        )
+    );
+    assert_eq!(d.records.tables().writes, writes + 1);
+
+    // Nobody withdraws someone else's case.
+    d.send(NEIGHBOUR, "wamid.4", "Air mati di Birugo").await.unwrap();
+    let text = d.says(CITIZEN, "wamid.5", "batalkan ADU-0002").await;
+    assert_eq!(text, render(&texts.not_found, &[("ticket", "ADU-0002")]));
+    assert_eq!(d.status_of("ADU-0002"), Status::Received);
+}
+
+#[tokio::test]
+async fn a_record_pointing_at_a_missing_case_is_dropped_not_redelivered() {
+    let d = Harness::new();
+    d.send(CITIZEN, "wamid.1", "Jalan rusak di Garegeh")
+        .await
+        .unwrap();
+    // The reporter's record waits for "is it solved?" on a case that is gone.
+    let gone = OpenCase {
+        id: CaseId::new(now() - Duration::days(40)),
+        ticket: ticket("ADU-0077"),
+    };
+    d.records.change(|tables| {
+        for reporter in tables.reporters.values_mut() {
+            reporter.awaiting = Some(Awaiting::Confirmation { case: gone.clone() });
+        }
+    });
+    let err = d.send(CITIZEN, "wamid.4", "sudah pak").await.unwrap_err();
+    assert!(
+        matches!(&err, InboundError::Plan(PlanError::MissingCase(id)) if *id == gone.id),
+        "{err:?}"
+    );
+    assert!(!err.redelivery_may_help());
+}
+
+#[tokio::test]
+async fn twilio_replies_go_back_inline_and_are_not_staged() {
+    let d = Harness::new();
+    let mut inbound = message(&format!("whatsapp:+{CITIZEN}"), "SM1", "Jalan rusak di Garegeh");
+    inbound.provider = Provider::Twilio;
+    let outcome = process(&d.records, &d.desk, &inbound, now()).await.unwrap();
+    let Outcome::Handled {
+        reply: Some(reply), ..
+    } = outcome
+    else {
+        panic!()
+    };
+    assert!(reply.case_id.is_some());
+    assert!(reply.staged.is_none());
+    assert!(d.records.tables().pending.is_empty());
+}

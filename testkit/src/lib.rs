@@ -13,15 +13,15 @@ pub mod standin;
 
 use aduan_shared::store::schema;
 
-/// The SDK configuration for the local emulator.
+/// The SDK configuration for the local emulator: the one the functions
+/// build ([`aduan_shared::config::aws_sdk_config`]), from the variables
+/// `make test` sets.
 pub async fn sdk_config() -> aws_config::SdkConfig {
     assert!(
         std::env::var_os("AWS_ENDPOINT_URL").is_some(),
         "AWS_ENDPOINT_URL is not set: run the tests with `make test`, which starts the local AWS emulator"
     );
-    aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .load()
-        .await
+    aduan_shared::config::aws_sdk_config().await
 }
 
 /// Creates a table of its own for one test, so tests run in parallel.

@@ -13,15 +13,7 @@ use aduan_shared::domain::ticket::{Ticket, TicketPrefix};
 use aduan_shared::store::{schema, Reporter, Store};
 use chrono::{DateTime, Utc};
 
-pub async fn sdk_config() -> aws_config::SdkConfig {
-    assert!(
-        std::env::var_os("AWS_ENDPOINT_URL").is_some(),
-        "AWS_ENDPOINT_URL is not set: run the tests with `make test`, which starts the local AWS emulator"
-    );
-    aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .load()
-        .await
-}
+pub use aduan_testkit::sdk_config;
 
 /// A store on a table of its own, so tests run in parallel without sharing data.
 pub async fn fresh_store(test: &str) -> Store {

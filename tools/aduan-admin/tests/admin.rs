@@ -8,16 +8,6 @@ use aduan_shared::domain::jurisdiction::Jurisdictions;
 use aduan_shared::notify::{SnsMessage, SnsPublisher};
 use serde_json::json;
 
-async fn sdk() -> aws_config::SdkConfig {
-    assert!(
-        std::env::var_os("AWS_ENDPOINT_URL").is_some(),
-        "run with the local emulator (make test)"
-    );
-    aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .load()
-        .await
-}
-
 fn unique(name: &str) -> String {
     format!("t-{name}-{}", ulid::Ulid::new().to_string().to_lowercase())
 }
@@ -59,7 +49,7 @@ const MKS: &str = "bukittinggi/mandiangin-koto-selayan";
 
 #[tokio::test(flavor = "multi_thread")]
 async fn subscribe_list_unsubscribe_and_the_policies_filter() {
-    let sdk = sdk().await;
+    let sdk = aduan_testkit::sdk_config().await;
     let sns = aws_sdk_sns::Client::new(&sdk);
     let topics = Topics {
         digests: topic(&sns, "digests").await,

@@ -32,15 +32,7 @@ pub const KEC_MKS: &str = "bukittinggi/mandiangin-koto-selayan";
 pub const KEL_KAYU_KUBU: &str = "bukittinggi/guguk-panjang/kayu-kubu";
 pub const KEC_GUGUK: &str = "bukittinggi/guguk-panjang";
 
-pub async fn sdk_config() -> aws_config::SdkConfig {
-    assert!(
-        std::env::var_os("AWS_ENDPOINT_URL").is_some(),
-        "AWS_ENDPOINT_URL is not set: run the tests with `make test`, which starts the local AWS emulator"
-    );
-    aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .load()
-        .await
-}
+pub use aduan_testkit::sdk_config;
 
 /// Who calls: the claims API Gateway's JWT authorizer passes on.
 #[derive(Debug, Clone)]

@@ -37,15 +37,7 @@ pub fn unique(name: &str) -> String {
     format!("t-{name}-{}", ulid::Ulid::new().to_string().to_lowercase())
 }
 
-pub async fn sdk_config() -> aws_config::SdkConfig {
-    assert!(
-        std::env::var_os("AWS_ENDPOINT_URL").is_some(),
-        "AWS_ENDPOINT_URL is not set: run the tests with `make test`, which starts the local AWS emulator"
-    );
-    aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .load()
-        .await
-}
+pub use aduan_testkit::sdk_config;
 
 /// What the store read, counted from the responses: items returned by
 /// GetItem and BatchGetItem, items examined (`ScannedCount`) by Query, and

@@ -6,8 +6,8 @@ use aduan_shared::domain::reporter::{Key32, SenderId};
 use aduan_testkit::sdk_config;
 use aws_sdk_ssm::types::ParameterType;
 
-const HMAC_B64: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
-const ENC_B64: &str = "ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8=";
+const HMAC_B64: &str = aduan_testkit::TEST_HMAC_KEY;
+const ENC_B64: &str = aduan_testkit::TEST_CONTACT_KEY;
 const OLD_B64: &str = "QEFCQ0RFRkdISUpLTE1OT1BRUlNUVVZXWFlaW1xdXl8=";
 
 /// A fresh parameter prefix, so tests run in parallel without sharing names.

@@ -24,10 +24,16 @@ pub async fn sdk_config() -> aws_config::SdkConfig {
     aduan_shared::config::aws_sdk_config().await
 }
 
+/// A name no other test run uses (`t-<name>-<ulid>`), for a test's own
+/// table, topic or queue.
+pub fn unique(name: &str) -> String {
+    format!("t-{name}-{}", ulid::Ulid::new().to_string().to_lowercase())
+}
+
 /// Creates a table of its own for one test, so tests run in parallel.
 pub async fn fresh_table(sdk: &aws_config::SdkConfig, test: &str) -> String {
     let client = aws_sdk_dynamodb::Client::new(sdk);
-    let table = format!("t-{test}-{}", ulid::Ulid::new().to_string().to_lowercase());
+    let table = unique(test);
     schema::create_table(&client, &table)
         .await
         .expect("create test table");

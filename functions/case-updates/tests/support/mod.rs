@@ -17,10 +17,12 @@ use aduan_shared::domain::sla::{SlaPolicy, WorkingCalendar};
 use aduan_shared::domain::ticket::{Ticket, TicketPrefix};
 use aduan_shared::notify::citizen::{CitizenMessenger, Templates};
 use aduan_shared::notify::{EscalationNotifier, SnsPublisher};
-use aduan_shared::store::{schema, NewCaseWrite, Reporter, Store};
+use aduan_shared::store::{NewCaseWrite, Reporter, Store};
 use aduan_shared::texts::Texts;
 use aduan_shared::whatsapp::client::WhatsAppApi;
 use aduan_testkit::counting::RequestCounter;
+use aduan_testkit::sns::fresh_topic;
+use aduan_testkit::unique;
 use case_updates::outbound::Citizens;
 use case_updates::state::AppState;
 use chrono::{DateTime, Utc};
@@ -89,23 +91,13 @@ pub fn number_of(n: u64) -> String {
 impl App {
     pub async fn new(test: &str) -> App {
         let sdk = sdk_config().await;
-        let id = ulid::Ulid::new().to_string().to_lowercase();
         let requests = RequestCounter::default();
-        let dynamo = requests.dynamodb_client(&sdk);
-        let table = format!("t-{test}-{id}");
-        schema::create_table(&dynamo, &table)
+        let table = aduan_testkit::fresh_table(&sdk, test).await;
+        let store = Store::new(requests.dynamodb_client(&sdk), table, WorkingCalendar::default());
+        let topic_arn = fresh_topic(&sdk, &unique(&format!("esc-{test}")))
             .await
-            .expect("create test table");
-        let store = Store::new(dynamo, table, WorkingCalendar::default());
+            .expect("create topic");
         let sns = aws_sdk_sns::Client::new(&sdk);
-        let topic_arn = sns
-            .create_topic()
-            .name(format!("esc-{test}-{id}"))
-            .send()
-            .await
-            .expect("create topic")
-            .topic_arn
-            .expect("topic arn");
         let tree = Arc::new(Jurisdictions::bukittinggi().clone());
         let whatsapp = whatsapp::StandIn::start().await;
         let keys = keys();

@@ -4,8 +4,6 @@
 
 #![allow(dead_code)] // each test binary uses a different part of this module
 
-pub mod whatsapp;
-
 use std::sync::Arc;
 
 use aduan_shared::domain::case::{Case, Channel, NewCase, Provider};
@@ -22,6 +20,7 @@ use aduan_shared::texts::Texts;
 use aduan_shared::whatsapp::client::WhatsAppApi;
 use aduan_testkit::counting::RequestCounter;
 use aduan_testkit::sns::fresh_topic;
+use aduan_testkit::standin::WhatsAppStandin;
 use aduan_testkit::unique;
 use case_updates::outbound::Citizens;
 use case_updates::state::AppState;
@@ -61,14 +60,14 @@ pub struct App {
     pub sdk: aws_config::SdkConfig,
     pub topic_arn: String,
     pub keys: ReporterKeys,
-    pub whatsapp: whatsapp::StandIn,
+    pub whatsapp: WhatsAppStandin,
 }
 
 /// The citizen messenger the handlers use, on `store`, sending to `whatsapp`.
-pub fn messenger(store: Store, whatsapp: &whatsapp::StandIn, tree: Arc<Jurisdictions>) -> CitizenMessenger {
+pub fn messenger(store: Store, whatsapp: &WhatsAppStandin, tree: Arc<Jurisdictions>) -> CitizenMessenger {
     CitizenMessenger {
         store,
-        api: WhatsAppApi::new(&whatsapp.base_url(), "test-token", &whatsapp.base_url(), None),
+        api: WhatsAppApi::new(&whatsapp.base_url, "test-token", &whatsapp.root_url(), None),
         keys: Arc::new(keys()),
         texts: Arc::new(Texts::shipped()),
         tree,
@@ -99,7 +98,7 @@ impl App {
             .expect("create topic");
         let sns = aws_sdk_sns::Client::new(&sdk);
         let tree = Arc::new(Jurisdictions::bukittinggi().clone());
-        let whatsapp = whatsapp::StandIn::start().await;
+        let whatsapp = WhatsAppStandin::start().await;
         let keys = keys();
         let messenger = messenger(store.clone(), &whatsapp, tree.clone());
         let state = AppState {

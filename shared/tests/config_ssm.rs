@@ -1,21 +1,14 @@
 //! Secrets read through `<NAME>_PARAM` from SSM Parameter Store, against the
 //! local AWS emulator (`make test` starts it and sets `AWS_ENDPOINT_URL`).
 
-use aduan_shared::config::{self, CommonConfig, ConfigError, Env, Secrets};
+use aduan_shared::config::{CommonConfig, ConfigError, Env, Secrets};
 use aduan_shared::domain::reporter::{Key32, SenderId};
+use aduan_testkit::sdk_config;
 use aws_sdk_ssm::types::ParameterType;
 
-const HMAC_B64: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
-const ENC_B64: &str = "ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8=";
+const HMAC_B64: &str = aduan_testkit::TEST_HMAC_KEY;
+const ENC_B64: &str = aduan_testkit::TEST_CONTACT_KEY;
 const OLD_B64: &str = "QEFCQ0RFRkdISUpLTE1OT1BRUlNUVVZXWFlaW1xdXl8=";
-
-async fn emulator() -> aws_config::SdkConfig {
-    assert!(
-        std::env::var_os("AWS_ENDPOINT_URL").is_some(),
-        "AWS_ENDPOINT_URL is not set: run the tests with `make test`, which starts the local AWS emulator"
-    );
-    config::aws_sdk_config().await
-}
 
 /// A fresh parameter prefix, so tests run in parallel without sharing names.
 fn prefix(test: &str) -> String {
@@ -54,7 +47,7 @@ fn base_env(extra: Vec<(String, String)>) -> Env {
 
 #[tokio::test]
 async fn secrets_come_from_secure_string_parameters() {
-    let sdk = emulator().await;
+    let sdk = sdk_config().await;
     let ssm = aws_sdk_ssm::Client::new(&sdk);
     let p = prefix("secure");
     put(&ssm, &format!("{p}/hmac"), HMAC_B64, ParameterType::SecureString).await;
@@ -100,7 +93,7 @@ async fn secrets_come_from_secure_string_parameters() {
 
 #[tokio::test]
 async fn a_missing_parameter_names_the_variable_and_parameter() {
-    let sdk = emulator().await;
+    let sdk = sdk_config().await;
     let ssm = aws_sdk_ssm::Client::new(&sdk);
     let p = prefix("missing");
     put(&ssm, &format!("{p}/enc"), ENC_B64, ParameterType::SecureString).await;
@@ -128,7 +121,7 @@ async fn a_missing_parameter_names_the_variable_and_parameter() {
 
 #[tokio::test]
 async fn a_plain_string_parameter_is_refused() {
-    let sdk = emulator().await;
+    let sdk = sdk_config().await;
     let ssm = aws_sdk_ssm::Client::new(&sdk);
     let p = prefix("plain");
     put(&ssm, &format!("{p}/hmac"), HMAC_B64, ParameterType::String).await;
@@ -146,7 +139,7 @@ async fn a_plain_string_parameter_is_refused() {
 
 #[tokio::test]
 async fn more_than_ten_parameters_are_read() {
-    let sdk = emulator().await;
+    let sdk = sdk_config().await;
     let ssm = aws_sdk_ssm::Client::new(&sdk);
     let p = prefix("many");
     let mut vars = Vec::new();

@@ -154,7 +154,7 @@ impl FaultProxy {
     /// The SDK's configuration from the environment, as a function builds
     /// it, with every client going through this proxy.
     pub async fn sdk_config(&self) -> aws_config::SdkConfig {
-        aws_config::defaults(aws_config::BehaviorVersion::latest())
+        aduan_shared::config::aws_sdk_loader()
             .endpoint_url(&self.url)
             .load()
             .await

@@ -14,21 +14,27 @@ pub mod standin;
 
 use aduan_shared::store::schema;
 
-/// The SDK configuration for the local emulator.
+/// The SDK configuration for the local emulator: the one the functions
+/// build ([`aduan_shared::config::aws_sdk_config`]), from the variables
+/// `make test` sets.
 pub async fn sdk_config() -> aws_config::SdkConfig {
     assert!(
         std::env::var_os("AWS_ENDPOINT_URL").is_some(),
         "AWS_ENDPOINT_URL is not set: run the tests with `make test`, which starts the local AWS emulator"
     );
-    aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .load()
-        .await
+    aduan_shared::config::aws_sdk_config().await
+}
+
+/// A name no other test run uses (`t-<name>-<ulid>`), for a test's own
+/// table, topic or queue.
+pub fn unique(name: &str) -> String {
+    format!("t-{name}-{}", ulid::Ulid::new().to_string().to_lowercase())
 }
 
 /// Creates a table of its own for one test, so tests run in parallel.
 pub async fn fresh_table(sdk: &aws_config::SdkConfig, test: &str) -> String {
     let client = aws_sdk_dynamodb::Client::new(sdk);
-    let table = format!("t-{test}-{}", ulid::Ulid::new().to_string().to_lowercase());
+    let table = unique(test);
     schema::create_table(&client, &table)
         .await
         .expect("create test table");

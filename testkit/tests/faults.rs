@@ -22,13 +22,14 @@ use aduan_shared::domain::lifecycle::Transition;
 use aduan_shared::domain::reporter::SenderId;
 use aduan_shared::domain::ticket::Ticket;
 use aduan_shared::domain::timeline::{Actor, TimelineEvent};
-use aduan_shared::store::{schema, QueueQuery, QueueScope, Reporter, Store};
+use aduan_shared::store::{QueueQuery, QueueScope, Reporter, Store};
 use aduan_shared::whatsapp::meta::fixtures;
 use aduan_shared::whatsapp::signature::sign_meta;
 use aduan_testkit::events::{http_event, jwt_event, request, Official};
 use aduan_testkit::faults::{Fault, FaultProxy, Rule};
+use aduan_testkit::sns::{drain, fresh_topic, subscribed_queue};
 use aduan_testkit::standin::WhatsAppStandin;
-use aduan_testkit::{base_env, sdk_config};
+use aduan_testkit::{base_env, fresh_table, sdk_config};
 use chrono::{DateTime, Duration as Span, Utc};
 use serde_json::{json, Value};
 use tokio::sync::Semaphore;
@@ -51,6 +52,7 @@ struct World {
     api: case_updates::AppState,
     digest: digest::App,
     /// Straight to the emulator, for setting up and inspecting.
+    direct: aws_config::SdkConfig,
     store: Store,
     sqs: aws_sdk_sqs::Client,
     escalation_queue: String,
@@ -73,14 +75,17 @@ impl World {
         let proxied = aws.sdk_config().await;
         let id = ulid::Ulid::new().to_string().to_lowercase();
         let dynamo = aws_sdk_dynamodb::Client::new(&direct);
-        let table = format!("t-faults-{id}");
-        schema::create_table(&dynamo, &table).await.expect("create table");
+        let table = fresh_table(&direct, "faults").await;
         let sns = aws_sdk_sns::Client::new(&direct);
         let sqs = aws_sdk_sqs::Client::new(&direct);
-        let escalation_topic = topic(&sns, &format!("esc-{id}")).await;
-        let digest_topic = topic(&sns, &format!("dig-{id}")).await;
-        let escalation_queue = subscribed_queue(&sns, &sqs, &escalation_topic, &format!("esc-{id}")).await;
-        let digest_queue = subscribed_queue(&sns, &sqs, &digest_topic, &format!("dig-{id}")).await;
+        let escalation_topic = topic(&direct, &format!("esc-{id}")).await;
+        let digest_topic = topic(&direct, &format!("dig-{id}")).await;
+        let escalation_queue = subscribed_queue(&direct, &escalation_topic, &format!("esc-{id}"), None)
+            .await
+            .expect("queue");
+        let digest_queue = subscribed_queue(&direct, &digest_topic, &format!("dig-{id}"), None)
+            .await
+            .expect("queue");
         let mut env = base_env(&table);
         env.retain(|(k, _)| k != "ESCALATION_TOPIC_ARN" && k != "DIGEST_TOPIC_ARN");
         let api_base = format!("{}/v23.0", wa.url);
@@ -115,6 +120,7 @@ impl World {
             webhook,
             api,
             digest,
+            direct,
             store,
             sqs,
             escalation_queue,
@@ -261,68 +267,14 @@ impl World {
     }
 
     async fn drain(&self, queue: &str) -> Vec<Value> {
-        let mut out = Vec::new();
-        loop {
-            let got = self
-                .sqs
-                .receive_message()
-                .queue_url(queue)
-                .max_number_of_messages(10)
-                .send()
-                .await
-                .expect("receive");
-            if got.messages().is_empty() {
-                return out;
-            }
-            for m in got.messages() {
-                out.push(serde_json::from_str(m.body().unwrap_or("null")).unwrap_or(Value::Null));
-                self.sqs
-                    .delete_message()
-                    .queue_url(queue)
-                    .receipt_handle(m.receipt_handle().unwrap_or_default())
-                    .send()
-                    .await
-                    .expect("delete");
-            }
-        }
+        drain(&self.direct, queue).await.expect("drain")
     }
 }
 
-async fn topic(sns: &aws_sdk_sns::Client, name: &str) -> String {
-    sns.create_topic()
-        .name(name)
-        .send()
-        .await
-        .expect("topic")
-        .topic_arn()
-        .expect("arn")
-        .to_owned()
-}
-
-async fn subscribed_queue(
-    sns: &aws_sdk_sns::Client,
-    sqs: &aws_sdk_sqs::Client,
-    topic: &str,
-    name: &str,
-) -> String {
-    let url = sqs
-        .create_queue()
-        .queue_name(name)
-        .send()
-        .await
-        .expect("queue")
-        .queue_url()
-        .expect("url")
-        .to_owned();
-    let arn = format!("arn:aws:sqs:ap-southeast-3:123456789012:{name}");
-    sns.subscribe()
-        .topic_arn(topic)
-        .protocol("sqs")
-        .endpoint(arn)
-        .send()
-        .await
-        .expect("subscribe");
-    url
+async fn topic(sdk: &aws_config::SdkConfig, name: &str) -> String {
+    let arn = fresh_topic(sdk, name).await.expect("topic");
+    assert!(!arn.is_empty(), "arn");
+    arn
 }
 
 /// Every operation of the three functions the matrix covers.

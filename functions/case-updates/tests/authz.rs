@@ -122,7 +122,10 @@ async fn every_route_role_and_scope() {
                 if route.writes() {
                     // A message leaves the case as it is: what changes is what was sent.
                     let changed = if route == Route::Message {
-                        app.whatsapp.sent().iter().any(|s| s.body["to"] == number_of(n))
+                        app.whatsapp
+                            .received()
+                            .iter()
+                            .any(|s| s.body["to"] == number_of(n))
                     } else {
                         app.store().case(&case.id).await.unwrap().unwrap().version > 1
                     };

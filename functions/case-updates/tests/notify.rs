@@ -182,7 +182,7 @@ async fn official_messages_go_free_form_inside_the_window_and_as_templates_outsi
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.body["via_template"], true);
 
-    let sent = app.whatsapp.sent();
+    let sent = app.whatsapp.received();
     assert_eq!(sent.len(), 2);
     assert_eq!(sent[0].body["type"], "text");
     assert_eq!(sent[0].body["to"], number_of(1), "sent to the case's reporter");
@@ -207,7 +207,7 @@ async fn official_messages_go_free_form_inside_the_window_and_as_templates_outsi
         .await;
     assert_eq!(r.body["notification"]["via_template"], true, "{}", r.text);
     assert_eq!(
-        app.whatsapp.sent()[2].body["template"]["name"],
+        app.whatsapp.received()[2].body["template"]["name"],
         "aduan_status_update"
     );
 
@@ -247,7 +247,10 @@ async fn an_official_message_that_cannot_be_saved_is_a_503_and_not_sent() {
         .await;
     assert_eq!(r.status, 503, "the official is told to try again: {}", r.text);
     assert!(proxy.injected() >= 3, "the fault was reached");
-    assert!(app.whatsapp.sent().is_empty(), "nothing sent that was not saved");
+    assert!(
+        app.whatsapp.received().is_empty(),
+        "nothing sent that was not saved"
+    );
     let r = app.get(&officer, "/cases/ADU-0001").await;
     let outbound = r.body["timeline"]
         .as_array()
@@ -402,5 +405,9 @@ async fn no_response_log_line_or_sns_body_contains_the_reporters_number() {
         );
     }
     // The stand-in did get the number: it is where the message went.
-    assert!(app.whatsapp.sent().iter().any(|s| s.body["to"] == number_of(1)));
+    assert!(app
+        .whatsapp
+        .received()
+        .iter()
+        .any(|s| s.body["to"] == number_of(1)));
 }

@@ -544,9 +544,13 @@ fn topic_arn(env: &Env, name: &str) -> Result<String, ConfigError> {
 /// The AWS SDK configuration: region, credentials and endpoint from the
 /// standard variables (`AWS_REGION`, `AWS_ENDPOINT_URL` for the emulator, ...).
 pub async fn aws_sdk_config() -> aws_config::SdkConfig {
+    aws_sdk_loader().load().await
+}
+
+/// The loader behind [`aws_sdk_config`], for a caller that sets something
+/// more before loading (a test's endpoint, for instance).
+pub fn aws_sdk_loader() -> aws_config::ConfigLoader {
     aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .load()
-        .await
 }
 
 #[cfg(test)]

@@ -10,27 +10,20 @@ use aduan_shared::domain::ladder::Ladder;
 use aduan_shared::domain::reporter::{ReporterId, SealedContact};
 use aduan_shared::domain::sla::{SlaPolicy, WorkingCalendar};
 use aduan_shared::domain::ticket::{Ticket, TicketPrefix};
-use aduan_shared::store::{schema, Reporter, Store};
+use aduan_shared::store::{Reporter, Store};
 use chrono::{DateTime, Utc};
 
-pub async fn sdk_config() -> aws_config::SdkConfig {
-    assert!(
-        std::env::var_os("AWS_ENDPOINT_URL").is_some(),
-        "AWS_ENDPOINT_URL is not set: run the tests with `make test`, which starts the local AWS emulator"
-    );
-    aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .load()
-        .await
-}
+pub use aduan_testkit::sdk_config;
 
 /// A store on a table of its own, so tests run in parallel without sharing data.
 pub async fn fresh_store(test: &str) -> Store {
-    let client = aws_sdk_dynamodb::Client::new(&sdk_config().await);
-    let table = format!("t-{test}-{}", ulid::Ulid::new().to_string().to_lowercase());
-    schema::create_table(&client, &table)
-        .await
-        .expect("create test table");
-    Store::new(client, table, WorkingCalendar::default())
+    let sdk = sdk_config().await;
+    let table = aduan_testkit::fresh_table(&sdk, test).await;
+    Store::new(
+        aws_sdk_dynamodb::Client::new(&sdk),
+        table,
+        WorkingCalendar::default(),
+    )
 }
 
 pub fn path(p: &str) -> JurisdictionPath {

@@ -6,31 +6,12 @@ use std::collections::BTreeMap;
 use aduan_admin::{digest_filter_policy, escalation_filter_policy, parse_args, run, Command, Topics};
 use aduan_shared::domain::jurisdiction::Jurisdictions;
 use aduan_shared::notify::{SnsMessage, SnsPublisher};
+use aduan_testkit::sns::fresh_topic;
+use aduan_testkit::unique;
 use serde_json::json;
 
-async fn sdk() -> aws_config::SdkConfig {
-    assert!(
-        std::env::var_os("AWS_ENDPOINT_URL").is_some(),
-        "run with the local emulator (make test)"
-    );
-    aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .load()
-        .await
-}
-
-fn unique(name: &str) -> String {
-    format!("t-{name}-{}", ulid::Ulid::new().to_string().to_lowercase())
-}
-
-async fn topic(sns: &aws_sdk_sns::Client, name: &str) -> String {
-    sns.create_topic()
-        .name(unique(name))
-        .send()
-        .await
-        .unwrap()
-        .topic_arn()
-        .unwrap()
-        .to_owned()
+async fn topic(sdk: &aws_config::SdkConfig, name: &str) -> String {
+    fresh_topic(sdk, &unique(name)).await.unwrap()
 }
 
 fn args(s: &str) -> Vec<String> {
@@ -59,11 +40,11 @@ const MKS: &str = "bukittinggi/mandiangin-koto-selayan";
 
 #[tokio::test(flavor = "multi_thread")]
 async fn subscribe_list_unsubscribe_and_the_policies_filter() {
-    let sdk = sdk().await;
+    let sdk = aduan_testkit::sdk_config().await;
     let sns = aws_sdk_sns::Client::new(&sdk);
     let topics = Topics {
-        digests: topic(&sns, "digests").await,
-        escalations: topic(&sns, "escalations").await,
+        digests: topic(&sdk, "digests").await,
+        escalations: topic(&sdk, "escalations").await,
     };
     let tree = Jurisdictions::bukittinggi();
     let command = parse_args(

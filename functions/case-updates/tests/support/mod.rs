@@ -4,8 +4,6 @@
 
 #![allow(dead_code)] // each test binary uses a different part of this module
 
-pub mod whatsapp;
-
 use std::sync::Arc;
 
 use aduan_shared::domain::case::{Case, Channel, NewCase, Provider};
@@ -17,10 +15,13 @@ use aduan_shared::domain::sla::{SlaPolicy, WorkingCalendar};
 use aduan_shared::domain::ticket::{Ticket, TicketPrefix};
 use aduan_shared::notify::citizen::{CitizenMessenger, Templates};
 use aduan_shared::notify::{EscalationNotifier, SnsPublisher};
-use aduan_shared::store::{schema, Reporter, Store};
+use aduan_shared::store::{Reporter, Store};
 use aduan_shared::texts::Texts;
 use aduan_shared::whatsapp::client::WhatsAppApi;
 use aduan_testkit::counting::RequestCounter;
+use aduan_testkit::sns::fresh_topic;
+use aduan_testkit::standin::WhatsAppStandin;
+use aduan_testkit::unique;
 use case_updates::outbound::Citizens;
 use case_updates::state::AppState;
 use chrono::{DateTime, Utc};
@@ -32,15 +33,7 @@ pub const KEC_MKS: &str = "bukittinggi/mandiangin-koto-selayan";
 pub const KEL_KAYU_KUBU: &str = "bukittinggi/guguk-panjang/kayu-kubu";
 pub const KEC_GUGUK: &str = "bukittinggi/guguk-panjang";
 
-pub async fn sdk_config() -> aws_config::SdkConfig {
-    assert!(
-        std::env::var_os("AWS_ENDPOINT_URL").is_some(),
-        "AWS_ENDPOINT_URL is not set: run the tests with `make test`, which starts the local AWS emulator"
-    );
-    aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .load()
-        .await
-}
+pub use aduan_testkit::sdk_config;
 
 /// Who calls: the claims API Gateway's JWT authorizer passes on.
 #[derive(Debug, Clone)]
@@ -67,13 +60,13 @@ pub struct App {
     pub sdk: aws_config::SdkConfig,
     pub topic_arn: String,
     pub keys: ReporterKeys,
-    pub whatsapp: whatsapp::StandIn,
+    pub whatsapp: WhatsAppStandin,
 }
 
 /// The citizen messenger the handlers use, sending to `whatsapp`.
-pub fn messenger(whatsapp: &whatsapp::StandIn, tree: Arc<Jurisdictions>) -> CitizenMessenger {
+pub fn messenger(whatsapp: &WhatsAppStandin, tree: Arc<Jurisdictions>) -> CitizenMessenger {
     CitizenMessenger {
-        api: WhatsAppApi::new(&whatsapp.base_url(), "test-token", &whatsapp.base_url(), None),
+        api: WhatsAppApi::new(&whatsapp.base_url, "test-token", &whatsapp.root_url(), None),
         keys: Arc::new(keys()),
         texts: Arc::new(Texts::shipped()),
         tree,
@@ -96,25 +89,15 @@ pub fn number_of(n: u64) -> String {
 impl App {
     pub async fn new(test: &str) -> App {
         let sdk = sdk_config().await;
-        let id = ulid::Ulid::new().to_string().to_lowercase();
         let requests = RequestCounter::default();
-        let dynamo = requests.dynamodb_client(&sdk);
-        let table = format!("t-{test}-{id}");
-        schema::create_table(&dynamo, &table)
+        let table = aduan_testkit::fresh_table(&sdk, test).await;
+        let store = Store::new(requests.dynamodb_client(&sdk), table, WorkingCalendar::default());
+        let topic_arn = fresh_topic(&sdk, &unique(&format!("esc-{test}")))
             .await
-            .expect("create test table");
-        let store = Store::new(dynamo, table, WorkingCalendar::default());
+            .expect("create topic");
         let sns = aws_sdk_sns::Client::new(&sdk);
-        let topic_arn = sns
-            .create_topic()
-            .name(format!("esc-{test}-{id}"))
-            .send()
-            .await
-            .expect("create topic")
-            .topic_arn
-            .expect("topic arn");
         let tree = Arc::new(Jurisdictions::bukittinggi().clone());
-        let whatsapp = whatsapp::StandIn::start().await;
+        let whatsapp = WhatsAppStandin::start().await;
         let keys = keys();
         let messenger = messenger(&whatsapp, tree.clone());
         let state = AppState {

@@ -17,7 +17,7 @@ use aduan_shared::domain::sla::{SlaPolicy, WorkingCalendar};
 use aduan_shared::domain::ticket::{Ticket, TicketPrefix};
 use aduan_shared::domain::timeline::TimelineEvent;
 use aduan_shared::notify::{EscalationNotifier, RetryPolicy};
-use aduan_shared::store::{schema, Reporter, Store};
+use aduan_shared::store::{Reporter, Store};
 use aduan_testkit::standin::WhatsAppStandin;
 use aws_sdk_dynamodb::config::interceptors::AfterDeserializationInterceptorContextRef;
 use aws_sdk_dynamodb::config::{ConfigBag, Intercept, RuntimeComponents};
@@ -33,19 +33,7 @@ pub fn at(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
 }
 
-pub fn unique(name: &str) -> String {
-    format!("t-{name}-{}", ulid::Ulid::new().to_string().to_lowercase())
-}
-
-pub async fn sdk_config() -> aws_config::SdkConfig {
-    assert!(
-        std::env::var_os("AWS_ENDPOINT_URL").is_some(),
-        "AWS_ENDPOINT_URL is not set: run the tests with `make test`, which starts the local AWS emulator"
-    );
-    aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .load()
-        .await
-}
+pub use aduan_testkit::{sdk_config, unique};
 
 /// What the store read, counted from the responses: items returned by
 /// GetItem and BatchGetItem, items examined (`ScannedCount`) by Query, and
@@ -106,28 +94,14 @@ pub async fn fresh_store(test: &str) -> (Store, ReadCounter) {
         .interceptor(counter.clone())
         .build();
     let client = aws_sdk_dynamodb::Client::from_conf(config);
-    let table = unique(test);
-    schema::create_table(&client, &table)
-        .await
-        .expect("create test table");
+    let table = aduan_testkit::fresh_table(&sdk, test).await;
     (Store::new(client, table, WorkingCalendar::default()), counter)
 }
 
-pub async fn sns() -> aws_sdk_sns::Client {
-    aws_sdk_sns::Client::new(&sdk_config().await)
-}
-
 pub async fn topic(name: &str) -> String {
-    sns()
-        .await
-        .create_topic()
-        .name(unique(name))
-        .send()
+    aduan_testkit::sns::fresh_topic(&sdk_config().await, &unique(name))
         .await
         .unwrap()
-        .topic_arn()
-        .unwrap()
-        .to_owned()
 }
 
 /// An SQS queue subscribed to `topic` with `filter` as its filter policy.

@@ -226,7 +226,6 @@ fn handled_outcome(plan: Plan, staged: Option<Staged>, provider: Provider) -> Ou
     }
 }
 
-
 #[cfg(test)]
 mod memory;
 #[cfg(test)]

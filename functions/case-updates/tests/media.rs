@@ -50,7 +50,7 @@ async fn a_stored_file_is_a_short_lived_url_for_officials_in_scope_only() {
         photo("ME2", MediaStorage::Pending, None),
         photo("ME3", MediaStorage::TooLarge, None),
     ];
-    app.store().save_case(&mut case, &events).await.unwrap();
+    app.store().save_case(&mut case, &events, None).await.unwrap();
 
     let lurah = caller(KEL_GAREGEH, "officer");
     let r = app.get(&lurah, "/cases/ADU-0001/media/ME1").await;

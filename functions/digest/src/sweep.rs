@@ -225,7 +225,7 @@ impl App {
         let message = Some((&staged.pending, staged.lease_until(now)));
         match self
             .store
-            .save_case_with(case, std::slice::from_ref(&event), message)
+            .save_case(case, std::slice::from_ref(&event), message)
             .await
         {
             Ok(()) => summary.auto_closed += 1,

@@ -64,7 +64,7 @@ async fn seed(store: &aduan_shared::store::Store) {
                 .unwrap(),
         );
     }
-    store.save_case(&mut resolved, &events).await.unwrap();
+    store.save_case(&mut resolved, &events, None).await.unwrap();
     create(
         store,
         4,
@@ -285,7 +285,7 @@ async fn reads_grow_with_open_and_recent_cases_not_with_history() {
             at("2026-11-28T12:00:00+07:00"),
         )
         .unwrap();
-    store.save_case(&mut rejected, &[ev]).await.unwrap();
+    store.save_case(&mut rejected, &[ev], None).await.unwrap();
 
     let digests = topic("digests").await;
     let app = app(

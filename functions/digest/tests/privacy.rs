@@ -62,7 +62,7 @@ async fn no_digest_escalation_log_or_summary_carries_the_number() {
                 .unwrap(),
         );
     }
-    store.save_case(&mut resolved, &events).await.unwrap();
+    store.save_case(&mut resolved, &events, None).await.unwrap();
 
     let whatsapp = WhatsAppStandin::start().await;
     let app = app(&store, &digests, &escalations, &whatsapp, RetryPolicy::default()).await;

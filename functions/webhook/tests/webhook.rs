@@ -750,7 +750,7 @@ async fn a_message_after_officials_closed_the_case_opens_a_new_one() {
             chrono::Utc::now(),
         )
         .unwrap();
-    h.store.save_case(&mut case, &[event]).await.unwrap();
+    h.store.save_case(&mut case, &[event], None).await.unwrap();
 
     post(
         &h,

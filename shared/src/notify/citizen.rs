@@ -197,23 +197,12 @@ impl CitizenMessenger {
         self.api.send(channel, to, message).await
     }
 
-    /// Tells the reporter of `case` about it, for a change already saved:
-    /// the message is recorded as pending first, so that it is sent even if
+    /// Tells the reporter of `case` about it, recorded on the timeline as
+    /// sent by `actor` (an official writing to the citizen, or the system).
+    /// The message is recorded as pending first, so that it is sent even if
     /// this process stops before it is. An error means nothing was saved
     /// (the caller retries); once the pending message is saved the answer is
     /// `Ok`, `Pending` if this attempt's outcome could not be recorded.
-    pub async fn tell(
-        &self,
-        store: &Store,
-        case: &Case,
-        notice: Notice,
-        now: DateTime<Utc>,
-    ) -> Result<Delivery, NotifyError> {
-        self.tell_as(store, case, notice, Actor::System, now).await
-    }
-
-    /// As [`CitizenMessenger::tell`], recorded on the timeline as sent by
-    /// `actor` (an official writing to the citizen).
     pub async fn tell_as(
         &self,
         store: &Store,

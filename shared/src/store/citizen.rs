@@ -87,15 +87,6 @@ impl Store {
             .transpose()
     }
 
-    /// Whether a provider message was already handled, and the case it went to.
-    pub async fn handled_inbound(&self, key: &InboundKey) -> Result<Option<Handled>, StoreError> {
-        let item = self
-            .get(keys::inbound_pk(key.provider, &key.message_id), keys::INBOUND_SK)
-            .await?;
-        item.map(|i| from_item::<InboundItem>(i).map(|r| Handled { case_id: r.case_id }))
-            .transpose()
-    }
-
     /// Both things an inbound message needs first, in one request: whether it
     /// was already handled, and the reporter's record.
     pub async fn inbound_and_reporter(

@@ -80,16 +80,12 @@ impl Store {
     }
 
     /// Saves a changed case, conditional on the version it was read at, with
-    /// the events that record the change. On success `case.version` is the
-    /// new version; on `VersionConflict` nothing was written.
-    pub async fn save_case(&self, case: &mut Case, events: &[TimelineEvent]) -> Result<(), StoreError> {
-        self.save_case_with(case, events, None).await
-    }
-
-    /// As [`Store::save_case`], with the message telling the citizen saved
-    /// as pending in the same transaction, due for the sweep at the time
-    /// given: the change is never saved without it.
-    pub async fn save_case_with(
+    /// the events that record the change and, when given, the message
+    /// telling the citizen, pending in the same transaction and due for the
+    /// sweep at the time given: the change is never saved without it. On
+    /// success `case.version` is the new version; on `VersionConflict`
+    /// nothing was written.
+    pub async fn save_case(
         &self,
         case: &mut Case,
         events: &[TimelineEvent],

@@ -354,35 +354,6 @@ impl Store {
         item.map(|i| from_item::<EventItem>(i).map(|e| e.event))
             .transpose()
     }
-
-    /// The escalation publishes of a case that gave up (for the officials' API
-    /// and tests): `(event id, last error)`.
-    pub async fn failed_publishes(
-        &self,
-        case_id: &CaseId,
-    ) -> Result<Vec<(EventId, Option<String>)>, StoreError> {
-        let out = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
-            .expression_attribute_names("#pk", keys::PK)
-            .expression_attribute_names("#sk", keys::SK)
-            .expression_attribute_values(":pk", s(&keys::case_pk(case_id)))
-            .expression_attribute_values(":prefix", s(keys::PUBLISH_SK_PREFIX))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(StoreError::from_sdk)?;
-        let mut failed = Vec::new();
-        for item in out.items.unwrap_or_default() {
-            let publish: PublishItem = from_item(item)?;
-            if publish.failed_at.is_some() {
-                failed.push((publish.event_id, publish.last_error));
-            }
-        }
-        Ok(failed)
-    }
 }
 
 fn entry_of(item: &PublishItem, next_attempt: DateTime<Utc>) -> OutboxEntry {

@@ -186,7 +186,7 @@ pub(crate) async fn save(
     message: Option<&Staged>,
 ) -> Result<(), ApiError> {
     let message = message.map(|m| (&m.pending, m.lease_until(Utc::now())));
-    match state.store.save_case_with(case, events, message).await {
+    match state.store.save_case(case, events, message).await {
         Ok(()) => Ok(()),
         Err(StoreError::VersionConflict { expected }) => Err(conflict(state, case, expected).await),
         Err(other) => Err(other.into()),

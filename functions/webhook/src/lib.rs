@@ -1,8 +1,8 @@
 //! The webhook: WhatsApp deliveries in (Meta, Twilio), cases and replies out.
 //!
-//! One inbound message reads as a straight line (`inbound.rs`): verify →
-//! parse → load state → decide (pure, in `aduan_shared::conversation`) →
-//! write once → reply.
+//! One inbound message reads as a straight line: verify → parse (`routes`)
+//! → load → decide → plan (both pure, in `aduan_shared::conversation`) →
+//! write once (`inbound`, through its storage port) → send (`routes`).
 
 mod app;
 mod inbound;

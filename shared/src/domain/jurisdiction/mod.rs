@@ -4,6 +4,7 @@
 mod matching;
 mod path;
 mod tree;
+mod words;
 
 pub use matching::{choose_by_number, KecamatanMatch, KelurahanMatch, NodeMatch};
 pub use path::{JurisdictionPath, PathError};

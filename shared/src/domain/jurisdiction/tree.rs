@@ -29,8 +29,8 @@ use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
-use super::matching::{push_words, words_of, MatchName};
 use super::path::{JurisdictionPath, PathError};
+use super::words::{push_words, words_of};
 
 /// The path segment under the kota that holds the agencies.
 pub const AGENCY_SEGMENT: &str = "dinas";
@@ -213,6 +213,16 @@ struct AgencyEntry {
 }
 
 // ----- the loaded tree -----
+
+/// A kecamatan's or kelurahan's name or alias, pre-normalised at load time to
+/// `" word word "` (a space before and after every word): what matching
+/// looks for in a citizen's text.
+#[derive(Debug, Clone)]
+pub(super) struct MatchName {
+    pub(super) pattern: String,
+    pub(super) node: usize,
+    pub(super) kind: NodeKind,
+}
 
 #[derive(Debug, Clone)]
 struct KecamatanIndex {

@@ -31,6 +31,12 @@ pub(super) fn words_of(text: &str) -> String {
     out
 }
 
+/// The slug of a display name: lowercase ASCII (common accents folded),
+/// non-alphanumerics to single hyphens, trimmed. "Kubu Tanjung" → "kubu-tanjung".
+pub fn slugify(name: &str) -> String {
+    words_of(name).replace(' ', "-")
+}
+
 /// A letter or digit folded to lowercase ASCII; `None` for everything else
 /// (a word break). Folds the Latin-1 accented letters people occasionally type.
 fn fold_char(c: char) -> Option<char> {

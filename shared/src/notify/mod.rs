@@ -8,9 +8,13 @@ pub mod citizen;
 pub mod digest;
 pub mod escalation;
 pub mod gsm7;
+pub mod names;
+pub mod retry;
+mod sms;
 pub mod sns;
 
-pub use escalation::{EscalationNotifier, NotifyError, PublishOutcome, RetryOutcome, RetryPolicy};
+pub use escalation::{EscalationNotifier, NotifyError, PublishOutcome, RetryOutcome};
+pub use retry::RetryPolicy;
 pub use sns::{PublishError, SnsMessage, SnsPublisher};
 
 /// Message attribute: the node's path with a trailing slash

@@ -11,7 +11,7 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use serde_json::Value;
 
-use super::client::{Credentials, TwilioAccount};
+use super::credentials::{Credentials, TwilioAccount};
 use crate::domain::case::Provider;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

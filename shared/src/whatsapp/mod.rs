@@ -5,6 +5,8 @@
 #[cfg(feature = "adapters")]
 pub mod client;
 #[cfg(feature = "adapters")]
+mod credentials;
+#[cfg(feature = "adapters")]
 mod http;
 #[cfg(feature = "adapters")]
 pub mod media;

@@ -176,6 +176,10 @@ async fn twilio_delivery(app: &App, request: &Request) -> Response<Body> {
     let now = Utc::now();
     let messages = match twilio::parse(&params, now) {
         Ok(messages) => messages,
+        // Refused whole, among them an SMS or another channel given to this
+        // number (`From`/`To` not `whatsapp:`): 200 with an empty
+        // <Response>, so Twilio neither retries nor replies, and nothing is
+        // read or stored. The log names the field, never its value.
         Err(skipped) => {
             tracing::warn!(%skipped, "skipped a Twilio delivery");
             return twiml(&[]);

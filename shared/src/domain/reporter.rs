@@ -66,10 +66,13 @@ pub const SENDER_ID_MAX_LEN: usize = 64;
 /// Accepted forms:
 /// - Meta's `from`: digits such as `6281234567890`;
 /// - Twilio's `From`: `whatsapp:+6281234567890`, normalised to the digits, so
-///   the same person is the same reporter whichever provider carries them
-///   (a bare `+6281234567890` is normalised the same way);
+///   the same person is the same reporter whichever provider carries them;
 /// - an id that is not a phone number (Meta's newer user ids): 1 to 64
 ///   characters of `A-Z a-z 0-9 . _ + : -`, kept as given (case included).
+///
+/// A bare `+6281234567890` is refused: that is how Twilio gives an SMS
+/// sender, whose number anyone can forge, and it must not pass for the
+/// WhatsApp user of that number.
 ///
 /// `Debug` and `Display` print `SenderId(***)`, so a stray `{:?}` in a log
 /// line cannot leak the number.
@@ -78,9 +81,9 @@ pub struct SenderId(String);
 
 impl SenderId {
     pub fn parse(raw: &str) -> Result<Self, ReporterError> {
-        let id = match raw.get(..9) {
-            Some(prefix) if prefix.eq_ignore_ascii_case("whatsapp:") => &raw[9..],
-            _ => raw,
+        let (id, twilio_form) = match raw.get(..9) {
+            Some(prefix) if prefix.eq_ignore_ascii_case("whatsapp:") => (&raw[9..], true),
+            _ => (raw, false),
         };
         if id.is_empty() {
             return Err(ReporterError::InvalidSender { reason: "empty" });
@@ -98,14 +101,21 @@ impl SenderId {
                 reason: "only A-Z, a-z, 0-9 and . _ + : - are allowed",
             });
         }
-        let digits = id.strip_prefix('+').unwrap_or(id);
-        if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+        if let Some(digits) = id.strip_prefix('+') {
+            if !twilio_form {
+                return Err(ReporterError::InvalidSender {
+                    reason: "a leading + is a phone number outside WhatsApp",
+                });
+            }
+            if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(ReporterError::InvalidSender {
+                    reason: "a leading + must be followed by the digits of a phone number",
+                });
+            }
             return Ok(Self(digits.to_owned()));
         }
-        if id.starts_with('+') {
-            return Err(ReporterError::InvalidSender {
-                reason: "a leading + must be followed by the digits of a phone number",
-            });
+        if id.bytes().all(|b| b.is_ascii_digit()) {
+            return Ok(Self(id.to_owned()));
         }
         Ok(Self(id.to_owned()))
     }
@@ -476,11 +486,21 @@ mod tests {
             "whatsapp:+6281234567890",
             "WhatsApp:+6281234567890",
             "whatsapp:6281234567890",
-            "+6281234567890",
         ] {
             assert_eq!(SenderId::parse(form).unwrap(), meta, "{form}");
         }
         assert_eq!(meta.expose(), PHONE);
+    }
+
+    #[test]
+    fn an_sms_sender_is_not_the_whatsapp_user_of_its_number() {
+        // Twilio's `From` of an SMS: E.164 without the channel.
+        assert_eq!(
+            SenderId::parse("+6281234567890"),
+            Err(ReporterError::InvalidSender {
+                reason: "a leading + is a phone number outside WhatsApp"
+            })
+        );
     }
 
     #[test]

@@ -696,6 +696,29 @@ async fn twilio_deliveries_with_valid_and_invalid_signatures() {
     assert_eq!(off.status(), 404);
 }
 
+/// docs/security.md, "Replays after the de-duplication window": a genuinely
+/// signed delivery of a message sent 15 days ago, when its id is no longer
+/// remembered, is answered 200 (so Meta stops) and handles nothing.
+#[tokio::test(flavor = "current_thread")]
+async fn a_signed_message_sent_fifteen_days_ago_is_a_replay_and_changes_nothing() {
+    let (logs, _guard) = aduan_testkit::logs::Logs::capture();
+    let h = harness("replay-old").await;
+    let sent = now() - 15 * 24 * 3600;
+    let old = fixtures::text(KOTA_NUMBER, CITIZEN, "wamid.OLD1", sent, "Jalan rusak di Garegeh");
+    assert_eq!(post(&h, &old).await, (200, "ok".to_owned()));
+    assert_eq!(h.counter.total(), 0, "nothing read or written");
+    assert!(all_cases(&h).await.is_empty());
+    assert!(h.standin.received().is_empty(), "nothing sent");
+
+    let log_text = logs.text();
+    assert!(log_text.contains("a replay"), "{log_text}");
+    let local = format!("0{}", &CITIZEN[2..]);
+    assert!(
+        !log_text.contains(CITIZEN) && !log_text.contains(&local),
+        "{log_text}"
+    );
+}
+
 /// Posts a Twilio form, signed as Twilio signs it, to the Twilio route.
 async fn twilio_post(h: &Harness, params: &[(&str, &str)]) -> (u16, String) {
     let form = form_urlencoded::Serializer::new(String::new())

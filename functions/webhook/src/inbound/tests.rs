@@ -154,6 +154,22 @@ async fn the_same_message_delivered_again_writes_and_sends_nothing() {
     assert_eq!(d.records.tables().writes, 1);
 }
 
+/// docs/security.md, "Replays after the de-duplication window": a copy of a
+/// message sent 15 days ago finds its de-duplication record expired (here:
+/// no record at all), and must not be handled as new.
+#[tokio::test]
+async fn a_copy_of_a_message_older_than_the_dedup_window_is_refused_unread() {
+    let d = Harness::new();
+    let mut replay = message(CITIZEN, "wamid.1", "BATAL ADU-0001");
+    replay.sent_at = now() - Duration::days(15);
+    let outcome = process(&d.records, &d.desk, &replay, now()).await.unwrap();
+    assert!(matches!(outcome, Outcome::TooOld), "{outcome:?}");
+    let tables = d.records.tables();
+    assert_eq!(tables.writes, 0);
+    assert!(tables.reporters.is_empty() && tables.inbound.is_empty());
+    assert_eq!(tables.ticket_counter, 0);
+}
+
 #[tokio::test]
 async fn a_message_written_first_by_another_delivery_is_a_duplicate() {
     let d = Harness::new();

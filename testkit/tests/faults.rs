@@ -241,7 +241,7 @@ impl World {
             id: case.reporter.clone(),
             open_case: None,
             awaiting: None,
-            contact: keys.contacts.seal(&sender),
+            contact: keys.contacts.seal(&case.reporter, &sender),
             last_inbound_at: at,
             version: 0,
         };

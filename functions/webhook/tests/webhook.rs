@@ -696,6 +696,126 @@ async fn twilio_deliveries_with_valid_and_invalid_signatures() {
     assert_eq!(off.status(), 404);
 }
 
+/// docs/security.md, "Replays after the de-duplication window": a genuinely
+/// signed delivery of a message sent 15 days ago, when its id is no longer
+/// remembered, is answered 200 (so Meta stops) and handles nothing.
+#[tokio::test(flavor = "current_thread")]
+async fn a_signed_message_sent_fifteen_days_ago_is_a_replay_and_changes_nothing() {
+    let (logs, _guard) = aduan_testkit::logs::Logs::capture();
+    let h = harness("replay-old").await;
+    let sent = now() - 15 * 24 * 3600;
+    let old = fixtures::text(KOTA_NUMBER, CITIZEN, "wamid.OLD1", sent, "Jalan rusak di Garegeh");
+    assert_eq!(post(&h, &old).await, (200, "ok".to_owned()));
+    assert_eq!(h.counter.total(), 0, "nothing read or written");
+    assert!(all_cases(&h).await.is_empty());
+    assert!(h.standin.received().is_empty(), "nothing sent");
+
+    let log_text = logs.text();
+    assert!(log_text.contains("a replay"), "{log_text}");
+    let local = format!("0{}", &CITIZEN[2..]);
+    assert!(
+        !log_text.contains(CITIZEN) && !log_text.contains(&local),
+        "{log_text}"
+    );
+}
+
+/// Posts a Twilio form, signed as Twilio signs it, to the Twilio route.
+async fn twilio_post(h: &Harness, params: &[(&str, &str)]) -> (u16, String) {
+    let form = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(params)
+        .finish();
+    let signature = sign_twilio(
+        TWILIO_TOKEN.as_bytes(),
+        TWILIO_URL,
+        &aduan_shared::whatsapp::twilio::form_params(form.as_bytes()),
+    );
+    let event = http_event(
+        "POST",
+        "/webhook/twilio",
+        "",
+        &[
+            ("content-type", "application/x-www-form-urlencoded"),
+            ("x-twilio-signature", &signature),
+        ],
+        Some(form.as_bytes()),
+        true,
+    );
+    let response = handle(&h.app, request(&event)).await;
+    let status = response.status().as_u16();
+    (
+        status,
+        String::from_utf8_lossy(response.body().as_ref()).into_owned(),
+    )
+}
+
+/// docs/security.md, "Twilio SMS spoofing a WhatsApp sender": an SMS to the
+/// city's Twilio number, genuinely signed by Twilio but with a forged
+/// sender, the number of a citizen who reported on WhatsApp, cannot
+/// withdraw their case: it is answered with an empty TwiML, and nothing is
+/// read, stored or sent.
+#[tokio::test(flavor = "current_thread")]
+async fn a_signed_sms_with_a_citizens_number_cannot_act_for_them() {
+    let (logs, _guard) = aduan_testkit::logs::Logs::capture();
+    let h = harness("twilio-sms").await;
+    let (status, _) = twilio_post(
+        &h,
+        &[
+            ("MessageSid", "SM0001"),
+            ("AccountSid", TWILIO_ACCOUNT),
+            ("From", "whatsapp:+6281234567890"),
+            ("To", "whatsapp:+6281100000000"),
+            ("Body", "Lampu jalan mati di Campago Ipuh"),
+            ("NumMedia", "0"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200);
+    h.counter.reset();
+
+    // Twilio's incoming-message webhook for an SMS: bare E.164 numbers.
+    let (status, body) = twilio_post(
+        &h,
+        &[
+            ("ToCountry", "ID"),
+            ("SmsMessageSid", "SM0002"),
+            ("NumMedia", "0"),
+            ("SmsSid", "SM0002"),
+            ("SmsStatus", "received"),
+            ("Body", "BATAL ADU-0001"),
+            ("FromCountry", "ID"),
+            ("To", "+6281100000000"),
+            ("NumSegments", "1"),
+            ("MessageSid", "SM0002"),
+            ("AccountSid", TWILIO_ACCOUNT),
+            ("From", "+6281234567890"),
+            ("ApiVersion", "2010-04-01"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        body, "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response></Response>",
+        "no reply"
+    );
+    assert_eq!(h.counter.total(), 0, "nothing read or written");
+    let cases = all_cases(&h).await;
+    assert_eq!(cases.len(), 1);
+    assert_eq!(cases[0].status, Status::Received, "not withdrawn");
+    assert_eq!(messages(&timeline(&h, &cases[0]).await).len(), 1);
+    assert!(h.standin.received().is_empty(), "nothing sent");
+
+    let log_text = logs.text();
+    assert!(
+        log_text.contains("field `From` is not a WhatsApp address"),
+        "{log_text}"
+    );
+    let local = format!("0{}", &CITIZEN[2..]);
+    assert!(
+        !log_text.contains(CITIZEN) && !log_text.contains(&local),
+        "{log_text}"
+    );
+}
+
 #[tokio::test(flavor = "current_thread")]
 async fn no_log_line_contains_the_senders_number() {
     let (logs, _guard) = aduan_testkit::logs::Logs::capture();

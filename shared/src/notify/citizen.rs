@@ -254,7 +254,7 @@ impl CitizenMessenger {
         let to = self
             .keys
             .contacts
-            .open(&reporter.contact)
+            .open(&case.reporter, &reporter.contact)
             .map_err(NotifyError::Contact)?;
         if let Notice::Resolved { .. } = notice {
             let asked = Awaiting::Confirmation {
@@ -429,7 +429,7 @@ impl CitizenMessenger {
                 summary.skipped += 1;
                 continue;
             };
-            let to = match self.keys.contacts.open(&reporter.contact) {
+            let to = match self.keys.contacts.open(&case.reporter, &reporter.contact) {
                 Ok(to) => to,
                 Err(error) => {
                     // A configuration fault, not this message's: it stays

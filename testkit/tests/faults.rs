@@ -263,7 +263,10 @@ impl World {
                     .expect("legal"),
             );
         }
-        self.store.save_case(&mut case, &events).await.expect("save");
+        self.store
+            .save_case(&mut case, &events, None)
+            .await
+            .expect("save");
     }
 
     async fn drain(&self, queue: &str) -> Vec<Value> {

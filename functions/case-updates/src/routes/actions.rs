@@ -64,6 +64,14 @@ pub async fn act(
 ) -> Result<Response<Body>, ApiError> {
     official.require_officer()?;
     let (version, action) = action_request(&state.tree, req.body().as_ref())?;
+    if let Action::Reclassify(Reclassification {
+        jurisdiction: Some(to),
+        ..
+    }) = &action
+    {
+        // Checked before the case is read: the answer is the same for any ticket.
+        official.require_within("kelurahan", to)?;
+    }
     let mut case = visible_case(state, official, ticket).await?;
     check_version(&case, version)?;
     let (event, notice) = apply(state, &mut case, action, official, now)?;

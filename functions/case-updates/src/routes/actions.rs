@@ -17,7 +17,7 @@ use crate::auth::Official;
 use crate::error::ApiError;
 use crate::outbound::{Notice, Notification};
 use crate::state::AppState;
-use crate::views::CaseView;
+use crate::views::{CaseView, EventView};
 
 /// Longest note or reason an official may write.
 pub const MAX_NOTE_CHARS: usize = 2000;
@@ -48,9 +48,9 @@ pub enum Action {
 }
 
 #[derive(Serialize)]
-struct ActionDone {
+struct ActionDone<'a> {
     case: CaseView,
-    event: TimelineEvent,
+    event: EventView<'a>,
     /// What the citizen was told, if anything.
     notification: Option<Notification>,
 }
@@ -94,7 +94,7 @@ pub async fn act(
     tracing::info!(ticket = %case.ticket, official = %official.sub, event = event.id.as_str(), "case updated");
     ok(&ActionDone {
         case: CaseView::new(&case, &state.tree, now),
-        event,
+        event: EventView::new(&event),
         notification,
     })
 }

@@ -8,7 +8,8 @@
 //! before answering ([`MediaArchive::keep_now`]); a file not stored by then
 //! is already in the outbox (written with the message itself), and the SLA
 //! sweep fetches it ([`MediaArchive::retry_pending`]) with backoff until it
-//! is stored or given up.
+//! is stored or given up. Once a Twilio file is stored and recorded, Twilio's
+//! copy is deleted: its `MediaUrl` is permanent.
 
 use std::time::Duration as StdDuration;
 
@@ -187,9 +188,14 @@ pub struct MediaArchive {
     retry: RetryPolicy,
 }
 
-/// What one download by the sweep may take at worst (the downloader's own
-/// timeout): the sweep takes no more files than its budget allows.
-pub const SWEEP_FETCH_WORST: StdDuration = StdDuration::from_secs(60);
+/// How long deleting Twilio's copy of a stored file may take: one small
+/// request, and the webhook must still answer Twilio in time.
+pub const DELETE_TIMEOUT: StdDuration = StdDuration::from_secs(2);
+
+/// What one file may take the sweep at worst (the downloader's own timeout,
+/// then [`DELETE_TIMEOUT`]): the sweep takes no more files than its budget
+/// allows.
+pub const SWEEP_FETCH_WORST: StdDuration = StdDuration::from_secs(62);
 
 impl MediaArchive {
     pub fn new(config: &MediaConfig, sdk: &aws_config::SdkConfig, downloader: MediaDownloader) -> Self {
@@ -203,7 +209,8 @@ impl MediaArchive {
     }
 
     /// The webhook's one attempt, before `deadline` (it shares one bound
-    /// among the files of a delivery). Never fails: what is not stored now
+    /// among the files of a delivery; deleting Twilio's copies may take
+    /// [`DELETE_TIMEOUT`] beyond it). Never fails: what is not stored now
     /// stays pending for the sweep.
     pub async fn keep_now(&self, store: &Store, job: &MediaJob, deadline: tokio::time::Instant) -> Kept {
         let owned = first_attempt(&job.case_id, &job.event);
@@ -222,7 +229,12 @@ impl MediaArchive {
         };
         let kept = kept_of(&end);
         match store.finish_media(&owned, end).await {
-            Ok(true) => kept,
+            Ok(true) => {
+                if kept == Kept::Stored {
+                    self.delete_provider_copy(job, deadline + DELETE_TIMEOUT).await;
+                }
+                kept
+            }
             Ok(false) => Kept::Skipped,
             Err(error) => {
                 // Stored in the bucket but not recorded: the sweep fetches it again.
@@ -274,9 +286,9 @@ impl MediaArchive {
         let job = case
             .zip(event)
             .and_then(|(case, event)| MediaJob::of(&case.id, &case.ticket, case.channel.provider, &event));
-        let end = match job {
+        let end = match &job {
             None => MediaEnd::Failed("not a pending media message".into()),
-            Some(job) => match self.fetch(&job).await {
+            Some(job) => match self.fetch(job).await {
                 Ok(file) => MediaEnd::Stored(file),
                 Err(KeepError::Download(e @ DownloadError::TooLarge { .. })) => {
                     MediaEnd::TooLarge(e.to_string())
@@ -298,11 +310,31 @@ impl MediaArchive {
             },
         };
         let kept = kept_of(&end);
-        Ok(if store.finish_media(&claimed, end).await? {
-            kept
-        } else {
-            Kept::Skipped
-        })
+        if !store.finish_media(&claimed, end).await? {
+            return Ok(Kept::Skipped);
+        }
+        if let (Kept::Stored, Some(job)) = (kept, &job) {
+            let deadline = tokio::time::Instant::now() + DELETE_TIMEOUT;
+            self.delete_provider_copy(job, deadline).await;
+        }
+        Ok(kept)
+    }
+
+    /// Deletes Twilio's copy of a file now stored and recorded (never
+    /// before: a file stored but not recorded is fetched again). A failure
+    /// is logged and nothing retries it: the file stays at Twilio, behind the
+    /// account's HTTP auth on media (docs/deploying.md), and the archive
+    /// stands.
+    async fn delete_provider_copy(&self, job: &MediaJob, deadline: tokio::time::Instant) {
+        let (Provider::Twilio, Some(url)) = (job.provider, job.url.as_deref()) else {
+            return;
+        };
+        let error = match tokio::time::timeout_at(deadline, self.downloader.delete_twilio(url)).await {
+            Ok(Ok(())) => return,
+            Ok(Err(error)) => error.to_string(),
+            Err(_) => "timed out".to_owned(),
+        };
+        tracing::warn!(case = %job.case_id, media = %job.media_id, %error, "Twilio's copy of a stored file not deleted");
     }
 
     /// Downloads the file and puts it in the bucket.

@@ -66,17 +66,112 @@ impl MediaBucket {
             .map_err(|e| aws_sdk_s3::error::DisplayErrorContext(e).to_string())
     }
 
-    /// A URL anyone holding it can GET the object with, for `expires_in`.
-    pub async fn presigned_get(&self, key: &str, expires_in: StdDuration) -> Result<String, String> {
+    /// A URL anyone holding it can GET the object with, for `expires_in`,
+    /// answered as `serving` says.
+    pub async fn presigned_get(
+        &self,
+        key: &str,
+        serving: &Serving,
+        expires_in: StdDuration,
+    ) -> Result<String, String> {
         let config = PresigningConfig::expires_in(expires_in).map_err(|e| e.to_string())?;
-        self.s3
-            .get_object()
-            .bucket(&self.bucket)
-            .key(key)
+        let request = self.s3.get_object().bucket(&self.bucket).key(key);
+        let request = match serving {
+            Serving::Inline => request,
+            Serving::Attachment { filename } => request
+                .response_content_type(OPAQUE)
+                .response_content_disposition(format!("attachment; filename=\"{filename}\"")),
+        };
+        request
             .presigned(config)
             .await
             .map(|request| request.uri().to_owned())
             .map_err(|e| aws_sdk_s3::error::DisplayErrorContext(e).to_string())
+    }
+}
+
+/// How a browser gets a citizen's file from the bucket. The type is the
+/// provider's word, and a browser runs an HTML or SVG file opened in place
+/// as a page of the bucket's origin: only the image, video and audio types
+/// below open in place, with their own type; anything else downloads as
+/// opaque bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Serving {
+    Inline,
+    /// `Content-Disposition: attachment` under this name, as `OPAQUE`.
+    Attachment {
+        filename: String,
+    },
+}
+
+/// What files that are not shown in place are served as.
+pub const OPAQUE: &str = "application/octet-stream";
+
+/// Shown in place: the image, video and audio types WhatsApp carries (SVG is
+/// not among them: it is a document that can hold script).
+const INLINE_TYPES: [&str; 12] = [
+    "image/jpeg",
+    "image/png",
+    "image/webp",
+    "image/gif",
+    "video/mp4",
+    "video/3gpp",
+    "audio/aac",
+    "audio/amr",
+    "audio/mpeg",
+    "audio/mp4",
+    "audio/ogg",
+    "audio/opus",
+];
+
+/// Documents officials open with a program of their own: the download keeps
+/// the extension that program needs.
+const DOCUMENT_EXTENSIONS: [(&str, &str); 8] = [
+    ("application/pdf", "pdf"),
+    ("application/msword", "doc"),
+    (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "docx",
+    ),
+    ("application/vnd.ms-excel", "xls"),
+    (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "xlsx",
+    ),
+    ("application/vnd.ms-powerpoint", "ppt"),
+    (
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        "pptx",
+    ),
+    ("text/plain", "txt"),
+];
+
+impl Serving {
+    /// For a file of `mime_type` (its parameters ignored), downloaded as
+    /// `name` (kept to letters, digits, `-` and `_`) if not shown in place.
+    pub fn of(mime_type: Option<&str>, name: &str) -> Self {
+        let essence = mime_type
+            .and_then(|m| m.split(';').next())
+            .map(|m| m.trim().to_ascii_lowercase())
+            .unwrap_or_default();
+        if INLINE_TYPES.contains(&essence.as_str()) {
+            return Serving::Inline;
+        }
+        let mut filename: String = name
+            .chars()
+            .take(100)
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        if let Some((_, extension)) = DOCUMENT_EXTENSIONS.iter().find(|(m, _)| *m == essence) {
+            filename = format!("{filename}.{extension}");
+        }
+        Serving::Attachment { filename }
     }
 }
 
@@ -378,4 +473,41 @@ pub fn find_media<'a>(timeline: &'a [TimelineEvent], media_id: &str) -> Option<&
     timeline.iter().map(|e| &e.body).find(|body| {
         matches!(body, EventBody::Message { content: MessageContent::Media { media_id: id, .. }, .. } if id == media_id)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_images_video_and_audio_are_shown_in_place() {
+        for shown in ["image/jpeg", "IMAGE/PNG", "audio/ogg; codecs=opus", "video/mp4"] {
+            assert_eq!(
+                Serving::of(Some(shown), "ADU-0001-ME1"),
+                Serving::Inline,
+                "{shown}"
+            );
+        }
+        let download = |mime| match Serving::of(mime, "ADU-0001-ME1") {
+            Serving::Attachment { filename } => filename,
+            Serving::Inline => panic!("{mime:?} shown in place"),
+        };
+        for dangerous in [
+            Some("image/svg+xml"),
+            Some("text/html; charset=utf-8"),
+            Some("application/xhtml+xml"),
+            Some("text/xml"),
+            Some("image/svg"),
+            Some("video/../html"),
+            Some(""),
+            None,
+        ] {
+            assert_eq!(download(dangerous), "ADU-0001-ME1", "{dangerous:?}");
+        }
+        assert_eq!(download(Some("application/pdf")), "ADU-0001-ME1.pdf");
+        let Serving::Attachment { filename } = Serving::of(None, "ADU-1-a\"b;c/..\r\n") else {
+            panic!()
+        };
+        assert_eq!(filename, "ADU-1-a_b_c_____");
+    }
 }

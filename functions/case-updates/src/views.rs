@@ -96,12 +96,12 @@ impl<'a> CaseDetail<'a> {
     }
 }
 
-/// A timeline event as officials see it: as stored, but a citizen's message
-/// without what only the provider needs. Twilio's `MediaUrl` is permanent
-/// and, unless the account enforces HTTP auth on media, readable by anyone
-/// holding it; officials get files from the bucket instead
-/// (`GET /cases/{ticket}/media/{media_id}`). The provider's message id is
-/// left out too: a Meta `wamid` is base64 that carries the sender's number.
+/// A timeline event as officials see it: as stored, without what only the
+/// provider needs. Twilio's `MediaUrl` is permanent and, unless the account
+/// enforces HTTP auth on media, readable by anyone holding it; officials get
+/// files from the bucket instead (`GET /cases/{ticket}/media/{media_id}`).
+/// The provider's message ids (received and sent) are left out too: a Meta
+/// `wamid` is base64 that carries the citizen's number.
 #[derive(Debug, Serialize)]
 pub struct EventView<'a> {
     id: &'a EventId,

@@ -16,6 +16,7 @@ use aduan_shared::whatsapp::meta::fixtures;
 use aduan_shared::whatsapp::signature::{sign_meta, sign_twilio};
 use aduan_testkit::counting::RequestCounter;
 use aduan_testkit::events::{http_event, request};
+use aduan_testkit::faults::{Fault, FaultProxy, Rule};
 use aduan_testkit::standin::{Mode, WhatsAppStandin};
 use aduan_testkit::{base_env, fresh_table, sdk_config};
 use base64::Engine;
@@ -1210,16 +1211,14 @@ async fn a_file_over_the_limit_is_not_fetched_and_says_so() {
         .is_empty());
 }
 
-#[tokio::test]
-async fn twilio_media_are_fetched_with_basic_auth() {
-    let (h, bucket) = media_harness("media-twilio", &[]).await;
+/// The webhook of a deployment with Twilio (account and API base: the
+/// stand-in's) and the media bucket of `h`.
+async fn twilio_media_app(h: &Harness, bucket: &str) -> App {
     let root = h.standin.root_url();
-    // The Twilio account and API base, as a deployment with Twilio has them.
     let mut env = base_env(h.store.table());
-    let bucket_env = bucket.clone();
     env.extend(
         [
-            ("MEDIA_BUCKET", bucket_env.as_str()),
+            ("MEDIA_BUCKET", bucket),
             ("TWILIO_AUTH_TOKEN", TWILIO_TOKEN),
             ("TWILIO_WEBHOOK_URL", TWILIO_URL),
             ("TWILIO_ACCOUNT_SID", TWILIO_ACCOUNT),
@@ -1227,21 +1226,24 @@ async fn twilio_media_are_fetched_with_basic_auth() {
         ]
         .map(|(k, v)| (k.to_owned(), v.to_owned())),
     );
-    let app = App::from_config(&Env::from_pairs(env), &sdk_config().await)
+    App::from_config(&Env::from_pairs(env), &sdk_config().await)
         .await
-        .unwrap();
-    h.standin
-        .add_media("ME0123", b"%PDF-1.7 laporan".to_vec(), "application/pdf");
-    let media_url = h.standin.twilio_media_url(TWILIO_ACCOUNT, "MM0001", "ME0123");
+        .unwrap()
+}
+
+/// Twilio's signed delivery of a message with one file, at the file's
+/// `MediaUrl` on the stand-in.
+fn twilio_file_delivery(h: &Harness, message_sid: &str, media_id: &str, mime: &str) -> lambda_http::Request {
+    let media_url = h.standin.twilio_media_url(TWILIO_ACCOUNT, message_sid, media_id);
     let params = [
-        ("MessageSid", "MM0001"),
+        ("MessageSid", message_sid),
         ("AccountSid", TWILIO_ACCOUNT),
         ("From", "whatsapp:+6281234567890"),
         ("To", "whatsapp:+6281100000000"),
         ("Body", "Surat keberatan, lihat lampiran"),
         ("NumMedia", "1"),
         ("MediaUrl0", media_url.as_str()),
-        ("MediaContentType0", "application/pdf"),
+        ("MediaContentType0", mime),
     ];
     let form = form_urlencoded::Serializer::new(String::new())
         .extend_pairs(params)
@@ -1251,7 +1253,7 @@ async fn twilio_media_are_fetched_with_basic_auth() {
         TWILIO_URL,
         &aduan_shared::whatsapp::twilio::form_params(form.as_bytes()),
     );
-    let event = http_event(
+    request(&http_event(
         "POST",
         "/webhook/twilio",
         "",
@@ -1261,8 +1263,30 @@ async fn twilio_media_are_fetched_with_basic_auth() {
         ],
         Some(form.as_bytes()),
         true,
-    );
-    assert_eq!(handle(&app, request(&event)).await.status(), 200);
+    ))
+}
+
+/// The requests for Twilio's files the stand-in saw: (method, path).
+fn twilio_file_requests(h: &Harness) -> Vec<(String, String)> {
+    h.standin
+        .media_requests()
+        .into_iter()
+        .map(|r| (r.method, r.path))
+        .collect()
+}
+
+fn twilio_media_path(message_sid: &str, media_id: &str) -> String {
+    format!("/2010-04-01/Accounts/{TWILIO_ACCOUNT}/Messages/{message_sid}/Media/{media_id}")
+}
+
+#[tokio::test]
+async fn twilio_media_are_fetched_with_basic_auth_then_deleted_at_twilio() {
+    let (h, bucket) = media_harness("media-twilio", &[]).await;
+    let app = twilio_media_app(&h, &bucket).await;
+    h.standin
+        .add_media("ME0123", b"%PDF-1.7 laporan".to_vec(), "application/pdf");
+    let delivery = twilio_file_delivery(&h, "MM0001", "ME0123", "application/pdf");
+    assert_eq!(handle(&app, delivery).await.status(), 200);
     let case = &all_cases(&h).await[0];
     let events = timeline(&h, case).await;
     let found = files(&events);
@@ -1275,9 +1299,104 @@ async fn twilio_media_are_fetched_with_basic_auth() {
         object(&bucket, &file.key).await.as_deref(),
         Some(&b"%PDF-1.7 laporan"[..])
     );
-    let requests = h.standin.media_requests();
-    assert_eq!(requests.len(), 1);
+    // Fetched, then (stored and recorded) deleted at Twilio, both with the
+    // account's basic auth.
+    let path = twilio_media_path("MM0001", "ME0123");
+    assert_eq!(
+        twilio_file_requests(&h),
+        [
+            ("GET".into(), path.clone()),
+            ("DELETE".into(), format!("{path}.json"))
+        ]
+    );
     let expected =
         base64::engine::general_purpose::STANDARD.encode(format!("{TWILIO_ACCOUNT}:{TWILIO_TOKEN}"));
-    assert_eq!(requests[0].authorization, Some(format!("Basic {expected}")));
+    assert!(h
+        .standin
+        .media_requests()
+        .iter()
+        .all(|r| r.authorization == Some(format!("Basic {expected}"))));
+}
+
+/// Twilio's copy goes only once the file is in the bucket and recorded: a
+/// file stored but not recorded stays at Twilio for the sweep to fetch
+/// again, and the sweep deletes it once it has recorded it. A deletion that
+/// fails is logged and the archive stands.
+#[tokio::test(flavor = "current_thread")]
+async fn twilio_files_are_deleted_only_once_recorded_and_a_failed_deletion_keeps_the_archive() {
+    let (logs, _guard) = aduan_testkit::logs::Logs::capture();
+    let (h, bucket) = media_harness("media-twilio-delete", &[]).await;
+    let mut app = twilio_media_app(&h, &bucket).await;
+    h.standin
+        .add_media("ME0001", b"\xff\xd8 foto 1".to_vec(), "image/jpeg");
+    let first = twilio_file_delivery(&h, "MM0001", "ME0001", "image/jpeg");
+    assert_eq!(handle(&app, first).await.status(), 200);
+    let case = all_cases(&h).await.remove(0);
+
+    // A follow-up whose file the webhook stores but cannot record: its
+    // store fails every UpdateItem (recording the file is the follow-up's
+    // only one) beyond the SDK's retries.
+    let proxy = FaultProxy::in_front_of_the_emulator().await;
+    proxy.arm(Rule::op("UpdateItem", 1, Fault::Status(500)).times(100));
+    let direct = std::mem::replace(
+        &mut app.store,
+        Store::new(
+            aws_sdk_dynamodb::Client::new(&proxy.sdk_config().await),
+            h.store.table().to_owned(),
+            app.desk.policy.sla.calendar.clone(),
+        ),
+    );
+    h.standin
+        .add_media("ME0002", b"\xff\xd8 foto 2".to_vec(), "image/jpeg");
+    let second = twilio_file_delivery(&h, "MM0002", "ME0002", "image/jpeg");
+    assert_eq!(handle(&app, second).await.status(), 200);
+    assert!(proxy.injected() > 0, "the fault was reached");
+    let found = files(&timeline(&h, &case).await);
+    assert_eq!(found[1], (Some(MediaStorage::Pending), None, None), "{found:?}");
+    let (one, two) = (
+        twilio_media_path("MM0001", "ME0001"),
+        twilio_media_path("MM0002", "ME0002"),
+    );
+    let get = |path: &str| ("GET".to_owned(), path.to_owned());
+    let delete = |path: &str| ("DELETE".to_owned(), format!("{path}.json"));
+    assert_eq!(
+        twilio_file_requests(&h),
+        [get(&one), delete(&one), get(&two)],
+        "stored in the bucket but not recorded: not deleted"
+    );
+
+    // The sweep fetches it again, records it, then deletes Twilio's copy.
+    app.store = direct;
+    let archive = app.media.as_ref().unwrap();
+    let later = chrono::Utc::now() + chrono::Duration::minutes(3);
+    assert_eq!(
+        archive.retry_pending(&h.store, later, 10).await.unwrap().stored,
+        1
+    );
+    assert_eq!(
+        twilio_file_requests(&h),
+        [get(&one), delete(&one), get(&two), get(&two), delete(&two)]
+    );
+
+    // A deletion Twilio refuses: logged, and the file stays stored and recorded.
+    h.standin
+        .add_media("ME0003", b"\xff\xd8 foto 3".to_vec(), "image/jpeg");
+    h.standin.set_mode(Mode::Fail(503));
+    let third = twilio_file_delivery(&h, "MM0003", "ME0003", "image/jpeg");
+    assert_eq!(handle(&app, third).await.status(), 200);
+    let three = twilio_media_path("MM0003", "ME0003");
+    assert_eq!(twilio_file_requests(&h)[5..], [get(&three), delete(&three)]);
+    let found = files(&timeline(&h, &case).await);
+    let [_, _, (Some(MediaStorage::Stored), Some(file), None)] = found.as_slice() else {
+        panic!("{found:?}")
+    };
+    assert_eq!(
+        object(&bucket, &file.key).await.as_deref(),
+        Some(&b"\xff\xd8 foto 3"[..])
+    );
+    let log = logs.text();
+    assert!(
+        log.contains("Twilio's copy of a stored file not deleted") && log.contains("HTTP 503"),
+        "{log}"
+    );
 }

@@ -14,6 +14,8 @@ use serde_json::Value;
 use super::credentials::{Credentials, TwilioAccount};
 use crate::domain::case::Provider;
 
+pub mod delete;
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DownloadError {
     #[error("the file is {bytes} bytes, more than the limit of {max}")]

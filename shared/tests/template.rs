@@ -164,3 +164,56 @@ fn secrets_reach_the_functions_only_as_parameter_store_names() {
         }
     }
 }
+
+/// The name a `!Ref` points at, if `v` is one.
+fn ref_of(v: &Value) -> Option<&str> {
+    match v {
+        Value::Tagged(tagged) if tagged.tag == "!Ref" => tagged.value.as_str(),
+        _ => None,
+    }
+}
+
+fn strings(v: &Value) -> Vec<&str> {
+    v.as_sequence()
+        .unwrap_or_else(|| panic!("expected a list, got {v:?}"))
+        .iter()
+        .map(str_of)
+        .collect()
+}
+
+#[test]
+fn officials_cannot_rename_themselves() {
+    let template = template();
+    let client = &template["Resources"]["OfficialsUserPoolClient"]["Properties"];
+    // Without WriteAttributes, Cognito lets the client write every standard
+    // attribute: the list must be there, and name none of these.
+    let writable = strings(&client["WriteAttributes"]);
+    assert!(!writable.is_empty(), "WriteAttributes must be an explicit list");
+    for attribute in ["name", "email", "custom:scope", "custom:role"] {
+        assert!(
+            !writable.contains(&attribute),
+            "officials could change their own {attribute}: {writable:?}"
+        );
+    }
+    // What the console and the API read about an official is still readable.
+    let readable = strings(&client["ReadAttributes"]);
+    for attribute in ["name", "email", "custom:scope", "custom:role"] {
+        assert!(readable.contains(&attribute), "{attribute} is not readable");
+    }
+}
+
+#[test]
+fn mfa_is_required_unless_the_parameter_says_optional() {
+    let template = template();
+    let parameter = &template["Parameters"]["OfficialsMfa"];
+    assert_eq!(str_of(&parameter["Default"]), "ON");
+    assert_eq!(strings(&parameter["AllowedValues"]), ["ON", "OPTIONAL"]);
+    let pool = &template["Resources"]["OfficialsUserPool"]["Properties"];
+    assert_eq!(
+        ref_of(&pool["MfaConfiguration"]),
+        Some("OfficialsMfa"),
+        "the pool's MfaConfiguration must follow the parameter: {:?}",
+        pool["MfaConfiguration"]
+    );
+    assert_eq!(strings(&pool["EnabledMfas"]), ["SOFTWARE_TOKEN_MFA"]);
+}

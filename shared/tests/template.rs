@@ -217,3 +217,65 @@ fn mfa_is_required_unless_the_parameter_says_optional() {
     );
     assert_eq!(strings(&pool["EnabledMfas"]), ["SOFTWARE_TOKEN_MFA"]);
 }
+
+/// The library crate of each function under `functions/` (tracing's
+/// targets are module paths, so these names, with underscores).
+fn function_crates() -> BTreeSet<String> {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../functions");
+    let mut crates = BTreeSet::new();
+    for entry in std::fs::read_dir(dir).expect("functions/") {
+        let manifest = entry.expect("an entry").path().join("Cargo.toml");
+        let Ok(text) = std::fs::read_to_string(&manifest) else {
+            continue;
+        };
+        let lib = text
+            .split("\n[")
+            .find(|section| section.starts_with("lib]"))
+            .and_then(|section| section.lines().find_map(|l| l.strip_prefix("name = ")))
+            .unwrap_or_else(|| panic!("{} has no [lib] name", manifest.display()));
+        crates.insert(lib.trim_matches('"').to_owned());
+    }
+    crates
+}
+
+#[test]
+fn debug_logging_is_debug_for_our_crates_only() {
+    use tracing_subscriber::EnvFilter;
+    let template = template();
+    // Every function's RUST_LOG is the mapping's filter for LogLevel.
+    let rust_log = &template["Globals"]["Function"]["Environment"]["Variables"]["RUST_LOG"];
+    assert!(
+        matches!(rust_log, Value::Tagged(t) if t.tag == "!FindInMap"),
+        "RUST_LOG: {rust_log:?}"
+    );
+    let ours: BTreeSet<String> = function_crates()
+        .into_iter()
+        .chain(["aduan_shared".to_owned()])
+        .collect();
+    assert_eq!(ours.len(), 4, "{ours:?}");
+    let levels = template["Parameters"]["LogLevel"]["AllowedValues"].clone();
+    for level in strings(&levels) {
+        let filter = str_of(&template["Mappings"]["RustLog"][level]["Filter"]);
+        EnvFilter::try_new(filter).unwrap_or_else(|e| panic!("{level}: {filter}: {e}"));
+        let mut directives = filter.split(',');
+        let default = directives.next().expect("a default level");
+        assert!(
+            ["info", "warn", "error"].contains(&default),
+            "{level}: every crate at {default} (the SDK and hyper log headers at debug)"
+        );
+        let scoped: BTreeSet<String> = directives
+            .map(|d| {
+                let (target, at) = d.split_once('=').unwrap_or_else(|| panic!("{level}: {d}"));
+                assert_eq!(at, level.to_lowercase(), "{level}: {d}");
+                target.to_owned()
+            })
+            .collect();
+        if level == "DEBUG" {
+            assert_eq!(default, "info", "DEBUG shows at least what INFO shows");
+            assert_eq!(scoped, ours, "DEBUG is debug for exactly our crates");
+        } else {
+            assert!(scoped.is_empty(), "{level}: {filter}");
+            assert_eq!(default, level.to_lowercase(), "{level}: {filter}");
+        }
+    }
+}

@@ -279,3 +279,103 @@ fn debug_logging_is_debug_for_our_crates_only() {
         }
     }
 }
+
+/// The name a `!GetAtt X.Arn` (or `!Sub ${X.Arn}/...`) points at, if `v` is one.
+fn arn_of(v: &Value) -> Option<&str> {
+    match v {
+        Value::Tagged(t) if t.tag == "!GetAtt" => t.value.as_str()?.strip_suffix(".Arn"),
+        Value::Tagged(t) if t.tag == "!Sub" => t
+            .value
+            .as_str()?
+            .strip_prefix("${")?
+            .split_once(".Arn}")
+            .map(|(x, _)| x),
+        _ => None,
+    }
+}
+
+#[test]
+fn who_fetched_which_citizens_file_is_logged() {
+    let template = template();
+    let resources = &template["Resources"];
+    let logging = &resources["MediaBucket"]["Properties"]["LoggingConfiguration"];
+    let logs = ref_of(&logging["DestinationBucketName"])
+        .unwrap_or_else(|| panic!("the media bucket logs to no bucket of the stack: {logging:?}"));
+    let prefix = str_of(&logging["LogFilePrefix"]);
+    let bucket = &resources[logs];
+    assert_eq!(str_of(&bucket["Type"]), "AWS::S3::Bucket");
+    assert_eq!(str_of(&bucket["DeletionPolicy"]), "Retain", "logs are evidence");
+    let props = &bucket["Properties"];
+    // Log delivery writes only to SSE-S3 buckets.
+    assert_eq!(
+        str_of(
+            &props["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]
+                ["ServerSideEncryptionByDefault"]["SSEAlgorithm"]
+        ),
+        "AES256"
+    );
+    for block in [
+        "BlockPublicAcls",
+        "BlockPublicPolicy",
+        "IgnorePublicAcls",
+        "RestrictPublicBuckets",
+    ] {
+        assert_eq!(
+            props["PublicAccessBlockConfiguration"][block].as_bool(),
+            Some(true),
+            "{block}"
+        );
+    }
+    let rules = props["LifecycleConfiguration"]["Rules"]
+        .as_sequence()
+        .expect("lifecycle rules");
+    assert!(
+        rules.iter().any(|r| str_of(&r["Status"]) == "Enabled"
+            && ref_of(&r["ExpirationInDays"]) == Some("MediaAccessLogRetentionDays")),
+        "the logs expire after MediaAccessLogRetentionDays: {rules:?}"
+    );
+
+    // S3's logging service may write there, for the media bucket only.
+    let policy = resources
+        .as_mapping()
+        .expect("resources")
+        .values()
+        .find(|r| {
+            str_of(&r["Type"]) == "AWS::S3::BucketPolicy" && ref_of(&r["Properties"]["Bucket"]) == Some(logs)
+        })
+        .expect("a bucket policy on the log bucket");
+    let statements = policy["Properties"]["PolicyDocument"]["Statement"]
+        .as_sequence()
+        .expect("statements");
+    let delivery = statements
+        .iter()
+        .find(|s| s["Principal"]["Service"].as_str() == Some("logging.s3.amazonaws.com"))
+        .expect("a statement for logging.s3.amazonaws.com");
+    assert_eq!(str_of(&delivery["Effect"]), "Allow");
+    assert_eq!(str_of(&delivery["Action"]), "s3:PutObject");
+    assert_eq!(arn_of(&delivery["Resource"]), Some(logs));
+    assert!(
+        format!("{:?}", delivery["Resource"]).contains(&format!("/{prefix}*")),
+        "only under {prefix}: {:?}",
+        delivery["Resource"]
+    );
+    assert_eq!(
+        arn_of(&delivery["Condition"]["ArnLike"]["aws:SourceArn"]),
+        Some("MediaBucket"),
+        "only the media bucket's logs"
+    );
+    assert_eq!(
+        ref_of(&delivery["Condition"]["StringEquals"]["aws:SourceAccount"]),
+        Some("AWS::AccountId")
+    );
+
+    // The other half: which official asked for the link to which file.
+    let format = str_of(&resources["HttpApi"]["Properties"]["AccessLogSettings"]["Format"]);
+    for field in [
+        "$context.authorizer.claims.sub",
+        "$context.path",
+        "$context.requestId",
+    ] {
+        assert!(format.contains(field), "the API's access log lacks {field}");
+    }
+}

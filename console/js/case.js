@@ -124,13 +124,14 @@ function media(c, content, stored) {
     say(`${what} ${NOT_STORED[stored] ?? 'belum tersedia'}.`);
     return holder;
   }
-  get(`${ticketPath(c.ticket)}/media/${encodeURIComponent(content.media_id)}`).then(({ url, mime_type: mime }) => {
+  get(`${ticketPath(c.ticket)}/media/${encodeURIComponent(content.media_id)}`).then(({ url, mime_type: mime, inline }) => {
     const type = mime ?? content.mime_type ?? '';
     let shown;
-    if (content.media_type === 'image' || type.startsWith('image/')) shown = h('img', { src: url, alt: caption });
+    // Only what the API serves in place is shown; anything else (an SVG too) downloads.
+    if (!inline) shown = h('a', { href: url, target: '_blank', rel: 'noopener' }, `Unduh ${what.toLowerCase()}`);
     else if (type.startsWith('video/')) shown = h('video', { src: url, controls: true, 'aria-label': caption });
     else if (type.startsWith('audio/')) shown = h('audio', { src: url, controls: true, 'aria-label': caption });
-    else shown = h('a', { href: url, target: '_blank', rel: 'noopener' }, `Unduh ${what.toLowerCase()}`);
+    else shown = h('img', { src: url, alt: caption });
     holder.replaceChildren(h('figcaption', {}, caption), shown);
   }).catch((error) => {
     if (error.status === 409) say(`${what} ${NOT_STORED[error.error.status] ?? 'belum tersedia'}.`);

@@ -117,6 +117,8 @@ export function explainError(status, error = {}) {
       return `Isian tidak valid${error.field ? ` (${error.field})` : ''}: ${error.message ?? ''}`.trim();
     case 'forbidden':
       return 'Peran Anda hanya dapat melihat, tidak dapat mengubah kasus.';
+    case 'outside_scope':
+      return 'Kelurahan itu di luar wilayah Anda: kasus hanya dapat dipindahkan di dalam wilayah Anda. Eskalasikan bila kasus perlu dipindah ke wilayah lain.';
     case 'not_found':
       return 'Kasus tidak ditemukan atau di luar wilayah Anda.';
     default:

@@ -69,6 +69,7 @@ test('a version conflict is explained and reloads the case', () => {
   assert.match(explainError(409, { code: 'illegal_transition', status: 'closed' }), /"Ditutup"/);
   assert.ok(!needsReload({ code: 'invalid_request' }));
   assert.match(explainError(401, {}), /masuk kembali/);
+  assert.match(explainError(403, { code: 'outside_scope', field: 'kelurahan' }), /di luar wilayah Anda/);
 });
 
 test('claims are read from the token\'s payload (UTF-8 names too)', () => {

@@ -8,7 +8,8 @@
 //! before answering ([`MediaArchive::keep_now`]); a file not stored by then
 //! is already in the outbox (written with the message itself), and the SLA
 //! sweep fetches it ([`MediaArchive::retry_pending`]) with backoff until it
-//! is stored or given up.
+//! is stored or given up. Once a Twilio file is stored and recorded, Twilio's
+//! copy is deleted: its `MediaUrl` is permanent.
 
 use std::time::Duration as StdDuration;
 
@@ -65,17 +66,112 @@ impl MediaBucket {
             .map_err(|e| aws_sdk_s3::error::DisplayErrorContext(e).to_string())
     }
 
-    /// A URL anyone holding it can GET the object with, for `expires_in`.
-    pub async fn presigned_get(&self, key: &str, expires_in: StdDuration) -> Result<String, String> {
+    /// A URL anyone holding it can GET the object with, for `expires_in`,
+    /// answered as `serving` says.
+    pub async fn presigned_get(
+        &self,
+        key: &str,
+        serving: &Serving,
+        expires_in: StdDuration,
+    ) -> Result<String, String> {
         let config = PresigningConfig::expires_in(expires_in).map_err(|e| e.to_string())?;
-        self.s3
-            .get_object()
-            .bucket(&self.bucket)
-            .key(key)
+        let request = self.s3.get_object().bucket(&self.bucket).key(key);
+        let request = match serving {
+            Serving::Inline => request,
+            Serving::Attachment { filename } => request
+                .response_content_type(OPAQUE)
+                .response_content_disposition(format!("attachment; filename=\"{filename}\"")),
+        };
+        request
             .presigned(config)
             .await
             .map(|request| request.uri().to_owned())
             .map_err(|e| aws_sdk_s3::error::DisplayErrorContext(e).to_string())
+    }
+}
+
+/// How a browser gets a citizen's file from the bucket. The type is the
+/// provider's word, and a browser runs an HTML or SVG file opened in place
+/// as a page of the bucket's origin: only the image, video and audio types
+/// below open in place, with their own type; anything else downloads as
+/// opaque bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Serving {
+    Inline,
+    /// `Content-Disposition: attachment` under this name, as `OPAQUE`.
+    Attachment {
+        filename: String,
+    },
+}
+
+/// What files that are not shown in place are served as.
+pub const OPAQUE: &str = "application/octet-stream";
+
+/// Shown in place: the image, video and audio types WhatsApp carries (SVG is
+/// not among them: it is a document that can hold script).
+const INLINE_TYPES: [&str; 12] = [
+    "image/jpeg",
+    "image/png",
+    "image/webp",
+    "image/gif",
+    "video/mp4",
+    "video/3gpp",
+    "audio/aac",
+    "audio/amr",
+    "audio/mpeg",
+    "audio/mp4",
+    "audio/ogg",
+    "audio/opus",
+];
+
+/// Documents officials open with a program of their own: the download keeps
+/// the extension that program needs.
+const DOCUMENT_EXTENSIONS: [(&str, &str); 8] = [
+    ("application/pdf", "pdf"),
+    ("application/msword", "doc"),
+    (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "docx",
+    ),
+    ("application/vnd.ms-excel", "xls"),
+    (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "xlsx",
+    ),
+    ("application/vnd.ms-powerpoint", "ppt"),
+    (
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        "pptx",
+    ),
+    ("text/plain", "txt"),
+];
+
+impl Serving {
+    /// For a file of `mime_type` (its parameters ignored), downloaded as
+    /// `name` (kept to letters, digits, `-` and `_`) if not shown in place.
+    pub fn of(mime_type: Option<&str>, name: &str) -> Self {
+        let essence = mime_type
+            .and_then(|m| m.split(';').next())
+            .map(|m| m.trim().to_ascii_lowercase())
+            .unwrap_or_default();
+        if INLINE_TYPES.contains(&essence.as_str()) {
+            return Serving::Inline;
+        }
+        let mut filename: String = name
+            .chars()
+            .take(100)
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        if let Some((_, extension)) = DOCUMENT_EXTENSIONS.iter().find(|(m, _)| *m == essence) {
+            filename = format!("{filename}.{extension}");
+        }
+        Serving::Attachment { filename }
     }
 }
 
@@ -187,9 +283,14 @@ pub struct MediaArchive {
     retry: RetryPolicy,
 }
 
-/// What one download by the sweep may take at worst (the downloader's own
-/// timeout): the sweep takes no more files than its budget allows.
-pub const SWEEP_FETCH_WORST: StdDuration = StdDuration::from_secs(60);
+/// How long deleting Twilio's copy of a stored file may take: one small
+/// request, and the webhook must still answer Twilio in time.
+pub const DELETE_TIMEOUT: StdDuration = StdDuration::from_secs(2);
+
+/// What one file may take the sweep at worst (the downloader's own timeout,
+/// then [`DELETE_TIMEOUT`]): the sweep takes no more files than its budget
+/// allows.
+pub const SWEEP_FETCH_WORST: StdDuration = StdDuration::from_secs(62);
 
 impl MediaArchive {
     pub fn new(config: &MediaConfig, sdk: &aws_config::SdkConfig, downloader: MediaDownloader) -> Self {
@@ -203,7 +304,8 @@ impl MediaArchive {
     }
 
     /// The webhook's one attempt, before `deadline` (it shares one bound
-    /// among the files of a delivery). Never fails: what is not stored now
+    /// among the files of a delivery; deleting Twilio's copies may take
+    /// [`DELETE_TIMEOUT`] beyond it). Never fails: what is not stored now
     /// stays pending for the sweep.
     pub async fn keep_now(&self, store: &Store, job: &MediaJob, deadline: tokio::time::Instant) -> Kept {
         let owned = first_attempt(&job.case_id, &job.event);
@@ -222,7 +324,12 @@ impl MediaArchive {
         };
         let kept = kept_of(&end);
         match store.finish_media(&owned, end).await {
-            Ok(true) => kept,
+            Ok(true) => {
+                if kept == Kept::Stored {
+                    self.delete_provider_copy(job, deadline + DELETE_TIMEOUT).await;
+                }
+                kept
+            }
             Ok(false) => Kept::Skipped,
             Err(error) => {
                 // Stored in the bucket but not recorded: the sweep fetches it again.
@@ -274,9 +381,9 @@ impl MediaArchive {
         let job = case
             .zip(event)
             .and_then(|(case, event)| MediaJob::of(&case.id, &case.ticket, case.channel.provider, &event));
-        let end = match job {
+        let end = match &job {
             None => MediaEnd::Failed("not a pending media message".into()),
-            Some(job) => match self.fetch(&job).await {
+            Some(job) => match self.fetch(job).await {
                 Ok(file) => MediaEnd::Stored(file),
                 Err(KeepError::Download(e @ DownloadError::TooLarge { .. })) => {
                     MediaEnd::TooLarge(e.to_string())
@@ -298,11 +405,31 @@ impl MediaArchive {
             },
         };
         let kept = kept_of(&end);
-        Ok(if store.finish_media(&claimed, end).await? {
-            kept
-        } else {
-            Kept::Skipped
-        })
+        if !store.finish_media(&claimed, end).await? {
+            return Ok(Kept::Skipped);
+        }
+        if let (Kept::Stored, Some(job)) = (kept, &job) {
+            let deadline = tokio::time::Instant::now() + DELETE_TIMEOUT;
+            self.delete_provider_copy(job, deadline).await;
+        }
+        Ok(kept)
+    }
+
+    /// Deletes Twilio's copy of a file now stored and recorded (never
+    /// before: a file stored but not recorded is fetched again). A failure
+    /// is logged and nothing retries it: the file stays at Twilio, behind the
+    /// account's HTTP auth on media (docs/deploying.md), and the archive
+    /// stands.
+    async fn delete_provider_copy(&self, job: &MediaJob, deadline: tokio::time::Instant) {
+        let (Provider::Twilio, Some(url)) = (job.provider, job.url.as_deref()) else {
+            return;
+        };
+        let error = match tokio::time::timeout_at(deadline, self.downloader.delete_twilio(url)).await {
+            Ok(Ok(())) => return,
+            Ok(Err(error)) => error.to_string(),
+            Err(_) => "timed out".to_owned(),
+        };
+        tracing::warn!(case = %job.case_id, media = %job.media_id, %error, "Twilio's copy of a stored file not deleted");
     }
 
     /// Downloads the file and puts it in the bucket.
@@ -346,4 +473,41 @@ pub fn find_media<'a>(timeline: &'a [TimelineEvent], media_id: &str) -> Option<&
     timeline.iter().map(|e| &e.body).find(|body| {
         matches!(body, EventBody::Message { content: MessageContent::Media { media_id: id, .. }, .. } if id == media_id)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_images_video_and_audio_are_shown_in_place() {
+        for shown in ["image/jpeg", "IMAGE/PNG", "audio/ogg; codecs=opus", "video/mp4"] {
+            assert_eq!(
+                Serving::of(Some(shown), "ADU-0001-ME1"),
+                Serving::Inline,
+                "{shown}"
+            );
+        }
+        let download = |mime| match Serving::of(mime, "ADU-0001-ME1") {
+            Serving::Attachment { filename } => filename,
+            Serving::Inline => panic!("{mime:?} shown in place"),
+        };
+        for dangerous in [
+            Some("image/svg+xml"),
+            Some("text/html; charset=utf-8"),
+            Some("application/xhtml+xml"),
+            Some("text/xml"),
+            Some("image/svg"),
+            Some("video/../html"),
+            Some(""),
+            None,
+        ] {
+            assert_eq!(download(dangerous), "ADU-0001-ME1", "{dangerous:?}");
+        }
+        assert_eq!(download(Some("application/pdf")), "ADU-0001-ME1.pdf");
+        let Serving::Attachment { filename } = Serving::of(None, "ADU-1-a\"b;c/..\r\n") else {
+            panic!()
+        };
+        assert_eq!(filename, "ADU-1-a_b_c_____");
+    }
 }

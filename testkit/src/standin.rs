@@ -4,7 +4,9 @@
 //! files as the providers do: Meta's two steps (`GET /v23.0/{media-id}` for
 //! a URL, then `GET` that URL, both with the bearer token) and Twilio's
 //! `MediaUrl` (`GET /2010-04-01/Accounts/{sid}/Messages/{sid}/Media/{id}`,
-//! basic auth). Requests for files are recorded apart from sends.
+//! basic auth), and deletes them as Twilio does (`DELETE` of that path with
+//! `.json`). Requests for files, deletions included, are recorded apart from
+//! sends.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -26,7 +28,8 @@ pub struct Received {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
     Accept,
-    /// Answer every request with this HTTP status and a Graph API error.
+    /// Answer every send and deletion with this HTTP status (a send with a
+    /// Graph API error).
     Fail(u16),
 }
 
@@ -104,7 +107,7 @@ impl WhatsAppStandin {
         self.state.lock().expect("not poisoned").media_delay = delay;
     }
 
-    /// The requests for files, in order.
+    /// The requests for files (GETs and DELETEs), in order.
     pub fn media_requests(&self) -> Vec<Received> {
         self.state.lock().expect("not poisoned").media_requests.clone()
     }
@@ -168,6 +171,14 @@ async fn serve(socket: tokio::net::TcpStream, state: Arc<Mutex<State>>) {
         let mut body = vec![0; length];
         if reader.read_exact(&mut body).await.is_err() {
             return;
+        }
+        if method == "DELETE" {
+            let status = delete_media(&state, &path, authorization);
+            let head = format!("HTTP/1.1 {status} X\r\ncontent-length: 0\r\n\r\n");
+            if write.write_all(head.as_bytes()).await.is_err() {
+                return;
+            }
+            continue;
         }
         if method == "GET" {
             let (status, content_type, bytes, delay) = serve_media(&state, &path, authorization);
@@ -277,5 +288,36 @@ fn serve_media(
             (200, mime.clone(), bytes.clone(), state.media_delay)
         }
         _ => not_found,
+    }
+}
+
+/// Answers Twilio's deletion of a file
+/// (`DELETE /2010-04-01/Accounts/{sid}/Messages/{sid}/Media/{id}.json`,
+/// basic auth): 204 and the file is gone; 404 for a file it does not serve.
+fn delete_media(state: &Mutex<State>, path: &str, authorization: Option<String>) -> u16 {
+    let mut state = state.lock().expect("not poisoned");
+    state.media_requests.push(Received {
+        method: "DELETE".into(),
+        path: path.to_owned(),
+        authorization: authorization.clone(),
+        body: Value::Null,
+    });
+    if let Mode::Fail(status) = state.mode {
+        return status;
+    }
+    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    let ["2010-04-01", "Accounts", _, "Messages", _, "Media", resource] = segments.as_slice() else {
+        return 404;
+    };
+    let Some(id) = resource.strip_suffix(".json") else {
+        return 404;
+    };
+    if authorization.as_deref().and_then(|a| a.split_whitespace().next()) != Some("Basic") {
+        return 401;
+    }
+    if state.media.remove(id).is_some() {
+        204
+    } else {
+        404
     }
 }

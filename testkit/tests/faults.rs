@@ -241,7 +241,7 @@ impl World {
             id: case.reporter.clone(),
             open_case: None,
             awaiting: None,
-            contact: keys.contacts.seal(&sender),
+            contact: keys.contacts.seal(&case.reporter, &sender),
             last_inbound_at: at,
             version: 0,
         };
@@ -263,7 +263,10 @@ impl World {
                     .expect("legal"),
             );
         }
-        self.store.save_case(&mut case, &events).await.expect("save");
+        self.store
+            .save_case(&mut case, &events, None)
+            .await
+            .expect("save");
     }
 
     async fn drain(&self, queue: &str) -> Vec<Value> {

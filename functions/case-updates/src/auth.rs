@@ -120,6 +120,19 @@ impl Official {
         }
     }
 
+    /// Where an action sends a case (`field`: a reclassified kelurahan) must
+    /// be inside the caller's scope, as the case itself is.
+    pub fn require_within(&self, field: &'static str, path: &JurisdictionPath) -> Result<(), ApiError> {
+        if path.is_within(&self.scope) {
+            Ok(())
+        } else {
+            Err(ApiError::OutsideScope {
+                field,
+                scope: self.scope.clone(),
+            })
+        }
+    }
+
     /// An agency official's scope is `<kota>/dinas/<agency>`.
     pub fn is_agency(&self) -> bool {
         self.scope.segments().nth(1) == Some(AGENCY_SEGMENT) && self.scope.depth() >= 3

@@ -1,6 +1,7 @@
 //! Every failure of the API, mapped once to a status and one JSON shape:
 //! `{"error": {"code": "...", "message": "...", ...details}}`.
 
+use aduan_shared::domain::jurisdiction::JurisdictionPath;
 use aduan_shared::domain::ladder::Level;
 use aduan_shared::domain::lifecycle::Status;
 use aduan_shared::domain::timeline::MediaStorage;
@@ -19,6 +20,14 @@ pub enum ApiError {
     BadClaims(&'static str),
     #[error("your role ({0}) may read but not act")]
     ReadOnly(&'static str),
+    /// An action would move a case outside the caller's scope (`field`
+    /// names the destination): taking a case out of one's area is
+    /// forwarding it, not reclassifying.
+    #[error("{field}: outside your scope ({scope}); you may move a case only within it")]
+    OutsideScope {
+        field: &'static str,
+        scope: JurisdictionPath,
+    },
     /// A case that does not exist or is outside the caller's scope: the same
     /// answer for both, so nobody learns of a case they may not see.
     #[error("no case with that ticket")]
@@ -71,7 +80,9 @@ impl ApiError {
     pub fn status(&self) -> StatusCode {
         match self {
             ApiError::Unauthenticated => StatusCode::UNAUTHORIZED,
-            ApiError::BadClaims(_) | ApiError::ReadOnly(_) => StatusCode::FORBIDDEN,
+            ApiError::BadClaims(_) | ApiError::ReadOnly(_) | ApiError::OutsideScope { .. } => {
+                StatusCode::FORBIDDEN
+            }
             ApiError::CaseNotFound | ApiError::MediaNotFound | ApiError::NoRoute => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::MalformedJson(_) => StatusCode::BAD_REQUEST,
@@ -92,6 +103,7 @@ impl ApiError {
             ApiError::Unauthenticated => "unauthenticated",
             ApiError::BadClaims(_) => "bad_claims",
             ApiError::ReadOnly(_) => "forbidden",
+            ApiError::OutsideScope { .. } => "outside_scope",
             ApiError::CaseNotFound | ApiError::MediaNotFound => "not_found",
             ApiError::MediaNotStored(_) => "media_not_stored",
             ApiError::NoRoute => "no_route",
@@ -111,7 +123,7 @@ impl ApiError {
     fn details(&self) -> Map<String, Value> {
         let mut details = Map::new();
         match self {
-            ApiError::Invalid { field, .. } => {
+            ApiError::Invalid { field, .. } | ApiError::OutsideScope { field, .. } => {
                 details.insert("field".into(), json!(field));
             }
             ApiError::IllegalTransition { status, .. } => {

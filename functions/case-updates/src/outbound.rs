@@ -12,13 +12,15 @@ use aduan_shared::store::{Store, StoreError};
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
-/// What became of the notification, as the API reports it.
+/// What became of the notification, as the API reports it: not the
+/// provider's message id (a Meta `wamid` is base64 that carries the
+/// recipient's number; the timeline keeps it for delivery statuses).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "delivery", rename_all = "snake_case")]
 pub enum Notification {
     /// Accepted by WhatsApp; `via_template` when the 24-hour window had
     /// closed and the approved template went instead.
-    Sent { message_id: String, via_template: bool },
+    Sent { via_template: bool },
     /// Not sent yet: recorded, the sweep retries it.
     Pending,
     /// This deployment sends no WhatsApp messages (no sender configured).
@@ -101,13 +103,7 @@ fn after(event_at: DateTime<Utc>) -> DateTime<Utc> {
 
 fn notification(case: &CaseId, delivery: Result<Delivery, StoreError>) -> Notification {
     match delivery {
-        Ok(Delivery::Sent {
-            message_id,
-            via_template,
-        }) => Notification::Sent {
-            message_id,
-            via_template,
-        },
+        Ok(Delivery::Sent { via_template, .. }) => Notification::Sent { via_template },
         Ok(Delivery::Pending) => Notification::Pending,
         Err(err) => {
             // Saved as pending before the attempt: the sweep sends it.

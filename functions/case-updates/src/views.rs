@@ -1,5 +1,6 @@
 //! What responses show of a case: never the reporter's number (the reporter
-//! appears as a pseudonym), nor internal ids.
+//! appears as a pseudonym), nor internal ids, nor the providers' handles on a
+//! citizen's message (a Twilio media URL, a message id).
 
 use aduan_shared::conversation::replies::area_name;
 use aduan_shared::domain::case::Case;
@@ -7,7 +8,10 @@ use aduan_shared::domain::jurisdiction::{JurisdictionPath, Jurisdictions};
 use aduan_shared::domain::kind::CaseKind;
 use aduan_shared::domain::ladder::Level;
 use aduan_shared::domain::lifecycle::{Status, Transition};
-use aduan_shared::domain::timeline::TimelineEvent;
+use aduan_shared::domain::timeline::{
+    Actor, DeliveryStatus, EventBody, EventId, MediaStorage, MediaType, MessageContent, StoredFile,
+    TimelineEvent,
+};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -80,5 +84,147 @@ pub fn actions(status: Status) -> Vec<&'static str> {
 #[derive(Debug, Serialize)]
 pub struct CaseDetail<'a> {
     pub case: CaseView,
-    pub timeline: &'a [TimelineEvent],
+    pub timeline: Vec<EventView<'a>>,
+}
+
+impl<'a> CaseDetail<'a> {
+    pub fn new(case: CaseView, timeline: &'a [TimelineEvent]) -> Self {
+        Self {
+            case,
+            timeline: timeline.iter().map(EventView::new).collect(),
+        }
+    }
+}
+
+/// A timeline event as officials see it: as stored, without what only the
+/// provider needs. Twilio's `MediaUrl` is permanent and, unless the account
+/// enforces HTTP auth on media, readable by anyone holding it; officials get
+/// files from the bucket instead (`GET /cases/{ticket}/media/{media_id}`).
+/// The provider's message ids (received and sent) are left out too: a Meta
+/// `wamid` is base64 that carries the citizen's number.
+#[derive(Debug, Serialize)]
+pub struct EventView<'a> {
+    id: &'a EventId,
+    at: DateTime<Utc>,
+    actor: &'a Actor,
+    body: BodyView<'a>,
+}
+
+impl<'a> EventView<'a> {
+    pub fn new(event: &'a TimelineEvent) -> Self {
+        Self {
+            id: &event.id,
+            at: event.at,
+            actor: &event.actor,
+            body: BodyView::new(&event.body),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+enum BodyView<'a> {
+    Message(MessageView<'a>),
+    Outbound(OutboundView<'a>),
+    /// Events that hold nothing of a provider's, shown as stored.
+    AsStored(&'a EventBody),
+}
+
+impl<'a> BodyView<'a> {
+    fn new(body: &'a EventBody) -> Self {
+        // Every variant named: a new one must be judged here before it shows.
+        match body {
+            EventBody::Message {
+                provider_message_id: _,
+                content,
+                stored,
+                file,
+                store_error,
+            } => BodyView::Message(MessageView {
+                content: ContentView::new(content),
+                stored: *stored,
+                file: file.as_ref(),
+                store_error: store_error.as_deref(),
+            }),
+            EventBody::Outbound {
+                text,
+                via_template,
+                status,
+                provider_message_id: _,
+                error,
+            } => BodyView::Outbound(OutboundView {
+                text,
+                via_template: *via_template,
+                status: *status,
+                error: error.as_deref(),
+            }),
+            EventBody::Opened { .. }
+            | EventBody::StatusChanged { .. }
+            | EventBody::Note { .. }
+            | EventBody::Escalated { .. }
+            | EventBody::Reclassified { .. }
+            | EventBody::Rated { .. } => BodyView::AsStored(body),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+#[serde(tag = "type", rename = "message")]
+struct MessageView<'a> {
+    content: ContentView<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stored: Option<MediaStorage>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    file: Option<&'a StoredFile>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    store_error: Option<&'a str>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(tag = "type", rename = "outbound")]
+struct OutboundView<'a> {
+    text: &'a str,
+    via_template: bool,
+    status: DeliveryStatus,
+    error: Option<&'a str>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+enum ContentView<'a> {
+    Media(MediaView<'a>),
+    /// Text, a location, an unsupported type: nothing of the provider's.
+    AsSent(&'a MessageContent),
+}
+
+impl<'a> ContentView<'a> {
+    fn new(content: &'a MessageContent) -> Self {
+        match content {
+            MessageContent::Media {
+                media_type,
+                media_id,
+                mime_type,
+                caption,
+                url: _,
+            } => ContentView::Media(MediaView {
+                media_type: *media_type,
+                media_id,
+                mime_type: mime_type.as_deref(),
+                caption: caption.as_deref(),
+            }),
+            MessageContent::Text { .. }
+            | MessageContent::Location { .. }
+            | MessageContent::Unsupported { .. } => ContentView::AsSent(content),
+        }
+    }
+}
+
+/// The file's id (to ask for it), kind, type and caption; not where the provider keeps it.
+#[derive(Debug, Serialize)]
+#[serde(tag = "type", rename = "media")]
+struct MediaView<'a> {
+    media_type: MediaType,
+    media_id: &'a str,
+    mime_type: Option<&'a str>,
+    caption: Option<&'a str>,
 }

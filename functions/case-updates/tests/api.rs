@@ -316,6 +316,63 @@ async fn reclassify_changes_kind_category_and_kelurahan() {
     }
 }
 
+/// Reclassifying moves a case only within the official's own scope: a lurah
+/// within their kelurahan, a camat within their kecamatan, the kota anywhere.
+#[tokio::test]
+async fn reclassifying_stays_within_the_officials_scope() {
+    let app = App::new("reclassify-scope").await;
+    app.seed(1, KEL_GAREGEH).await;
+    let lurah = caller(KEL_GAREGEH, "officer");
+    let camat = caller(KEC_MKS, "officer");
+    let kota = caller("bukittinggi", "admin");
+    let to = |kelurahan: &str, version: u64| json!({"action": "reclassify", "kelurahan": kelurahan, "version": version});
+    let unchanged = |r: &Response| {
+        assert_eq!((r.status, r.code()), (403, "outside_scope"), "{}", r.text);
+        assert_eq!(r.body["error"]["field"], "kelurahan");
+    };
+
+    // The lurah: not to the neighbouring kelurahan, in or out of the kecamatan.
+    for elsewhere in [KEL_PUHUN_TEMBOK, KEL_KAYU_KUBU] {
+        unchanged(&app.act(&lurah, "ADU-0001", to(elsewhere, 1)).await);
+    }
+    // Refused before the ticket is read: a ticket that does not exist answers the same.
+    let real = app.act(&lurah, "ADU-0001", to(KEL_KAYU_KUBU, 1)).await;
+    let missing = app.act(&lurah, "ADU-0999", to(KEL_KAYU_KUBU, 1)).await;
+    assert_eq!(real.text, missing.text);
+    // Their own kelurahan may be named (here with a new kind, the one change).
+    let r = app
+        .act(
+            &lurah,
+            "ADU-0001",
+            json!({"action": "reclassify", "kind": "kritik", "kelurahan": KEL_GAREGEH, "version": 1}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["case"]["kind"], "kritik");
+
+    // The camat: within Mandiangin Koto Selayan, not into Guguk Panjang.
+    unchanged(&app.act(&camat, "ADU-0001", to(KEL_KAYU_KUBU, 2)).await);
+    let r = app.act(&camat, "ADU-0001", to(KEL_PUHUN_TEMBOK, 2)).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["case"]["jurisdiction"], KEL_PUHUN_TEMBOK);
+
+    // The refused attempts changed nothing: the case went only where it was allowed.
+    let r = app.get(&kota, "/cases/ADU-0001").await;
+    assert_eq!(r.body["case"]["version"], 3, "{}", r.text);
+    let moves: Vec<&str> = r.body["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["body"]["jurisdiction"].as_str())
+        .collect();
+    assert_eq!(moves, [KEL_PUHUN_TEMBOK]);
+
+    // The kota's officials may move it anywhere in the city.
+    let r = app.act(&kota, "ADU-0001", to(KEL_KAYU_KUBU, 3)).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["case"]["area"], KEL_KAYU_KUBU);
+}
+
 #[tokio::test]
 async fn viewers_read_but_cannot_act() {
     let app = App::new("roles").await;

@@ -411,3 +411,194 @@ async fn no_response_log_line_or_sns_body_contains_the_reporters_number() {
         .iter()
         .any(|s| s.body["to"] == number_of(1)));
 }
+
+/// A Meta message id as Meta mints them: base64 of a small record that
+/// starts with the WhatsApp number (its documentation's example,
+/// `wamid.HBgLMTY0NjcwNDM1OTUVAgASGBQzQTRCRDcwNzgzMTRGNzBFQ0RBMAA=`,
+/// decodes to `16467043595` and a message key).
+fn wamid_of(number: &str, key: &str) -> String {
+    use base64::Engine;
+    let mut record = vec![0x1c, 0x18, number.len() as u8];
+    record.extend_from_slice(number.as_bytes());
+    record.extend_from_slice(&[0x15, 0x02, 0x00, 0x12, 0x18, key.len() as u8]);
+    record.extend_from_slice(key.as_bytes());
+    record.push(0x00);
+    format!(
+        "wamid.{}",
+        base64::engine::general_purpose::STANDARD.encode(record)
+    )
+}
+
+/// What must never reach an official: where a provider keeps a citizen's
+/// file, and the provider's message ids (a `wamid` carries the number).
+const PROVIDER_HANDLES: [&str; 6] = [
+    "api.twilio.com",
+    "/2010-04-01/Accounts/",
+    "/Media/ME",
+    "lookaside.fbsbx.com",
+    "wamid.",
+    "MM1f2a3b4c5d6e7f8091a2b3c4d5e6f708",
+];
+
+#[tokio::test]
+async fn no_officials_response_carries_a_provider_media_link_or_message_id() {
+    use aduan_shared::domain::timeline::{
+        Actor, EventBody, MediaStorage, MessageContent, StoredFile, TimelineEvent,
+    };
+    use aduan_shared::whatsapp::{meta, twilio, InboundBody};
+
+    let app = App::new("provider-links").await;
+    let mut case = app.seed(1, KEL_GAREGEH).await;
+    let now = chrono::Utc::now();
+    let number = number_of(1);
+
+    // A photo through Twilio, as Twilio's incoming-message webhook posts it.
+    let account = "AC0123456789abcdef0123456789abcdef";
+    let message_sid = PROVIDER_HANDLES[5];
+    let media_url = format!(
+        "https://api.twilio.com/2010-04-01/Accounts/{account}/Messages/{message_sid}/Media/ME0a1b2c3d4e5f60718293a4b5c6d7e8f9"
+    );
+    let params: Vec<(String, String)> = [
+        ("SmsMessageSid", message_sid),
+        ("NumMedia", "1"),
+        ("ProfileName", "Warga"),
+        ("MessageType", "image"),
+        ("SmsSid", message_sid),
+        ("WaId", &number),
+        ("SmsStatus", "received"),
+        ("Body", "Lubang di depan sekolah"),
+        ("To", "whatsapp:+6281100000000"),
+        ("MediaContentType0", "image/jpeg"),
+        ("MessagingServiceSid", "MG0123456789abcdef0123456789abcdef"),
+        ("NumSegments", "1"),
+        ("ReferralNumMedia", "0"),
+        ("MessageSid", message_sid),
+        ("AccountSid", account),
+        ("From", &format!("whatsapp:+{number}")),
+        ("MediaUrl0", &media_url),
+        ("ApiVersion", "2010-04-01"),
+    ]
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .into();
+    let twilio_photo = twilio::parse(&params, now).unwrap().remove(0);
+    // A document through Meta, with Meta's id; and one stored with a Meta
+    // media URL, as a parser that kept one would store it.
+    let wamid = wamid_of(&number, "3A4BD7078314F70ECDA0");
+    let body = meta::fixtures::message(
+        "100200300",
+        &number,
+        &wamid,
+        now.timestamp(),
+        "document",
+        json!({"id": "1013859600285441", "mime_type": "application/pdf", "sha256": "x", "filename": "surat.pdf", "caption": "Surat RT"}),
+    );
+    let meta_document = meta::parse(&serde_json::to_vec(&body).unwrap())
+        .unwrap()
+        .messages
+        .remove(0);
+    let mut events = Vec::new();
+    for (inbound, stored) in [(twilio_photo, true), (meta_document, false)] {
+        let InboundBody::Content(content) = inbound.body else {
+            panic!("{inbound:?}")
+        };
+        let mut event = EventBody::message(inbound.message_id, content);
+        if let EventBody::Message { stored: s, file, .. } = &mut event {
+            *s = Some(if stored {
+                MediaStorage::Stored
+            } else {
+                MediaStorage::Pending
+            });
+            *file = stored.then(|| StoredFile {
+                key: "cases/ADU-0001/01JDEXAMPLE-ME0a1b".into(),
+                bytes: 12,
+                mime_type: Some("image/jpeg".into()),
+            });
+        }
+        events.push(TimelineEvent::new(now, Actor::Citizen, event));
+    }
+    let lookaside =
+        "https://lookaside.fbsbx.com/whatsapp_business/attachments/?mid=1013859600285442&ext=1733000000&hash=ATsx"
+            .to_owned();
+    events.push(TimelineEvent::new(
+        now,
+        Actor::Citizen,
+        EventBody::message(
+            wamid_of(&number, "3A4BD7078314F70ECDA1"),
+            MessageContent::Media {
+                media_type: aduan_shared::domain::timeline::MediaType::Image,
+                media_id: "1013859600285442".into(),
+                mime_type: Some("image/jpeg".into()),
+                caption: None,
+                url: Some(lookaside.clone()),
+            },
+        ),
+    ));
+    app.store().save_case(&mut case, &events, None).await.unwrap();
+    // The handles are really there to leak: the stored timeline keeps them.
+    let (_, stored) = app.store().case_with_timeline(&case.id).await.unwrap().unwrap();
+    let stored = serde_json::to_string(&stored).unwrap();
+    for handle in [media_url.as_str(), &wamid, &lookaside, message_sid] {
+        assert!(stored.contains(handle), "{handle} not stored");
+    }
+
+    let officer = caller("bukittinggi", "admin");
+    let viewer = caller(KEL_GAREGEH, "viewer");
+    let version = case.version;
+    let responses = vec![
+        app.get(&viewer, "/cases").await,
+        app.get(&viewer, "/cases/ADU-0001").await,
+        app.act(
+            &officer,
+            "ADU-0001",
+            json!({"action": "verify", "version": version}),
+        )
+        .await,
+        app.act(
+            &officer,
+            "ADU-0001",
+            json!({"action": "note", "note": "Dicek", "version": version + 1}),
+        )
+        .await,
+        app.post(
+            &officer,
+            "/cases/ADU-0001/messages",
+            json!({"text": "Terima kasih"}),
+        )
+        .await,
+        app.post(
+            &officer,
+            "/cases/ADU-0001/escalations",
+            json!({"to": "kecamatan"}),
+        )
+        .await,
+        app.get(&officer, "/cases/ADU-0001").await,
+    ];
+    for r in &responses {
+        assert!(r.status < 300, "{}", r.text);
+        for handle in PROVIDER_HANDLES {
+            assert!(!r.text.contains(handle), "{handle} in {}", r.text);
+        }
+        assert!(!r.text.contains(&number), "{}", r.text);
+    }
+    // What officials need of the files is all there: id, kind, type, caption, where it stands.
+    let timeline = responses[6].body["timeline"].as_array().unwrap();
+    let media: Vec<&Value> = timeline
+        .iter()
+        .filter(|e| e["body"]["content"]["type"] == "media")
+        .collect();
+    assert_eq!(media.len(), 3, "{timeline:?}");
+    assert_eq!(
+        media[0]["body"]["content"],
+        json!({"type": "media", "media_type": "image", "media_id": "ME0a1b2c3d4e5f60718293a4b5c6d7e8f9", "mime_type": "image/jpeg", "caption": "Lubang di depan sekolah"})
+    );
+    assert_eq!(media[0]["body"]["stored"], "stored");
+    assert_eq!(media[1]["body"]["content"]["caption"], "Surat RT");
+    // The messages sent to the citizen show their delivery, not their id.
+    let outbound: Vec<&Value> = timeline
+        .iter()
+        .filter(|e| e["body"]["type"] == "outbound")
+        .collect();
+    assert_eq!(outbound.len(), 3, "{timeline:?}");
+    assert!(outbound.iter().all(|e| e["body"]["status"] == "sent"));
+    assert_eq!(responses[4].body["delivery"], "sent", "{}", responses[4].text);
+}

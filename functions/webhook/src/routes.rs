@@ -95,6 +95,8 @@ async fn meta_delivery(app: &App, request: &Request) -> Response<Body> {
                 files.extend(media.map(|job| *job));
             }
             Ok(Outcome::Duplicate) => {}
+            // Answered 200 with the rest, so Meta does not deliver it again.
+            Ok(Outcome::TooOld) => dropped_as_replay(inbound),
             Err(e) => failed |= must_retry(inbound, &e),
         }
     }
@@ -125,6 +127,14 @@ fn must_retry(inbound: &Inbound, error: &InboundError) -> bool {
         tracing::error!(provider, %error, "message dropped: its records cannot be handled");
         false
     }
+}
+
+fn dropped_as_replay(inbound: &Inbound) {
+    tracing::warn!(
+        provider = inbound.provider.as_str(),
+        sent_at = %inbound.sent_at,
+        "message dropped: sent before the de-duplication window, a replay"
+    );
 }
 
 async fn send_reply(app: &App, inbound: &Inbound, reply: Reply) {
@@ -176,6 +186,10 @@ async fn twilio_delivery(app: &App, request: &Request) -> Response<Body> {
     let now = Utc::now();
     let messages = match twilio::parse(&params, now) {
         Ok(messages) => messages,
+        // Refused whole, among them an SMS or another channel given to this
+        // number (`From`/`To` not `whatsapp:`): 200 with an empty
+        // <Response>, so Twilio neither retries nor replies, and nothing is
+        // read or stored. The log names the field, never its value.
         Err(skipped) => {
             tracing::warn!(%skipped, "skipped a Twilio delivery");
             return twiml(&[]);
@@ -201,6 +215,7 @@ async fn twilio_delivery(app: &App, request: &Request) -> Response<Body> {
                 }
             }
             Ok(Outcome::Duplicate) => {}
+            Ok(Outcome::TooOld) => dropped_as_replay(inbound),
             Err(e) if must_retry(inbound, &e) => {
                 // The files of messages already stored are fetched by the sweep.
                 return plain(StatusCode::INTERNAL_SERVER_ERROR, "try again");
@@ -213,8 +228,9 @@ async fn twilio_delivery(app: &App, request: &Request) -> Response<Body> {
 }
 
 /// Fetches the delivery's files into the bucket before answering (Lambda
-/// freezes the sandbox once it has answered), within one bound for them all;
-/// what is not stored by then is already in the outbox for the sweep.
+/// freezes the sandbox once it has answered), within one bound for them all
+/// (and a little more to delete Twilio's copies of those stored); what is
+/// not stored by then is already in the outbox for the sweep.
 async fn keep_files(app: &App, files: &[MediaJob]) {
     let Some(archive) = &app.media else { return };
     if files.is_empty() {

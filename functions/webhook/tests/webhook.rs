@@ -16,6 +16,7 @@ use aduan_shared::whatsapp::meta::fixtures;
 use aduan_shared::whatsapp::signature::{sign_meta, sign_twilio};
 use aduan_testkit::counting::RequestCounter;
 use aduan_testkit::events::{http_event, request};
+use aduan_testkit::faults::{Fault, FaultProxy, Rule};
 use aduan_testkit::standin::{Mode, WhatsAppStandin};
 use aduan_testkit::{base_env, fresh_table, sdk_config};
 use base64::Engine;
@@ -696,6 +697,126 @@ async fn twilio_deliveries_with_valid_and_invalid_signatures() {
     assert_eq!(off.status(), 404);
 }
 
+/// docs/security.md, "Replays after the de-duplication window": a genuinely
+/// signed delivery of a message sent 15 days ago, when its id is no longer
+/// remembered, is answered 200 (so Meta stops) and handles nothing.
+#[tokio::test(flavor = "current_thread")]
+async fn a_signed_message_sent_fifteen_days_ago_is_a_replay_and_changes_nothing() {
+    let (logs, _guard) = aduan_testkit::logs::Logs::capture();
+    let h = harness("replay-old").await;
+    let sent = now() - 15 * 24 * 3600;
+    let old = fixtures::text(KOTA_NUMBER, CITIZEN, "wamid.OLD1", sent, "Jalan rusak di Garegeh");
+    assert_eq!(post(&h, &old).await, (200, "ok".to_owned()));
+    assert_eq!(h.counter.total(), 0, "nothing read or written");
+    assert!(all_cases(&h).await.is_empty());
+    assert!(h.standin.received().is_empty(), "nothing sent");
+
+    let log_text = logs.text();
+    assert!(log_text.contains("a replay"), "{log_text}");
+    let local = format!("0{}", &CITIZEN[2..]);
+    assert!(
+        !log_text.contains(CITIZEN) && !log_text.contains(&local),
+        "{log_text}"
+    );
+}
+
+/// Posts a Twilio form, signed as Twilio signs it, to the Twilio route.
+async fn twilio_post(h: &Harness, params: &[(&str, &str)]) -> (u16, String) {
+    let form = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(params)
+        .finish();
+    let signature = sign_twilio(
+        TWILIO_TOKEN.as_bytes(),
+        TWILIO_URL,
+        &aduan_shared::whatsapp::twilio::form_params(form.as_bytes()),
+    );
+    let event = http_event(
+        "POST",
+        "/webhook/twilio",
+        "",
+        &[
+            ("content-type", "application/x-www-form-urlencoded"),
+            ("x-twilio-signature", &signature),
+        ],
+        Some(form.as_bytes()),
+        true,
+    );
+    let response = handle(&h.app, request(&event)).await;
+    let status = response.status().as_u16();
+    (
+        status,
+        String::from_utf8_lossy(response.body().as_ref()).into_owned(),
+    )
+}
+
+/// docs/security.md, "Twilio SMS spoofing a WhatsApp sender": an SMS to the
+/// city's Twilio number, genuinely signed by Twilio but with a forged
+/// sender, the number of a citizen who reported on WhatsApp, cannot
+/// withdraw their case: it is answered with an empty TwiML, and nothing is
+/// read, stored or sent.
+#[tokio::test(flavor = "current_thread")]
+async fn a_signed_sms_with_a_citizens_number_cannot_act_for_them() {
+    let (logs, _guard) = aduan_testkit::logs::Logs::capture();
+    let h = harness("twilio-sms").await;
+    let (status, _) = twilio_post(
+        &h,
+        &[
+            ("MessageSid", "SM0001"),
+            ("AccountSid", TWILIO_ACCOUNT),
+            ("From", "whatsapp:+6281234567890"),
+            ("To", "whatsapp:+6281100000000"),
+            ("Body", "Lampu jalan mati di Campago Ipuh"),
+            ("NumMedia", "0"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200);
+    h.counter.reset();
+
+    // Twilio's incoming-message webhook for an SMS: bare E.164 numbers.
+    let (status, body) = twilio_post(
+        &h,
+        &[
+            ("ToCountry", "ID"),
+            ("SmsMessageSid", "SM0002"),
+            ("NumMedia", "0"),
+            ("SmsSid", "SM0002"),
+            ("SmsStatus", "received"),
+            ("Body", "BATAL ADU-0001"),
+            ("FromCountry", "ID"),
+            ("To", "+6281100000000"),
+            ("NumSegments", "1"),
+            ("MessageSid", "SM0002"),
+            ("AccountSid", TWILIO_ACCOUNT),
+            ("From", "+6281234567890"),
+            ("ApiVersion", "2010-04-01"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        body, "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response></Response>",
+        "no reply"
+    );
+    assert_eq!(h.counter.total(), 0, "nothing read or written");
+    let cases = all_cases(&h).await;
+    assert_eq!(cases.len(), 1);
+    assert_eq!(cases[0].status, Status::Received, "not withdrawn");
+    assert_eq!(messages(&timeline(&h, &cases[0]).await).len(), 1);
+    assert!(h.standin.received().is_empty(), "nothing sent");
+
+    let log_text = logs.text();
+    assert!(
+        log_text.contains("field `From` is not a WhatsApp address"),
+        "{log_text}"
+    );
+    let local = format!("0{}", &CITIZEN[2..]);
+    assert!(
+        !log_text.contains(CITIZEN) && !log_text.contains(&local),
+        "{log_text}"
+    );
+}
+
 #[tokio::test(flavor = "current_thread")]
 async fn no_log_line_contains_the_senders_number() {
     let (logs, _guard) = aduan_testkit::logs::Logs::capture();
@@ -1090,16 +1211,14 @@ async fn a_file_over_the_limit_is_not_fetched_and_says_so() {
         .is_empty());
 }
 
-#[tokio::test]
-async fn twilio_media_are_fetched_with_basic_auth() {
-    let (h, bucket) = media_harness("media-twilio", &[]).await;
+/// The webhook of a deployment with Twilio (account and API base: the
+/// stand-in's) and the media bucket of `h`.
+async fn twilio_media_app(h: &Harness, bucket: &str) -> App {
     let root = h.standin.root_url();
-    // The Twilio account and API base, as a deployment with Twilio has them.
     let mut env = base_env(h.store.table());
-    let bucket_env = bucket.clone();
     env.extend(
         [
-            ("MEDIA_BUCKET", bucket_env.as_str()),
+            ("MEDIA_BUCKET", bucket),
             ("TWILIO_AUTH_TOKEN", TWILIO_TOKEN),
             ("TWILIO_WEBHOOK_URL", TWILIO_URL),
             ("TWILIO_ACCOUNT_SID", TWILIO_ACCOUNT),
@@ -1107,21 +1226,24 @@ async fn twilio_media_are_fetched_with_basic_auth() {
         ]
         .map(|(k, v)| (k.to_owned(), v.to_owned())),
     );
-    let app = App::from_config(&Env::from_pairs(env), &sdk_config().await)
+    App::from_config(&Env::from_pairs(env), &sdk_config().await)
         .await
-        .unwrap();
-    h.standin
-        .add_media("ME0123", b"%PDF-1.7 laporan".to_vec(), "application/pdf");
-    let media_url = h.standin.twilio_media_url(TWILIO_ACCOUNT, "MM0001", "ME0123");
+        .unwrap()
+}
+
+/// Twilio's signed delivery of a message with one file, at the file's
+/// `MediaUrl` on the stand-in.
+fn twilio_file_delivery(h: &Harness, message_sid: &str, media_id: &str, mime: &str) -> lambda_http::Request {
+    let media_url = h.standin.twilio_media_url(TWILIO_ACCOUNT, message_sid, media_id);
     let params = [
-        ("MessageSid", "MM0001"),
+        ("MessageSid", message_sid),
         ("AccountSid", TWILIO_ACCOUNT),
         ("From", "whatsapp:+6281234567890"),
         ("To", "whatsapp:+6281100000000"),
         ("Body", "Surat keberatan, lihat lampiran"),
         ("NumMedia", "1"),
         ("MediaUrl0", media_url.as_str()),
-        ("MediaContentType0", "application/pdf"),
+        ("MediaContentType0", mime),
     ];
     let form = form_urlencoded::Serializer::new(String::new())
         .extend_pairs(params)
@@ -1131,7 +1253,7 @@ async fn twilio_media_are_fetched_with_basic_auth() {
         TWILIO_URL,
         &aduan_shared::whatsapp::twilio::form_params(form.as_bytes()),
     );
-    let event = http_event(
+    request(&http_event(
         "POST",
         "/webhook/twilio",
         "",
@@ -1141,8 +1263,30 @@ async fn twilio_media_are_fetched_with_basic_auth() {
         ],
         Some(form.as_bytes()),
         true,
-    );
-    assert_eq!(handle(&app, request(&event)).await.status(), 200);
+    ))
+}
+
+/// The requests for Twilio's files the stand-in saw: (method, path).
+fn twilio_file_requests(h: &Harness) -> Vec<(String, String)> {
+    h.standin
+        .media_requests()
+        .into_iter()
+        .map(|r| (r.method, r.path))
+        .collect()
+}
+
+fn twilio_media_path(message_sid: &str, media_id: &str) -> String {
+    format!("/2010-04-01/Accounts/{TWILIO_ACCOUNT}/Messages/{message_sid}/Media/{media_id}")
+}
+
+#[tokio::test]
+async fn twilio_media_are_fetched_with_basic_auth_then_deleted_at_twilio() {
+    let (h, bucket) = media_harness("media-twilio", &[]).await;
+    let app = twilio_media_app(&h, &bucket).await;
+    h.standin
+        .add_media("ME0123", b"%PDF-1.7 laporan".to_vec(), "application/pdf");
+    let delivery = twilio_file_delivery(&h, "MM0001", "ME0123", "application/pdf");
+    assert_eq!(handle(&app, delivery).await.status(), 200);
     let case = &all_cases(&h).await[0];
     let events = timeline(&h, case).await;
     let found = files(&events);
@@ -1155,9 +1299,104 @@ async fn twilio_media_are_fetched_with_basic_auth() {
         object(&bucket, &file.key).await.as_deref(),
         Some(&b"%PDF-1.7 laporan"[..])
     );
-    let requests = h.standin.media_requests();
-    assert_eq!(requests.len(), 1);
+    // Fetched, then (stored and recorded) deleted at Twilio, both with the
+    // account's basic auth.
+    let path = twilio_media_path("MM0001", "ME0123");
+    assert_eq!(
+        twilio_file_requests(&h),
+        [
+            ("GET".into(), path.clone()),
+            ("DELETE".into(), format!("{path}.json"))
+        ]
+    );
     let expected =
         base64::engine::general_purpose::STANDARD.encode(format!("{TWILIO_ACCOUNT}:{TWILIO_TOKEN}"));
-    assert_eq!(requests[0].authorization, Some(format!("Basic {expected}")));
+    assert!(h
+        .standin
+        .media_requests()
+        .iter()
+        .all(|r| r.authorization == Some(format!("Basic {expected}"))));
+}
+
+/// Twilio's copy goes only once the file is in the bucket and recorded: a
+/// file stored but not recorded stays at Twilio for the sweep to fetch
+/// again, and the sweep deletes it once it has recorded it. A deletion that
+/// fails is logged and the archive stands.
+#[tokio::test(flavor = "current_thread")]
+async fn twilio_files_are_deleted_only_once_recorded_and_a_failed_deletion_keeps_the_archive() {
+    let (logs, _guard) = aduan_testkit::logs::Logs::capture();
+    let (h, bucket) = media_harness("media-twilio-delete", &[]).await;
+    let mut app = twilio_media_app(&h, &bucket).await;
+    h.standin
+        .add_media("ME0001", b"\xff\xd8 foto 1".to_vec(), "image/jpeg");
+    let first = twilio_file_delivery(&h, "MM0001", "ME0001", "image/jpeg");
+    assert_eq!(handle(&app, first).await.status(), 200);
+    let case = all_cases(&h).await.remove(0);
+
+    // A follow-up whose file the webhook stores but cannot record: its
+    // store fails every UpdateItem (recording the file is the follow-up's
+    // only one) beyond the SDK's retries.
+    let proxy = FaultProxy::in_front_of_the_emulator().await;
+    proxy.arm(Rule::op("UpdateItem", 1, Fault::Status(500)).times(100));
+    let direct = std::mem::replace(
+        &mut app.store,
+        Store::new(
+            aws_sdk_dynamodb::Client::new(&proxy.sdk_config().await),
+            h.store.table().to_owned(),
+            app.desk.policy.sla.calendar.clone(),
+        ),
+    );
+    h.standin
+        .add_media("ME0002", b"\xff\xd8 foto 2".to_vec(), "image/jpeg");
+    let second = twilio_file_delivery(&h, "MM0002", "ME0002", "image/jpeg");
+    assert_eq!(handle(&app, second).await.status(), 200);
+    assert!(proxy.injected() > 0, "the fault was reached");
+    let found = files(&timeline(&h, &case).await);
+    assert_eq!(found[1], (Some(MediaStorage::Pending), None, None), "{found:?}");
+    let (one, two) = (
+        twilio_media_path("MM0001", "ME0001"),
+        twilio_media_path("MM0002", "ME0002"),
+    );
+    let get = |path: &str| ("GET".to_owned(), path.to_owned());
+    let delete = |path: &str| ("DELETE".to_owned(), format!("{path}.json"));
+    assert_eq!(
+        twilio_file_requests(&h),
+        [get(&one), delete(&one), get(&two)],
+        "stored in the bucket but not recorded: not deleted"
+    );
+
+    // The sweep fetches it again, records it, then deletes Twilio's copy.
+    app.store = direct;
+    let archive = app.media.as_ref().unwrap();
+    let later = chrono::Utc::now() + chrono::Duration::minutes(3);
+    assert_eq!(
+        archive.retry_pending(&h.store, later, 10).await.unwrap().stored,
+        1
+    );
+    assert_eq!(
+        twilio_file_requests(&h),
+        [get(&one), delete(&one), get(&two), get(&two), delete(&two)]
+    );
+
+    // A deletion Twilio refuses: logged, and the file stays stored and recorded.
+    h.standin
+        .add_media("ME0003", b"\xff\xd8 foto 3".to_vec(), "image/jpeg");
+    h.standin.set_mode(Mode::Fail(503));
+    let third = twilio_file_delivery(&h, "MM0003", "ME0003", "image/jpeg");
+    assert_eq!(handle(&app, third).await.status(), 200);
+    let three = twilio_media_path("MM0003", "ME0003");
+    assert_eq!(twilio_file_requests(&h)[5..], [get(&three), delete(&three)]);
+    let found = files(&timeline(&h, &case).await);
+    let [_, _, (Some(MediaStorage::Stored), Some(file), None)] = found.as_slice() else {
+        panic!("{found:?}")
+    };
+    assert_eq!(
+        object(&bucket, &file.key).await.as_deref(),
+        Some(&b"\xff\xd8 foto 3"[..])
+    );
+    let log = logs.text();
+    assert!(
+        log.contains("Twilio's copy of a stored file not deleted") && log.contains("HTTP 503"),
+        "{log}"
+    );
 }

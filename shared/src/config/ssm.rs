@@ -1,12 +1,54 @@
-//! Secrets from SSM Parameter Store: the [`ParameterFetch`] that
-//! [`Secrets::resolve_from_ssm`](super::Secrets::resolve_from_ssm) uses.
+//! Reading SSM Parameter Store: what one `GetParameters` call returns, the
+//! [`ParameterFetch`] seam [`Secrets::resolve`](super::Secrets::resolve)
+//! reads through, and [`SsmParameters`], the real one.
 
+use std::collections::HashMap;
+use std::fmt;
 use std::future::Future;
 
 use aws_sdk_ssm::error::DisplayErrorContext;
 use aws_sdk_ssm::types::{Parameter, ParameterType};
 
-use super::{FetchedParameter, FetchedParameters, ParameterFetch};
+/// Most names one `GetParameters` call accepts.
+pub const SSM_BATCH: usize = 10;
+
+/// What one `GetParameters` call returned.
+#[derive(Debug, Default)]
+pub struct FetchedParameters {
+    /// By the name as requested.
+    pub found: HashMap<String, FetchedParameter>,
+    /// Requested names SSM reported in `InvalidParameters` (not found, or not readable).
+    pub invalid: Vec<String>,
+}
+
+/// A parameter's decrypted value. `Debug` does not print it.
+#[derive(Clone)]
+pub struct FetchedParameter {
+    pub value: String,
+    /// Whether it is a SecureString; secrets must be.
+    pub secure: bool,
+}
+
+impl fmt::Debug for FetchedParameter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FetchedParameter")
+            .field("value", &"***")
+            .field("secure", &self.secure)
+            .finish()
+    }
+}
+
+/// Reads SSM parameters: one call is one `GetParameters` with decryption, for
+/// at most [`SSM_BATCH`] names. [`SsmParameters`] is the real one; unit
+/// tests stand in their own.
+pub trait ParameterFetch {
+    /// `Err` carries the call's failure, for
+    /// [`ConfigError::ParameterStore`](super::ConfigError::ParameterStore).
+    fn get_parameters(
+        &self,
+        names: &[String],
+    ) -> impl Future<Output = Result<FetchedParameters, String>> + Send;
+}
 
 /// Reads SecureString parameters with `GetParameters` (`WithDecryption`).
 #[derive(Debug, Clone)]

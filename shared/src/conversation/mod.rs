@@ -14,7 +14,9 @@ pub use command::{Command, TicketArg};
 pub use reporter::Reporter;
 
 use crate::domain::case::CaseId;
-use crate::domain::jurisdiction::{choose_by_number, JurisdictionPath, Jurisdictions, Node, NodeMatch};
+use crate::domain::jurisdiction::{
+    choose_by_number, JurisdictionPath, Jurisdictions, Node, NodeKind, NodeMatch,
+};
 use crate::domain::kind::CaseKind;
 use crate::domain::ticket::Ticket;
 use crate::domain::timeline::MessageContent;
@@ -234,19 +236,18 @@ fn decide_choice(id: &str, title: &str, state: State<'_>, ctx: Context<'_>) -> D
         awaiting,
     };
     let texts = ctx.texts;
-    if let (Some(path), Some(_)) = (id.strip_prefix(KECAMATAN_ROW), state.open_case) {
-        if let Some(kec) = JurisdictionPath::parse(path)
-            .ok()
-            .filter(|p| ctx.tree.contains(p))
-        {
-            let (question, awaiting) = location_question(ctx, Some(&kec), None);
-            return append(Effect::Nothing, Some(question), Some(awaiting));
-        }
+    if let (Some(kec), Some(_)) = (
+        row_node(id, KECAMATAN_ROW, NodeKind::Kecamatan, ctx),
+        state.open_case,
+    ) {
+        let (question, awaiting) = location_question(ctx, Some(&kec.path), None);
+        return append(Effect::Nothing, Some(question), Some(awaiting));
     }
-    if let (Some(path), Some(case)) = (id.strip_prefix(KELURAHAN_ROW), state.open_case) {
-        if let Some(node) = JurisdictionPath::parse(path).ok().and_then(|p| ctx.tree.node(&p)) {
-            return area_set(node, case, ctx);
-        }
+    if let (Some(node), Some(case)) = (
+        row_node(id, KELURAHAN_ROW, NodeKind::Kelurahan, ctx),
+        state.open_case,
+    ) {
+        return area_set(node, case, ctx);
     }
     match (id, state.awaiting) {
         (SOLVED_YES | SOLVED_NO, Some(Awaiting::Confirmation { case })) => {
@@ -269,6 +270,16 @@ fn decide_choice(id: &str, title: &str, state: State<'_>, ctx: Context<'_>) -> D
             None => Decision::Reply(Outbound::text(&texts.help)),
         },
     }
+}
+
+/// The node a tapped row names, if it is of the kind its list offers: a
+/// kecamatan for `kec:`, a kelurahan for `kel:`. The id comes back from the
+/// citizen's side and can be written by hand, so a path to the kota, a
+/// kecamatan or an agency (`kel:bukittinggi/dinas/pupr`) is no answer. A
+/// kelurahan of another kecamatan's list is one, as its name typed would be.
+fn row_node<'t>(id: &str, row: &str, kind: NodeKind, ctx: Context<'t>) -> Option<&'t Node> {
+    let path = JurisdictionPath::parse(id.strip_prefix(row)?).ok()?;
+    ctx.tree.node(&path).filter(|node| node.kind == kind)
 }
 
 fn decide_typed_answer(

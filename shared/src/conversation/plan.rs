@@ -237,30 +237,31 @@ struct Planner<'p> {
 impl Planner<'_> {
     /// The reporter's record as it will be after this message, and whether
     /// it is new. The contact is re-sealed when it was sealed under an older
-    /// key, so a key rotation completes as citizens write in.
+    /// key or before seals were bound to their reporter, so a key rotation
+    /// (and the binding) completes as citizens write in.
     fn next_reporter(&self) -> (Reporter, bool) {
         let contacts = self.rules.contacts;
         let Incoming {
             inbound,
+            reporter_id,
             reporter,
             now,
-            ..
         } = self.incoming;
         match reporter {
             Some(existing) => {
                 let mut next = (*existing).clone();
                 next.last_inbound_at = (*now).max(existing.last_inbound_at);
-                if existing.contact.key_id != contacts.current_key_id() {
-                    next.contact = contacts.seal(&inbound.from);
+                if !contacts.is_current(&existing.contact) {
+                    next.contact = contacts.seal(reporter_id, &inbound.from);
                 }
                 (next, false)
             }
             None => (
                 Reporter {
-                    id: self.incoming.reporter_id.clone(),
+                    id: (*reporter_id).clone(),
                     open_case: None,
                     awaiting: None,
-                    contact: contacts.seal(&inbound.from),
+                    contact: contacts.seal(reporter_id, &inbound.from),
                     last_inbound_at: *now,
                     version: 0,
                 },

@@ -210,6 +210,53 @@ fn kecamatan_first_then_kelurahan() {
     }
 }
 
+/// docs/security.md, "List replies naming any node of the tree": a row id
+/// comes back from the citizen's phone and can be written by hand. Only a
+/// kelurahan sets the area, only a kecamatan asks for its kelurahan.
+#[test]
+fn a_row_naming_a_node_no_list_offers_changes_nothing() {
+    let texts = Texts::shipped();
+    let case = open_case();
+    let mks = path(MKS);
+    let awaiting = Awaiting::Kelurahan {
+        kecamatan: mks.clone(),
+    };
+    let state = State {
+        open_case: Some(&case),
+        awaiting: Some(&awaiting),
+    };
+    let ctx = with(&texts, Some(&mks));
+    let unchanged = Decision::Append {
+        effect: Effect::Nothing,
+        reply: None,
+        awaiting: Some(awaiting.clone()),
+    };
+    for forged in [
+        "kel:bukittinggi",
+        "kel:bukittinggi/dinas/pupr",
+        &format!("kel:{MKS}"),
+        "kec:bukittinggi",
+        "kec:bukittinggi/dinas/dishub",
+        &format!("kec:{GAREGEH}"),
+    ] {
+        assert!(tree().contains(&path(&forged[4..])), "{forged} is a real node");
+        assert_eq!(decide(&choice(forged), state, ctx), unchanged, "{forged}");
+    }
+    // The rows the lists offer still answer, a kelurahan of another list too.
+    let other = "bukittinggi/guguk-panjang/benteng-pasar-atas";
+    assert!(matches!(
+        decide(&choice(&format!("kel:{other}")), state, ctx),
+        Decision::Append { effect: Effect::SetArea(p), .. } if p.as_str() == other
+    ));
+    assert!(matches!(
+        decide(&choice(&format!("kec:{MKS}")), state, ctx),
+        Decision::Append {
+            awaiting: Some(Awaiting::Kelurahan { .. }),
+            ..
+        }
+    ));
+}
+
 #[test]
 fn follow_ups_join_the_open_case_without_a_reply() {
     let texts = Texts::shipped();

@@ -9,7 +9,8 @@
 //!   case carries. Officials see its short form, [`ReporterId::pseudonym`].
 //! - [`SealedContact`] is the sender id encrypted with AES-256-GCM under
 //!   `CONTACT_ENCRYPTION_KEY`, tagged with the key's id so the key can be
-//!   rotated while old records stay readable ([`ContactCipher`]).
+//!   rotated while old records stay readable ([`ContactCipher`]), and bound
+//!   to its reporter's id so it opens for that reporter only.
 //!
 //! The HMAC key is separate from the encryption key and never rotates:
 //! reporter ids must stay the same for a reporter's whole history.
@@ -49,7 +50,8 @@ pub enum ReporterError {
     )]
     UnknownKeyId { key_id: String },
     #[error(
-        "contact record under key id {key_id:?} failed authentication (wrong key, or the record was altered)"
+        "contact record under key id {key_id:?} failed authentication \
+         (wrong key, another reporter's record, or the record was altered)"
     )]
     Authentication { key_id: String },
     #[error("contact record is malformed: {reason}")]
@@ -66,10 +68,13 @@ pub const SENDER_ID_MAX_LEN: usize = 64;
 /// Accepted forms:
 /// - Meta's `from`: digits such as `6281234567890`;
 /// - Twilio's `From`: `whatsapp:+6281234567890`, normalised to the digits, so
-///   the same person is the same reporter whichever provider carries them
-///   (a bare `+6281234567890` is normalised the same way);
+///   the same person is the same reporter whichever provider carries them;
 /// - an id that is not a phone number (Meta's newer user ids): 1 to 64
 ///   characters of `A-Z a-z 0-9 . _ + : -`, kept as given (case included).
+///
+/// A bare `+6281234567890` is refused: that is how Twilio gives an SMS
+/// sender, whose number anyone can forge, and it must not pass for the
+/// WhatsApp user of that number.
 ///
 /// `Debug` and `Display` print `SenderId(***)`, so a stray `{:?}` in a log
 /// line cannot leak the number.
@@ -78,9 +83,9 @@ pub struct SenderId(String);
 
 impl SenderId {
     pub fn parse(raw: &str) -> Result<Self, ReporterError> {
-        let id = match raw.get(..9) {
-            Some(prefix) if prefix.eq_ignore_ascii_case("whatsapp:") => &raw[9..],
-            _ => raw,
+        let (id, twilio_form) = match raw.get(..9) {
+            Some(prefix) if prefix.eq_ignore_ascii_case("whatsapp:") => (&raw[9..], true),
+            _ => (raw, false),
         };
         if id.is_empty() {
             return Err(ReporterError::InvalidSender { reason: "empty" });
@@ -98,14 +103,21 @@ impl SenderId {
                 reason: "only A-Z, a-z, 0-9 and . _ + : - are allowed",
             });
         }
-        let digits = id.strip_prefix('+').unwrap_or(id);
-        if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+        if let Some(digits) = id.strip_prefix('+') {
+            if !twilio_form {
+                return Err(ReporterError::InvalidSender {
+                    reason: "a leading + is a phone number outside WhatsApp",
+                });
+            }
+            if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(ReporterError::InvalidSender {
+                    reason: "a leading + must be followed by the digits of a phone number",
+                });
+            }
             return Ok(Self(digits.to_owned()));
         }
-        if id.starts_with('+') {
-            return Err(ReporterError::InvalidSender {
-                reason: "a leading + must be followed by the digits of a phone number",
-            });
+        if id.bytes().all(|b| b.is_ascii_digit()) {
+            return Ok(Self(id.to_owned()));
         }
         Ok(Self(id.to_owned()))
     }
@@ -273,18 +285,49 @@ const NONCE_LEN: usize = 12;
 const TAG_LEN: usize = 16;
 
 /// A sender id encrypted with AES-256-GCM. `ciphertext` is standard base64
-/// (padded) of nonce (12 bytes) || ciphertext || tag (16 bytes); the key id is
-/// the AEAD's associated data, so it cannot be changed without detection.
+/// (padded) of nonce (12 bytes) || ciphertext || tag (16 bytes). The AEAD's
+/// associated data is named by `version` ([`SealVersion`]): the key id and
+/// the reporter's id, so neither the label nor the record's owner can be
+/// changed without detection.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SealedContact {
     pub key_id: String,
+    /// Absent in records sealed before there were versions.
+    #[serde(default)]
+    pub version: SealVersion,
     pub ciphertext: String,
+}
+
+/// What a seal's associated data binds. Changing a record's version changes
+/// the associated data, so it fails authentication rather than downgrade.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SealVersion {
+    /// The key id alone: records sealed before December 2026. They still
+    /// open, for any reporter, and are sealed again as [`SealVersion::V2`]
+    /// when their reporter next writes.
+    #[default]
+    V1,
+    /// The key id and the reporter's id: a contact copied onto another
+    /// reporter's record does not open there.
+    V2,
+}
+
+impl SealVersion {
+    fn associated_data(self, key_id: &str, reporter: &ReporterId) -> Vec<u8> {
+        match self {
+            SealVersion::V1 => key_id.as_bytes().to_vec(),
+            // Both ids are fixed-length hex: the separator keeps it unambiguous anyway.
+            SealVersion::V2 => format!("{key_id}/{reporter}").into_bytes(),
+        }
+    }
 }
 
 impl fmt::Debug for SealedContact {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SealedContact")
             .field("key_id", &self.key_id)
+            .field("version", &self.version)
             .field(
                 "ciphertext",
                 &format_args!("<{} base64 chars>", self.ciphertext.len()),
@@ -299,7 +342,7 @@ impl fmt::Debug for SealedContact {
 ///
 /// Rotation: make the new key current and list the previous one as old. New
 /// records get the new key id; old records stay readable, and are re-sealed
-/// under the new key whenever they are next written.
+/// under the new key whenever they are next written ([`ContactCipher::is_current`]).
 #[derive(Clone)]
 pub struct ContactCipher {
     /// The current key first, then the old keys; each with its key id.
@@ -331,16 +374,18 @@ impl ContactCipher {
         self.keys[1..].iter().map(|(id, _)| id.as_str())
     }
 
-    /// Encrypts under the current key with a fresh random 96-bit nonce.
-    pub fn seal(&self, sender: &SenderId) -> SealedContact {
+    /// Encrypts `reporter`'s contact under the current key with a fresh
+    /// random 96-bit nonce, bound to `reporter` ([`SealVersion::V2`]).
+    pub fn seal(&self, reporter: &ReporterId, sender: &SenderId) -> SealedContact {
         let (key_id, cipher) = &self.keys[0];
+        let version = SealVersion::V2;
         let nonce = Aes256Gcm::generate_nonce(&mut OsRng);
         let sealed = cipher
             .encrypt(
                 &nonce,
                 Payload {
                     msg: sender.expose().as_bytes(),
-                    aad: key_id.as_bytes(),
+                    aad: &version.associated_data(key_id, reporter),
                 },
             )
             .expect("AES-GCM encrypts messages of up to 64 GiB");
@@ -349,12 +394,21 @@ impl ContactCipher {
         out.extend_from_slice(&sealed);
         SealedContact {
             key_id: key_id.clone(),
+            version,
             ciphertext: STANDARD.encode(out),
         }
     }
 
-    /// Decrypts with the key the record names (current or old).
-    pub fn open(&self, sealed: &SealedContact) -> Result<SenderId, ReporterError> {
+    /// Whether a record is sealed as new ones are: under the current key and
+    /// bound to its reporter. Others are sealed again when next written.
+    pub fn is_current(&self, sealed: &SealedContact) -> bool {
+        sealed.key_id == self.current_key_id() && sealed.version == SealVersion::V2
+    }
+
+    /// Decrypts `reporter`'s contact with the key the record names (current
+    /// or old). `reporter` is the id the record was looked up by: a contact
+    /// bound to another reporter fails authentication.
+    pub fn open(&self, reporter: &ReporterId, sealed: &SealedContact) -> Result<SenderId, ReporterError> {
         let mut candidates = self.keys.iter().filter(|(id, _)| *id == sealed.key_id).peekable();
         if candidates.peek().is_none() {
             return Err(ReporterError::UnknownKeyId {
@@ -373,19 +427,10 @@ impl ContactCipher {
         }
         let (nonce, body) = bytes.split_at(NONCE_LEN);
         let nonce = Nonce::from_slice(nonce);
+        let aad = sealed.version.associated_data(&sealed.key_id, reporter);
         // Two different keys share an id only by a 1 in 2^32 accident; try each.
         let plain = candidates
-            .find_map(|(_, cipher)| {
-                cipher
-                    .decrypt(
-                        nonce,
-                        Payload {
-                            msg: body,
-                            aad: sealed.key_id.as_bytes(),
-                        },
-                    )
-                    .ok()
-            })
+            .find_map(|(_, cipher)| cipher.decrypt(nonce, Payload { msg: body, aad: &aad }).ok())
             .ok_or_else(|| ReporterError::Authentication {
                 key_id: sealed.key_id.clone(),
             })?;
@@ -476,11 +521,21 @@ mod tests {
             "whatsapp:+6281234567890",
             "WhatsApp:+6281234567890",
             "whatsapp:6281234567890",
-            "+6281234567890",
         ] {
             assert_eq!(SenderId::parse(form).unwrap(), meta, "{form}");
         }
         assert_eq!(meta.expose(), PHONE);
+    }
+
+    #[test]
+    fn an_sms_sender_is_not_the_whatsapp_user_of_its_number() {
+        // Twilio's `From` of an SMS: E.164 without the channel.
+        assert_eq!(
+            SenderId::parse("+6281234567890"),
+            Err(ReporterError::InvalidSender {
+                reason: "a leading + is a phone number outside WhatsApp"
+            })
+        );
     }
 
     #[test]
@@ -518,31 +573,76 @@ mod tests {
         assert!(serde_json::from_str::<ReporterId>("\"nope\"").is_err());
     }
 
+    fn reporter(n: u8) -> ReporterId {
+        ReporterHasher::new(key(7)).reporter_id(&SenderId::parse(&format!("62812345678{n:02}")).unwrap())
+    }
+
     #[test]
     fn seal_open_round_trip_with_fresh_nonces() {
         let cipher = ContactCipher::new(key(1), []);
-        let a = cipher.seal(&sender());
-        let b = cipher.seal(&sender());
+        let a = cipher.seal(&reporter(1), &sender());
+        let b = cipher.seal(&reporter(1), &sender());
         assert_ne!(a.ciphertext, b.ciphertext, "each record gets its own nonce");
         assert_eq!(a.key_id, key(1).key_id());
         assert_eq!(a.key_id.len(), 8);
+        assert_eq!(a.version, SealVersion::V2);
         assert!(!a.ciphertext.contains(PHONE));
-        assert_eq!(cipher.open(&a).unwrap(), sender());
-        assert_eq!(cipher.open(&b).unwrap(), sender());
+        assert_eq!(cipher.open(&reporter(1), &a).unwrap(), sender());
+        assert_eq!(cipher.open(&reporter(1), &b).unwrap(), sender());
         let json = serde_json::to_string(&a).unwrap();
+        assert!(json.contains("\"version\":\"v2\""), "{json}");
         assert_eq!(serde_json::from_str::<SealedContact>(&json).unwrap(), a);
+    }
+
+    /// docs/security.md, "Hardening while there": someone who can write the
+    /// table copies reporter A's sealed contact onto reporter B's record, so
+    /// that what the desk sends B goes to A's number. It does not open.
+    #[test]
+    fn a_contact_sealed_for_one_reporter_does_not_open_as_anothers() {
+        let cipher = ContactCipher::new(key(1), []);
+        let sealed = cipher.seal(&reporter(1), &sender());
+        assert_eq!(cipher.open(&reporter(1), &sealed).unwrap(), sender());
+        let authentication = Err(ReporterError::Authentication {
+            key_id: sealed.key_id.clone(),
+        });
+        assert_eq!(cipher.open(&reporter(2), &sealed), authentication);
+        // Nor does it once labelled as a record from before the binding.
+        let downgraded = SealedContact {
+            version: SealVersion::V1,
+            ..sealed.clone()
+        };
+        assert_eq!(cipher.open(&reporter(2), &downgraded), authentication);
+        assert_eq!(cipher.open(&reporter(1), &downgraded), authentication);
+    }
+
+    /// Sealed under `key(1)` before seals were bound to their reporter (the
+    /// code of November 2026), as the table holds it: no version.
+    const OLD_RECORD: &str =
+        r#"{"key_id":"72cd6e84","ciphertext":"4pk65slZbLGiK8n63cbi588W+/tKdy9LyIn96Q+zJW3XnJkaJcx374k="}"#;
+
+    #[test]
+    fn a_record_sealed_before_the_binding_still_opens_and_is_resealed() {
+        let cipher = ContactCipher::new(key(1), []);
+        let old: SealedContact = serde_json::from_str(OLD_RECORD).unwrap();
+        assert_eq!(old.version, SealVersion::V1);
+        assert_eq!(cipher.open(&reporter(1), &old).unwrap(), sender());
+        assert!(!cipher.is_current(&old), "sealed again when next written");
+        let new = cipher.seal(&reporter(1), &sender());
+        assert!(cipher.is_current(&new));
+        // Under an old key, a bound record is sealed again too.
+        assert!(!ContactCipher::new(key(2), [key(1)]).is_current(&new));
     }
 
     #[test]
     fn a_wrong_key_fails_authentication() {
-        let sealed = ContactCipher::new(key(1), []).seal(&sender());
+        let sealed = ContactCipher::new(key(1), []).seal(&reporter(1), &sender());
         // Another key posing under the same id: only the tag can tell.
         let (_, impostor) = &ContactCipher::new(key(2), []).keys[0];
         let cipher = ContactCipher {
             keys: vec![(sealed.key_id.clone(), impostor.clone())],
         };
         assert_eq!(
-            cipher.open(&sealed),
+            cipher.open(&reporter(1), &sealed),
             Err(ReporterError::Authentication {
                 key_id: sealed.key_id.clone()
             })
@@ -552,16 +652,20 @@ mod tests {
     #[test]
     fn tampering_fails_authentication() {
         let cipher = ContactCipher::new(key(1), [key(2)]);
-        let sealed = cipher.seal(&sender());
+        let owner = reporter(1);
+        let sealed = cipher.seal(&owner, &sender());
         let mut bytes = STANDARD.decode(&sealed.ciphertext).unwrap();
         for i in [0, NONCE_LEN, bytes.len() - 1] {
             bytes[i] ^= 1;
             let tampered = SealedContact {
-                key_id: sealed.key_id.clone(),
                 ciphertext: STANDARD.encode(&bytes),
+                ..sealed.clone()
             };
             assert!(
-                matches!(cipher.open(&tampered), Err(ReporterError::Authentication { .. })),
+                matches!(
+                    cipher.open(&owner, &tampered),
+                    Err(ReporterError::Authentication { .. })
+                ),
                 "byte {i}"
             );
             bytes[i] ^= 1;
@@ -572,7 +676,7 @@ mod tests {
             ..sealed.clone()
         };
         assert!(matches!(
-            cipher.open(&relabelled),
+            cipher.open(&owner, &relabelled),
             Err(ReporterError::Authentication { .. })
         ));
         let short = SealedContact {
@@ -580,7 +684,7 @@ mod tests {
             ..sealed.clone()
         };
         assert!(matches!(
-            cipher.open(&short),
+            cipher.open(&owner, &short),
             Err(ReporterError::MalformedContact { .. })
         ));
         let not_base64 = SealedContact {
@@ -588,29 +692,31 @@ mod tests {
             ..sealed
         };
         assert!(matches!(
-            cipher.open(&not_base64),
+            cipher.open(&owner, &not_base64),
             Err(ReporterError::MalformedContact { .. })
         ));
     }
 
     #[test]
     fn rotation_keeps_old_records_readable() {
+        let owner = reporter(1);
         let before = ContactCipher::new(key(1), []);
-        let old_record = before.seal(&sender());
+        let old_record = before.seal(&owner, &sender());
 
         let after = ContactCipher::new(key(2), [key(1)]);
         assert_eq!(after.current_key_id(), key(2).key_id());
         assert_eq!(after.old_key_ids().collect::<Vec<_>>(), [key(1).key_id()]);
-        assert_eq!(after.open(&old_record).unwrap(), sender());
+        assert_eq!(after.open(&owner, &old_record).unwrap(), sender());
+        assert!(!after.is_current(&old_record));
 
-        let new_record = after.seal(&sender());
+        let new_record = after.seal(&owner, &sender());
         assert_eq!(new_record.key_id, key(2).key_id());
         assert_ne!(new_record.key_id, old_record.key_id);
-        assert_eq!(after.open(&new_record).unwrap(), sender());
+        assert_eq!(after.open(&owner, &new_record).unwrap(), sender());
 
         // Without the old key listed, the record names a key we do not have.
         assert_eq!(
-            ContactCipher::new(key(2), []).open(&old_record),
+            ContactCipher::new(key(2), []).open(&owner, &old_record),
             Err(ReporterError::UnknownKeyId {
                 key_id: key(1).key_id()
             })
@@ -628,9 +734,9 @@ mod tests {
         let cipher = ContactCipher::new(key(1), []);
         let sealed = SealedContact {
             key_id: "deadbeef".into(),
-            ..cipher.seal(&sender())
+            ..cipher.seal(&reporter(1), &sender())
         };
-        let err = cipher.open(&sealed).unwrap_err();
+        let err = cipher.open(&reporter(1), &sealed).unwrap_err();
         assert_eq!(
             err,
             ReporterError::UnknownKeyId {
@@ -657,7 +763,7 @@ mod tests {
         let shown = format!("{keys:?}");
         assert!(shown.contains("ReporterHasher(***)"), "{shown}");
         assert!(!shown.contains("66, 66") && !shown.contains("4242"), "{shown}");
-        let sealed = keys.contacts.seal(&s);
+        let sealed = keys.contacts.seal(&reporter(1), &s);
         assert!(!format!("{sealed:?}").contains(&sealed.ciphertext));
     }
 

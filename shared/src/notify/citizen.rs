@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 
+use super::retry::RetryPolicy;
 use crate::conversation::{replies, Awaiting, OpenCase};
 use crate::domain::case::{Case, CaseId, Channel};
 use crate::domain::jurisdiction::Jurisdictions;
@@ -25,6 +26,13 @@ pub const WINDOW: Duration = Duration::hours(24);
 pub const MAX_ATTEMPTS: u32 = 5;
 /// A send in progress is not retried by a sweep before this.
 const LEASE: Duration = Duration::minutes(2);
+/// Retries after 1, 2, 4, 8… minutes, at most an hour.
+const RETRY: RetryPolicy = RetryPolicy {
+    first_delay: Duration::minutes(1),
+    max_delay: Duration::hours(1),
+    max_attempts: MAX_ATTEMPTS,
+    lease: LEASE,
+};
 
 /// Why a message to a citizen could not be prepared or recorded.
 #[derive(Debug, thiserror::Error)]
@@ -246,7 +254,7 @@ impl CitizenMessenger {
         let to = self
             .keys
             .contacts
-            .open(&reporter.contact)
+            .open(&case.reporter, &reporter.contact)
             .map_err(NotifyError::Contact)?;
         if let Notice::Resolved { .. } = notice {
             let asked = Awaiting::Confirmation {
@@ -391,7 +399,7 @@ impl CitizenMessenger {
                     store.record_final(&pending.case_id, &pending.event).await?;
                 } else {
                     store
-                        .record_pending(&pending, now + backoff(pending.attempts))
+                        .record_pending(&pending, RETRY.next_attempt(pending.attempts, now))
                         .await?;
                 }
                 Ok(Delivery::Pending)
@@ -421,7 +429,7 @@ impl CitizenMessenger {
                 summary.skipped += 1;
                 continue;
             };
-            let to = match self.keys.contacts.open(&reporter.contact) {
+            let to = match self.keys.contacts.open(&case.reporter, &reporter.contact) {
                 Ok(to) => to,
                 Err(error) => {
                     // A configuration fault, not this message's: it stays
@@ -452,11 +460,6 @@ impl CitizenMessenger {
 
 fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// 1, 2, 4, 8… minutes, at most an hour.
-fn backoff(attempts: u32) -> Duration {
-    Duration::minutes(1i64 << attempts.saturating_sub(1).min(6)).min(Duration::hours(1))
 }
 
 fn outbound_event(
@@ -492,7 +495,10 @@ mod tests {
 
     #[test]
     fn backoff_doubles_up_to_an_hour() {
-        let minutes: Vec<i64> = (1..=8).map(|a| backoff(a).num_minutes()).collect();
+        let now = DateTime::UNIX_EPOCH;
+        let minutes: Vec<i64> = (1..=8)
+            .map(|a| (RETRY.next_attempt(a, now) - now).num_minutes())
+            .collect();
         assert_eq!(minutes, vec![1, 2, 4, 8, 16, 32, 60, 60]);
     }
 }

@@ -10,7 +10,8 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 
-use super::escalation::{cut, fit_sms, node_name};
+use super::names::node_name;
+use super::sms::{cut, fit_sms};
 use super::sns::{SnsMessage, MAX_SUBJECT};
 use super::{gsm7, ATTR_JURISDICTION, ATTR_LEVEL, ATTR_QUIET, ATTR_TYPE};
 use crate::domain::case::{Case, CaseId};

@@ -2,15 +2,19 @@
 //! daily digests (`DIGEST_TOPIC_ARN`). Message building is pure
 //! ([`escalation::escalation_message`], [`digest::DigestReport`]); [`sns`]
 //! publishes. Officials subscribe by SMS or email with a filter policy on the
-//! message attributes below (see the README and `aduan-admin`).
+//! message attributes below (see docs/officials.md and `aduan-admin`).
 
 pub mod citizen;
 pub mod digest;
 pub mod escalation;
 pub mod gsm7;
+pub mod names;
+pub mod retry;
+mod sms;
 pub mod sns;
 
-pub use escalation::{EscalationNotifier, NotifyError, PublishOutcome, RetryOutcome, RetryPolicy};
+pub use escalation::{EscalationNotifier, NotifyError, PublishOutcome, RetryOutcome};
+pub use retry::RetryPolicy;
 pub use sns::{PublishError, SnsMessage, SnsPublisher};
 
 /// Message attribute: the node's path with a trailing slash

@@ -12,16 +12,13 @@ use crate::conversation::plan::{CaseWrite, CitizenWrite};
 use crate::conversation::Reporter;
 use crate::domain::case::{Case, CaseId};
 use crate::domain::reporter::ReporterId;
+use crate::whatsapp::INBOUND_RETENTION_DAYS;
 
 /// A provider message already handled: the same message delivered again.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Handled {
     pub case_id: Option<CaseId>,
 }
-
-/// How long a handled message id is remembered. Meta retries undelivered
-/// webhooks for up to 7 days; twice that leaves a margin.
-pub const INBOUND_RETENTION_DAYS: i64 = 14;
 
 impl Store {
     /// Records a citizen's message in one transaction, all of it or nothing:
@@ -56,6 +53,9 @@ impl Store {
             }
             CaseWrite::Change { case, events } => tx.put_case_change(case, events, &self.calendar),
         }
+        // The retention from this arrival at least (`last_inbound_at` is now
+        // or later): every message young enough to be handled
+        // (`Inbound::is_too_old`) is recognised when it comes again.
         let expires = write.reporter.last_inbound_at + Duration::days(INBOUND_RETENTION_DAYS);
         tx.put_new(
             to_item(&InboundItem::new(inbound, write.case.case_id(), expires)),

@@ -27,7 +27,7 @@ use crate::domain::case::{Case, CaseId};
 use crate::domain::sla::WorkingCalendar;
 use crate::domain::ticket::Ticket;
 use crate::domain::timeline::TimelineEvent;
-pub use citizen::{Handled, INBOUND_RETENTION_DAYS};
+pub use citizen::Handled;
 use codec::{from_item, is_expired, s, Item};
 pub use error::StoreError;
 use items::{EventItem, TicketItem};

@@ -9,6 +9,10 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use serde_json::Value;
 
+use super::credentials::Credentials;
+// Callers name the account where they build the client.
+pub use super::credentials::TwilioAccount;
+use super::media::MediaDownloader;
 use super::outbound::Outbound;
 use crate::domain::case::{Channel, Provider};
 use crate::domain::reporter::SenderId;
@@ -46,38 +50,6 @@ impl SendError {
 }
 
 #[derive(Clone)]
-pub struct TwilioAccount {
-    pub account_sid: String,
-    pub auth_token: String,
-}
-
-/// Where the providers' APIs are and the credentials they take: the send
-/// client and the media downloader share them.
-#[derive(Clone)]
-pub(crate) struct Credentials {
-    pub(crate) meta_base: String,
-    pub(crate) meta_token: String,
-    pub(crate) twilio_base: String,
-    pub(crate) twilio: Option<TwilioAccount>,
-}
-
-impl Credentials {
-    pub(crate) fn new(
-        meta_base: &str,
-        meta_token: &str,
-        twilio_base: &str,
-        twilio: Option<TwilioAccount>,
-    ) -> Self {
-        Self {
-            meta_base: meta_base.trim_end_matches('/').to_owned(),
-            meta_token: meta_token.to_owned(),
-            twilio_base: twilio_base.trim_end_matches('/').to_owned(),
-            twilio,
-        }
-    }
-}
-
-#[derive(Clone)]
 pub struct WhatsAppApi {
     http: reqwest::Client,
     creds: Credentials,
@@ -93,8 +65,8 @@ impl WhatsAppApi {
     }
 
     /// Downloads citizens' files with the same credentials.
-    pub fn media_downloader(&self) -> super::media::MediaDownloader {
-        super::media::MediaDownloader::with(self.creds.clone())
+    pub fn media_downloader(&self) -> MediaDownloader {
+        MediaDownloader::with(self.creds.clone())
     }
 
     /// Sends `message` to `to` from the number in `channel`; the provider's

@@ -11,8 +11,10 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use serde_json::Value;
 
-use super::client::{Credentials, TwilioAccount};
+use super::credentials::{Credentials, TwilioAccount};
 use crate::domain::case::Provider;
+
+pub mod delete;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DownloadError {
@@ -26,7 +28,7 @@ pub enum DownloadError {
     Malformed(String),
     #[error("this deployment has no credentials for {0}")]
     NotConfigured(&'static str),
-    #[error("the media URL is not one of the provider's API")]
+    #[error("the media URL is not one of the provider's media hosts")]
     ForeignUrl,
 }
 
@@ -122,8 +124,12 @@ impl MediaDownloader {
         let url = info
             .get("url")
             .and_then(Value::as_str)
-            .filter(|u| u.starts_with("https://") || u.starts_with("http://"))
             .ok_or_else(|| DownloadError::Malformed("no url".into()))?;
+        // The bearer token goes with this request: only to Meta's media
+        // hosts over https (or to the configured Graph API's own origin).
+        if !meta_media_url_allowed(url, &self.creds.meta_base) {
+            return Err(DownloadError::ForeignUrl);
+        }
         let mime_type = info.get("mime_type").and_then(Value::as_str).map(str::to_owned);
         let request = self.http.get(url).bearer_auth(&self.creds.meta_token);
         let mut download = fetch_bounded(request, max_bytes).await?;
@@ -191,9 +197,90 @@ fn unreachable(error: reqwest::Error) -> DownloadError {
     DownloadError::Unreachable(error.without_url().to_string())
 }
 
+/// The hosts Meta serves WhatsApp media from (`lookaside.fbsbx.com` in its
+/// documentation; the others are its CDN's).
+const META_MEDIA_HOST_SUFFIXES: [&str; 3] = [".fbsbx.com", ".fbcdn.net", ".whatsapp.net"];
+
+/// Whether a media URL the Graph API returned may receive the access token:
+/// https to one of Meta's media hosts, or the same origin as the Graph API
+/// base the deployment configured (a local stand-in, in tests).
+fn meta_media_url_allowed(url: &str, meta_base: &str) -> bool {
+    let Ok(url) = reqwest::Url::parse(url) else {
+        return false;
+    };
+    let same_origin = reqwest::Url::parse(meta_base).is_ok_and(|base| base.origin() == url.origin());
+    let meta_host = url.scheme() == "https"
+        && url.host_str().is_some_and(|host| {
+            META_MEDIA_HOST_SUFFIXES
+                .iter()
+                .any(|suffix| host.ends_with(suffix) && host.len() > suffix.len())
+        });
+    same_origin || meta_host
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_token_goes_only_to_metas_media_hosts_over_https() {
+        let base = "https://graph.facebook.com/v23.0";
+        for allowed in [
+            "https://lookaside.fbsbx.com/whatsapp_business/attachments/?mid=123&ext=1&hash=abc",
+            "https://scontent.xx.fbcdn.net/v/t1/abc.jpg",
+            "https://graph.facebook.com/v23.0/123/bytes",
+        ] {
+            assert!(meta_media_url_allowed(allowed, base), "{allowed}");
+        }
+        for refused in [
+            "http://lookaside.fbsbx.com/whatsapp_business/attachments/?mid=123",
+            "https://evil.example/whatsapp_business/attachments/?mid=123",
+            "https://fbsbx.com.evil.example/x",
+            "https://evilfbsbx.com/x",
+            "file:///etc/passwd",
+            "not a url",
+        ] {
+            assert!(!meta_media_url_allowed(refused, base), "{refused}");
+        }
+        // A local Graph API stand-in serves its own files.
+        assert!(meta_media_url_allowed(
+            "http://127.0.0.1:4000/media-bytes/1",
+            "http://127.0.0.1:4000/v23.0"
+        ));
+        assert!(!meta_media_url_allowed(
+            "http://127.0.0.1:4001/media-bytes/1",
+            "http://127.0.0.1:4000/v23.0"
+        ));
+    }
+
+    #[tokio::test]
+    async fn a_meta_media_url_elsewhere_gets_no_token() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        // A Graph API that answers the media lookup with a foreign URL.
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}/v23.0", listener.local_addr().unwrap());
+        tokio::spawn(async move {
+            let (mut socket, _) = listener.accept().await.unwrap();
+            let mut request = [0u8; 2048];
+            let _ = socket.read(&mut request).await;
+            let body = r#"{"url":"https://evil.example/steal","mime_type":"image/jpeg","file_size":10,"id":"123","messaging_product":"whatsapp"}"#;
+            let response = format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            socket.write_all(response.as_bytes()).await.unwrap();
+        });
+        let downloader = MediaDownloader::new(&base, "token", "https://api.twilio.com", None);
+        let media = MediaRef {
+            provider: Provider::Meta,
+            media_id: "123",
+            url: None,
+        };
+        assert_eq!(
+            downloader.download(&media, 100).await,
+            Err(DownloadError::ForeignUrl)
+        );
+    }
 
     #[test]
     fn which_failures_are_worth_retrying() {

@@ -5,6 +5,8 @@
 #[cfg(feature = "adapters")]
 pub mod client;
 #[cfg(feature = "adapters")]
+mod credentials;
+#[cfg(feature = "adapters")]
 mod http;
 #[cfg(feature = "adapters")]
 pub mod media;
@@ -13,7 +15,7 @@ pub mod outbound;
 pub mod signature;
 pub mod twilio;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 
 use crate::domain::case::Provider;
 use crate::domain::reporter::SenderId;
@@ -31,6 +33,27 @@ pub struct Inbound {
     pub number_id: String,
     pub sent_at: DateTime<Utc>,
     pub body: InboundBody,
+}
+
+/// How long a handled message's id is remembered from its arrival (the
+/// store's de-duplication record), to recognise the same message delivered
+/// again. Meta retries undelivered webhooks for up to 7 days; twice that
+/// leaves a margin.
+pub const INBOUND_RETENTION_DAYS: i64 = 14;
+
+/// The oldest message handled: a day inside the retention, so that whatever
+/// the difference between the provider's clock and ours, a message whose id
+/// may be forgotten already is refused as too old.
+const MAX_AGE: Duration = Duration::days(INBOUND_RETENTION_DAYS - 1);
+
+impl Inbound {
+    /// Sent so long ago that its id may no longer be remembered: a copy of
+    /// it now is a replay that de-duplication cannot recognise. Twilio
+    /// sends no time of sending (`sent_at` is the arrival), so its messages
+    /// are never too old.
+    pub fn is_too_old(&self, now: DateTime<Utc>) -> bool {
+        now - self.sent_at > MAX_AGE
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -73,4 +96,36 @@ pub(crate) mod limits {
 
 pub(crate) fn bounded(value: &str, max: usize) -> bool {
     !value.is_empty() && value.len() <= max
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sent(ago: Duration, now: DateTime<Utc>) -> Inbound {
+        Inbound {
+            provider: Provider::Meta,
+            message_id: "wamid.1".into(),
+            from: SenderId::parse("6281234567890").unwrap(),
+            number_id: "111".into(),
+            sent_at: now - ago,
+            body: InboundBody::Content(MessageContent::Text { body: "x".into() }),
+        }
+    }
+
+    #[test]
+    fn a_message_older_than_its_id_is_remembered_is_too_old() {
+        let now = Utc::now();
+        let second = Duration::seconds(1);
+        for fresh in [Duration::zero(), Duration::days(7), MAX_AGE - second, MAX_AGE] {
+            assert!(!sent(fresh, now).is_too_old(now), "{fresh}");
+        }
+        for stale in [
+            MAX_AGE + second,
+            Duration::days(INBOUND_RETENTION_DAYS),
+            Duration::days(15),
+        ] {
+            assert!(sent(stale, now).is_too_old(now), "{stale}");
+        }
+    }
 }

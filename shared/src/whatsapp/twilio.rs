@@ -25,6 +25,16 @@ fn skip(field: &'static str, problem: &'static str) -> Skipped {
     }
 }
 
+/// A WhatsApp address as Twilio writes it, `whatsapp:+<number>`. The same
+/// webhook can be given SMS (`From=+62…`) and other channels
+/// (`messenger:…`): those are refused whole, as an SMS sender is forged at
+/// will and its bare number would otherwise pass for the WhatsApp user's.
+fn whatsapp_address<'a>(params: &'a [(String, String)], field: &'static str) -> Result<&'a str, Skipped> {
+    param(params, field)
+        .filter(|a| a.starts_with("whatsapp:"))
+        .ok_or(skip(field, "is not a WhatsApp address"))
+}
+
 /// One Twilio delivery is one message. Twilio sends no timestamp: the time it
 /// arrived stands in. A message with several media becomes several inbound
 /// items (one per medium, ids `<MessageSid>/<n>`), the text going with the first.
@@ -33,11 +43,12 @@ pub fn parse(params: &[(String, String)], received_at: DateTime<Utc>) -> Result<
         .or_else(|| param(params, "SmsMessageSid"))
         .filter(|s| bounded(s, limits::ID))
         .ok_or(skip("MessageSid", "is missing or too long"))?;
-    let from = param(params, "From").ok_or(skip("From", "is missing"))?;
+    let from = whatsapp_address(params, "From")?;
     let from = SenderId::parse(from).map_err(|_| skip("From", "is not a WhatsApp address"))?;
-    let number_id = param(params, "To")
-        .filter(|s| bounded(s, limits::ID))
-        .ok_or(skip("To", "is missing or too long"))?;
+    let number_id = whatsapp_address(params, "To")?;
+    if !bounded(number_id, limits::ID) {
+        return Err(skip("To", "is too long"));
+    }
     let body = param(params, "Body").filter(|b| !b.trim().is_empty());
     if body.is_some_and(|b| b.len() > limits::TEXT) {
         return Err(skip("Body", "is too long"));
@@ -289,6 +300,63 @@ mod tests {
             }
         );
         assert!(parse(&form(&[base[1], base[2]]), now).is_err());
+    }
+
+    /// An SMS to the same Twilio number, as Twilio's incoming-message
+    /// webhook documents it: `From` and `To` are bare E.164 numbers.
+    fn sms(from: &str, to: &str) -> Vec<(String, String)> {
+        form(&[
+            ("ToCountry", "ID"),
+            ("SmsMessageSid", "SM5e1b3f0c2a9d4e6f8a7b6c5d4e3f2a1b"),
+            ("NumMedia", "0"),
+            ("SmsSid", "SM5e1b3f0c2a9d4e6f8a7b6c5d4e3f2a1b"),
+            ("SmsStatus", "received"),
+            ("Body", "BATAL ADU-0001"),
+            ("FromCountry", "ID"),
+            ("To", to),
+            ("MessagingServiceSid", "MG0123456789abcdef0123456789abcdef"),
+            ("NumSegments", "1"),
+            ("MessageSid", "SM5e1b3f0c2a9d4e6f8a7b6c5d4e3f2a1b"),
+            ("AccountSid", "AC0123456789abcdef0123456789abcdef"),
+            ("From", from),
+            ("ApiVersion", "2010-04-01"),
+        ])
+    }
+
+    #[test]
+    fn a_delivery_not_between_whatsapp_addresses_is_refused() {
+        let now = Utc::now();
+        let refused = |field| {
+            Err(Skipped {
+                item: "twilio message",
+                field,
+                problem: "is not a WhatsApp address",
+            })
+        };
+        // A forged SMS sender would otherwise be the WhatsApp user of that number.
+        assert_eq!(
+            parse(&sms("+6281234567890", "+6281100000000"), now),
+            refused("From")
+        );
+        assert_eq!(
+            parse(&sms("+6281234567890", "whatsapp:+6281100000000"), now),
+            refused("From")
+        );
+        assert_eq!(
+            parse(&sms("whatsapp:+6281234567890", "+6281100000000"), now),
+            refused("To")
+        );
+        assert_eq!(
+            parse(&sms("messenger:1234567890", "messenger:99"), now),
+            refused("From")
+        );
+        assert_eq!(
+            parse(&sms("6281234567890", "whatsapp:+6281100000000"), now),
+            refused("From")
+        );
+        // The same form between WhatsApp addresses is a citizen's message.
+        let whatsapp = parse(&sms("whatsapp:+6281234567890", "whatsapp:+6281100000000"), now).unwrap();
+        assert_eq!(whatsapp[0].from.expose(), "6281234567890");
     }
 
     #[test]

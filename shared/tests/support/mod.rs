@@ -7,7 +7,7 @@ use aduan_shared::domain::case::{Case, Channel, NewCase, Provider};
 use aduan_shared::domain::jurisdiction::JurisdictionPath;
 use aduan_shared::domain::kind::CaseKind;
 use aduan_shared::domain::ladder::Ladder;
-use aduan_shared::domain::reporter::{ReporterId, SealedContact};
+use aduan_shared::domain::reporter::{ReporterId, SealVersion, SealedContact};
 use aduan_shared::domain::sla::{SlaPolicy, WorkingCalendar};
 use aduan_shared::domain::ticket::{Ticket, TicketPrefix};
 use aduan_shared::store::{Reporter, Store};
@@ -41,6 +41,7 @@ pub fn reporter(n: u8, at: DateTime<Utc>) -> Reporter {
         awaiting: None,
         contact: SealedContact {
             key_id: "k1".into(),
+            version: SealVersion::V2,
             ciphertext: "c2VhbGVk".into(),
         },
         last_inbound_at: at,

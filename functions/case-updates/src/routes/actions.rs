@@ -17,7 +17,7 @@ use crate::auth::Official;
 use crate::error::ApiError;
 use crate::outbound::{Notice, Notification};
 use crate::state::AppState;
-use crate::views::CaseView;
+use crate::views::{CaseView, EventView};
 
 /// Longest note or reason an official may write.
 pub const MAX_NOTE_CHARS: usize = 2000;
@@ -48,9 +48,9 @@ pub enum Action {
 }
 
 #[derive(Serialize)]
-struct ActionDone {
+struct ActionDone<'a> {
     case: CaseView,
-    event: TimelineEvent,
+    event: EventView<'a>,
     /// What the citizen was told, if anything.
     notification: Option<Notification>,
 }
@@ -64,6 +64,14 @@ pub async fn act(
 ) -> Result<Response<Body>, ApiError> {
     official.require_officer()?;
     let (version, action) = action_request(&state.tree, req.body().as_ref())?;
+    if let Action::Reclassify(Reclassification {
+        jurisdiction: Some(to),
+        ..
+    }) = &action
+    {
+        // Checked before the case is read: the answer is the same for any ticket.
+        official.require_within("kelurahan", to)?;
+    }
     let mut case = visible_case(state, official, ticket).await?;
     check_version(&case, version)?;
     let (event, notice) = apply(state, &mut case, action, official, now)?;
@@ -86,7 +94,7 @@ pub async fn act(
     tracing::info!(ticket = %case.ticket, official = %official.sub, event = event.id.as_str(), "case updated");
     ok(&ActionDone {
         case: CaseView::new(&case, &state.tree, now),
-        event,
+        event: EventView::new(&event),
         notification,
     })
 }

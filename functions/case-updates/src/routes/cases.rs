@@ -149,10 +149,10 @@ pub async fn get(
         .await?
         .filter(|(case, _)| case.is_within(&official.scope))
         .ok_or(ApiError::CaseNotFound)?;
-    ok(&CaseDetail {
-        case: CaseView::new(&case, &state.tree, now),
-        timeline: &timeline,
-    })
+    ok(&CaseDetail::new(
+        CaseView::new(&case, &state.tree, now),
+        &timeline,
+    ))
 }
 
 #[cfg(test)]

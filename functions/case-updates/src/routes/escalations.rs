@@ -6,7 +6,7 @@
 use aduan_shared::domain::case::{CaseError, Escalation};
 use aduan_shared::domain::jurisdiction::Jurisdictions;
 use aduan_shared::domain::ladder::{LadderError, Level};
-use aduan_shared::domain::timeline::{Actor, TimelineEvent};
+use aduan_shared::domain::timeline::Actor;
 use aduan_shared::notify::PublishOutcome;
 use aduan_shared::store::StoreError;
 use chrono::{DateTime, Duration, Utc};
@@ -19,7 +19,7 @@ use crate::auth::Official;
 use crate::error::ApiError;
 use crate::outbound::{Notice, Notification};
 use crate::state::AppState;
-use crate::views::CaseView;
+use crate::views::{CaseView, EventView};
 
 /// A publish not confirmed by then is the sweep's to send.
 const PUBLISH_GRACE_MINUTES: i64 = 5;
@@ -43,9 +43,9 @@ enum Publish {
 }
 
 #[derive(Serialize)]
-struct EscalationDone {
+struct EscalationDone<'a> {
     case: CaseView,
-    event: TimelineEvent,
+    event: EventView<'a>,
     publish: Publish,
     notification: Notification,
 }
@@ -122,7 +122,7 @@ pub async fn escalate(
     tracing::info!(ticket = %case.ticket, official = %official.sub, level = %case.level, "case escalated");
     ok(&EscalationDone {
         case: CaseView::new(&case, &state.tree, now),
-        event,
+        event: EventView::new(&event),
         publish,
         notification,
     })

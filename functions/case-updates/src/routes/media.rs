@@ -1,10 +1,12 @@
 //! A case's files: `GET /cases/{ticket}/media/{media_id}` hands out a
 //! short-lived presigned URL of the file in the media bucket, for a case the
-//! caller may see; the bucket itself is readable by nothing else.
+//! caller may see; the bucket itself is readable by nothing else. Only
+//! images, video and audio open in place; anything else downloads
+//! ([`Serving`]).
 
 use std::time::Duration;
 
-use aduan_shared::archive::find_media;
+use aduan_shared::archive::{find_media, Serving};
 use aduan_shared::domain::timeline::{EventBody, MediaStorage};
 use lambda_http::{Body, Response};
 use serde::Serialize;
@@ -24,6 +26,9 @@ struct MediaUrl {
     expires_in: u64,
     mime_type: Option<String>,
     bytes: u64,
+    /// Opens in place with its own type; otherwise the URL downloads it as
+    /// `application/octet-stream`.
+    inline: bool,
 }
 
 pub async fn get(
@@ -48,8 +53,9 @@ pub async fn get(
             _ => ApiError::MediaNotFound,
         });
     };
+    let serving = Serving::of(file.mime_type.as_deref(), &format!("{}-{media_id}", case.ticket));
     let url = bucket
-        .presigned_get(&file.key, URL_LIFETIME)
+        .presigned_get(&file.key, &serving, URL_LIFETIME)
         .await
         .map_err(|reason| {
             tracing::error!(%reason, "presigning failed");
@@ -60,5 +66,6 @@ pub async fn get(
         expires_in: URL_LIFETIME.as_secs(),
         mime_type: file.mime_type.clone(),
         bytes: file.bytes,
+        inline: serving == Serving::Inline,
     })
 }

@@ -149,10 +149,10 @@ impl App {
         };
         let (case, opened) = Case::open(new, &Ladder::default(), &SlaPolicy::default(), at);
         let reporter = Reporter {
+            contact: self.keys.contacts.seal(&reporter_id, &sender),
             id: reporter_id,
             open_case: None,
             awaiting: None,
-            contact: self.keys.contacts.seal(&sender),
             last_inbound_at: last_inbound,
             version: 0,
         };

@@ -241,7 +241,7 @@ pub async fn create_heard(
         id: case.reporter.clone(),
         open_case: None,
         awaiting: None,
-        contact: contacts().seal(&SenderId::parse(CITIZEN).unwrap()),
+        contact: contacts().seal(&case.reporter, &SenderId::parse(CITIZEN).unwrap()),
         last_inbound_at,
         version: 0,
     };

@@ -74,6 +74,9 @@ pub struct Reply {
 pub enum Outcome {
     /// The same message, delivered again: nothing written, nothing sent.
     Duplicate,
+    /// Sent before the de-duplication window ([`Inbound::is_too_old`]): a
+    /// replay, not a redelivery. Nothing read, written or sent.
+    TooOld,
     Handled {
         reply: Option<Box<Reply>>,
         /// A file recorded as pending, to fetch before answering.
@@ -114,6 +117,9 @@ pub async fn process(
     inbound: &Inbound,
     now: DateTime<Utc>,
 ) -> Result<Outcome, InboundError> {
+    if inbound.is_too_old(now) {
+        return Ok(Outcome::TooOld);
+    }
     let reporter_id = desk.keys.hasher.reporter_id(&inbound.from);
     let key = InboundKey {
         provider: inbound.provider,

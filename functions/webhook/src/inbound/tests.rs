@@ -13,7 +13,9 @@ use aduan_shared::conversation::{Awaiting, OpenCase, Reporter};
 use aduan_shared::domain::case::{CaseId, Provider};
 use aduan_shared::domain::jurisdiction::Jurisdictions;
 use aduan_shared::domain::lifecycle::Status;
-use aduan_shared::domain::reporter::{ContactCipher, Key32, ReporterHasher, ReporterKeys, SenderId};
+use aduan_shared::domain::reporter::{
+    ContactCipher, Key32, ReporterHasher, ReporterKeys, SealVersion, SealedContact, SenderId,
+};
 use aduan_shared::domain::ticket::Ticket;
 use aduan_shared::domain::timeline::MessageContent;
 use aduan_shared::store::StoreError;
@@ -152,6 +154,47 @@ async fn the_same_message_delivered_again_writes_and_sends_nothing() {
         .unwrap();
     assert!(matches!(again, Outcome::Duplicate), "{again:?}");
     assert_eq!(d.records.tables().writes, 1);
+}
+
+/// docs/security.md, "Replays after the de-duplication window": a copy of a
+/// message sent 15 days ago finds its de-duplication record expired (here:
+/// no record at all), and must not be handled as new.
+#[tokio::test]
+async fn a_copy_of_a_message_older_than_the_dedup_window_is_refused_unread() {
+    let d = Harness::new();
+    let mut replay = message(CITIZEN, "wamid.1", "BATAL ADU-0001");
+    replay.sent_at = now() - Duration::days(15);
+    let outcome = process(&d.records, &d.desk, &replay, now()).await.unwrap();
+    assert!(matches!(outcome, Outcome::TooOld), "{outcome:?}");
+    let tables = d.records.tables();
+    assert_eq!(tables.writes, 0);
+    assert!(tables.reporters.is_empty() && tables.inbound.is_empty());
+    assert_eq!(tables.ticket_counter, 0);
+}
+
+/// A contact sealed before seals were bound to their reporter: the desk's
+/// current key (`[9; 32]`) sealing `CITIZEN` as the code of November 2026
+/// did, as the table holds it (no version).
+const UNBOUND_CONTACT: &str =
+    r#"{"key_id":"8c0cc17a","ciphertext":"Mm5tbAlm+JI5WLcSFkms4l2MLt833b14ewep8QgsBnRHSuA6jFCJ8l0="}"#;
+
+#[tokio::test]
+async fn a_contact_sealed_before_the_binding_is_sealed_again_by_the_next_message() {
+    let d = Harness::new();
+    d.send(CITIZEN, "wamid.1", "Jalan rusak di Garegeh")
+        .await
+        .unwrap();
+    let id = d.desk.keys.hasher.reporter_id(&SenderId::parse(CITIZEN).unwrap());
+    let unbound: SealedContact = serde_json::from_str(UNBOUND_CONTACT).unwrap();
+    let contacts = &d.desk.keys.contacts;
+    assert_eq!(contacts.open(&id, &unbound).unwrap().expose(), CITIZEN);
+    d.records.change(|tables| {
+        tables.reporters.get_mut(&id).unwrap().contact = unbound;
+    });
+    d.send(CITIZEN, "wamid.2", "sudah tiga hari").await.unwrap();
+    let contact = d.reporter(CITIZEN).contact;
+    assert_eq!(contact.version, SealVersion::V2);
+    assert_eq!(contacts.open(&id, &contact).unwrap().expose(), CITIZEN);
 }
 
 #[tokio::test]

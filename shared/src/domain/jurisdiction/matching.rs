@@ -1,7 +1,6 @@
 //! Matching a citizen's free text to a kelurahan or kecamatan.
 //!
-//! Both sides are normalised to lowercase ASCII words (common accents folded,
-//! everything that is not a letter or digit is a word break), so case,
+//! Both sides are normalised to lowercase ASCII words (`words.rs`), so case,
 //! punctuation, extra spaces and "kel." / "kelurahan" prefixes do not matter.
 //! Names match whole words only, and a name found only inside a longer name
 //! that also matched does not count: "Aur Birugo Tigo Baleh" is the kecamatan,
@@ -9,15 +8,7 @@
 
 use super::path::JurisdictionPath;
 use super::tree::{Jurisdictions, Node, NodeKind};
-
-/// A kecamatan's or kelurahan's name or alias, pre-normalised at load time to
-/// `" word word "` (a space before and after every word).
-#[derive(Debug, Clone)]
-pub(super) struct MatchName {
-    pub(super) pattern: String,
-    pub(super) node: usize,
-    pub(super) kind: NodeKind,
-}
+use super::words::push_words;
 
 /// The outcome of matching free text to nodes of one kind.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -137,55 +128,6 @@ pub fn choose_by_number<'a>(list: &[&'a Node], text: &str) -> Option<&'a Node> {
     list.get(number.checked_sub(1)?).copied()
 }
 
-/// Appends `text` as lowercase ASCII words, each followed by one space.
-pub(super) fn push_words(text: &str, out: &mut String) {
-    let mut in_word = false;
-    for c in text.chars() {
-        match fold_char(c) {
-            Some(folded) => {
-                out.push(folded);
-                in_word = true;
-            }
-            None if in_word => {
-                out.push(' ');
-                in_word = false;
-            }
-            None => {}
-        }
-    }
-    if in_word {
-        out.push(' ');
-    }
-}
-
-/// `text` as lowercase ASCII words joined by single spaces: " Lalu-Lintas " → "lalu lintas".
-pub(super) fn words_of(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    push_words(text, &mut out);
-    out.pop();
-    out
-}
-
-/// A letter or digit folded to lowercase ASCII; `None` for everything else
-/// (a word break). Folds the Latin-1 accented letters people occasionally type.
-fn fold_char(c: char) -> Option<char> {
-    if c.is_ascii_alphanumeric() {
-        return Some(c.to_ascii_lowercase());
-    }
-    let folded = match c {
-        'À'..='Å' | 'à'..='å' => 'a',
-        'Ç' | 'ç' => 'c',
-        'È'..='Ë' | 'è'..='ë' => 'e',
-        'Ì'..='Ï' | 'ì'..='ï' => 'i',
-        'Ñ' | 'ñ' => 'n',
-        'Ò'..='Ö' | 'Ø' | 'ò'..='ö' | 'ø' => 'o',
-        'Ù'..='Ü' | 'ù'..='ü' => 'u',
-        'Ý' | 'ý' | 'ÿ' => 'y',
-        _ => return None,
-    };
-    Some(folded)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -208,16 +150,6 @@ mod tests {
     const MKS: &str = "bukittinggi/mandiangin-koto-selayan";
     const GP: &str = "bukittinggi/guguk-panjang";
     const ABTB: &str = "bukittinggi/aur-birugo-tigo-baleh";
-
-    #[test]
-    fn normalises_to_lowercase_ascii_words() {
-        assert_eq!(words_of("  Kel. KUBU-Tanjuang!! "), "kel kubu tanjuang");
-        assert_eq!(words_of("Garégeh"), "garegeh");
-        assert_eq!(words_of("--"), "");
-        let mut out = String::from(" ");
-        push_words("a  b", &mut out);
-        assert_eq!(out, " a b ");
-    }
 
     #[test]
     fn local_spellings() {

@@ -105,7 +105,8 @@ impl JurisdictionPath {
     }
 }
 
-fn is_slug(segment: &str) -> bool {
+/// Whether `segment` is one path segment: lowercase a-z, 0-9 and single inner hyphens.
+pub fn is_slug(segment: &str) -> bool {
     !segment.is_empty()
         && !segment.starts_with('-')
         && !segment.ends_with('-')

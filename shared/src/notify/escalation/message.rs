@@ -1,5 +1,6 @@
-//! Escalation messages to officials on `ESCALATION_TOPIC_ARN`: the same
-//! message whoever escalated (an official through the API, or the SLA sweep).
+//! The escalation message to officials on `ESCALATION_TOPIC_ARN`, built
+//! purely: the same message whoever escalated (an official through the API,
+//! or the SLA sweep).
 //!
 //! One SNS message per escalation, `MessageStructure=json` with `default`,
 //! `sms` (at most 160 GSM-7 characters: ticket, kelurahan, kind, age) and
@@ -8,22 +9,19 @@
 //! segment boundary), `level` (the new level) and `type` = `escalation`.
 //! Never the reporter's number: nothing of the reporter is included, and
 //! long digit runs in the citizen's description are masked.
-//!
-//! [`escalation_message`] is pure; [`EscalationNotifier`] publishes, and on
-//! failure leaves the publish in the outbox for the sweep instead of failing.
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Duration, FixedOffset, Utc};
+use chrono::{DateTime, FixedOffset, Utc};
 
-use super::sns::{PublishError, SnsMessage, SnsPublisher, MAX_SMS_GSM7, MAX_SUBJECT};
-use super::{gsm7, ATTR_JURISDICTION, ATTR_LEVEL, ATTR_TYPE};
 use crate::domain::case::Case;
-use crate::domain::jurisdiction::{JurisdictionPath, Jurisdictions, NodeKind};
+use crate::domain::jurisdiction::{JurisdictionPath, Jurisdictions};
 use crate::domain::ladder::Level;
-use crate::domain::sla::WIB_OFFSET_SECONDS;
 use crate::domain::timeline::{Actor, EventBody, TimelineEvent};
-use crate::store::{AttemptEnd, OutboxEntry, Store, StoreError};
+use crate::notify::names::{area_lineage, area_name, level_name};
+use crate::notify::sms::{cut, fit_sms};
+use crate::notify::sns::{SnsMessage, MAX_SUBJECT};
+use crate::notify::{gsm7, ATTR_JURISDICTION, ATTR_LEVEL, ATTR_TYPE};
 
 /// The `type` attribute of escalations.
 pub const ESCALATION_TYPE: &str = "escalation";
@@ -147,88 +145,6 @@ pub fn escalation_jurisdiction<'a>(case: &'a Case, to: &Level) -> &'a Jurisdicti
     }
 }
 
-/// Builds an SMS from a template taking the most characters of the two
-/// variable names, shortening them until the text is at most 160 GSM-7.
-pub(crate) fn fit_sms(render: impl Fn(usize, usize) -> String) -> String {
-    for (a, b) in [
-        (usize::MAX, usize::MAX),
-        (40, 30),
-        (30, 20),
-        (24, 16),
-        (16, 12),
-        (10, 8),
-        (6, 6),
-        (0, 0),
-    ] {
-        let text = gsm7::transliterate(&render(a, b));
-        if gsm7::len(&text).is_some_and(|n| n <= MAX_SMS_GSM7) {
-            return text;
-        }
-    }
-    let text = gsm7::transliterate(&render(0, 0));
-    gsm7::truncate(&text, MAX_SMS_GSM7).to_owned()
-}
-
-/// At most `max` characters of `name`, a "." marking a cut.
-pub(crate) fn cut(name: &str, max: usize) -> String {
-    if name.chars().count() <= max {
-        return name.to_owned();
-    }
-    if max == 0 {
-        return String::new();
-    }
-    let mut out: String = name.chars().take(max - 1).collect();
-    out = out.trim_end().to_owned();
-    out.push('.');
-    out
-}
-
-/// A node's display name: its name, an agency's short name.
-pub fn node_name(tree: &Jurisdictions, path: &JurisdictionPath) -> String {
-    match tree.node(path) {
-        Some(node) if node.kind == NodeKind::Agency => {
-            node.short.clone().unwrap_or_else(|| node.name.clone())
-        }
-        Some(node) if node.kind == NodeKind::Kecamatan => format!("Kec. {}", node.name),
-        Some(node) => node.name.clone(),
-        None => path.last_segment().to_owned(),
-    }
-}
-
-/// The kelurahan's name (RW/RT areas by their kelurahan), else the node's.
-fn area_name(tree: &Jurisdictions, area: &JurisdictionPath) -> String {
-    let kelurahan = area.ancestor_at(3).filter(|_| area.depth() > 3);
-    node_name(tree, kelurahan.as_ref().unwrap_or(area))
-}
-
-/// "Kel. Garegeh, Kec. Mandiangin Koto Selayan, Kota Bukittinggi".
-fn area_lineage(tree: &Jurisdictions, area: &JurisdictionPath) -> String {
-    let mut parts: Vec<String> = area
-        .lineage()
-        .iter()
-        .map(|p| match tree.node(p) {
-            Some(node) if node.kind == NodeKind::Kelurahan => format!("Kel. {}", node.name),
-            Some(node) if node.kind == NodeKind::Kecamatan => format!("Kec. {}", node.name),
-            Some(node) => node.name.clone(),
-            None => p.last_segment().to_owned(),
-        })
-        .collect();
-    parts.reverse();
-    parts.join(", ")
-}
-
-/// "kecamatan", "kota", or an agency's short name.
-pub fn level_name(tree: &Jurisdictions, level: &Level) -> String {
-    match level {
-        Level::Tier(tier) => tier.as_str().to_owned(),
-        Level::Agency(slug) => tree
-            .agencies()
-            .find(|a| a.slug() == slug)
-            .and_then(|a| a.short.clone())
-            .unwrap_or_else(|| slug.to_uppercase()),
-    }
-}
-
 /// The description on one paragraph, cut, with phone-number-like digit runs
 /// (8 digits or more, spaces and dashes allowed) masked.
 pub fn summary(description: &str) -> String {
@@ -274,246 +190,6 @@ fn mask_numbers(text: &str) -> String {
     out
 }
 
-/// Backoff and the bound on attempts for outbox retries.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RetryPolicy {
-    /// Delay after the first failure; doubled after each further one.
-    pub first_delay: Duration,
-    pub max_delay: Duration,
-    /// Attempts after which the entry is given up and flagged on the case.
-    pub max_attempts: u32,
-    /// How long a claimed attempt may take before another sweep may retry it.
-    pub lease: Duration,
-}
-
-impl Default for RetryPolicy {
-    fn default() -> Self {
-        Self {
-            first_delay: Duration::minutes(5),
-            max_delay: Duration::hours(6),
-            max_attempts: 8,
-            lease: Duration::minutes(5),
-        }
-    }
-}
-
-impl RetryPolicy {
-    /// When to try again after `attempts` failed attempts.
-    pub fn next_attempt(&self, attempts: u32, now: DateTime<Utc>) -> DateTime<Utc> {
-        let factor = 1i32 << attempts.saturating_sub(1).min(16);
-        let delay = (self.first_delay * factor).min(self.max_delay);
-        now + delay
-    }
-}
-
-/// What became of a publish.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PublishOutcome {
-    Published {
-        message_id: String,
-    },
-    /// Not published: recorded in the outbox; the sweep retries it.
-    Pending {
-        error: String,
-    },
-}
-
-/// What a retry of an outbox entry did.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RetryOutcome {
-    Published,
-    /// Failed again; retried later.
-    Rescheduled,
-    /// Failed for the last allowed time: flagged on the case.
-    GaveUp,
-    /// Another sweep had it, or it was finished meanwhile.
-    Skipped,
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum NotifyError {
-    #[error(transparent)]
-    NotAnEscalation(#[from] NotAnEscalation),
-    /// The outbox could not be written or read: the escalation itself is
-    /// saved, but nothing records that its publish is missing.
-    #[error(transparent)]
-    Store(#[from] StoreError),
-}
-
-/// Publishes escalations; what fails to go out waits in the outbox.
-#[derive(Clone)]
-pub struct EscalationNotifier {
-    sns: SnsPublisher,
-    store: Store,
-    topic_arn: String,
-    console_base_url: Option<String>,
-    offset: FixedOffset,
-    retry: RetryPolicy,
-}
-
-impl EscalationNotifier {
-    pub fn new(sns: SnsPublisher, store: Store, topic_arn: impl Into<String>) -> Self {
-        Self {
-            sns,
-            store,
-            topic_arn: topic_arn.into(),
-            console_base_url: None,
-            offset: FixedOffset::east_opt(WIB_OFFSET_SECONDS).expect("WIB is a valid offset"),
-            retry: RetryPolicy::default(),
-        }
-    }
-
-    /// The officials' console, for the link in escalation emails.
-    pub fn with_console_base_url(mut self, url: Option<String>) -> Self {
-        self.console_base_url = url;
-        self
-    }
-
-    pub fn with_offset(mut self, offset: FixedOffset) -> Self {
-        self.offset = offset;
-        self
-    }
-
-    pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
-        self.retry = retry;
-        self
-    }
-
-    pub fn retry_policy(&self) -> RetryPolicy {
-        self.retry
-    }
-
-    pub fn topic_arn(&self) -> &str {
-        &self.topic_arn
-    }
-
-    /// The message for an escalation, as this notifier would publish it.
-    pub fn message(
-        &self,
-        case: &Case,
-        event: &TimelineEvent,
-        tree: &Jurisdictions,
-    ) -> Result<SnsMessage, NotAnEscalation> {
-        escalation_message(
-            case,
-            event,
-            &MessageContext {
-                tree,
-                console_base_url: self.console_base_url.as_deref(),
-                offset: self.offset,
-            },
-        )
-    }
-
-    /// Publishes the escalation `event` of `case` (already saved). If SNS
-    /// fails, the publish is recorded in the outbox for the sweep and the
-    /// outcome is `Pending`: the caller answers as usual. `Err` only when the
-    /// event is not an escalation or the outbox cannot be written.
-    pub async fn publish_escalation(
-        &self,
-        case: &Case,
-        event: &TimelineEvent,
-        tree: &Jurisdictions,
-    ) -> Result<PublishOutcome, NotifyError> {
-        let message = self.message(case, event, tree)?;
-        match self.sns.publish(&self.topic_arn, &message).await {
-            Ok(message_id) => Ok(PublishOutcome::Published { message_id }),
-            Err(PublishError(error)) => {
-                tracing::warn!(case = %case.id, ticket = %case.ticket, %error, "escalation publish failed; left for the sweep");
-                let next = self.retry.next_attempt(1, event.at);
-                self.store
-                    .record_pending_publish(&case.id, &event.id, next, 1, &error)
-                    .await?;
-                Ok(PublishOutcome::Pending { error })
-            }
-        }
-    }
-
-    /// Publishes an escalation whose pending entry was saved with the case
-    /// ([`Store::save_case_with_pending_publish`]) and deletes the entry; on
-    /// failure the entry is rescheduled with its error.
-    pub async fn publish_recorded(
-        &self,
-        case: &Case,
-        event: &TimelineEvent,
-        tree: &Jurisdictions,
-        entry: &OutboxEntry,
-    ) -> Result<PublishOutcome, NotifyError> {
-        let message = self.message(case, event, tree)?;
-        match self.sns.publish(&self.topic_arn, &message).await {
-            Ok(message_id) => {
-                self.store.finish_attempt(entry, AttemptEnd::Done).await?;
-                Ok(PublishOutcome::Published { message_id })
-            }
-            Err(PublishError(error)) => {
-                let next = self.retry.next_attempt(1, event.at);
-                // Count this attempt: the entry was saved with none.
-                if let Some(claimed) = self.store.claim_entry(entry, next).await? {
-                    self.store
-                        .finish_attempt(&claimed, AttemptEnd::RetryAt(next, error.clone()))
-                        .await?;
-                }
-                Ok(PublishOutcome::Pending { error })
-            }
-        }
-    }
-
-    /// Retries one due `escalation` outbox entry: claims it (so two sweeps
-    /// never both publish it), publishes, and deletes it; or reschedules it
-    /// with backoff; or, after the last allowed attempt, gives up and flags
-    /// it on the case's timeline.
-    pub async fn retry_entry(
-        &self,
-        entry: &OutboxEntry,
-        tree: &Jurisdictions,
-        now: DateTime<Utc>,
-    ) -> Result<RetryOutcome, NotifyError> {
-        let Some(claimed) = self.store.claim_entry(entry, now + self.retry.lease).await? else {
-            return Ok(RetryOutcome::Skipped);
-        };
-        let case = self.store.case(&entry.case_id).await?;
-        let event = self.store.timeline_event(&entry.case_id, &entry.event_id).await?;
-        let result = match (&case, &event) {
-            (Some(case), Some(event)) => {
-                let message = self.message(case, event, tree)?;
-                self.sns
-                    .publish(&self.topic_arn, &message)
-                    .await
-                    .map_err(|PublishError(e)| e)
-            }
-            _ => Err("the case or its escalation event is missing".to_owned()),
-        };
-        let end = match result {
-            Ok(_) => AttemptEnd::Done,
-            Err(error) if claimed.attempts >= self.retry.max_attempts => {
-                let level = match event.as_ref().map(|e| &e.body) {
-                    Some(EventBody::Escalated { to, .. }) => level_name(tree, to),
-                    _ => "?".to_owned(),
-                };
-                AttemptEnd::GiveUp {
-                    note: format!(
-                        "Pemberitahuan eskalasi ke {level} tidak terkirim ke petugas setelah {} percobaan: {error}",
-                        claimed.attempts
-                    ),
-                    error,
-                    at: now,
-                }
-            }
-            Err(error) => AttemptEnd::RetryAt(self.retry.next_attempt(claimed.attempts, now), error),
-        };
-        let outcome = match &end {
-            AttemptEnd::Done => RetryOutcome::Published,
-            AttemptEnd::RetryAt(..) => RetryOutcome::Rescheduled,
-            AttemptEnd::GiveUp { .. } => RetryOutcome::GaveUp,
-        };
-        if self.store.finish_attempt(&claimed, end).await? {
-            Ok(outcome)
-        } else {
-            Ok(RetryOutcome::Skipped)
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -522,6 +198,7 @@ mod tests {
     use crate::domain::ladder::{Ladder, Tier};
     use crate::domain::reporter::ReporterId;
     use crate::domain::sla::SlaPolicy;
+    use crate::domain::sla::WIB_OFFSET_SECONDS;
     use crate::domain::ticket::Ticket;
 
     fn at(s: &str) -> DateTime<Utc> {
@@ -660,16 +337,6 @@ mod tests {
         );
         assert!(m.subject.len() <= 100 && m.subject.is_ascii());
         assert_eq!(case.level, Level::Tier(Tier::Kecamatan));
-    }
-
-    #[test]
-    fn backoff_doubles_up_to_the_cap() {
-        let policy = RetryPolicy::default();
-        let now = at("2026-11-23T10:00:00Z");
-        assert_eq!(policy.next_attempt(1, now), now + Duration::minutes(5));
-        assert_eq!(policy.next_attempt(2, now), now + Duration::minutes(10));
-        assert_eq!(policy.next_attempt(4, now), now + Duration::minutes(40));
-        assert_eq!(policy.next_attempt(30, now), now + Duration::hours(6));
     }
 
     #[test]

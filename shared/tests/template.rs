@@ -379,3 +379,111 @@ fn who_fetched_which_citizens_file_is_logged() {
         assert!(format.contains(field), "the API's access log lacks {field}");
     }
 }
+
+/// The `content` of console/index.html's Content-Security-Policy `<meta>`.
+fn page_policy() -> String {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../console/index.html");
+    let page = std::fs::read_to_string(path).expect("console/index.html");
+    let mut metas = page.split(r#"<meta http-equiv="Content-Security-Policy" content=""#);
+    metas.next();
+    let policy = metas.next().expect("a Content-Security-Policy <meta>");
+    assert!(metas.next().is_none(), "one policy <meta>");
+    policy.split('"').next().expect("the content").to_owned()
+}
+
+#[test]
+fn the_console_page_and_cloudfront_serve_one_content_security_policy() {
+    let template = template();
+    let resources = &template["Resources"];
+    let behaviour =
+        &resources["ConsoleDistribution"]["Properties"]["DistributionConfig"]["DefaultCacheBehavior"];
+    let policy_id = ref_of(&behaviour["ResponseHeadersPolicyId"]).expect("the stack's own headers policy");
+    let headers = &resources[policy_id];
+    assert_eq!(str_of(&headers["Type"]), "AWS::CloudFront::ResponseHeadersPolicy");
+    let csp = &headers["Properties"]["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"]
+        ["ContentSecurityPolicy"];
+    assert_eq!(csp["Override"].as_bool(), Some(true));
+    let Value::Tagged(sub) = &csp["ContentSecurityPolicy"] else {
+        panic!("the policy is a !Sub: {csp:?}");
+    };
+    assert_eq!(sub.tag, "!Sub");
+    let [text, variables] = sub
+        .value
+        .as_sequence()
+        .expect("!Sub [text, variables]")
+        .as_slice()
+    else {
+        panic!("!Sub [text, variables]");
+    };
+
+    // One text: the page's <meta> is the header's, variables and all.
+    let text = str_of(text);
+    assert_eq!(
+        page_policy(),
+        text,
+        "console/index.html and template.yaml disagree"
+    );
+
+    // Strict: nothing inline, nothing evaluated, nothing from elsewhere.
+    let directives: Vec<(&str, Vec<&str>)> = text
+        .split(';')
+        .map(|d| {
+            let mut words = d.split_whitespace();
+            (words.next().expect("a directive"), words.collect())
+        })
+        .collect();
+    let sources = |name: &str| {
+        directives
+            .iter()
+            .find(|(d, _)| *d == name)
+            .map(|(_, s)| s.clone())
+            .unwrap_or_else(|| panic!("no {name}"))
+    };
+    assert_eq!(directives[0], ("default-src", vec!["'none'"]));
+    assert_eq!(sources("script-src"), ["'self'"]);
+    assert_eq!(sources("style-src"), ["'self'"]);
+    assert_eq!(sources("connect-src"), ["${Api}", "${Login}"]);
+    assert_eq!(sources("img-src"), ["${Media}"]);
+    assert_eq!(sources("media-src"), ["${Media}"]);
+    assert_eq!(sources("base-uri"), ["'none'"]);
+    assert_eq!(sources("form-action"), ["'none'"]);
+    assert!(!text.contains("unsafe") && !text.contains('*') && !text.contains("data:"));
+
+    // The variables: the Region's APIs (this stack's would be a dependency
+    // cycle; the page names it exactly), the sign-in origin, the media bucket.
+    let variables = variables.as_mapping().expect("the variables");
+    let names: BTreeSet<&str> = variables.keys().map(str_of).collect();
+    assert_eq!(names, BTreeSet::from(["Api", "Login", "Media"]));
+    let sub_of = |v: &Value| match v {
+        Value::Tagged(t) if t.tag == "!Sub" => str_of(&t.value).to_owned(),
+        other => panic!("expected a !Sub, got {other:?}"),
+    };
+    assert_eq!(
+        sub_of(&variables["Api"]),
+        "https://*.execute-api.${AWS::Region}.${AWS::URLSuffix}"
+    );
+    assert_eq!(
+        sub_of(&variables["Media"]),
+        "https://${MediaBucket.RegionalDomainName}"
+    );
+    // What infra/deploy-console.sh fills the page's copy with.
+    assert_eq!(
+        sub_of(&template["Outputs"]["MediaOrigin"]["Value"]),
+        sub_of(&variables["Media"])
+    );
+    let Value::Tagged(login) = &variables["Login"] else {
+        panic!("Login: {:?}", variables["Login"]);
+    };
+    assert_eq!(login.tag, "!If");
+    let branches = login
+        .value
+        .as_sequence()
+        .expect("!If [condition, pool, existing]");
+    assert_eq!(str_of(&branches[0]), "CreateOfficialsUserPool");
+    assert_eq!(
+        sub_of(&branches[1]),
+        // The hosted UI, exactly as the console's authUrl (OfficialsLoginUrl).
+        sub_of(&template["Outputs"]["OfficialsLoginUrl"]["Value"])
+    );
+    assert_eq!(ref_of(&branches[2]), Some("OfficialsSignInOrigin"));
+}

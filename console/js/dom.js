@@ -5,7 +5,8 @@ export function h(tag, attrs = {}, ...children) {
     if (value === undefined || value === null || value === false) continue;
     if (key.startsWith('on')) el.addEventListener(key.slice(2), value);
     else if (key === 'class') el.className = value;
-    else if (key === 'style') el.setAttribute('style', value);
+    // Through CSSOM: the Content-Security-Policy (style-src 'self') refuses style attributes.
+    else if (key === 'style') el.style.cssText = value;
     else if (value === true) el.setAttribute(key, '');
     else el.setAttribute(key, String(value));
   }

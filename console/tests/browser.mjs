@@ -3,8 +3,9 @@
 // citizens write in through signed webhooks, a lurah signs in through the
 // development issuer's code+PKCE flow, sees only Garegeh's cases, opens one
 // with a photo, verifies it, meets a version conflict, replies and
-// escalates; a viewer finds no actions. Screenshots of the queue, a case and
-// the stats page go to docs/screenshots/.
+// escalates; a viewer finds no actions. All of it under the page's
+// Content-Security-Policy, as deployed: any violation fails the run.
+// Screenshots of the queue, a case and the stats page go to docs/screenshots/.
 //
 //   ADUAN_DEV_PORT   port for `make dev` (default 3100)
 //   ADUAN_DEV_URL    use an already running `make dev` instead of starting one
@@ -31,6 +32,9 @@ const APP_SECRET = 'dev-app-secret';
 let server;
 let browserDir;
 const results = [];
+// Every Content-Security-Policy violation of the console's pages, and what
+// the browser's console said about the policy.
+const violations = [];
 
 function check(condition, message) {
   if (!condition) throw new Error(message);
@@ -198,9 +202,39 @@ async function main() {
     timezoneId: 'Asia/Jakarta',
   });
   try {
+    await context.exposeBinding('aduanCspViolation', (_source, violation) => { violations.push(violation); });
+    await context.addInitScript(() => {
+      document.addEventListener('securitypolicyviolation', (e) => {
+        window.aduanCspViolation({
+          page: location.href, directive: e.effectiveDirective, blocked: e.blockedURI,
+          source: `${e.sourceFile}:${e.lineNumber}`, sample: e.sample,
+        });
+      });
+    });
     const page = context.pages()[0] ?? await context.newPage();
+    page.on('console', (message) => {
+      if (/Content.Security.Policy|Trusted Type/i.test(message.text())) {
+        violations.push({ page: page.url(), console: `${message.type()}: ${message.text()}` });
+      }
+    });
     page.setDefaultTimeout(15000);
     fs.mkdirSync(shots, { recursive: true });
+
+    await step('the console is served under its Content-Security-Policy, with this server\'s origins', async () => {
+      await page.goto(`${base}/console/`);
+      await page.getByRole('button', { name: 'Masuk' }).waitFor();
+      const policy = await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
+      check(policy.includes(`connect-src ${base} ${base};`) && !policy.includes('${'), `the policy: ${policy}`);
+      // In force: a fetch to another origin (localhost is not 127.0.0.1) is refused and reported.
+      const elsewhere = base.replace('127.0.0.1', 'localhost');
+      check(elsewhere !== base, `${base} is not on 127.0.0.1`);
+      await page.evaluate((url) => fetch(url).catch(() => null), `${elsewhere}/dev/officials`);
+      const deadline = Date.now() + 5000;
+      const refused = () => violations.findIndex((v) => v.directive === 'connect-src' && v.blocked?.startsWith(elsewhere));
+      while (refused() < 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      check(refused() >= 0, `no violation reported for ${elsewhere}: ${JSON.stringify(violations)}`);
+      violations.splice(0, violations.length);
+    });
 
     await step('the lurah signs in (code + PKCE) and sees only Garegeh\'s cases', async () => {
       await signIn(page, 'lurah-garegeh');
@@ -323,6 +357,10 @@ async function main() {
       await page.locator('.timeline').waitFor();
       check(await page.locator('[data-action]').count() === 0, 'a viewer is offered actions');
       check(await page.getByLabel('Pesan untuk warga').count() === 0, 'a viewer is offered the reply');
+    });
+
+    await step('nothing the console did broke its Content-Security-Policy', async () => {
+      check(violations.length === 0, `violations:\n  ${violations.map((v) => JSON.stringify(v)).join('\n  ')}`);
     });
   } finally {
     await context.close();

@@ -164,3 +164,326 @@ fn secrets_reach_the_functions_only_as_parameter_store_names() {
         }
     }
 }
+
+/// The name a `!Ref` points at, if `v` is one.
+fn ref_of(v: &Value) -> Option<&str> {
+    match v {
+        Value::Tagged(tagged) if tagged.tag == "!Ref" => tagged.value.as_str(),
+        _ => None,
+    }
+}
+
+fn strings(v: &Value) -> Vec<&str> {
+    v.as_sequence()
+        .unwrap_or_else(|| panic!("expected a list, got {v:?}"))
+        .iter()
+        .map(str_of)
+        .collect()
+}
+
+#[test]
+fn officials_cannot_rename_themselves() {
+    let template = template();
+    let client = &template["Resources"]["OfficialsUserPoolClient"]["Properties"];
+    // Without WriteAttributes, Cognito lets the client write every standard
+    // attribute: the list must be there, and name none of these.
+    let writable = strings(&client["WriteAttributes"]);
+    assert!(!writable.is_empty(), "WriteAttributes must be an explicit list");
+    for attribute in ["name", "email", "custom:scope", "custom:role"] {
+        assert!(
+            !writable.contains(&attribute),
+            "officials could change their own {attribute}: {writable:?}"
+        );
+    }
+    // What the console and the API read about an official is still readable.
+    let readable = strings(&client["ReadAttributes"]);
+    for attribute in ["name", "email", "custom:scope", "custom:role"] {
+        assert!(readable.contains(&attribute), "{attribute} is not readable");
+    }
+}
+
+#[test]
+fn mfa_is_required_unless_the_parameter_says_optional() {
+    let template = template();
+    let parameter = &template["Parameters"]["OfficialsMfa"];
+    assert_eq!(str_of(&parameter["Default"]), "ON");
+    assert_eq!(strings(&parameter["AllowedValues"]), ["ON", "OPTIONAL"]);
+    let pool = &template["Resources"]["OfficialsUserPool"]["Properties"];
+    assert_eq!(
+        ref_of(&pool["MfaConfiguration"]),
+        Some("OfficialsMfa"),
+        "the pool's MfaConfiguration must follow the parameter: {:?}",
+        pool["MfaConfiguration"]
+    );
+    assert_eq!(strings(&pool["EnabledMfas"]), ["SOFTWARE_TOKEN_MFA"]);
+}
+
+/// The library crate of each function under `functions/` (tracing's
+/// targets are module paths, so these names, with underscores).
+fn function_crates() -> BTreeSet<String> {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../functions");
+    let mut crates = BTreeSet::new();
+    for entry in std::fs::read_dir(dir).expect("functions/") {
+        let manifest = entry.expect("an entry").path().join("Cargo.toml");
+        let Ok(text) = std::fs::read_to_string(&manifest) else {
+            continue;
+        };
+        let lib = text
+            .split("\n[")
+            .find(|section| section.starts_with("lib]"))
+            .and_then(|section| section.lines().find_map(|l| l.strip_prefix("name = ")))
+            .unwrap_or_else(|| panic!("{} has no [lib] name", manifest.display()));
+        crates.insert(lib.trim_matches('"').to_owned());
+    }
+    crates
+}
+
+#[test]
+fn debug_logging_is_debug_for_our_crates_only() {
+    use tracing_subscriber::EnvFilter;
+    let template = template();
+    // Every function's RUST_LOG is the mapping's filter for LogLevel.
+    let rust_log = &template["Globals"]["Function"]["Environment"]["Variables"]["RUST_LOG"];
+    assert!(
+        matches!(rust_log, Value::Tagged(t) if t.tag == "!FindInMap"),
+        "RUST_LOG: {rust_log:?}"
+    );
+    let ours: BTreeSet<String> = function_crates()
+        .into_iter()
+        .chain(["aduan_shared".to_owned()])
+        .collect();
+    assert_eq!(ours.len(), 4, "{ours:?}");
+    let levels = template["Parameters"]["LogLevel"]["AllowedValues"].clone();
+    for level in strings(&levels) {
+        let filter = str_of(&template["Mappings"]["RustLog"][level]["Filter"]);
+        EnvFilter::try_new(filter).unwrap_or_else(|e| panic!("{level}: {filter}: {e}"));
+        let mut directives = filter.split(',');
+        let default = directives.next().expect("a default level");
+        assert!(
+            ["info", "warn", "error"].contains(&default),
+            "{level}: every crate at {default} (the SDK and hyper log headers at debug)"
+        );
+        let scoped: BTreeSet<String> = directives
+            .map(|d| {
+                let (target, at) = d.split_once('=').unwrap_or_else(|| panic!("{level}: {d}"));
+                assert_eq!(at, level.to_lowercase(), "{level}: {d}");
+                target.to_owned()
+            })
+            .collect();
+        if level == "DEBUG" {
+            assert_eq!(default, "info", "DEBUG shows at least what INFO shows");
+            assert_eq!(scoped, ours, "DEBUG is debug for exactly our crates");
+        } else {
+            assert!(scoped.is_empty(), "{level}: {filter}");
+            assert_eq!(default, level.to_lowercase(), "{level}: {filter}");
+        }
+    }
+}
+
+/// The name a `!GetAtt X.Arn` (or `!Sub ${X.Arn}/...`) points at, if `v` is one.
+fn arn_of(v: &Value) -> Option<&str> {
+    match v {
+        Value::Tagged(t) if t.tag == "!GetAtt" => t.value.as_str()?.strip_suffix(".Arn"),
+        Value::Tagged(t) if t.tag == "!Sub" => t
+            .value
+            .as_str()?
+            .strip_prefix("${")?
+            .split_once(".Arn}")
+            .map(|(x, _)| x),
+        _ => None,
+    }
+}
+
+#[test]
+fn who_fetched_which_citizens_file_is_logged() {
+    let template = template();
+    let resources = &template["Resources"];
+    let logging = &resources["MediaBucket"]["Properties"]["LoggingConfiguration"];
+    let logs = ref_of(&logging["DestinationBucketName"])
+        .unwrap_or_else(|| panic!("the media bucket logs to no bucket of the stack: {logging:?}"));
+    let prefix = str_of(&logging["LogFilePrefix"]);
+    let bucket = &resources[logs];
+    assert_eq!(str_of(&bucket["Type"]), "AWS::S3::Bucket");
+    assert_eq!(str_of(&bucket["DeletionPolicy"]), "Retain", "logs are evidence");
+    let props = &bucket["Properties"];
+    // Log delivery writes only to SSE-S3 buckets.
+    assert_eq!(
+        str_of(
+            &props["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]
+                ["ServerSideEncryptionByDefault"]["SSEAlgorithm"]
+        ),
+        "AES256"
+    );
+    for block in [
+        "BlockPublicAcls",
+        "BlockPublicPolicy",
+        "IgnorePublicAcls",
+        "RestrictPublicBuckets",
+    ] {
+        assert_eq!(
+            props["PublicAccessBlockConfiguration"][block].as_bool(),
+            Some(true),
+            "{block}"
+        );
+    }
+    let rules = props["LifecycleConfiguration"]["Rules"]
+        .as_sequence()
+        .expect("lifecycle rules");
+    assert!(
+        rules.iter().any(|r| str_of(&r["Status"]) == "Enabled"
+            && ref_of(&r["ExpirationInDays"]) == Some("MediaAccessLogRetentionDays")),
+        "the logs expire after MediaAccessLogRetentionDays: {rules:?}"
+    );
+
+    // S3's logging service may write there, for the media bucket only.
+    let policy = resources
+        .as_mapping()
+        .expect("resources")
+        .values()
+        .find(|r| {
+            str_of(&r["Type"]) == "AWS::S3::BucketPolicy" && ref_of(&r["Properties"]["Bucket"]) == Some(logs)
+        })
+        .expect("a bucket policy on the log bucket");
+    let statements = policy["Properties"]["PolicyDocument"]["Statement"]
+        .as_sequence()
+        .expect("statements");
+    let delivery = statements
+        .iter()
+        .find(|s| s["Principal"]["Service"].as_str() == Some("logging.s3.amazonaws.com"))
+        .expect("a statement for logging.s3.amazonaws.com");
+    assert_eq!(str_of(&delivery["Effect"]), "Allow");
+    assert_eq!(str_of(&delivery["Action"]), "s3:PutObject");
+    assert_eq!(arn_of(&delivery["Resource"]), Some(logs));
+    assert!(
+        format!("{:?}", delivery["Resource"]).contains(&format!("/{prefix}*")),
+        "only under {prefix}: {:?}",
+        delivery["Resource"]
+    );
+    assert_eq!(
+        arn_of(&delivery["Condition"]["ArnLike"]["aws:SourceArn"]),
+        Some("MediaBucket"),
+        "only the media bucket's logs"
+    );
+    assert_eq!(
+        ref_of(&delivery["Condition"]["StringEquals"]["aws:SourceAccount"]),
+        Some("AWS::AccountId")
+    );
+
+    // The other half: which official asked for the link to which file.
+    let format = str_of(&resources["HttpApi"]["Properties"]["AccessLogSettings"]["Format"]);
+    for field in [
+        "$context.authorizer.claims.sub",
+        "$context.path",
+        "$context.requestId",
+    ] {
+        assert!(format.contains(field), "the API's access log lacks {field}");
+    }
+}
+
+/// The `content` of console/index.html's Content-Security-Policy `<meta>`.
+fn page_policy() -> String {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../console/index.html");
+    let page = std::fs::read_to_string(path).expect("console/index.html");
+    let mut metas = page.split(r#"<meta http-equiv="Content-Security-Policy" content=""#);
+    metas.next();
+    let policy = metas.next().expect("a Content-Security-Policy <meta>");
+    assert!(metas.next().is_none(), "one policy <meta>");
+    policy.split('"').next().expect("the content").to_owned()
+}
+
+#[test]
+fn the_console_page_and_cloudfront_serve_one_content_security_policy() {
+    let template = template();
+    let resources = &template["Resources"];
+    let behaviour =
+        &resources["ConsoleDistribution"]["Properties"]["DistributionConfig"]["DefaultCacheBehavior"];
+    let policy_id = ref_of(&behaviour["ResponseHeadersPolicyId"]).expect("the stack's own headers policy");
+    let headers = &resources[policy_id];
+    assert_eq!(str_of(&headers["Type"]), "AWS::CloudFront::ResponseHeadersPolicy");
+    let csp = &headers["Properties"]["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"]
+        ["ContentSecurityPolicy"];
+    assert_eq!(csp["Override"].as_bool(), Some(true));
+    let Value::Tagged(sub) = &csp["ContentSecurityPolicy"] else {
+        panic!("the policy is a !Sub: {csp:?}");
+    };
+    assert_eq!(sub.tag, "!Sub");
+    let [text, variables] = sub
+        .value
+        .as_sequence()
+        .expect("!Sub [text, variables]")
+        .as_slice()
+    else {
+        panic!("!Sub [text, variables]");
+    };
+
+    // One text: the page's <meta> is the header's, variables and all.
+    let text = str_of(text);
+    assert_eq!(
+        page_policy(),
+        text,
+        "console/index.html and template.yaml disagree"
+    );
+
+    // Strict: nothing inline, nothing evaluated, nothing from elsewhere.
+    let directives: Vec<(&str, Vec<&str>)> = text
+        .split(';')
+        .map(|d| {
+            let mut words = d.split_whitespace();
+            (words.next().expect("a directive"), words.collect())
+        })
+        .collect();
+    let sources = |name: &str| {
+        directives
+            .iter()
+            .find(|(d, _)| *d == name)
+            .map(|(_, s)| s.clone())
+            .unwrap_or_else(|| panic!("no {name}"))
+    };
+    assert_eq!(directives[0], ("default-src", vec!["'none'"]));
+    assert_eq!(sources("script-src"), ["'self'"]);
+    assert_eq!(sources("style-src"), ["'self'"]);
+    assert_eq!(sources("connect-src"), ["${Api}", "${Login}"]);
+    assert_eq!(sources("img-src"), ["${Media}"]);
+    assert_eq!(sources("media-src"), ["${Media}"]);
+    assert_eq!(sources("base-uri"), ["'none'"]);
+    assert_eq!(sources("form-action"), ["'none'"]);
+    assert!(!text.contains("unsafe") && !text.contains('*') && !text.contains("data:"));
+
+    // The variables: the Region's APIs (this stack's would be a dependency
+    // cycle; the page names it exactly), the sign-in origin, the media bucket.
+    let variables = variables.as_mapping().expect("the variables");
+    let names: BTreeSet<&str> = variables.keys().map(str_of).collect();
+    assert_eq!(names, BTreeSet::from(["Api", "Login", "Media"]));
+    let sub_of = |v: &Value| match v {
+        Value::Tagged(t) if t.tag == "!Sub" => str_of(&t.value).to_owned(),
+        other => panic!("expected a !Sub, got {other:?}"),
+    };
+    assert_eq!(
+        sub_of(&variables["Api"]),
+        "https://*.execute-api.${AWS::Region}.${AWS::URLSuffix}"
+    );
+    assert_eq!(
+        sub_of(&variables["Media"]),
+        "https://${MediaBucket.RegionalDomainName}"
+    );
+    // What infra/deploy-console.sh fills the page's copy with.
+    assert_eq!(
+        sub_of(&template["Outputs"]["MediaOrigin"]["Value"]),
+        sub_of(&variables["Media"])
+    );
+    let Value::Tagged(login) = &variables["Login"] else {
+        panic!("Login: {:?}", variables["Login"]);
+    };
+    assert_eq!(login.tag, "!If");
+    let branches = login
+        .value
+        .as_sequence()
+        .expect("!If [condition, pool, existing]");
+    assert_eq!(str_of(&branches[0]), "CreateOfficialsUserPool");
+    assert_eq!(
+        sub_of(&branches[1]),
+        // The hosted UI, exactly as the console's authUrl (OfficialsLoginUrl).
+        sub_of(&template["Outputs"]["OfficialsLoginUrl"]["Value"])
+    );
+    assert_eq!(ref_of(&branches[2]), Some("OfficialsSignInOrigin"));
+}

@@ -1,5 +1,6 @@
 //! What `make dev` serves besides the API: the officials' console (the
-//! files of `console/`, with a `config.js` pointing at this server) and the
+//! files of `console/`, with a `config.js` pointing at this server and the
+//! page's Content-Security-Policy naming this server's origins) and the
 //! development issuer's sign-in pages, which stand in for Cognito's hosted
 //! UI (`/oauth2/authorize`, `/oauth2/token`, `/logout`) under `/dev`.
 
@@ -21,12 +22,14 @@ type Response = hyper::Response<Full<Bytes>>;
 pub const PREFIX: &str = "/console/";
 
 /// `/`, `/console/...` and the sign-in endpoints; `None` for anything else.
-pub fn serve(dir: &Path, issuer: &Issuer, parts: &Parts, body: &[u8]) -> Option<Response> {
+/// `media` is the origin of the presigned URLs of citizens' files.
+pub fn serve(dir: &Path, issuer: &Issuer, media: &str, parts: &Parts, body: &[u8]) -> Option<Response> {
     let path = parts.uri.path();
     let query = || params(parts.uri.query().unwrap_or_default().as_bytes());
     let response = match (&parts.method, path) {
         (&Method::GET, "/") | (&Method::GET, "/console") => redirect(PREFIX),
         (&Method::GET, "/console/config.js") => config(parts),
+        (&Method::GET, "/console/" | "/console/index.html") => index(dir, parts, media),
         (&Method::GET, _) if path.starts_with(PREFIX) => file(dir, &path[PREFIX.len()..]),
         (&Method::GET, "/dev/oauth2/authorize") => match AuthorizeRequest::parse(&query()) {
             Ok(request) => html(StatusCode::OK, &login_page(&request)),
@@ -80,14 +83,19 @@ fn params(raw: &[u8]) -> HashMap<String, String> {
     form_urlencoded::parse(raw).into_owned().collect()
 }
 
-/// The console's settings for this server: the API and the issuer are here.
-fn config(parts: &Parts) -> Response {
+/// This server's origin as the browser addressed it.
+fn origin(parts: &Parts) -> String {
     let host = parts
         .headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
         .unwrap_or("127.0.0.1");
-    let origin = format!("http://{host}");
+    format!("http://{host}")
+}
+
+/// The console's settings for this server: the API and the issuer are here.
+fn config(parts: &Parts) -> Response {
+    let origin = origin(parts);
     let settings = json!({
         "apiUrl": origin,
         "authUrl": format!("{origin}/dev"),
@@ -98,6 +106,45 @@ fn config(parts: &Parts) -> Response {
         "text/javascript; charset=utf-8",
         format!("window.ADUAN_CONFIG = {settings};\n").into_bytes(),
     )
+}
+
+/// The console's page, its Content-Security-Policy naming this server as
+/// the API and the sign-in pages, and `media` for citizens' files.
+fn index(dir: &Path, parts: &Parts, media: &str) -> Response {
+    let origin = origin(parts);
+    let page = std::fs::read_to_string(dir.join("index.html"))
+        .map_err(|e| format!("console/index.html: {e}"))
+        .and_then(|page| with_origins(&page, &origin, &origin, media));
+    match page {
+        Ok(page) => html(StatusCode::OK, &page),
+        Err(error) => respond(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "text/plain; charset=utf-8",
+            error.into_bytes(),
+        ),
+    }
+}
+
+/// `page` with the origins of its Content-Security-Policy filled in, as
+/// infra/deploy-console.sh fills them for a stack (and CloudFormation
+/// the same policy's in template.yaml). A page without the policy, or
+/// with a variable left, is an error: it would not be the deployed one.
+fn with_origins(page: &str, api: &str, login: &str, media: &str) -> Result<String, String> {
+    if !page.contains(r#"<meta http-equiv="Content-Security-Policy""#) {
+        return Err("console/index.html has no Content-Security-Policy".to_owned());
+    }
+    let filled = page
+        .replace("${Api}", api)
+        .replace("${Login}", login)
+        .replace("${Media}", media);
+    match filled.find("${") {
+        Some(at) => {
+            let rest = &filled[at..];
+            let name = rest.find('}').map_or(rest, |end| &rest[..=end]);
+            Err(format!("console/index.html: unknown variable {name}"))
+        }
+        None => Ok(filled),
+    }
 }
 
 /// A file of the console; names are plain segments, never `..`.
@@ -221,6 +268,30 @@ fn respond(status: StatusCode, content_type: &str, body: Vec<u8>) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_pages_policy_names_the_origins_it_is_served_with() {
+        let page = std::fs::read_to_string(crate::default_console().join("index.html")).unwrap();
+        let filled = with_origins(&page, "http://api:1", "http://login:2", "http://media:3").unwrap();
+        let policy = filled
+            .split(r#"<meta http-equiv="Content-Security-Policy" content=""#)
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .expect("the policy");
+        assert!(
+            policy.contains("connect-src http://api:1 http://login:2;"),
+            "{policy}"
+        );
+        assert!(policy.contains("img-src http://media:3;"), "{policy}");
+        assert!(!filled.contains("${"), "{filled}");
+
+        assert!(with_origins("<html></html>", "a", "b", "c").is_err());
+        let unknown = page.replace("${Media};", "${Elsewhere};");
+        assert_eq!(
+            with_origins(&unknown, "a", "b", "c").unwrap_err(),
+            "console/index.html: unknown variable ${Elsewhere}"
+        );
+    }
 
     #[test]
     fn escapes_what_it_puts_into_the_page() {

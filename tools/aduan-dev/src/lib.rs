@@ -246,7 +246,7 @@ async fn serve(dev: Arc<Dev>, request: hyper::Request<Incoming>) -> Result<Respo
 
 async fn respond(dev: &Dev, parts: &Parts, body: &[u8]) -> Response {
     let path = parts.uri.path();
-    if let Some(response) = console::serve(&dev.console, &dev.issuer, parts, body) {
+    if let Some(response) = console::serve(&dev.console, &dev.issuer, &dev.aws.url, parts, body) {
         return response;
     }
     if let Some(response) = dev_endpoint(dev, &parts.method, &parts.uri, body).await {

@@ -241,7 +241,11 @@ async fn console_signs_in_through_the_code_and_pkce_flow() {
     // The console and its settings, pointing at this server.
     let index = http.get(format!("{base}/console/")).send().await.unwrap();
     assert_eq!(index.status().as_u16(), 200);
-    assert!(index.text().await.unwrap().contains("config.js"));
+    let index = index.text().await.unwrap();
+    assert!(index.contains("config.js"));
+    // Its Content-Security-Policy lets it call this server (API and sign-in).
+    assert!(index.contains(&format!("connect-src {base} {base};")), "{index}");
+    assert!(!index.contains("${"), "{index}");
     let config = http
         .get(format!("{base}/console/config.js"))
         .send()

@@ -77,6 +77,9 @@ function eventBody(c, body) {
       ].filter(Boolean).join(', '));
     case 'rated':
       return h('div', {}, `Warga memberi nilai ${body.rating} dari 5`);
+    case 'limited':
+      return h('div', {}, `Pelapor mencapai batas ${LIMIT[body.limit] ?? body.limit} (${body.allowed}); `
+        + 'pesan atau laporan barunya ditolak dan warga sudah diberi tahu');
     case 'outbound':
       return h('div', {}, `Pesan ke warga${body.via_template ? ' (templat resmi)' : ''} · ${deliveryLabel(body.status)}`,
         h('blockquote', {}, body.text), body.error ? h('small', { class: 'muted' }, body.error) : null);
@@ -85,6 +88,11 @@ function eventBody(c, body) {
   }
 }
 
+const LIMIT = {
+  messages_per_minute: 'pesan per menit',
+  new_cases_per_day: 'laporan baru per hari',
+  open_cases: 'laporan terbuka sekaligus',
+};
 const DELIVERY = { pending: 'menunggu dikirim', sent: 'terkirim', delivered: 'diterima', read: 'dibaca', failed: 'gagal' };
 const deliveryLabel = (s) => DELIVERY[s] ?? s;
 

@@ -24,8 +24,7 @@ use aduan_shared::domain::ticket::Ticket;
 use aduan_shared::domain::timeline::{Actor, TimelineEvent};
 use aduan_shared::store::{QueueQuery, QueueScope, Reporter, Store};
 use aduan_shared::whatsapp::meta::fixtures;
-use aduan_shared::whatsapp::signature::sign_meta;
-use aduan_testkit::events::{http_event, jwt_event, request, Official};
+use aduan_testkit::events::{jwt_event, request, signed_meta_event, Official};
 use aduan_testkit::faults::{Fault, FaultProxy, Rule};
 use aduan_testkit::sns::{drain, fresh_topic, subscribed_queue};
 use aduan_testkit::standin::WhatsAppStandin;
@@ -150,20 +149,7 @@ impl World {
 
     /// One Meta delivery, signed; the status code the webhook answered.
     async fn deliver(&self, body: &Value) -> u16 {
-        let bytes = serde_json::to_vec(body).expect("json");
-        let sig = sign_meta(SECRET.as_bytes(), &bytes);
-        let event = http_event(
-            "POST",
-            "/webhook",
-            "",
-            &[
-                ("content-type", "application/json"),
-                ("x-hub-signature-256", &sig),
-            ],
-            Some(&bytes),
-            false,
-        );
-        webhook::handle(&self.webhook, request(&event))
+        webhook::handle(&self.webhook, request(&signed_meta_event(SECRET, body)))
             .await
             .status()
             .as_u16()
@@ -243,6 +229,7 @@ impl World {
             awaiting: None,
             contact: keys.contacts.seal(&case.reporter, &sender),
             last_inbound_at: at,
+            activity: Default::default(),
             version: 0,
         };
         aduan_testkit::seed::open_case(&self.store, &case, &[opened], reporter).await;

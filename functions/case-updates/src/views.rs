@@ -163,7 +163,8 @@ impl<'a> BodyView<'a> {
             | EventBody::Note { .. }
             | EventBody::Escalated { .. }
             | EventBody::Reclassified { .. }
-            | EventBody::Rated { .. } => BodyView::AsStored(body),
+            | EventBody::Rated { .. }
+            | EventBody::Limited { .. } => BodyView::AsStored(body),
         }
     }
 }

@@ -5,6 +5,7 @@
 
 use chrono::{DateTime, Utc};
 
+use super::limits::{Limit, Refusal};
 use super::{replies, Awaiting, Command, Context, Decision, Effect, OpenCase, Reporter, State, TicketArg};
 use crate::domain::case::{Case, CaseError, CaseId, Channel, NewCase};
 use crate::domain::ladder::Ladder;
@@ -228,6 +229,52 @@ pub fn plan(
     }
 }
 
+/// A message refused by one of the reporter's limits: it is counted, not
+/// recorded on a case; the citizen is told (see [`Refusal::tell`]), and the
+/// refusal is put on their case for officials when [`Refusal::note_on`]
+/// names one.
+pub fn refuse(refusal: Refusal, incoming: &Incoming<'_>, ctx: Context<'_>, rules: Rules<'_>) -> Plan {
+    let planner = Planner { incoming, ctx, rules };
+    let now = incoming.now;
+    let (mut reporter, reporter_is_new) = planner.next_reporter();
+    let case = match refusal.note_on {
+        Some(open) => {
+            reporter.activity.noted(now);
+            CaseWrite::Append {
+                case_id: open.id,
+                ticket: open.ticket,
+                events: vec![TimelineEvent::new(
+                    now,
+                    Actor::System,
+                    EventBody::Limited {
+                        limit: refusal.limit,
+                        allowed: refusal.allowed,
+                    },
+                )],
+            }
+        }
+        None => CaseWrite::None,
+    };
+    let texts = ctx.texts;
+    let text = match refusal.limit {
+        Limit::MessagesPerMinute => &texts.limit_messages,
+        Limit::NewCasesPerDay => &texts.limit_new_cases,
+        Limit::OpenCases => &texts.limit_open_cases,
+    };
+    let allowed = refusal.allowed.to_string();
+    Plan {
+        write: CitizenWrite {
+            reporter,
+            reporter_is_new,
+            case,
+        },
+        reply: refusal.tell.then(|| Reply {
+            case_id: None,
+            message: Outbound::text(render(text, &[("limit", allowed.as_str())])),
+        }),
+    }
+}
+
 struct Planner<'p> {
     incoming: &'p Incoming<'p>,
     ctx: Context<'p>,
@@ -254,19 +301,23 @@ impl Planner<'_> {
                 if !contacts.is_current(&existing.contact) {
                     next.contact = contacts.seal(reporter_id, &inbound.from);
                 }
+                next.activity = next.activity.at(*now);
+                next.activity.count_message(*now);
                 (next, false)
             }
-            None => (
-                Reporter {
+            None => {
+                let mut next = Reporter {
                     id: (*reporter_id).clone(),
                     open_case: None,
                     awaiting: None,
                     contact: contacts.seal(reporter_id, &inbound.from),
                     last_inbound_at: *now,
+                    activity: Default::default(),
                     version: 0,
-                },
-                true,
-            ),
+                };
+                next.activity.count_message(*now);
+                (next, true)
+            }
         }
     }
 
@@ -305,10 +356,12 @@ impl Planner<'_> {
     fn open(&self, new: NewCase, question: Option<(Outbound, Awaiting)>) -> Plan {
         let (case, opened) = Case::open(new, self.rules.ladder, self.rules.sla, self.now());
         let (mut reporter, reporter_is_new) = self.next_reporter();
-        reporter.open_case = Some(OpenCase {
+        let open = OpenCase {
             id: case.id.clone(),
             ticket: case.ticket.clone(),
-        });
+        };
+        reporter.activity.opened(open.clone(), self.now());
+        reporter.open_case = Some(open);
         reporter.awaiting = question.as_ref().map(|(_, awaiting)| awaiting.clone());
         let ack = replies::acknowledge(
             self.ctx.texts,
@@ -390,8 +443,11 @@ impl Planner<'_> {
                         Transition::Reopen
                     };
                     events.push(case.transition(transition, Actor::Citizen, None, self.rules.sla, now)?);
-                    if solved && reporter.open_case.as_ref().is_some_and(|c| c.id == case.id) {
-                        reporter.open_case = None;
+                    if solved {
+                        reporter.activity.closed(&case.id);
+                        if reporter.open_case.as_ref().is_some_and(|c| c.id == case.id) {
+                            reporter.open_case = None;
+                        }
                     }
                 }
                 CaseWrite::Change { case, events }
@@ -513,6 +569,7 @@ impl Planner<'_> {
             return self.answer_without_case(Outbound::text(message));
         };
         let (mut reporter, reporter_is_new) = self.next_reporter();
+        reporter.activity.closed(&case.id);
         if reporter.open_case.as_ref().is_some_and(|c| c.id == case.id) {
             reporter.open_case = None;
             reporter.awaiting = None;

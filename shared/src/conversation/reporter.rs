@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::limits::Activity;
 use super::{Awaiting, OpenCase};
 use crate::domain::reporter::{ReporterId, SealedContact};
 
@@ -19,6 +20,9 @@ pub struct Reporter {
     pub awaiting: Option<Awaiting>,
     pub contact: SealedContact,
     pub last_inbound_at: DateTime<Utc>,
+    /// What their limits count ([`super::limits`]); absent on older records.
+    #[serde(default)]
+    pub activity: Activity,
     /// Bumped on every write; writes are conditional on the version read.
     pub version: u64,
 }

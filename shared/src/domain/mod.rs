@@ -5,6 +5,7 @@ pub mod jurisdiction;
 pub mod kind;
 pub mod ladder;
 pub mod lifecycle;
+pub mod limits;
 pub mod phone;
 pub mod reclassify;
 pub mod reporter;

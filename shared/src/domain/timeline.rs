@@ -11,6 +11,7 @@ use super::jurisdiction::JurisdictionPath;
 use super::kind::CaseKind;
 use super::ladder::Level;
 use super::lifecycle::Status;
+use super::limits::Limit;
 
 /// Orders events within a case: a ULID, so its text sorts by time.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -215,6 +216,12 @@ pub enum EventBody {
     /// The citizen's 1–5 rating of how the case was handled.
     Rated {
         rating: u8,
+    },
+    /// The reporter ran into one of their limits: a message or a new report
+    /// was refused (and they were told). Noted at most once an hour.
+    Limited {
+        limit: Limit,
+        allowed: u32,
     },
     /// A message we sent the citizen, and what became of it.
     Outbound {

@@ -45,6 +45,7 @@ pub fn reporter(n: u8, at: DateTime<Utc>) -> Reporter {
             ciphertext: "c2VhbGVk".into(),
         },
         last_inbound_at: at,
+        activity: Default::default(),
         version: 0,
     }
 }

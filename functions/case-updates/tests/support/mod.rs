@@ -154,6 +154,7 @@ impl App {
             open_case: None,
             awaiting: None,
             last_inbound_at: last_inbound,
+            activity: Default::default(),
             version: 0,
         };
         aduan_testkit::seed::open_case(self.store(), &case, &[opened], reporter).await;

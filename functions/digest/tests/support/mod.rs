@@ -243,6 +243,7 @@ pub async fn create_heard(
         awaiting: None,
         contact: contacts().seal(&case.reporter, &SenderId::parse(CITIZEN).unwrap()),
         last_inbound_at,
+        activity: Default::default(),
         version: 0,
     };
     aduan_testkit::seed::open_case(store, &case, &[opened], reporter).await;

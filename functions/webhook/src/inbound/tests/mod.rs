@@ -22,7 +22,7 @@ use aduan_shared::store::StoreError;
 use aduan_shared::texts::{render, Texts};
 use aduan_shared::whatsapp::{Inbound, InboundBody};
 
-use super::memory::MemoryRecords;
+use super::memory::{MemoryRecords, Tables};
 use super::{process, Desk, InboundError, Outcome, MAX_ROUNDS};
 
 const CITIZEN: &str = "6281234567890";
@@ -444,3 +444,5 @@ async fn twilio_replies_go_back_inline_and_are_not_staged() {
     assert!(reply.staged.is_none());
     assert!(d.records.tables().pending.is_empty());
 }
+
+mod limits;

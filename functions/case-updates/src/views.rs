@@ -130,7 +130,7 @@ pub const TIMELINE_PAGE_BYTES: usize = 1024 * 1024;
 pub struct CaseDetail<'a> {
     pub case: CaseView,
     pub timeline: Vec<EventView<'a>>,
-    /// Pass back as `cursor` for the next events; absent on the last page.
+    /// Pass back as `cursor` for the next events; null on the last page.
     pub next_cursor: Option<&'a str>,
 }
 

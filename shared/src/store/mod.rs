@@ -26,7 +26,7 @@ pub use crate::conversation::Reporter;
 use crate::domain::case::{Case, CaseId};
 use crate::domain::sla::WorkingCalendar;
 use crate::domain::ticket::Ticket;
-use crate::domain::timeline::TimelineEvent;
+use crate::domain::timeline::{EventId, TimelineEvent};
 pub use citizen::Handled;
 use codec::{from_item, is_expired, s, Item};
 pub use error::StoreError;
@@ -146,6 +146,53 @@ impl Store {
             }
         }
         Ok(case.map(|c| (c, events)))
+    }
+
+    /// Up to `limit` events of a case, oldest first, after the event `after`
+    /// (from the first without): a page of its timeline. Reads past
+    /// DynamoDB's 1 MB pages until the page is full.
+    pub async fn timeline_page(
+        &self,
+        id: &CaseId,
+        after: Option<&EventId>,
+        limit: usize,
+    ) -> Result<Vec<TimelineEvent>, StoreError> {
+        let (low, high) = keys::event_sk_range(after);
+        let request = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("#pk = :pk AND #sk BETWEEN :low AND :high")
+            .expression_attribute_names("#pk", keys::PK)
+            .expression_attribute_names("#sk", keys::SK)
+            .expression_attribute_values(":pk", s(&keys::case_pk(id)))
+            .expression_attribute_values(":low", s(&low))
+            .expression_attribute_values(":high", s(&high))
+            .consistent_read(true);
+        let mut events = Vec::new();
+        let mut start = None;
+        loop {
+            // One more than wanted: the range includes `after` itself.
+            let want = (limit - events.len() + usize::from(after.is_some())).max(1);
+            let out = request
+                .clone()
+                .limit(i32::try_from(want).unwrap_or(i32::MAX))
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(StoreError::from_sdk)?;
+            for item in out.items.unwrap_or_default() {
+                let event = from_item::<EventItem>(item)?.event;
+                if Some(&event.id) != after {
+                    events.push(event);
+                }
+            }
+            start = out.last_evaluated_key;
+            if events.len() >= limit || start.is_none() {
+                events.truncate(limit);
+                return Ok(events);
+            }
+        }
     }
 
     /// The lifecycle events (opened, status changes, escalations) of one local

@@ -127,6 +127,19 @@ impl App {
     /// for a case whose kelurahan is unknown), opened at `at` by a reporter of
     /// its own whose last message was at `last_inbound`.
     pub async fn seed_at(&self, n: u64, area: &str, at: DateTime<Utc>, last_inbound: DateTime<Utc>) -> Case {
+        self.seed_described(n, area, at, last_inbound, format!("Jalan berlubang nomor {n}"))
+            .await
+    }
+
+    /// [`App::seed_at`] with the citizen's `description`.
+    pub async fn seed_described(
+        &self,
+        n: u64,
+        area: &str,
+        at: DateTime<Utc>,
+        last_inbound: DateTime<Utc>,
+        description: String,
+    ) -> Case {
         let area = JurisdictionPath::parse(area).unwrap();
         let known = area.depth() >= 3;
         let sender = SenderId::parse(&number_of(n)).unwrap();
@@ -138,7 +151,7 @@ impl App {
             } else {
                 CaseKind::Pengaduan
             },
-            description: format!("Jalan berlubang nomor {n}"),
+            description,
             home: area.ancestor_at(2).unwrap_or_else(|| area.clone()),
             jurisdiction: known.then_some(area),
             reporter: reporter_id.clone(),

@@ -158,6 +158,35 @@ impl Store {
         limit: usize,
     ) -> Result<Vec<TimelineEvent>, StoreError> {
         let (low, high) = keys::event_sk_range(after);
+        let (_, events) = self.case_partition_page(id, &low, &high, after, limit).await?;
+        Ok(events)
+    }
+
+    /// A case and the first `limit` events of its timeline, in one query:
+    /// the case's item sorts just before its events (`CASE` < `EVENT#`).
+    pub async fn case_with_first_page(
+        &self,
+        id: &CaseId,
+        limit: usize,
+    ) -> Result<Option<(Case, Vec<TimelineEvent>)>, StoreError> {
+        let (_, high) = keys::event_sk_range(None);
+        let (case, events) = self
+            .case_partition_page(id, keys::CASE_SK, &high, None, limit)
+            .await?;
+        Ok(case.map(|case| (case, events)))
+    }
+
+    /// The case item and up to `limit` events in the `SK` range `low..=high`
+    /// of a case's partition, leaving out the event `after` (the range's
+    /// first item on later pages).
+    async fn case_partition_page(
+        &self,
+        id: &CaseId,
+        low: &str,
+        high: &str,
+        after: Option<&EventId>,
+        limit: usize,
+    ) -> Result<(Option<Case>, Vec<TimelineEvent>), StoreError> {
         let request = self
             .client
             .query()
@@ -166,14 +195,16 @@ impl Store {
             .expression_attribute_names("#pk", keys::PK)
             .expression_attribute_names("#sk", keys::SK)
             .expression_attribute_values(":pk", s(&keys::case_pk(id)))
-            .expression_attribute_values(":low", s(&low))
-            .expression_attribute_values(":high", s(&high))
+            .expression_attribute_values(":low", s(low))
+            .expression_attribute_values(":high", s(high))
             .consistent_read(true);
+        let mut case = None;
         let mut events = Vec::new();
         let mut start = None;
         loop {
-            // One more than wanted: the range includes `after` itself.
-            let want = (limit - events.len() + usize::from(after.is_some())).max(1);
+            // One more than wanted for the item that is not an event (`after`
+            // itself, or the case).
+            let want = (limit - events.len() + 1).max(1);
             let out = request
                 .clone()
                 .limit(i32::try_from(want).unwrap_or(i32::MAX))
@@ -182,6 +213,10 @@ impl Store {
                 .await
                 .map_err(StoreError::from_sdk)?;
             for item in out.items.unwrap_or_default() {
+                if item.get(keys::SK).and_then(|v| v.as_s().ok()).map(String::as_str) == Some(keys::CASE_SK) {
+                    case = Some(from_item::<Case>(item)?);
+                    continue;
+                }
                 let event = from_item::<EventItem>(item)?.event;
                 if Some(&event.id) != after {
                     events.push(event);
@@ -190,7 +225,7 @@ impl Store {
             start = out.last_evaluated_key;
             if events.len() >= limit || start.is_none() {
                 events.truncate(limit);
-                return Ok(events);
+                return Ok((case, events));
             }
         }
     }

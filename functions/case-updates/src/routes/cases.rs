@@ -1,6 +1,7 @@
 //! Reading: the caller's queue (`GET /cases`) and one case with a page of its
 //! timeline (`GET /cases/{ticket}`).
 
+use aduan_shared::domain::case::Case;
 use aduan_shared::domain::jurisdiction::JurisdictionPath;
 use aduan_shared::domain::kind::CaseKind;
 use aduan_shared::domain::ladder::Level;
@@ -138,25 +139,38 @@ pub async fn get(
     now: DateTime<Utc>,
 ) -> Result<Response<Body>, ApiError> {
     let after = timeline_cursor(&req.query_string_parameters())?;
-    // The pointer, the case, a page of its events: the case checked against
-    // the scope as `visible_case` does.
+    // The pointer, then the case with its first page in one query; a later
+    // page reads the case and the page after the cursor. The case is checked
+    // against the scope as `visible_case` does.
     let ticket = Ticket::parse(ticket).map_err(|_| ApiError::CaseNotFound)?;
     let id = state
         .store
         .case_id_by_ticket(&ticket)
         .await?
         .ok_or(ApiError::CaseNotFound)?;
-    let case = state
-        .store
-        .case(&id)
-        .await?
-        .filter(|case| case.is_within(&official.scope))
-        .ok_or(ApiError::CaseNotFound)?;
+    let visible = |case: &Case| case.is_within(&official.scope);
     // One past a page: whether more follow.
-    let events = state
-        .store
-        .timeline_page(&id, after.as_ref(), TIMELINE_PAGE + 1)
-        .await?;
+    let (case, events) = match after {
+        None => state
+            .store
+            .case_with_first_page(&id, TIMELINE_PAGE + 1)
+            .await?
+            .filter(|(case, _)| visible(case))
+            .ok_or(ApiError::CaseNotFound)?,
+        Some(after) => {
+            let case = state
+                .store
+                .case(&id)
+                .await?
+                .filter(visible)
+                .ok_or(ApiError::CaseNotFound)?;
+            let events = state
+                .store
+                .timeline_page(&id, Some(&after), TIMELINE_PAGE + 1)
+                .await?;
+            (case, events)
+        }
+    };
     ok(&CaseDetail::page(CaseView::new(&case, &state.tree, now), &events))
 }
 

@@ -114,7 +114,14 @@ const LIMIT = {
   new_cases_per_day: 'laporan baru per hari',
   open_cases: 'laporan terbuka sekaligus',
 };
-const DELIVERY = { pending: 'menunggu dikirim', sent: 'terkirim', delivered: 'diterima', read: 'dibaca', failed: 'gagal' };
+const DELIVERY = {
+  pending: 'menunggu dikirim',
+  sent: 'terkirim',
+  delivered: 'diterima',
+  read: 'dibaca',
+  failed: 'gagal',
+  withheld: 'tidak dikirim: warga memilih BERHENTI',
+};
 const deliveryLabel = (s) => DELIVERY[s] ?? s;
 
 function messageContent(c, body) {

@@ -54,6 +54,8 @@ pub struct Texts {
     pub limit_messages: String,
     pub limit_new_cases: String,
     pub limit_open_cases: String,
+    pub stopped: String,
+    pub resumed: String,
     status_names: BTreeMap<String, String>,
     kind_names: BTreeMap<String, String>,
     level_names: BTreeMap<String, String>,
@@ -154,6 +156,8 @@ impl Texts {
             ("bad_ticket", &self.bad_ticket, &[]),
             ("new_prompt", &self.new_prompt, &[]),
             ("help", &self.help, &[]),
+            ("stopped", &self.stopped, &[]),
+            ("resumed", &self.resumed, &[]),
             ("unsupported", &self.unsupported, &[]),
         ]
     }

@@ -223,15 +223,11 @@ impl World {
         };
         let policy = &self.webhook.desk.policy;
         let (case, opened) = Case::open(new, &policy.ladder, &policy.sla, at);
-        let reporter = Reporter {
-            id: case.reporter.clone(),
-            open_case: None,
-            awaiting: None,
-            contact: keys.contacts.seal(&case.reporter, &sender),
-            last_inbound_at: at,
-            activity: Default::default(),
-            version: 0,
-        };
+        let reporter = Reporter::new(
+            case.reporter.clone(),
+            keys.contacts.seal(&case.reporter, &sender),
+            at,
+        );
         aduan_testkit::seed::open_case(&self.store, &case, &[opened], reporter).await;
         case
     }

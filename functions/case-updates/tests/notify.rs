@@ -221,6 +221,57 @@ async fn official_messages_go_free_form_inside_the_window_and_as_templates_outsi
     }
 }
 
+/// A citizen who sent `BERHENTI` gets no notice and no official's message:
+/// each is recorded on the case as withheld, the API says so, the sweep
+/// does not send one saved before, and nothing reaches WhatsApp.
+#[tokio::test]
+async fn a_citizen_who_sent_berhenti_is_sent_nothing_and_officials_see_why() {
+    let app = App::new("stopped").await;
+    let case = app.seed(1, KEL_GAREGEH).await;
+    let mut reporter = app.store().reporter(&case.reporter).await.unwrap().unwrap();
+    reporter.stopped_at = Some(chrono::Utc::now());
+    app.store().save_reporter(&mut reporter).await.unwrap();
+    let officer = caller(KEL_GAREGEH, "officer");
+
+    let r = app
+        .act(&officer, "ADU-0001", json!({"action": "verify", "version": 1}))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["notification"]["delivery"], "withheld", "{}", r.text);
+    let r = app
+        .post(
+            &officer,
+            "/cases/ADU-0001/messages",
+            json!({"text": "Mohon kirim foto lokasinya"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["delivery"], "withheld");
+
+    let r = app.get(&officer, "/cases/ADU-0001").await;
+    let statuses: Vec<Value> = r.body["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["body"]["type"] == "outbound")
+        .map(|e| e["body"]["status"].clone())
+        .collect();
+    assert_eq!(statuses, vec![json!("withheld"), json!("withheld")]);
+    assert!(
+        app.whatsapp.received().is_empty(),
+        "{:?}",
+        app.whatsapp.received()
+    );
+    assert!(
+        app.store()
+            .pending_outbound(chrono::Utc::now() + chrono::Duration::days(1), 10)
+            .await
+            .unwrap()
+            .is_empty(),
+        "nothing left for the sweep"
+    );
+}
+
 #[tokio::test]
 async fn an_official_message_that_cannot_be_saved_is_a_503_and_not_sent() {
     let mut app = App::new("message-unsaved").await;

@@ -493,6 +493,42 @@ async fn a_pending_whatsapp_message_is_sent_once_by_two_concurrent_sweeps() {
     assert_eq!(whatsapp.received().len(), 2);
 }
 
+/// A message saved before the citizen sent `BERHENTI` is not sent by the
+/// sweep: it is recorded as withheld and leaves the outbox.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_pending_message_to_a_citizen_who_sent_berhenti_is_withheld() {
+    let t0 = at("2026-11-30T10:00:00+07:00");
+    let (store, case, whatsapp, a) = one_heard_case("sweep-stopped", 23, t0).await;
+    whatsapp.set_mode(Mode::Fail(503));
+    let delivery = a
+        .messenger
+        .tell_as(&store, &case, Notice::Verified, Actor::System, t0)
+        .await
+        .unwrap();
+    assert_eq!(delivery, Delivery::Pending);
+    let mut reporter = store.reporter(&case.reporter).await.unwrap().unwrap();
+    reporter.stopped_at = Some(t0 + Duration::minutes(1));
+    store.save_reporter(&mut reporter).await.unwrap();
+
+    whatsapp.set_mode(Mode::Accept);
+    let swept = a
+        .sla_sweep(t0 + Duration::minutes(5), Budget::unlimited())
+        .await
+        .unwrap();
+    assert_eq!(
+        (swept.whatsapp.sent, swept.whatsapp.withheld),
+        (0, 1),
+        "{swept:?}"
+    );
+    assert_eq!(whatsapp.received().len(), 1, "only the failed first attempt");
+    assert_eq!(outbound(&store, &case.id).await[0].1, DeliveryStatus::Withheld);
+    let later = a
+        .sla_sweep(t0 + Duration::hours(2), Budget::unlimited())
+        .await
+        .unwrap();
+    assert_eq!(later.whatsapp, Default::default(), "nothing left: {later:?}");
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_sweep_judging_cases_ahead_leaves_a_message_being_sent_to_its_sender() {
     let t0 = at("2026-11-30T10:00:00+07:00");

@@ -306,15 +306,11 @@ impl Planner<'_> {
                 (next, false)
             }
             None => {
-                let mut next = Reporter {
-                    id: (*reporter_id).clone(),
-                    open_case: None,
-                    awaiting: None,
-                    contact: contacts.seal(reporter_id, &inbound.from),
-                    last_inbound_at: *now,
-                    activity: Default::default(),
-                    version: 0,
-                };
+                let mut next = Reporter::new(
+                    (*reporter_id).clone(),
+                    contacts.seal(reporter_id, &inbound.from),
+                    *now,
+                );
                 next.activity.count_message(*now);
                 (next, true)
             }
@@ -479,17 +475,14 @@ impl Planner<'_> {
     /// and the reporter's window are written, and the answer is sent
     /// without a record (the citizen can simply ask again).
     fn answer_without_case(&self, message: Outbound) -> Plan {
-        self.without_case(None, message)
+        self.without_case(|_| {}, message)
     }
 
-    /// As [`Planner::answer_without_case`]; `open_case` replaces the
-    /// reporter's open case when given (`BARU`).
-    fn without_case(&self, open_case: Option<Option<OpenCase>>, message: Outbound) -> Plan {
+    /// As [`Planner::answer_without_case`], with `change` made to the
+    /// reporter's record (`BARU`, `BERHENTI`, `MULAI`).
+    fn without_case(&self, change: impl FnOnce(&mut Reporter), message: Outbound) -> Plan {
         let (mut reporter, reporter_is_new) = self.next_reporter();
-        if let Some(open_case) = open_case {
-            reporter.open_case = open_case;
-            reporter.awaiting = None;
-        }
+        change(&mut reporter);
         Plan {
             write: CitizenWrite {
                 reporter,
@@ -510,7 +503,19 @@ impl Planner<'_> {
             |ticket: &Ticket| Outbound::text(render(&texts.not_found, &[("ticket", ticket.as_str())]));
         Ok(match command {
             Command::Help => self.answer_without_case(Outbound::text(&texts.help)),
-            Command::New(None) => self.without_case(Some(None), Outbound::text(&texts.new_prompt)),
+            Command::Stop => {
+                let now = self.now();
+                let stop = |r: &mut Reporter| r.stopped_at = Some(r.stopped_at.unwrap_or(now));
+                self.without_case(stop, Outbound::text(&texts.stopped))
+            }
+            Command::Resume => self.without_case(|r| r.stopped_at = None, Outbound::text(&texts.resumed)),
+            Command::New(None) => {
+                let start_afresh = |r: &mut Reporter| {
+                    r.open_case = None;
+                    r.awaiting = None;
+                };
+                self.without_case(start_afresh, Outbound::text(&texts.new_prompt))
+            }
             // `decide` opens the case of `BARU <text>` itself.
             Command::New(Some(_)) => return Err(PlanError::WrongLookup),
             Command::StatusAll => {

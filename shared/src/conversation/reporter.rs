@@ -20,9 +20,29 @@ pub struct Reporter {
     pub awaiting: Option<Awaiting>,
     pub contact: SealedContact,
     pub last_inbound_at: DateTime<Utc>,
+    /// When they sent `BERHENTI`: no message goes to them but replies to
+    /// what they send, until `MULAI`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stopped_at: Option<DateTime<Utc>>,
     /// What their limits count ([`super::limits`]); absent on older records.
     #[serde(default)]
     pub activity: Activity,
     /// Bumped on every write; writes are conditional on the version read.
     pub version: u64,
+}
+
+impl Reporter {
+    /// A reporter's first record, before it is written.
+    pub fn new(id: ReporterId, contact: SealedContact, last_inbound_at: DateTime<Utc>) -> Self {
+        Self {
+            id,
+            open_case: None,
+            awaiting: None,
+            contact,
+            last_inbound_at,
+            stopped_at: None,
+            activity: Activity::default(),
+            version: 0,
+        }
+    }
 }

@@ -136,6 +136,8 @@ pub enum DeliveryStatus {
     Delivered,
     Read,
     Failed,
+    /// Not sent: the citizen asked for no more messages (`BERHENTI`).
+    Withheld,
 }
 
 impl DeliveryStatus {
@@ -147,7 +149,7 @@ impl DeliveryStatus {
             DeliveryStatus::Sent => 1,
             DeliveryStatus::Delivered => 2,
             DeliveryStatus::Read => 3,
-            DeliveryStatus::Failed => 4,
+            DeliveryStatus::Failed | DeliveryStatus::Withheld => 4,
         }
     }
 
@@ -158,6 +160,7 @@ impl DeliveryStatus {
             DeliveryStatus::Delivered => "delivered",
             DeliveryStatus::Read => "read",
             DeliveryStatus::Failed => "failed",
+            DeliveryStatus::Withheld => "withheld",
         }
     }
 

@@ -120,6 +120,9 @@ pub enum Delivery {
     },
     /// It did not go out; the sweep will retry it.
     Pending,
+    /// Not sent, and never will be: the citizen sent `BERHENTI`. Recorded
+    /// on the case as withheld, so officials see it.
+    Withheld,
 }
 
 #[derive(Debug, Default, Clone, PartialEq, Eq, serde::Serialize)]
@@ -128,6 +131,7 @@ pub struct RetrySummary {
     pub rescheduled: u32,
     pub failed: u32,
     pub skipped: u32,
+    pub withheld: u32,
 }
 
 /// A message to a citizen, composed and ready: saved as pending (with the
@@ -139,6 +143,8 @@ pub struct Staged {
     channel: Channel,
     to: SenderId,
     via_template: bool,
+    /// The citizen asked for no messages but replies: not sent.
+    withheld: bool,
 }
 
 impl Staged {
@@ -161,6 +167,7 @@ impl Staged {
             channel: channel.clone(),
             to: to.clone(),
             via_template: false,
+            withheld: false,
         }
     }
 
@@ -298,6 +305,7 @@ impl CitizenMessenger {
             channel: case.channel.clone(),
             to,
             via_template: !inside_window,
+            withheld: reporter.stopped_at.is_some(),
         })
     }
 
@@ -308,6 +316,9 @@ impl CitizenMessenger {
         staged: Staged,
         now: DateTime<Utc>,
     ) -> Result<Delivery, StoreError> {
+        if staged.withheld {
+            return withhold(store, staged.pending).await;
+        }
         self.deliver(
             store,
             &staged.channel,
@@ -440,6 +451,12 @@ impl CitizenMessenger {
                     continue;
                 }
             };
+            if reporter.stopped_at.is_some() {
+                // They sent BERHENTI after this was saved.
+                withhold(store, pending).await?;
+                summary.withheld += 1;
+                continue;
+            }
             let claimed = PendingOutbound {
                 attempts: pending.attempts,
                 ..pending
@@ -452,10 +469,20 @@ impl CitizenMessenger {
                 Delivery::Sent { .. } => summary.sent += 1,
                 Delivery::Pending if claimed.attempts + 1 >= MAX_ATTEMPTS => summary.failed += 1,
                 Delivery::Pending => summary.rescheduled += 1,
+                Delivery::Withheld => summary.withheld += 1,
             }
         }
         Ok(summary)
     }
+}
+
+/// Records a message as withheld instead of sending it (out of the outbox).
+async fn withhold(store: &Store, mut pending: PendingOutbound) -> Result<Delivery, StoreError> {
+    if let EventBody::Outbound { status, .. } = &mut pending.event.body {
+        *status = DeliveryStatus::Withheld;
+    }
+    store.record_final(&pending.case_id, &pending.event).await?;
+    Ok(Delivery::Withheld)
 }
 
 fn one_line(text: &str) -> String {

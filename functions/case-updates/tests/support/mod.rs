@@ -161,15 +161,8 @@ impl App {
             },
         };
         let (case, opened) = Case::open(new, &Ladder::default(), &SlaPolicy::default(), at);
-        let reporter = Reporter {
-            contact: self.keys.contacts.seal(&reporter_id, &sender),
-            id: reporter_id,
-            open_case: None,
-            awaiting: None,
-            last_inbound_at: last_inbound,
-            activity: Default::default(),
-            version: 0,
-        };
+        let contact = self.keys.contacts.seal(&reporter_id, &sender);
+        let reporter = Reporter::new(reporter_id, contact, last_inbound);
         aduan_testkit::seed::open_case(self.store(), &case, &[opened], reporter).await;
         case
     }

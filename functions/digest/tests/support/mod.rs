@@ -237,15 +237,8 @@ pub async fn create_heard(
     last_inbound_at: DateTime<Utc>,
 ) -> Case {
     let (case, opened) = new_case(n, area, kind, when);
-    let reporter = Reporter {
-        id: case.reporter.clone(),
-        open_case: None,
-        awaiting: None,
-        contact: contacts().seal(&case.reporter, &SenderId::parse(CITIZEN).unwrap()),
-        last_inbound_at,
-        activity: Default::default(),
-        version: 0,
-    };
+    let contact = contacts().seal(&case.reporter, &SenderId::parse(CITIZEN).unwrap());
+    let reporter = Reporter::new(case.reporter.clone(), contact, last_inbound_at);
     aduan_testkit::seed::open_case(store, &case, &[opened], reporter).await;
     case
 }

@@ -445,4 +445,21 @@ async fn twilio_replies_go_back_inline_and_are_not_staged() {
     assert!(d.records.tables().pending.is_empty());
 }
 
+/// `BERHENTI` alone stops the desk's messages (recorded on the reporter,
+/// answered), a report that starts with "stop" is a report, `MULAI`
+/// resumes.
+#[tokio::test]
+async fn berhenti_and_mulai_are_recorded_on_the_reporter_and_answered() {
+    let d = Harness::new();
+    let texts = Texts::shipped();
+    d.send(CITIZEN, "wamid.1", "Lampu jalan di Garegeh mati")
+        .await
+        .unwrap();
+    assert_eq!(d.says(CITIZEN, "wamid.2", "BERHENTI").await, texts.stopped);
+    assert_eq!(d.reporter(CITIZEN).stopped_at, Some(now()));
+    assert!(d.reporter(CITIZEN).open_case.is_some(), "the open case stays");
+    assert_eq!(d.says(CITIZEN, "wamid.3", "Mulai").await, texts.resumed);
+    assert_eq!(d.reporter(CITIZEN).stopped_at, None);
+}
+
 mod limits;

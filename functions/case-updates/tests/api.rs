@@ -216,17 +216,21 @@ async fn every_action_and_transition_through_the_lifecycle() {
         assert_eq!(r.body["case"]["status"], status);
         assert_eq!(r.body["event"]["actor"]["sub"], officer.sub);
     }
-    let r = act(json!({"action": "reopen", "version": 8})).await;
+    let r = act(json!({"action": "reclassify", "kind": "saran", "version": 8})).await;
+    assert_eq!((r.status, r.code()), (409, "illegal_transition"));
     assert_eq!(
         (r.status, r.body["error"]["status"].as_str()),
         (409, Some("closed"))
     );
-    let r = act(json!({"action": "reclassify", "kind": "saran", "version": 8})).await;
-    assert_eq!((r.status, r.code()), (409, "illegal_transition"));
+    // A closed case can be taken up again (the citizen phoned: not solved).
+    let r = act(json!({"action": "reopen", "note": "Warga menelepon: belum", "version": 8})).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["case"]["status"], "in_progress");
 
     // What the citizen was told, in Indonesian, in order.
     let texts = app.whatsapp.texts();
-    assert_eq!(texts.len(), 5, "{texts:?}");
+    assert_eq!(texts.len(), 6, "{texts:?}");
+    assert!(texts[5].contains("sedang ditindaklanjuti"), "{}", texts[5]);
     assert!(texts[0].contains("sudah diperiksa petugas"), "{}", texts[0]);
     assert!(texts[1].contains("sedang ditindaklanjuti"), "{}", texts[1]);
     assert!(texts[2].contains("Lubang sudah ditambal") && texts[2].contains("benar-benar sudah selesai"));

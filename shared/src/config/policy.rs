@@ -2,7 +2,7 @@
 //! its holidays and time zone, its ticket prefix, and the limits on each
 //! reporter. All optional, with the defaults LAPOR! uses.
 
-use chrono::{FixedOffset, NaiveDate};
+use chrono::{Duration, FixedOffset, NaiveDate};
 
 use super::{ConfigError, Env};
 use crate::domain::ladder::{Ladder, LadderError, Tier};
@@ -18,6 +18,7 @@ pub const SLA_CONFIRM_DAYS: &str = "SLA_CONFIRM_DAYS";
 pub const PUBLIC_HOLIDAYS: &str = "PUBLIC_HOLIDAYS";
 pub const UTC_OFFSET: &str = "UTC_OFFSET";
 pub const TICKET_PREFIX: &str = "TICKET_PREFIX";
+pub const REOPEN_WINDOW_DAYS: &str = "REOPEN_WINDOW_DAYS";
 pub const LIMIT_OPEN_CASES: &str = "LIMIT_OPEN_CASES";
 pub const LIMIT_NEW_CASES_PER_DAY: &str = "LIMIT_NEW_CASES_PER_DAY";
 pub const LIMIT_MESSAGES_PER_MINUTE: &str = "LIMIT_MESSAGES_PER_MINUTE";
@@ -27,6 +28,9 @@ pub struct Policy {
     pub ladder: Ladder,
     pub sla: SlaPolicy,
     pub ticket_prefix: TicketPrefix,
+    /// How long after a case closed the citizen's "not solved" still
+    /// reopens it; later, they are asked for a new report.
+    pub reopen_window: Duration,
     pub limits: ReporterLimits,
 }
 
@@ -82,6 +86,7 @@ impl Policy {
             Some(raw) => TicketPrefix::parse(&raw).map_err(|e| invalid(TICKET_PREFIX, e.to_string()))?,
             None => TicketPrefix::default(),
         };
+        let reopen_window = Duration::days(env.parse_optional(REOPEN_WINDOW_DAYS, 14u16)?.into());
         let default_limits = ReporterLimits::default();
         let limits = ReporterLimits {
             open_cases: env.parse_optional(LIMIT_OPEN_CASES, default_limits.open_cases)?,
@@ -98,6 +103,7 @@ impl Policy {
                 per_tier: Default::default(),
             },
             ticket_prefix,
+            reopen_window,
             limits,
         })
     }
@@ -114,6 +120,7 @@ mod tests {
         assert_eq!(policy.sla, SlaPolicy::default());
         assert_eq!(policy.ticket_prefix.as_str(), "ADU");
         assert_eq!(policy.limits, ReporterLimits::default());
+        assert_eq!(policy.reopen_window, Duration::days(14));
     }
 
     #[test]
@@ -126,6 +133,7 @@ mod tests {
             (UTC_OFFSET, "+08:00"),
             (TICKET_PREFIX, "lpr"),
             (LIMIT_OPEN_CASES, "3"),
+            (REOPEN_WINDOW_DAYS, "30"),
             (LIMIT_NEW_CASES_PER_DAY, "0"),
             (LIMIT_MESSAGES_PER_MINUTE, "30"),
         ]);
@@ -135,6 +143,7 @@ mod tests {
         assert!(!policy.sla.calendar.is_working_day("2026-12-25".parse().unwrap()));
         assert_eq!(policy.sla.calendar.offset().local_minus_utc(), 8 * 3600);
         assert_eq!(policy.ticket_prefix.as_str(), "LPR");
+        assert_eq!(policy.reopen_window, Duration::days(30));
         assert_eq!(
             policy.limits,
             ReporterLimits {
@@ -151,6 +160,7 @@ mod tests {
             (UTC_OFFSET, "WIB"),
             (TICKET_PREFIX, "A"),
             (LIMIT_OPEN_CASES, "-1"),
+            (REOPEN_WINDOW_DAYS, "two weeks"),
             (LIMIT_MESSAGES_PER_MINUTE, "lots"),
         ] {
             let err = Policy::from_env(&Env::from_pairs([(name, value)])).unwrap_err();

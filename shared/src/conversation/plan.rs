@@ -3,7 +3,7 @@
 //! with what that read found, [`plan`] returns everything the message
 //! writes (one transaction) and the reply to send once it is written.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 
 use super::limits::{Limit, Refusal};
 use super::{replies, Awaiting, Command, Context, Decision, Effect, OpenCase, Reporter, State, TicketArg};
@@ -68,6 +68,8 @@ pub struct Rules<'a> {
     /// A bucket keeps citizens' files: a file is pending from the message's
     /// own write, so the sweep fetches it if the webhook cannot.
     pub keeps_files: bool,
+    /// How long after closing a case the citizen's "not solved" reopens it.
+    pub reopen_window: Duration,
 }
 
 /// The message being planned, with what the desk knows of its sender.
@@ -395,7 +397,7 @@ impl Planner<'_> {
     fn append(
         &self,
         effect: Effect,
-        reply: Option<Outbound>,
+        mut reply: Option<Outbound>,
         awaiting: Option<Awaiting>,
         found: Found,
     ) -> Result<Plan, PlanError> {
@@ -432,19 +434,40 @@ impl Planner<'_> {
             },
             Effect::Confirm { case: asked, solved } => {
                 let mut case = Self::found_case(found, &asked.id)?;
-                if case.status == Status::Resolved {
+                let texts = self.ctx.texts;
+                let ticket = [("ticket", case.ticket.as_str())];
+                let closed_lately =
+                    case.status == Status::Closed && now - case.updated_at <= self.rules.reopen_window;
+                if case.status == Status::Resolved || (!solved && closed_lately) {
                     let transition = if solved {
                         Transition::Close
                     } else {
                         Transition::Reopen
                     };
                     events.push(case.transition(transition, Actor::Citizen, None, self.rules.sla, now)?);
+                    let this_case = OpenCase {
+                        id: case.id.clone(),
+                        ticket: case.ticket.clone(),
+                    };
                     if solved {
                         reporter.activity.closed(&case.id);
-                        if reporter.open_case.as_ref().is_some_and(|c| c.id == case.id) {
+                        if reporter.open_case.as_ref() == Some(&this_case) {
                             reporter.open_case = None;
                         }
+                    } else if reporter.open_case.is_none() {
+                        // Closed by the sweep or an official: open again, so
+                        // what they send next joins it.
+                        reporter.open_case = Some(this_case);
                     }
+                } else if !solved {
+                    // Never "reopened" while it stays as it is: still being
+                    // handled, or finished too long ago for this answer.
+                    let text = if case.status.is_open() {
+                        &texts.confirm_no_open
+                    } else {
+                        &texts.confirm_no_closed
+                    };
+                    reply = Some(Outbound::text(render(text, &ticket)));
                 }
                 CaseWrite::Change { case, events }
             }

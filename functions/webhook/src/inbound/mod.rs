@@ -55,6 +55,7 @@ impl Desk {
             ticket_prefix: &self.policy.ticket_prefix,
             contacts: &self.keys.contacts,
             keeps_files: self.keeps_files,
+            reopen_window: self.policy.reopen_window,
         }
     }
 }

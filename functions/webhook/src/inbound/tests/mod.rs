@@ -462,4 +462,5 @@ async fn berhenti_and_mulai_are_recorded_on_the_reporter_and_answered() {
     assert_eq!(d.reporter(CITIZEN).stopped_at, None);
 }
 
+mod late_answers;
 mod limits;

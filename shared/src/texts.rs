@@ -146,7 +146,7 @@ impl Texts {
             ("verified", &self.verified, TICKET),
             ("rejected", &self.rejected, &["ticket", "reason"]),
             ("in_progress", &self.in_progress, TICKET),
-            ("escalated", &self.escalated, &["ticket", "level"]),
+            ("escalated", &self.escalated, &["ticket", "office"]),
             ("official_message", &self.official_message, &["ticket", "text"]),
             ("auto_closed", &self.auto_closed, TICKET),
             ("limit_messages", &self.limit_messages, &["limit"]),

@@ -193,6 +193,14 @@ async fn official_messages_go_free_form_inside_the_window_and_as_templates_outsi
     assert_eq!(sent[1].body["type"], "template");
     assert_eq!(sent[1].body["template"]["name"], "aduan_official_message");
     assert_eq!(sent[1].body["template"]["language"]["code"], "id");
+    // Its own parameters: the ticket and the official's words, not a sentence.
+    assert_eq!(
+        sent[1].body["template"]["components"][0]["parameters"],
+        json!([
+            {"type": "text", "text": "ADU-0002"},
+            {"type": "text", "text": "Mohon kirim foto lokasinya"}
+        ])
+    );
 
     // Recorded on the timeline as the official's, with its delivery status.
     let r = app.get(&officer, "/cases/ADU-0002").await;
@@ -208,7 +216,22 @@ async fn official_messages_go_free_form_inside_the_window_and_as_templates_outsi
     assert_eq!(r.body["notification"]["via_template"], true, "{}", r.text);
     assert_eq!(
         app.whatsapp.received()[2].body["template"]["name"],
-        "aduan_status_update"
+        "aduan_verified"
+    );
+    // An escalation names the office that has the case now.
+    let r = app
+        .post(
+            &officer,
+            "/cases/ADU-0002/escalations",
+            json!({"reason": "Perlu alat berat"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let escalated = &app.whatsapp.received()[3].body["template"];
+    assert_eq!(escalated["name"], "aduan_escalated");
+    assert_eq!(
+        escalated["components"][0]["parameters"][1]["text"],
+        "Kecamatan Mandiangin Koto Selayan"
     );
 
     for body in [

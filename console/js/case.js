@@ -216,6 +216,7 @@ function actionsSection(c, timeline, rerender, explain) {
     return form;
   };
   if (c.actions.includes('resolve')) forms.push(textForm('resolve', 'a-resolve', 'Apa yang sudah dikerjakan', 'note', 'Warga akan ditanya apakah masalahnya benar-benar selesai.'));
+  if (c.actions.includes('answer')) forms.push(textForm('answer', 'a-answer', 'Jawaban untuk warga', 'note', 'Jawaban dikirim ke warga dan pertanyaan ini ditutup.'));
   if (c.actions.includes('reject')) forms.push(textForm('reject', 'a-reject', 'Alasan penolakan', 'reason', 'Alasan ini dikirim ke warga.', true));
   if (c.actions.includes('escalate')) forms.push(escalateForm(c, rerender, explain));
   if (c.actions.includes('reclassify')) forms.push(reclassifyForm(c, act, rerender, explain));

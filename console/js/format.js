@@ -10,7 +10,7 @@ export const OPEN_STATUSES = ['received', 'verified', 'in_progress', 'resolved']
 export const KIND = { pengaduan: 'Pengaduan', saran: 'Saran', kritik: 'Kritik', pertanyaan: 'Pertanyaan' };
 export const ROLE = { viewer: 'Pengamat', officer: 'Petugas', admin: 'Admin' };
 export const ACTION = {
-  verify: 'Verifikasi', reject: 'Tolak', start: 'Mulai kerjakan', resolve: 'Tandai selesai', close: 'Tutup',
+  verify: 'Verifikasi', reject: 'Tolak', start: 'Mulai kerjakan', resolve: 'Tandai selesai', answer: 'Jawab dan tutup', close: 'Tutup',
   reopen: 'Buka kembali', reclassify: 'Klasifikasi ulang', escalate: 'Eskalasi', note: 'Catatan',
 };
 export const LEVEL = { rt: 'RT', rw: 'RW', kelurahan: 'Kelurahan', kecamatan: 'Kecamatan', kota: 'Kota' };

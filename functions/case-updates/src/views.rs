@@ -99,17 +99,20 @@ impl CaseView {
             overdue: case.is_overdue(now),
             version: case.version,
             reporter: case.reporter.pseudonym(),
-            actions: actions(case.status),
+            actions: actions(case),
         }
     }
 }
 
-/// The officials' actions open to a case in `status` (withdrawing is the citizen's).
-pub fn actions(status: Status) -> Vec<&'static str> {
+/// The officials' actions open to a case (withdrawing is the citizen's;
+/// answering closes questions only).
+pub fn actions(case: &Case) -> Vec<&'static str> {
+    let status = case.status;
     let mut out: Vec<&'static str> = status
         .allowed()
         .into_iter()
         .filter(|t| *t != Transition::Withdraw)
+        .filter(|t| *t != Transition::Answer || case.kind == CaseKind::Pertanyaan)
         .map(Transition::as_str)
         .collect();
     if status.is_open() {

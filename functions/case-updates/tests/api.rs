@@ -3,7 +3,7 @@
 
 mod support;
 
-use serde_json::json;
+use serde_json::{json, Value};
 use support::*;
 
 #[tokio::test]
@@ -591,4 +591,68 @@ async fn a_long_timeline_pages_through_every_event_once() {
     let r = app.get(&officer, "/cases/ADU-0001?cursor=not-an-event").await;
     assert_eq!((r.status, r.code()), (422, "invalid_request"));
     assert_eq!(r.body["error"]["field"], "cursor");
+}
+
+/// A question is answered and closed in one step, the citizen reads the
+/// answer without "is the problem solved?"; a complaint cannot be.
+#[tokio::test]
+async fn a_question_is_answered_and_closed_in_one_step() {
+    let app = App::new("answer").await;
+    app.seed(1, KEL_GAREGEH).await;
+    app.seed(3, KEL_GAREGEH).await;
+    let officer = caller(KEL_GAREGEH, "officer");
+    let r = app
+        .act(
+            &officer,
+            "ADU-0001",
+            json!({"action": "reclassify", "kind": "pertanyaan", "version": 1}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let actions = |body: &Value| body["case"]["actions"].as_array().unwrap().clone();
+    assert!(actions(&r.body).contains(&json!("answer")), "{}", r.text);
+
+    let r = app
+        .act(&officer, "ADU-0001", json!({"action": "answer", "version": 2}))
+        .await;
+    assert_eq!(
+        (r.status, r.code()),
+        (422, "invalid_request"),
+        "the answer is required"
+    );
+    let answer = "Posyandu Garegeh buka setiap Selasa pukul 08.00 di kantor lurah.";
+    let r = app
+        .act(
+            &officer,
+            "ADU-0001",
+            json!({"action": "answer", "note": answer, "version": 2}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["case"]["status"], "closed");
+    let told = app.whatsapp.texts();
+    assert_eq!(told.len(), 1, "{told:?}");
+    assert!(
+        told[0].contains(answer) && told[0].contains("pertanyaan"),
+        "{}",
+        told[0]
+    );
+    assert!(!told[0].contains("benar-benar sudah selesai"), "{}", told[0]);
+    assert_eq!(
+        app.whatsapp.received()[0].body["type"],
+        "text",
+        "no yes/no buttons"
+    );
+
+    // A complaint is resolved and its reporter asked: no answer action.
+    let r = app.get(&officer, "/cases/ADU-0003").await;
+    assert!(!actions(&r.body).contains(&json!("answer")), "{}", r.text);
+    let r = app
+        .act(
+            &officer,
+            "ADU-0003",
+            json!({"action": "answer", "note": "Sudah", "version": 1}),
+        )
+        .await;
+    assert_eq!((r.status, r.code()), (409, "illegal_transition"), "{}", r.text);
 }

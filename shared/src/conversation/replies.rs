@@ -65,8 +65,13 @@ pub fn acknowledge(
     area: Option<&JurisdictionPath>,
     question: Option<&Outbound>,
 ) -> Outbound {
+    // A question is thanked as a question, not as "your report".
+    let template = match kind {
+        CaseKind::Pertanyaan => &texts.ack_question,
+        CaseKind::Pengaduan | CaseKind::Saran | CaseKind::Kritik => &texts.ack_new,
+    };
     let mut ack = render(
-        &texts.ack_new,
+        template,
         &[("ticket", ticket.as_str()), ("kind", texts.kind_name(kind))],
     );
     if let Some(area) = area {

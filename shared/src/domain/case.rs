@@ -144,6 +144,8 @@ pub enum CaseError {
     Ladder(#[from] LadderError),
     #[error("a closed, rejected or withdrawn case cannot be escalated")]
     NotOpen,
+    #[error("only a question is answered and closed in one step; a {0} is resolved, and its reporter asked")]
+    NotAQuestion(CaseKind),
 }
 
 impl Case {
@@ -206,6 +208,9 @@ impl Case {
     ) -> Result<TimelineEvent, CaseError> {
         let from = self.status;
         let to = from.apply(transition)?;
+        if transition == Transition::Answer && self.kind != CaseKind::Pertanyaan {
+            return Err(CaseError::NotAQuestion(self.kind));
+        }
         self.status = to;
         self.restart_clock(sla, now);
         Ok(TimelineEvent::new(

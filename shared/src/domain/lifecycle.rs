@@ -34,6 +34,9 @@ pub enum Transition {
     Close,
     Reopen,
     Withdraw,
+    /// An official answers a question: it is closed in one step, with no
+    /// "is the problem solved?" (questions only: `Case::transition`).
+    Answer,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -93,6 +96,7 @@ impl Status {
             // Closed too soon: the citizen says it is not solved (within the
             // city's window), or an official takes it up again.
             (Closed, Reopen) => InProgress,
+            (Received | Verified | InProgress, Answer) => Closed,
             (from, Withdraw) if from.is_open() => Withdrawn,
             (from, transition) => return Err(IllegalTransition { from, transition }),
         };
@@ -109,7 +113,7 @@ impl Status {
 }
 
 impl Transition {
-    pub const ALL: [Transition; 7] = [
+    pub const ALL: [Transition; 8] = [
         Transition::Verify,
         Transition::Reject,
         Transition::Start,
@@ -117,6 +121,7 @@ impl Transition {
         Transition::Close,
         Transition::Reopen,
         Transition::Withdraw,
+        Transition::Answer,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -128,6 +133,7 @@ impl Transition {
             Transition::Close => "close",
             Transition::Reopen => "reopen",
             Transition::Withdraw => "withdraw",
+            Transition::Answer => "answer",
         }
     }
 }
@@ -151,7 +157,7 @@ mod tests {
     use super::*;
 
     /// Every legal move, written out once; everything else must be refused.
-    const LEGAL: [(Status, Transition, Status); 11] = [
+    const LEGAL: [(Status, Transition, Status); 14] = [
         (Received, Verify, Verified),
         (Received, Reject, Rejected),
         (Verified, Start, InProgress),
@@ -159,6 +165,9 @@ mod tests {
         (Resolved, Close, Closed),
         (Resolved, Reopen, InProgress),
         (Closed, Reopen, InProgress),
+        (Received, Answer, Closed),
+        (Verified, Answer, Closed),
+        (InProgress, Answer, Closed),
         (Received, Withdraw, Withdrawn),
         (Verified, Withdraw, Withdrawn),
         (InProgress, Withdraw, Withdrawn),

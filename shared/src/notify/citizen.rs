@@ -67,6 +67,10 @@ pub enum Notice {
     OfficialMessage {
         text: String,
     },
+    /// A question answered, and closed with it.
+    Answered {
+        answer: String,
+    },
     AutoClosed,
 }
 
@@ -307,6 +311,9 @@ impl CitizenMessenger {
                 &texts.official_message,
                 &[("ticket", ticket), ("text", text)],
             )),
+            Notice::Answered { answer } => {
+                Outbound::text(render(&texts.answered, &[("ticket", ticket), ("answer", answer)]))
+            }
         }
     }
 
@@ -321,6 +328,7 @@ impl CitizenMessenger {
             Notice::Resolved { note } => (TemplateKind::ConfirmSolved, Some(note), None),
             Notice::Escalated { level } => (TemplateKind::Escalated, None, Some(level)),
             Notice::OfficialMessage { text } => (TemplateKind::OfficialMessage, Some(text), None),
+            Notice::Answered { answer } => (TemplateKind::Answered, Some(answer), None),
         };
         let params = kind
             .params()

@@ -15,6 +15,7 @@ pub enum TemplateKind {
     Escalated,
     ConfirmSolved,
     OfficialMessage,
+    Answered,
     AutoClosed,
 }
 
@@ -33,13 +34,14 @@ pub enum Param {
 pub const NOTE_CHARS: usize = 600;
 
 impl TemplateKind {
-    pub const ALL: [TemplateKind; 7] = [
+    pub const ALL: [TemplateKind; 8] = [
         TemplateKind::Verified,
         TemplateKind::Rejected,
         TemplateKind::InProgress,
         TemplateKind::Escalated,
         TemplateKind::ConfirmSolved,
         TemplateKind::OfficialMessage,
+        TemplateKind::Answered,
         TemplateKind::AutoClosed,
     ];
 
@@ -51,6 +53,7 @@ impl TemplateKind {
             TemplateKind::Escalated => "aduan_escalated",
             TemplateKind::ConfirmSolved => "aduan_confirm_solved",
             TemplateKind::OfficialMessage => "aduan_official_message",
+            TemplateKind::Answered => "aduan_answered",
             TemplateKind::AutoClosed => "aduan_auto_closed",
         }
     }
@@ -64,6 +67,7 @@ impl TemplateKind {
             TemplateKind::Escalated => "WHATSAPP_TEMPLATE_ESCALATED",
             TemplateKind::ConfirmSolved => "WHATSAPP_TEMPLATE_CONFIRM_SOLVED",
             TemplateKind::OfficialMessage => "WHATSAPP_TEMPLATE_OFFICIAL_MESSAGE",
+            TemplateKind::Answered => "WHATSAPP_TEMPLATE_ANSWERED",
             TemplateKind::AutoClosed => "WHATSAPP_TEMPLATE_AUTO_CLOSED",
         }
     }
@@ -72,9 +76,10 @@ impl TemplateKind {
         match self {
             TemplateKind::Verified | TemplateKind::InProgress | TemplateKind::AutoClosed => &[Param::Ticket],
             TemplateKind::Escalated => &[Param::Ticket, Param::Office],
-            TemplateKind::Rejected | TemplateKind::ConfirmSolved | TemplateKind::OfficialMessage => {
-                &[Param::Ticket, Param::Note]
-            }
+            TemplateKind::Rejected
+            | TemplateKind::ConfirmSolved
+            | TemplateKind::OfficialMessage
+            | TemplateKind::Answered => &[Param::Ticket, Param::Note],
         }
     }
 
@@ -93,7 +98,7 @@ impl TemplateKind {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Templates {
     pub language: String,
-    names: [String; 7],
+    names: [String; 8],
 }
 
 impl Default for Templates {

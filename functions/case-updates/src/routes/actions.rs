@@ -124,6 +124,11 @@ fn parse_action(tree: &Jurisdictions, body: ActionRequest) -> Result<Action, Api
             required("note", note.clone())?;
             transition(Transition::Resolve)
         }
+        "answer" => {
+            // A question's answer, sent to the citizen; it closes the case.
+            required("note", note.clone())?;
+            transition(Transition::Answer)
+        }
         "reject" => Action::Transition {
             transition: Transition::Reject,
             note: Some(required(
@@ -136,7 +141,7 @@ fn parse_action(tree: &Jurisdictions, body: ActionRequest) -> Result<Action, Api
         _ => {
             return Err(ApiError::invalid(
                 "action",
-                "one of verify, reject, start, resolve, close, reopen, reclassify, note",
+                "one of verify, reject, start, resolve, answer, close, reopen, reclassify, note",
             ))
         }
     };
@@ -236,6 +241,7 @@ fn apply(
                 Transition::Reject => Some(Notice::Rejected { reason: note }),
                 Transition::Start | Transition::Reopen => Some(Notice::InProgress),
                 Transition::Resolve => Some(Notice::Resolved { note }),
+                Transition::Answer => Some(Notice::Answered { answer: note }),
                 Transition::Close | Transition::Withdraw => None,
             };
             Ok((event, notice))

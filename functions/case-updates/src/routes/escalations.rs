@@ -67,10 +67,12 @@ pub async fn escalate(
     let event = case
         .escalate(escalation, official.actor(), &state.ladder, &state.sla, now)
         .map_err(|err| match err {
-            CaseError::NotOpen | CaseError::Illegal(_) => ApiError::IllegalTransition {
-                status,
-                message: err.to_string(),
-            },
+            CaseError::NotOpen | CaseError::Illegal(_) | CaseError::NotAQuestion(_) => {
+                ApiError::IllegalTransition {
+                    status,
+                    message: err.to_string(),
+                }
+            }
             CaseError::Ladder(LadderError::AtTop | LadderError::NotHigher { .. }) => {
                 ApiError::IllegalEscalation {
                     level: level.clone(),

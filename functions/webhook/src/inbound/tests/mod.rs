@@ -462,5 +462,21 @@ async fn berhenti_and_mulai_are_recorded_on_the_reporter_and_answered() {
     assert_eq!(d.reporter(CITIZEN).stopped_at, None);
 }
 
+/// A question is thanked as a question, not as "your report".
+#[tokio::test]
+async fn a_question_is_acknowledged_as_a_question() {
+    let d = Harness::new();
+    let text = d
+        .says(
+            CITIZEN,
+            "wamid.1",
+            "Mau tanya pak, jadwal posyandu di Garegeh bulan ini kapan ya?",
+        )
+        .await;
+    let expected = render(&Texts::shipped().ack_question, &[("ticket", "ADU-0001")]);
+    assert!(text.starts_with(&expected), "{text}");
+    assert!(!text.contains("laporan Anda"), "{text}");
+}
+
 mod late_answers;
 mod limits;

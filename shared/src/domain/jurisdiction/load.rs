@@ -9,7 +9,7 @@ use std::sync::OnceLock;
 use super::path::{is_slug, JurisdictionPath, PathError};
 use super::tree::{Jurisdictions, KecamatanIndex, MatchName, Node, NodeKind, AGENCY_SEGMENT};
 use super::tree_file::{ConfigFile, RwEntry};
-use super::words::{push_words, words_of};
+use crate::domain::words::{push_words, words_of};
 
 const BUKITTINGGI_FILE: &str = "config/jurisdictions/bukittinggi.json";
 const BUKITTINGGI_JSON: &str = include_str!("../../../../config/jurisdictions/bukittinggi.json");

@@ -8,7 +8,7 @@
 
 use super::path::JurisdictionPath;
 use super::tree::{Jurisdictions, Node, NodeKind};
-use super::words::push_words;
+use crate::domain::words::push_words;
 
 /// The outcome of matching free text to nodes of one kind.
 #[derive(Debug, Clone, PartialEq, Eq)]

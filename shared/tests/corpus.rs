@@ -10,28 +10,33 @@ use aduan_shared::conversation::Command;
 use aduan_shared::domain::jurisdiction::Jurisdictions;
 use aduan_shared::domain::language::Vocabulary;
 
+/// The corpus the vocabulary was tuned on, and messages written after it
+/// (never tuned on), reported apart as well.
 const CORPUS: &str = include_str!("corpus/messages.tsv");
+const FRESH: &str = include_str!("corpus/fresh.tsv");
 
-/// The lowest accuracy each category may fall to, a little under what was
-/// measured when the corpus was written (see docs/conversation.md).
+/// The lowest accuracy each category (both files together) may fall to: a
+/// little under what was measured (docs/conversation.md), so that a change
+/// to the vocabulary or the matcher that loses messages fails here.
 const FLOORS: &[(&str, f64)] = &[
-    ("kind", 0.0),
-    ("kel", 0.0),
-    ("landmark", 0.0),
-    ("greeting", 0.0),
-    ("status", 0.0),
-    ("answer", 0.0),
+    ("kind", 0.88),
+    ("kel", 0.92),
+    ("landmark", 0.95),
+    ("greeting", 0.93),
+    ("status", 0.95),
+    ("answer", 0.95),
 ];
 
 struct Row<'c> {
+    file: &'c str,
     line: usize,
     category: &'c str,
     expected: Vec<(&'c str, &'c str)>,
     message: &'c str,
 }
 
-fn rows() -> Vec<Row<'static>> {
-    CORPUS
+fn rows(file: &'static str, corpus: &'static str) -> Vec<Row<'static>> {
+    corpus
         .lines()
         .enumerate()
         .filter(|(_, line)| !line.starts_with('#') && !line.trim().is_empty())
@@ -50,6 +55,7 @@ fn rows() -> Vec<Row<'static>> {
                 })
                 .collect();
             Row {
+                file,
                 line: i + 1,
                 category,
                 expected,
@@ -88,13 +94,11 @@ fn read(key: &str, message: &str) -> String {
     }
 }
 
-#[test]
-fn the_corpus_is_read_as_citizens_meant_it() {
-    let rows = rows();
-    assert!(rows.len() >= 200, "the corpus has {} messages", rows.len());
-    let mut tally: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+/// Right and total per category, and the misses.
+fn score(rows: &[Row<'static>]) -> (BTreeMap<&'static str, (usize, usize)>, Vec<String>) {
+    let mut tally: BTreeMap<&'static str, (usize, usize)> = BTreeMap::new();
     let mut misses = Vec::new();
-    for row in &rows {
+    for row in rows {
         let wrong: Vec<String> = row
             .expected
             .iter()
@@ -109,7 +113,8 @@ fn the_corpus_is_read_as_citizens_meant_it() {
             entry.0 += 1;
         } else {
             misses.push(format!(
-                "line {} [{}] {:?}: {}",
+                "{}:{} [{}] {:?}: {}",
+                row.file,
                 row.line,
                 row.category,
                 row.message,
@@ -117,17 +122,32 @@ fn the_corpus_is_read_as_citizens_meant_it() {
             ));
         }
     }
-    println!("category   right/total  accuracy");
-    for (category, (right, total)) in &tally {
+    (tally, misses)
+}
+
+fn print(title: &str, tally: &BTreeMap<&str, (usize, usize)>, misses: &[String]) {
+    println!("{title}\ncategory   right/total  accuracy");
+    for (category, (right, total)) in tally {
         println!(
             "{category:<10} {right:>5}/{total:<5}  {:.1}%",
             100.0 * *right as f64 / *total as f64
         );
     }
     println!("misses:");
-    for miss in &misses {
+    for miss in misses {
         println!("  {miss}");
     }
+}
+
+#[test]
+fn the_corpus_is_read_as_citizens_meant_it() {
+    let (tuned, fresh) = (rows("messages.tsv", CORPUS), rows("fresh.tsv", FRESH));
+    let (fresh_tally, fresh_misses) = score(&fresh);
+    print("fresh.tsv (never tuned on)", &fresh_tally, &fresh_misses);
+    let all: Vec<Row<'static>> = tuned.into_iter().chain(fresh).collect();
+    assert!(all.len() >= 200, "the corpus has {} messages", all.len());
+    let (tally, misses) = score(&all);
+    print("\nboth files", &tally, &misses);
     for (category, floor) in FLOORS {
         let (right, total) = tally
             .get(category)

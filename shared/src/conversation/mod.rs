@@ -181,9 +181,9 @@ fn open(text: &str, ctx: Context<'_>) -> Decision {
         .tree
         .match_kelurahan(text, ctx.receiving_kecamatan)
         .found()
-        .or_else(|| match ctx.receiving_kecamatan {
-            Some(_) => ctx.tree.match_kelurahan(text, None).found(),
-            None => None,
+        .or_else(|| {
+            ctx.receiving_kecamatan?;
+            ctx.tree.match_kelurahan(text, None).found()
         });
     let question = match found {
         Some(_) => None,

@@ -17,22 +17,20 @@ const SHIPPED_NAME: &str = "config/vocabulary/id.json";
 /// matches a word or any of its stems ("saran" matches "menyarankan"); in a
 /// longer entry each word does, in order ("sampai mana" matches "sampai
 /// manakah").
-#[derive(Debug, Clone, Default)]
-pub struct WordList {
+#[derive(Debug, Clone)]
+pub(super) struct WordList {
     entries: Vec<Vec<String>>,
 }
 
-/// A word of a message with its plausible stems (the word itself first).
+/// A word of a message, as its plausible stems (the word itself first).
 #[derive(Debug, Clone)]
-pub struct Token {
-    pub word: String,
+pub(super) struct Token {
     stems: Vec<String>,
 }
 
 impl Token {
     pub fn new(word: &str) -> Self {
         Self {
-            word: word.to_owned(),
             stems: stem::candidates(word),
         }
     }
@@ -118,38 +116,38 @@ struct VocabularyFile {
 /// A kind's decisive words (`labels`: the citizen names the kind) and the
 /// words that suggest it (`signals`).
 #[derive(Debug, Clone)]
-pub struct KindWords {
-    pub labels: WordList,
-    pub signals: WordList,
+pub(super) struct KindWords {
+    pub(super) labels: WordList,
+    pub(super) signals: WordList,
 }
 
 #[derive(Debug, Clone)]
 pub struct Vocabulary {
-    pub pengaduan: KindWords,
-    pub saran: KindWords,
-    pub kritik: KindWords,
-    pub pertanyaan: KindWords,
+    pub(super) pengaduan: KindWords,
+    pub(super) saran: KindWords,
+    pub(super) kritik: KindWords,
+    pub(super) pertanyaan: KindWords,
     /// "assalamualaikum", "selamat pagi", "P": a message of these (and
     /// courtesies) alone is a greeting.
-    pub greetings: WordList,
+    pub(super) greetings: WordList,
     /// "pak", "bu", "min", "uda": forms of address that go with a greeting.
-    pub courtesies: WordList,
+    pub(super) courtesies: WordList,
     /// The "is it solved?" answer: yes, a yes that a no outweighs
     /// ("iya, belum"), no, neither ("tidak tahu"), and "tapi" after which
     /// the answer is what follows.
-    pub yes: WordList,
-    pub weak_yes: WordList,
-    pub no: WordList,
-    pub unclear: WordList,
-    pub contrast: WordList,
+    pub(super) yes: WordList,
+    pub(super) weak_yes: WordList,
+    pub(super) no: WordList,
+    pub(super) unclear: WordList,
+    pub(super) contrast: WordList,
     /// The status asked in words: `status_asked` alone ("sampai mana"), or
     /// a `status_report` word ("laporan") with a `status_asking` one
     /// ("gimana", "baa kaba") or a question mark, unless it asks how to
     /// (`how_to`: "cara").
-    pub status_asked: WordList,
-    pub status_report: WordList,
-    pub status_asking: WordList,
-    pub how_to: WordList,
+    pub(super) status_asked: WordList,
+    pub(super) status_report: WordList,
+    pub(super) status_asking: WordList,
+    pub(super) how_to: WordList,
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use aduan_shared::conversation::Command;
+use aduan_shared::conversation::{Command, TicketArg};
 use aduan_shared::domain::jurisdiction::Jurisdictions;
 use aduan_shared::domain::language::Vocabulary;
 
@@ -77,11 +77,13 @@ fn read(key: &str, message: &str) -> String {
             .found()
             .map_or("-".to_owned(), |node| node.slug().to_owned()),
         "greeting" => yes_no(reading.is_greeting_only()),
-        // `STATUS`/`CEK` typed as a command count: the desk answers them alike.
+        // `STATUS`, `CEK` and `STATUS ADU-0042` typed as commands count; a
+        // command with no ticket it can read ("cek laporan") is answered with
+        // an example of a ticket, not the status.
         "status" => yes_no(
             matches!(
                 Command::parse(message),
-                Some(Command::StatusAll | Command::Status(_))
+                Some(Command::StatusAll | Command::Status(TicketArg::Valid(_)))
             ) || reading.asks_status(),
         ),
         "answer" => match reading.yes_or_no() {

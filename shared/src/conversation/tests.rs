@@ -136,11 +136,25 @@ fn the_chosen_row_or_a_typed_name_or_number_sets_the_kelurahan() {
         };
         assert_eq!(p, path(GAREGEH));
         assert!(reply.as_plain_text().contains("Kelurahan Garegeh"));
+        assert!(!reply.as_plain_text().contains("termasuk"));
     }
-    // Local spelling of a kelurahan of another kecamatan still counts.
+    // Local spelling of a kelurahan of another kecamatan still counts, and
+    // the reply says where it belongs.
     let d = decide(&text("Kubu Tanjuang"), state, ctx);
+    let Decision::Append {
+        effect: Effect::SetArea(p),
+        reply: Some(reply),
+        ..
+    } = d
+    else {
+        panic!("{d:?}")
+    };
+    assert!(p.as_str().ends_with("kubu-tanjung"));
     assert!(
-        matches!(d, Decision::Append { effect: Effect::SetArea(p), .. } if p.as_str().ends_with("kubu-tanjung"))
+        reply
+            .as_plain_text()
+            .contains("Kelurahan Kubu Tanjung termasuk Kecamatan Aur Birugo Tigo Baleh"),
+        "{reply:?}"
     );
     // A short unknown answer: asked again; a long one: more detail, kept.
     let d = decide(&text("dekat pasar"), state, ctx);

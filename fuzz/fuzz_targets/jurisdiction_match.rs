@@ -3,7 +3,7 @@
 #![no_main]
 
 use aduan_shared::domain::jurisdiction::{choose_by_number, slugify, JurisdictionPath, Jurisdictions};
-use aduan_shared::domain::kind::CaseKind;
+use aduan_shared::domain::language::Vocabulary;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -29,5 +29,6 @@ fuzz_target!(|data: &[u8]| {
         assert_eq!(JurisdictionPath::parse(path.as_str()), Ok(path));
     }
     let _ = slugify(text);
-    let _ = CaseKind::infer(text);
+    let reading = Vocabulary::shipped().read(text);
+    let _ = (reading.kind(), reading.is_greeting_only(), reading.asks_status(), reading.yes_or_no());
 });

@@ -4,6 +4,7 @@
 use aduan_shared::conversation::{self, Awaiting, Context, Decision, OpenCase, State};
 use aduan_shared::domain::case::CaseId;
 use aduan_shared::domain::jurisdiction::{JurisdictionPath, Jurisdictions};
+use aduan_shared::domain::language::Vocabulary;
 use aduan_shared::domain::ticket::Ticket;
 use aduan_shared::texts::Texts;
 use aduan_shared::whatsapp::outbound::Outbound;
@@ -54,6 +55,7 @@ pub fn decide_everywhere(body: &InboundBody) {
         let ctx = Context {
             tree,
             texts: &f.texts,
+            vocabulary: Vocabulary::shipped(),
             receiving_kecamatan: receiving,
         };
         let mut states = vec![State::default()];

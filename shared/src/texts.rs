@@ -20,6 +20,8 @@ pub struct Texts {
     _note: String,
     pub ack_new: String,
     pub ack_forwarded: String,
+    pub ack_elsewhere: String,
+    pub welcome: String,
     pub ask_kecamatan: String,
     pub ask_kelurahan: String,
     pub list_button: String,
@@ -39,6 +41,7 @@ pub struct Texts {
     pub confirm_question: String,
     pub confirm_yes_button: String,
     pub confirm_no_button: String,
+    pub confirm_again: String,
     pub confirm_yes: String,
     pub confirm_no: String,
     pub confirm_no_open: String,
@@ -124,6 +127,8 @@ impl Texts {
         vec![
             ("ack_new", &self.ack_new, &["ticket", "kind"]),
             ("ack_forwarded", &self.ack_forwarded, &["area"]),
+            ("ack_elsewhere", &self.ack_elsewhere, &["area", "kecamatan"]),
+            ("welcome", &self.welcome, &[]),
             ("kelurahan_set", &self.kelurahan_set, &["ticket", "area"]),
             (
                 "status_line",
@@ -139,6 +144,7 @@ impl Texts {
             ("withdrawn", &self.withdrawn, TICKET),
             ("cannot_withdraw", &self.cannot_withdraw, &["ticket", "status"]),
             ("confirm_question", &self.confirm_question, &["ticket", "note"]),
+            ("confirm_again", &self.confirm_again, TICKET),
             ("confirm_yes", &self.confirm_yes, TICKET),
             ("confirm_no", &self.confirm_no, TICKET),
             ("confirm_no_open", &self.confirm_no_open, TICKET),

@@ -7,6 +7,7 @@ use aduan_shared::archive::MediaArchive;
 use aduan_shared::config::media::MediaConfig;
 use aduan_shared::config::messaging::{self, Messaging};
 use aduan_shared::config::policy::Policy;
+use aduan_shared::config::vocabulary;
 use aduan_shared::config::{aws_sdk_config, CommonConfig, ConfigError, Env};
 use aduan_shared::domain::jurisdiction::{JurisdictionPath, Jurisdictions, NodeKind};
 use aduan_shared::notify::citizen::CitizenMessenger;
@@ -62,6 +63,7 @@ impl App {
         let policy = Policy::from_env(env)?;
         let outgoing = Messaging::load(env, &secrets)?;
         let texts = outgoing.texts.clone();
+        let vocabulary = Arc::new(vocabulary::load(env)?);
         let tree = common.jurisdictions.clone();
         let number_kecamatan = parse_number_kecamatan(env, &tree)?;
         let meta = secrets.get(WHATSAPP_APP_SECRET).map(|secret| MetaWebhook {
@@ -91,6 +93,7 @@ impl App {
             keys,
             tree,
             texts,
+            vocabulary,
             policy,
             number_kecamatan,
             keeps_files: media.is_some(),

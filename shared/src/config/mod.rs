@@ -23,7 +23,8 @@
 //!
 //! The modules, each importing only those before it: `env` (the
 //! environment), `ssm` (reading Parameter Store), `secrets`, `common`; then
-//! `media`, `messaging` and `policy`, each one function's or concern's.
+//! `media`, `messaging`, `policy` and `vocabulary`, each one function's or
+//! concern's.
 
 mod common;
 mod env;
@@ -34,6 +35,7 @@ pub mod messaging;
 pub mod policy;
 mod secrets;
 pub mod ssm;
+pub mod vocabulary;
 
 pub use common::{
     aws_sdk_config, aws_sdk_loader, reporter_keys, CommonConfig, CONTACT_ENCRYPTION_KEY,

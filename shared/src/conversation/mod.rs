@@ -19,6 +19,7 @@ use crate::domain::jurisdiction::{
     choose_by_number, JurisdictionPath, Jurisdictions, Node, NodeKind, NodeMatch,
 };
 use crate::domain::kind::CaseKind;
+use crate::domain::language::Vocabulary;
 use crate::domain::ticket::Ticket;
 use crate::domain::timeline::MessageContent;
 use crate::texts::Texts;
@@ -68,6 +69,8 @@ impl<'a> State<'a> {
 pub struct Context<'a> {
     pub tree: &'a Jurisdictions,
     pub texts: &'a Texts,
+    /// The words citizens' messages are read with.
+    pub vocabulary: &'a Vocabulary,
     /// The kecamatan the receiving number serves, if it serves one.
     pub receiving_kecamatan: Option<&'a JurisdictionPath>,
 }
@@ -134,14 +137,20 @@ pub fn decide(body: &InboundBody, state: State<'_>, ctx: Context<'_>) -> Decisio
         InboundBody::Content(MessageContent::Media { caption, .. }) => caption.as_deref(),
         InboundBody::Content(_) => None,
     };
-    let is_text = matches!(body, InboundBody::Content(MessageContent::Text { .. }));
-    match text.filter(|_| is_text).and_then(Command::parse) {
+    let typed = text.filter(|_| matches!(body, InboundBody::Content(MessageContent::Text { .. })));
+    match typed.and_then(Command::parse) {
         // A new report right away, whatever case is open.
         Some(Command::New(Some(report))) => return open(&report, ctx),
         Some(command) => return Decision::Command(command),
         None => {}
     }
-    if let (Some(awaiting), Some(text)) = (state.awaiting, text.filter(|_| is_text)) {
+    let reading = typed.map(|text| ctx.vocabulary.read(text));
+    // Before the awaited answer: "sudah sampai mana laporan saya" holds a
+    // "sudah" that is no answer to "is it solved?".
+    if reading.as_ref().is_some_and(|r| r.asks_status()) {
+        return Decision::Command(Command::StatusAll);
+    }
+    if let (Some(awaiting), Some(text)) = (state.awaiting, typed) {
         if let Some(decision) = decide_typed_answer(awaiting, text, state, ctx) {
             return decision;
         }
@@ -155,19 +164,34 @@ pub fn decide(body: &InboundBody, state: State<'_>, ctx: Context<'_>) -> Decisio
         },
         // Something we cannot read (a reaction, a contact card) starts no case.
         None if unsupported => Decision::Reply(Outbound::text(&ctx.texts.unsupported)),
+        // A greeting alone is answered; the report that follows opens the case.
+        None if reading.as_ref().is_some_and(|r| r.is_greeting_only()) => {
+            Decision::Reply(Outbound::text(&ctx.texts.welcome))
+        }
         None => open(text.unwrap_or_default(), ctx),
     }
 }
 
+/// A new case from `text`. The description is the text as the citizen wrote
+/// it, greeting included (officials read the citizen's own words); the kind
+/// is read without the greeting. A kelurahan of another kecamatan than the
+/// number's, named outright, is where the report goes.
 fn open(text: &str, ctx: Context<'_>) -> Decision {
     let home = ctx.tree.home_for(ctx.receiving_kecamatan);
-    let found = ctx.tree.match_kelurahan(text, ctx.receiving_kecamatan).found();
+    let found = ctx
+        .tree
+        .match_kelurahan(text, ctx.receiving_kecamatan)
+        .found()
+        .or_else(|| {
+            ctx.receiving_kecamatan?;
+            ctx.tree.match_kelurahan(text, None).found()
+        });
     let question = match found {
         Some(_) => None,
         None => Some(location_question(ctx, ctx.receiving_kecamatan, None)),
     };
     Decision::Open {
-        kind: CaseKind::infer(text),
+        kind: ctx.vocabulary.read(text).kind(),
         description: text.trim().to_owned(),
         jurisdiction: found.map(|node| node.path.clone()),
         home,
@@ -261,9 +285,12 @@ fn decide_choice(id: &str, title: &str, state: State<'_>, ctx: Context<'_>) -> D
             }
         }
         // A quick-reply button of a template comes back with its text.
-        (_, Some(Awaiting::Confirmation { case })) if yes_or_no(title).or(yes_or_no(id)).is_some() => {
-            let solved = yes_or_no(title).or(yes_or_no(id)).unwrap_or_default();
-            confirmation(case.clone(), solved, ctx)
+        (_, Some(Awaiting::Confirmation { case })) => {
+            let read = |text: &str| ctx.vocabulary.read(text).yes_or_no();
+            match read(title).or_else(|| read(id)) {
+                Some(solved) => confirmation(case.clone(), solved, ctx),
+                None => confirm_again(case, ctx),
+            }
         }
         // A tap on an old message: keep what it said, change nothing.
         _ => match state.open_case {
@@ -290,9 +317,11 @@ fn decide_typed_answer(
     ctx: Context<'_>,
 ) -> Option<Decision> {
     match awaiting {
-        Awaiting::Confirmation { case } => {
-            yes_or_no(text).map(|solved| confirmation(case.clone(), solved, ctx))
-        }
+        // Judged on the whole message; an unclear one is asked again.
+        Awaiting::Confirmation { case } => Some(match ctx.vocabulary.read(text).yes_or_no() {
+            Some(solved) => confirmation(case.clone(), solved, ctx),
+            None => confirm_again(case, ctx),
+        }),
         Awaiting::Rating { case } => {
             let rating = text.trim().trim_end_matches(['.', '!']).parse::<u8>().ok()?;
             (1..=5)
@@ -385,15 +414,13 @@ fn rating_given(case: OpenCase, rating: u8, ctx: Context<'_>) -> Decision {
     }
 }
 
-fn yes_or_no(text: &str) -> Option<bool> {
-    let lower = text.trim().to_lowercase();
-    let first = lower
-        .split(|c: char| !c.is_alphanumeric())
-        .find(|w| !w.is_empty())?;
-    match first {
-        "ya" | "iya" | "yes" | "sudah" | "udah" | "selesai" | "ok" | "oke" => Some(true),
-        "belum" | "tidak" | "tdk" | "no" | "bukan" | "blm" => Some(false),
-        _ => None,
+/// "Is it solved?" again, with its buttons, after an answer that said
+/// neither: never swallowed, never taken for a yes.
+fn confirm_again(case: &OpenCase, ctx: Context<'_>) -> Decision {
+    Decision::Append {
+        effect: Effect::Nothing,
+        reply: Some(replies::confirm_again(ctx.texts, &case.ticket)),
+        awaiting: Some(Awaiting::Confirmation { case: case.clone() }),
     }
 }
 

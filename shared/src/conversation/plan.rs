@@ -362,8 +362,7 @@ impl Planner<'_> {
         reporter.open_case = Some(open);
         reporter.awaiting = question.as_ref().map(|(_, awaiting)| awaiting.clone());
         let ack = replies::acknowledge(
-            self.ctx.texts,
-            self.ctx.tree,
+            self.ctx,
             &case.ticket,
             case.kind,
             case.jurisdiction.as_ref(),

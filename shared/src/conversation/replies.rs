@@ -58,13 +58,13 @@ pub fn office_name(texts: &Texts, tree: &Jurisdictions, case: &Case, level: &Lev
 /// when the kelurahan is still unknown, the question in the same message
 /// (one send).
 pub fn acknowledge(
-    texts: &Texts,
-    tree: &Jurisdictions,
+    ctx: Context<'_>,
     ticket: &Ticket,
     kind: CaseKind,
     area: Option<&JurisdictionPath>,
     question: Option<&Outbound>,
 ) -> Outbound {
+    let (texts, tree) = (ctx.texts, ctx.tree);
     // A question is thanked as a question, not as "your report".
     let template = match kind {
         CaseKind::Pertanyaan => &texts.ack_question,
@@ -77,6 +77,7 @@ pub fn acknowledge(
     if let Some(area) = area {
         ack.push_str("\n\n");
         ack.push_str(&render(&texts.ack_forwarded, &[("area", &area_name(tree, area))]));
+        push_elsewhere(ctx, area, &mut ack);
     }
     match question {
         Some(Outbound::List { body, button, rows }) => Outbound::List {
@@ -93,13 +94,37 @@ pub fn acknowledge(
 }
 
 pub fn kelurahan_set(ctx: Context<'_>, ticket: &Ticket, node: &Node) -> String {
-    render(
+    let mut text = render(
         &ctx.texts.kelurahan_set,
         &[
             ("ticket", ticket.as_str()),
             ("area", &area_name(ctx.tree, &node.path)),
         ],
-    )
+    );
+    push_elsewhere(ctx, &node.path, &mut text);
+    text
+}
+
+/// On a number serving one kecamatan, a kelurahan of another one is said
+/// to be elsewhere, so the citizen knows why it is not in the number's list.
+fn push_elsewhere(ctx: Context<'_>, area: &JurisdictionPath, text: &mut String) {
+    let Some(serving) = ctx.receiving_kecamatan else {
+        return;
+    };
+    let Some(kecamatan) = ctx.tree.kecamatan_of(area) else {
+        return;
+    };
+    if area.is_within(serving) {
+        return;
+    }
+    text.push(' ');
+    text.push_str(&render(
+        &ctx.texts.ack_elsewhere,
+        &[
+            ("area", &area_name(ctx.tree, area)),
+            ("kecamatan", &area_name(ctx.tree, &kecamatan.path)),
+        ],
+    ));
 }
 
 /// "Is it really solved?" with yes/no buttons, sent when an official resolves.
@@ -108,8 +133,18 @@ pub fn confirm_question(texts: &Texts, ticket: &Ticket, note: &str) -> Outbound 
         &texts.confirm_question,
         &[("ticket", ticket.as_str()), ("note", note)],
     );
+    confirm_buttons(texts, &body)
+}
+
+/// "Is it solved?" asked again after an answer that said neither.
+pub fn confirm_again(texts: &Texts, ticket: &Ticket) -> Outbound {
+    let body = render(&texts.confirm_again, &[("ticket", ticket.as_str())]);
+    confirm_buttons(texts, &body)
+}
+
+fn confirm_buttons(texts: &Texts, body: &str) -> Outbound {
     Outbound::buttons(
-        &body,
+        body,
         vec![
             (ids::SOLVED_YES.to_owned(), texts.confirm_yes_button.clone()),
             (ids::SOLVED_NO.to_owned(), texts.confirm_no_button.clone()),

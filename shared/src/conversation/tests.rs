@@ -1,4 +1,5 @@
 use super::*;
+use crate::domain::language::Vocabulary;
 use crate::domain::timeline::MediaType;
 use crate::whatsapp::outbound::Outbound;
 
@@ -35,6 +36,7 @@ fn with<'a>(texts: &'a Texts, kec: Option<&'a JurisdictionPath>) -> Context<'a> 
     Context {
         tree: tree(),
         texts,
+        vocabulary: Vocabulary::shipped(),
         receiving_kecamatan: kec,
     }
 }
@@ -134,11 +136,25 @@ fn the_chosen_row_or_a_typed_name_or_number_sets_the_kelurahan() {
         };
         assert_eq!(p, path(GAREGEH));
         assert!(reply.as_plain_text().contains("Kelurahan Garegeh"));
+        assert!(!reply.as_plain_text().contains("termasuk"));
     }
-    // Local spelling of a kelurahan of another kecamatan still counts.
+    // Local spelling of a kelurahan of another kecamatan still counts, and
+    // the reply says where it belongs.
     let d = decide(&text("Kubu Tanjuang"), state, ctx);
+    let Decision::Append {
+        effect: Effect::SetArea(p),
+        reply: Some(reply),
+        ..
+    } = d
+    else {
+        panic!("{d:?}")
+    };
+    assert!(p.as_str().ends_with("kubu-tanjung"));
     assert!(
-        matches!(d, Decision::Append { effect: Effect::SetArea(p), .. } if p.as_str().ends_with("kubu-tanjung"))
+        reply
+            .as_plain_text()
+            .contains("Kelurahan Kubu Tanjung termasuk Kecamatan Aur Birugo Tigo Baleh"),
+        "{reply:?}"
     );
     // A short unknown answer: asked again; a long one: more detail, kept.
     let d = decide(&text("dekat pasar"), state, ctx);
@@ -389,6 +405,135 @@ fn confirmation_and_rating() {
     ));
 }
 
+#[test]
+fn a_greeting_alone_is_welcomed_and_opens_no_case() {
+    let texts = Texts::shipped();
+    for greeting in ["Assalamualaikum pak", "selamat pagi", "halo min", "P", "pagi bu"] {
+        assert_eq!(
+            decide(&text(greeting), State::default(), with(&texts, None)),
+            Decision::Reply(Outbound::text(&texts.welcome)),
+            "{greeting:?}"
+        );
+    }
+    // Before a report, the greeting stays in the description and has no say in the kind.
+    let d = decide(
+        &text("Assalamualaikum pak, apa kabar. Lampu jalan mati di Garegeh"),
+        State::default(),
+        with(&texts, None),
+    );
+    let Decision::Open {
+        kind,
+        description,
+        jurisdiction,
+        ..
+    } = d
+    else {
+        panic!("{d:?}")
+    };
+    assert_eq!(kind, CaseKind::Pengaduan);
+    assert_eq!(
+        description,
+        "Assalamualaikum pak, apa kabar. Lampu jalan mati di Garegeh"
+    );
+    assert_eq!(jurisdiction, Some(path(GAREGEH)));
+}
+
+#[test]
+fn the_status_asked_in_words_is_the_status_command() {
+    let texts = Texts::shipped();
+    let case = open_case();
+    let asked = Awaiting::Confirmation { case: case.clone() };
+    for state in [
+        State::default(),
+        State {
+            open_case: Some(&case),
+            awaiting: Some(&asked),
+        },
+    ] {
+        for words in [
+            "statusnya gimana?",
+            "sudah sampai mana laporan saya",
+            "baa kaba laporan ambo",
+        ] {
+            assert_eq!(
+                decide(&text(words), state, with(&texts, None)),
+                Decision::Command(Command::StatusAll),
+                "{words:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn an_unclear_answer_is_asked_again_with_the_buttons() {
+    let texts = Texts::shipped();
+    let case = open_case();
+    let asked = Awaiting::Confirmation { case: case.clone() };
+    let state = State {
+        open_case: Some(&case),
+        awaiting: Some(&asked),
+    };
+    for unclear in [
+        "belum sdh",
+        "tidak tahu pak",
+        "ada lagi, lampu jalan mati di birugo",
+    ] {
+        let d = decide(&text(unclear), state, with(&texts, None));
+        assert_eq!(
+            d,
+            Decision::Append {
+                effect: Effect::Nothing,
+                reply: Some(replies::confirm_again(&texts, &case.ticket)),
+                awaiting: Some(asked.clone()),
+            },
+            "{unclear:?}"
+        );
+    }
+    for (answer, solved) in [
+        ("sdh pak", true),
+        ("alhamdulillah sudah", true),
+        ("alun", false),
+        ("masih rusak", false),
+    ] {
+        let d = decide(&text(answer), state, with(&texts, None));
+        assert!(
+            matches!(d, Decision::Append { effect: Effect::Confirm { solved: s, .. }, .. } if s == solved),
+            "{answer:?}: {d:?}"
+        );
+    }
+}
+
+#[test]
+fn a_kelurahan_of_another_kecamatan_is_where_the_report_goes() {
+    let texts = Texts::shipped();
+    let mks = path(MKS);
+    let ctx = with(&texts, Some(&mks));
+    let d = decide(&text("jalan berlubang di Birugo"), State::default(), ctx);
+    let birugo = path("bukittinggi/aur-birugo-tigo-baleh/birugo");
+    let Decision::Open {
+        jurisdiction,
+        question,
+        home,
+        ..
+    } = d
+    else {
+        panic!("{d:?}")
+    };
+    assert_eq!(jurisdiction, Some(birugo.clone()));
+    assert_eq!(question, None);
+    assert_eq!(home, mks);
+    let ticket = Ticket::parse("ADU-0042").unwrap();
+    let ack = replies::acknowledge(ctx, &ticket, CaseKind::Pengaduan, Some(&birugo), None);
+    let said = ack.as_plain_text();
+    assert!(
+        said.contains("Kelurahan Birugo termasuk Kecamatan Aur Birugo Tigo Baleh"),
+        "{said}"
+    );
+    // Within the number's own kecamatan nothing more is said.
+    let garegeh = replies::acknowledge(ctx, &ticket, CaseKind::Pengaduan, Some(&path(GAREGEH)), None);
+    assert!(!garegeh.as_plain_text().contains("termasuk"));
+}
+
 /// Every interactive message the code can build, checked against WhatsApp's limits.
 #[test]
 fn every_interactive_message_is_within_whatsapps_limits() {
@@ -405,8 +550,7 @@ fn every_interactive_message_is_within_whatsapps_limits() {
     let ticket = Ticket::parse("ADU-123456789").unwrap();
     for question in built.clone() {
         built.push(replies::acknowledge(
-            &texts,
-            tree,
+            ctx,
             &ticket,
             CaseKind::Pertanyaan,
             None,
@@ -419,6 +563,7 @@ fn every_interactive_message_is_within_whatsapps_limits() {
         &"catatan panjang ".repeat(100),
     ));
     built.push(replies::rating_question(&texts, &ticket));
+    built.push(replies::confirm_again(&texts, &ticket));
     for message in &built {
         message
             .check_limits()

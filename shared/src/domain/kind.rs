@@ -3,6 +3,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 /// What a citizen sent: the four kinds the kecamatan's published number accepts.
+/// Read from the citizen's words by [`crate::domain::language::Reading::kind`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CaseKind {
@@ -34,26 +35,6 @@ impl CaseKind {
             .into_iter()
             .find(|kind| kind.as_str().eq_ignore_ascii_case(raw.trim()))
     }
-
-    /// Infers the kind from a citizen's words; a complaint unless they say
-    /// otherwise, since that is what most messages are.
-    pub fn infer(text: &str) -> Self {
-        let lower = text.to_lowercase();
-        let words: Vec<&str> = lower
-            .split(|c: char| !c.is_alphanumeric())
-            .filter(|w| !w.is_empty())
-            .collect();
-        let has = |stems: &[&str]| words.iter().any(|w| stems.iter().any(|s| w.starts_with(s)));
-        if has(&["saran", "usul", "masukan"]) {
-            CaseKind::Saran
-        } else if has(&["kritik"]) {
-            CaseKind::Kritik
-        } else if has(&["tanya", "pertanyaan", "bertanya", "nanya"]) {
-            CaseKind::Pertanyaan
-        } else {
-            CaseKind::Pengaduan
-        }
-    }
 }
 
 impl fmt::Display for CaseKind {
@@ -65,22 +46,6 @@ impl fmt::Display for CaseKind {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn infers_kind_from_the_citizens_words() {
-        assert_eq!(CaseKind::infer("Saran: tambah lampu jalan"), CaseKind::Saran);
-        assert_eq!(CaseKind::infer("usulan taman bermain"), CaseKind::Saran);
-        assert_eq!(
-            CaseKind::infer("Kritik untuk pelayanan kantor lurah"),
-            CaseKind::Kritik
-        );
-        assert_eq!(
-            CaseKind::infer("Mau tanya, kapan posyandu?"),
-            CaseKind::Pertanyaan
-        );
-        assert_eq!(CaseKind::infer("Jalan berlubang di Garegeh"), CaseKind::Pengaduan);
-        assert_eq!(CaseKind::infer(""), CaseKind::Pengaduan);
-    }
 
     #[test]
     fn parses_its_own_names() {

@@ -17,6 +17,7 @@ use aduan_shared::conversation::plan::{self, Found, Incoming, Lookup, Plan, Plan
 use aduan_shared::conversation::{self, Context, Decision, Reporter, State};
 use aduan_shared::domain::case::{CaseId, Channel, Provider};
 use aduan_shared::domain::jurisdiction::{JurisdictionPath, Jurisdictions};
+use aduan_shared::domain::language::Vocabulary;
 use aduan_shared::domain::reporter::{ReporterId, ReporterKeys};
 use aduan_shared::notify::citizen::Staged;
 use aduan_shared::store::{InboundKey, StoreError};
@@ -32,6 +33,7 @@ pub struct Desk {
     pub keys: Arc<ReporterKeys>,
     pub tree: Arc<Jurisdictions>,
     pub texts: Arc<Texts>,
+    pub vocabulary: Arc<Vocabulary>,
     pub policy: Policy,
     /// Which kecamatan each of the city's numbers serves, if only one.
     pub number_kecamatan: HashMap<String, JurisdictionPath>,
@@ -44,6 +46,7 @@ impl Desk {
         Context {
             tree: &self.tree,
             texts: &self.texts,
+            vocabulary: &self.vocabulary,
             receiving_kecamatan: self.number_kecamatan.get(&inbound.number_id),
         }
     }

@@ -8,8 +8,8 @@ use std::sync::OnceLock;
 
 use super::path::{is_slug, JurisdictionPath, PathError};
 use super::tree::{Jurisdictions, KecamatanIndex, MatchName, Node, NodeKind, AGENCY_SEGMENT};
-use super::tree_file::{ConfigFile, RwEntry};
-use super::words::{push_words, words_of};
+use super::tree_file::{ConfigFile, LandmarkEntry, RwEntry};
+use crate::domain::words::{push_words, words_of};
 
 const BUKITTINGGI_FILE: &str = "config/jurisdictions/bukittinggi.json";
 const BUKITTINGGI_JSON: &str = include_str!("../../../../config/jurisdictions/bukittinggi.json");
@@ -71,6 +71,10 @@ pub enum ConfigProblem {
     DuplicateNumber { number: u32, other: String },
     #[error("has no {0}")]
     NoChildren(&'static str),
+    #[error("{0} is not a kelurahan of this tree")]
+    NotAKelurahan(String),
+    #[error("is marked verified but names no source")]
+    NoSource,
     #[error("path is not valid: {0}")]
     Path(PathError),
 }
@@ -230,6 +234,11 @@ impl<'f> Builder<'f> {
             self.agencies.push(index);
         }
 
+        for (l, landmark) in config.landmarks.into_iter().enumerate() {
+            let entry = format!("landmarks[{l}] ({:?})", landmark.name);
+            self.add_landmark(&entry, landmark)?;
+        }
+
         Ok(Jurisdictions {
             nodes: self.nodes,
             by_path: self.by_path,
@@ -343,12 +352,44 @@ impl<'f> Builder<'f> {
         index
     }
 
-    /// Registers a kecamatan's or kelurahan's name and aliases for matching,
-    /// refusing any that another node of the same kind already answers to
-    /// (or that repeat the node's own name).
+    /// Registers a kecamatan's or kelurahan's name and aliases for matching.
     fn add_names(&mut self, index: usize) -> Result<(), JurisdictionConfigError> {
         let node = &self.nodes[index];
-        let texts = std::iter::once(("name", &node.name)).chain(node.aliases.iter().map(|a| ("alias", a)));
+        let texts: Vec<(&'static str, String)> = std::iter::once(("name", node.name.clone()))
+            .chain(node.aliases.iter().map(|a| ("alias", a.clone())))
+            .collect();
+        let entry = self.entries[index].clone();
+        self.register(&entry, index, &texts)
+    }
+
+    /// A landmark's name and aliases, matched as its kelurahan's.
+    fn add_landmark(&mut self, entry: &str, landmark: LandmarkEntry) -> Result<(), JurisdictionConfigError> {
+        check_name(&landmark.name).map_err(|p| self.err(entry, p))?;
+        self.check_aliases(entry, &landmark.aliases)?;
+        if landmark.verified && landmark.source.as_deref().is_none_or(|s| s.trim().is_empty()) {
+            return Err(self.err(entry, ConfigProblem::NoSource));
+        }
+        let kelurahan = self
+            .by_path
+            .get(landmark.kelurahan.as_str())
+            .copied()
+            .filter(|&i| self.nodes[i].kind == NodeKind::Kelurahan)
+            .ok_or_else(|| self.err(entry, ConfigProblem::NotAKelurahan(landmark.kelurahan.clone())))?;
+        let texts: Vec<(&'static str, String)> = std::iter::once(("name", landmark.name))
+            .chain(landmark.aliases.into_iter().map(|a| ("alias", a)))
+            .collect();
+        self.register(entry, kelurahan, &texts)
+    }
+
+    /// Adds `texts` as names `node` answers to, refusing any that a node of
+    /// the same kind already answers to (or that `entry` repeats).
+    fn register(
+        &mut self,
+        entry: &str,
+        index: usize,
+        texts: &[(&'static str, String)],
+    ) -> Result<(), JurisdictionConfigError> {
+        let kind = self.nodes[index].kind;
         let mut added = Vec::new();
         for (what, text) in texts {
             let mut pattern = String::from(" ");
@@ -356,16 +397,17 @@ impl<'f> Builder<'f> {
             let clash = self
                 .names
                 .iter()
-                .chain(&added)
-                .find(|n: &&MatchName| n.pattern == pattern && self.nodes[n.node].kind == node.kind);
-            if let Some(other) = clash {
-                let other = if other.node == index {
+                .map(|n| (n, false))
+                .chain(added.iter().map(|n| (n, true)))
+                .find(|(n, _): &(&MatchName, bool)| n.pattern == pattern && self.nodes[n.node].kind == kind);
+            if let Some((other, in_this_entry)) = clash {
+                let other = if in_this_entry {
                     "this entry".to_owned()
                 } else {
                     self.entries[other.node].clone()
                 };
                 return Err(self.err(
-                    &self.entries[index],
+                    entry,
                     ConfigProblem::DuplicateName {
                         what,
                         text: text.clone(),
@@ -376,7 +418,7 @@ impl<'f> Builder<'f> {
             added.push(MatchName {
                 pattern,
                 node: index,
-                kind: node.kind,
+                kind,
             });
         }
         self.names.extend(added);
@@ -434,6 +476,48 @@ mod tests {
   "agencies": [{{"slug": "pupr", "name": "Dinas PU", "short": "PUPR", "categories": ["jalan"]}}]
 }}"#
         )
+    }
+
+    /// The small config with `landmarks` added.
+    fn with_landmarks(landmarks: &str) -> String {
+        let base = config(r#"{"name": "Tiga", "slug": "tiga"}"#);
+        let end = base.rfind('}').unwrap();
+        format!("{}, \"landmarks\": [{landmarks}]}}", &base[..end])
+    }
+
+    #[test]
+    fn landmarks_name_their_kelurahan_and_say_whether_that_was_checked() {
+        let t = Jurisdictions::from_json(
+            FILE,
+            &with_landmarks(
+                r#"{"name": "Pasar Lamo", "aliases": ["Pasa Lamo"], "kelurahan": "contoh/selatan/tiga",
+                    "verified": true, "source": "kantor lurah"},
+                   {"name": "Menara Air", "kelurahan": "contoh/utara/satu", "verified": false}"#,
+            ),
+        )
+        .unwrap();
+        let name = |text: &str| t.match_kelurahan(text, None).found().map(|n| n.slug().to_owned());
+        assert_eq!(name("sampah di pasa lamo").as_deref(), Some("tiga"));
+        assert_eq!(name("dekat menara air").as_deref(), Some("satu"));
+
+        let err = load_err(&with_landmarks(
+            r#"{"name": "Pasar Lamo", "kelurahan": "contoh/selatan/tiga", "verified": true}"#,
+        ));
+        assert!(
+            err.contains("landmarks[0] (\"Pasar Lamo\"): is marked verified but names no source"),
+            "{err}"
+        );
+        let err = load_err(&with_landmarks(
+            r#"{"name": "Pasar Lamo", "kelurahan": "contoh/selatan", "verified": false}"#,
+        ));
+        assert!(err.contains("contoh/selatan is not a kelurahan"), "{err}");
+        let err = load_err(&with_landmarks(
+            r#"{"name": "Duo", "kelurahan": "contoh/utara/satu", "verified": false}"#,
+        ));
+        assert!(
+            err.contains("name \"Duo\" is also a name or alias of kecamatan[1].kelurahan[0]"),
+            "{err}"
+        );
     }
 
     #[test]

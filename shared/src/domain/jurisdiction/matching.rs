@@ -4,11 +4,17 @@
 //! punctuation, extra spaces and "kel." / "kelurahan" prefixes do not matter.
 //! Names match whole words only, and a name found only inside a longer name
 //! that also matched does not count: "Aur Birugo Tigo Baleh" is the kecamatan,
-//! not kelurahan Birugo. Local spellings come from the config's aliases.
+//! not kelurahan Birugo. Local spellings come from the config's aliases,
+//! places citizens name instead (Jam Gadang) from its landmarks.
+//!
+//! A name of six letters or more also matches with one typo (a letter
+//! wrong, missing, added, or two swapped: "Garegah", "Campago Ipu"), checked
+//! against the whole name, never a part of it, and never where the words
+//! are as close to another name.
 
 use super::path::JurisdictionPath;
 use super::tree::{Jurisdictions, Node, NodeKind};
-use super::words::push_words;
+use crate::domain::words::push_words;
 
 /// The outcome of matching free text to nodes of one kind.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -92,6 +98,8 @@ impl Jurisdictions {
             }
         }
 
+        hits.extend(self.typo_hits(&norm));
+
         let mut found: Vec<usize> = hits
             .iter()
             .filter(|hit| hit.kind == kind && !hits.iter().any(|other| hit.inside(other)))
@@ -105,6 +113,79 @@ impl Jurisdictions {
             [one] => NodeMatch::Found(&self.nodes[*one]),
             many => NodeMatch::Ambiguous(many.iter().map(|&i| &self.nodes[i]).collect()),
         }
+    }
+}
+
+/// Names shorter than this (in letters) are matched only as written: one
+/// typo in "Tarok" or "Aur" makes another word.
+const MIN_TYPO_LETTERS: usize = 6;
+
+impl Jurisdictions {
+    /// Runs of words in `norm` that are one typo away from a name, and as
+    /// close to no other node's name (nor exactly a name: that is an exact
+    /// hit). A run may have a word more or less than the name, for a space
+    /// added or lost ("birugo" / "biru go").
+    fn typo_hits(&self, norm: &str) -> Vec<Hit> {
+        let mut words = Vec::new();
+        let mut start = 1;
+        for word in norm[1..].split_terminator(' ') {
+            words.push((start, start + word.len()));
+            start += word.len() + 1;
+        }
+        let longest = self
+            .names
+            .iter()
+            .map(|n| n.pattern.trim().split(' ').count())
+            .max()
+            .unwrap_or(0);
+        let mut hits = Vec::new();
+        for first in 0..words.len() {
+            for last in first..words.len().min(first + longest + 1) {
+                let (start, end) = (words[first].0, words[last].1);
+                let run = &norm[start..end];
+                if self.names.iter().any(|n| n.pattern.trim() == run) {
+                    continue;
+                }
+                let mut close = self.names.iter().filter(|n| {
+                    letters(&n.pattern) >= MIN_TYPO_LETTERS && one_typo_apart(run, n.pattern.trim())
+                });
+                let Some(name) = close.next() else {
+                    continue;
+                };
+                if close.any(|other| other.node != name.node) {
+                    continue;
+                }
+                hits.push(Hit {
+                    start: start - 1,
+                    end: end + 1,
+                    node: name.node,
+                    kind: name.kind,
+                });
+            }
+        }
+        hits
+    }
+}
+
+fn letters(pattern: &str) -> usize {
+    pattern.bytes().filter(u8::is_ascii_alphanumeric).count()
+}
+
+/// Whether `a` and `b` (ASCII, different) differ by one letter changed,
+/// added or removed, or two neighbours swapped.
+fn one_typo_apart(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    if long.len() - short.len() > 1 || a == b {
+        return false;
+    }
+    let prefix = short.iter().zip(long).take_while(|(x, y)| x == y).count();
+    if short.len() == long.len() {
+        let (x, y) = (&short[prefix..], &long[prefix..]);
+        // One letter changed, or two neighbours swapped.
+        x[1..] == y[1..] || (x.len() >= 2 && x[0] == y[1] && x[1] == y[0] && x[2..] == y[2..])
+    } else {
+        short[prefix..] == long[prefix + 1..]
     }
 }
 
@@ -243,14 +324,77 @@ mod tests {
             "bukit",
             "antang",
             "tanjung",
-            "garegehh",
-            "sapiranx",
+            "tarak",
+            "aua",
             "kel",
             "",
             "  !! ",
             "lampu jalan mati",
         ] {
             assert!(t().match_kelurahan(text, None).is_not_found(), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn one_typo_in_a_long_name_matches_the_whole_name() {
+        for (text, name) in [
+            ("lampu mati di Garegah", "Garegeh"),
+            ("garegehh", "Garegeh"),
+            ("got mampet di Campago Ipu", "Campago Ipuh"),
+            ("Kampago Ipuh jalan berlubang", "Campago Ipuh"),
+            ("sapirna", "Sapiran"),
+            ("biru go", "Birugo"),
+            ("Ladang Cakia, air tergenang", "Ladang Cakiah"),
+        ] {
+            assert_eq!(kel(text), name, "{text:?}");
+        }
+        // Two typos, or one in a part of a name: no.
+        for text in ["garagah", "birgu o", "kampago", "ipu", "kayu kabi"] {
+            assert!(t().match_kelurahan(text, None).is_not_found(), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn a_typo_as_close_to_two_names_matches_neither() {
+        let json = r#"{"kota": {"name": "Kota Contoh", "slug": "contoh"}, "kecamatan": [
+            {"name": "Utara", "slug": "utara", "kelurahan": [
+                {"name": "Sungai Puar", "slug": "sungai-puar"}, {"name": "Sungai Pua", "slug": "sungai-pua"},
+                {"name": "Koto Baru", "slug": "koto-baru"}]}]}"#;
+        let small = Jurisdictions::from_json("test.json", json).unwrap();
+        // One from "Sungai Puar", one from "Sungai Pua": neither.
+        assert!(small.match_kelurahan("sungai puat", None).is_not_found());
+        // Exactly one of them, as written.
+        assert_eq!(
+            small
+                .match_kelurahan("sungai pua", None)
+                .found()
+                .map(|n| n.slug()),
+            Some("sungai-pua")
+        );
+        assert_eq!(
+            small.match_kelurahan("kota baru", None).found().map(|n| n.slug()),
+            Some("koto-baru")
+        );
+    }
+
+    #[test]
+    fn one_typo_apart_is_one_edit() {
+        for (a, b) in [
+            ("garegeh", "garegah"),
+            ("ipu", "ipuh"),
+            ("ipuh", "ipu"),
+            ("birugo", "biurgo"),
+            ("x", ""),
+        ] {
+            assert!(one_typo_apart(a, b), "{a} {b}");
+        }
+        for (a, b) in [
+            ("garegeh", "garegeh"),
+            ("garegeh", "garagah"),
+            ("ab", "abcd"),
+            ("birugo", "bigoru"),
+        ] {
+            assert!(!one_typo_apart(a, b), "{a} {b}");
         }
     }
 

@@ -9,7 +9,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use super::path::JurisdictionPath;
-use super::words::words_of;
+use crate::domain::words::words_of;
 
 /// The path segment under the kota that holds the agencies.
 pub const AGENCY_SEGMENT: &str = "dinas";
@@ -186,7 +186,7 @@ impl Jurisdictions {
 mod tests {
     use super::*;
     use crate::domain::jurisdiction::path::is_slug;
-    use crate::domain::jurisdiction::words::slugify;
+    use crate::domain::words::slugify;
 
     fn p(s: &str) -> JurisdictionPath {
         JurisdictionPath::parse(s).unwrap()

@@ -12,11 +12,18 @@
 //!     }]
 //!   }],
 //!   "agencies": [{"slug": "pupr", "name": "Dinas Pekerjaan Umum dan Penataan Ruang",
-//!                 "short": "PUPR", "categories": ["jalan", "drainase"]}]
+//!                 "short": "PUPR", "categories": ["jalan", "drainase"]}],
+//!   "landmarks": [{"name": "Jam Gadang", "aliases": [],
+//!                  "kelurahan": "bukittinggi/guguk-panjang/benteng-pasar-atas",
+//!                  "verified": true, "source": "where it was checked"}]
 //! }
 //! ```
 //!
-//! `aliases`, `rw`, `rt` and `agencies` may be left out. RW and RT nodes get the
+//! A landmark is a place citizens name instead of their kelurahan; its
+//! `verified` says whether the kelurahan it stands in was checked (a source
+//! is then required), so the people editing the file know what to confirm.
+//!
+//! `aliases`, `rw`, `rt`, `agencies` and `landmarks` may be left out. RW and RT nodes get the
 //! path segments `rw-01` and `rt-01` (zero-padded to two digits).
 //!
 //! Only the file's shape is checked here (unknown fields are refused);
@@ -35,6 +42,21 @@ pub(super) struct ConfigFile {
     pub(super) kecamatan: Vec<AreaEntry>,
     #[serde(default)]
     pub(super) agencies: Vec<AgencyEntry>,
+    #[serde(default)]
+    pub(super) landmarks: Vec<LandmarkEntry>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct LandmarkEntry {
+    pub(super) name: String,
+    #[serde(default)]
+    pub(super) aliases: Vec<String>,
+    /// The path of the kelurahan it stands in.
+    pub(super) kelurahan: String,
+    pub(super) verified: bool,
+    #[serde(default)]
+    pub(super) source: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

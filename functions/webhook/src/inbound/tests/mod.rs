@@ -12,14 +12,17 @@ use aduan_shared::conversation::plan::PlanError;
 use aduan_shared::conversation::{Awaiting, OpenCase, Reporter};
 use aduan_shared::domain::case::{CaseId, Provider};
 use aduan_shared::domain::jurisdiction::Jurisdictions;
+use aduan_shared::domain::kind::CaseKind;
+use aduan_shared::domain::language::Vocabulary;
 use aduan_shared::domain::lifecycle::Status;
 use aduan_shared::domain::reporter::{
     ContactCipher, Key32, ReporterHasher, ReporterKeys, SealVersion, SealedContact, SenderId,
 };
 use aduan_shared::domain::ticket::Ticket;
-use aduan_shared::domain::timeline::MessageContent;
+use aduan_shared::domain::timeline::{EventBody, MessageContent};
 use aduan_shared::store::StoreError;
 use aduan_shared::texts::{render, Texts};
+use aduan_shared::whatsapp::outbound::Outbound;
 use aduan_shared::whatsapp::{Inbound, InboundBody};
 
 use super::memory::{MemoryRecords, Tables};
@@ -39,6 +42,7 @@ fn desk() -> Desk {
         }),
         tree: Arc::new(Jurisdictions::bukittinggi().clone()),
         texts: Arc::new(Texts::shipped()),
+        vocabulary: Arc::new(Vocabulary::shipped().clone()),
         policy: Policy::from_env(&Env::from_pairs(Vec::<(String, String)>::new())).unwrap(),
         number_kecamatan: Default::default(),
         keeps_files: false,
@@ -476,6 +480,121 @@ async fn a_question_is_acknowledged_as_a_question() {
     let expected = render(&Texts::shipped().ack_question, &[("ticket", "ADU-0001")]);
     assert!(text.starts_with(&expected), "{text}");
     assert!(!text.contains("laporan Anda"), "{text}");
+}
+
+#[tokio::test]
+async fn a_greeting_alone_is_welcomed_and_the_report_after_it_opens_the_case() {
+    let d = Harness::new();
+    let texts = Texts::shipped();
+    for (id, greeting) in [("wamid.1", "Assalamualaikum pak"), ("wamid.2", "P")] {
+        let outcome = d.send(CITIZEN, id, greeting).await.unwrap();
+        assert_eq!(reply(&outcome), (texts.welcome.clone(), None), "{greeting:?}");
+    }
+    let tables = d.records.tables();
+    assert!(tables.cases.is_empty(), "a greeting opens no case");
+    assert_eq!(tables.ticket_counter, 0);
+
+    let text = d
+        .says(CITIZEN, "wamid.3", "lampu jalan mati di depan SD, Garegeh")
+        .await;
+    assert!(
+        text.contains("ADU-0001") && text.contains("Kelurahan Garegeh"),
+        "{text}"
+    );
+    let tables = d.records.tables();
+    let case = &tables.cases[&tables.tickets[&ticket("ADU-0001")]];
+    assert_eq!(case.description, "lampu jalan mati di depan SD, Garegeh");
+    assert_eq!(case.kind, CaseKind::Pengaduan);
+}
+
+/// The reporter of `ADU-0001` asked "is it solved?" about it, resolved.
+fn asked_whether_solved(d: &Harness) -> OpenCase {
+    let tables = d.records.tables();
+    let id = tables.tickets[&ticket("ADU-0001")].clone();
+    let open = OpenCase {
+        id: id.clone(),
+        ticket: ticket("ADU-0001"),
+    };
+    let reporter = d.desk.keys.hasher.reporter_id(&SenderId::parse(CITIZEN).unwrap());
+    let asked = open.clone();
+    d.records.change(move |tables| {
+        tables.cases.get_mut(&id).unwrap().status = Status::Resolved;
+        tables.reporters.get_mut(&reporter).unwrap().awaiting = Some(Awaiting::Confirmation { case: asked });
+    });
+    open
+}
+
+#[tokio::test]
+async fn everyday_yes_and_no_answer_is_it_solved_and_an_unclear_one_is_asked_again() {
+    let texts = Texts::shipped();
+    for (answer, closed) in [
+        ("sdh pak", true),
+        ("alhamdulillah sudah, makasih", true),
+        ("alah", true),
+        ("alun", false),
+        ("belum pak, masih rusak", false),
+        ("indak, masih tagenang", false),
+    ] {
+        let d = Harness::new();
+        d.send(CITIZEN, "wamid.1", "Jalan berlubang di Garegeh")
+            .await
+            .unwrap();
+        asked_whether_solved(&d);
+        d.send(CITIZEN, "wamid.2", answer).await.unwrap();
+        let expected = if closed {
+            Status::Closed
+        } else {
+            Status::InProgress
+        };
+        assert_eq!(d.status_of("ADU-0001"), expected, "{answer:?}");
+    }
+
+    let d = Harness::new();
+    d.send(CITIZEN, "wamid.1", "Jalan berlubang di Garegeh")
+        .await
+        .unwrap();
+    let open = asked_whether_solved(&d);
+    let again = render(&texts.confirm_again, &[("ticket", "ADU-0001")]);
+    for (id, unclear) in [("wamid.2", "belum sdh"), ("wamid.3", "tidak tahu pak")] {
+        let outcome = d.send(CITIZEN, id, unclear).await.unwrap();
+        let Outcome::Handled {
+            reply: Some(reply), ..
+        } = &outcome
+        else {
+            panic!("{outcome:?}")
+        };
+        assert!(
+            matches!(&reply.message, Outbound::Buttons { body, .. } if *body == again),
+            "{unclear:?}: {:?}",
+            reply.message
+        );
+        assert_eq!(
+            d.status_of("ADU-0001"),
+            Status::Resolved,
+            "{unclear:?} changes nothing"
+        );
+        assert_eq!(
+            d.reporter(CITIZEN).awaiting,
+            Some(Awaiting::Confirmation { case: open.clone() }),
+            "still asked"
+        );
+    }
+    // The unclear answers are kept on the case: the citizen did answer.
+    let tables = d.records.tables();
+    let events = &tables.events[&open.id];
+    let said: Vec<String> = events
+        .iter()
+        .filter_map(|e| match &e.body {
+            EventBody::Message {
+                content: MessageContent::Text { body },
+                ..
+            } => Some(body.clone()),
+            _ => None,
+        })
+        .collect();
+    assert!(said.contains(&"belum sdh".to_owned()), "{said:?}");
+    d.send(CITIZEN, "wamid.4", "udah beres pak").await.unwrap();
+    assert_eq!(d.status_of("ADU-0001"), Status::Closed);
 }
 
 mod late_answers;

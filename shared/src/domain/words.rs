@@ -1,9 +1,10 @@
 //! Normalising text to lowercase ASCII words (common accents folded,
 //! everything that is not a letter or digit is a word break): how names,
-//! aliases and categories are compared, at load time and when matching.
+//! aliases and categories are compared, at load time and when matching, and
+//! how the vocabulary reads a citizen's message.
 
 /// Appends `text` as lowercase ASCII words, each followed by one space.
-pub(super) fn push_words(text: &str, out: &mut String) {
+pub(crate) fn push_words(text: &str, out: &mut String) {
     let mut in_word = false;
     for c in text.chars() {
         match fold_char(c) {
@@ -24,7 +25,7 @@ pub(super) fn push_words(text: &str, out: &mut String) {
 }
 
 /// `text` as lowercase ASCII words joined by single spaces: " Lalu-Lintas " → "lalu lintas".
-pub(super) fn words_of(text: &str) -> String {
+pub(crate) fn words_of(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     push_words(text, &mut out);
     out.pop();

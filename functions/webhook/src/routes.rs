@@ -151,7 +151,7 @@ async fn send_reply(app: &App, inbound: &Inbound, reply: Reply) {
             .map(|_| ()),
         None => app
             .messenger
-            .reply_unrecorded(&channel, &inbound.from, &reply.message)
+            .reply_unrecorded(&channel, &inbound.from.address(), &reply.message)
             .await
             .map(|_| ())
             .or_else(|e| {

@@ -252,7 +252,7 @@ impl Planner<'_> {
                 let mut next = (*existing).clone();
                 next.last_inbound_at = (*now).max(existing.last_inbound_at);
                 if !contacts.is_current(&existing.contact) {
-                    next.contact = contacts.seal(reporter_id, &inbound.from);
+                    next.contact = contacts.seal(reporter_id, &inbound.from.address());
                 }
                 (next, false)
             }
@@ -261,7 +261,7 @@ impl Planner<'_> {
                     id: (*reporter_id).clone(),
                     open_case: None,
                     awaiting: None,
-                    contact: contacts.seal(reporter_id, &inbound.from),
+                    contact: contacts.seal(reporter_id, &inbound.from.address()),
                     last_inbound_at: *now,
                     version: 0,
                 },

@@ -1,6 +1,7 @@
 //! The complaint desk's domain: pure types and rules, no I/O and no AWS types.
 
 pub mod case;
+pub mod identity;
 pub mod jurisdiction;
 pub mod kind;
 pub mod ladder;

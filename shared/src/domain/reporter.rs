@@ -38,6 +38,10 @@ use sha2::{Digest, Sha256};
 pub enum ReporterError {
     #[error("not a WhatsApp sender id: {reason}")]
     InvalidSender { reason: &'static str },
+    #[error("not a business-scoped user id: {reason}")]
+    InvalidBsuid { reason: &'static str },
+    #[error("neither a phone number nor a business-scoped user id")]
+    NoSender,
     #[error("not a reporter id: expected 64 lowercase hex characters")]
     InvalidReporterId,
     #[error("key is not valid standard base64: {reason}")]
@@ -60,8 +64,9 @@ pub enum ReporterError {
 
 // ----- the sender -----
 
-/// Longest sender id accepted (Meta usernames / user ids; phone numbers are at most 15 digits).
-pub const SENDER_ID_MAX_LEN: usize = 64;
+/// Longest sender id accepted: a parent BSUID ([`super::identity::Bsuid`]);
+/// phone numbers are at most 15 digits.
+pub const SENDER_ID_MAX_LEN: usize = super::identity::BSUID_MAX_LEN;
 
 /// The sender's WhatsApp id, as the provider gives it, normalised.
 ///
@@ -69,8 +74,8 @@ pub const SENDER_ID_MAX_LEN: usize = 64;
 /// - Meta's `from`: digits such as `6281234567890`;
 /// - Twilio's `From`: `whatsapp:+6281234567890`, normalised to the digits, so
 ///   the same person is the same reporter whichever provider carries them;
-/// - an id that is not a phone number (Meta's newer user ids): 1 to 64
-///   characters of `A-Z a-z 0-9 . _ + : -`, kept as given (case included).
+/// - an id that is not a phone number (Meta's business-scoped user ids,
+///   parents included): 1 to [`SENDER_ID_MAX_LEN`] characters of `A-Z a-z 0-9 . _ + : -`, kept as given (case included).
 ///
 /// A bare `+6281234567890` is refused: that is how Twilio gives an SMS
 /// sender, whose number anyone can forge, and it must not pass for the
@@ -92,7 +97,7 @@ impl SenderId {
         }
         if id.len() > SENDER_ID_MAX_LEN {
             return Err(ReporterError::InvalidSender {
-                reason: "longer than 64 characters",
+                reason: "longer than a parent business-scoped user id",
             });
         }
         if !id
@@ -544,7 +549,8 @@ mod tests {
             SenderId::parse("ID.user_name-1:x").unwrap().expose(),
             "ID.user_name-1:x"
         );
-        assert_eq!(SenderId::parse(&"a".repeat(64)).unwrap().expose().len(), 64);
+        let parent = format!("ID.ENT.{}", "9".repeat(128));
+        assert_eq!(SenderId::parse(&parent).unwrap().expose(), parent);
         for bad in [
             "",
             "whatsapp:",
@@ -553,7 +559,7 @@ mod tests {
             "+62abc",
             "ümlaut",
             "a/b",
-            &"a".repeat(65),
+            &"a".repeat(SENDER_ID_MAX_LEN + 1),
         ] {
             assert!(SenderId::parse(bad).is_err(), "{bad:?}");
         }

@@ -120,7 +120,7 @@ pub async fn process(
     if inbound.is_too_old(now) {
         return Ok(Outcome::TooOld);
     }
-    let reporter_id = desk.keys.hasher.reporter_id(&inbound.from);
+    let reporter_id = desk.keys.hasher.reporter_id(&inbound.from.address());
     let key = InboundKey {
         provider: inbound.provider,
         message_id: inbound.message_id.clone(),
@@ -212,7 +212,13 @@ fn stage(plan: &Plan, inbound: &Inbound, now: DateTime<Utc>) -> Option<Staged> {
         };
         // A millisecond after the message it answers, so it sorts after it.
         let at = now + Duration::milliseconds(1);
-        Staged::reply(case_id, &channel, &inbound.from, reply.message.clone(), at)
+        Staged::reply(
+            case_id,
+            &channel,
+            &inbound.from.address(),
+            reply.message.clone(),
+            at,
+        )
     })
 }
 

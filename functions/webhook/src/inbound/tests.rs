@@ -11,6 +11,7 @@ use aduan_shared::config::Env;
 use aduan_shared::conversation::plan::PlanError;
 use aduan_shared::conversation::{Awaiting, OpenCase, Reporter};
 use aduan_shared::domain::case::{CaseId, Provider};
+use aduan_shared::domain::identity::Sender;
 use aduan_shared::domain::jurisdiction::Jurisdictions;
 use aduan_shared::domain::lifecycle::Status;
 use aduan_shared::domain::reporter::{
@@ -55,7 +56,7 @@ fn message(from: &str, id: &str, text: &str) -> Inbound {
     Inbound {
         provider: Provider::Meta,
         message_id: id.into(),
-        from: SenderId::parse(from).unwrap(),
+        from: Sender::phone_number(SenderId::parse(from).unwrap()),
         number_id: NUMBER.into(),
         sent_at: now(),
         body: InboundBody::Content(MessageContent::Text { body: text.into() }),

@@ -18,11 +18,11 @@ fuzz_target!(|body: &[u8]| {
     };
     for message in &delivery.messages {
         // A parsed sender always has somewhere to be answered.
-        message.from.address();
+        message.from.recipient();
         aduan_fuzz::decide_everywhere(&message.body);
     }
     for change in &delivery.identity_changes {
-        change.old.address();
-        change.new.address();
+        change.old.recipient();
+        change.new.recipient();
     }
 });

@@ -16,6 +16,7 @@ use std::time::Duration;
 
 use aduan_shared::config::Env;
 use aduan_shared::domain::case::{Case, Channel, NewCase, Provider};
+use aduan_shared::domain::identity::Sender;
 use aduan_shared::domain::jurisdiction::JurisdictionPath;
 use aduan_shared::domain::kind::CaseKind;
 use aduan_shared::domain::lifecycle::Transition;
@@ -241,7 +242,8 @@ impl World {
             id: case.reporter.clone(),
             open_case: None,
             awaiting: None,
-            contact: keys.contacts.seal(&case.reporter, &sender),
+            contact: keys.contacts.seal(&case.reporter, &Sender::phone_number(sender)),
+            known_as: Default::default(),
             last_inbound_at: at,
             version: 0,
         };

@@ -11,7 +11,9 @@
 
 use std::fmt;
 
-use super::reporter::{ReporterError, SenderId};
+use serde::{Deserialize, Serialize};
+
+use super::reporter::{ReporterError, ReporterHasher, ReporterId, SenderId};
 
 /// Most alphanumerics after the country code (and `ENT.`), per Meta's
 /// "Business-scoped user IDs" page.
@@ -118,14 +120,123 @@ impl Sender {
         self.parent_user_id.as_ref()
     }
 
-    /// The id a reply goes to: the number when known (Meta advises sending
-    /// to numbers, so that numbers keep appearing in webhooks), else the BSUID.
-    pub fn address(&self) -> SenderId {
+    /// Where a message to them goes: the number when known (Meta advises
+    /// sending to numbers, so that numbers keep appearing in webhooks), else
+    /// the BSUID.
+    pub fn recipient(&self) -> Recipient<'_> {
         match (&self.phone, &self.user_id) {
-            (Some(phone), _) => phone.clone(),
-            (None, Some(user)) => user.as_sender(),
+            (Some(phone), _) => Recipient::Phone(phone),
+            (None, Some(user)) => Recipient::User(user),
             (None, None) => unreachable!("a sender has the number or the BSUID"),
         }
+    }
+}
+
+/// The send API's recipient: `to` for a number, `recipient` for a BSUID.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Recipient<'a> {
+    Phone(&'a SenderId),
+    User(&'a Bsuid),
+}
+
+impl Sender {
+    /// What is known of the sender once `newer` has written: its ids, and
+    /// those it withheld kept from before, except that a new BSUID (one
+    /// comes with a new number) drops the old number and parent.
+    pub fn updated_by(&self, newer: &Sender) -> Sender {
+        let same_user = newer.user_id.is_none() || newer.user_id == self.user_id;
+        Sender {
+            phone: newer
+                .phone
+                .clone()
+                .or_else(|| self.phone.clone().filter(|_| same_user)),
+            user_id: newer.user_id.clone().or_else(|| self.user_id.clone()),
+            parent_user_id: newer
+                .parent_user_id
+                .clone()
+                .or_else(|| self.parent_user_id.clone().filter(|_| same_user)),
+        }
+    }
+
+    /// The form sealed in a contact: the ids separated by spaces. A contact
+    /// sealed before BSUIDs holds the number alone, which reads back as is.
+    pub(crate) fn sealed_form(&self) -> String {
+        let ids = [
+            self.phone.as_ref().map(SenderId::expose),
+            self.user_id.as_ref().map(Bsuid::expose),
+            self.parent_user_id.as_ref().map(Bsuid::expose),
+        ];
+        ids.into_iter().flatten().collect::<Vec<_>>().join(" ")
+    }
+
+    pub(crate) fn from_sealed_form(text: &str) -> Result<Sender, ReporterError> {
+        let (mut phone, mut user_id, mut parent_user_id) = (None, None, None);
+        for id in text.split(' ') {
+            match Bsuid::parse(id) {
+                Ok(parent) if parent.is_parent() => parent_user_id = Some(parent),
+                Ok(user) => user_id = Some(user),
+                Err(_) => phone = Some(SenderId::parse(id)?),
+            }
+        }
+        Sender::new(phone, user_id, parent_user_id)
+    }
+}
+
+/// The pseudonymous keys of a sender's ids: HMACs under the reporter key,
+/// like reporter ids, so a record can be found by any of them without
+/// holding the ids themselves.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdKeys {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<ReporterId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<ReporterId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<ReporterId>,
+}
+
+impl IdKeys {
+    pub fn of(sender: &Sender, hasher: &ReporterHasher) -> Self {
+        Self {
+            phone: sender.phone.as_ref().map(|p| hasher.reporter_id(p)),
+            user: sender
+                .user_id
+                .as_ref()
+                .map(|u| hasher.reporter_id(&u.as_sender())),
+            parent: sender
+                .parent_user_id
+                .as_ref()
+                .map(|p| hasher.reporter_id(&p.as_sender())),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.all().next().is_none()
+    }
+
+    /// These keys but `taken` (another reporter's).
+    pub fn without(mut self, taken: &[ReporterId]) -> Self {
+        for key in [&mut self.phone, &mut self.user, &mut self.parent] {
+            if key.as_ref().is_some_and(|k| taken.contains(k)) {
+                *key = None;
+            }
+        }
+        self
+    }
+
+    /// Each key present: the number's, the BSUID's, the parent's.
+    pub fn all(&self) -> impl Iterator<Item = &ReporterId> {
+        [&self.phone, &self.user, &self.parent].into_iter().flatten()
+    }
+
+    /// The id of a reporter first seen now: the BSUID's key where there is
+    /// one (it comes in every Meta delivery), else the number's, as every
+    /// reporter's was before BSUIDs.
+    pub fn new_reporter_id(&self) -> ReporterId {
+        self.user
+            .clone()
+            .or_else(|| self.phone.clone())
+            .expect("a sender has the number or the BSUID")
     }
 }
 
@@ -179,6 +290,48 @@ mod tests {
         assert_eq!(Sender::new(None, None, parent()), Err(ReporterError::NoSender));
         assert!(Sender::new(None, parent(), None).is_err());
         assert!(Sender::new(None, user(), user()).is_err());
+    }
+
+    fn sender(phone: Option<&str>, user: Option<&str>, parent: Option<&str>) -> Sender {
+        Sender::new(
+            phone.map(|p| SenderId::parse(p).unwrap()),
+            user.map(|u| Bsuid::parse(u).unwrap()),
+            parent.map(|p| Bsuid::parse(p).unwrap()),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn a_withheld_number_is_kept_and_a_new_bsuid_drops_it() {
+        let known = sender(Some("628111"), Some("ID.1"), Some("ID.ENT.1"));
+        let withheld = sender(None, Some("ID.1"), None);
+        assert_eq!(known.updated_by(&withheld), known);
+        let changed = sender(None, Some("ID.2"), None);
+        assert_eq!(known.updated_by(&changed), changed);
+        let by_number = Sender::phone_number(SenderId::parse("628111").unwrap());
+        assert_eq!(known.updated_by(&by_number), known);
+        let both = sender(Some("628111"), Some("ID.1"), None);
+        assert_eq!(by_number.updated_by(&both), both);
+    }
+
+    #[test]
+    fn the_sealed_form_reads_back_and_so_does_a_number_alone() {
+        for s in [
+            sender(Some("628111"), Some("ID.1"), Some("ID.ENT.1")),
+            sender(None, Some("ID.1"), None),
+            sender(Some("628111"), None, None),
+        ] {
+            assert_eq!(Sender::from_sealed_form(&s.sealed_form()).unwrap(), s);
+        }
+        assert_eq!(
+            Sender::from_sealed_form("6281234567890")
+                .unwrap()
+                .phone()
+                .unwrap()
+                .expose(),
+            "6281234567890"
+        );
+        assert!(Sender::from_sealed_form("").is_err());
     }
 
     #[test]

@@ -11,9 +11,10 @@ use chrono::{DateTime, Duration, Utc};
 use super::retry::RetryPolicy;
 use crate::conversation::{replies, Awaiting, OpenCase};
 use crate::domain::case::{Case, CaseId, Channel};
+use crate::domain::identity::Sender;
 use crate::domain::jurisdiction::Jurisdictions;
 use crate::domain::ladder::Level;
-use crate::domain::reporter::{ReporterError, ReporterKeys, SenderId};
+use crate::domain::reporter::{ReporterError, ReporterKeys};
 use crate::domain::timeline::{Actor, DeliveryStatus, EventBody, TimelineEvent};
 use crate::store::{PendingOutbound, Store, StoreError};
 use crate::texts::{render, Texts};
@@ -137,7 +138,7 @@ pub struct RetrySummary {
 pub struct Staged {
     pub pending: PendingOutbound,
     channel: Channel,
-    to: SenderId,
+    to: Sender,
     via_template: bool,
 }
 
@@ -147,7 +148,7 @@ impl Staged {
     pub fn reply(
         case_id: &CaseId,
         channel: &Channel,
-        to: &SenderId,
+        to: &Sender,
         message: Outbound,
         now: DateTime<Utc>,
     ) -> Self {
@@ -199,7 +200,7 @@ impl CitizenMessenger {
     pub async fn reply_unrecorded(
         &self,
         channel: &Channel,
-        to: &SenderId,
+        to: &Sender,
         message: &Outbound,
     ) -> Result<String, SendError> {
         self.api.send(channel, to, message).await
@@ -359,7 +360,7 @@ impl CitizenMessenger {
         &self,
         store: &Store,
         channel: &Channel,
-        to: &SenderId,
+        to: &Sender,
         mut pending: PendingOutbound,
         via_template: bool,
         now: DateTime<Utc>,

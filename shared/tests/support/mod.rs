@@ -44,6 +44,7 @@ pub fn reporter(n: u8, at: DateTime<Utc>) -> Reporter {
             version: SealVersion::V2,
             ciphertext: "c2VhbGVk".into(),
         },
+        known_as: Default::default(),
         last_inbound_at: at,
         version: 0,
     }

@@ -7,6 +7,7 @@
 use std::sync::Arc;
 
 use aduan_shared::domain::case::{Case, Channel, NewCase, Provider};
+use aduan_shared::domain::identity::Sender;
 use aduan_shared::domain::jurisdiction::{JurisdictionPath, Jurisdictions};
 use aduan_shared::domain::kind::CaseKind;
 use aduan_shared::domain::ladder::Ladder;
@@ -149,7 +150,11 @@ impl App {
         };
         let (case, opened) = Case::open(new, &Ladder::default(), &SlaPolicy::default(), at);
         let reporter = Reporter {
-            contact: self.keys.contacts.seal(&reporter_id, &sender),
+            contact: self
+                .keys
+                .contacts
+                .seal(&reporter_id, &Sender::phone_number(sender)),
+            known_as: Default::default(),
             id: reporter_id,
             open_case: None,
             awaiting: None,

@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex};
 
 use aduan_shared::config::Env;
 use aduan_shared::domain::case::{Case, Channel, NewCase, Provider};
+use aduan_shared::domain::identity::Sender;
 use aduan_shared::domain::jurisdiction::JurisdictionPath;
 use aduan_shared::domain::kind::CaseKind;
 use aduan_shared::domain::ladder::Ladder;
@@ -241,7 +242,11 @@ pub async fn create_heard(
         id: case.reporter.clone(),
         open_case: None,
         awaiting: None,
-        contact: contacts().seal(&case.reporter, &SenderId::parse(CITIZEN).unwrap()),
+        contact: contacts().seal(
+            &case.reporter,
+            &Sender::phone_number(SenderId::parse(CITIZEN).unwrap()),
+        ),
+        known_as: Default::default(),
         last_inbound_at,
         version: 0,
     };

@@ -7,7 +7,7 @@
 use std::sync::Arc;
 
 use aduan_shared::domain::case::{Case, Channel, NewCase, Provider};
-use aduan_shared::domain::identity::Sender;
+use aduan_shared::domain::identity::{Bsuid, IdKeys, Sender};
 use aduan_shared::domain::jurisdiction::{JurisdictionPath, Jurisdictions};
 use aduan_shared::domain::kind::CaseKind;
 use aduan_shared::domain::ladder::Ladder;
@@ -87,6 +87,18 @@ pub fn number_of(n: u64) -> String {
     format!("62812{:08}", 55_000_000 + n)
 }
 
+/// Citizen `n`'s business-scoped user id.
+pub fn bsuid_of(n: u64) -> String {
+    format!("ID.{}", 70_000_000 + n)
+}
+
+/// Citizen `n` as the desk knows them: the number and the BSUID, or the
+/// BSUID alone.
+pub fn citizen(n: u64, number_known: bool) -> Sender {
+    let phone = number_known.then(|| SenderId::parse(&number_of(n)).unwrap());
+    Sender::new(phone, Some(Bsuid::parse(&bsuid_of(n)).unwrap()), None).unwrap()
+}
+
 impl App {
     pub async fn new(test: &str) -> App {
         let sdk = sdk_config().await;
@@ -128,10 +140,21 @@ impl App {
     /// for a case whose kelurahan is unknown), opened at `at` by a reporter of
     /// its own whose last message was at `last_inbound`.
     pub async fn seed_at(&self, n: u64, area: &str, at: DateTime<Utc>, last_inbound: DateTime<Utc>) -> Case {
+        self.seed_as(citizen(n, true), n, area, at, last_inbound).await
+    }
+
+    /// As [`App::seed_at`], by a citizen known as `sender`.
+    pub async fn seed_as(
+        &self,
+        sender: Sender,
+        n: u64,
+        area: &str,
+        at: DateTime<Utc>,
+        last_inbound: DateTime<Utc>,
+    ) -> Case {
         let area = JurisdictionPath::parse(area).unwrap();
         let known = area.depth() >= 3;
-        let sender = SenderId::parse(&number_of(n)).unwrap();
-        let reporter_id = self.keys.hasher.reporter_id(&sender);
+        let reporter_id = IdKeys::of(&sender, &self.keys.hasher).new_reporter_id();
         let new = NewCase {
             ticket: Ticket::new(&TicketPrefix::default(), n).unwrap(),
             kind: if n % 2 == 0 {
@@ -150,11 +173,8 @@ impl App {
         };
         let (case, opened) = Case::open(new, &Ladder::default(), &SlaPolicy::default(), at);
         let reporter = Reporter {
-            contact: self
-                .keys
-                .contacts
-                .seal(&reporter_id, &Sender::phone_number(sender)),
-            known_as: Default::default(),
+            contact: self.keys.contacts.seal(&reporter_id, &sender),
+            known_as: IdKeys::of(&sender, &self.keys.hasher),
             id: reporter_id,
             open_case: None,
             awaiting: None,

@@ -617,3 +617,37 @@ async fn a_change_for_nobody_known_moves_nothing() {
     );
     assert_eq!(d.records.tables().writes, 0);
 }
+
+#[tokio::test]
+async fn a_new_bsuid_without_the_number_drops_the_old_number_but_keeps_the_case() {
+    use super::identity::{change_identity, Changed};
+    use aduan_shared::whatsapp::{ChangeKind, IdentityChange};
+
+    let d = Harness::new();
+    let old = sender(Some(CITIZEN), Some(USER));
+    d.send_as(old.clone(), "wamid.1", "Jalan rusak di Garegeh").await;
+    let before = d.reporter(CITIZEN);
+    // `user_changed_user_id`: a new number that is not shared, so only the new BSUID.
+    let new = sender(None, Some("ID.777"));
+    let change = IdentityChange {
+        message_id: "wamid.sys".into(),
+        number_id: NUMBER.into(),
+        at: now(),
+        kind: ChangeKind::UserId,
+        old: old.clone(),
+        new: new.clone(),
+    };
+    assert_eq!(
+        change_identity(&d.records, &d.desk, &change).await.unwrap(),
+        Changed::Moved
+    );
+    let tables = d.records.tables();
+    let moved = &tables.reporters[&d.key_of(&new).user.unwrap()];
+    assert_eq!(
+        (moved.id.clone(), moved.open_case.clone()),
+        (before.id, before.open_case)
+    );
+    // Replies go by the new BSUID: the old number is no longer theirs.
+    assert_eq!(d.contact_of(moved), new);
+    assert!(!tables.reporters.contains_key(&d.key_of(&old).phone.unwrap()));
+}

@@ -56,6 +56,11 @@ impl Bsuid {
     pub fn expose(&self) -> &str {
         &self.0
     }
+
+    /// Every BSUID is a valid sender id (alphanumerics and periods, within the cap).
+    fn as_sender(&self) -> SenderId {
+        SenderId::parse(&self.0).expect("a BSUID is a sender id")
+    }
 }
 
 impl fmt::Debug for Bsuid {
@@ -130,16 +135,7 @@ impl Sender {
             (None, None) => unreachable!("a sender has the number or the BSUID"),
         }
     }
-}
 
-/// The send API's recipient: `to` for a number, `recipient` for a BSUID.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Recipient<'a> {
-    Phone(&'a SenderId),
-    User(&'a Bsuid),
-}
-
-impl Sender {
     /// What is known of the sender once `newer` has written: its ids, and
     /// those it withheld kept from before, except that a new BSUID (one
     /// comes with a new number) drops the old number and parent.
@@ -180,6 +176,13 @@ impl Sender {
         }
         Sender::new(phone, user_id, parent_user_id)
     }
+}
+
+/// The send API's recipient: `to` for a number, `recipient` for a BSUID.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Recipient<'a> {
+    Phone(&'a SenderId),
+    User(&'a Bsuid),
 }
 
 /// The pseudonymous keys of a sender's ids: HMACs under the reporter key,
@@ -237,13 +240,6 @@ impl IdKeys {
             .clone()
             .or_else(|| self.phone.clone())
             .expect("a sender has the number or the BSUID")
-    }
-}
-
-impl Bsuid {
-    /// Every BSUID is a valid sender id (alphanumerics and periods, within the cap).
-    fn as_sender(&self) -> SenderId {
-        SenderId::parse(&self.0).expect("a BSUID is a sender id")
     }
 }
 

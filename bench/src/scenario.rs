@@ -3,8 +3,7 @@
 //! Gateway's JWT authorizer, and the digest's scheduled inputs.
 
 use aduan_shared::whatsapp::meta::fixtures;
-use aduan_shared::whatsapp::signature::sign_meta;
-use aduan_testkit::events::http_event;
+use aduan_testkit::events::{http_event, signed_meta_event};
 use serde_json::{json, Value};
 
 pub const APP_SECRET: &str = "bench-app-secret";
@@ -23,19 +22,7 @@ fn now() -> i64 {
 
 /// A Meta delivery (`body` is the webhook's JSON), signed with the app secret.
 pub fn signed(body: &Value) -> Value {
-    let bytes = serde_json::to_vec(body).expect("JSON");
-    let signature = sign_meta(APP_SECRET.as_bytes(), &bytes);
-    http_event(
-        "POST",
-        "/webhook",
-        "",
-        &[
-            ("content-type", "application/json"),
-            ("x-hub-signature-256", &signature),
-        ],
-        Some(&bytes),
-        false,
-    )
+    signed_meta_event(APP_SECRET, body)
 }
 
 pub fn message(i: usize, id: &str, text: &str) -> Value {

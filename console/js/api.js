@@ -42,3 +42,22 @@ export async function queue(params, pages = 5) {
   }
   return { cases, complete: false };
 }
+
+/** A case and its timeline, following `next_cursor` for up to `pages` pages; `more` loads the rest. */
+export async function caseDetail(ticket, pages = 10) {
+  const detail = await get(ticketPath(ticket));
+  const rest = await timelinePages(ticket, detail.next_cursor, pages - 1);
+  return { ...detail, timeline: [...detail.timeline, ...rest.timeline], next_cursor: rest.next_cursor };
+}
+
+/** Up to `pages` further pages of a case's timeline from `cursor`. */
+export async function timelinePages(ticket, cursor, pages = 10) {
+  const timeline = [];
+  let next = cursor;
+  for (let i = 0; i < pages && next; i += 1) {
+    const page = await get(`${ticketPath(ticket)}?${new URLSearchParams({ cursor: next })}`);
+    timeline.push(...page.timeline);
+    next = page.next_cursor;
+  }
+  return { timeline, next_cursor: next ?? null };
+}

@@ -3,7 +3,7 @@
 // status (none for a viewer), a reply with WhatsApp's 24-hour window, and an
 // escalation with a reason. A 409 is explained and the case reloaded.
 import { h, show, field, options, toast } from './dom.js';
-import { get, post, ticketPath } from './api.js';
+import { caseDetail, get, post, ticketPath, timelinePages } from './api.js';
 import { canAct } from './auth.js';
 import {
   ACTION, KIND, STATUS, dateTime, duration, level, mapLink, needsReload, replyWindow,
@@ -12,7 +12,7 @@ import {
 export async function render(session, ticket, explain, notice) {
   let detail;
   try {
-    detail = await get(ticketPath(ticket));
+    detail = await caseDetail(ticket);
   } catch (error) {
     show(h('h1', {}, ticket), h('p', { class: 'alert', role: 'alert' }, explain(error)), h('a', { href: '#/' }, 'Kembali ke antrean'));
     return;
@@ -39,8 +39,29 @@ export async function render(session, ticket, explain, notice) {
       : h('p', { class: 'info' }, 'Anda masuk sebagai pengamat: kasus dapat dilihat, tetapi tidak dapat diubah.'),
     h('section', { class: 'card', 'aria-labelledby': 'h-timeline' },
       h('h2', { id: 'h-timeline' }, 'Riwayat'),
-      h('ol', { class: 'timeline' }, timeline.map((e) => eventItem(c, e)))),
+      ...timelineList(c, timeline, detail.next_cursor)),
   );
+}
+
+/** The events loaded, and a button for the next pages while the API has more. */
+function timelineList(c, timeline, cursor) {
+  const list = h('ol', { class: 'timeline' }, timeline.map((e) => eventItem(c, e)));
+  if (!cursor) return [list];
+  let next = cursor;
+  const button = h('button', { type: 'button', class: 'secondary', 'data-action': 'more-timeline' }, 'Muat riwayat berikutnya');
+  button.addEventListener('click', async () => {
+    button.disabled = true;
+    try {
+      const more = await timelinePages(c.ticket, next);
+      list.append(...more.timeline.map((e) => eventItem(c, e)));
+      next = more.next_cursor;
+      button.hidden = !next;
+    } catch (error) {
+      toast(`Riwayat tidak dapat dimuat (${error.status ?? 'jaringan'}).`);
+    }
+    button.disabled = false;
+  });
+  return [list, button];
 }
 
 function actor(e) {
@@ -77,6 +98,9 @@ function eventBody(c, body) {
       ].filter(Boolean).join(', '));
     case 'rated':
       return h('div', {}, `Warga memberi nilai ${body.rating} dari 5`);
+    case 'limited':
+      return h('div', {}, `Pelapor mencapai batas ${LIMIT[body.limit] ?? body.limit} (${body.allowed}); `
+        + 'pesan atau laporan barunya ditolak dan warga sudah diberi tahu');
     case 'outbound':
       return h('div', {}, `Pesan ke warga${body.via_template ? ' (templat resmi)' : ''} · ${deliveryLabel(body.status)}`,
         h('blockquote', {}, body.text), body.error ? h('small', { class: 'muted' }, body.error) : null);
@@ -85,7 +109,19 @@ function eventBody(c, body) {
   }
 }
 
-const DELIVERY = { pending: 'menunggu dikirim', sent: 'terkirim', delivered: 'diterima', read: 'dibaca', failed: 'gagal' };
+const LIMIT = {
+  messages_per_minute: 'pesan per menit',
+  new_cases_per_day: 'laporan baru per hari',
+  open_cases: 'laporan terbuka sekaligus',
+};
+const DELIVERY = {
+  pending: 'menunggu dikirim',
+  sent: 'terkirim',
+  delivered: 'diterima',
+  read: 'dibaca',
+  failed: 'gagal',
+  withheld: 'tidak dikirim: warga memilih BERHENTI',
+};
 const deliveryLabel = (s) => DELIVERY[s] ?? s;
 
 function messageContent(c, body) {

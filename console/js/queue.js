@@ -75,7 +75,8 @@ async function load(list, explain) {
     h('span', { class: 'where' }, `${KIND[c.kind] ?? c.kind} · ${c.area_name}`),
     h('span', {}, h('span', { class: `badge s-${c.status}` }, STATUS[c.status] ?? c.status), ' ',
       c.overdue ? h('span', { class: 'badge overdue' }, 'Lewat batas') : null),
-    h('span', { class: 'desc' }, c.description),
+    h('span', { class: 'desc' }, c.description,
+      c.description_truncated ? h('span', { class: 'muted' }, ' (terpotong: buka kasus untuk teks lengkap)') : null),
     h('span', { class: 'muted' }, `Masuk ${date(c.created_at)}`),
     h('span', { class: 'muted' }, c.due_at ? `Batas ${dateTime(c.due_at)}` : ''))));
   list.replaceChildren(h('div', {}, summary,

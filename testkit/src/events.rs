@@ -1,6 +1,7 @@
 //! API Gateway HTTP API (payload 2.0) events, as API Gateway sends them,
 //! turned into `lambda_http::Request`s by lambda_http itself.
 
+use aduan_shared::whatsapp::signature::sign_meta;
 use lambda_http::Request;
 use serde_json::{json, Value};
 
@@ -120,4 +121,22 @@ pub fn jwt_event(who: &Official, method: &str, path_and_query: &str, body: Optio
         event["body"] = json!(body);
     }
     event
+}
+
+/// A Meta delivery to `POST /webhook` (`body` is the webhook's JSON),
+/// signed with the app secret as Meta signs it.
+pub fn signed_meta_event(app_secret: &str, body: &Value) -> Value {
+    let bytes = serde_json::to_vec(body).expect("JSON");
+    let signature = sign_meta(app_secret.as_bytes(), &bytes);
+    http_event(
+        "POST",
+        "/webhook",
+        "",
+        &[
+            ("content-type", "application/json"),
+            ("x-hub-signature-256", &signature),
+        ],
+        Some(&bytes),
+        false,
+    )
 }

@@ -25,8 +25,7 @@ use aduan_shared::domain::ticket::Ticket;
 use aduan_shared::domain::timeline::{Actor, TimelineEvent};
 use aduan_shared::store::{QueueQuery, QueueScope, Reporter, Store};
 use aduan_shared::whatsapp::meta::fixtures;
-use aduan_shared::whatsapp::signature::sign_meta;
-use aduan_testkit::events::{http_event, jwt_event, request, Official};
+use aduan_testkit::events::{jwt_event, request, signed_meta_event, Official};
 use aduan_testkit::faults::{Fault, FaultProxy, Rule};
 use aduan_testkit::sns::{drain, fresh_topic, subscribed_queue};
 use aduan_testkit::standin::WhatsAppStandin;
@@ -151,20 +150,7 @@ impl World {
 
     /// One Meta delivery, signed; the status code the webhook answered.
     async fn deliver(&self, body: &Value) -> u16 {
-        let bytes = serde_json::to_vec(body).expect("json");
-        let sig = sign_meta(SECRET.as_bytes(), &bytes);
-        let event = http_event(
-            "POST",
-            "/webhook",
-            "",
-            &[
-                ("content-type", "application/json"),
-                ("x-hub-signature-256", &sig),
-            ],
-            Some(&bytes),
-            false,
-        );
-        webhook::handle(&self.webhook, request(&event))
+        webhook::handle(&self.webhook, request(&signed_meta_event(SECRET, body)))
             .await
             .status()
             .as_u16()
@@ -238,15 +224,11 @@ impl World {
         };
         let policy = &self.webhook.desk.policy;
         let (case, opened) = Case::open(new, &policy.ladder, &policy.sla, at);
-        let reporter = Reporter {
-            id: case.reporter.clone(),
-            open_case: None,
-            awaiting: None,
-            contact: keys.contacts.seal(&case.reporter, &Sender::phone_number(sender)),
-            known_as: Default::default(),
-            last_inbound_at: at,
-            version: 0,
-        };
+        let reporter = Reporter::new(
+            case.reporter.clone(),
+            keys.contacts.seal(&case.reporter, &Sender::phone_number(sender)),
+            at,
+        );
         aduan_testkit::seed::open_case(&self.store, &case, &[opened], reporter).await;
         case
     }

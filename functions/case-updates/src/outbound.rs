@@ -23,6 +23,9 @@ pub enum Notification {
     Sent { via_template: bool },
     /// Not sent yet: recorded, the sweep retries it.
     Pending,
+    /// Not sent: the citizen sent `BERHENTI` (no messages but replies to
+    /// what they send); recorded on the case as withheld.
+    Withheld,
     /// This deployment sends no WhatsApp messages (no sender configured).
     Disabled,
 }
@@ -105,6 +108,7 @@ fn notification(case: &CaseId, delivery: Result<Delivery, StoreError>) -> Notifi
     match delivery {
         Ok(Delivery::Sent { via_template, .. }) => Notification::Sent { via_template },
         Ok(Delivery::Pending) => Notification::Pending,
+        Ok(Delivery::Withheld) => Notification::Withheld,
         Err(err) => {
             // Saved as pending before the attempt: the sweep sends it.
             tracing::error!(%case, error = %err, "citizen notification outcome not recorded");

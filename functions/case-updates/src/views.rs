@@ -1,9 +1,15 @@
 //! What responses show of a case: never the reporter's number (the reporter
 //! appears as a pseudonym), nor internal ids, nor the providers' handles on a
-//! citizen's message (a Twilio media URL, a message id).
+//! citizen's message (a Twilio media URL, a message id). The citizen's free
+//! text (description, message, caption, place) shows with long numbers
+//! masked; lists show the start of a description, the case all of it.
+
+use std::borrow::Cow;
+use std::io;
 
 use aduan_shared::conversation::replies::area_name;
 use aduan_shared::domain::case::Case;
+use aduan_shared::domain::citizen_text::{excerpt, mask_numbers};
 use aduan_shared::domain::jurisdiction::{JurisdictionPath, Jurisdictions};
 use aduan_shared::domain::kind::CaseKind;
 use aduan_shared::domain::ladder::Level;
@@ -15,12 +21,19 @@ use aduan_shared::domain::timeline::{
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+/// Characters of a description a list shows: a page of 100 cases stays
+/// small whatever the citizens wrote (up to 64 KiB each).
+pub const LIST_DESCRIPTION_CHARS: usize = 280;
+
 #[derive(Debug, Serialize)]
 pub struct CaseView {
     pub ticket: String,
     pub kind: CaseKind,
     pub category: Option<String>,
+    /// Long numbers masked; in a list, cut (ending in "…").
     pub description: String,
+    /// The description was cut: the case itself shows all of it.
+    pub description_truncated: bool,
     /// The kelurahan (or RW/RT) once known.
     pub jurisdiction: Option<JurisdictionPath>,
     /// Whose queue the case is in: the jurisdiction, else where it came in.
@@ -42,12 +55,38 @@ pub struct CaseView {
 }
 
 impl CaseView {
+    /// The case with its whole description.
     pub fn new(case: &Case, tree: &Jurisdictions, now: DateTime<Utc>) -> Self {
+        Self::with_description(
+            case,
+            tree,
+            now,
+            mask_numbers(&case.description).into_owned(),
+            false,
+        )
+    }
+
+    /// The case in a list: the description's first 280 characters, masked
+    /// before the cut (a cut number could fall under the mask's length).
+    pub fn listed(case: &Case, tree: &Jurisdictions, now: DateTime<Utc>) -> Self {
+        let masked = mask_numbers(&case.description);
+        let cut = excerpt(&masked, LIST_DESCRIPTION_CHARS);
+        Self::with_description(case, tree, now, cut.text.into_owned(), cut.truncated)
+    }
+
+    fn with_description(
+        case: &Case,
+        tree: &Jurisdictions,
+        now: DateTime<Utc>,
+        description: String,
+        description_truncated: bool,
+    ) -> Self {
         Self {
             ticket: case.ticket.to_string(),
             kind: case.kind,
             category: case.category.clone(),
-            description: case.description.clone(),
+            description,
+            description_truncated,
             jurisdiction: case.jurisdiction.clone(),
             area: case.area().clone(),
             area_name: area_name(tree, case.area()),
@@ -80,20 +119,58 @@ pub fn actions(status: Status) -> Vec<&'static str> {
     out
 }
 
-/// A case with its whole timeline, oldest first.
+/// Events of a timeline per response.
+pub const TIMELINE_PAGE: usize = 200;
+/// And at most this much of their JSON (the first event always goes): 200
+/// citizen messages of 64 KiB would pass Lambda's 6 MB response limit.
+pub const TIMELINE_PAGE_BYTES: usize = 1024 * 1024;
+
+/// A case with a page of its timeline, oldest first.
 #[derive(Debug, Serialize)]
 pub struct CaseDetail<'a> {
     pub case: CaseView,
     pub timeline: Vec<EventView<'a>>,
+    /// Pass back as `cursor` for the next events; null on the last page.
+    pub next_cursor: Option<&'a str>,
 }
 
 impl<'a> CaseDetail<'a> {
-    pub fn new(case: CaseView, timeline: &'a [TimelineEvent]) -> Self {
+    /// The page from `events` (read up to one past a page, to know if more
+    /// follow): at most [`TIMELINE_PAGE`] events and [`TIMELINE_PAGE_BYTES`].
+    pub fn page(case: CaseView, events: &'a [TimelineEvent]) -> Self {
+        let mut timeline = Vec::new();
+        let mut bytes = 0;
+        for event in events.iter().take(TIMELINE_PAGE) {
+            let view = EventView::new(event);
+            bytes += json_len(&view);
+            if bytes > TIMELINE_PAGE_BYTES && !timeline.is_empty() {
+                break;
+            }
+            timeline.push(view);
+        }
+        let next_cursor = (timeline.len() < events.len()).then(|| events[timeline.len() - 1].id.as_str());
         Self {
             case,
-            timeline: timeline.iter().map(EventView::new).collect(),
+            timeline,
+            next_cursor,
         }
     }
+}
+
+/// The length of `value`'s JSON, counted without keeping it.
+fn json_len(value: &impl Serialize) -> usize {
+    struct Count(usize);
+    impl io::Write for Count {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            self.0 += buf.len();
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut count = Count(0);
+    serde_json::to_writer(&mut count, value).map_or(0, |()| count.0)
 }
 
 /// A timeline event as officials see it: as stored, without what only the
@@ -163,7 +240,8 @@ impl<'a> BodyView<'a> {
             | EventBody::Note { .. }
             | EventBody::Escalated { .. }
             | EventBody::Reclassified { .. }
-            | EventBody::Rated { .. } => BodyView::AsStored(body),
+            | EventBody::Rated { .. }
+            | EventBody::Limited { .. } => BodyView::AsStored(body),
         }
     }
 }
@@ -192,14 +270,20 @@ struct OutboundView<'a> {
 #[derive(Debug, Serialize)]
 #[serde(untagged)]
 enum ContentView<'a> {
+    Text(TextView<'a>),
     Media(MediaView<'a>),
-    /// Text, a location, an unsupported type: nothing of the provider's.
+    Location(LocationView<'a>),
+    /// An unsupported type: only its name.
     AsSent(&'a MessageContent),
 }
 
 impl<'a> ContentView<'a> {
     fn new(content: &'a MessageContent) -> Self {
+        let masked = |text: &'a Option<String>| text.as_deref().map(mask_numbers);
         match content {
+            MessageContent::Text { body } => ContentView::Text(TextView {
+                body: mask_numbers(body),
+            }),
             MessageContent::Media {
                 media_type,
                 media_id,
@@ -210,13 +294,28 @@ impl<'a> ContentView<'a> {
                 media_type: *media_type,
                 media_id,
                 mime_type: mime_type.as_deref(),
-                caption: caption.as_deref(),
+                caption: masked(caption),
             }),
-            MessageContent::Text { .. }
-            | MessageContent::Location { .. }
-            | MessageContent::Unsupported { .. } => ContentView::AsSent(content),
+            MessageContent::Location {
+                latitude,
+                longitude,
+                name,
+                address,
+            } => ContentView::Location(LocationView {
+                latitude: *latitude,
+                longitude: *longitude,
+                name: masked(name),
+                address: masked(address),
+            }),
+            MessageContent::Unsupported { .. } => ContentView::AsSent(content),
         }
     }
+}
+
+#[derive(Debug, Serialize)]
+#[serde(tag = "type", rename = "text")]
+struct TextView<'a> {
+    body: Cow<'a, str>,
 }
 
 /// The file's id (to ask for it), kind, type and caption; not where the provider keeps it.
@@ -226,5 +325,56 @@ struct MediaView<'a> {
     media_type: MediaType,
     media_id: &'a str,
     mime_type: Option<&'a str>,
-    caption: Option<&'a str>,
+    caption: Option<Cow<'a, str>>,
+}
+
+/// A shared location: the name and address may be typed by the citizen.
+#[derive(Debug, Serialize)]
+#[serde(tag = "type", rename = "location")]
+struct LocationView<'a> {
+    latitude: f64,
+    longitude: f64,
+    name: Option<Cow<'a, str>>,
+    address: Option<Cow<'a, str>>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aduan_shared::domain::timeline::EventBody;
+
+    fn shown(content: MessageContent) -> serde_json::Value {
+        let event = TimelineEvent::new(Utc::now(), Actor::Citizen, EventBody::message("wamid.1", content));
+        serde_json::to_value(EventView::new(&event)).unwrap()["body"]["content"].clone()
+    }
+
+    /// Every free text of a citizen's message shows masked, in the shape stored.
+    #[test]
+    fn citizens_texts_captions_and_places_are_masked() {
+        let phone = || Some("wa ０８１２３４５６７８９".to_owned());
+        let masked = "wa [nomor disembunyikan]";
+        let text = shown(MessageContent::Text {
+            body: phone().unwrap(),
+        });
+        assert_eq!(text, serde_json::json!({"type": "text", "body": masked}));
+        let media = shown(MessageContent::Media {
+            media_type: MediaType::Image,
+            media_id: "m1".into(),
+            mime_type: None,
+            caption: phone(),
+            url: None,
+        });
+        assert_eq!(media["caption"], masked);
+        let place = shown(MessageContent::Location {
+            latitude: -0.3,
+            longitude: 100.37,
+            name: phone(),
+            address: None,
+        });
+        assert_eq!(
+            place,
+            serde_json::json!({"type": "location", "latitude": -0.3, "longitude": 100.37,
+                "name": masked, "address": null})
+        );
+    }
 }

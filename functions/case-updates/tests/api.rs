@@ -119,11 +119,12 @@ async fn a_case_shows_its_timeline_and_a_pseudonym_and_other_scopes_get_404() {
     app.requests.reset();
     let r = app.get(&officer, "/cases/adu-1").await;
     assert_eq!(r.status, 200, "{}", r.text);
-    // The ticket's pointer, then the case's partition.
+    // The ticket's pointer, then the case with its first page of events.
     assert_eq!(
         app.requests.by_operation(),
         [("GetItem".to_owned(), 1), ("Query".to_owned(), 1)].into()
     );
+    assert_eq!(r.body["next_cursor"], json!(null));
     assert_eq!(r.body["case"]["ticket"], "ADU-0001");
     assert_eq!(r.body["case"]["reporter"], case.reporter.pseudonym());
     assert_eq!(r.body["case"]["status"], "verified");
@@ -215,17 +216,21 @@ async fn every_action_and_transition_through_the_lifecycle() {
         assert_eq!(r.body["case"]["status"], status);
         assert_eq!(r.body["event"]["actor"]["sub"], officer.sub);
     }
-    let r = act(json!({"action": "reopen", "version": 8})).await;
+    let r = act(json!({"action": "reclassify", "kind": "saran", "version": 8})).await;
+    assert_eq!((r.status, r.code()), (409, "illegal_transition"));
     assert_eq!(
         (r.status, r.body["error"]["status"].as_str()),
         (409, Some("closed"))
     );
-    let r = act(json!({"action": "reclassify", "kind": "saran", "version": 8})).await;
-    assert_eq!((r.status, r.code()), (409, "illegal_transition"));
+    // A closed case can be taken up again (the citizen phoned: not solved).
+    let r = act(json!({"action": "reopen", "note": "Warga menelepon: belum", "version": 8})).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["case"]["status"], "in_progress");
 
     // What the citizen was told, in Indonesian, in order.
     let texts = app.whatsapp.texts();
-    assert_eq!(texts.len(), 5, "{texts:?}");
+    assert_eq!(texts.len(), 6, "{texts:?}");
+    assert!(texts[5].contains("sedang ditindaklanjuti"), "{}", texts[5]);
     assert!(texts[0].contains("sudah diperiksa petugas"), "{}", texts[0]);
     assert!(texts[1].contains("sedang ditindaklanjuti"), "{}", texts[1]);
     assert!(texts[2].contains("Lubang sudah ditambal") && texts[2].contains("benar-benar sudah selesai"));
@@ -478,4 +483,112 @@ async fn stale_versions_and_concurrent_officials_conflict() {
         .filter(|e| e["body"]["type"] == "status_changed")
         .count();
     assert_eq!(changes, 1);
+}
+
+/// Finding 2 of the second review: a hundred 64 KB descriptions pushed a
+/// queue page past Lambda's 6 MB. Lists cut them; the case shows all of it.
+#[tokio::test]
+async fn a_flood_of_long_descriptions_still_loads_the_queue() {
+    let app = App::new("flood").await;
+    let description = |n: u64| {
+        format!(
+            "Banjir {n}, hubungi 0812/3456/7890. {}",
+            "air naik lagi ke rumah warga ".repeat(2300)
+        )
+    };
+    let now = chrono::Utc::now();
+    for n in 1..=100 {
+        app.seed_described(n, KEL_GAREGEH, now, now, description(n)).await;
+    }
+    assert!(description(1).len() > 64_000);
+    let officer = caller(KEL_GAREGEH, "officer");
+    let r = app.get(&officer, "/cases?limit=100").await;
+    assert_eq!(r.status, 200, "{}", &r.text[..500]);
+    assert!(r.text.len() < 100_000, "a page of {} bytes", r.text.len());
+    let cases = r.body["cases"].as_array().unwrap();
+    assert_eq!(cases.len(), 100);
+    for c in cases {
+        let text = c["description"].as_str().unwrap();
+        assert!(text.ends_with('…') && text.chars().count() <= 280, "{text}");
+        assert_eq!(c["description_truncated"], true);
+        assert!(
+            text.contains("[nomor disembunyikan]") && !text.contains("3456"),
+            "{text}"
+        );
+    }
+
+    let r = app.get(&officer, "/cases/ADU-0042").await;
+    assert_eq!(r.status, 200);
+    let full = description(42).replace("0812/3456/7890", "[nomor disembunyikan]");
+    assert_eq!(r.body["case"]["description"], full.as_str());
+    assert_eq!(r.body["case"]["description_truncated"], false);
+}
+
+/// The timeline comes in pages (200 events, or 1 MB of them): following
+/// `next_cursor` reads every event once, in order; a bad cursor is a 422.
+#[tokio::test]
+async fn a_long_timeline_pages_through_every_event_once() {
+    use aduan_shared::domain::timeline::{Actor, EventBody, MessageContent, TimelineEvent};
+
+    let app = App::new("timeline-pages").await;
+    let mut case = app.seed(1, KEL_GAREGEH).await;
+    let start = chrono::Utc::now();
+    let at = |i: i64| start + chrono::Duration::milliseconds(i);
+    let note = |i: i64| {
+        TimelineEvent::new(
+            at(i),
+            Actor::System,
+            EventBody::Note {
+                text: format!("catatan {i}"),
+            },
+        )
+    };
+    let long = |i: i64| {
+        let body = format!("wa 0812,3456,7890 {}", "x".repeat(64 * 1024 - 20));
+        TimelineEvent::new(
+            at(i),
+            Actor::Citizen,
+            EventBody::message(format!("wamid.{i}"), MessageContent::Text { body }),
+        )
+    };
+    // 430 notes, 20 messages of 64 KiB (one page's bytes), 20 notes; a
+    // transaction holds at most 100 items.
+    let events: Vec<TimelineEvent> = (0..470)
+        .map(|i| if (430..450).contains(&i) { long(i) } else { note(i) })
+        .collect();
+    for chunk in events.chunks(90) {
+        app.store().save_case(&mut case, chunk, None).await.unwrap();
+    }
+    let (_, stored) = app.store().case_with_timeline(&case.id).await.unwrap().unwrap();
+    assert_eq!(stored.len(), 471, "opened and the events");
+
+    let officer = caller(KEL_GAREGEH, "viewer");
+    let mut seen = Vec::new();
+    let mut pages = Vec::new();
+    let mut path = "/cases/ADU-0001".to_owned();
+    loop {
+        let r = app.get(&officer, &path).await;
+        assert_eq!(r.status, 200, "{}", &r.text[..r.text.len().min(500)]);
+        assert!(r.text.len() < 1_200_000, "a page of {} bytes", r.text.len());
+        // The number's digits, not "3456" alone: a timestamp's nanoseconds
+        // or an event id may hold those by chance.
+        assert!(!r.text.contains("0812,3456,7890"));
+        let timeline = r.body["timeline"].as_array().unwrap();
+        assert!(!timeline.is_empty() && timeline.len() <= 200);
+        pages.push(timeline.len());
+        seen.extend(timeline.iter().map(|e| e["id"].as_str().unwrap().to_owned()));
+        match r.body["next_cursor"].as_str() {
+            Some(cursor) => path = format!("/cases/ADU-0001?cursor={cursor}"),
+            None => break,
+        }
+    }
+    let ids: Vec<String> = stored.iter().map(|e| e.id.as_str().to_owned()).collect();
+    assert_eq!(seen, ids, "pages {pages:?}");
+    // Two full pages of notes, then the large messages split by bytes.
+    assert_eq!(pages[..2], [200, 200]);
+    assert!(pages.len() >= 4, "{pages:?}");
+
+    let r = app.get(&officer, "/cases/ADU-0001?cursor=not-an-event").await;
+    assert_eq!((r.status, r.code()), (422, "invalid_request"));
+    assert_eq!(r.body["error"]["field"], "cursor");
 }

@@ -194,6 +194,14 @@ async fn official_messages_go_free_form_inside_the_window_and_as_templates_outsi
     assert_eq!(sent[1].body["type"], "template");
     assert_eq!(sent[1].body["template"]["name"], "aduan_official_message");
     assert_eq!(sent[1].body["template"]["language"]["code"], "id");
+    // Its own parameters: the ticket and the official's words, not a sentence.
+    assert_eq!(
+        sent[1].body["template"]["components"][0]["parameters"],
+        json!([
+            {"type": "text", "text": "ADU-0002"},
+            {"type": "text", "text": "Mohon kirim foto lokasinya"}
+        ])
+    );
 
     // Recorded on the timeline as the official's, with its delivery status.
     let r = app.get(&officer, "/cases/ADU-0002").await;
@@ -209,7 +217,22 @@ async fn official_messages_go_free_form_inside_the_window_and_as_templates_outsi
     assert_eq!(r.body["notification"]["via_template"], true, "{}", r.text);
     assert_eq!(
         app.whatsapp.received()[2].body["template"]["name"],
-        "aduan_status_update"
+        "aduan_verified"
+    );
+    // An escalation names the office that has the case now.
+    let r = app
+        .post(
+            &officer,
+            "/cases/ADU-0002/escalations",
+            json!({"reason": "Perlu alat berat"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let escalated = &app.whatsapp.received()[3].body["template"];
+    assert_eq!(escalated["name"], "aduan_escalated");
+    assert_eq!(
+        escalated["components"][0]["parameters"][1]["text"],
+        "Kecamatan Mandiangin Koto Selayan"
     );
 
     for body in [
@@ -220,6 +243,57 @@ async fn official_messages_go_free_form_inside_the_window_and_as_templates_outsi
         let r = app.post(&officer, "/cases/ADU-0001/messages", body).await;
         assert_eq!((r.status, r.code()), (422, "invalid_request"));
     }
+}
+
+/// A citizen who sent `BERHENTI` gets no notice and no official's message:
+/// each is recorded on the case as withheld, the API says so, the sweep
+/// does not send one saved before, and nothing reaches WhatsApp.
+#[tokio::test]
+async fn a_citizen_who_sent_berhenti_is_sent_nothing_and_officials_see_why() {
+    let app = App::new("stopped").await;
+    let case = app.seed(1, KEL_GAREGEH).await;
+    let mut reporter = app.store().reporter(&case.reporter).await.unwrap().unwrap();
+    reporter.stopped_at = Some(chrono::Utc::now());
+    app.store().save_reporter(&mut reporter).await.unwrap();
+    let officer = caller(KEL_GAREGEH, "officer");
+
+    let r = app
+        .act(&officer, "ADU-0001", json!({"action": "verify", "version": 1}))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["notification"]["delivery"], "withheld", "{}", r.text);
+    let r = app
+        .post(
+            &officer,
+            "/cases/ADU-0001/messages",
+            json!({"text": "Mohon kirim foto lokasinya"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["delivery"], "withheld");
+
+    let r = app.get(&officer, "/cases/ADU-0001").await;
+    let statuses: Vec<Value> = r.body["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["body"]["type"] == "outbound")
+        .map(|e| e["body"]["status"].clone())
+        .collect();
+    assert_eq!(statuses, vec![json!("withheld"), json!("withheld")]);
+    assert!(
+        app.whatsapp.received().is_empty(),
+        "{:?}",
+        app.whatsapp.received()
+    );
+    assert!(
+        app.store()
+            .pending_outbound(chrono::Utc::now() + chrono::Duration::days(1), 10)
+            .await
+            .unwrap()
+            .is_empty(),
+        "nothing left for the sweep"
+    );
 }
 
 #[tokio::test]
@@ -275,6 +349,7 @@ async fn a_citizen_known_by_bsuid_alone_is_written_to_by_recipient() {
         KEL_GAREGEH,
         now,
         now - chrono::Duration::hours(2),
+        "Jalan rusak".into(),
     )
     .await;
     app.seed_as(
@@ -283,6 +358,7 @@ async fn a_citizen_known_by_bsuid_alone_is_written_to_by_recipient() {
         KEL_GAREGEH,
         now,
         now - chrono::Duration::hours(25),
+        "Jalan rusak".into(),
     )
     .await;
     let officer = caller(KEL_GAREGEH, "officer");

@@ -64,6 +64,8 @@ pub struct SweepSummary {
     pub citizens_told: usize,
     /// Not sent now: kept pending by the messenger for a later sweep.
     pub citizen_notices_pending: usize,
+    /// Not sent: the citizen sent BERHENTI.
+    pub citizen_notices_withheld: usize,
     /// Sent or not, the outcome could not be recorded (the store failed):
     /// the notice stays pending, saved with the change, for a later sweep.
     pub citizen_notice_failures: usize,
@@ -276,6 +278,7 @@ impl App {
     ) {
         match self.messenger.send_staged(&self.store, staged, now).await {
             Ok(Delivery::Sent { .. }) => summary.citizens_told += 1,
+            Ok(Delivery::Withheld) => summary.citizen_notices_withheld += 1,
             Ok(Delivery::Pending) => {
                 tracing::warn!(case = %case.id, "citizen notice not sent: kept pending");
                 summary.citizen_notices_pending += 1;

@@ -28,7 +28,7 @@ use support::*;
 
 const GAREGEH: &str = "bukittinggi/mandiangin-koto-selayan/garegeh";
 const BIRUGO: &str = "bukittinggi/aur-birugo-tigo-baleh/birugo";
-const ESCALATED_TEXT: &str = "tingkat yang lebih tinggi";
+const ESCALATED_TEXT: &str = "kini ditangani oleh";
 
 /// The WhatsApp messages of a case's timeline: (text, status).
 async fn outbound(store: &Store, id: &CaseId) -> Vec<(String, DeliveryStatus)> {
@@ -142,7 +142,7 @@ async fn two_concurrent_sweeps_escalate_each_overdue_case_once() {
         assert_eq!(sent[0].body["to"], CITIZEN);
         let text = aduan_testkit::standin::message_text(&sent[0].body);
         assert!(
-            text.contains(ESCALATED_TEXT) && text.contains("(kecamatan)"),
+            text.contains(ESCALATED_TEXT) && text.contains("Kecamatan Mandiangin Koto Selayan"),
             "{text}"
         );
         let recorded = outbound(&store, &case.id).await;
@@ -369,13 +369,16 @@ async fn resolved_cases_without_an_answer_are_closed_and_the_citizen_told() {
         store.case(&cases[1].id).await.unwrap().unwrap().status,
         Status::Resolved
     );
-    // The citizen last wrote on 20/11: outside the window, the status template.
+    // The citizen last wrote on 20/11: outside the window, the auto-close
+    // template, with the ticket as its one parameter.
     let received = whatsapp.received();
     assert_eq!(received.len(), 1, "{:?}", whatsapp.texts());
     assert_eq!(received[0].body["to"], CITIZEN);
-    assert_eq!(received[0].body["template"]["name"], "aduan_status_update");
-    let text = aduan_testkit::standin::message_text(&received[0].body);
-    assert!(text.contains("ADU-0011") && text.contains("kami tutup"), "{text}");
+    assert_eq!(received[0].body["template"]["name"], "aduan_auto_closed");
+    assert_eq!(
+        received[0].body["template"]["components"][0]["parameters"],
+        json!([{"type": "text", "text": "ADU-0011"}])
+    );
     let recorded = outbound(&store, &cases[0].id).await;
     assert_eq!(recorded.len(), 1);
     assert_eq!(recorded[0].1, DeliveryStatus::Sent);
@@ -491,6 +494,42 @@ async fn a_pending_whatsapp_message_is_sent_once_by_two_concurrent_sweeps() {
         .unwrap();
     assert_eq!(later.whatsapp.sent + later.whatsapp.skipped, 0, "{later:?}");
     assert_eq!(whatsapp.received().len(), 2);
+}
+
+/// A message saved before the citizen sent `BERHENTI` is not sent by the
+/// sweep: it is recorded as withheld and leaves the outbox.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_pending_message_to_a_citizen_who_sent_berhenti_is_withheld() {
+    let t0 = at("2026-11-30T10:00:00+07:00");
+    let (store, case, whatsapp, a) = one_heard_case("sweep-stopped", 23, t0).await;
+    whatsapp.set_mode(Mode::Fail(503));
+    let delivery = a
+        .messenger
+        .tell_as(&store, &case, Notice::Verified, Actor::System, t0)
+        .await
+        .unwrap();
+    assert_eq!(delivery, Delivery::Pending);
+    let mut reporter = store.reporter(&case.reporter).await.unwrap().unwrap();
+    reporter.stopped_at = Some(t0 + Duration::minutes(1));
+    store.save_reporter(&mut reporter).await.unwrap();
+
+    whatsapp.set_mode(Mode::Accept);
+    let swept = a
+        .sla_sweep(t0 + Duration::minutes(5), Budget::unlimited())
+        .await
+        .unwrap();
+    assert_eq!(
+        (swept.whatsapp.sent, swept.whatsapp.withheld),
+        (0, 1),
+        "{swept:?}"
+    );
+    assert_eq!(whatsapp.received().len(), 1, "only the failed first attempt");
+    assert_eq!(outbound(&store, &case.id).await[0].1, DeliveryStatus::Withheld);
+    let later = a
+        .sla_sweep(t0 + Duration::hours(2), Budget::unlimited())
+        .await
+        .unwrap();
+    assert_eq!(later.whatsapp, Default::default(), "nothing left: {later:?}");
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -15,7 +15,7 @@ use aduan_shared::store::{QueueQuery, QueueScope, Store};
 use aduan_shared::whatsapp::meta::fixtures;
 use aduan_shared::whatsapp::signature::{sign_meta, sign_twilio};
 use aduan_testkit::counting::RequestCounter;
-use aduan_testkit::events::{http_event, request};
+use aduan_testkit::events::{http_event, request, signed_meta_event};
 use aduan_testkit::faults::{Fault, FaultProxy, Rule};
 use aduan_testkit::standin::{Mode, WhatsAppStandin};
 use aduan_testkit::{base_env, fresh_table, sdk_config};
@@ -85,19 +85,7 @@ async fn harness_with(test: &str, adjust: impl FnOnce(&mut Vec<(String, String)>
 }
 
 fn signed_post(body: &Value) -> lambda_http::Request {
-    let bytes = serde_json::to_vec(body).unwrap();
-    let sig = sign_meta(SECRET.as_bytes(), &bytes);
-    request(&http_event(
-        "POST",
-        "/webhook",
-        "",
-        &[
-            ("content-type", "application/json"),
-            ("x-hub-signature-256", &sig),
-        ],
-        Some(&bytes),
-        false,
-    ))
+    request(&signed_meta_event(SECRET, body))
 }
 
 async fn post(h: &Harness, body: &Value) -> (u16, String) {

@@ -20,10 +20,6 @@ pub const TWILIO_ACCOUNT_SID: &str = "TWILIO_ACCOUNT_SID";
 pub const TWILIO_API_BASE: &str = "TWILIO_API_BASE";
 pub const TEXTS_FILE: &str = "TEXTS_FILE";
 pub const TEMPLATE_LANGUAGE: &str = "WHATSAPP_TEMPLATE_LANGUAGE";
-pub const TEMPLATE_STATUS_UPDATE: &str = "WHATSAPP_TEMPLATE_STATUS_UPDATE";
-pub const TEMPLATE_ESCALATED: &str = "WHATSAPP_TEMPLATE_ESCALATED";
-pub const TEMPLATE_CONFIRM_SOLVED: &str = "WHATSAPP_TEMPLATE_CONFIRM_SOLVED";
-pub const TEMPLATE_OFFICIAL_MESSAGE: &str = "WHATSAPP_TEMPLATE_OFFICIAL_MESSAGE";
 
 /// The secrets this module reads (resolve them with the function's others).
 pub const OPTIONAL_SECRETS: &[&str] = &[WHATSAPP_ACCESS_TOKEN, TWILIO_AUTH_TOKEN];
@@ -67,20 +63,11 @@ impl Messaging {
         let twilio_base = env
             .optional(TWILIO_API_BASE)
             .unwrap_or_else(|| DEFAULT_TWILIO_API_BASE.to_owned());
-        let defaults = Templates::default();
-        let templates = Templates {
-            language: env.optional(TEMPLATE_LANGUAGE).unwrap_or(defaults.language),
-            status_update: env
-                .optional(TEMPLATE_STATUS_UPDATE)
-                .unwrap_or(defaults.status_update),
-            escalated: env.optional(TEMPLATE_ESCALATED).unwrap_or(defaults.escalated),
-            confirm_solved: env
-                .optional(TEMPLATE_CONFIRM_SOLVED)
-                .unwrap_or(defaults.confirm_solved),
-            official_message: env
-                .optional(TEMPLATE_OFFICIAL_MESSAGE)
-                .unwrap_or(defaults.official_message),
-        };
+        let templates = Templates::new(
+            env.optional(TEMPLATE_LANGUAGE)
+                .unwrap_or_else(|| Templates::default().language),
+            |kind| env.optional(kind.variable()),
+        );
         let texts = match env.optional(TEXTS_FILE) {
             Some(path) => Texts::load(Path::new(&path)).map_err(|e| ConfigError::Invalid {
                 name: TEXTS_FILE.into(),

@@ -1,11 +1,12 @@
 //! The rules a city sets for its cases: the ladder, the SLA in working days,
-//! its holidays and time zone, and its ticket prefix. All optional, with the
-//! defaults LAPOR! uses.
+//! its holidays and time zone, its ticket prefix, and the limits on each
+//! reporter. All optional, with the defaults LAPOR! uses.
 
-use chrono::{FixedOffset, NaiveDate};
+use chrono::{Duration, FixedOffset, NaiveDate};
 
 use super::{ConfigError, Env};
 use crate::domain::ladder::{Ladder, LadderError, Tier};
+use crate::domain::limits::ReporterLimits;
 use crate::domain::sla::{SlaPolicy, StatusAllowance, WorkingCalendar, WIB_OFFSET_SECONDS};
 use crate::domain::ticket::TicketPrefix;
 
@@ -17,12 +18,20 @@ pub const SLA_CONFIRM_DAYS: &str = "SLA_CONFIRM_DAYS";
 pub const PUBLIC_HOLIDAYS: &str = "PUBLIC_HOLIDAYS";
 pub const UTC_OFFSET: &str = "UTC_OFFSET";
 pub const TICKET_PREFIX: &str = "TICKET_PREFIX";
+pub const REOPEN_WINDOW_DAYS: &str = "REOPEN_WINDOW_DAYS";
+pub const LIMIT_OPEN_CASES: &str = "LIMIT_OPEN_CASES";
+pub const LIMIT_NEW_CASES_PER_DAY: &str = "LIMIT_NEW_CASES_PER_DAY";
+pub const LIMIT_MESSAGES_PER_MINUTE: &str = "LIMIT_MESSAGES_PER_MINUTE";
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Policy {
     pub ladder: Ladder,
     pub sla: SlaPolicy,
     pub ticket_prefix: TicketPrefix,
+    /// How long after a case closed the citizen's "not solved" still
+    /// reopens it; later, they are asked for a new report.
+    pub reopen_window: Duration,
+    pub limits: ReporterLimits,
 }
 
 impl Policy {
@@ -77,6 +86,15 @@ impl Policy {
             Some(raw) => TicketPrefix::parse(&raw).map_err(|e| invalid(TICKET_PREFIX, e.to_string()))?,
             None => TicketPrefix::default(),
         };
+        let reopen_window = Duration::days(env.parse_optional(REOPEN_WINDOW_DAYS, 14u16)?.into());
+        let default_limits = ReporterLimits::default();
+        let limits = ReporterLimits {
+            open_cases: env.parse_optional(LIMIT_OPEN_CASES, default_limits.open_cases)?,
+            new_cases_per_day: env
+                .parse_optional(LIMIT_NEW_CASES_PER_DAY, default_limits.new_cases_per_day)?,
+            messages_per_minute: env
+                .parse_optional(LIMIT_MESSAGES_PER_MINUTE, default_limits.messages_per_minute)?,
+        };
         Ok(Self {
             ladder,
             sla: SlaPolicy {
@@ -85,6 +103,8 @@ impl Policy {
                 per_tier: Default::default(),
             },
             ticket_prefix,
+            reopen_window,
+            limits,
         })
     }
 }
@@ -99,6 +119,8 @@ mod tests {
         assert_eq!(policy.ladder, Ladder::default());
         assert_eq!(policy.sla, SlaPolicy::default());
         assert_eq!(policy.ticket_prefix.as_str(), "ADU");
+        assert_eq!(policy.limits, ReporterLimits::default());
+        assert_eq!(policy.reopen_window, Duration::days(14));
     }
 
     #[test]
@@ -110,6 +132,10 @@ mod tests {
             (PUBLIC_HOLIDAYS, "2026-12-25, 2027-01-01"),
             (UTC_OFFSET, "+08:00"),
             (TICKET_PREFIX, "lpr"),
+            (LIMIT_OPEN_CASES, "3"),
+            (REOPEN_WINDOW_DAYS, "30"),
+            (LIMIT_NEW_CASES_PER_DAY, "0"),
+            (LIMIT_MESSAGES_PER_MINUTE, "30"),
         ]);
         let policy = Policy::from_env(&env).unwrap();
         assert_eq!(policy.ladder.tiers().len(), 4);
@@ -117,6 +143,15 @@ mod tests {
         assert!(!policy.sla.calendar.is_working_day("2026-12-25".parse().unwrap()));
         assert_eq!(policy.sla.calendar.offset().local_minus_utc(), 8 * 3600);
         assert_eq!(policy.ticket_prefix.as_str(), "LPR");
+        assert_eq!(policy.reopen_window, Duration::days(30));
+        assert_eq!(
+            policy.limits,
+            ReporterLimits {
+                open_cases: 3,
+                new_cases_per_day: 0,
+                messages_per_minute: 30
+            }
+        );
         for (name, value) in [
             (LADDER, "kota,kelurahan"),
             (ENTRY_TIER, "rt"),
@@ -124,6 +159,9 @@ mod tests {
             (PUBLIC_HOLIDAYS, "25/12/2026"),
             (UTC_OFFSET, "WIB"),
             (TICKET_PREFIX, "A"),
+            (LIMIT_OPEN_CASES, "-1"),
+            (REOPEN_WINDOW_DAYS, "two weeks"),
+            (LIMIT_MESSAGES_PER_MINUTE, "lots"),
         ] {
             let err = Policy::from_env(&Env::from_pairs([(name, value)])).unwrap_err();
             assert!(err.to_string().contains(name), "{name}: {err}");

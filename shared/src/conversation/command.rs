@@ -15,6 +15,10 @@ pub enum Command {
     New(Option<String>),
     /// `BANTUAN`, `MENU`, `HELP`, `INFO`.
     Help,
+    /// `BERHENTI`, `STOP`: no more messages but replies to what they send.
+    Stop,
+    /// `MULAI`, `START`: messages again.
+    Resume,
 }
 
 /// A ticket as typed: parsed, or not recognisable (answered with an example).
@@ -49,6 +53,9 @@ impl Command {
             "BATAL" | "BATALKAN" => Some(Command::Withdraw(TicketArg::Invalid)),
             "BARU" => Some(Command::New((!rest.is_empty()).then(|| rest.to_owned()))),
             "BANTUAN" | "MENU" | "HELP" | "INFO" if rest.is_empty() => Some(Command::Help),
+            // Alone only: "stop kontak liar di pasar" is a report.
+            "BERHENTI" | "STOP" if rest.is_empty() => Some(Command::Stop),
+            "MULAI" | "START" if rest.is_empty() => Some(Command::Resume),
             _ => None,
         }
     }
@@ -92,6 +99,9 @@ mod tests {
             Some(Command::New(Some("lampu jalan mati".into())))
         );
         assert_eq!(Command::parse("bantuan"), Some(Command::Help));
+        assert_eq!(Command::parse("BERHENTI"), Some(Command::Stop));
+        assert_eq!(Command::parse("stop."), Some(Command::Stop));
+        assert_eq!(Command::parse("Mulai"), Some(Command::Resume));
     }
 
     #[test]
@@ -100,6 +110,9 @@ mod tests {
             "Jalan rusak di Garegeh",
             "statusnya bagaimana ya",
             "menu makanan posyandu kurang",
+            "berhenti di depan sekolah, angkot menutup jalan",
+            "mulai kapan jalan ini diperbaiki",
+            "stop liar di pasar ateh",
             "",
         ] {
             assert_eq!(Command::parse(text), None, "{text:?}");

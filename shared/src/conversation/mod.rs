@@ -4,6 +4,7 @@
 //! without AWS. The webhook reads, writes the plan once, then replies.
 
 mod command;
+pub mod limits;
 pub mod plan;
 pub mod replies;
 mod reporter;

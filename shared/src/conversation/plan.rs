@@ -3,8 +3,9 @@
 //! with what that read found, [`plan`] returns everything the message
 //! writes (one transaction) and the reply to send once it is written.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 
+use super::limits::{Limit, Refusal};
 use super::{replies, Awaiting, Command, Context, Decision, Effect, OpenCase, Reporter, State, TicketArg};
 use crate::domain::case::{Case, CaseError, CaseId, Channel, NewCase};
 use crate::domain::identity::IdKeys;
@@ -69,6 +70,8 @@ pub struct Rules<'a> {
     /// A bucket keeps citizens' files: a file is pending from the message's
     /// own write, so the sweep fetches it if the webhook cannot.
     pub keeps_files: bool,
+    /// How long after closing a case the citizen's "not solved" reopens it.
+    pub reopen_window: Duration,
 }
 
 /// The message being planned, with what the desk knows of its sender.
@@ -237,6 +240,53 @@ pub fn plan(
     }
 }
 
+/// A message refused by one of the reporter's limits: it is counted, not
+/// recorded on a case; the citizen is told (see [`Refusal::tell`]), and the
+/// refusal is put on their case for officials when [`Refusal::note_on`]
+/// names one.
+pub fn refuse(refusal: Refusal, incoming: &Incoming<'_>, ctx: Context<'_>, rules: Rules<'_>) -> Plan {
+    let planner = Planner { incoming, ctx, rules };
+    let now = incoming.now;
+    let (mut reporter, reporter_is_new) = planner.next_reporter();
+    let case = match refusal.note_on {
+        Some(open) => {
+            reporter.activity.noted(now);
+            CaseWrite::Append {
+                case_id: open.id,
+                ticket: open.ticket,
+                events: vec![TimelineEvent::new(
+                    now,
+                    Actor::System,
+                    EventBody::Limited {
+                        limit: refusal.limit,
+                        allowed: refusal.allowed,
+                    },
+                )],
+            }
+        }
+        None => CaseWrite::None,
+    };
+    let texts = ctx.texts;
+    let text = match refusal.limit {
+        Limit::MessagesPerMinute => &texts.limit_messages,
+        Limit::NewCasesPerDay => &texts.limit_new_cases,
+        Limit::OpenCases => &texts.limit_open_cases,
+    };
+    let allowed = refusal.allowed.to_string();
+    Plan {
+        write: CitizenWrite {
+            reporter,
+            reporter_is_new,
+            copies_read: planner.copies_read(),
+            case,
+        },
+        reply: refusal.tell.then(|| Reply {
+            case_id: None,
+            message: Outbound::text(render(text, &[("limit", allowed.as_str())])),
+        }),
+    }
+}
+
 struct Planner<'p> {
     incoming: &'p Incoming<'p>,
     ctx: Context<'p>,
@@ -273,20 +323,20 @@ impl Planner<'_> {
                     next.contact = contacts.seal(reporter_id, &sender);
                 }
                 next.known_as = IdKeys::of(&sender, hasher).without(taken);
+                next.activity = next.activity.at(*now);
+                next.activity.count_message(*now);
                 (next, false)
             }
-            None => (
-                Reporter {
-                    id: (*reporter_id).clone(),
-                    open_case: None,
-                    awaiting: None,
-                    contact: contacts.seal(reporter_id, &inbound.from),
-                    known_as: IdKeys::of(&inbound.from, hasher).without(taken),
-                    last_inbound_at: *now,
-                    version: 0,
-                },
-                true,
-            ),
+            None => {
+                let mut next = Reporter::new(
+                    (*reporter_id).clone(),
+                    contacts.seal(reporter_id, &inbound.from),
+                    *now,
+                );
+                next.known_as = IdKeys::of(&inbound.from, hasher).without(taken);
+                next.activity.count_message(*now);
+                (next, true)
+            }
         }
     }
 
@@ -329,10 +379,12 @@ impl Planner<'_> {
     fn open(&self, new: NewCase, question: Option<(Outbound, Awaiting)>) -> Plan {
         let (case, opened) = Case::open(new, self.rules.ladder, self.rules.sla, self.now());
         let (mut reporter, reporter_is_new) = self.next_reporter();
-        reporter.open_case = Some(OpenCase {
+        let open = OpenCase {
             id: case.id.clone(),
             ticket: case.ticket.clone(),
-        });
+        };
+        reporter.activity.opened(open.clone(), self.now());
+        reporter.open_case = Some(open);
         reporter.awaiting = question.as_ref().map(|(_, awaiting)| awaiting.clone());
         let ack = replies::acknowledge(
             self.ctx.texts,
@@ -371,7 +423,7 @@ impl Planner<'_> {
     fn append(
         &self,
         effect: Effect,
-        reply: Option<Outbound>,
+        mut reply: Option<Outbound>,
         awaiting: Option<Awaiting>,
         found: Found,
     ) -> Result<Plan, PlanError> {
@@ -408,16 +460,40 @@ impl Planner<'_> {
             },
             Effect::Confirm { case: asked, solved } => {
                 let mut case = Self::found_case(found, &asked.id)?;
-                if case.status == Status::Resolved {
+                let texts = self.ctx.texts;
+                let ticket = [("ticket", case.ticket.as_str())];
+                let closed_lately =
+                    case.status == Status::Closed && now - case.updated_at <= self.rules.reopen_window;
+                if case.status == Status::Resolved || (!solved && closed_lately) {
                     let transition = if solved {
                         Transition::Close
                     } else {
                         Transition::Reopen
                     };
                     events.push(case.transition(transition, Actor::Citizen, None, self.rules.sla, now)?);
-                    if solved && reporter.open_case.as_ref().is_some_and(|c| c.id == case.id) {
-                        reporter.open_case = None;
+                    let this_case = OpenCase {
+                        id: case.id.clone(),
+                        ticket: case.ticket.clone(),
+                    };
+                    if solved {
+                        reporter.activity.closed(&case.id);
+                        if reporter.open_case.as_ref() == Some(&this_case) {
+                            reporter.open_case = None;
+                        }
+                    } else if reporter.open_case.is_none() {
+                        // Closed by the sweep or an official: open again, so
+                        // what they send next joins it.
+                        reporter.open_case = Some(this_case);
                     }
+                } else if !solved {
+                    // Never "reopened" while it stays as it is: still being
+                    // handled, or finished too long ago for this answer.
+                    let text = if case.status.is_open() {
+                        &texts.confirm_no_open
+                    } else {
+                        &texts.confirm_no_closed
+                    };
+                    reply = Some(Outbound::text(render(text, &ticket)));
                 }
                 CaseWrite::Change { case, events }
             }
@@ -449,17 +525,14 @@ impl Planner<'_> {
     /// and the reporter's window are written, and the answer is sent
     /// without a record (the citizen can simply ask again).
     fn answer_without_case(&self, message: Outbound) -> Plan {
-        self.without_case(None, message)
+        self.without_case(|_| {}, message)
     }
 
-    /// As [`Planner::answer_without_case`]; `open_case` replaces the
-    /// reporter's open case when given (`BARU`).
-    fn without_case(&self, open_case: Option<Option<OpenCase>>, message: Outbound) -> Plan {
+    /// As [`Planner::answer_without_case`], with `change` made to the
+    /// reporter's record (`BARU`, `BERHENTI`, `MULAI`).
+    fn without_case(&self, change: impl FnOnce(&mut Reporter), message: Outbound) -> Plan {
         let (mut reporter, reporter_is_new) = self.next_reporter();
-        if let Some(open_case) = open_case {
-            reporter.open_case = open_case;
-            reporter.awaiting = None;
-        }
+        change(&mut reporter);
         Plan {
             write: CitizenWrite {
                 reporter,
@@ -481,7 +554,19 @@ impl Planner<'_> {
             |ticket: &Ticket| Outbound::text(render(&texts.not_found, &[("ticket", ticket.as_str())]));
         Ok(match command {
             Command::Help => self.answer_without_case(Outbound::text(&texts.help)),
-            Command::New(None) => self.without_case(Some(None), Outbound::text(&texts.new_prompt)),
+            Command::Stop => {
+                let now = self.now();
+                let stop = |r: &mut Reporter| r.stopped_at = Some(r.stopped_at.unwrap_or(now));
+                self.without_case(stop, Outbound::text(&texts.stopped))
+            }
+            Command::Resume => self.without_case(|r| r.stopped_at = None, Outbound::text(&texts.resumed)),
+            Command::New(None) => {
+                let start_afresh = |r: &mut Reporter| {
+                    r.open_case = None;
+                    r.awaiting = None;
+                };
+                self.without_case(start_afresh, Outbound::text(&texts.new_prompt))
+            }
             // `decide` opens the case of `BARU <text>` itself.
             Command::New(Some(_)) => return Err(PlanError::WrongLookup),
             Command::StatusAll => {
@@ -540,6 +625,7 @@ impl Planner<'_> {
             return self.answer_without_case(Outbound::text(message));
         };
         let (mut reporter, reporter_is_new) = self.next_reporter();
+        reporter.activity.closed(&case.id);
         if reporter.open_case.as_ref().is_some_and(|c| c.id == case.id) {
             reporter.open_case = None;
             reporter.awaiting = None;

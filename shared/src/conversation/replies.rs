@@ -6,6 +6,7 @@ use super::{ids, Context};
 use crate::domain::case::Case;
 use crate::domain::jurisdiction::{JurisdictionPath, Jurisdictions, Node, NodeKind};
 use crate::domain::kind::CaseKind;
+use crate::domain::ladder::{Level, Tier};
 use crate::domain::sla::WorkingCalendar;
 use crate::domain::ticket::Ticket;
 use crate::texts::{render, Texts};
@@ -20,6 +21,36 @@ pub fn area_name(tree: &Jurisdictions, path: &JurisdictionPath) -> String {
             NodeKind::Rw | NodeKind::Rt | NodeKind::Kota | NodeKind::Agency => node.name.clone(),
         },
         None => path.last_segment().to_owned(),
+    }
+}
+
+/// The office that has `case` at `level`, by name, for the citizen:
+/// "Kecamatan Mandiangin Koto Selayan", "Pemerintah Kota Bukittinggi",
+/// "Dinas PUPR"; the level's generic name only where the tree has no node
+/// (a case whose kelurahan is not known yet, at the kelurahan tier).
+pub fn office_name(texts: &Texts, tree: &Jurisdictions, case: &Case, level: &Level) -> String {
+    let node = match (level, &case.agency) {
+        (Level::Agency(_), Some(agency)) => tree.node(agency),
+        (Level::Tier(tier), _) => {
+            let kind = match tier {
+                Tier::Rt => NodeKind::Rt,
+                Tier::Rw => NodeKind::Rw,
+                Tier::Kelurahan => NodeKind::Kelurahan,
+                Tier::Kecamatan => NodeKind::Kecamatan,
+                Tier::Kota => NodeKind::Kota,
+            };
+            case.area()
+                .lineage()
+                .iter()
+                .filter_map(|path| tree.node(path))
+                .find(|node| node.kind == kind)
+        }
+        (Level::Agency(_), None) => None,
+    };
+    match node {
+        Some(node) if node.kind == NodeKind::Kota => format!("Pemerintah {}", node.name),
+        Some(node) => area_name(tree, &node.path),
+        None => texts.level_name(level).to_owned(),
     }
 }
 

@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::limits::Activity;
 use super::{Awaiting, OpenCase};
 use crate::domain::identity::IdKeys;
 use crate::domain::reporter::{ReporterId, SealedContact};
@@ -27,11 +28,33 @@ pub struct Reporter {
     #[serde(default, skip_serializing_if = "IdKeys::is_empty")]
     pub known_as: IdKeys,
     pub last_inbound_at: DateTime<Utc>,
+    /// When they sent `BERHENTI`: no message goes to them but replies to
+    /// what they send, until `MULAI`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stopped_at: Option<DateTime<Utc>>,
+    /// What their limits count ([`super::limits`]); absent on older records.
+    #[serde(default)]
+    pub activity: Activity,
     /// Bumped on every write; writes are conditional on the version read.
     pub version: u64,
 }
 
 impl Reporter {
+    /// A reporter's first record, before it is written.
+    pub fn new(id: ReporterId, contact: SealedContact, last_inbound_at: DateTime<Utc>) -> Self {
+        Self {
+            id,
+            open_case: None,
+            awaiting: None,
+            contact,
+            known_as: IdKeys::default(),
+            last_inbound_at,
+            stopped_at: None,
+            activity: Activity::default(),
+            version: 0,
+        }
+    }
+
     fn keys(&self) -> IdKeys {
         if self.known_as.is_empty() {
             IdKeys {

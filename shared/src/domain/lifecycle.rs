@@ -90,6 +90,9 @@ impl Status {
             (InProgress, Resolve) => Resolved,
             (Resolved, Close) => Closed,
             (Resolved, Reopen) => InProgress,
+            // Closed too soon: the citizen says it is not solved (within the
+            // city's window), or an official takes it up again.
+            (Closed, Reopen) => InProgress,
             (from, Withdraw) if from.is_open() => Withdrawn,
             (from, transition) => return Err(IllegalTransition { from, transition }),
         };
@@ -148,13 +151,14 @@ mod tests {
     use super::*;
 
     /// Every legal move, written out once; everything else must be refused.
-    const LEGAL: [(Status, Transition, Status); 10] = [
+    const LEGAL: [(Status, Transition, Status); 11] = [
         (Received, Verify, Verified),
         (Received, Reject, Rejected),
         (Verified, Start, InProgress),
         (InProgress, Resolve, Resolved),
         (Resolved, Close, Closed),
         (Resolved, Reopen, InProgress),
+        (Closed, Reopen, InProgress),
         (Received, Withdraw, Withdrawn),
         (Verified, Withdraw, Withdrawn),
         (InProgress, Withdraw, Withdrawn),
@@ -179,11 +183,13 @@ mod tests {
     }
 
     #[test]
-    fn terminal_states_allow_nothing() {
-        for status in [Closed, Rejected, Withdrawn] {
+    fn terminal_states_allow_nothing_but_reopening_a_closed_case() {
+        for status in [Rejected, Withdrawn] {
             assert!(status.is_terminal());
             assert!(status.allowed().is_empty(), "{status}");
         }
+        assert!(Closed.is_terminal());
+        assert_eq!(Closed.allowed(), vec![Reopen]);
         assert_eq!(Resolved.allowed(), vec![Close, Reopen, Withdraw]);
     }
 

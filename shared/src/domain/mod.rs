@@ -1,11 +1,13 @@
 //! The complaint desk's domain: pure types and rules, no I/O and no AWS types.
 
 pub mod case;
+pub mod citizen_text;
 pub mod identity;
 pub mod jurisdiction;
 pub mod kind;
 pub mod ladder;
 pub mod lifecycle;
+pub mod limits;
 pub mod phone;
 pub mod reclassify;
 pub mod reporter;

@@ -11,6 +11,7 @@ use super::jurisdiction::JurisdictionPath;
 use super::kind::CaseKind;
 use super::ladder::Level;
 use super::lifecycle::Status;
+use super::limits::Limit;
 
 /// Orders events within a case: a ULID, so its text sorts by time.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -135,6 +136,8 @@ pub enum DeliveryStatus {
     Delivered,
     Read,
     Failed,
+    /// Not sent: the citizen asked for no more messages (`BERHENTI`).
+    Withheld,
 }
 
 impl DeliveryStatus {
@@ -146,7 +149,7 @@ impl DeliveryStatus {
             DeliveryStatus::Sent => 1,
             DeliveryStatus::Delivered => 2,
             DeliveryStatus::Read => 3,
-            DeliveryStatus::Failed => 4,
+            DeliveryStatus::Failed | DeliveryStatus::Withheld => 4,
         }
     }
 
@@ -157,6 +160,7 @@ impl DeliveryStatus {
             DeliveryStatus::Delivered => "delivered",
             DeliveryStatus::Read => "read",
             DeliveryStatus::Failed => "failed",
+            DeliveryStatus::Withheld => "withheld",
         }
     }
 
@@ -215,6 +219,12 @@ pub enum EventBody {
     /// The citizen's 1–5 rating of how the case was handled.
     Rated {
         rating: u8,
+    },
+    /// The reporter ran into one of their limits: a message or a new report
+    /// was refused (and they were told). Noted at most once an hour.
+    Limited {
+        limit: Limit,
+        allowed: u32,
     },
     /// A message we sent the citizen, and what became of it.
     Outbound {

@@ -9,6 +9,8 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, Utc};
 
 use super::retry::RetryPolicy;
+use super::templates::{note_param, Param};
+pub use super::templates::{TemplateKind, Templates};
 use crate::conversation::{replies, Awaiting, OpenCase};
 use crate::domain::case::{Case, CaseId, Channel};
 use crate::domain::identity::Sender;
@@ -69,49 +71,6 @@ pub enum Notice {
     AutoClosed,
 }
 
-/// The kinds of notice that can fall outside the 24-hour window, each with
-/// its own approved template (see docs/whatsapp-templates.md).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TemplateKind {
-    StatusUpdate,
-    Escalated,
-    ConfirmSolved,
-    OfficialMessage,
-}
-
-/// Template names and their language, from configuration.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Templates {
-    pub language: String,
-    pub status_update: String,
-    pub escalated: String,
-    pub confirm_solved: String,
-    pub official_message: String,
-}
-
-impl Default for Templates {
-    fn default() -> Self {
-        Self {
-            language: "id".into(),
-            status_update: "aduan_status_update".into(),
-            escalated: "aduan_escalated".into(),
-            confirm_solved: "aduan_confirm_solved".into(),
-            official_message: "aduan_official_message".into(),
-        }
-    }
-}
-
-impl Templates {
-    fn name(&self, kind: TemplateKind) -> &str {
-        match kind {
-            TemplateKind::StatusUpdate => &self.status_update,
-            TemplateKind::Escalated => &self.escalated,
-            TemplateKind::ConfirmSolved => &self.confirm_solved,
-            TemplateKind::OfficialMessage => &self.official_message,
-        }
-    }
-}
-
 /// What became of a message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Delivery {
@@ -121,6 +80,9 @@ pub enum Delivery {
     },
     /// It did not go out; the sweep will retry it.
     Pending,
+    /// Not sent, and never will be: the citizen sent `BERHENTI`. Recorded
+    /// on the case as withheld, so officials see it.
+    Withheld,
 }
 
 #[derive(Debug, Default, Clone, PartialEq, Eq, serde::Serialize)]
@@ -129,6 +91,7 @@ pub struct RetrySummary {
     pub rescheduled: u32,
     pub failed: u32,
     pub skipped: u32,
+    pub withheld: u32,
 }
 
 /// A message to a citizen, composed and ready: saved as pending (with the
@@ -140,6 +103,8 @@ pub struct Staged {
     channel: Channel,
     to: Sender,
     via_template: bool,
+    /// The citizen asked for no messages but replies: not sent.
+    withheld: bool,
 }
 
 impl Staged {
@@ -162,6 +127,7 @@ impl Staged {
             channel: channel.clone(),
             to: to.clone(),
             via_template: false,
+            withheld: false,
         }
     }
 
@@ -276,16 +242,10 @@ impl CitizenMessenger {
             }
         }
         let inside_window = now - reporter.last_inbound_at < WINDOW;
-        let (message, kind) = self.compose(case, &notice);
         let message = if inside_window {
-            message
+            self.compose(case, &notice)
         } else {
-            Outbound::Template {
-                name: self.templates.name(kind).to_owned(),
-                language: self.templates.language.clone(),
-                // Meta refuses template parameters with line breaks or tabs.
-                params: vec![case.ticket.to_string(), one_line(&message.as_plain_text())],
-            }
+            self.template(case, &notice)
         };
         let mut event = outbound_event(now, &message, !inside_window, DeliveryStatus::Pending);
         event.actor = actor;
@@ -299,6 +259,7 @@ impl CitizenMessenger {
             channel: case.channel.clone(),
             to,
             via_template: !inside_window,
+            withheld: reporter.stopped_at.is_some(),
         })
     }
 
@@ -309,6 +270,9 @@ impl CitizenMessenger {
         staged: Staged,
         now: DateTime<Utc>,
     ) -> Result<Delivery, StoreError> {
+        if staged.withheld {
+            return withhold(store, staged.pending).await;
+        }
         self.deliver(
             store,
             &staged.channel,
@@ -320,36 +284,61 @@ impl CitizenMessenger {
         .await
     }
 
-    fn compose(&self, case: &Case, notice: &Notice) -> (Outbound, TemplateKind) {
+    /// The notice inside the window, from the texts file.
+    fn compose(&self, case: &Case, notice: &Notice) -> Outbound {
         let texts = &self.texts;
         let ticket = case.ticket.as_str();
         let simple = |template: &str| Outbound::text(render(template, &[("ticket", ticket)]));
         match notice {
-            Notice::Verified => (simple(&texts.verified), TemplateKind::StatusUpdate),
-            Notice::InProgress => (simple(&texts.in_progress), TemplateKind::StatusUpdate),
-            Notice::AutoClosed => (simple(&texts.auto_closed), TemplateKind::StatusUpdate),
-            Notice::Rejected { reason } => (
-                Outbound::text(render(&texts.rejected, &[("ticket", ticket), ("reason", reason)])),
-                TemplateKind::StatusUpdate,
-            ),
-            Notice::Resolved { note } => (
-                replies::confirm_question(texts, &case.ticket, note),
-                TemplateKind::ConfirmSolved,
-            ),
-            Notice::Escalated { level } => (
+            Notice::Verified => simple(&texts.verified),
+            Notice::InProgress => simple(&texts.in_progress),
+            Notice::AutoClosed => simple(&texts.auto_closed),
+            Notice::Rejected { reason } => {
+                Outbound::text(render(&texts.rejected, &[("ticket", ticket), ("reason", reason)]))
+            }
+            Notice::Resolved { note } => replies::confirm_question(texts, &case.ticket, note),
+            Notice::Escalated { level } => {
+                let office = replies::office_name(texts, &self.tree, case, level);
                 Outbound::text(render(
                     &texts.escalated,
-                    &[("ticket", ticket), ("level", texts.level_name(level))],
-                )),
-                TemplateKind::Escalated,
-            ),
-            Notice::OfficialMessage { text } => (
-                Outbound::text(render(
-                    &texts.official_message,
-                    &[("ticket", ticket), ("text", text)],
-                )),
-                TemplateKind::OfficialMessage,
-            ),
+                    &[("ticket", ticket), ("office", &office)],
+                ))
+            }
+            Notice::OfficialMessage { text } => Outbound::text(render(
+                &texts.official_message,
+                &[("ticket", ticket), ("text", text)],
+            )),
+        }
+    }
+
+    /// The notice outside the window: its own approved template, with the
+    /// ticket, the office or the note as its parameters.
+    fn template(&self, case: &Case, notice: &Notice) -> Outbound {
+        let (kind, note, level) = match notice {
+            Notice::Verified => (TemplateKind::Verified, None, None),
+            Notice::InProgress => (TemplateKind::InProgress, None, None),
+            Notice::AutoClosed => (TemplateKind::AutoClosed, None, None),
+            Notice::Rejected { reason } => (TemplateKind::Rejected, Some(reason), None),
+            Notice::Resolved { note } => (TemplateKind::ConfirmSolved, Some(note), None),
+            Notice::Escalated { level } => (TemplateKind::Escalated, None, Some(level)),
+            Notice::OfficialMessage { text } => (TemplateKind::OfficialMessage, Some(text), None),
+        };
+        let params = kind
+            .params()
+            .iter()
+            .map(|param| match param {
+                Param::Ticket => case.ticket.to_string(),
+                Param::Note => note_param(note.map_or("", String::as_str)),
+                Param::Office => {
+                    let level = level.unwrap_or(&case.level);
+                    replies::office_name(&self.texts, &self.tree, case, level)
+                }
+            })
+            .collect();
+        Outbound::Template {
+            name: self.templates.name(kind).to_owned(),
+            language: self.templates.language.clone(),
+            params,
         }
     }
 
@@ -441,6 +430,12 @@ impl CitizenMessenger {
                     continue;
                 }
             };
+            if reporter.stopped_at.is_some() {
+                // They sent BERHENTI after this was saved.
+                withhold(store, pending).await?;
+                summary.withheld += 1;
+                continue;
+            }
             let claimed = PendingOutbound {
                 attempts: pending.attempts,
                 ..pending
@@ -453,14 +448,20 @@ impl CitizenMessenger {
                 Delivery::Sent { .. } => summary.sent += 1,
                 Delivery::Pending if claimed.attempts + 1 >= MAX_ATTEMPTS => summary.failed += 1,
                 Delivery::Pending => summary.rescheduled += 1,
+                Delivery::Withheld => summary.withheld += 1,
             }
         }
         Ok(summary)
     }
 }
 
-fn one_line(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+/// Records a message as withheld instead of sending it (out of the outbox).
+async fn withhold(store: &Store, mut pending: PendingOutbound) -> Result<Delivery, StoreError> {
+    if let EventBody::Outbound { status, .. } = &mut pending.event.body {
+        *status = DeliveryStatus::Withheld;
+    }
+    store.record_final(&pending.case_id, &pending.event).await?;
+    Ok(Delivery::Withheld)
 }
 
 fn outbound_event(
@@ -485,14 +486,6 @@ fn outbound_event(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn template_parameters_are_one_line() {
-        assert_eq!(
-            one_line("Laporan *ADU-0001*:\n\tselesai  ya?"),
-            "Laporan *ADU-0001*: selesai ya?"
-        );
-    }
 
     #[test]
     fn backoff_doubles_up_to_an_hour() {

@@ -12,6 +12,7 @@ pub mod names;
 pub mod retry;
 mod sms;
 pub mod sns;
+pub mod templates;
 
 pub use escalation::{EscalationNotifier, NotifyError, PublishOutcome, RetryOutcome};
 pub use retry::RetryPolicy;

@@ -115,6 +115,13 @@ pub fn event_sk(id: &EventId) -> String {
     format!("EVENT#{}", id.as_str())
 }
 pub const EVENT_SK_PREFIX: &str = "EVENT#";
+/// The `SK` range of a case's events from `from` (inclusive; from the first
+/// without), for `BETWEEN`: `$` sorts right after `#`, so every event and
+/// nothing else in the partition (`PUBLISH#…`) falls inside.
+pub fn event_sk_range(from: Option<&EventId>) -> (String, String) {
+    let low = from.map_or_else(|| EVENT_SK_PREFIX.to_owned(), event_sk);
+    (low, "EVENT$".to_owned())
+}
 
 pub fn ticket_pk(ticket: &Ticket) -> String {
     format!("TICKET#{ticket}")

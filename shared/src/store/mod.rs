@@ -26,7 +26,7 @@ pub use crate::conversation::Reporter;
 use crate::domain::case::{Case, CaseId};
 use crate::domain::sla::WorkingCalendar;
 use crate::domain::ticket::Ticket;
-use crate::domain::timeline::TimelineEvent;
+use crate::domain::timeline::{EventId, TimelineEvent};
 pub use citizen::Handled;
 use codec::{from_item, is_expired, s, Item};
 pub use error::StoreError;
@@ -146,6 +146,88 @@ impl Store {
             }
         }
         Ok(case.map(|c| (c, events)))
+    }
+
+    /// Up to `limit` events of a case, oldest first, after the event `after`
+    /// (from the first without): a page of its timeline. Reads past
+    /// DynamoDB's 1 MB pages until the page is full.
+    pub async fn timeline_page(
+        &self,
+        id: &CaseId,
+        after: Option<&EventId>,
+        limit: usize,
+    ) -> Result<Vec<TimelineEvent>, StoreError> {
+        let (low, high) = keys::event_sk_range(after);
+        let (_, events) = self.case_partition_page(id, &low, &high, after, limit).await?;
+        Ok(events)
+    }
+
+    /// A case and the first `limit` events of its timeline, in one query:
+    /// the case's item sorts just before its events (`CASE` < `EVENT#`).
+    pub async fn case_with_first_page(
+        &self,
+        id: &CaseId,
+        limit: usize,
+    ) -> Result<Option<(Case, Vec<TimelineEvent>)>, StoreError> {
+        let (_, high) = keys::event_sk_range(None);
+        let (case, events) = self
+            .case_partition_page(id, keys::CASE_SK, &high, None, limit)
+            .await?;
+        Ok(case.map(|case| (case, events)))
+    }
+
+    /// The case item and up to `limit` events in the `SK` range `low..=high`
+    /// of a case's partition, leaving out the event `after` (the range's
+    /// first item on later pages).
+    async fn case_partition_page(
+        &self,
+        id: &CaseId,
+        low: &str,
+        high: &str,
+        after: Option<&EventId>,
+        limit: usize,
+    ) -> Result<(Option<Case>, Vec<TimelineEvent>), StoreError> {
+        let request = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("#pk = :pk AND #sk BETWEEN :low AND :high")
+            .expression_attribute_names("#pk", keys::PK)
+            .expression_attribute_names("#sk", keys::SK)
+            .expression_attribute_values(":pk", s(&keys::case_pk(id)))
+            .expression_attribute_values(":low", s(low))
+            .expression_attribute_values(":high", s(high))
+            .consistent_read(true);
+        let mut case = None;
+        let mut events = Vec::new();
+        let mut start = None;
+        loop {
+            // One more than wanted for the item that is not an event (`after`
+            // itself, or the case).
+            let want = (limit - events.len() + 1).max(1);
+            let out = request
+                .clone()
+                .limit(i32::try_from(want).unwrap_or(i32::MAX))
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(StoreError::from_sdk)?;
+            for item in out.items.unwrap_or_default() {
+                if item.get(keys::SK).and_then(|v| v.as_s().ok()).map(String::as_str) == Some(keys::CASE_SK) {
+                    case = Some(from_item::<Case>(item)?);
+                    continue;
+                }
+                let event = from_item::<EventItem>(item)?.event;
+                if Some(&event.id) != after {
+                    events.push(event);
+                }
+            }
+            start = out.last_evaluated_key;
+            if events.len() >= limit || start.is_none() {
+                events.truncate(limit);
+                return Ok((case, events));
+            }
+        }
     }
 
     /// The lifecycle events (opened, status changes, escalations) of one local

@@ -318,7 +318,7 @@ fn parse_status(s: &Value) -> Result<StatusUpdate, Skipped> {
     let message_id = str_field(s, ITEM, "id", limits::ID)?;
     let status = str_field(s, ITEM, "status", 32)?;
     let status = DeliveryStatus::parse(status)
-        .filter(|s| *s != DeliveryStatus::Pending)
+        .filter(|s| !matches!(s, DeliveryStatus::Pending | DeliveryStatus::Withheld))
         .ok_or(skip(ITEM, "status", "is not a known status"))?;
     let at = timestamp(s, ITEM)?;
     let error = s

@@ -35,19 +35,15 @@ pub fn reporter_id(n: u8) -> ReporterId {
 }
 
 pub fn reporter(n: u8, at: DateTime<Utc>) -> Reporter {
-    Reporter {
-        id: reporter_id(n),
-        open_case: None,
-        awaiting: None,
-        contact: SealedContact {
+    Reporter::new(
+        reporter_id(n),
+        SealedContact {
             key_id: "k1".into(),
             version: SealVersion::V2,
             ciphertext: "c2VhbGVk".into(),
         },
-        known_as: Default::default(),
-        last_inbound_at: at,
-        version: 0,
-    }
+        at,
+    )
 }
 
 pub fn ticket(n: u64) -> Ticket {

@@ -1,11 +1,13 @@
-//! Reading: the caller's queue (`GET /cases`) and one case with its timeline
-//! (`GET /cases/{ticket}`).
+//! Reading: the caller's queue (`GET /cases`) and one case with a page of its
+//! timeline (`GET /cases/{ticket}`).
 
+use aduan_shared::domain::case::Case;
 use aduan_shared::domain::jurisdiction::JurisdictionPath;
 use aduan_shared::domain::kind::CaseKind;
 use aduan_shared::domain::ladder::Level;
 use aduan_shared::domain::lifecycle::Status;
 use aduan_shared::domain::ticket::Ticket;
+use aduan_shared::domain::timeline::EventId;
 use aduan_shared::store::{Cursor, QueueQuery};
 use chrono::{DateTime, FixedOffset, Utc};
 use lambda_http::aws_lambda_events::query_map::QueryMap;
@@ -16,7 +18,7 @@ use super::{ok, parse_time};
 use crate::auth::Official;
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::views::{CaseDetail, CaseView};
+use crate::views::{CaseDetail, CaseView, TIMELINE_PAGE};
 
 pub const DEFAULT_LIMIT: usize = 50;
 pub const MAX_LIMIT: usize = 100;
@@ -44,7 +46,7 @@ pub async fn list(
         .items
         .iter()
         .filter(|case| case.is_within(&official.scope))
-        .map(|case| CaseView::new(case, &state.tree, now))
+        .map(|case| CaseView::listed(case, &state.tree, now))
         .collect();
     ok(&QueuePage {
         cases,
@@ -133,9 +135,12 @@ pub async fn get(
     state: &AppState,
     official: &Official,
     ticket: &str,
+    req: &Request,
     now: DateTime<Utc>,
 ) -> Result<Response<Body>, ApiError> {
-    // The pointer, then the case's partition: two reads, the case checked
+    let after = timeline_cursor(&req.query_string_parameters())?;
+    // The pointer, then the case with its first page in one query; a later
+    // page reads the case and the page after the cursor. The case is checked
     // against the scope as `visible_case` does.
     let ticket = Ticket::parse(ticket).map_err(|_| ApiError::CaseNotFound)?;
     let id = state
@@ -143,16 +148,43 @@ pub async fn get(
         .case_id_by_ticket(&ticket)
         .await?
         .ok_or(ApiError::CaseNotFound)?;
-    let (case, timeline) = state
-        .store
-        .case_with_timeline(&id)
-        .await?
-        .filter(|(case, _)| case.is_within(&official.scope))
-        .ok_or(ApiError::CaseNotFound)?;
-    ok(&CaseDetail::new(
-        CaseView::new(&case, &state.tree, now),
-        &timeline,
-    ))
+    let visible = |case: &Case| case.is_within(&official.scope);
+    // One past a page: whether more follow.
+    let (case, events) = match after {
+        None => state
+            .store
+            .case_with_first_page(&id, TIMELINE_PAGE + 1)
+            .await?
+            .filter(|(case, _)| visible(case))
+            .ok_or(ApiError::CaseNotFound)?,
+        Some(after) => {
+            let case = state
+                .store
+                .case(&id)
+                .await?
+                .filter(visible)
+                .ok_or(ApiError::CaseNotFound)?;
+            let events = state
+                .store
+                .timeline_page(&id, Some(&after), TIMELINE_PAGE + 1)
+                .await?;
+            (case, events)
+        }
+    };
+    ok(&CaseDetail::page(CaseView::new(&case, &state.tree, now), &events))
+}
+
+/// `cursor`: the previous page's `next_cursor` (an event's id); a value
+/// that is not one is a 422 naming it.
+pub fn timeline_cursor(params: &QueryMap) -> Result<Option<EventId>, ApiError> {
+    params
+        .first("cursor")
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(|raw| {
+            EventId::parse(raw).ok_or_else(|| ApiError::invalid("cursor", "not a cursor of this timeline"))
+        })
+        .transpose()
 }
 
 #[cfg(test)]

@@ -121,7 +121,7 @@ async fn serve(state: &AppState, req: Request) -> Result<Response<Body>, ApiErro
     let now = Utc::now();
     match route {
         Route::ListCases => cases::list(state, &official, &req, now).await,
-        Route::GetCase(ticket) => cases::get(state, &official, &ticket, now).await,
+        Route::GetCase(ticket) => cases::get(state, &official, &ticket, &req, now).await,
         Route::Media(ticket, media_id) => media::get(state, &official, &ticket, &media_id).await,
         Route::Act(ticket) => actions::act(state, &official, &ticket, &req, now).await,
         Route::Message(ticket) => messages::send(state, &official, &ticket, &req, now).await,

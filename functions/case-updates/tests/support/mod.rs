@@ -140,10 +140,24 @@ impl App {
     /// for a case whose kelurahan is unknown), opened at `at` by a reporter of
     /// its own whose last message was at `last_inbound`.
     pub async fn seed_at(&self, n: u64, area: &str, at: DateTime<Utc>, last_inbound: DateTime<Utc>) -> Case {
-        self.seed_as(citizen(n, true), n, area, at, last_inbound).await
+        self.seed_described(n, area, at, last_inbound, format!("Jalan berlubang nomor {n}"))
+            .await
     }
 
-    /// As [`App::seed_at`], by a citizen known as `sender`.
+    /// [`App::seed_at`] with the citizen's `description`.
+    pub async fn seed_described(
+        &self,
+        n: u64,
+        area: &str,
+        at: DateTime<Utc>,
+        last_inbound: DateTime<Utc>,
+        description: String,
+    ) -> Case {
+        self.seed_as(citizen(n, true), n, area, at, last_inbound, description)
+            .await
+    }
+
+    /// [`App::seed_described`] by a citizen known as `sender`.
     pub async fn seed_as(
         &self,
         sender: Sender,
@@ -151,6 +165,7 @@ impl App {
         area: &str,
         at: DateTime<Utc>,
         last_inbound: DateTime<Utc>,
+        description: String,
     ) -> Case {
         let area = JurisdictionPath::parse(area).unwrap();
         let known = area.depth() >= 3;
@@ -162,7 +177,7 @@ impl App {
             } else {
                 CaseKind::Pengaduan
             },
-            description: format!("Jalan berlubang nomor {n}"),
+            description,
             home: area.ancestor_at(2).unwrap_or_else(|| area.clone()),
             jurisdiction: known.then_some(area),
             reporter: reporter_id.clone(),
@@ -172,15 +187,9 @@ impl App {
             },
         };
         let (case, opened) = Case::open(new, &Ladder::default(), &SlaPolicy::default(), at);
-        let reporter = Reporter {
-            contact: self.keys.contacts.seal(&reporter_id, &sender),
-            known_as: IdKeys::of(&sender, &self.keys.hasher),
-            id: reporter_id,
-            open_case: None,
-            awaiting: None,
-            last_inbound_at: last_inbound,
-            version: 0,
-        };
+        let contact = self.keys.contacts.seal(&reporter_id, &sender);
+        let mut reporter = Reporter::new(reporter_id, contact, last_inbound);
+        reporter.known_as = IdKeys::of(&sender, &self.keys.hasher);
         aduan_testkit::seed::open_case(self.store(), &case, &[opened], reporter).await;
         case
     }

@@ -241,23 +241,14 @@ pub async fn create_heard(
     last_inbound_at: DateTime<Utc>,
 ) -> Case {
     let (case, opened) = new_case(n, area, kind, when);
-    let reporter = Reporter {
-        id: case.reporter.clone(),
-        open_case: None,
-        awaiting: None,
-        contact: contacts().seal(
-            &case.reporter,
-            &Sender::new(
-                Some(SenderId::parse(CITIZEN).unwrap()),
-                Some(Bsuid::parse(CITIZEN_BSUID).unwrap()),
-                None,
-            )
-            .unwrap(),
-        ),
-        known_as: Default::default(),
-        last_inbound_at,
-        version: 0,
-    };
+    let citizen = Sender::new(
+        Some(SenderId::parse(CITIZEN).unwrap()),
+        Some(Bsuid::parse(CITIZEN_BSUID).unwrap()),
+        None,
+    )
+    .unwrap();
+    let contact = contacts().seal(&case.reporter, &citizen);
+    let reporter = Reporter::new(case.reporter.clone(), contact, last_inbound_at);
     aduan_testkit::seed::open_case(store, &case, &[opened], reporter).await;
     case
 }

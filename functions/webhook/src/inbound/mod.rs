@@ -13,8 +13,9 @@ use chrono::{DateTime, Duration, Utc};
 
 use aduan_shared::archive::MediaJob;
 use aduan_shared::config::policy::Policy;
+use aduan_shared::conversation::limits::{Limit, Opening, Refusal, ReporterLimits};
 use aduan_shared::conversation::plan::{self, Found, Incoming, Lookup, Plan, PlanError, Rules};
-use aduan_shared::conversation::{self, resolve, Context, Resolved, State};
+use aduan_shared::conversation::{self, resolve, Context, Decision, Reporter, Resolved, State};
 use aduan_shared::domain::case::{CaseId, Channel, Provider};
 use aduan_shared::domain::identity::{IdKeys, Sender};
 use aduan_shared::domain::jurisdiction::{JurisdictionPath, Jurisdictions};
@@ -58,6 +59,7 @@ impl Desk {
             contacts: &self.keys.contacts,
             hasher: &self.keys.hasher,
             keeps_files: self.keeps_files,
+            reopen_window: self.policy.reopen_window,
         }
     }
 }
@@ -159,15 +161,13 @@ pub async fn process(
                 r.awaiting = None;
             }
         }
-        let state = State::of(reporter.as_ref());
-        let decision = conversation::decide(&inbound.body, state, desk.context(inbound));
-        let found = look_up(
-            records,
-            plan::lookup(&decision, state),
-            &reporter_id,
-            &mut ticket_number,
-        )
-        .await?;
+        let decision =
+            conversation::decide(&inbound.body, State::of(reporter.as_ref()), desk.context(inbound));
+        let refusal = match reporter.as_mut() {
+            Some(r) => refusal(records, r, &decision, &desk.policy.limits, now).await?,
+            // A first message is within every limit.
+            None => None,
+        };
         let incoming = Incoming {
             inbound,
             reporter_id: &reporter_id,
@@ -175,7 +175,19 @@ pub async fn process(
             taken: &taken,
             now,
         };
-        let mut plan = plan::plan(decision, found, &incoming, desk.context(inbound), desk.rules())?;
+        let mut plan = match refusal {
+            Some(refusal) => plan::refuse(refusal, &incoming, desk.context(inbound), desk.rules()),
+            None => {
+                let found = look_up(
+                    records,
+                    plan::lookup(&decision, State::of(reporter.as_ref())),
+                    &reporter_id,
+                    &mut ticket_number,
+                )
+                .await?;
+                plan::plan(decision, found, &incoming, desk.context(inbound), desk.rules())?
+            }
+        };
         let to = contact(&plan, desk, inbound);
         let staged = stage(&plan, &to, inbound, now);
         let pending = staged.as_ref().map(|s| (&s.pending, s.lease_until(now)));
@@ -191,6 +203,44 @@ pub async fn process(
         }
     }
     Err(last_conflict.into())
+}
+
+/// The limit this message runs into, if any: the minute's count for any
+/// message, and for one that opens a case the day's count and the open
+/// cases, read only when the record's count says there may be too many.
+async fn refusal(
+    records: &impl CitizenRecords,
+    reporter: &mut Reporter,
+    decision: &Decision,
+    limits: &ReporterLimits,
+    now: DateTime<Utc>,
+) -> Result<Option<Refusal>, StoreError> {
+    reporter.activity = std::mem::take(&mut reporter.activity).at(now);
+    let activity = &mut reporter.activity;
+    let limit = if activity.over_rate(limits).is_some() {
+        Some(Limit::MessagesPerMinute)
+    } else if matches!(decision, Decision::Open { .. }) {
+        let opening = match activity.opening(limits) {
+            Opening::Recount => {
+                let latest = records
+                    .reporter_cases(&reporter.id, limits.cases_to_read())
+                    .await?;
+                activity.recount(&latest, limits)
+            }
+            opening => opening,
+        };
+        match opening {
+            Opening::Refused(limit) => Some(limit),
+            Opening::Allowed | Opening::Recount => None,
+        }
+    } else {
+        None
+    };
+    Ok(limit.map(|limit| {
+        reporter
+            .activity
+            .refusal(limit, limits, reporter.open_case.as_ref(), now)
+    }))
 }
 
 /// The one read the decision needs.

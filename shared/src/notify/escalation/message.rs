@@ -8,13 +8,14 @@
 //! `jurisdiction` (path with a trailing slash, so a prefix filter stops at a
 //! segment boundary), `level` (the new level) and `type` = `escalation`.
 //! Never the reporter's number: nothing of the reporter is included, and
-//! long digit runs in the citizen's description are masked.
+//! long numbers in the citizen's description are masked (`citizen_text`).
 
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, FixedOffset, Utc};
 
 use crate::domain::case::Case;
+use crate::domain::citizen_text::{excerpt, mask_numbers};
 use crate::domain::jurisdiction::{JurisdictionPath, Jurisdictions};
 use crate::domain::ladder::Level;
 use crate::domain::timeline::{Actor, EventBody, TimelineEvent};
@@ -145,49 +146,16 @@ pub fn escalation_jurisdiction<'a>(case: &'a Case, to: &Level) -> &'a Jurisdicti
     }
 }
 
-/// The description on one paragraph, cut, with phone-number-like digit runs
-/// (8 digits or more, spaces and dashes allowed) masked.
+/// The description on one paragraph, long numbers masked, then cut (so a
+/// cut never leaves part of a number too short to be masked).
 pub fn summary(description: &str) -> String {
     let flat: String = description.split_whitespace().collect::<Vec<_>>().join(" ");
-    let masked = mask_numbers(&flat);
-    let cut_text = cut(&masked, DESCRIPTION_CHARS);
-    if cut_text.is_empty() {
+    let excerpt = excerpt(&mask_numbers(&flat), DESCRIPTION_CHARS).text.into_owned();
+    if excerpt.is_empty() {
         "(tanpa teks)".to_owned()
     } else {
-        cut_text
+        excerpt
     }
-}
-
-fn mask_numbers(text: &str) -> String {
-    let chars: Vec<char> = text.chars().collect();
-    let mut out = String::with_capacity(text.len());
-    let mut i = 0;
-    while i < chars.len() {
-        if chars[i].is_ascii_digit() || chars[i] == '+' {
-            let mut j = i;
-            let mut digits = 0;
-            let mut last_digit = i;
-            while j < chars.len() && (chars[j].is_ascii_digit() || matches!(chars[j], '+' | ' ' | '-' | '.'))
-            {
-                if chars[j].is_ascii_digit() {
-                    digits += 1;
-                    last_digit = j;
-                }
-                j += 1;
-            }
-            if digits >= 8 {
-                out.push_str("[nomor disembunyikan]");
-                i = last_digit + 1;
-                continue;
-            }
-            out.extend(&chars[i..=last_digit.max(i)]);
-            i = last_digit.max(i) + 1;
-            continue;
-        }
-        out.push(chars[i]);
-        i += 1;
-    }
-    out
 }
 
 #[cfg(test)]
@@ -340,10 +308,16 @@ mod tests {
     }
 
     #[test]
-    fn masks_phone_numbers_only() {
-        assert_eq!(mask_numbers("RT 03 RW 12, no 45"), "RT 03 RW 12, no 45");
-        assert_eq!(mask_numbers("wa +62 812 3456 7890."), "wa [nomor disembunyikan].");
-        assert_eq!(mask_numbers("081234567890"), "[nomor disembunyikan]");
-        assert_eq!(mask_numbers("tgl 2026-11-23"), "tgl [nomor disembunyikan]");
+    fn the_summary_masks_before_it_cuts() {
+        // The number straddles the cut: cut first, its first digits would show.
+        let description = format!("{} 0812/3456/7890 lagi", "kata ".repeat(78));
+        let s = summary(&description);
+        assert!(!s.contains("0812"), "{s}");
+        assert!(s.ends_with('…') && s.chars().count() <= DESCRIPTION_CHARS, "{s}");
+        assert_eq!(
+            summary("wa ٠٨١٢٣٤٥٦٧٨٩\n\n tgl 12/03/2026"),
+            "wa [nomor disembunyikan] tgl 12/03/2026"
+        );
+        assert_eq!(summary(" \n "), "(tanpa teks)");
     }
 }

@@ -1,4 +1,5 @@
 //! A Meta webhook body: signature check on the raw bytes, the envelope parser,
+//! the sender's ids (number, BSUID, parent BSUID, system changes of them),
 //! then the decision the webhook takes for every message (all but the I/O).
 #![no_main]
 
@@ -16,6 +17,12 @@ fuzz_target!(|body: &[u8]| {
         return;
     };
     for message in &delivery.messages {
+        // A parsed sender always has somewhere to be answered.
+        message.from.recipient();
         aduan_fuzz::decide_everywhere(&message.body);
+    }
+    for change in &delivery.identity_changes {
+        change.old.recipient();
+        change.new.recipient();
     }
 });

@@ -3,8 +3,10 @@
 
 use aduan_shared::conversation::{self, Awaiting, Context, Decision, OpenCase, State};
 use aduan_shared::domain::case::CaseId;
+use aduan_shared::domain::identity::Recipient;
 use aduan_shared::domain::jurisdiction::{JurisdictionPath, Jurisdictions};
 use aduan_shared::domain::language::Vocabulary;
+use aduan_shared::domain::reporter::SenderId;
 use aduan_shared::domain::ticket::Ticket;
 use aduan_shared::texts::Texts;
 use aduan_shared::whatsapp::outbound::Outbound;
@@ -87,7 +89,8 @@ fn check_replies(decision: &Decision) {
             panic!("a reply WhatsApp would refuse: {over:?}");
         }
         // What the senders serialise: must not panic either.
-        let _ = reply.to_meta_json("628100000000");
+        let phone = SenderId::parse("628100000000").expect("a number");
+        let _ = reply.to_meta_json(Recipient::Phone(&phone));
         let _ = reply.as_plain_text();
     }
 }

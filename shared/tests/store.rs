@@ -34,6 +34,7 @@ async fn open(
     let mut write = CitizenWrite {
         reporter: rep.clone(),
         reporter_is_new,
+        copies_read: Vec::new(),
         case: CaseWrite::Open {
             case: case.clone(),
             events: events.to_vec(),
@@ -146,18 +147,18 @@ async fn creates_a_case_and_reads_it_by_id_ticket_and_timeline() {
     let stored = store.reporter(&rep.id).await.unwrap().unwrap();
     assert_eq!(stored, rep);
     let (handled, found) = store
-        .inbound_and_reporter(&inbound("wamid.42"), &rep.id)
+        .inbound_and_reporters(&inbound("wamid.42"), &[rep.id.clone()])
         .await
         .unwrap();
     assert_eq!(
         (handled.and_then(|h| h.case_id), found),
-        (Some(case.id.clone()), Some(rep.clone()))
+        (Some(case.id.clone()), vec![rep.clone()])
     );
     let (handled, found) = store
-        .inbound_and_reporter(&inbound("wamid.new"), &reporter_id(9))
+        .inbound_and_reporters(&inbound("wamid.new"), &[reporter_id(9)])
         .await
         .unwrap();
-    assert!(handled.is_none() && found.is_none());
+    assert!(handled.is_none() && found.is_empty());
 }
 
 #[tokio::test]
@@ -234,6 +235,7 @@ async fn follow_ups_append_and_stale_reporter_versions_conflict() {
     let mut follow_up = CitizenWrite {
         reporter: rep,
         reporter_is_new: false,
+        copies_read: Vec::new(),
         case: CaseWrite::Append {
             case_id: case.id.clone(),
             ticket: case.ticket.clone(),
@@ -248,6 +250,7 @@ async fn follow_ups_append_and_stale_reporter_versions_conflict() {
     let mut from_stale = CitizenWrite {
         reporter: stale,
         reporter_is_new: false,
+        copies_read: Vec::new(),
         case: CaseWrite::None,
     };
     let err = store
@@ -256,7 +259,7 @@ async fn follow_ups_append_and_stale_reporter_versions_conflict() {
         .unwrap_err();
     assert!(matches!(err, StoreError::ReporterConflict), "{err:?}");
     let (handled, _) = store
-        .inbound_and_reporter(&inbound("wamid.other"), &reporter_id(1))
+        .inbound_and_reporters(&inbound("wamid.other"), &[reporter_id(1)])
         .await
         .unwrap();
     assert!(handled.is_none(), "a failed write records no message");
@@ -571,11 +574,11 @@ async fn expired_inbound_records_are_treated_as_gone() {
     // Recorded 30 days ago with 14 days' retention: the emulator never deletes
     // it, as DynamoDB may not have yet; readers must not count it.
     let (handled, found) = store
-        .inbound_and_reporter(&inbound("wamid.1"), &reporter_id(1))
+        .inbound_and_reporters(&inbound("wamid.1"), &[reporter_id(1)])
         .await
         .unwrap();
     assert!(handled.is_none());
-    assert_eq!(found.unwrap().open_case, Some(open_case(&case)));
+    assert_eq!(found[0].open_case, Some(open_case(&case)));
 }
 
 #[tokio::test]

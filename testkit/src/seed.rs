@@ -16,6 +16,7 @@ pub async fn open_case(store: &Store, case: &Case, events: &[TimelineEvent], rep
     let mut write = CitizenWrite {
         reporter,
         reporter_is_new: true,
+        copies_read: Vec::new(),
         case: CaseWrite::Open {
             case: case.clone(),
             events: events.to_vec(),

@@ -31,6 +31,9 @@ pub enum Mode {
     /// Answer every send and deletion with this HTTP status (a send with a
     /// Graph API error).
     Fail(u16),
+    /// Refuse sends addressed by BSUID (`recipient`, no `to`) as Meta does a
+    /// message BSUIDs cannot receive (400, code 131062); accept the others.
+    RefuseBsuid,
 }
 
 #[derive(Clone)]
@@ -201,10 +204,15 @@ async fn serve(socket: tokio::net::TcpStream, state: Arc<Mutex<State>>) {
                 method,
                 path,
                 authorization,
-                body,
+                body: body.clone(),
             });
+            let by_bsuid = body.get("to").is_none() && body.get("recipient").is_some();
             match state.mode {
-                Mode::Accept => {
+                Mode::RefuseBsuid if by_bsuid => (
+                    400,
+                    json!({"error": {"message": "Business-scoped User ID recipients are not supported for this message.", "type": "OAuthException", "code": 131062}}),
+                ),
+                Mode::Accept | Mode::RefuseBsuid => {
                     let id = format!("wamid.OUT{}", state.received.len());
                     (
                         200,

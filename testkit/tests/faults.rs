@@ -16,6 +16,7 @@ use std::time::Duration;
 
 use aduan_shared::config::Env;
 use aduan_shared::domain::case::{Case, Channel, NewCase, Provider};
+use aduan_shared::domain::identity::Sender;
 use aduan_shared::domain::jurisdiction::JurisdictionPath;
 use aduan_shared::domain::kind::CaseKind;
 use aduan_shared::domain::lifecycle::Transition;
@@ -225,7 +226,7 @@ impl World {
         let (case, opened) = Case::open(new, &policy.ladder, &policy.sla, at);
         let reporter = Reporter::new(
             case.reporter.clone(),
-            keys.contacts.seal(&case.reporter, &sender),
+            keys.contacts.seal(&case.reporter, &Sender::phone_number(sender)),
             at,
         );
         aduan_testkit::seed::open_case(&self.store, &case, &[opened], reporter).await;

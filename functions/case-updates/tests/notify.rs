@@ -7,6 +7,7 @@ mod support;
 use aduan_shared::domain::sla::WorkingCalendar;
 use aduan_shared::store::Store;
 use aduan_testkit::faults::{Fault, FaultProxy, Rule};
+use aduan_testkit::standin::Mode;
 use serde_json::{json, Value};
 use support::*;
 
@@ -335,6 +336,70 @@ async fn an_official_message_that_cannot_be_saved_is_a_503_and_not_sent() {
     assert_eq!(outbound, 0, "{}", r.text);
 }
 
+/// A citizen known only by their BSUID (their number withheld) is written to
+/// by `recipient`, templates too; a message Meta will not send to a BSUID
+/// (131062) stays pending, visible to officials, rather than failing.
+#[tokio::test]
+async fn a_citizen_known_by_bsuid_alone_is_written_to_by_recipient() {
+    let app = App::new("bsuid").await;
+    let now = chrono::Utc::now();
+    app.seed_as(
+        citizen(1, false),
+        1,
+        KEL_GAREGEH,
+        now,
+        now - chrono::Duration::hours(2),
+        "Jalan rusak".into(),
+    )
+    .await;
+    app.seed_as(
+        citizen(2, false),
+        2,
+        KEL_GAREGEH,
+        now,
+        now - chrono::Duration::hours(25),
+        "Jalan rusak".into(),
+    )
+    .await;
+    let officer = caller(KEL_GAREGEH, "officer");
+    let text = json!({"text": "Mohon kirim foto lokasinya"});
+    for ticket in ["ADU-0001", "ADU-0002"] {
+        let r = app
+            .post(&officer, &format!("/cases/{ticket}/messages"), text.clone())
+            .await;
+        assert_eq!(
+            (r.status, r.body["delivery"].as_str()),
+            (200, Some("sent")),
+            "{}",
+            r.text
+        );
+    }
+    let sent = app.whatsapp.received();
+    assert_eq!(sent[1].body["type"], "template");
+    for (n, s) in [(1, &sent[0]), (2, &sent[1])] {
+        assert_eq!(
+            (s.body.get("to"), s.body["recipient"].as_str()),
+            (None, Some(bsuid_of(n).as_str()))
+        );
+    }
+
+    app.whatsapp.set_mode(Mode::RefuseBsuid);
+    let r = app.post(&officer, "/cases/ADU-0001/messages", text).await;
+    assert_eq!(
+        (r.status, r.body["delivery"].as_str()),
+        (200, Some("pending")),
+        "{}",
+        r.text
+    );
+    let r = app.get(&officer, "/cases/ADU-0001").await;
+    let outbound = r.body["timeline"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(outbound["body"]["status"], "pending", "{outbound}");
+    assert!(
+        outbound["body"]["error"].as_str().unwrap().contains("131062"),
+        "{outbound}"
+    );
+}
+
 #[tokio::test]
 async fn stats_for_the_scope_and_period() {
     let app = App::new("stats").await;
@@ -462,21 +527,17 @@ async fn no_response_log_line_or_sns_body_contains_the_reporters_number() {
     for n in [1, 2] {
         let number = number_of(n);
         let local = format!("0{}", &number[2..]);
+        // The BSUID sealed with the number is personal data just the same.
+        let bsuid = bsuid_of(n);
+        let forms = [&number, &local, &bsuid, &bsuid[3..].to_owned()];
         for r in &responses {
             assert!(r.status < 300, "{}", r.text);
-            assert!(
-                !r.text.contains(&number) && !r.text.contains(&local),
-                "{}",
-                r.text
-            );
+            assert!(forms.iter().all(|f| !r.text.contains(*f)), "{}", r.text);
         }
         for body in &sns_bodies {
-            assert!(!body.contains(&number) && !body.contains(&local), "{body}");
+            assert!(forms.iter().all(|f| !body.contains(*f)), "{body}");
         }
-        assert!(
-            !log_text.contains(&number) && !log_text.contains(&local),
-            "{log_text}"
-        );
+        assert!(forms.iter().all(|f| !log_text.contains(*f)), "{log_text}");
     }
     // The stand-in did get the number: it is where the message went.
     assert!(app

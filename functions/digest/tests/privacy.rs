@@ -93,6 +93,7 @@ async fn no_digest_escalation_log_or_summary_carries_the_number() {
     let local = format!("0{}", &CITIZEN[2..]);
     for text in &texts {
         assert!(!text.contains(CITIZEN) && !text.contains(&local), "{text}");
+        assert!(!text.contains(&CITIZEN_BSUID[3..]), "the BSUID: {text}");
     }
     // The number was there to leak: the citizens were told on it.
     assert!(whatsapp.received().iter().any(|m| m.body["to"] == CITIZEN));

@@ -9,7 +9,7 @@ use aduan_shared::archive::MediaJob;
 use aduan_shared::domain::case::Channel;
 use aduan_shared::whatsapp::{meta, signature, twilio, Inbound};
 
-use crate::inbound::{process, InboundError, Outcome, Reply};
+use crate::inbound::{change_identity, process, InboundError, Outcome, Reply};
 use crate::App;
 
 /// Lambda accepts 6 MB events; a WhatsApp delivery is far smaller.
@@ -85,6 +85,17 @@ async fn meta_delivery(app: &App, request: &Request) -> Response<Body> {
         tracing::warn!(%skipped, "skipped an item of a delivery");
     }
     let mut failed = false;
+    // Before the messages: one from the new number then finds the record.
+    for change in &delivery.identity_changes {
+        match change_identity(&app.store, &app.desk, change).await {
+            Ok(changed) => tracing::info!(?changed, kind = ?change.kind, "a citizen's ids changed"),
+            Err(e) if e.redelivery_may_help() => {
+                tracing::error!(error = %e, "change of ids not stored; asking for redelivery");
+                failed = true;
+            }
+            Err(e) => tracing::error!(error = %e, "change of ids dropped"),
+        }
+    }
     let mut files = Vec::new();
     for inbound in &delivery.messages {
         match process(&app.store, &app.desk, inbound, Utc::now()).await {
@@ -151,7 +162,7 @@ async fn send_reply(app: &App, inbound: &Inbound, reply: Reply) {
             .map(|_| ()),
         None => app
             .messenger
-            .reply_unrecorded(&channel, &inbound.from, &reply.message)
+            .reply_unrecorded(&channel, &reply.to, &reply.message)
             .await
             .map(|_| ())
             .or_else(|e| {

@@ -304,6 +304,96 @@ async fn request_counts_per_operation_are_pinned() {
     assert_eq!(h.standin.received().len(), 2);
 }
 
+const USER: &str = "ID.1234567890123456";
+
+fn text_by(who: fixtures::Who, id: &str, body: &str) -> Value {
+    fixtures::text_by(KOTA_NUMBER, who, id, now(), body)
+}
+
+fn withheld(user: &str) -> fixtures::Who<'_> {
+    fixtures::Who {
+        user_id: Some(user),
+        ..Default::default()
+    }
+}
+
+/// A citizen known by their number adopts a username: one delivery with both
+/// ids links them, and from then on the BSUID alone finds their case, at
+/// the cost of any follow-up. A change of number moves them along.
+#[tokio::test]
+async fn a_citizen_whose_number_is_withheld_keeps_their_case_at_the_same_cost() {
+    let h = harness("bsuid").await;
+    post(
+        &h,
+        &text_from(KOTA_NUMBER, "wamid.B1", "Sampah menumpuk di Garegeh"),
+    )
+    .await;
+    let both = fixtures::Who {
+        phone: Some(CITIZEN),
+        user_id: Some(USER),
+        parent_user_id: None,
+    };
+    post(&h, &text_by(both, "wamid.B2", "sudah seminggu")).await;
+    h.counter.reset();
+    assert_eq!(
+        post(&h, &text_by(withheld(USER), "wamid.B3", "baunya menyengat"))
+            .await
+            .0,
+        200
+    );
+    assert!(
+        h.counter.total() <= 3,
+        "follow-up by BSUID: {:?}",
+        h.counter.by_operation()
+    );
+    let cases = all_cases(&h).await;
+    assert_eq!(cases.len(), 1);
+    assert_eq!(
+        messages(&timeline(&h, &cases[0]).await).len(),
+        3,
+        "STATUS is on no case"
+    );
+
+    let new = fixtures::Who {
+        phone: Some("6281299990000"),
+        user_id: Some("ID.777"),
+        parent_user_id: None,
+    };
+    let change = fixtures::identity_changed(KOTA_NUMBER, "wamid.SYS1", now(), both, new);
+    assert_eq!(post(&h, &change).await.0, 200);
+    assert_eq!(post(&h, &change).await.0, 200, "again: a duplicate");
+    post(&h, &text_by(new, "wamid.B4", "masih belum diangkut")).await;
+    let cases = all_cases(&h).await;
+    assert_eq!(cases.len(), 1, "no case doubled");
+    assert_eq!(messages(&timeline(&h, &cases[0]).await).len(), 4);
+}
+
+/// Someone known only by their BSUID: a reporter of their own, and the
+/// statuses of what is sent to them name the BSUID alone.
+#[tokio::test]
+async fn a_citizen_known_only_by_bsuid_gets_a_case_and_statuses_by_bsuid_apply() {
+    let h = harness("bsuid-only").await;
+    post(
+        &h,
+        &text_by(withheld(USER), "wamid.U1", "Parkir liar di Pakan Kurai"),
+    )
+    .await;
+    let case = all_cases(&h).await.remove(0);
+    let sent = h.standin.received();
+    assert_eq!(sent.len(), 1);
+    assert_eq!(
+        (sent[0].body.get("to"), sent[0].body["recipient"].as_str()),
+        (None, Some(USER))
+    );
+    let read = fixtures::status_to_user(KOTA_NUMBER, "wamid.OUT1", "read", now(), USER);
+    assert_eq!(post(&h, &read).await.0, 200);
+    let status = timeline(&h, &case).await.iter().find_map(|e| match &e.body {
+        EventBody::Outbound { status, .. } => Some(*status),
+        _ => None,
+    });
+    assert_eq!(status, Some(DeliveryStatus::Read));
+}
+
 #[tokio::test]
 async fn without_a_kelurahan_the_citizen_chooses_from_a_list() {
     let h = harness("choose").await;
@@ -829,6 +919,23 @@ async fn no_log_line_contains_the_senders_number() {
         false,
     );
     assert_eq!(handle(&h.app, request(&event)).await.status(), 400);
+    // The same for BSUIDs: a withheld number, a bad id, a change of ids.
+    let parent = "ID.ENT.11815799212886844830";
+    let who = fixtures::Who {
+        phone: None,
+        user_id: Some(USER),
+        parent_user_id: Some(parent),
+    };
+    post(&h, &text_by(who, "wamid.V5", "Jalan rusak di Garegeh")).await;
+    let mut bad = text_by(who, "wamid.V6", "x");
+    bad["entry"][0]["changes"][0]["value"]["messages"][0]["from_user_id"] = json!(format!("{USER} "));
+    post(&h, &bad).await;
+    let new = withheld("ID.777");
+    post(
+        &h,
+        &fixtures::identity_changed(KOTA_NUMBER, "wamid.V7", now(), who, new),
+    )
+    .await;
 
     let log_text = logs.text();
     assert!(
@@ -840,6 +947,9 @@ async fn no_log_line_contains_the_senders_number() {
         !log_text.contains(CITIZEN) && !log_text.contains(&local),
         "{log_text}"
     );
+    for id in [USER, &USER[3..], parent, &parent[7..], "ID.777"] {
+        assert!(!log_text.contains(id), "{id}: {log_text}");
+    }
 }
 
 #[tokio::test]

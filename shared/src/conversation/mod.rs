@@ -12,7 +12,7 @@ mod reporter;
 use serde::{Deserialize, Serialize};
 
 pub use command::{Command, TicketArg};
-pub use reporter::Reporter;
+pub use reporter::{kept_by_others, resolve, Reporter, Resolved};
 
 use crate::domain::case::CaseId;
 use crate::domain::jurisdiction::{

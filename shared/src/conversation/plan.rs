@@ -8,9 +8,10 @@ use chrono::{DateTime, Duration, Utc};
 use super::limits::{Limit, Refusal};
 use super::{replies, Awaiting, Command, Context, Decision, Effect, OpenCase, Reporter, State, TicketArg};
 use crate::domain::case::{Case, CaseError, CaseId, Channel, NewCase};
+use crate::domain::identity::IdKeys;
 use crate::domain::ladder::Ladder;
 use crate::domain::lifecycle::{Status, Transition};
-use crate::domain::reporter::{ContactCipher, ReporterId};
+use crate::domain::reporter::{ContactCipher, ReporterHasher, ReporterId};
 use crate::domain::sla::SlaPolicy;
 use crate::domain::ticket::{Ticket, TicketError, TicketPrefix};
 use crate::domain::timeline::{Actor, EventBody, MediaStorage, MessageContent, TimelineEvent};
@@ -65,6 +66,7 @@ pub struct Rules<'a> {
     pub sla: &'a SlaPolicy,
     pub ticket_prefix: &'a TicketPrefix,
     pub contacts: &'a ContactCipher,
+    pub hasher: &'a ReporterHasher,
     /// A bucket keeps citizens' files: a file is pending from the message's
     /// own write, so the sweep fetches it if the webhook cannot.
     pub keeps_files: bool,
@@ -79,6 +81,10 @@ pub struct Incoming<'a> {
     pub reporter_id: &'a ReporterId,
     /// Their record as read, if they wrote before.
     pub reporter: Option<&'a Reporter>,
+    /// Keys of the sender's ids that are another reporter's ([`Resolved::taken`]).
+    ///
+    /// [`Resolved::taken`]: super::Resolved::taken
+    pub taken: &'a [ReporterId],
     pub now: DateTime<Utc>,
 }
 
@@ -90,6 +96,9 @@ pub struct CitizenWrite {
     pub reporter: Reporter,
     /// No record existed: the write requires that none exists still.
     pub reporter_is_new: bool,
+    /// The keys the record was copied under as read ([`Reporter::copies`]):
+    /// kept at the version read, or removed if no longer among its ids.
+    pub copies_read: Vec<ReporterId>,
     pub case: CaseWrite,
 }
 
@@ -268,6 +277,7 @@ pub fn refuse(refusal: Refusal, incoming: &Incoming<'_>, ctx: Context<'_>, rules
         write: CitizenWrite {
             reporter,
             reporter_is_new,
+            copies_read: planner.copies_read(),
             case,
         },
         reply: refusal.tell.then(|| Reply {
@@ -285,24 +295,34 @@ struct Planner<'p> {
 
 impl Planner<'_> {
     /// The reporter's record as it will be after this message, and whether
-    /// it is new. The contact is re-sealed when it was sealed under an older
-    /// key or before seals were bound to their reporter, so a key rotation
-    /// (and the binding) completes as citizens write in.
+    /// it is new. What the message tells of the sender's ids is merged with
+    /// what was known (a withheld number is kept, a new BSUID replaces the
+    /// old ids), and the contact sealed again when that changes, or when it
+    /// was sealed under an older key or before seals were bound to their
+    /// reporter, so a key rotation (and the binding) completes as citizens
+    /// write in.
     fn next_reporter(&self) -> (Reporter, bool) {
-        let contacts = self.rules.contacts;
+        let Rules { contacts, hasher, .. } = self.rules;
         let Incoming {
             inbound,
             reporter_id,
             reporter,
+            taken,
             now,
         } = self.incoming;
         match reporter {
             Some(existing) => {
                 let mut next = (*existing).clone();
                 next.last_inbound_at = (*now).max(existing.last_inbound_at);
-                if !contacts.is_current(&existing.contact) {
-                    next.contact = contacts.seal(reporter_id, &inbound.from);
+                // A contact that no longer opens is replaced by what this message says.
+                let known = contacts.open(reporter_id, &existing.contact).ok();
+                let sender = known
+                    .as_ref()
+                    .map_or(inbound.from.clone(), |k| k.updated_by(&inbound.from));
+                if known.as_ref() != Some(&sender) || !contacts.is_current(&existing.contact) {
+                    next.contact = contacts.seal(reporter_id, &sender);
                 }
+                next.known_as = IdKeys::of(&sender, hasher).without(taken);
                 next.activity = next.activity.at(*now);
                 next.activity.count_message(*now);
                 (next, false)
@@ -313,10 +333,15 @@ impl Planner<'_> {
                     contacts.seal(reporter_id, &inbound.from),
                     *now,
                 );
+                next.known_as = IdKeys::of(&inbound.from, hasher).without(taken);
                 next.activity.count_message(*now);
                 (next, true)
             }
         }
+    }
+
+    fn copies_read(&self) -> Vec<ReporterId> {
+        self.incoming.reporter.map(Reporter::copies).unwrap_or_default()
     }
 
     fn message_event(&self) -> TimelineEvent {
@@ -374,6 +399,7 @@ impl Planner<'_> {
             write: CitizenWrite {
                 reporter,
                 reporter_is_new,
+                copies_read: self.copies_read(),
                 case: CaseWrite::Open { case, events },
             },
             reply: Some(Reply {
@@ -487,6 +513,7 @@ impl Planner<'_> {
             write: CitizenWrite {
                 reporter,
                 reporter_is_new,
+                copies_read: self.copies_read(),
                 case,
             },
             reply: reply.map(|message| Reply { case_id, message }),
@@ -509,6 +536,7 @@ impl Planner<'_> {
             write: CitizenWrite {
                 reporter,
                 reporter_is_new,
+                copies_read: self.copies_read(),
                 case: CaseWrite::None,
             },
             reply: Some(Reply {
@@ -607,6 +635,7 @@ impl Planner<'_> {
             write: CitizenWrite {
                 reporter,
                 reporter_is_new,
+                copies_read: self.copies_read(),
                 case: CaseWrite::Change { case, events },
             },
             reply: Some(Reply {

@@ -2,6 +2,7 @@
 
 pub mod case;
 pub mod citizen_text;
+pub mod identity;
 pub mod jurisdiction;
 pub mod kind;
 pub mod ladder;

@@ -7,7 +7,8 @@
 //! - [`ReporterId`] is the pseudonym: HMAC-SHA256 of the sender id under
 //!   `REPORTER_HMAC_KEY`. It is the key of the reporter's record, and what a
 //!   case carries. Officials see its short form, [`ReporterId::pseudonym`].
-//! - [`SealedContact`] is the sender id encrypted with AES-256-GCM under
+//! - [`SealedContact`] is the sender's ids ([`Sender`]: the number, the
+//!   BSUID, or both) encrypted with AES-256-GCM under
 //!   `CONTACT_ENCRYPTION_KEY`, tagged with the key's id so the key can be
 //!   rotated while old records stay readable ([`ContactCipher`]), and bound
 //!   to its reporter's id so it opens for that reporter only.
@@ -32,12 +33,18 @@ use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use super::identity::Sender;
+
 /// Everything that can go wrong here. No message ever contains a sender id,
 /// a key, or key material.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ReporterError {
     #[error("not a WhatsApp sender id: {reason}")]
     InvalidSender { reason: &'static str },
+    #[error("not a business-scoped user id: {reason}")]
+    InvalidBsuid { reason: &'static str },
+    #[error("neither a phone number nor a business-scoped user id")]
+    NoSender,
     #[error("not a reporter id: expected 64 lowercase hex characters")]
     InvalidReporterId,
     #[error("key is not valid standard base64: {reason}")]
@@ -60,8 +67,9 @@ pub enum ReporterError {
 
 // ----- the sender -----
 
-/// Longest sender id accepted (Meta usernames / user ids; phone numbers are at most 15 digits).
-pub const SENDER_ID_MAX_LEN: usize = 64;
+/// Longest sender id accepted: a parent BSUID ([`super::identity::Bsuid`]);
+/// phone numbers are at most 15 digits.
+pub const SENDER_ID_MAX_LEN: usize = super::identity::BSUID_MAX_LEN;
 
 /// The sender's WhatsApp id, as the provider gives it, normalised.
 ///
@@ -69,8 +77,8 @@ pub const SENDER_ID_MAX_LEN: usize = 64;
 /// - Meta's `from`: digits such as `6281234567890`;
 /// - Twilio's `From`: `whatsapp:+6281234567890`, normalised to the digits, so
 ///   the same person is the same reporter whichever provider carries them;
-/// - an id that is not a phone number (Meta's newer user ids): 1 to 64
-///   characters of `A-Z a-z 0-9 . _ + : -`, kept as given (case included).
+/// - an id that is not a phone number (Meta's business-scoped user ids,
+///   parents included): 1 to [`SENDER_ID_MAX_LEN`] characters of `A-Z a-z 0-9 . _ + : -`, kept as given (case included).
 ///
 /// A bare `+6281234567890` is refused: that is how Twilio gives an SMS
 /// sender, whose number anyone can forge, and it must not pass for the
@@ -92,7 +100,7 @@ impl SenderId {
         }
         if id.len() > SENDER_ID_MAX_LEN {
             return Err(ReporterError::InvalidSender {
-                reason: "longer than 64 characters",
+                reason: "longer than a parent business-scoped user id",
             });
         }
         if !id
@@ -376,7 +384,7 @@ impl ContactCipher {
 
     /// Encrypts `reporter`'s contact under the current key with a fresh
     /// random 96-bit nonce, bound to `reporter` ([`SealVersion::V2`]).
-    pub fn seal(&self, reporter: &ReporterId, sender: &SenderId) -> SealedContact {
+    pub fn seal(&self, reporter: &ReporterId, sender: &Sender) -> SealedContact {
         let (key_id, cipher) = &self.keys[0];
         let version = SealVersion::V2;
         let nonce = Aes256Gcm::generate_nonce(&mut OsRng);
@@ -384,7 +392,7 @@ impl ContactCipher {
             .encrypt(
                 &nonce,
                 Payload {
-                    msg: sender.expose().as_bytes(),
+                    msg: sender.sealed_form().as_bytes(),
                     aad: &version.associated_data(key_id, reporter),
                 },
             )
@@ -408,7 +416,7 @@ impl ContactCipher {
     /// Decrypts `reporter`'s contact with the key the record names (current
     /// or old). `reporter` is the id the record was looked up by: a contact
     /// bound to another reporter fails authentication.
-    pub fn open(&self, reporter: &ReporterId, sealed: &SealedContact) -> Result<SenderId, ReporterError> {
+    pub fn open(&self, reporter: &ReporterId, sealed: &SealedContact) -> Result<Sender, ReporterError> {
         let mut candidates = self.keys.iter().filter(|(id, _)| *id == sealed.key_id).peekable();
         if candidates.peek().is_none() {
             return Err(ReporterError::UnknownKeyId {
@@ -437,8 +445,8 @@ impl ContactCipher {
         let text = String::from_utf8(plain).map_err(|_| ReporterError::MalformedContact {
             reason: "contact is not UTF-8",
         })?;
-        SenderId::parse(&text).map_err(|_| ReporterError::MalformedContact {
-            reason: "contact is not a sender id",
+        Sender::from_sealed_form(&text).map_err(|_| ReporterError::MalformedContact {
+            reason: "contact is not a sender's ids",
         })
     }
 }
@@ -471,6 +479,10 @@ mod tests {
 
     fn sender() -> SenderId {
         SenderId::parse(PHONE).unwrap()
+    }
+
+    fn contact() -> Sender {
+        Sender::phone_number(sender())
     }
 
     #[test]
@@ -544,7 +556,8 @@ mod tests {
             SenderId::parse("ID.user_name-1:x").unwrap().expose(),
             "ID.user_name-1:x"
         );
-        assert_eq!(SenderId::parse(&"a".repeat(64)).unwrap().expose().len(), 64);
+        let parent = format!("ID.ENT.{}", "9".repeat(128));
+        assert_eq!(SenderId::parse(&parent).unwrap().expose(), parent);
         for bad in [
             "",
             "whatsapp:",
@@ -553,7 +566,7 @@ mod tests {
             "+62abc",
             "ümlaut",
             "a/b",
-            &"a".repeat(65),
+            &"a".repeat(SENDER_ID_MAX_LEN + 1),
         ] {
             assert!(SenderId::parse(bad).is_err(), "{bad:?}");
         }
@@ -580,15 +593,15 @@ mod tests {
     #[test]
     fn seal_open_round_trip_with_fresh_nonces() {
         let cipher = ContactCipher::new(key(1), []);
-        let a = cipher.seal(&reporter(1), &sender());
-        let b = cipher.seal(&reporter(1), &sender());
+        let a = cipher.seal(&reporter(1), &contact());
+        let b = cipher.seal(&reporter(1), &contact());
         assert_ne!(a.ciphertext, b.ciphertext, "each record gets its own nonce");
         assert_eq!(a.key_id, key(1).key_id());
         assert_eq!(a.key_id.len(), 8);
         assert_eq!(a.version, SealVersion::V2);
         assert!(!a.ciphertext.contains(PHONE));
-        assert_eq!(cipher.open(&reporter(1), &a).unwrap(), sender());
-        assert_eq!(cipher.open(&reporter(1), &b).unwrap(), sender());
+        assert_eq!(cipher.open(&reporter(1), &a).unwrap(), contact());
+        assert_eq!(cipher.open(&reporter(1), &b).unwrap(), contact());
         let json = serde_json::to_string(&a).unwrap();
         assert!(json.contains("\"version\":\"v2\""), "{json}");
         assert_eq!(serde_json::from_str::<SealedContact>(&json).unwrap(), a);
@@ -600,8 +613,8 @@ mod tests {
     #[test]
     fn a_contact_sealed_for_one_reporter_does_not_open_as_anothers() {
         let cipher = ContactCipher::new(key(1), []);
-        let sealed = cipher.seal(&reporter(1), &sender());
-        assert_eq!(cipher.open(&reporter(1), &sealed).unwrap(), sender());
+        let sealed = cipher.seal(&reporter(1), &contact());
+        assert_eq!(cipher.open(&reporter(1), &sealed).unwrap(), contact());
         let authentication = Err(ReporterError::Authentication {
             key_id: sealed.key_id.clone(),
         });
@@ -625,9 +638,9 @@ mod tests {
         let cipher = ContactCipher::new(key(1), []);
         let old: SealedContact = serde_json::from_str(OLD_RECORD).unwrap();
         assert_eq!(old.version, SealVersion::V1);
-        assert_eq!(cipher.open(&reporter(1), &old).unwrap(), sender());
+        assert_eq!(cipher.open(&reporter(1), &old).unwrap(), contact());
         assert!(!cipher.is_current(&old), "sealed again when next written");
-        let new = cipher.seal(&reporter(1), &sender());
+        let new = cipher.seal(&reporter(1), &contact());
         assert!(cipher.is_current(&new));
         // Under an old key, a bound record is sealed again too.
         assert!(!ContactCipher::new(key(2), [key(1)]).is_current(&new));
@@ -635,7 +648,7 @@ mod tests {
 
     #[test]
     fn a_wrong_key_fails_authentication() {
-        let sealed = ContactCipher::new(key(1), []).seal(&reporter(1), &sender());
+        let sealed = ContactCipher::new(key(1), []).seal(&reporter(1), &contact());
         // Another key posing under the same id: only the tag can tell.
         let (_, impostor) = &ContactCipher::new(key(2), []).keys[0];
         let cipher = ContactCipher {
@@ -653,7 +666,7 @@ mod tests {
     fn tampering_fails_authentication() {
         let cipher = ContactCipher::new(key(1), [key(2)]);
         let owner = reporter(1);
-        let sealed = cipher.seal(&owner, &sender());
+        let sealed = cipher.seal(&owner, &contact());
         let mut bytes = STANDARD.decode(&sealed.ciphertext).unwrap();
         for i in [0, NONCE_LEN, bytes.len() - 1] {
             bytes[i] ^= 1;
@@ -701,18 +714,18 @@ mod tests {
     fn rotation_keeps_old_records_readable() {
         let owner = reporter(1);
         let before = ContactCipher::new(key(1), []);
-        let old_record = before.seal(&owner, &sender());
+        let old_record = before.seal(&owner, &contact());
 
         let after = ContactCipher::new(key(2), [key(1)]);
         assert_eq!(after.current_key_id(), key(2).key_id());
         assert_eq!(after.old_key_ids().collect::<Vec<_>>(), [key(1).key_id()]);
-        assert_eq!(after.open(&owner, &old_record).unwrap(), sender());
+        assert_eq!(after.open(&owner, &old_record).unwrap(), contact());
         assert!(!after.is_current(&old_record));
 
-        let new_record = after.seal(&owner, &sender());
+        let new_record = after.seal(&owner, &contact());
         assert_eq!(new_record.key_id, key(2).key_id());
         assert_ne!(new_record.key_id, old_record.key_id);
-        assert_eq!(after.open(&owner, &new_record).unwrap(), sender());
+        assert_eq!(after.open(&owner, &new_record).unwrap(), contact());
 
         // Without the old key listed, the record names a key we do not have.
         assert_eq!(
@@ -734,7 +747,7 @@ mod tests {
         let cipher = ContactCipher::new(key(1), []);
         let sealed = SealedContact {
             key_id: "deadbeef".into(),
-            ..cipher.seal(&reporter(1), &sender())
+            ..cipher.seal(&reporter(1), &contact())
         };
         let err = cipher.open(&reporter(1), &sealed).unwrap_err();
         assert_eq!(
@@ -763,7 +776,7 @@ mod tests {
         let shown = format!("{keys:?}");
         assert!(shown.contains("ReporterHasher(***)"), "{shown}");
         assert!(!shown.contains("66, 66") && !shown.contains("4242"), "{shown}");
-        let sealed = keys.contacts.seal(&reporter(1), &s);
+        let sealed = keys.contacts.seal(&reporter(1), &Sender::phone_number(s));
         assert!(!format!("{sealed:?}").contains(&sealed.ciphertext));
     }
 

@@ -13,9 +13,10 @@ use super::templates::{note_param, Param};
 pub use super::templates::{TemplateKind, Templates};
 use crate::conversation::{replies, Awaiting, OpenCase};
 use crate::domain::case::{Case, CaseId, Channel};
+use crate::domain::identity::Sender;
 use crate::domain::jurisdiction::Jurisdictions;
 use crate::domain::ladder::Level;
-use crate::domain::reporter::{ReporterError, ReporterKeys, SenderId};
+use crate::domain::reporter::{ReporterError, ReporterKeys};
 use crate::domain::timeline::{Actor, DeliveryStatus, EventBody, TimelineEvent};
 use crate::store::{PendingOutbound, Store, StoreError};
 use crate::texts::{render, Texts};
@@ -104,7 +105,7 @@ pub struct RetrySummary {
 pub struct Staged {
     pub pending: PendingOutbound,
     channel: Channel,
-    to: SenderId,
+    to: Sender,
     via_template: bool,
     /// The citizen asked for no messages but replies: not sent.
     withheld: bool,
@@ -116,7 +117,7 @@ impl Staged {
     pub fn reply(
         case_id: &CaseId,
         channel: &Channel,
-        to: &SenderId,
+        to: &Sender,
         message: Outbound,
         now: DateTime<Utc>,
     ) -> Self {
@@ -169,7 +170,7 @@ impl CitizenMessenger {
     pub async fn reply_unrecorded(
         &self,
         channel: &Channel,
-        to: &SenderId,
+        to: &Sender,
         message: &Outbound,
     ) -> Result<String, SendError> {
         self.api.send(channel, to, message).await
@@ -356,7 +357,7 @@ impl CitizenMessenger {
         &self,
         store: &Store,
         channel: &Channel,
-        to: &SenderId,
+        to: &Sender,
         mut pending: PendingOutbound,
         via_template: bool,
         now: DateTime<Utc>,

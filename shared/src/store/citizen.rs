@@ -61,7 +61,7 @@ impl Store {
             to_item(&InboundItem::new(inbound, write.case.case_id(), expires)),
             Conflict::DuplicateMessage,
         );
-        tx.put_reporter(&write.reporter, write.reporter_is_new);
+        tx.put_reporter(&write.reporter, write.reporter_is_new, &write.copies_read);
         tx.put_pending_message(reply);
         tx.commit(&self.client).await?;
         write.reporter.version += 1;
@@ -71,11 +71,33 @@ impl Store {
         Ok(())
     }
 
+    /// Records that a reporter's ids changed (Meta's system message): the
+    /// record with its new ids and contact, its copies moved to the new
+    /// keys, and the message's de-duplication record, in one transaction
+    /// conditional on the version read.
+    pub async fn record_identity_change(
+        &self,
+        inbound: &InboundKey,
+        reporter: &mut Reporter,
+        copies_read: &[ReporterId],
+    ) -> Result<(), StoreError> {
+        let mut tx = Tx::new(&self.table);
+        let expires = Utc::now() + Duration::days(INBOUND_RETENTION_DAYS);
+        tx.put_new(
+            to_item(&InboundItem::new(inbound, None, expires)),
+            Conflict::DuplicateMessage,
+        );
+        tx.put_reporter(reporter, false, copies_read);
+        tx.commit(&self.client).await?;
+        reporter.version += 1;
+        Ok(())
+    }
+
     /// Saves the reporter's record alone (e.g. the question we now wait
-    /// for), conditional on the version read.
+    /// for), with its copies, conditional on the version read.
     pub async fn save_reporter(&self, reporter: &mut Reporter) -> Result<(), StoreError> {
         let mut tx = Tx::new(&self.table);
-        tx.put_reporter(reporter, false);
+        tx.put_reporter(reporter, false, &reporter.copies());
         tx.commit(&self.client).await?;
         reporter.version += 1;
         Ok(())
@@ -88,22 +110,29 @@ impl Store {
     }
 
     /// Both things an inbound message needs first, in one request: whether it
-    /// was already handled, and the reporter's record.
-    pub async fn inbound_and_reporter(
+    /// was already handled, and the records kept under the sender's keys
+    /// (their record, or copies of it, or others' for [`resolve`] to tell).
+    ///
+    /// [`resolve`]: crate::conversation::resolve
+    pub async fn inbound_and_reporters(
         &self,
         key: &InboundKey,
-        reporter: &ReporterId,
-    ) -> Result<(Option<Handled>, Option<Reporter>), StoreError> {
+        reporter_keys: &[ReporterId],
+    ) -> Result<(Option<Handled>, Vec<Reporter>), StoreError> {
         let inbound_pk = keys::inbound_pk(key.provider, &key.message_id);
-        let reporter_pk = keys::reporter_pk(reporter);
-        let request = KeysAndAttributes::builder()
+        let mut request = KeysAndAttributes::builder()
             .keys(key_of(&inbound_pk, keys::INBOUND_SK))
-            .keys(key_of(&reporter_pk, keys::REPORTER_SK))
-            .consistent_read(true)
-            .build()
-            .expect("keys are set");
+            .consistent_read(true);
+        let mut reporter_pks: Vec<String> = Vec::new();
+        for pk in reporter_keys.iter().map(keys::reporter_pk) {
+            if !reporter_pks.contains(&pk) {
+                request = request.keys(key_of(&pk, keys::REPORTER_SK));
+                reporter_pks.push(pk);
+            }
+        }
+        let request = request.build().expect("keys are set");
         let mut pending = Some(std::collections::HashMap::from([(self.table.clone(), request)]));
-        let (mut handled, mut found) = (None, None);
+        let (mut handled, mut found) = (None, Vec::new());
         // BatchGetItem may return some keys as unprocessed under load: ask again.
         while let Some(request_items) = pending.take().filter(|r| !r.is_empty()) {
             let out = self
@@ -124,7 +153,9 @@ impl Store {
                             case_id: from_item::<InboundItem>(item)?.case_id,
                         })
                     }
-                    Some(pk) if *pk == reporter_pk => found = Some(from_item::<ReporterItem>(item)?.reporter),
+                    Some(pk) if reporter_pks.contains(pk) => {
+                        found.push(from_item::<ReporterItem>(item)?.reporter)
+                    }
                     _ => {}
                 }
             }

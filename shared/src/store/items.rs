@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::keys;
 use crate::conversation::Reporter;
 use crate::domain::case::{Case, CaseId};
+use crate::domain::reporter::ReporterId;
 use crate::domain::sla::WorkingCalendar;
 use crate::domain::ticket::Ticket;
 use crate::domain::timeline::{DeliveryStatus, EventBody, MediaStorage, TimelineEvent};
@@ -156,8 +157,14 @@ pub struct ReporterItem {
 
 impl ReporterItem {
     pub fn new(reporter: &Reporter) -> Self {
+        Self::under(&reporter.id, reporter)
+    }
+
+    /// The record kept under `key`: its id, or one of the keys it is also
+    /// known by ([`Reporter::copies`]).
+    pub fn under(key: &ReporterId, reporter: &Reporter) -> Self {
         Self {
-            pk: keys::reporter_pk(&reporter.id),
+            pk: keys::reporter_pk(key),
             sk: keys::REPORTER_SK.to_owned(),
             reporter: reporter.clone(),
         }

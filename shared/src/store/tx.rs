@@ -3,7 +3,7 @@
 
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
-use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Put, TransactWriteItem};
+use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Delete, Put, TransactWriteItem};
 use aws_sdk_dynamodb::Client;
 
 use chrono::{DateTime, Utc};
@@ -15,6 +15,7 @@ use super::keys;
 use crate::conversation::Reporter;
 use crate::domain::case::{Case, CaseId};
 use crate::domain::lifecycle::Status;
+use crate::domain::reporter::ReporterId;
 use crate::domain::sla::WorkingCalendar;
 use crate::domain::timeline::TimelineEvent;
 
@@ -99,14 +100,34 @@ impl<'a> Tx<'a> {
 
     /// Puts the reporter's record at its next version: new (none may exist
     /// yet) or conditional on the version it was read at.
-    pub fn put_reporter(&mut self, reporter: &Reporter, is_new: bool) {
+    /// Its copies go with it: one under each key it is known by (new ones
+    /// where nothing is yet), and those read under keys no longer its own
+    /// are deleted, all at the same version.
+    pub fn put_reporter(&mut self, reporter: &Reporter, is_new: bool, copies_read: &[ReporterId]) {
         let mut next = reporter.clone();
         next.version = reporter.version + 1;
-        let item = to_item(&ReporterItem::new(&next));
-        if is_new {
-            self.put_new(item, Conflict::Reporter);
-        } else {
-            self.put_if_version(item, reporter.version, Conflict::Reporter);
+        let copies = next.copies();
+        for key in std::iter::once(&next.id).chain(&copies) {
+            let item = to_item(&ReporterItem::under(key, &next));
+            if is_new || (*key != next.id && !copies_read.contains(key)) {
+                self.put_new(item, Conflict::Reporter);
+            } else {
+                self.put_if_version(item, reporter.version, Conflict::Reporter);
+            }
+        }
+        for gone in copies_read.iter().filter(|k| !copies.contains(k)) {
+            let delete = Delete::builder()
+                .table_name(self.table)
+                .key(keys::PK, AttributeValue::S(keys::reporter_pk(gone)))
+                .key(keys::SK, AttributeValue::S(keys::REPORTER_SK.to_owned()))
+                .condition_expression("#version = :version")
+                .expression_attribute_names("#version", "version")
+                .expression_attribute_values(":version", AttributeValue::N(reporter.version.to_string()))
+                .build()
+                .expect("table, key and condition are set");
+            self.items
+                .push(TransactWriteItem::builder().delete(delete).build());
+            self.conflicts.push(Conflict::Reporter);
         }
     }
 

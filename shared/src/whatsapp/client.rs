@@ -15,7 +15,7 @@ pub use super::credentials::TwilioAccount;
 use super::media::MediaDownloader;
 use super::outbound::Outbound;
 use crate::domain::case::{Channel, Provider};
-use crate::domain::reporter::SenderId;
+use crate::domain::identity::Sender;
 
 /// The Graph API version the Cloud API is called at, unless configured.
 pub const DEFAULT_META_API_BASE: &str = "https://graph.facebook.com/v23.0";
@@ -37,14 +37,23 @@ pub enum SendError {
     NoMessageId,
     #[error("this deployment has no credentials for {0}")]
     NotConfigured(&'static str),
+    /// Twilio sends to numbers only, and this citizen is known by a BSUID alone.
+    #[error("the citizen's number is not known, and Twilio needs one")]
+    NoNumber,
 }
+
+/// Meta's "Business-scoped User ID recipients are not supported for this
+/// message" (the Business-scoped user IDs page). Retried: the message stays
+/// pending, and each attempt opens the contact afresh, so it goes to the
+/// number once the citizen writes with it.
+pub const BSUID_RECIPIENT_UNSUPPORTED: i64 = 131_062;
 
 impl SendError {
     pub fn is_retryable(&self) -> bool {
         match self {
             SendError::Refused { retryable, .. } => *retryable,
             SendError::Unreachable(_) | SendError::NoMessageId => true,
-            SendError::NotConfigured(_) => false,
+            SendError::NotConfigured(_) | SendError::NoNumber => false,
         }
     }
 }
@@ -69,12 +78,12 @@ impl WhatsAppApi {
         MediaDownloader::with(self.creds.clone())
     }
 
-    /// Sends `message` to `to` from the number in `channel`; the provider's
-    /// message id on success.
+    /// Sends `message` to `to` (by number when known, else by BSUID) from
+    /// the number in `channel`; the provider's message id on success.
     pub async fn send(
         &self,
         channel: &Channel,
-        to: &SenderId,
+        to: &Sender,
         message: &Outbound,
     ) -> Result<String, SendError> {
         match channel.provider {
@@ -83,18 +92,13 @@ impl WhatsAppApi {
         }
     }
 
-    async fn send_meta(
-        &self,
-        number_id: &str,
-        to: &SenderId,
-        message: &Outbound,
-    ) -> Result<String, SendError> {
+    async fn send_meta(&self, number_id: &str, to: &Sender, message: &Outbound) -> Result<String, SendError> {
         let url = format!("{}/{}/messages", self.creds.meta_base, number_id);
         let response = self
             .http
             .post(url)
             .bearer_auth(&self.creds.meta_token)
-            .json(&message.to_meta_json(to.expose()))
+            .json(&message.to_meta_json(to.recipient()))
             .send()
             .await
             .map_err(|e| SendError::Unreachable(without_url(e)))?;
@@ -105,7 +109,9 @@ impl WhatsAppApi {
             return Err(SendError::Refused {
                 status: status.as_u16(),
                 code,
-                retryable: status.as_u16() == 429 || status.is_server_error(),
+                retryable: status.as_u16() == 429
+                    || status.is_server_error()
+                    || code == Some(BSUID_RECIPIENT_UNSUPPORTED),
             });
         }
         body.pointer("/messages/0/id")
@@ -116,7 +122,8 @@ impl WhatsAppApi {
 
     /// Twilio has no interactive lists here: the plain-text form is sent,
     /// whose numbered options a citizen answers by typing.
-    async fn send_twilio(&self, from: &str, to: &SenderId, message: &Outbound) -> Result<String, SendError> {
+    async fn send_twilio(&self, from: &str, to: &Sender, message: &Outbound) -> Result<String, SendError> {
+        let to = to.phone().ok_or(SendError::NoNumber)?;
         let account = self
             .creds
             .twilio

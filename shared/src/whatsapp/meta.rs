@@ -7,15 +7,19 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::{bounded, limits, DeliveryStatus, Inbound, InboundBody, Skipped, StatusUpdate};
+use super::{
+    bounded, limits, ChangeKind, DeliveryStatus, IdentityChange, Inbound, InboundBody, Skipped, StatusUpdate,
+};
 use crate::domain::case::Provider;
-use crate::domain::reporter::SenderId;
+use crate::domain::identity::{Bsuid, Sender};
+use crate::domain::reporter::{ReporterError, SenderId};
 use crate::domain::timeline::{MediaType, MessageContent};
 
 /// What one POST delivered.
 #[derive(Debug, Default)]
 pub struct Delivery {
     pub messages: Vec<Inbound>,
+    pub identity_changes: Vec<IdentityChange>,
     pub statuses: Vec<StatusUpdate>,
     pub skipped: Vec<Skipped>,
 }
@@ -66,10 +70,18 @@ pub fn parse(body: &[u8]) -> Result<Delivery, MalformedEnvelope> {
             .pointer("/metadata/phone_number_id")
             .and_then(Value::as_str)
             .filter(|id| bounded(id, limits::ID));
+        // The sender's ids may sit on the message or on its contact; a
+        // value names one sender, so a lone contact is theirs.
+        let mut contacts = array(&change.value, "contacts");
+        let contact = match (contacts.next(), contacts.next()) {
+            (Some(contact), None) => Some(contact),
+            _ => None,
+        };
         for message in array(&change.value, "messages") {
             match number_id {
-                Some(number_id) => match parse_message(message, number_id) {
-                    Ok(inbound) => delivery.messages.push(inbound),
+                Some(number_id) => match parse_item(message, contact, number_id) {
+                    Ok(Item::Message(inbound)) => delivery.messages.push(inbound),
+                    Ok(Item::IdentityChange(change)) => delivery.identity_changes.push(change),
                     Err(skipped) => delivery.skipped.push(skipped),
                 },
                 None => delivery
@@ -129,11 +141,103 @@ fn timestamp(v: &Value, item: &'static str) -> Result<DateTime<Utc>, Skipped> {
     DateTime::from_timestamp(secs, 0).ok_or(skip(item, "timestamp", "is out of range"))
 }
 
-fn parse_message(m: &Value, number_id: &str) -> Result<Inbound, Skipped> {
+/// An id field: absent is none; present, it must parse, or the item is skipped.
+fn id_field<T>(
+    v: &Value,
+    item: &'static str,
+    field: &'static str,
+    parse: fn(&str) -> Result<T, ReporterError>,
+) -> Result<Option<T>, Skipped> {
+    match v.get(field) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => parse(s)
+            .map(Some)
+            .map_err(|_| skip(item, field, "is not a WhatsApp id")),
+        Some(_) => Err(skip(item, field, "is not a string")),
+    }
+}
+
+fn own_or_contact<T>(
+    v: &Value,
+    contact: Option<&Value>,
+    item: &'static str,
+    field: &'static str,
+    contact_field: &'static str,
+    parse: fn(&str) -> Result<T, ReporterError>,
+) -> Result<Option<T>, Skipped> {
+    match (id_field(v, item, field, parse)?, contact) {
+        (Some(id), _) => Ok(Some(id)),
+        (None, Some(contact)) => id_field(contact, "contact", contact_field, parse),
+        (None, None) => Ok(None),
+    }
+}
+
+/// The sender's ids, from `fields` (phone, BSUID, parent BSUID) of `v`,
+/// each missing one taken from `contact`'s `wa_id`, `user_id`,
+/// `parent_user_id`.
+fn sender(
+    v: &Value,
+    contact: Option<&Value>,
+    item: &'static str,
+    [phone_field, user_field, parent_field]: [&'static str; 3],
+) -> Result<Sender, Skipped> {
+    let phone = own_or_contact(v, contact, item, phone_field, "wa_id", SenderId::parse)?;
+    let user_id = own_or_contact(v, contact, item, user_field, "user_id", Bsuid::parse)?;
+    let parent_user_id = own_or_contact(v, contact, item, parent_field, "parent_user_id", Bsuid::parse)?;
+    Sender::new(phone, user_id, parent_user_id).map_err(|e| match e {
+        ReporterError::NoSender => skip(item, phone_field, "is missing, and so is the user id"),
+        _ => skip(item, user_field, "does not fit the sender's other ids"),
+    })
+}
+
+/// What one entry of `messages` is.
+enum Item {
+    Message(Inbound),
+    IdentityChange(IdentityChange),
+}
+
+const SENDER_FIELDS: [&str; 3] = ["from", "from_user_id", "from_parent_user_id"];
+
+fn parse_item(m: &Value, contact: Option<&Value>, number_id: &str) -> Result<Item, Skipped> {
+    if m.get("type").and_then(Value::as_str) == Some("system") {
+        return parse_system(m, number_id).map(Item::IdentityChange);
+    }
+    parse_message(m, contact, number_id).map(Item::Message)
+}
+
+/// Meta's "System messages webhook reference": `from` (and `from_user_id`)
+/// name the user as they were; `system.type` says what changed, and
+/// `system.wa_id`, `system.user_id` (and `system.parent_user_id`) are the
+/// new ids. System messages carry no `contacts`.
+fn parse_system(m: &Value, number_id: &str) -> Result<IdentityChange, Skipped> {
+    const ITEM: &str = "system message";
+    let message_id = str_field(m, ITEM, "id", limits::ID)?;
+    let at = timestamp(m, ITEM)?;
+    let system = m.get("system").ok_or(skip(ITEM, "system", "is missing"))?;
+    let kind = match str_field(system, ITEM, "type", 64)? {
+        "user_changed_number" => ChangeKind::Number,
+        "user_changed_user_id" => ChangeKind::UserId,
+        _ => return Err(skip(ITEM, "system.type", "is not a change of number or user id")),
+    };
+    let old = sender(m, None, ITEM, SENDER_FIELDS)?;
+    let new = sender(system, None, "system", ["wa_id", "user_id", "parent_user_id"])?;
+    if kind == ChangeKind::Number && new.phone().is_none() {
+        return Err(skip(ITEM, "system.wa_id", "is missing from a change of number"));
+    }
+    Ok(IdentityChange {
+        message_id: message_id.to_owned(),
+        number_id: number_id.to_owned(),
+        at,
+        kind,
+        old,
+        new,
+    })
+}
+
+fn parse_message(m: &Value, contact: Option<&Value>, number_id: &str) -> Result<Inbound, Skipped> {
     const ITEM: &str = "message";
     let message_id = str_field(m, ITEM, "id", limits::ID)?;
-    let from = str_field(m, ITEM, "from", limits::ID)?;
-    let from = SenderId::parse(from).map_err(|_| skip(ITEM, "from", "is not a WhatsApp id"))?;
+    let from = sender(m, contact, ITEM, SENDER_FIELDS)?;
     let sent_at = timestamp(m, ITEM)?;
     let kind = str_field(m, ITEM, "type", 64)?;
     let body = match kind {
@@ -254,14 +358,37 @@ pub mod fixtures {
         })
     }
 
+    /// Who a message is from, as the webhook names them: any of the phone
+    /// number, the BSUID and the parent BSUID.
+    #[derive(Debug, Clone, Copy, Default)]
+    pub struct Who<'a> {
+        pub phone: Option<&'a str>,
+        pub user_id: Option<&'a str>,
+        pub parent_user_id: Option<&'a str>,
+    }
+
+    impl<'a> Who<'a> {
+        pub fn phone(phone: &'a str) -> Self {
+            Self {
+                phone: Some(phone),
+                ..Self::default()
+            }
+        }
+    }
+
     pub fn text(phone_number_id: &str, from: &str, id: &str, timestamp: i64, body: &str) -> Value {
-        envelope(
+        message_by(
             phone_number_id,
-            json!({
-                "contacts": [{"profile": {"name": "Warga"}, "wa_id": from}],
-                "messages": [{"from": from, "id": id, "timestamp": timestamp.to_string(), "type": "text", "text": {"body": body}}]
-            }),
+            Who::phone(from),
+            id,
+            timestamp,
+            "text",
+            json!({"body": body}),
         )
+    }
+
+    pub fn text_by(phone_number_id: &str, who: Who, id: &str, timestamp: i64, body: &str) -> Value {
+        message_by(phone_number_id, who, id, timestamp, "text", json!({"body": body}))
     }
 
     pub fn message(
@@ -272,12 +399,96 @@ pub mod fixtures {
         kind: &str,
         payload: Value,
     ) -> Value {
-        let mut message = json!({"from": from, "id": id, "timestamp": timestamp.to_string(), "type": kind});
+        message_by(phone_number_id, Who::phone(from), id, timestamp, kind, payload)
+    }
+
+    /// The shape of Meta's "Business-scoped user IDs" page: the contact has
+    /// `user_id` (and `parent_user_id` where enabled) beside a `wa_id` that
+    /// is left out when the number is withheld; the message has `from`,
+    /// `from_user_id` and `from_parent_user_id` by the same rule.
+    pub fn message_by(
+        phone_number_id: &str,
+        who: Who,
+        id: &str,
+        timestamp: i64,
+        kind: &str,
+        payload: Value,
+    ) -> Value {
+        let mut contact = json!({"profile": {"name": "Warga"}});
+        let mut message = json!({"id": id, "timestamp": timestamp.to_string(), "type": kind});
         message[kind] = payload;
+        let fields = [
+            (who.phone, "wa_id", "from"),
+            (who.user_id, "user_id", "from_user_id"),
+            (who.parent_user_id, "parent_user_id", "from_parent_user_id"),
+        ];
+        for (value, on_contact, on_message) in fields {
+            if let Some(value) = value {
+                contact[on_contact] = json!(value);
+                message[on_message] = json!(value);
+            }
+        }
         envelope(
             phone_number_id,
-            json!({"contacts": [{"profile": {"name": "Warga"}, "wa_id": from}], "messages": [message]}),
+            json!({"contacts": [contact], "messages": [message]}),
         )
+    }
+
+    /// A status of a message sent to a BSUID, as Meta's "Business-scoped
+    /// user IDs" page shows it: `recipient_user_id` and no `recipient_id`;
+    /// sent, delivered and read carry `contacts` with the `user_id`, failed
+    /// ones none.
+    pub fn status_to_user(
+        phone_number_id: &str,
+        wamid: &str,
+        status: &str,
+        timestamp: i64,
+        user_id: &str,
+    ) -> Value {
+        let mut value = json!({"statuses": [{"id": wamid, "status": status, "timestamp": timestamp.to_string(), "recipient_user_id": user_id}]});
+        if status != "failed" {
+            value["contacts"] = json!([{"user_id": user_id}]);
+        }
+        envelope(phone_number_id, value)
+    }
+
+    fn set_present(target: &mut Value, fields: [(Option<&str>, &str); 3]) {
+        for (value, field) in fields {
+            if let Some(value) = value {
+                target[field] = json!(value);
+            }
+        }
+    }
+
+    /// Meta's "System messages webhook reference": `user_changed_number`
+    /// (with the new `wa_id`) or `user_changed_user_id` (the new BSUID
+    /// only); the message's sender fields are the old ids; no `contacts`.
+    pub fn identity_changed(phone_number_id: &str, id: &str, timestamp: i64, old: Who, new: Who) -> Value {
+        let kind = if new.phone.is_some() {
+            "user_changed_number"
+        } else {
+            "user_changed_user_id"
+        };
+        let mut system = json!({"body": "User Warga changed", "type": kind});
+        let mut message = json!({"id": id, "timestamp": timestamp.to_string(), "type": "system"});
+        set_present(
+            &mut system,
+            [
+                (new.phone, "wa_id"),
+                (new.user_id, "user_id"),
+                (new.parent_user_id, "parent_user_id"),
+            ],
+        );
+        set_present(
+            &mut message,
+            [
+                (old.phone, "from"),
+                (old.user_id, "from_user_id"),
+                (old.parent_user_id, "from_parent_user_id"),
+            ],
+        );
+        message["system"] = system;
+        envelope(phone_number_id, json!({"messages": [message]}))
     }
 
     pub fn status(
@@ -317,7 +528,8 @@ mod tests {
         assert_eq!(d.messages.len(), 1);
         let m = &d.messages[0];
         assert_eq!((m.message_id.as_str(), m.number_id.as_str()), ("wamid.A", "PNID"));
-        assert_eq!(m.from.expose(), "6281234567890");
+        assert_eq!(m.from.phone().unwrap().expose(), "6281234567890");
+        assert!(m.from.user_id().is_none());
         assert_eq!(
             m.body,
             InboundBody::Content(MessageContent::Text {
@@ -433,6 +645,119 @@ mod tests {
             Some((131047, "Re-engagement message".into()))
         );
         assert!(d.messages.is_empty() && d.skipped.is_empty());
+    }
+
+    const USER: &str = "ID.1234567890123456";
+    const PARENT: &str = "ID.ENT.11815799212886844830";
+
+    fn one_message(v: Value) -> Result<Inbound, Skipped> {
+        let mut d = parse(&bytes(v)).unwrap();
+        match (d.messages.pop(), d.skipped.pop()) {
+            (Some(m), None) => Ok(m),
+            (None, Some(s)) => Err(s),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn parses_the_phone_the_bsuid_and_the_parent() {
+        let who = Who {
+            phone: Some("6281234567890"),
+            user_id: Some(USER),
+            parent_user_id: Some(PARENT),
+        };
+        let m = one_message(text_by("P", who, "w", 1_764_000_000, "halo")).unwrap();
+        assert_eq!(m.from.phone().unwrap().expose(), "6281234567890");
+        assert_eq!(m.from.user_id().unwrap().expose(), USER);
+        assert_eq!(m.from.parent_user_id().unwrap().expose(), PARENT);
+    }
+
+    #[test]
+    fn a_withheld_number_leaves_the_bsuid() {
+        let who = Who {
+            user_id: Some(USER),
+            ..Who::default()
+        };
+        let m = one_message(text_by("P", who, "w", 1_764_000_000, "halo")).unwrap();
+        assert!(m.from.phone().is_none());
+        assert_eq!(m.from.user_id().unwrap().expose(), USER);
+        // The ids on the contact alone are enough: a value names one sender.
+        let mut v = text_by("P", who, "w", 1_764_000_000, "halo");
+        let message = &mut v["entry"][0]["changes"][0]["value"]["messages"][0];
+        message.as_object_mut().unwrap().remove("from_user_id");
+        let m = one_message(v).unwrap();
+        assert_eq!(m.from.user_id().unwrap().expose(), USER);
+    }
+
+    #[test]
+    fn a_message_with_neither_id_or_a_bad_one_is_skipped() {
+        let mut v = text_by("P", Who::default(), "w", 1_764_000_000, "halo");
+        assert_eq!(
+            one_message(v.clone()).unwrap_err(),
+            skip("message", "from", "is missing, and so is the user id")
+        );
+        v["entry"][0]["changes"][0]["value"]["messages"][0]["from_user_id"] = json!("id.lowercase");
+        assert_eq!(
+            one_message(v.clone()).unwrap_err(),
+            skip("message", "from_user_id", "is not a WhatsApp id")
+        );
+        v["entry"][0]["changes"][0]["value"]["messages"][0]["from_user_id"] = json!(PARENT);
+        let skipped = one_message(v).unwrap_err();
+        assert_eq!(skipped.field, "from_user_id");
+        assert!(!skipped.to_string().contains("ID."), "{skipped}");
+    }
+
+    #[test]
+    fn statuses_of_messages_sent_to_a_bsuid_parse() {
+        for status in ["sent", "delivered", "read", "failed"] {
+            let v = status_to_user("P", "wamid.OUT", status, 1_764_000_000, USER);
+            let d = parse(&bytes(v)).unwrap();
+            assert_eq!(d.statuses.len(), 1, "{status}");
+            assert!(d.skipped.is_empty() && d.messages.is_empty(), "{status}");
+        }
+    }
+
+    #[test]
+    fn parses_changes_of_number_and_of_user_id() {
+        let old = Who {
+            phone: Some("628111"),
+            user_id: Some(USER),
+            ..Who::default()
+        };
+        let new = Who {
+            phone: Some("628222"),
+            user_id: Some("ID.99"),
+            ..Who::default()
+        };
+        let d = parse(&bytes(identity_changed("P", "wamid.S", 1_764_000_000, old, new))).unwrap();
+        assert!(d.messages.is_empty() && d.skipped.is_empty());
+        let change = &d.identity_changes[0];
+        assert_eq!(change.kind, ChangeKind::Number);
+        assert_eq!(
+            (change.message_id.as_str(), change.number_id.as_str()),
+            ("wamid.S", "P")
+        );
+        assert_eq!(change.old.phone().unwrap().expose(), "628111");
+        assert_eq!(change.old.user_id().unwrap().expose(), USER);
+        assert_eq!(change.new.phone().unwrap().expose(), "628222");
+        assert_eq!(change.new.user_id().unwrap().expose(), "ID.99");
+
+        let new = Who {
+            user_id: Some("ID.99"),
+            ..Who::default()
+        };
+        let d = parse(&bytes(identity_changed("P", "wamid.T", 1_764_000_000, old, new))).unwrap();
+        let change = &d.identity_changes[0];
+        assert_eq!(change.kind, ChangeKind::UserId);
+        assert!(change.new.phone().is_none());
+
+        // Another system message, or a change of number without the number: skipped.
+        let mut v = identity_changed("P", "wamid.U", 1_764_000_000, old, new);
+        v["entry"][0]["changes"][0]["value"]["messages"][0]["system"]["type"] = json!("user_changed_number");
+        assert_eq!(parse(&bytes(v.clone())).unwrap().skipped[0].field, "system.wa_id");
+        v["entry"][0]["changes"][0]["value"]["messages"][0]["system"]["type"] =
+            json!("customer_identity_changed");
+        assert_eq!(parse(&bytes(v)).unwrap().skipped[0].field, "system.type");
     }
 
     #[test]

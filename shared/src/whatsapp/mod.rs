@@ -18,7 +18,7 @@ pub mod twilio;
 use chrono::{DateTime, Duration, Utc};
 
 use crate::domain::case::Provider;
-use crate::domain::reporter::SenderId;
+use crate::domain::identity::Sender;
 pub use crate::domain::timeline::DeliveryStatus;
 use crate::domain::timeline::MessageContent;
 
@@ -28,7 +28,7 @@ pub struct Inbound {
     pub provider: Provider,
     /// The provider's message id: the de-duplication key.
     pub message_id: String,
-    pub from: SenderId,
+    pub from: Sender,
     /// Which of the city's numbers received it (Meta `phone_number_id`).
     pub number_id: String,
     pub sent_at: DateTime<Utc>,
@@ -63,6 +63,29 @@ pub enum InboundBody {
     Content(MessageContent),
     /// A tap on one of our list rows or buttons: our own id and its title.
     Choice { id: String, title: String },
+}
+
+/// Meta's system message that a user's ids changed: the phone number (and
+/// with it the BSUID), or the BSUID alone when the new number is not shared.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IdentityChange {
+    /// The system message's id: de-duplicated like any message.
+    pub message_id: String,
+    pub number_id: String,
+    pub at: DateTime<Utc>,
+    pub kind: ChangeKind,
+    /// The ids the user had, as the message's sender fields give them.
+    pub old: Sender,
+    /// The ids the user has now; a number that was not shared is none.
+    pub new: Sender,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChangeKind {
+    /// `user_changed_number`: the new number comes with it.
+    Number,
+    /// `user_changed_user_id`: only the new BSUID.
+    UserId,
 }
 
 /// What happened to a message we sent.
@@ -101,12 +124,13 @@ pub(crate) fn bounded(value: &str, max: usize) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::reporter::SenderId;
 
     fn sent(ago: Duration, now: DateTime<Utc>) -> Inbound {
         Inbound {
             provider: Provider::Meta,
             message_id: "wamid.1".into(),
-            from: SenderId::parse("6281234567890").unwrap(),
+            from: Sender::phone_number(SenderId::parse("6281234567890").unwrap()),
             number_id: "111".into(),
             sent_at: now - ago,
             body: InboundBody::Content(MessageContent::Text { body: "x".into() }),

@@ -6,6 +6,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
+use crate::domain::identity::Recipient;
+
 pub const MAX_TEXT: usize = 4096;
 pub const MAX_INTERACTIVE_BODY: usize = 1024;
 pub const MAX_LIST_ROWS: usize = 10;
@@ -216,12 +218,17 @@ impl Outbound {
     }
 
     /// The Cloud API request body for sending this to `to` (a wa_id).
-    pub fn to_meta_json(&self, to: &str) -> Value {
+    pub fn to_meta_json(&self, to: Recipient) -> Value {
         let mut message = json!({
             "messaging_product": "whatsapp",
             "recipient_type": "individual",
-            "to": to,
         });
+        // Meta's "Business-scoped user IDs" page: `to` takes a number,
+        // `recipient` a BSUID (or a parent); `to` wins when both are given.
+        match to {
+            Recipient::Phone(phone) => message["to"] = json!(phone.expose()),
+            Recipient::User(user) => message["recipient"] = json!(user.expose()),
+        }
         match self {
             Outbound::Text { body } => {
                 message["type"] = json!("text");
@@ -281,6 +288,25 @@ impl Outbound {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::identity::Bsuid;
+    use crate::domain::reporter::SenderId;
+
+    #[test]
+    fn a_number_goes_in_to_and_a_bsuid_in_recipient() {
+        let text = Outbound::text("Laporan diterima");
+        let phone = SenderId::parse("6281234567890").unwrap();
+        let json = text.to_meta_json(Recipient::Phone(&phone));
+        assert_eq!(
+            (json["to"].as_str(), json.get("recipient")),
+            (Some("6281234567890"), None)
+        );
+        let user = Bsuid::parse("ID.1234567890123456").unwrap();
+        let json = text.to_meta_json(Recipient::User(&user));
+        assert_eq!(
+            (json.get("to"), json["recipient"].as_str()),
+            (None, Some("ID.1234567890123456"))
+        );
+    }
 
     #[test]
     fn shortens_by_characters_with_an_ellipsis() {
@@ -309,7 +335,8 @@ mod tests {
         };
         assert_eq!(rows[0].description, None);
         assert_eq!(rows[1].description.as_deref(), Some("Bukit Cangang Kayu Ramang"));
-        let json = list.to_meta_json("628111");
+        let phone = SenderId::parse("628111").unwrap();
+        let json = list.to_meta_json(Recipient::Phone(&phone));
         assert_eq!(
             json["interactive"]["action"]["sections"][0]["rows"][1]["title"],
             rows[1].title.as_str()

@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 
 use super::{bounded, limits, Inbound, InboundBody, Skipped};
 use crate::domain::case::Provider;
+use crate::domain::identity::Sender;
 use crate::domain::reporter::SenderId;
 use crate::domain::timeline::{MediaType, MessageContent};
 
@@ -44,7 +45,9 @@ pub fn parse(params: &[(String, String)], received_at: DateTime<Utc>) -> Result<
         .filter(|s| bounded(s, limits::ID))
         .ok_or(skip("MessageSid", "is missing or too long"))?;
     let from = whatsapp_address(params, "From")?;
-    let from = SenderId::parse(from).map_err(|_| skip("From", "is not a WhatsApp address"))?;
+    let from = SenderId::parse(from)
+        .map(Sender::phone_number)
+        .map_err(|_| skip("From", "is not a WhatsApp address"))?;
     let number_id = whatsapp_address(params, "To")?;
     if !bounded(number_id, limits::ID) {
         return Err(skip("To", "is too long"));
@@ -207,7 +210,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(text.len(), 1);
-        assert_eq!(text[0].from.expose(), "6281234567890");
+        assert_eq!(text[0].from.phone().unwrap().expose(), "6281234567890");
         assert_eq!(text[0].number_id, "whatsapp:+6281100000000");
         assert_eq!(
             text[0].body,
@@ -356,7 +359,7 @@ mod tests {
         );
         // The same form between WhatsApp addresses is a citizen's message.
         let whatsapp = parse(&sms("whatsapp:+6281234567890", "whatsapp:+6281100000000"), now).unwrap();
-        assert_eq!(whatsapp[0].from.expose(), "6281234567890");
+        assert_eq!(whatsapp[0].from.phone().unwrap().expose(), "6281234567890");
     }
 
     #[test]

@@ -7,6 +7,7 @@
 use std::sync::Arc;
 
 use aduan_shared::domain::case::{Case, Channel, NewCase, Provider};
+use aduan_shared::domain::identity::{Bsuid, IdKeys, Sender};
 use aduan_shared::domain::jurisdiction::{JurisdictionPath, Jurisdictions};
 use aduan_shared::domain::kind::CaseKind;
 use aduan_shared::domain::ladder::Ladder;
@@ -86,6 +87,18 @@ pub fn number_of(n: u64) -> String {
     format!("62812{:08}", 55_000_000 + n)
 }
 
+/// Citizen `n`'s business-scoped user id.
+pub fn bsuid_of(n: u64) -> String {
+    format!("ID.{}", 70_000_000 + n)
+}
+
+/// Citizen `n` as the desk knows them: the number and the BSUID, or the
+/// BSUID alone.
+pub fn citizen(n: u64, number_known: bool) -> Sender {
+    let phone = number_known.then(|| SenderId::parse(&number_of(n)).unwrap());
+    Sender::new(phone, Some(Bsuid::parse(&bsuid_of(n)).unwrap()), None).unwrap()
+}
+
 impl App {
     pub async fn new(test: &str) -> App {
         let sdk = sdk_config().await;
@@ -140,10 +153,23 @@ impl App {
         last_inbound: DateTime<Utc>,
         description: String,
     ) -> Case {
+        self.seed_as(citizen(n, true), n, area, at, last_inbound, description)
+            .await
+    }
+
+    /// [`App::seed_described`] by a citizen known as `sender`.
+    pub async fn seed_as(
+        &self,
+        sender: Sender,
+        n: u64,
+        area: &str,
+        at: DateTime<Utc>,
+        last_inbound: DateTime<Utc>,
+        description: String,
+    ) -> Case {
         let area = JurisdictionPath::parse(area).unwrap();
         let known = area.depth() >= 3;
-        let sender = SenderId::parse(&number_of(n)).unwrap();
-        let reporter_id = self.keys.hasher.reporter_id(&sender);
+        let reporter_id = IdKeys::of(&sender, &self.keys.hasher).new_reporter_id();
         let new = NewCase {
             ticket: Ticket::new(&TicketPrefix::default(), n).unwrap(),
             kind: if n % 2 == 0 {
@@ -162,7 +188,8 @@ impl App {
         };
         let (case, opened) = Case::open(new, &Ladder::default(), &SlaPolicy::default(), at);
         let contact = self.keys.contacts.seal(&reporter_id, &sender);
-        let reporter = Reporter::new(reporter_id, contact, last_inbound);
+        let mut reporter = Reporter::new(reporter_id, contact, last_inbound);
+        reporter.known_as = IdKeys::of(&sender, &self.keys.hasher);
         aduan_testkit::seed::open_case(self.store(), &case, &[opened], reporter).await;
         case
     }

@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex};
 
 use aduan_shared::config::Env;
 use aduan_shared::domain::case::{Case, Channel, NewCase, Provider};
+use aduan_shared::domain::identity::{Bsuid, Sender};
 use aduan_shared::domain::jurisdiction::JurisdictionPath;
 use aduan_shared::domain::kind::CaseKind;
 use aduan_shared::domain::ladder::Ladder;
@@ -142,6 +143,9 @@ pub async fn drain(queue_url: &str) -> Vec<Received> {
 /// The citizen every test case is reported by.
 pub const CITIZEN: &str = "6281234567890";
 
+/// Their business-scoped user id, sealed with the number.
+pub const CITIZEN_BSUID: &str = "ID.5550001234567";
+
 /// The app as the Lambda builds it ([`App::from_config`]), from the
 /// foundation's variables on `store`'s table, the given topics, and
 /// `WHATSAPP_API_BASE` on `standin`; then given `store` (whose client counts
@@ -237,7 +241,13 @@ pub async fn create_heard(
     last_inbound_at: DateTime<Utc>,
 ) -> Case {
     let (case, opened) = new_case(n, area, kind, when);
-    let contact = contacts().seal(&case.reporter, &SenderId::parse(CITIZEN).unwrap());
+    let citizen = Sender::new(
+        Some(SenderId::parse(CITIZEN).unwrap()),
+        Some(Bsuid::parse(CITIZEN_BSUID).unwrap()),
+        None,
+    )
+    .unwrap();
+    let contact = contacts().seal(&case.reporter, &citizen);
     let reporter = Reporter::new(case.reporter.clone(), contact, last_inbound_at);
     aduan_testkit::seed::open_case(store, &case, &[opened], reporter).await;
     case

@@ -24,6 +24,8 @@ pub struct Tables {
     pub cases: HashMap<CaseId, Case>,
     pub tickets: HashMap<Ticket, CaseId>,
     pub events: HashMap<CaseId, Vec<TimelineEvent>>,
+    /// Reporters' records by the key they are kept under: their id, or one
+    /// of the keys they are copied under.
     pub reporters: HashMap<ReporterId, Reporter>,
     /// Handled message ids, with the case each went to.
     pub inbound: HashMap<String, Option<CaseId>>,
@@ -107,14 +109,12 @@ impl MemoryRecords {
         if tables.inbound.contains_key(&inbound_id(inbound)) {
             return Err(StoreError::DuplicateMessage);
         }
-        let stored = tables.reporters.get(&write.reporter.id).map(|r| r.version);
-        let reporter_ok = match stored {
-            None => write.reporter_is_new,
-            Some(version) => !write.reporter_is_new && version == write.reporter.version,
-        };
-        if !reporter_ok {
-            return Err(StoreError::ReporterConflict);
-        }
+        check_reporter(
+            &tables,
+            &write.reporter,
+            write.reporter_is_new,
+            &write.copies_read,
+        )?;
         // Committed: all of it.
         write.reporter.version += 1;
         if let CaseWrite::Change { case, .. } = &mut write.case {
@@ -137,9 +137,7 @@ impl MemoryRecords {
             tables.events.entry(id.clone()).or_default().extend(events);
         }
         tables.inbound.insert(inbound_id(inbound), case_id);
-        tables
-            .reporters
-            .insert(write.reporter.id.clone(), write.reporter.clone());
+        put_reporter(&mut tables, &write.reporter, &write.copies_read);
         if let Some((pending, _)) = reply {
             tables.pending.push(pending.clone());
         }
@@ -148,17 +146,62 @@ impl MemoryRecords {
     }
 }
 
+/// The conditions of the store's `put_reporter`: the record and its
+/// copies at the version read, new copies where nothing is kept yet.
+fn check_reporter(
+    tables: &Tables,
+    reporter: &Reporter,
+    is_new: bool,
+    copies_read: &[ReporterId],
+) -> Result<(), StoreError> {
+    let at = |key: &ReporterId| tables.reporters.get(key).map(|r| r.version);
+    let copies = reporter.copies();
+    let kept = std::iter::once(&reporter.id).chain(&copies).all(|key| {
+        let new = is_new || (*key != reporter.id && !copies_read.contains(key));
+        if new {
+            at(key).is_none()
+        } else {
+            at(key) == Some(reporter.version)
+        }
+    });
+    let gone = copies_read
+        .iter()
+        .filter(|k| !copies.contains(k))
+        .all(|key| at(key) == Some(reporter.version));
+    if kept && gone {
+        Ok(())
+    } else {
+        Err(StoreError::ReporterConflict)
+    }
+}
+
+/// Puts the record under its id and its copies; drops the copies read that
+/// are no longer its own.
+fn put_reporter(tables: &mut Tables, reporter: &Reporter, copies_read: &[ReporterId]) {
+    let copies = reporter.copies();
+    for gone in copies_read.iter().filter(|k| !copies.contains(k)) {
+        tables.reporters.remove(gone);
+    }
+    for key in std::iter::once(&reporter.id).chain(&copies) {
+        tables.reporters.insert(key.clone(), reporter.clone());
+    }
+}
+
 impl CitizenRecords for MemoryRecords {
-    fn inbound_and_reporter(
+    fn inbound_and_reporters(
         &self,
         key: &InboundKey,
-        reporter: &ReporterId,
-    ) -> impl Future<Output = Result<(Option<Handled>, Option<Reporter>), StoreError>> + Send {
+        keys: &[ReporterId],
+    ) -> impl Future<Output = Result<(Option<Handled>, Vec<Reporter>), StoreError>> + Send {
         let tables = self.tables.lock().unwrap();
         let handled = tables.inbound.get(&inbound_id(key)).map(|case_id| Handled {
             case_id: case_id.clone(),
         });
-        let found = tables.reporters.get(reporter).cloned();
+        let found = keys
+            .iter()
+            .filter_map(|k| tables.reporters.get(k))
+            .cloned()
+            .collect();
         std::future::ready(Ok((handled, found)))
     }
 
@@ -212,5 +255,25 @@ impl CitizenRecords for MemoryRecords {
         reply: PendingReply<'_>,
     ) -> impl Future<Output = Result<(), StoreError>> + Send {
         std::future::ready(self.write(inbound, write, reply))
+    }
+
+    fn record_identity_change(
+        &self,
+        inbound: &InboundKey,
+        reporter: &mut Reporter,
+        copies_read: &[ReporterId],
+    ) -> impl Future<Output = Result<(), StoreError>> + Send {
+        let mut tables = self.tables.lock().unwrap();
+        let result = if tables.inbound.contains_key(&inbound_id(inbound)) {
+            Err(StoreError::DuplicateMessage)
+        } else {
+            check_reporter(&tables, reporter, false, copies_read).map(|()| {
+                reporter.version += 1;
+                put_reporter(&mut tables, reporter, copies_read);
+                tables.inbound.insert(inbound_id(inbound), None);
+                tables.writes += 1;
+            })
+        };
+        std::future::ready(result)
     }
 }

@@ -3,6 +3,7 @@
 //! (pure) → write once → hand back the reply to send. A conflict (another
 //! message of the same citizen written first) reads and decides again.
 
+mod identity;
 mod records;
 
 use std::collections::HashMap;
@@ -14,8 +15,9 @@ use aduan_shared::archive::MediaJob;
 use aduan_shared::config::policy::Policy;
 use aduan_shared::conversation::limits::{Limit, Opening, Refusal, ReporterLimits};
 use aduan_shared::conversation::plan::{self, Found, Incoming, Lookup, Plan, PlanError, Rules};
-use aduan_shared::conversation::{self, Context, Decision, Reporter, State};
+use aduan_shared::conversation::{self, resolve, Context, Decision, Reporter, Resolved, State};
 use aduan_shared::domain::case::{CaseId, Channel, Provider};
+use aduan_shared::domain::identity::{IdKeys, Sender};
 use aduan_shared::domain::jurisdiction::{JurisdictionPath, Jurisdictions};
 use aduan_shared::domain::language::Vocabulary;
 use aduan_shared::domain::reporter::{ReporterId, ReporterKeys};
@@ -25,6 +27,7 @@ use aduan_shared::texts::Texts;
 use aduan_shared::whatsapp::outbound::Outbound;
 use aduan_shared::whatsapp::Inbound;
 
+pub use identity::change_identity;
 pub use records::CitizenRecords;
 
 /// What the use case needs besides its records: the rules, texts and keys,
@@ -57,6 +60,7 @@ impl Desk {
             sla: &self.policy.sla,
             ticket_prefix: &self.policy.ticket_prefix,
             contacts: &self.keys.contacts,
+            hasher: &self.keys.hasher,
             keeps_files: self.keeps_files,
             reopen_window: self.policy.reopen_window,
         }
@@ -69,6 +73,9 @@ impl Desk {
 pub struct Reply {
     pub case_id: Option<CaseId>,
     pub message: Outbound,
+    /// The contact as this message sealed it: a number the message withheld
+    /// but the desk knows is kept.
+    pub to: Sender,
     /// The reply to a case, saved as pending with the message it answers:
     /// sent now, or by the sweep. None for answers that belong to no case
     /// and for Twilio's, which go back inline.
@@ -96,6 +103,10 @@ pub enum InboundError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Plan(#[from] PlanError),
+    /// A new sender known only by ids another reporter's record is kept
+    /// under: a number that changed hands, arriving without a BSUID.
+    #[error("the sender's ids are another reporter's")]
+    IdsTaken,
 }
 
 impl InboundError {
@@ -107,14 +118,14 @@ impl InboundError {
         match self {
             InboundError::Store(StoreError::Corrupt(_) | StoreError::BadCursor) => false,
             InboundError::Store(_) => true,
-            InboundError::Plan(_) => false,
+            InboundError::Plan(_) | InboundError::IdsTaken => false,
         }
     }
 }
 
 /// Conflicts are other messages of the same citizen landing at the same
 /// moment; a few rounds settle any burst WhatsApp delivers.
-const MAX_ROUNDS: usize = 8;
+pub(crate) const MAX_ROUNDS: usize = 8;
 
 pub async fn process(
     records: &impl CitizenRecords,
@@ -125,7 +136,8 @@ pub async fn process(
     if inbound.is_too_old(now) {
         return Ok(Outcome::TooOld);
     }
-    let reporter_id = desk.keys.hasher.reporter_id(&inbound.from);
+    let sender = IdKeys::of(&inbound.from, &desk.keys.hasher);
+    let lookups: Vec<ReporterId> = sender.all().cloned().collect();
     let key = InboundKey {
         provider: inbound.provider,
         message_id: inbound.message_id.clone(),
@@ -135,10 +147,15 @@ pub async fn process(
     let mut open_case_closed = false;
     let mut last_conflict = StoreError::Contended;
     for _ in 0..MAX_ROUNDS {
-        let (handled, mut reporter) = records.inbound_and_reporter(&key, &reporter_id).await?;
+        let (handled, found) = records.inbound_and_reporters(&key, &lookups).await?;
         if handled.is_some() {
             return Ok(Outcome::Duplicate);
         }
+        let Resolved {
+            mut reporter,
+            id: reporter_id,
+            taken,
+        } = resolve(&sender, &found).ok_or(InboundError::IdsTaken)?;
         if open_case_closed {
             // Officials closed the case the reporter's record points at:
             // this message starts a new one.
@@ -158,6 +175,7 @@ pub async fn process(
             inbound,
             reporter_id: &reporter_id,
             reporter: reporter.as_ref(),
+            taken: &taken,
             now,
         };
         let mut plan = match refusal {
@@ -173,7 +191,8 @@ pub async fn process(
                 plan::plan(decision, found, &incoming, desk.context(inbound), desk.rules())?
             }
         };
-        let staged = stage(&plan, inbound, now);
+        let to = contact(&plan, desk, inbound);
+        let staged = stage(&plan, &to, inbound, now);
         let pending = staged.as_ref().map(|s| (&s.pending, s.lease_until(now)));
         match records
             .record_citizen_message(&key, &mut plan.write, pending)
@@ -183,7 +202,7 @@ pub async fn process(
             Err(e) if e.is_conflict() => last_conflict = e,
             Err(StoreError::DuplicateMessage) => return Ok(Outcome::Duplicate),
             Err(e) => return Err(e.into()),
-            Ok(()) => return Ok(handled_outcome(plan, staged, inbound.provider)),
+            Ok(()) => return Ok(handled_outcome(plan, staged, to, inbound.provider)),
         }
     }
     Err(last_conflict.into())
@@ -253,9 +272,19 @@ async fn look_up(
     })
 }
 
+/// Where replies go: the contact as sealed by this message (what it says of
+/// the sender merged with what the desk knew).
+fn contact(plan: &Plan, desk: &Desk, inbound: &Inbound) -> Sender {
+    let reporter = &plan.write.reporter;
+    desk.keys
+        .contacts
+        .open(&reporter.id, &reporter.contact)
+        .unwrap_or_else(|_| inbound.from.clone())
+}
+
 /// The reply to a case, saved as pending with the message it answers;
 /// Twilio's replies go back inline in the webhook's answer instead.
-fn stage(plan: &Plan, inbound: &Inbound, now: DateTime<Utc>) -> Option<Staged> {
+fn stage(plan: &Plan, to: &Sender, inbound: &Inbound, now: DateTime<Utc>) -> Option<Staged> {
     let reply = plan.reply.as_ref()?;
     let case_id = reply.case_id.as_ref()?;
     (inbound.provider == Provider::Meta).then(|| {
@@ -265,11 +294,11 @@ fn stage(plan: &Plan, inbound: &Inbound, now: DateTime<Utc>) -> Option<Staged> {
         };
         // A millisecond after the message it answers, so it sorts after it.
         let at = now + Duration::milliseconds(1);
-        Staged::reply(case_id, &channel, &inbound.from, reply.message.clone(), at)
+        Staged::reply(case_id, &channel, to, reply.message.clone(), at)
     })
 }
 
-fn handled_outcome(plan: Plan, staged: Option<Staged>, provider: Provider) -> Outcome {
+fn handled_outcome(plan: Plan, staged: Option<Staged>, to: Sender, provider: Provider) -> Outcome {
     let media = plan
         .message_event()
         .and_then(|(case_id, ticket, event)| MediaJob::of(case_id, ticket, provider, event));
@@ -278,6 +307,7 @@ fn handled_outcome(plan: Plan, staged: Option<Staged>, provider: Provider) -> Ou
             Box::new(Reply {
                 case_id: reply.case_id,
                 message: reply.message,
+                to,
                 staged,
             })
         }),

@@ -18,12 +18,13 @@ use chrono::{DateTime, Utc};
 pub type PendingReply<'a> = Option<(&'a PendingOutbound, DateTime<Utc>)>;
 
 pub trait CitizenRecords {
-    /// Whether the message was handled already, and the sender's record.
-    fn inbound_and_reporter(
+    /// Whether the message was handled already, and the records kept under
+    /// the sender's keys.
+    fn inbound_and_reporters(
         &self,
         key: &InboundKey,
-        reporter: &ReporterId,
-    ) -> impl Future<Output = Result<(Option<Handled>, Option<Reporter>), StoreError>> + Send;
+        keys: &[ReporterId],
+    ) -> impl Future<Output = Result<(Option<Handled>, Vec<Reporter>), StoreError>> + Send;
 
     fn next_ticket_number(&self) -> impl Future<Output = Result<u64, StoreError>> + Send;
 
@@ -49,15 +50,24 @@ pub trait CitizenRecords {
         write: &mut CitizenWrite,
         reply: PendingReply<'_>,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// A reporter's new ids, with the change's de-duplication record (see
+    /// [`Store::record_identity_change`]).
+    fn record_identity_change(
+        &self,
+        inbound: &InboundKey,
+        reporter: &mut Reporter,
+        copies_read: &[ReporterId],
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
 
 impl CitizenRecords for Store {
-    fn inbound_and_reporter(
+    fn inbound_and_reporters(
         &self,
         key: &InboundKey,
-        reporter: &ReporterId,
-    ) -> impl Future<Output = Result<(Option<Handled>, Option<Reporter>), StoreError>> + Send {
-        Store::inbound_and_reporter(self, key, reporter)
+        keys: &[ReporterId],
+    ) -> impl Future<Output = Result<(Option<Handled>, Vec<Reporter>), StoreError>> + Send {
+        Store::inbound_and_reporters(self, key, keys)
     }
 
     fn next_ticket_number(&self) -> impl Future<Output = Result<u64, StoreError>> + Send {
@@ -90,5 +100,14 @@ impl CitizenRecords for Store {
         reply: PendingReply<'_>,
     ) -> impl Future<Output = Result<(), StoreError>> + Send {
         Store::record_citizen_message(self, inbound, write, reply)
+    }
+
+    fn record_identity_change(
+        &self,
+        inbound: &InboundKey,
+        reporter: &mut Reporter,
+        copies_read: &[ReporterId],
+    ) -> impl Future<Output = Result<(), StoreError>> + Send {
+        Store::record_identity_change(self, inbound, reporter, copies_read)
     }
 }

@@ -11,6 +11,7 @@ use aduan_shared::config::Env;
 use aduan_shared::conversation::plan::PlanError;
 use aduan_shared::conversation::{Awaiting, OpenCase, Reporter};
 use aduan_shared::domain::case::{CaseId, Provider};
+use aduan_shared::domain::identity::Sender;
 use aduan_shared::domain::jurisdiction::Jurisdictions;
 use aduan_shared::domain::kind::CaseKind;
 use aduan_shared::domain::language::Vocabulary;
@@ -59,7 +60,7 @@ fn message(from: &str, id: &str, text: &str) -> Inbound {
     Inbound {
         provider: Provider::Meta,
         message_id: id.into(),
-        from: SenderId::parse(from).unwrap(),
+        from: Sender::phone_number(SenderId::parse(from).unwrap()),
         number_id: NUMBER.into(),
         sent_at: now(),
         body: InboundBody::Content(MessageContent::Text { body: text.into() }),
@@ -191,14 +192,20 @@ async fn a_contact_sealed_before_the_binding_is_sealed_again_by_the_next_message
     let id = d.desk.keys.hasher.reporter_id(&SenderId::parse(CITIZEN).unwrap());
     let unbound: SealedContact = serde_json::from_str(UNBOUND_CONTACT).unwrap();
     let contacts = &d.desk.keys.contacts;
-    assert_eq!(contacts.open(&id, &unbound).unwrap().expose(), CITIZEN);
+    assert_eq!(
+        contacts.open(&id, &unbound).unwrap().phone().unwrap().expose(),
+        CITIZEN
+    );
     d.records.change(|tables| {
         tables.reporters.get_mut(&id).unwrap().contact = unbound;
     });
     d.send(CITIZEN, "wamid.2", "sudah tiga hari").await.unwrap();
     let contact = d.reporter(CITIZEN).contact;
     assert_eq!(contact.version, SealVersion::V2);
-    assert_eq!(contacts.open(&id, &contact).unwrap().expose(), CITIZEN);
+    assert_eq!(
+        contacts.open(&id, &contact).unwrap().phone().unwrap().expose(),
+        CITIZEN
+    );
 }
 
 #[tokio::test]
@@ -597,5 +604,6 @@ async fn everyday_yes_and_no_answer_is_it_solved_and_an_unclear_one_is_asked_aga
     assert_eq!(d.status_of("ADU-0001"), Status::Closed);
 }
 
+mod bsuid;
 mod late_answers;
 mod limits;

@@ -1,0 +1,198 @@
+//! Citizens known by a business-scoped user id (docs/architecture.md,
+//! "Citizens known by a BSUID"): one reporter per person whichever ids a
+//! delivery carries, and a change of ids moves them along.
+
+use aduan_shared::domain::identity::{Bsuid, IdKeys};
+use aduan_shared::whatsapp::{ChangeKind, IdentityChange};
+
+use super::*;
+use crate::inbound::identity::{change_identity, Changed};
+
+const USER: &str = "ID.1234567890123456";
+
+fn sender(phone: Option<&str>, user: Option<&str>) -> Sender {
+    Sender::new(
+        phone.map(|p| SenderId::parse(p).unwrap()),
+        user.map(|u| Bsuid::parse(u).unwrap()),
+        None,
+    )
+    .unwrap()
+}
+
+impl Harness {
+    async fn send_as(&self, from: Sender, id: &str, text: &str) -> Outcome {
+        let inbound = Inbound {
+            from,
+            ..message(CITIZEN, id, text)
+        };
+        process(&self.records, &self.desk, &inbound, now()).await.unwrap()
+    }
+
+    fn key_of(&self, from: &Sender) -> IdKeys {
+        IdKeys::of(from, &self.desk.keys.hasher)
+    }
+
+    fn contact_of(&self, reporter: &Reporter) -> Sender {
+        self.desk
+            .keys
+            .contacts
+            .open(&reporter.id, &reporter.contact)
+            .unwrap()
+    }
+}
+
+#[tokio::test]
+async fn a_delivery_with_both_ids_links_them_and_a_withheld_number_keeps_case_status_and_question() {
+    let d = Harness::new();
+    // Known by the number alone, as every reporter was before BSUIDs.
+    d.send(CITIZEN, "wamid.1", "Jalan rusak di Garegeh")
+        .await
+        .unwrap();
+    let before = d.reporter(CITIZEN);
+    let both = sender(Some(CITIZEN), Some(USER));
+    d.send_as(both.clone(), "wamid.2", "lubangnya besar").await;
+    let linked = d.reporter(CITIZEN);
+    assert_eq!(linked.id, before.id, "the same reporter");
+    let user_key = d.key_of(&both).user.unwrap();
+    assert_eq!(linked.copies(), vec![user_key.clone()]);
+    assert_eq!(
+        d.records.tables().reporters[&user_key],
+        linked,
+        "the copy is the record"
+    );
+
+    // The number withheld: the record is found by the BSUID in the same read.
+    let withheld = sender(None, Some(USER));
+    let text = reply(&d.send_as(withheld.clone(), "wamid.3", "status").await).0;
+    assert!(text.contains("ADU-0001"), "{text}");
+    d.send_as(withheld, "wamid.4", "sudah 3 hari").await;
+    let case_id = before.open_case.as_ref().unwrap().id.clone();
+    assert_eq!(
+        d.records.tables().events[&case_id].len(),
+        4,
+        "opened, and three messages"
+    );
+    let after = d.reporter(CITIZEN);
+    assert_eq!(
+        (after.open_case.clone(), after.awaiting.clone()),
+        (before.open_case, before.awaiting)
+    );
+    // The number is still known, to reply to.
+    assert_eq!(d.contact_of(&after), both);
+    assert_eq!(d.records.tables().cases.len(), 1);
+}
+
+#[tokio::test]
+async fn a_citizen_known_only_by_a_bsuid_is_a_reporter_keyed_by_it() {
+    let d = Harness::new();
+    let withheld = sender(None, Some(USER));
+    d.send_as(withheld.clone(), "wamid.1", "Jalan rusak di Garegeh")
+        .await;
+    let tables = d.records.tables();
+    let id = d.key_of(&withheld).user.unwrap();
+    let reporter = &tables.reporters[&id];
+    assert_eq!((reporter.id.clone(), tables.reporters.len()), (id, 1));
+    assert_eq!(d.contact_of(reporter), withheld);
+    // Later with the number too: the same reporter, now findable by either.
+    let both = sender(Some(CITIZEN), Some(USER));
+    d.send_as(both.clone(), "wamid.2", "status").await;
+    let tables = d.records.tables();
+    assert_eq!(tables.reporters.len(), 2);
+    assert_eq!(tables.reporters[&d.key_of(&both).phone.unwrap()].id, reporter.id);
+}
+
+#[tokio::test]
+async fn a_changed_number_moves_the_record_and_the_old_number_is_someone_new() {
+    let d = Harness::new();
+    let old = sender(Some(CITIZEN), Some(USER));
+    d.send_as(old.clone(), "wamid.1", "Jalan rusak di Garegeh").await;
+    let before = d.reporter(CITIZEN);
+    let new = sender(Some(NEIGHBOUR), Some("ID.777"));
+    let change = IdentityChange {
+        message_id: "wamid.sys".into(),
+        number_id: NUMBER.into(),
+        at: now(),
+        kind: ChangeKind::Number,
+        old: old.clone(),
+        new: new.clone(),
+    };
+    assert_eq!(
+        change_identity(&d.records, &d.desk, &change).await.unwrap(),
+        Changed::Moved
+    );
+    assert_eq!(
+        change_identity(&d.records, &d.desk, &change).await.unwrap(),
+        Changed::Duplicate
+    );
+    let tables = d.records.tables();
+    // Its id was the old BSUID's key: the record stays there, the old
+    // number's copy is gone.
+    assert_eq!(before.id, d.key_of(&old).user.unwrap());
+    assert!(!tables.reporters.contains_key(&d.key_of(&old).phone.unwrap()));
+    let moved = &tables.reporters[&d.key_of(&new).user.unwrap()];
+    assert_eq!(
+        (moved.id.clone(), moved.open_case.clone()),
+        (before.id.clone(), before.open_case.clone())
+    );
+    assert_eq!(d.contact_of(moved), new);
+
+    // From the new number: the same case.
+    let text = reply(&d.send_as(new, "wamid.2", "status").await).0;
+    assert!(text.contains("ADU-0001"), "{text}");
+    // The old number, now someone else's (with their own BSUID): a stranger.
+    let stranger = sender(Some(CITIZEN), Some("ID.888"));
+    let text = reply(&d.send_as(stranger.clone(), "wamid.3", "status").await).0;
+    assert!(!text.contains("ADU-0001"), "{text}");
+    let tables = d.records.tables();
+    let theirs = &tables.reporters[&d.key_of(&stranger).user.unwrap()];
+    assert_ne!(theirs.id, before.id);
+}
+
+#[tokio::test]
+async fn a_change_for_nobody_known_moves_nothing() {
+    let d = Harness::new();
+    let change = IdentityChange {
+        message_id: "wamid.sys".into(),
+        number_id: NUMBER.into(),
+        at: now(),
+        kind: ChangeKind::UserId,
+        old: sender(None, Some(USER)),
+        new: sender(None, Some("ID.777")),
+    };
+    assert_eq!(
+        change_identity(&d.records, &d.desk, &change).await.unwrap(),
+        Changed::Unknown
+    );
+    assert_eq!(d.records.tables().writes, 0);
+}
+
+#[tokio::test]
+async fn a_new_bsuid_without_the_number_drops_the_old_number_but_keeps_the_case() {
+    let d = Harness::new();
+    let old = sender(Some(CITIZEN), Some(USER));
+    d.send_as(old.clone(), "wamid.1", "Jalan rusak di Garegeh").await;
+    let before = d.reporter(CITIZEN);
+    // `user_changed_user_id`: a new number that is not shared, so only the new BSUID.
+    let new = sender(None, Some("ID.777"));
+    let change = IdentityChange {
+        message_id: "wamid.sys".into(),
+        number_id: NUMBER.into(),
+        at: now(),
+        kind: ChangeKind::UserId,
+        old: old.clone(),
+        new: new.clone(),
+    };
+    assert_eq!(
+        change_identity(&d.records, &d.desk, &change).await.unwrap(),
+        Changed::Moved
+    );
+    let tables = d.records.tables();
+    let moved = &tables.reporters[&d.key_of(&new).user.unwrap()];
+    assert_eq!(
+        (moved.id.clone(), moved.open_case.clone()),
+        (before.id, before.open_case)
+    );
+    // Replies go by the new BSUID: the old number is no longer theirs.
+    assert_eq!(d.contact_of(moved), new);
+    assert!(!tables.reporters.contains_key(&d.key_of(&old).phone.unwrap()));
+}

@@ -24,7 +24,9 @@ pub struct Texts {
     pub welcome: String,
     pub ask_kecamatan: String,
     pub ask_kelurahan: String,
+    /// The button that opens the list of kelurahan (of kecamatan, below).
     pub list_button: String,
+    pub list_button_kecamatan: String,
     pub not_recognised: String,
     pub kelurahan_set: String,
     pub status_none: String,

@@ -234,7 +234,11 @@ pub fn location_question(
                 .map(|n| (format!("{KECAMATAN_ROW}{}", n.path), n.name.clone()))
                 .collect();
             (
-                list_or_text(&with_prefix(&texts.ask_kecamatan), &texts.list_button, rows),
+                list_or_text(
+                    &with_prefix(&texts.ask_kecamatan),
+                    &texts.list_button_kecamatan,
+                    rows,
+                ),
                 Awaiting::Kecamatan,
             )
         }

@@ -579,3 +579,60 @@ fn every_interactive_message_is_within_whatsapps_limits() {
         assert!(described.contains(&long), "{long} not given whole");
     }
 }
+
+/// The first reply is short: with the ticket, the confidentiality line and
+/// where the case went (or the question where it is), at most about 400
+/// characters, for every kelurahan of the tree and every kind.
+#[test]
+fn the_first_reply_stays_short() {
+    let texts = Texts::shipped();
+    let ticket = Ticket::parse("ADU-123456").unwrap();
+    for kind in CaseKind::ALL {
+        for kelurahan in tree().all_kelurahan() {
+            for kec in [None, Some(&path(MKS))] {
+                let ack = replies::acknowledge(with(&texts, kec), &ticket, kind, Some(&kelurahan.path), None);
+                let n = ack.as_plain_text().chars().count();
+                assert!(n <= 400, "{kind} {}: {n} characters", kelurahan.name);
+            }
+        }
+        let Decision::Open {
+            question: Some((question, _)),
+            ..
+        } = decide(&text("lampu jalan mati"), State::default(), with(&texts, None))
+        else {
+            panic!("asks where")
+        };
+        let ack = replies::acknowledge(with(&texts, None), &ticket, kind, None, Some(&question));
+        let body = match &ack {
+            Outbound::List { body, .. } => body.clone(),
+            other => other.as_plain_text(),
+        };
+        assert!(body.chars().count() <= 400, "{kind} asking: {body}");
+    }
+}
+
+#[test]
+fn the_lists_buttons_say_what_they_list() {
+    let texts = Texts::shipped();
+    let Decision::Open {
+        question: Some((Outbound::List { button, .. }, _)),
+        ..
+    } = decide(&text("lampu jalan mati"), State::default(), with(&texts, None))
+    else {
+        panic!("a list of kecamatan")
+    };
+    assert_eq!(button, "Pilih kecamatan");
+    let kec = path(MKS);
+    let Decision::Open {
+        question: Some((Outbound::List { button, .. }, _)),
+        ..
+    } = decide(
+        &text("lampu jalan mati"),
+        State::default(),
+        with(&texts, Some(&kec)),
+    )
+    else {
+        panic!("a list of kelurahan")
+    };
+    assert_eq!(button, "Pilih kelurahan");
+}

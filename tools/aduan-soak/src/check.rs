@@ -6,10 +6,11 @@
 use std::collections::{BTreeMap, HashMap};
 
 use aduan_shared::domain::case::Case;
+use aduan_shared::domain::kind::CaseKind;
 use aduan_shared::domain::reporter::{Key32, ReporterHasher, SenderId};
 use aduan_shared::domain::ticket::Ticket;
 use aduan_shared::domain::timeline::{Actor, EventBody, TimelineEvent};
-use aduan_shared::texts::Texts;
+use aduan_shared::texts::{render, Texts};
 use aduan_testkit::standin::{message_text, Received};
 use aduan_testkit::TEST_HMAC_KEY;
 use serde_json::Value;
@@ -128,11 +129,27 @@ fn one_case_per_conversation(run: &Run) -> Invariant {
 
 fn one_acknowledgement_per_case(run: &Run) -> Invariant {
     let texts = Texts::shipped();
-    let prefix = texts.ack_new.split("{ticket}").next().unwrap_or_default();
+    // What comes before the ticket in an acknowledgement, for each kind (a
+    // question's has its own text).
+    let prefixes: Vec<String> = CaseKind::ALL
+        .iter()
+        .flat_map(|kind| {
+            let kind_name = texts.kind_name(*kind);
+            [&texts.ack_new, &texts.ack_question].map(|ack| {
+                render(
+                    ack.split("{ticket}").next().unwrap_or_default(),
+                    &[("kind", kind_name)],
+                )
+            })
+        })
+        .collect();
     let mut acks: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for received in &run.observed.whatsapp {
         let text = message_text(&received.body);
-        let Some(rest) = text.strip_prefix(prefix) else {
+        let Some(rest) = prefixes
+            .iter()
+            .find_map(|prefix| text.strip_prefix(prefix.as_str()))
+        else {
             continue;
         };
         let ticket: String = rest

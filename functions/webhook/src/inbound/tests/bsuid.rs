@@ -196,3 +196,43 @@ async fn a_new_bsuid_without_the_number_drops_the_old_number_but_keeps_the_case(
     assert_eq!(d.contact_of(moved), new);
     assert!(!tables.reporters.contains_key(&d.key_of(&old).phone.unwrap()));
 }
+
+/// A city whose numbers sit in two business portfolios: the same person has
+/// a BSUID in each, and the parent BSUID of the organisation in both. The
+/// parent links them: one reporter, one open case, whichever number they
+/// write to.
+#[tokio::test]
+async fn the_parent_bsuid_links_one_person_across_two_portfolios() {
+    const PORTFOLIO_A: &str = "ID.1111111111111111";
+    const PORTFOLIO_B: &str = "ID.2222222222222222";
+    const PARENT: &str = "ID.ENT.9999999999999999";
+    let with_parent = |user: &str| {
+        Sender::new(
+            None,
+            Some(Bsuid::parse(user).unwrap()),
+            Some(Bsuid::parse(PARENT).unwrap()),
+        )
+        .unwrap()
+    };
+    let d = Harness::new();
+    let first = reply(
+        &d.send_as(with_parent(PORTFOLIO_A), "wamid.1", "Lampu jalan mati di Garegeh")
+            .await,
+    )
+    .0;
+    assert!(first.contains("ADU-0001"), "{first}");
+    let second = reply(&d.send_as(with_parent(PORTFOLIO_B), "wamid.2", "status").await).0;
+    assert!(second.contains("ADU-0001"), "the same reporter's case: {second}");
+    d.send_as(with_parent(PORTFOLIO_B), "wamid.3", "sudah seminggu pak")
+        .await;
+    let tables = d.records.tables();
+    assert_eq!(tables.cases.len(), 1, "no second case");
+    let ids: std::collections::BTreeSet<_> = tables.reporters.values().map(|r| r.id.clone()).collect();
+    assert_eq!(ids.len(), 1, "one reporter behind every key");
+    let case = tables.cases.values().next().unwrap();
+    assert_eq!(
+        tables.events[&case.id].len(),
+        3,
+        "opened, the report, the follow-up"
+    );
+}

@@ -26,6 +26,17 @@ export async function call(method, path, body) {
 }
 
 export const get = (path) => call('GET', path);
+
+let places = null;
+/** GET /jurisdictions, once per sign-in: the tree changes only with a deployment. */
+export function catalogue() {
+  const token = session()?.token;
+  if (places?.token !== token) {
+    const promise = get('/jurisdictions').catch((error) => { places = null; throw error; });
+    places = { token, promise };
+  }
+  return places.promise;
+}
 export const post = (path, body) => call('POST', path, body);
 export const ticketPath = (ticket) => `/cases/${encodeURIComponent(ticket)}`;
 

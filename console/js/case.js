@@ -1,18 +1,24 @@
 // One case: its facts, its timeline (messages, photos, locations, actions),
 // and what the official may do now: the actions the API lists for its
 // status (none for a viewer), a reply with WhatsApp's 24-hour window, and an
-// escalation with a reason. A 409 is explained and the case reloaded.
+// escalation with a reason; destinations are chosen in pickers built from
+// GET /jurisdictions. A 409 is explained and the case reloaded. The page
+// prints as the lembar disposisi (sheet.js, style.css's print rules).
 import { h, show, field, options, toast } from './dom.js';
-import { caseDetail, get, post, ticketPath, timelinePages } from './api.js';
+import { caseDetail, catalogue, get, post, ticketPath, timelinePages } from './api.js';
 import { canAct } from './auth.js';
 import {
   ACTION, KIND, STATUS, dateTime, duration, level, mapLink, needsReload, replyWindow,
 } from './format.js';
+import { escalationChoices, reclassifyChoices } from './places.js';
+import { createPicker } from './picker.js';
+import { dispositionSheet } from './sheet.js';
 
 export async function render(session, ticket, explain, notice) {
   let detail;
+  let places;
   try {
-    detail = await caseDetail(ticket);
+    [detail, places] = await Promise.all([caseDetail(ticket), canAct(session) ? catalogue() : null]);
   } catch (error) {
     show(h('h1', {}, ticket), h('p', { class: 'alert', role: 'alert' }, explain(error)), h('a', { href: '#/' }, 'Kembali ke antrean'));
     return;
@@ -23,6 +29,8 @@ export async function render(session, ticket, explain, notice) {
     h('p', {}, h('a', { href: '#/' }, '← Antrean')),
     h('h1', {}, `${c.ticket} `, h('span', { class: `badge s-${c.status}` }, STATUS[c.status] ?? c.status), ' ',
       c.overdue ? h('span', { class: 'badge overdue' }, 'Lewat batas') : null),
+    h('p', { class: 'no-print' }, h('button', { type: 'button', class: 'secondary', 'data-action': 'print', onclick: () => window.print() },
+      'Cetak lembar disposisi')),
     notice ? h('div', { class: 'alert', role: 'alert' }, notice) : null,
     h('section', { class: 'card', 'aria-labelledby': 'h-desc' },
       h('h2', { id: 'h-desc' }, 'Laporan'),
@@ -30,16 +38,17 @@ export async function render(session, ticket, explain, notice) {
       h('dl', { class: 'facts' },
         h('dt', {}, 'Jenis'), h('dd', {}, KIND[c.kind] ?? c.kind, c.category ? ` · ${c.category}` : ''),
         h('dt', {}, 'Wilayah'), h('dd', {}, c.area_name),
-        h('dt', {}, 'Tingkat'), h('dd', {}, level(c.level), c.agency ? ` · ${level(`dinas:${c.agency.split('/').pop()}`)}` : ''),
+        h('dt', {}, 'Tingkat'), h('dd', {}, c.level_name, c.agency_name && c.agency_name !== c.level_name ? ` · ${c.agency_name}` : ''),
         h('dt', {}, 'Pelapor'), h('dd', {}, c.reporter, h('span', { class: 'muted' }, ' (nomor warga dirahasiakan)')),
         h('dt', {}, 'Masuk'), h('dd', {}, dateTime(c.created_at)),
         h('dt', {}, 'Batas waktu'), h('dd', {}, c.due_at ? dateTime(c.due_at) : '–'))),
     canAct(session)
-      ? actionsSection(c, timeline, rerender, explain)
+      ? actionsSection(c, timeline, places, rerender, explain)
       : h('p', { class: 'info' }, 'Anda masuk sebagai pengamat: kasus dapat dilihat, tetapi tidak dapat diubah.'),
     h('section', { class: 'card', 'aria-labelledby': 'h-timeline' },
       h('h2', { id: 'h-timeline' }, 'Riwayat'),
       ...timelineList(c, timeline, detail.next_cursor)),
+    dispositionSheet(c, timeline),
   );
 }
 
@@ -88,13 +97,13 @@ function eventBody(c, body) {
     case 'note':
       return h('div', {}, 'Catatan internal', h('blockquote', {}, body.text));
     case 'escalated':
-      return h('div', {}, `Dieskalasi dari ${level(body.from)} ke ${level(body.to)}`,
+      return h('div', {}, `Dieskalasi dari ${body.from_name} ke ${body.to_name}`,
         body.reason ? h('blockquote', {}, body.reason) : null);
     case 'reclassified':
       return h('div', {}, 'Diklasifikasi ulang: ', [
         body.kind ? `jenis ${KIND[body.kind] ?? body.kind}` : null,
         body.category ? `kategori ${body.category}` : null,
-        body.jurisdiction ? `wilayah ${body.jurisdiction}` : null,
+        body.jurisdiction ? `wilayah ${body.jurisdiction_name}` : null,
       ].filter(Boolean).join(', '));
     case 'rated':
       return h('div', {}, `Warga memberi nilai ${body.rating} dari 5`);
@@ -199,7 +208,7 @@ function submitter(button, send, rerender, explain, done) {
   };
 }
 
-function actionsSection(c, timeline, rerender, explain) {
+function actionsSection(c, timeline, places, rerender, explain) {
   const act = (body) => post(`${ticketPath(c.ticket)}/actions`, { ...body, version: c.version });
   const simple = c.actions.filter((a) => ['verify', 'start', 'close', 'reopen'].includes(a));
   const buttons = simple.map((a) => {
@@ -218,8 +227,8 @@ function actionsSection(c, timeline, rerender, explain) {
   if (c.actions.includes('resolve')) forms.push(textForm('resolve', 'a-resolve', 'Apa yang sudah dikerjakan', 'note', 'Warga akan ditanya apakah masalahnya benar-benar selesai.'));
   if (c.actions.includes('answer')) forms.push(textForm('answer', 'a-answer', 'Jawaban untuk warga', 'note', 'Jawaban dikirim ke warga dan pertanyaan ini ditutup.'));
   if (c.actions.includes('reject')) forms.push(textForm('reject', 'a-reject', 'Alasan penolakan', 'reason', 'Alasan ini dikirim ke warga.', true));
-  if (c.actions.includes('escalate')) forms.push(escalateForm(c, rerender, explain));
-  if (c.actions.includes('reclassify')) forms.push(reclassifyForm(c, act, rerender, explain));
+  if (c.actions.includes('escalate')) forms.push(escalateForm(c, places, rerender, explain));
+  if (c.actions.includes('reclassify')) forms.push(reclassifyForm(c, places, act, rerender, explain));
   if (c.actions.includes('note')) forms.push(textForm('note', 'a-note', 'Catatan internal', 'note', 'Hanya terlihat oleh petugas.'));
   return [
     h('section', { class: 'card', 'aria-labelledby': 'h-actions' },
@@ -230,34 +239,59 @@ function actionsSection(c, timeline, rerender, explain) {
   ];
 }
 
-function escalateForm(c, rerender, explain) {
-  const to = h('select', { name: 'to' }, options([['', 'Satu tingkat ke atas'], ['kecamatan', 'Kecamatan'], ['kota', 'Kota'], ['dinas', 'Dinas…']], ''));
-  const agency = h('input', { name: 'agency', placeholder: 'mis. pupr' });
-  const agencyField = field('a-agency', 'Dinas tujuan', agency);
-  agencyField.hidden = true;
-  to.addEventListener('change', () => { agencyField.hidden = to.value !== 'dinas'; });
+/** A form's own refusal, before anything is sent: shown as the API's are. */
+function refuse(form, text) {
+  form.querySelector('.form-error')?.remove();
+  form.prepend(h('p', { class: 'alert form-error', role: 'alert' }, text));
+}
+
+function escalateForm(c, places, rerender, explain) {
+  const to = createPicker({
+    id: 'a-to', label: 'Eskalasi ke', choices: escalationChoices(places, c),
+    placeholder: 'Kosongkan: satu tingkat ke atas',
+    hint: 'Cari nama tingkat atau dinas (mis. PUPR, jalan). Kosong: satu tingkat ke atas. Dinas yang disarankan untuk kategori kasus ada di atas.',
+  });
   const reason = h('textarea', { required: true, maxlength: 2000, name: 'reason' });
   const button = h('button', { type: 'submit', 'data-action': 'escalate' }, ACTION.escalate);
-  const form = h('form', { 'aria-label': ACTION.escalate }, field('a-to', 'Eskalasi ke', to), agencyField,
+  const form = h('form', { 'aria-label': ACTION.escalate }, to.field,
     field('a-reason', 'Alasan eskalasi', reason, 'Penerima eskalasi membaca alasan ini.'), button);
-  form.addEventListener('submit', submitter(button, () => {
-    const target = to.value === 'dinas' ? `dinas:${agency.value.trim().toLowerCase()}` : to.value;
-    return post(`${ticketPath(c.ticket)}/escalations`, { ...(target ? { to: target } : {}), reason: reason.value.trim(), version: c.version });
-  }, rerender, explain, 'Kasus dieskalasi'));
+  const send = submitter(button, () => post(`${ticketPath(c.ticket)}/escalations`,
+    { ...(to.value() ? { to: to.value() } : {}), reason: reason.value.trim(), version: c.version }), rerender, explain, 'Kasus dieskalasi');
+  form.addEventListener('submit', (e) => {
+    if (to.unmatched()) {
+      e.preventDefault();
+      refuse(form, 'Pilih tujuan eskalasi dari daftar, atau kosongkan untuk satu tingkat ke atas.');
+      return;
+    }
+    send(e);
+  });
   return form;
 }
 
-function reclassifyForm(c, act, rerender, explain) {
+function reclassifyForm(c, places, act, rerender, explain) {
   const kind = h('select', { name: 'kind' }, options(Object.entries(KIND), c.kind));
-  const kelurahan = h('input', { name: 'kelurahan', placeholder: 'mis. bukittinggi/guguk-panjang/kayu-kubu' });
+  const choices = reclassifyChoices(places, c);
+  const kelurahan = choices.length ? createPicker({
+    id: 'a-kelurahan', label: 'Pindahkan ke kelurahan (opsional)', choices,
+    placeholder: 'Ketik nama kelurahan', hint: 'Hanya kelurahan di wilayah Anda. Di luar itu: eskalasikan.',
+  }) : null;
   const button = h('button', { type: 'submit', class: 'secondary', 'data-action': 'reclassify' }, ACTION.reclassify);
   const form = h('form', { 'aria-label': ACTION.reclassify }, field('a-kind', 'Jenis', kind),
-    field('a-kelurahan', 'Pindahkan ke kelurahan (opsional)', kelurahan), button);
-  form.addEventListener('submit', submitter(button, () => act({
+    kelurahan ? kelurahan.field : h('p', { class: 'muted' }, 'Tidak ada kelurahan lain di wilayah Anda; eskalasikan bila kasus perlu dipindah.'),
+    button);
+  const send = submitter(button, () => act({
     action: 'reclassify',
     ...(kind.value !== c.kind ? { kind: kind.value } : {}),
-    ...(kelurahan.value.trim() ? { kelurahan: kelurahan.value.trim() } : {}),
-  }), rerender, explain, 'Klasifikasi diperbarui'));
+    ...(kelurahan?.value() ? { kelurahan: kelurahan.value() } : {}),
+  }), rerender, explain, 'Klasifikasi diperbarui');
+  form.addEventListener('submit', (e) => {
+    if (kelurahan?.unmatched()) {
+      e.preventDefault();
+      refuse(form, 'Pilih kelurahan dari daftar.');
+      return;
+    }
+    send(e);
+  });
   return form;
 }
 

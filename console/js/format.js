@@ -33,19 +33,6 @@ export function level(raw) {
   return LEVEL[raw] ?? raw;
 }
 
-/** `bukittinggi/mandiangin-koto-selayan/kubu-tanjung` → `Kubu Tanjung`. */
-export function placeName(path) {
-  if (!path) return 'Belum diketahui';
-  const last = path.split('/').pop();
-  return last.split('-').map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join(' ');
-}
-
-/** The kelurahan (third segment) of a jurisdiction path, or null above it. */
-export function kelurahanOf(path) {
-  const parts = (path ?? '').split('/');
-  return parts.length >= 3 && parts[1] !== 'dinas' ? parts.slice(0, 3).join('/') : null;
-}
-
 /** `3 jam 5 menit`, `2 hari 4 jam`: a duration for people. */
 export function duration(ms) {
   const minutes = Math.max(0, Math.round(ms / 60000));

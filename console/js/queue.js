@@ -1,28 +1,28 @@
 // The queue: the caller's cases, filtered and ordered, with counts.
 import { h, show, field, options } from './dom.js';
-import { queue } from './api.js';
-import { STATUS, KIND, arrange, counts, date, dateTime, kelurahanOf, placeName } from './format.js';
+import { catalogue, queue } from './api.js';
+import { STATUS, KIND, arrange, counts, date, dateTime } from './format.js';
+import { kelurahanInScope } from './places.js';
 
 // Filters survive a visit to a case and back.
 const state = { status: 'open', kind: '', kelurahan: '', overdueOnly: false, order: 'newest' };
-// Kelurahan seen in the caller's queue: the filter's choices.
-const known = new Map();
-
 export async function render(session, explain) {
   const list = h('div', { 'aria-live': 'polite' }, h('p', { class: 'muted' }, 'Memuat antrean…'));
-  const slot = h('div');
-  const reload = async () => {
-    const before = known.size;
-    await load(list, explain);
-    // The kelurahan choice appears once the queue shows more than one.
-    if (known.size !== before) slot.replaceChildren(filters(reload));
-  };
-  slot.append(filters(reload));
-  show(h('h1', {}, 'Antrean kasus'), h('p', { class: 'muted' }, `Wilayah: ${session.scope}`), slot, list);
+  let places;
+  try {
+    places = await catalogue();
+  } catch (error) {
+    show(h('h1', {}, 'Antrean kasus'), h('p', { class: 'alert', role: 'alert' }, explain(error)));
+    return;
+  }
+  // The kelurahan of the caller's scope, by name: the filter's choices.
+  const known = kelurahanInScope(places);
+  const reload = () => load(list, explain);
+  show(h('h1', {}, 'Antrean kasus'), h('p', { class: 'muted' }, `Wilayah: ${places.scope_name}`), filters(known, reload), list);
   await reload();
 }
 
-function filters(reload) {
+function filters(known, reload) {
   const status = h('select', { name: 'status' }, options([['open', 'Semua yang terbuka'], ['', 'Semua status'],
     ...Object.entries(STATUS)], state.status));
   const kind = h('select', { name: 'kind' }, options([['', 'Semua jenis'], ...Object.entries(KIND)], state.kind));
@@ -33,14 +33,14 @@ function filters(reload) {
   const form = h('form', { class: 'card filters', role: 'search', 'aria-label': 'Saring antrean' },
     field('f-status', 'Status', status),
     field('f-kind', 'Jenis', kind),
-    known.size > 1 ? field('f-kelurahan', 'Kelurahan', kelurahan) : null,
+    known.length > 1 ? field('f-kelurahan', 'Kelurahan', kelurahan) : null,
     field('f-order', 'Urutan', order),
     h('label', { class: 'check', for: 'f-overdue' }, overdue, 'Hanya yang lewat batas'),
     h('button', { type: 'submit' }, 'Terapkan'));
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     Object.assign(state, {
-      status: status.value, kind: kind.value, kelurahan: known.size > 1 ? kelurahan.value : '',
+      status: status.value, kind: kind.value, kelurahan: known.length > 1 ? kelurahan.value : '',
       order: order.value, overdueOnly: overdue.checked,
     });
     reload();
@@ -59,10 +59,6 @@ async function load(list, explain) {
   } catch (error) {
     list.replaceChildren(h('p', { class: 'alert', role: 'alert' }, explain(error)));
     return;
-  }
-  for (const c of result.cases) {
-    const kel = kelurahanOf(c.jurisdiction);
-    if (kel) known.set(kel, placeName(kel));
   }
   const shown = arrange(result.cases, state);
   const n = counts(result.cases);

@@ -2,20 +2,21 @@
 // and the median time to verify and to resolve (GET /stats).
 import { h, show, field, options } from './dom.js';
 import { get } from './api.js';
-import { KIND, STATUS, date, hours, placeName } from './format.js';
+import { KIND, STATUS, date, hours } from './format.js';
 
 let days = '90';
 
 export async function render(session, explain) {
   const period = h('select', { name: 'period' }, options([['30', '30 hari terakhir'], ['90', '90 hari terakhir'], ['365', '1 tahun terakhir']], days));
   const body = h('div', { 'aria-live': 'polite' }, h('p', { class: 'muted' }, 'Memuat statistik…'));
-  period.addEventListener('change', () => { days = period.value; load(body, explain); });
-  show(h('h1', {}, 'Statistik'), h('p', { class: 'muted' }, `Wilayah: ${session.scope}`),
+  const scope = h('p', { class: 'muted' });
+  period.addEventListener('change', () => { days = period.value; load(body, explain, scope); });
+  show(h('h1', {}, 'Statistik'), scope,
     h('div', { class: 'card' }, field('s-period', 'Periode (kasus yang masuk)', period)), body);
-  await load(body, explain);
+  await load(body, explain, scope);
 }
 
-async function load(body, explain) {
+async function load(body, explain, scope) {
   const since = new Date(Date.now() - Number(days) * 86400000).toISOString();
   let s;
   try {
@@ -24,6 +25,7 @@ async function load(body, explain) {
     body.replaceChildren(h('p', { class: 'alert', role: 'alert' }, explain(error)));
     return;
   }
+  scope?.replaceChildren(`Wilayah: ${s.scope_name}`);
   body.replaceChildren(
     h('div', { class: 'figures' },
       figure('Kasus masuk', s.total), figure('Selesai', s.resolved),
@@ -31,7 +33,7 @@ async function load(body, explain) {
       figure('Median waktu penyelesaian', hours(s.median_hours_to_resolve))),
     h('section', { class: 'card', 'aria-labelledby': 'h-week' }, h('h2', { id: 'h-week' }, 'Kasus per minggu, menurut status'), weekly(s.by_week ?? {})),
     h('section', { class: 'card', 'aria-labelledby': 'h-kel' }, h('h2', { id: 'h-kel' }, 'Kasus per kelurahan'),
-      bars(Object.entries(s.by_kelurahan).map(([k, v]) => [k === 'unassigned' ? 'Belum ditentukan' : placeName(k), v]))),
+      bars(Object.entries(s.by_kelurahan).map(([k, v]) => [s.kelurahan_names[k] ?? 'Belum ditentukan', v]))),
     h('section', { class: 'card', 'aria-labelledby': 'h-time' }, h('h2', { id: 'h-time' }, 'Waktu verifikasi dan penyelesaian (median)'),
       bars([['Sampai diverifikasi', s.median_hours_to_verify], ['Sampai selesai', s.median_hours_to_resolve]], hours)),
     h('section', { class: 'card', 'aria-labelledby': 'h-kind' }, h('h2', { id: 'h-kind' }, 'Kasus per jenis'),

@@ -3,9 +3,14 @@
 // citizens write in through signed webhooks, a lurah signs in through the
 // development issuer's code+PKCE flow, sees only Garegeh's cases, opens one
 // with a photo, verifies it, meets a version conflict, replies and
-// escalates; a viewer finds no actions. All of it under the page's
+// escalates by keyboard through the searchable picker, prints the lembar
+// disposisi (one A4 page); the camat moves a case and escalates it to a
+// dinas by name; a viewer finds no actions. axe-core checks the queue, a
+// case and the stats page on a phone and a desktop screen: any serious or
+// critical violation fails the run. All of it under the page's
 // Content-Security-Policy, as deployed: any violation fails the run.
-// Screenshots of the queue, a case and the stats page go to docs/screenshots/.
+// Screenshots of the queue, a case, its printed sheet and the stats page
+// go to docs/screenshots/.
 //
 //   ADUAN_DEV_PORT   port for `make dev` (default 3100)
 //   ADUAN_DEV_URL    use an already running `make dev` instead of starting one
@@ -16,6 +21,7 @@ import zlib from 'node:zlib';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
@@ -28,6 +34,14 @@ const executablePath = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const run = crypto.randomBytes(3).toString('hex');
 const DEV_NUMBER = '1000000001';
 const APP_SECRET = 'dev-app-secret';
+// axe-core as package-lock.json pins it. It is evaluated through the
+// DevTools protocol (page.evaluate), which the page's CSP does not govern,
+// rather than added as a <script> (inline: refused by script-src 'self' and
+// Trusted Types) or with bypassCSP (which would switch the policy off for
+// the whole run, and with it the check that the console keeps to it).
+const AXE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const PHONE = { width: 360, height: 740 };
+const DESKTOP = { width: 1280, height: 800 };
 
 let server;
 let browserDir;
@@ -150,6 +164,34 @@ async function step(name, fn) {
     console.log(`not ok - ${name}\n  ${error.stack ?? error}`);
     throw error;
   }
+}
+
+/** axe-core on the page as it is now: fails on any serious or critical violation. */
+async function audit(page, where) {
+  if (!(await page.evaluate(() => Boolean(window.axe)))) await page.evaluate(AXE);
+  const { violations: found, passes } = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+  const bad = found.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  console.log(`  axe on ${where}: ${passes.length} rules passed; ${found.length ? found.map((v) => `${v.impact} ${v.id}`).join(', ') : 'no violations'}`);
+  check(bad.length === 0, `axe on ${where}:\n  ${bad.map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join('; ')})`).join('\n  ')}`);
+}
+
+/** Tabs from the top of the page; the controls reached, each with a visible focus ring. */
+async function tabThrough(page, presses = 120) {
+  await page.evaluate(() => { document.activeElement?.blur(); window.scrollTo(0, 0); });
+  const reached = new Set();
+  for (let i = 0; i < presses; i += 1) {
+    await page.keyboard.press('Tab');
+    const focused = await page.evaluate(() => {
+      const el = document.activeElement;
+      if (!el || el === document.body) return null;
+      const style = getComputedStyle(el);
+      return { key: el.dataset.action ?? el.id ?? el.textContent.trim(), ring: style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2 };
+    });
+    if (!focused) continue;
+    check(focused.ring, `no visible focus on ${focused.key}`);
+    reached.add(focused.key);
+  }
+  return reached;
 }
 
 async function signIn(page, official) {
@@ -311,24 +353,77 @@ async function main() {
       check(sent.some((m) => m.text?.includes(text)), 'the WhatsApp stand-in got no reply');
     });
 
-    await step('the lurah escalates with a reason', async () => {
-      await page.getByLabel('Alasan eskalasi').fill('Perlu alat berat dari kecamatan');
-      await page.locator('button[data-action="escalate"]').click();
+    await step('with the keyboard alone every action is reachable, its focus visible', async () => {
+      const reached = await tabThrough(page);
+      const wanted = await page.evaluate(() => [...document.querySelectorAll('main [data-action], main input, main textarea, main select')]
+        .filter((el) => el.offsetParent !== null).map((el) => el.dataset.action ?? el.id));
+      const missed = wanted.filter((k) => !reached.has(k));
+      check(missed.length === 0, `not reached by Tab: ${missed}`);
+    });
+
+    await step('the lurah escalates by keyboard, choosing the kecamatan in the picker', async () => {
+      const picker = page.getByRole('combobox', { name: 'Eskalasi ke' });
+      await picker.focus();
+      await page.keyboard.type('keca');
+      await page.getByRole('listbox', { name: 'Eskalasi ke' }).getByRole('option', { name: /Kecamatan/ }).waitFor();
+      await page.keyboard.press('ArrowDown');
+      check(await picker.getAttribute('aria-activedescendant'), 'no active option');
+      await page.keyboard.press('Enter');
+      check(await picker.inputValue() === 'Kecamatan', `chose ${await picker.inputValue()}`);
+      await page.keyboard.press('Tab');
+      await page.keyboard.type('Perlu alat berat dari kecamatan');
+      await page.keyboard.press('Tab');
+      check(await page.evaluate(() => document.activeElement.dataset.action) === 'escalate', 'Tab does not reach Eskalasi');
+      await page.keyboard.press('Enter');
       await page.locator('.timeline', { hasText: 'Dieskalasi dari Kelurahan ke Kecamatan' }).waitFor();
       const after = await api('camat-mks', 'GET', `/cases/${ticket}`);
       check(after.body.case.level === 'kecamatan', `level ${after.body.case.level}`);
+    });
+
+    await step('the toast does not cover a control', async () => {
+      const toast = page.locator('#toast');
+      await toast.waitFor();
+      const covered = await page.evaluate(() => {
+        const t = document.getElementById('toast').getBoundingClientRect();
+        return [...document.querySelectorAll('button, input, textarea, select, a')].filter((el) => {
+          const r = el.getBoundingClientRect();
+          return r.width && r.height && r.left < t.right && r.right > t.left && r.top < t.bottom && r.bottom > t.top;
+        }).map((el) => el.textContent.trim() || el.id);
+      });
+      check(covered.length === 0, `the toast covers ${covered}`);
+    });
+
+    await step('the case prints as one A4 lembar disposisi, without the reporter\'s number', async () => {
+      await page.getByRole('button', { name: 'Cetak lembar disposisi' }).waitFor();
+      await page.emulateMedia({ media: 'print' });
+      const sheet = page.locator('.sheet');
+      check(await sheet.isVisible(), 'the sheet does not print');
+      check(!(await page.locator('.timeline').isVisible()), 'the screen timeline prints too');
+      const text = await sheet.innerText();
+      for (const wanted of [ticket, garegeh, 'Kelurahan Garegeh', 'Diterima → Terverifikasi', 'Eskalasi Kelurahan → Kecamatan', 'Lurah']) {
+        check(text.includes(wanted), `the sheet lacks ${wanted}: ${text}`);
+      }
+      check(!text.includes(citizen) && !text.includes(citizen.slice(2)), 'the sheet shows the reporter\'s number');
+      await page.setViewportSize({ width: 794, height: 1123 });
+      await page.screenshot({ path: path.join(shots, 'disposition-sheet.png'), fullPage: true });
+      const pdf = (await page.pdf({ format: 'A4', preferCSSPageSize: true })).toString('latin1');
+      const pages = (pdf.match(/\/Type\s*\/Page[^s]/g) ?? []).length;
+      check(pages === 1, `the sheet prints on ${pages} pages`);
+      await page.emulateMedia({ media: 'screen' });
+      await page.setViewportSize(DESKTOP);
     });
 
     await step('the stats page draws its charts', async () => {
       await page.getByRole('link', { name: 'Statistik' }).click();
       await page.getByRole('heading', { name: 'Kasus per minggu, menurut status' }).waitFor();
       check(await page.locator('.chart .seg').count() > 0, 'no weekly bars');
+      check((await page.locator('main').innerText()).includes('Wilayah: Kelurahan Garegeh, Kecamatan Mandiangin Koto Selayan'), 'the scope is not named');
       check((await page.locator('.hbars').first().innerText()).includes('Garegeh'), 'no kelurahan bar');
       await page.screenshot({ path: path.join(shots, 'stats.png'), fullPage: true });
     });
 
     await step('on a small phone screen the queue fits its width', async () => {
-      await page.setViewportSize({ width: 360, height: 740 });
+      await page.setViewportSize(PHONE);
       await page.getByRole('link', { name: 'Antrean' }).click();
       await page.locator('.cases', { hasText: ticket }).waitFor();
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
@@ -337,12 +432,65 @@ async function main() {
       await page.setViewportSize({ width: 1280, height: 900 });
     });
 
+    await step('axe finds nothing serious on the queue, a case and the stats, on a phone and a desktop', async () => {
+      for (const [screen, size] of [['phone', PHONE], ['desktop', DESKTOP]]) {
+        await page.setViewportSize(size);
+        await page.goto(`${base}/console/#/`);
+        await page.locator('.cases', { hasText: ticket }).waitFor();
+        await audit(page, `the queue (${screen})`);
+        await page.goto(`${base}/console/#/kasus/${ticket}`);
+        await page.getByRole('heading', { level: 1, name: new RegExp(ticket) }).waitFor();
+        await page.locator('.timeline').waitFor();
+        await audit(page, `a case (${screen})`);
+        await page.getByRole('combobox', { name: 'Eskalasi ke' }).focus();
+        await page.getByRole('listbox', { name: 'Eskalasi ke' }).waitFor();
+        await audit(page, `a case with the picker open (${screen})`);
+        await page.goto(`${base}/console/#/statistik`);
+        await page.getByRole('heading', { name: 'Kasus per minggu, menurut status' }).waitFor();
+        await audit(page, `the stats (${screen})`);
+      }
+      await page.setViewportSize(DESKTOP);
+    });
+
+    await step('the camat moves a case to another kelurahan, found by name in the picker', async () => {
+      await page.getByRole('button', { name: 'Keluar' }).click();
+      await page.getByRole('button', { name: 'Masuk' }).waitFor();
+      await signIn(page, 'camat-mks');
+      await page.goto(`${base}/console/#/kasus/${saran.ticket}`);
+      const picker = page.getByRole('combobox', { name: /Pindahkan ke kelurahan/ });
+      await picker.fill('puhun');
+      // Two kelurahan of the kecamatan start so: Puhun Pintu Kabun and Puhun Tembok.
+      await page.getByRole('option', { name: /Kelurahan Puhun Pintu Kabun/ }).waitFor();
+      await picker.fill('puhun tem');
+      await page.getByRole('option', { name: /Kelurahan Puhun Tembok, Kecamatan Mandiangin Koto Selayan/ }).waitFor();
+      const offered = page.getByRole('listbox', { name: /Pindahkan ke kelurahan/ }).getByRole('option');
+      check(await offered.count() === 1, `the search "puhun tem" offers ${await offered.allInnerTexts()}`);
+      await picker.evaluate((el) => el.scrollIntoView({ block: 'center' }));
+      await page.screenshot({ path: path.join(shots, 'case-picker.png'), fullPage: false });
+      await page.keyboard.press('ArrowDown');
+      await page.keyboard.press('Enter');
+      await page.locator('button[data-action="reclassify"]').click();
+      await page.locator('.timeline', { hasText: 'wilayah Kelurahan Puhun Tembok, Kecamatan Mandiangin Koto Selayan' }).waitFor();
+      const text = await page.locator('main').innerText();
+      check(!/bukittinggi\//.test(text), 'a path on screen');
+    });
+
+    await step('the camat escalates to a dinas by its name', async () => {
+      const picker = page.getByRole('combobox', { name: 'Eskalasi ke' });
+      await picker.fill('pupr');
+      await page.getByRole('option', { name: /Dinas PUPR/ }).click();
+      await page.getByLabel('Alasan eskalasi').fill('Perlu perbaikan jalan oleh dinas');
+      await page.locator('button[data-action="escalate"]').click();
+      await page.locator('.timeline', { hasText: 'Dieskalasi dari Kelurahan ke Dinas PUPR' }).waitFor();
+      check((await page.locator('dl.facts').innerText()).includes('Dinas PUPR'), 'the case does not name its dinas');
+    });
+
     await step('a viewer of the whole kota filters by kelurahan', async () => {
       await page.getByRole('button', { name: 'Keluar' }).click();
       await page.getByRole('button', { name: 'Masuk' }).waitFor();
       await signIn(page, 'pengamat');
       await page.locator('.cases', { hasText: other.ticket }).waitFor();
-      await page.getByLabel('Kelurahan').selectOption({ label: 'Garegeh' });
+      await page.getByLabel('Kelurahan').selectOption({ label: 'Kelurahan Garegeh, Kecamatan Mandiangin Koto Selayan' });
       await page.getByRole('button', { name: 'Terapkan' }).click();
       await page.waitForFunction(([yes, no]) => {
         const text = document.querySelector('.cases')?.innerText ?? '';
@@ -355,7 +503,9 @@ async function main() {
       await page.getByRole('heading', { level: 1, name: new RegExp(ticket) }).waitFor();
       await page.getByText('Anda masuk sebagai pengamat').waitFor();
       await page.locator('.timeline').waitFor();
-      check(await page.locator('[data-action]').count() === 0, 'a viewer is offered actions');
+      // Printing the sheet is reading, not acting: the viewer may.
+      check(await page.locator('[data-action]:not([data-action="print"])').count() === 0, 'a viewer is offered actions');
+      await page.getByRole('button', { name: 'Cetak lembar disposisi' }).waitFor();
       check(await page.getByLabel('Pesan untuk warga').count() === 0, 'a viewer is offered the reply');
     });
 

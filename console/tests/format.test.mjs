@@ -2,7 +2,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  arrange, claimsOf, counts, duration, explainError, hours, kelurahanOf, level, needsReload, placeName, replyWindow,
+  arrange, claimsOf, counts, duration, explainError, hours, level, needsReload, replyWindow,
 } from '../js/format.js';
 
 const at = (iso) => Date.parse(iso);
@@ -48,11 +48,7 @@ test('counts by status and overdue', () => {
   assert.equal(n.byStatus.closed, 0);
 });
 
-test('places, levels and durations read as officials say them', () => {
-  assert.equal(placeName('bukittinggi/mandiangin-koto-selayan/kubu-tanjung'), 'Kubu Tanjung');
-  assert.equal(kelurahanOf('bukittinggi/mandiangin-koto-selayan/garegeh/rw-01'), 'bukittinggi/mandiangin-koto-selayan/garegeh');
-  assert.equal(kelurahanOf('bukittinggi/mandiangin-koto-selayan'), null);
-  assert.equal(kelurahanOf('bukittinggi/dinas/pupr'), null);
+test('levels and durations read as officials say them', () => {
   assert.equal(level('dinas:pupr'), 'Dinas PUPR');
   assert.equal(level('kecamatan'), 'Kecamatan');
   assert.equal(duration(3 * 3600e3 + 5 * 60e3), '3 jam 5 menit');

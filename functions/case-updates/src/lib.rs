@@ -6,6 +6,7 @@
 
 pub mod auth;
 pub mod error;
+mod names;
 pub mod outbound;
 pub mod routes;
 pub mod state;

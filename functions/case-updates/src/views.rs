@@ -7,7 +7,6 @@
 use std::borrow::Cow;
 use std::io;
 
-use aduan_shared::conversation::replies::area_name;
 use aduan_shared::domain::case::Case;
 use aduan_shared::domain::citizen_text::{excerpt, mask_numbers};
 use aduan_shared::domain::jurisdiction::{JurisdictionPath, Jurisdictions};
@@ -20,6 +19,8 @@ use aduan_shared::domain::timeline::{
 };
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+
+use crate::names::{level_label, place_label};
 
 /// Characters of a description a list shows: a page of 100 cases stays
 /// small whatever the citizens wrote (up to 64 KiB each).
@@ -38,9 +39,14 @@ pub struct CaseView {
     pub jurisdiction: Option<JurisdictionPath>,
     /// Whose queue the case is in: the jurisdiction, else where it came in.
     pub area: JurisdictionPath,
+    /// "Kelurahan Garegeh, Kecamatan Mandiangin Koto Selayan".
     pub area_name: String,
     pub agency: Option<JurisdictionPath>,
+    /// "Dinas PUPR".
+    pub agency_name: Option<String>,
     pub level: Level,
+    /// "Kecamatan", "Dinas PUPR".
+    pub level_name: String,
     pub status: Status,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -89,9 +95,11 @@ impl CaseView {
             description_truncated,
             jurisdiction: case.jurisdiction.clone(),
             area: case.area().clone(),
-            area_name: area_name(tree, case.area()),
+            area_name: place_label(tree, case.area()),
             agency: case.agency.clone(),
+            agency_name: case.agency.as_ref().map(|a| place_label(tree, a)),
             level: case.level.clone(),
+            level_name: level_label(tree, &case.level),
             status: case.status,
             created_at: case.created_at,
             updated_at: case.updated_at,
@@ -140,11 +148,11 @@ pub struct CaseDetail<'a> {
 impl<'a> CaseDetail<'a> {
     /// The page from `events` (read up to one past a page, to know if more
     /// follow): at most [`TIMELINE_PAGE`] events and [`TIMELINE_PAGE_BYTES`].
-    pub fn page(case: CaseView, events: &'a [TimelineEvent]) -> Self {
+    pub fn page(case: CaseView, events: &'a [TimelineEvent], tree: &Jurisdictions) -> Self {
         let mut timeline = Vec::new();
         let mut bytes = 0;
         for event in events.iter().take(TIMELINE_PAGE) {
-            let view = EventView::new(event);
+            let view = EventView::new(event, tree);
             bytes += json_len(&view);
             if bytes > TIMELINE_PAGE_BYTES && !timeline.is_empty() {
                 break;
@@ -191,12 +199,12 @@ pub struct EventView<'a> {
 }
 
 impl<'a> EventView<'a> {
-    pub fn new(event: &'a TimelineEvent) -> Self {
+    pub fn new(event: &'a TimelineEvent, tree: &Jurisdictions) -> Self {
         Self {
             id: &event.id,
             at: event.at,
             actor: &event.actor,
-            body: BodyView::new(&event.body),
+            body: BodyView::new(&event.body, tree),
         }
     }
 }
@@ -206,12 +214,14 @@ impl<'a> EventView<'a> {
 enum BodyView<'a> {
     Message(MessageView<'a>),
     Outbound(OutboundView<'a>),
+    Escalated(EscalatedView<'a>),
+    Reclassified(ReclassifiedView<'a>),
     /// Events that hold nothing of a provider's, shown as stored.
     AsStored(&'a EventBody),
 }
 
 impl<'a> BodyView<'a> {
-    fn new(body: &'a EventBody) -> Self {
+    fn new(body: &'a EventBody, tree: &Jurisdictions) -> Self {
         // Every variant named: a new one must be judged here before it shows.
         match body {
             EventBody::Message {
@@ -238,11 +248,26 @@ impl<'a> BodyView<'a> {
                 status: *status,
                 error: error.as_deref(),
             }),
+            EventBody::Escalated { from, to, reason } => BodyView::Escalated(EscalatedView {
+                from,
+                from_name: level_label(tree, from),
+                to,
+                to_name: level_label(tree, to),
+                reason: reason.as_deref(),
+            }),
+            EventBody::Reclassified {
+                kind,
+                category,
+                jurisdiction,
+            } => BodyView::Reclassified(ReclassifiedView {
+                kind: *kind,
+                category: category.as_deref(),
+                jurisdiction: jurisdiction.as_ref(),
+                jurisdiction_name: jurisdiction.as_ref().map(|j| place_label(tree, j)),
+            }),
             EventBody::Opened { .. }
             | EventBody::StatusChanged { .. }
             | EventBody::Note { .. }
-            | EventBody::Escalated { .. }
-            | EventBody::Reclassified { .. }
             | EventBody::Rated { .. }
             | EventBody::Limited { .. } => BodyView::AsStored(body),
         }
@@ -268,6 +293,27 @@ struct OutboundView<'a> {
     via_template: bool,
     status: DeliveryStatus,
     error: Option<&'a str>,
+}
+
+/// As stored, with the levels' names beside them.
+#[derive(Debug, Serialize)]
+#[serde(tag = "type", rename = "escalated")]
+struct EscalatedView<'a> {
+    from: &'a Level,
+    from_name: String,
+    to: &'a Level,
+    to_name: String,
+    reason: Option<&'a str>,
+}
+
+/// As stored, with the new place's name beside its path.
+#[derive(Debug, Serialize)]
+#[serde(tag = "type", rename = "reclassified")]
+struct ReclassifiedView<'a> {
+    kind: Option<CaseKind>,
+    category: Option<&'a str>,
+    jurisdiction: Option<&'a JurisdictionPath>,
+    jurisdiction_name: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -348,7 +394,8 @@ mod tests {
 
     fn shown(content: MessageContent) -> serde_json::Value {
         let event = TimelineEvent::new(Utc::now(), Actor::Citizen, EventBody::message("wamid.1", content));
-        serde_json::to_value(EventView::new(&event)).unwrap()["body"]["content"].clone()
+        serde_json::to_value(EventView::new(&event, Jurisdictions::bukittinggi())).unwrap()["body"]["content"]
+            .clone()
     }
 
     /// Every free text of a citizen's message shows masked, in the shape stored.

@@ -3,7 +3,7 @@
 //! status changes.
 
 use aduan_shared::domain::case::{Case, CaseError};
-use aduan_shared::domain::jurisdiction::{JurisdictionPath, Jurisdictions, NodeKind};
+use aduan_shared::domain::jurisdiction::{JurisdictionPath, Jurisdictions, Node, NodeKind};
 use aduan_shared::domain::kind::CaseKind;
 use aduan_shared::domain::lifecycle::Transition;
 use aduan_shared::domain::reclassify::{Reclassification, ReclassifyError};
@@ -94,7 +94,7 @@ pub async fn act(
     tracing::info!(ticket = %case.ticket, official = %official.sub, event = event.id.as_str(), "case updated");
     ok(&ActionDone {
         case: CaseView::new(&case, &state.tree, now),
-        event: EventView::new(&event),
+        event: EventView::new(&event, &state.tree),
         notification,
     })
 }
@@ -168,9 +168,7 @@ fn reclassification(
             let path = JurisdictionPath::parse(&raw).ok();
             let node = path.as_ref().and_then(|p| tree.node(p));
             match node {
-                Some(node) if matches!(node.kind, NodeKind::Kelurahan | NodeKind::Rw | NodeKind::Rt) => {
-                    Ok(node.path.clone())
-                }
+                Some(node) if is_reclassify_target(node) => Ok(node.path.clone()),
                 _ => Err(ApiError::invalid(
                     "kelurahan",
                     "not a kelurahan of this city (a path such as bukittinggi/guguk-panjang/kayu-kubu)",
@@ -189,6 +187,12 @@ fn reclassification(
         category,
         jurisdiction,
     })
+}
+
+/// Whether a case may be moved to `node`: a kelurahan or a place in one
+/// (`GET /jurisdictions` offers the same).
+pub(crate) fn is_reclassify_target(node: &Node) -> bool {
+    matches!(node.kind, NodeKind::Kelurahan | NodeKind::Rw | NodeKind::Rt)
 }
 
 /// A category of the jurisdiction tree (its agencies' categories), written as

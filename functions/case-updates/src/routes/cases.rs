@@ -171,7 +171,11 @@ pub async fn get(
             (case, events)
         }
     };
-    ok(&CaseDetail::page(CaseView::new(&case, &state.tree, now), &events))
+    ok(&CaseDetail::page(
+        CaseView::new(&case, &state.tree, now),
+        &events,
+        &state.tree,
+    ))
 }
 
 /// `cursor`: the previous page's `next_cursor` (an event's id); a value

@@ -124,7 +124,7 @@ pub async fn escalate(
     tracing::info!(ticket = %case.ticket, official = %official.sub, level = %case.level, "case escalated");
     ok(&EscalationDone {
         case: CaseView::new(&case, &state.tree, now),
-        event: EventView::new(&event),
+        event: EventView::new(&event, &state.tree),
         publish,
         notification,
     })

@@ -4,6 +4,7 @@
 pub mod actions;
 pub mod cases;
 pub mod escalations;
+pub mod jurisdictions;
 pub mod media;
 pub mod messages;
 pub mod stats;
@@ -27,7 +28,7 @@ use crate::state::AppState;
 
 /// Every route this function serves: `openapi.yaml` and `template.yaml`
 /// declare exactly these (a test checks).
-pub const ROUTES: [(&str, &str); 7] = [
+pub const ROUTES: [(&str, &str); 8] = [
     ("GET", "/cases"),
     ("GET", "/cases/{ticket}"),
     ("GET", "/cases/{ticket}/media/{media_id}"),
@@ -35,6 +36,7 @@ pub const ROUTES: [(&str, &str); 7] = [
     ("POST", "/cases/{ticket}/messages"),
     ("POST", "/cases/{ticket}/escalations"),
     ("GET", "/stats"),
+    ("GET", "/jurisdictions"),
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,6 +49,7 @@ pub enum Route {
     Message(String),
     Escalate(String),
     Stats,
+    Jurisdictions,
 }
 
 /// Which route a method and path are, from the raw path (the `$default`
@@ -62,11 +65,13 @@ pub fn route(method: &Method, path: &str) -> Result<Route, ApiError> {
         ["cases", ticket, "messages"] if post => Route::Message((*ticket).to_owned()),
         ["cases", ticket, "escalations"] if post => Route::Escalate((*ticket).to_owned()),
         ["stats"] if get => Route::Stats,
+        ["jurisdictions"] if get => Route::Jurisdictions,
         ["cases"]
         | ["cases", _]
         | ["cases", _, "actions" | "messages" | "escalations"]
         | ["cases", _, "media", _]
-        | ["stats"] => return Err(ApiError::MethodNotAllowed),
+        | ["stats"]
+        | ["jurisdictions"] => return Err(ApiError::MethodNotAllowed),
         _ => return Err(ApiError::NoRoute),
     };
     Ok(route)
@@ -127,6 +132,7 @@ async fn serve(state: &AppState, req: Request) -> Result<Response<Body>, ApiErro
         Route::Message(ticket) => messages::send(state, &official, &ticket, &req, now).await,
         Route::Escalate(ticket) => escalations::escalate(state, &official, &ticket, &req, now).await,
         Route::Stats => stats::stats(state, &official, &req, now).await,
+        Route::Jurisdictions => jurisdictions::list(state, &official),
     }
 }
 

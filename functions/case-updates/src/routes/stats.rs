@@ -6,6 +6,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use aduan_shared::domain::case::{Case, CaseId};
+use aduan_shared::domain::jurisdiction::{JurisdictionPath, Jurisdictions};
 use aduan_shared::domain::kind::CaseKind;
 use aduan_shared::domain::lifecycle::Status;
 use aduan_shared::domain::timeline::{EventBody, TimelineEvent};
@@ -18,6 +19,7 @@ use serde::Serialize;
 use super::{ok, parse_time};
 use crate::auth::Official;
 use crate::error::ApiError;
+use crate::names::place_label;
 use crate::state::AppState;
 
 pub const DEFAULT_DAYS: i64 = 30;
@@ -30,6 +32,8 @@ pub const UNASSIGNED: &str = "unassigned";
 #[derive(Debug, Serialize, PartialEq)]
 pub struct Stats {
     pub scope: String,
+    /// "Kecamatan Mandiangin Koto Selayan".
+    pub scope_name: String,
     pub since: DateTime<Utc>,
     pub until: DateTime<Utc>,
     pub total: u64,
@@ -37,6 +41,9 @@ pub struct Stats {
     pub by_kind: BTreeMap<&'static str, u64>,
     /// By kelurahan path; `unassigned` for cases whose kelurahan is not known yet.
     pub by_kelurahan: BTreeMap<String, u64>,
+    /// The name of each kelurahan of `by_kelurahan` ("Kelurahan Garegeh,
+    /// Kecamatan Mandiangin Koto Selayan"); none for `unassigned`.
+    pub kelurahan_names: BTreeMap<String, String>,
     /// By the local date of the Monday of the week each case was created
     /// (`2026-11-23`), then by status; statuses without cases left out.
     pub by_week: BTreeMap<NaiveDate, BTreeMap<&'static str, u64>>,
@@ -114,7 +121,8 @@ pub async fn stats(
         }
     }
     ok(&compute(
-        official.scope.to_string(),
+        &state.tree,
+        &official.scope,
         since,
         until,
         calendar.offset(),
@@ -125,7 +133,8 @@ pub async fn stats(
 
 /// The report, from the cases of the period and the lifecycle events since.
 pub fn compute(
-    scope: String,
+    tree: &Jurisdictions,
+    scope: &JurisdictionPath,
     since: DateTime<Utc>,
     until: DateTime<Utc>,
     offset: FixedOffset,
@@ -135,16 +144,21 @@ pub fn compute(
     let mut by_status: BTreeMap<&'static str, u64> = Status::ALL.iter().map(|s| (s.as_str(), 0)).collect();
     let mut by_kind: BTreeMap<&'static str, u64> = CaseKind::ALL.iter().map(|k| (k.as_str(), 0)).collect();
     let mut by_kelurahan = BTreeMap::new();
+    let mut kelurahan_names = BTreeMap::new();
     let mut by_week: BTreeMap<NaiveDate, BTreeMap<&'static str, u64>> = BTreeMap::new();
     let mut created: HashMap<&CaseId, DateTime<Utc>> = HashMap::new();
     for case in cases {
         *by_status.entry(case.status.as_str()).or_default() += 1;
         *by_kind.entry(case.kind.as_str()).or_default() += 1;
-        let kelurahan = case
-            .jurisdiction
-            .as_ref()
-            .and_then(|j| j.ancestor_at(3))
-            .map_or_else(|| UNASSIGNED.to_owned(), |p| p.to_string());
+        let kelurahan = match case.jurisdiction.as_ref().and_then(|j| j.ancestor_at(3)) {
+            Some(path) => {
+                kelurahan_names
+                    .entry(path.to_string())
+                    .or_insert_with(|| place_label(tree, &path));
+                path.to_string()
+            }
+            None => UNASSIGNED.to_owned(),
+        };
         *by_kelurahan.entry(kelurahan).or_default() += 1;
         *by_week
             .entry(week_of(case.created_at, offset))
@@ -174,7 +188,8 @@ pub fn compute(
         median(durations)
     };
     Stats {
-        scope,
+        scope: scope.to_string(),
+        scope_name: place_label(tree, scope),
         since,
         until,
         total: cases.len() as u64,
@@ -182,6 +197,7 @@ pub fn compute(
         by_status,
         by_kind,
         by_kelurahan,
+        kelurahan_names,
         by_week,
         median_hours_to_verify: hours_to(Status::Verified),
         median_hours_to_resolve: hours_to(Status::Resolved),

@@ -1,0 +1,53 @@
+// The pickers' choices and search (js/places.js), from a catalogue shaped
+// as GET /jurisdictions answers.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { escalationChoices, kelurahanInScope, reclassifyChoices, search, words } from '../js/places.js';
+
+const MKS = 'bukittinggi/mandiangin-koto-selayan';
+const node = (path, name, kind, extra = {}) => ({
+  path, name, kind, aliases: [], label: kind === 'kelurahan' ? `Kelurahan ${name}, Kecamatan Mandiangin Koto Selayan` : name,
+  within_scope: true, reclassify: kind === 'kelurahan', ...extra,
+});
+const catalogue = {
+  scope: MKS,
+  scope_name: 'Kecamatan Mandiangin Koto Selayan',
+  nodes: [
+    node('bukittinggi', 'Kota Bukittinggi', 'kota', { within_scope: false }),
+    node(MKS, 'Mandiangin Koto Selayan', 'kecamatan'),
+    node(`${MKS}/garegeh`, 'Garegeh', 'kelurahan'),
+    node(`${MKS}/campago-guguak-bulek`, 'Campago Guguak Bulek', 'kelurahan', { aliases: ['Campago Guguk Bulek'] }),
+  ],
+  agencies: [
+    { path: 'bukittinggi/dinas/dlh', name: 'Dinas Lingkungan Hidup', short: 'DLH', aliases: [], label: 'DLH', categories: ['sampah'], escalate_to: 'dinas:dlh' },
+    { path: 'bukittinggi/dinas/pupr', name: 'Dinas Pekerjaan Umum dan Penataan Ruang', short: 'PUPR', aliases: [], label: 'Dinas PUPR', categories: ['jalan', 'drainase'], escalate_to: 'dinas:pupr' },
+  ],
+  tiers: [{ tier: 'kelurahan', label: 'Kelurahan' }, { tier: 'kecamatan', label: 'Kecamatan' }, { tier: 'kota', label: 'Kota' }],
+};
+
+test('search finds names and aliases by the start of their words, any case or punctuation', () => {
+  const choices = reclassifyChoices(catalogue, { jurisdiction: null });
+  assert.deepEqual(words('Guguak-Bulek!'), ['guguak', 'bulek']);
+  assert.deepEqual(search(choices, 'gare').map((c) => c.label), ['Kelurahan Garegeh, Kecamatan Mandiangin Koto Selayan']);
+  assert.equal(search(choices, 'guguk bul')[0].value, `${MKS}/campago-guguak-bulek`);
+  assert.equal(search(choices, '').length, 2);
+  assert.equal(search(choices, 'egeh').length, 0);
+});
+
+test('a case is moved only where the API accepts, never to where it is', () => {
+  const values = reclassifyChoices(catalogue, { jurisdiction: `${MKS}/garegeh` }).map((c) => c.value);
+  assert.deepEqual(values, [`${MKS}/campago-guguak-bulek`]);
+  assert.deepEqual(kelurahanInScope(catalogue).map(([p]) => p), [`${MKS}/garegeh`, `${MKS}/campago-guguak-bulek`]);
+});
+
+test('escalation offers higher tiers and the agencies, the category\'s dinas first', () => {
+  const fromKelurahan = escalationChoices(catalogue, { level: 'kelurahan', category: 'jalan' });
+  assert.deepEqual(fromKelurahan.map((c) => c.value), ['kecamatan', 'kota', 'dinas:pupr', 'dinas:dlh']);
+  assert.equal(fromKelurahan[2].suggested, true);
+  assert.equal(search(fromKelurahan, 'drainase')[0].value, 'dinas:pupr');
+  const fromKecamatan = escalationChoices(catalogue, { level: 'kecamatan', category: null });
+  assert.deepEqual(fromKecamatan.map((c) => c.value), ['kota', 'dinas:dlh', 'dinas:pupr']);
+  // From an agency the ladder allows only its top, and no other agency.
+  assert.deepEqual(escalationChoices(catalogue, { level: 'dinas:pupr' }).map((c) => c.value), ['kota']);
+  assert.deepEqual(escalationChoices(catalogue, { level: 'kota' }).map((c) => c.value), ['dinas:dlh', 'dinas:pupr']);
+});

@@ -62,6 +62,7 @@ async fn a_flood_from_one_account_stays_a_few_cases_and_the_queue_still_loads() 
     // What a flood looks like: the longest text WhatsApp lets a user send.
     let long = "jalan rusak parah tolong diperbaiki ".repeat(1820);
     let now = Utc::now().timestamp();
+    let started = std::time::Instant::now();
     for n in 0..FLOOD {
         let body = fixtures::text(
             NUMBER,
@@ -83,11 +84,24 @@ async fn a_flood_from_one_account_stays_a_few_cases_and_the_queue_still_loads() 
     let told = standin.texts();
     let open_limit = render(&texts.limit_open_cases, &[("limit", "5")]);
     let rate_limit = render(&texts.limit_messages, &[("limit", "20")]);
-    // Five acknowledgements, fifteen refused reports (each answered), one
-    // answer for the minute's limit; the rest of the flood gets none.
-    assert_eq!(told.len(), 21, "{told:#?}");
-    assert_eq!(told.iter().filter(|t| **t == open_limit).count(), 15);
-    assert_eq!(told.iter().filter(|t| **t == rate_limit).count(), 1);
+    // Five acknowledgements; every other report refused and answered until
+    // the minute's limit, which is answered once; the rest gets nothing.
+    // The limit counts minutes of the clock: on a machine so busy that the
+    // flood outlasted a minute, a second minute began (the in-memory tests
+    // pin the counts with a clock of their own).
+    let acks = told
+        .iter()
+        .filter(|t| t.contains("sudah kami terima dengan nomor"))
+        .count();
+    let refused = told.iter().filter(|t| **t == open_limit).count();
+    let slowed = told.iter().filter(|t| **t == rate_limit).count();
+    assert_eq!(acks + refused + slowed, told.len(), "{told:#?}");
+    assert_eq!(acks, 5);
+    if started.elapsed() < std::time::Duration::from_secs(55) {
+        assert_eq!((refused, slowed), (15, 1), "{told:#?}");
+    } else {
+        assert!(refused >= 15 && slowed >= 1 && told.len() < FLOOD, "{told:#?}");
+    }
 
     // Officials see the refusal on the reporter's newest case.
     let newest = cases

@@ -130,6 +130,19 @@ use ids::{KECAMATAN_ROW, KELURAHAN_ROW, RATE_ROW, SOLVED_NO, SOLVED_YES};
 /// a failed attempt at naming it (asked again); longer ones are more detail.
 const SHORT_ANSWER: usize = 40;
 
+/// How much of a message is read for its kind, place, greeting or answer:
+/// a citizen says those first, and reading all of a 65,536-character
+/// message (what WhatsApp allows) would cost seconds of the webhook's CPU.
+/// The case keeps the whole text.
+const READ_CHARS: usize = 1_000;
+
+/// The part of `text` that is read: its first [`READ_CHARS`] characters.
+pub(crate) fn readable(text: &str) -> &str {
+    text.char_indices()
+        .nth(READ_CHARS)
+        .map_or(text, |(end, _)| &text[..end])
+}
+
 pub fn decide(body: &InboundBody, state: State<'_>, ctx: Context<'_>) -> Decision {
     let text = match body {
         InboundBody::Choice { id, title } => return decide_choice(id, title, state, ctx),
@@ -144,14 +157,15 @@ pub fn decide(body: &InboundBody, state: State<'_>, ctx: Context<'_>) -> Decisio
         Some(command) => return Decision::Command(command),
         None => {}
     }
-    let reading = typed.map(|text| ctx.vocabulary.read(text));
+    let typed = typed.map(|text| (text, readable(text)));
+    let reading = typed.map(|(_, head)| ctx.vocabulary.read(head));
     // Before the awaited answer: "sudah sampai mana laporan saya" holds a
     // "sudah" that is no answer to "is it solved?".
     if reading.as_ref().is_some_and(|r| r.asks_status()) {
         return Decision::Command(Command::StatusAll);
     }
-    if let (Some(awaiting), Some(text)) = (state.awaiting, typed) {
-        if let Some(decision) = decide_typed_answer(awaiting, text, state, ctx) {
+    if let (Some(awaiting), Some((_, head))) = (state.awaiting, typed) {
+        if let Some(decision) = decide_typed_answer(awaiting, head, state, ctx) {
             return decision;
         }
     }
@@ -178,20 +192,21 @@ pub fn decide(body: &InboundBody, state: State<'_>, ctx: Context<'_>) -> Decisio
 /// number's, named outright, is where the report goes.
 fn open(text: &str, ctx: Context<'_>) -> Decision {
     let home = ctx.tree.home_for(ctx.receiving_kecamatan);
+    let head = readable(text);
     let found = ctx
         .tree
-        .match_kelurahan(text, ctx.receiving_kecamatan)
+        .match_kelurahan(head, ctx.receiving_kecamatan)
         .found()
         .or_else(|| {
             ctx.receiving_kecamatan?;
-            ctx.tree.match_kelurahan(text, None).found()
+            ctx.tree.match_kelurahan(head, None).found()
         });
     let question = match found {
         Some(_) => None,
         None => Some(location_question(ctx, ctx.receiving_kecamatan, None)),
     };
     Decision::Open {
-        kind: ctx.vocabulary.read(text).kind(),
+        kind: ctx.vocabulary.read(head).kind(),
         description: text.trim().to_owned(),
         jurisdiction: found.map(|node| node.path.clone()),
         home,

@@ -636,3 +636,29 @@ fn the_lists_buttons_say_what_they_list() {
     };
     assert_eq!(button, "Pilih kelurahan");
 }
+
+/// A report as long as WhatsApp allows is read by its start: its place and
+/// kind there decide, and the case keeps every character.
+#[test]
+fn a_long_report_is_read_by_its_start_and_kept_whole() {
+    let texts = Texts::shipped();
+    let long = format!(
+        "Lampu jalan mati di Garegeh. {}",
+        "Sudah lama sekali. ".repeat(3500)
+    );
+    assert!(long.chars().count() > 65_000);
+    let Decision::Open {
+        kind,
+        description,
+        jurisdiction,
+        ..
+    } = decide(&text(&long), State::default(), with(&texts, None))
+    else {
+        panic!("opens a case")
+    };
+    assert_eq!(kind, CaseKind::Pengaduan);
+    assert_eq!(jurisdiction, Some(path(GAREGEH)));
+    assert_eq!(description, long.trim());
+    assert_eq!(readable(&long).chars().count(), 1_000);
+    assert_eq!(readable("pendek"), "pendek");
+}

@@ -19,6 +19,7 @@ pub const PUBLIC_HOLIDAYS: &str = "PUBLIC_HOLIDAYS";
 pub const UTC_OFFSET: &str = "UTC_OFFSET";
 pub const TICKET_PREFIX: &str = "TICKET_PREFIX";
 pub const REOPEN_WINDOW_DAYS: &str = "REOPEN_WINDOW_DAYS";
+pub const FOLLOWUP_ACK_MINUTES: &str = "FOLLOWUP_ACK_MINUTES";
 pub const LIMIT_OPEN_CASES: &str = "LIMIT_OPEN_CASES";
 pub const LIMIT_NEW_CASES_PER_DAY: &str = "LIMIT_NEW_CASES_PER_DAY";
 pub const LIMIT_MESSAGES_PER_MINUTE: &str = "LIMIT_MESSAGES_PER_MINUTE";
@@ -31,6 +32,8 @@ pub struct Policy {
     /// How long after a case closed the citizen's "not solved" still
     /// reopens it; later, they are asked for a new report.
     pub reopen_window: Duration,
+    /// Follow-ups are thanked at most this often (zero: never).
+    pub followup_ack_every: Duration,
     pub limits: ReporterLimits,
 }
 
@@ -87,6 +90,7 @@ impl Policy {
             None => TicketPrefix::default(),
         };
         let reopen_window = Duration::days(env.parse_optional(REOPEN_WINDOW_DAYS, 14u16)?.into());
+        let followup_ack_every = Duration::minutes(env.parse_optional(FOLLOWUP_ACK_MINUTES, 5u16)?.into());
         let default_limits = ReporterLimits::default();
         let limits = ReporterLimits {
             open_cases: env.parse_optional(LIMIT_OPEN_CASES, default_limits.open_cases)?,
@@ -104,6 +108,7 @@ impl Policy {
             },
             ticket_prefix,
             reopen_window,
+            followup_ack_every,
             limits,
         })
     }
@@ -121,6 +126,7 @@ mod tests {
         assert_eq!(policy.ticket_prefix.as_str(), "ADU");
         assert_eq!(policy.limits, ReporterLimits::default());
         assert_eq!(policy.reopen_window, Duration::days(14));
+        assert_eq!(policy.followup_ack_every, Duration::minutes(5));
     }
 
     #[test]
@@ -134,6 +140,7 @@ mod tests {
             (TICKET_PREFIX, "lpr"),
             (LIMIT_OPEN_CASES, "3"),
             (REOPEN_WINDOW_DAYS, "30"),
+            (FOLLOWUP_ACK_MINUTES, "0"),
             (LIMIT_NEW_CASES_PER_DAY, "0"),
             (LIMIT_MESSAGES_PER_MINUTE, "30"),
         ]);
@@ -144,6 +151,7 @@ mod tests {
         assert_eq!(policy.sla.calendar.offset().local_minus_utc(), 8 * 3600);
         assert_eq!(policy.ticket_prefix.as_str(), "LPR");
         assert_eq!(policy.reopen_window, Duration::days(30));
+        assert_eq!(policy.followup_ack_every, Duration::zero());
         assert_eq!(
             policy.limits,
             ReporterLimits {
@@ -161,6 +169,7 @@ mod tests {
             (TICKET_PREFIX, "A"),
             (LIMIT_OPEN_CASES, "-1"),
             (REOPEN_WINDOW_DAYS, "two weeks"),
+            (FOLLOWUP_ACK_MINUTES, "5m"),
             (LIMIT_MESSAGES_PER_MINUTE, "lots"),
         ] {
             let err = Policy::from_env(&Env::from_pairs([(name, value)])).unwrap_err();

@@ -72,6 +72,8 @@ pub struct Rules<'a> {
     pub keeps_files: bool,
     /// How long after closing a case the citizen's "not solved" reopens it.
     pub reopen_window: Duration,
+    /// Follow-ups are thanked at most this often (zero: never).
+    pub followup_ack_every: Duration,
 }
 
 /// The message being planned, with what the desk knows of its sender.
@@ -385,6 +387,8 @@ impl Planner<'_> {
         };
         reporter.activity.opened(open.clone(), self.now());
         reporter.open_case = Some(open);
+        // The acknowledgement answers what they send right after it too.
+        reporter.followup_acked_at = Some(self.now());
         reporter.awaiting = question.as_ref().map(|(_, awaiting)| awaiting.clone());
         let ack = replies::acknowledge(
             self.ctx,
@@ -509,6 +513,27 @@ impl Planner<'_> {
             }
         };
         let case_id = case.case_id().cloned();
+        // A follow-up nobody answered is thanked, once in a while: five
+        // photos in a row get one reply, sent without a record (no request
+        // is added to the follow-up's two).
+        if let (None, CaseWrite::Append { ticket, .. }) = (&reply, &case) {
+            if self.followup_ack_due(&reporter) {
+                reporter.followup_acked_at = Some(now);
+                let text = render(&self.ctx.texts.followup_received, &[("ticket", ticket.as_str())]);
+                return Ok(Plan {
+                    write: CitizenWrite {
+                        reporter,
+                        reporter_is_new,
+                        copies_read: self.copies_read(),
+                        case,
+                    },
+                    reply: Some(Reply {
+                        case_id: None,
+                        message: Outbound::text(text),
+                    }),
+                });
+            }
+        }
         Ok(Plan {
             write: CitizenWrite {
                 reporter,
@@ -518,6 +543,14 @@ impl Planner<'_> {
             },
             reply: reply.map(|message| Reply { case_id, message }),
         })
+    }
+
+    fn followup_ack_due(&self, reporter: &Reporter) -> bool {
+        let every = self.rules.followup_ack_every;
+        every > Duration::zero()
+            && reporter
+                .followup_acked_at
+                .is_none_or(|at| at > self.now() || self.now() - at >= every)
     }
 
     /// An answer that goes on no case: the message's de-duplication record

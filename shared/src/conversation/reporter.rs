@@ -32,6 +32,10 @@ pub struct Reporter {
     /// what they send, until `MULAI`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stopped_at: Option<DateTime<Utc>>,
+    /// When a follow-up of theirs was last thanked (at most one a few
+    /// minutes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub followup_acked_at: Option<DateTime<Utc>>,
     /// What their limits count ([`super::limits`]); absent on older records.
     #[serde(default)]
     pub activity: Activity,
@@ -50,6 +54,7 @@ impl Reporter {
             known_as: IdKeys::default(),
             last_inbound_at,
             stopped_at: None,
+            followup_acked_at: None,
             activity: Activity::default(),
             version: 0,
         }

@@ -63,6 +63,7 @@ impl Desk {
             hasher: &self.keys.hasher,
             keeps_files: self.keeps_files,
             reopen_window: self.policy.reopen_window,
+            followup_ack_every: self.policy.followup_ack_every,
         }
     }
 }

@@ -167,8 +167,11 @@ async fn messages_past_the_minutes_limit_are_answered_once_and_not_recorded() {
             answers.push((n, r.message.as_plain_text()));
         }
     }
+    // The first follow-up is thanked (the report was five minutes before),
+    // the rest of the minute is not; the one over the limit is answered.
+    let thanks = render(&texts().followup_received, &[("ticket", "ADU-0001")]);
     let expected = render(&texts().limit_messages, &[("limit", "20")]);
-    assert_eq!(answers, vec![(21, expected)]);
+    assert_eq!(answers, vec![(1, thanks), (21, expected)]);
     let tables = d.records.tables();
     let case = &tables.tickets[&ticket("ADU-0001")];
     let messages = |tables: &Tables| {

@@ -605,5 +605,6 @@ async fn everyday_yes_and_no_answer_is_it_solved_and_an_unclear_one_is_asked_aga
 }
 
 mod bsuid;
+mod followups;
 mod late_answers;
 mod limits;

@@ -114,6 +114,12 @@ pub enum Effect {
         case: OpenCase,
         rating: u8,
     },
+    /// The citizen answered "is it solved?" with neither yes nor no: asked
+    /// again, and the wait for their answer starts again (the sweep closes
+    /// a resolved case only for no answer).
+    AskedAgain {
+        case: OpenCase,
+    },
 }
 
 /// Row and button ids: ours, echoed back by WhatsApp when tapped.
@@ -437,7 +443,7 @@ fn rating_given(case: OpenCase, rating: u8, ctx: Context<'_>) -> Decision {
 /// neither: never swallowed, never taken for a yes.
 fn confirm_again(case: &OpenCase, ctx: Context<'_>) -> Decision {
     Decision::Append {
-        effect: Effect::Nothing,
+        effect: Effect::AskedAgain { case: case.clone() },
         reply: Some(replies::confirm_again(ctx.texts, &case.ticket)),
         awaiting: Some(Awaiting::Confirmation { case: case.clone() }),
     }

@@ -188,7 +188,9 @@ pub fn lookup(decision: &Decision, state: State<'_>) -> Lookup {
             Effect::SetArea(_) => state
                 .open_case
                 .map_or(Lookup::Nothing, |open| Lookup::Case(open.id.clone())),
-            Effect::Confirm { case, .. } | Effect::Rate { case, .. } => Lookup::Case(case.id.clone()),
+            Effect::Confirm { case, .. } | Effect::Rate { case, .. } | Effect::AskedAgain { case } => {
+                Lookup::Case(case.id.clone())
+            }
         },
         Decision::Command(Command::StatusAll) => Lookup::ReporterCases,
         Decision::Command(
@@ -498,6 +500,11 @@ impl Planner<'_> {
                     };
                     reply = Some(Outbound::text(render(text, &ticket)));
                 }
+                CaseWrite::Change { case, events }
+            }
+            Effect::AskedAgain { case: asked } => {
+                let mut case = Self::found_case(found, &asked.id)?;
+                case.answered_unclearly(self.rules.sla, now);
                 CaseWrite::Change { case, events }
             }
             Effect::Rate { case: rated, rating } => {

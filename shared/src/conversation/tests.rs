@@ -482,7 +482,7 @@ fn an_unclear_answer_is_asked_again_with_the_buttons() {
         assert_eq!(
             d,
             Decision::Append {
-                effect: Effect::Nothing,
+                effect: Effect::AskedAgain { case: case.clone() },
                 reply: Some(replies::confirm_again(&texts, &case.ticket)),
                 awaiting: Some(asked.clone()),
             },

@@ -250,6 +250,16 @@ impl Case {
         ))
     }
 
+    /// The citizen answered "is it solved?", but neither yes nor no: they
+    /// are asked again, and a resolved case waits its whole time for that
+    /// answer again, so the sweep never closes it "for no answer" just
+    /// after they answered.
+    pub fn answered_unclearly(&mut self, sla: &SlaPolicy, now: DateTime<Utc>) {
+        if self.status == Status::Resolved {
+            self.restart_clock(sla, now);
+        }
+    }
+
     fn restart_clock(&mut self, sla: &SlaPolicy, now: DateTime<Utc>) {
         self.clock_started_at = now;
         self.updated_at = now;

@@ -95,3 +95,25 @@ async fn a_rejected_case_is_not_reopened_by_the_citizen() {
     );
     assert_eq!(d.status_of("ADU-0001"), Status::Rejected);
 }
+
+/// An answer that is neither yes nor no is asked again, and the wait for
+/// the answer starts again: the sweep never closes the case "for no answer"
+/// just after the citizen answered.
+#[tokio::test]
+async fn an_unclear_answer_restarts_the_wait_for_the_answer() {
+    let d = reported().await;
+    d.asked_then(Status::Resolved, Duration::days(2));
+    let later = now() + Duration::days(2);
+    let mut inbound = message(CITIZEN, "wamid.2", "tidak tahu pak, coba dicek lagi");
+    inbound.sent_at = later;
+    process(&d.records, &d.desk, &inbound, later).await.unwrap();
+    let tables = d.records.tables();
+    let case = &tables.cases[&tables.tickets[&ticket("ADU-0001")]];
+    assert_eq!(case.status, Status::Resolved);
+    assert_eq!(case.clock_started_at, later);
+    assert!(
+        case.due_at.is_some_and(|due| due > later + Duration::days(1)),
+        "{:?}",
+        case.due_at
+    );
+}

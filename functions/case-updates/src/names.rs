@@ -31,10 +31,8 @@ pub fn place_label(tree: &Jurisdictions, path: &JurisdictionPath) -> String {
 /// One node alone: "Kelurahan Garegeh", "Kecamatan Guguk Panjang", "RW 01".
 pub fn own_label(node: &Node) -> String {
     match node.kind {
-        NodeKind::Kelurahan => format!("Kelurahan {}", node.name),
-        NodeKind::Kecamatan => format!("Kecamatan {}", node.name),
         NodeKind::Agency => agency_label(node),
-        NodeKind::Kota | NodeKind::Rw | NodeKind::Rt => node.name.clone(),
+        _ => node.display_name(),
     }
 }
 

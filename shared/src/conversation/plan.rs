@@ -8,7 +8,7 @@ use chrono::{DateTime, Duration, Utc};
 use super::limits::{Limit, Refusal};
 use super::{replies, Awaiting, Command, Context, Decision, Effect, OpenCase, Reporter, State, TicketArg};
 use crate::domain::case::{Case, CaseError, CaseId, Channel, NewCase};
-use crate::domain::identity::IdKeys;
+use crate::domain::identity::{IdKeys, Sender};
 use crate::domain::ladder::Ladder;
 use crate::domain::lifecycle::{Status, Transition};
 use crate::domain::reporter::{ContactCipher, ReporterHasher, ReporterId};
@@ -164,6 +164,9 @@ pub struct Reply {
 pub struct Plan {
     pub write: CitizenWrite,
     pub reply: Option<Reply>,
+    /// Where replies go: the contact as this message seals it (what it says
+    /// of the sender merged with what the desk knew).
+    pub to: Sender,
 }
 
 impl Plan {
@@ -251,7 +254,11 @@ pub fn plan(
 pub fn refuse(refusal: Refusal, incoming: &Incoming<'_>, ctx: Context<'_>, rules: Rules<'_>) -> Plan {
     let planner = Planner { incoming, ctx, rules };
     let now = incoming.now;
-    let (mut reporter, reporter_is_new) = planner.next_reporter();
+    let Next {
+        mut reporter,
+        is_new,
+        to,
+    } = planner.next_reporter();
     let case = match refusal.note_on {
         Some(open) => {
             reporter.activity.noted(now);
@@ -277,18 +284,19 @@ pub fn refuse(refusal: Refusal, incoming: &Incoming<'_>, ctx: Context<'_>, rules
         Limit::OpenCases => &texts.limit_open_cases,
     };
     let allowed = refusal.allowed.to_string();
-    Plan {
-        write: CitizenWrite {
-            reporter,
-            reporter_is_new,
-            copies_read: planner.copies_read(),
-            case,
-        },
-        reply: refusal.tell.then(|| Reply {
-            case_id: None,
-            message: Outbound::text(render(text, &[("limit", allowed.as_str())])),
-        }),
-    }
+    let reply = refusal.tell.then(|| Reply {
+        case_id: None,
+        message: Outbound::text(render(text, &[("limit", allowed.as_str())])),
+    });
+    planner.finish(Next { reporter, is_new, to }, case, reply)
+}
+
+/// The reporter's record after the message, whether it is their first,
+/// and where replies go.
+struct Next {
+    reporter: Reporter,
+    is_new: bool,
+    to: Sender,
 }
 
 struct Planner<'p> {
@@ -305,7 +313,7 @@ impl Planner<'_> {
     /// was sealed under an older key or before seals were bound to their
     /// reporter, so a key rotation (and the binding) completes as citizens
     /// write in.
-    fn next_reporter(&self) -> (Reporter, bool) {
+    fn next_reporter(&self) -> Next {
         let Rules { contacts, hasher, .. } = self.rules;
         let Incoming {
             inbound,
@@ -329,7 +337,11 @@ impl Planner<'_> {
                 next.known_as = IdKeys::of(&sender, hasher).without(taken);
                 next.activity = next.activity.at(*now);
                 next.activity.count_message(*now);
-                (next, false)
+                Next {
+                    reporter: next,
+                    is_new: false,
+                    to: sender,
+                }
             }
             None => {
                 let mut next = Reporter::new(
@@ -339,8 +351,27 @@ impl Planner<'_> {
                 );
                 next.known_as = IdKeys::of(&inbound.from, hasher).without(taken);
                 next.activity.count_message(*now);
-                (next, true)
+                Next {
+                    reporter: next,
+                    is_new: true,
+                    to: inbound.from.clone(),
+                }
             }
+        }
+    }
+
+    /// The plan of a message: the reporter's next record and `case` in one
+    /// write, and the reply.
+    fn finish(&self, next: Next, case: CaseWrite, reply: Option<Reply>) -> Plan {
+        Plan {
+            write: CitizenWrite {
+                reporter: next.reporter,
+                reporter_is_new: next.is_new,
+                copies_read: self.copies_read(),
+                case,
+            },
+            reply,
+            to: next.to,
         }
     }
 
@@ -382,7 +413,11 @@ impl Planner<'_> {
 
     fn open(&self, new: NewCase, question: Option<(Outbound, Awaiting)>) -> Plan {
         let (case, opened) = Case::open(new, self.rules.ladder, self.rules.sla, self.now());
-        let (mut reporter, reporter_is_new) = self.next_reporter();
+        let Next {
+            mut reporter,
+            is_new,
+            to,
+        } = self.next_reporter();
         let open = OpenCase {
             id: case.id.clone(),
             ticket: case.ticket.clone(),
@@ -401,18 +436,15 @@ impl Planner<'_> {
         );
         let case_id = case.id.clone();
         let events = vec![opened, self.message_event()];
-        Plan {
-            write: CitizenWrite {
-                reporter,
-                reporter_is_new,
-                copies_read: self.copies_read(),
-                case: CaseWrite::Open { case, events },
-            },
-            reply: Some(Reply {
-                case_id: Some(case_id),
-                message: ack,
-            }),
-        }
+        let reply = Reply {
+            case_id: Some(case_id),
+            message: ack,
+        };
+        self.finish(
+            Next { reporter, is_new, to },
+            CaseWrite::Open { case, events },
+            Some(reply),
+        )
     }
 
     /// The case a decision's lookup was for; its absence means the
@@ -432,7 +464,11 @@ impl Planner<'_> {
         awaiting: Option<Awaiting>,
         found: Found,
     ) -> Result<Plan, PlanError> {
-        let (mut reporter, reporter_is_new) = self.next_reporter();
+        let Next {
+            mut reporter,
+            is_new,
+            to,
+        } = self.next_reporter();
         reporter.awaiting = awaiting;
         let now = self.now();
         let mut events = vec![self.message_event()];
@@ -465,8 +501,6 @@ impl Planner<'_> {
             },
             Effect::Confirm { case: asked, solved } => {
                 let mut case = Self::found_case(found, &asked.id)?;
-                let texts = self.ctx.texts;
-                let ticket = [("ticket", case.ticket.as_str())];
                 let closed_lately =
                     case.status == Status::Closed && now - case.updated_at <= self.rules.reopen_window;
                 if case.status == Status::Resolved || (!solved && closed_lately) {
@@ -493,12 +527,13 @@ impl Planner<'_> {
                 } else if !solved {
                     // Never "reopened" while it stays as it is: still being
                     // handled, or finished too long ago for this answer.
+                    let texts = self.ctx.texts;
                     let text = if case.status.is_open() {
                         &texts.confirm_no_open
                     } else {
                         &texts.confirm_no_closed
                     };
-                    reply = Some(Outbound::text(render(text, &ticket)));
+                    reply = Some(Outbound::text(render(text, &[("ticket", case.ticket.as_str())])));
                 }
                 CaseWrite::Change { case, events }
             }
@@ -520,36 +555,21 @@ impl Planner<'_> {
             }
         };
         let case_id = case.case_id().cloned();
-        // A follow-up nobody answered is thanked, once in a while: five
-        // photos in a row get one reply, sent without a record (no request
-        // is added to the follow-up's two).
-        if let (None, CaseWrite::Append { ticket, .. }) = (&reply, &case) {
-            if self.followup_ack_due(&reporter) {
+        let reply = match (reply, &case) {
+            // A follow-up nobody answered is thanked, once in a while: five
+            // photos in a row get one reply, sent without a record (no
+            // request is added to the follow-up's two).
+            (None, CaseWrite::Append { ticket, .. }) if self.followup_ack_due(&reporter) => {
                 reporter.followup_acked_at = Some(now);
                 let text = render(&self.ctx.texts.followup_received, &[("ticket", ticket.as_str())]);
-                return Ok(Plan {
-                    write: CitizenWrite {
-                        reporter,
-                        reporter_is_new,
-                        copies_read: self.copies_read(),
-                        case,
-                    },
-                    reply: Some(Reply {
-                        case_id: None,
-                        message: Outbound::text(text),
-                    }),
-                });
+                Some(Reply {
+                    case_id: None,
+                    message: Outbound::text(text),
+                })
             }
-        }
-        Ok(Plan {
-            write: CitizenWrite {
-                reporter,
-                reporter_is_new,
-                copies_read: self.copies_read(),
-                case,
-            },
-            reply: reply.map(|message| Reply { case_id, message }),
-        })
+            (reply, _) => reply.map(|message| Reply { case_id, message }),
+        };
+        Ok(self.finish(Next { reporter, is_new, to }, case, reply))
     }
 
     fn followup_ack_due(&self, reporter: &Reporter) -> bool {
@@ -570,20 +590,13 @@ impl Planner<'_> {
     /// As [`Planner::answer_without_case`], with `change` made to the
     /// reporter's record (`BARU`, `BERHENTI`, `MULAI`).
     fn without_case(&self, change: impl FnOnce(&mut Reporter), message: Outbound) -> Plan {
-        let (mut reporter, reporter_is_new) = self.next_reporter();
-        change(&mut reporter);
-        Plan {
-            write: CitizenWrite {
-                reporter,
-                reporter_is_new,
-                copies_read: self.copies_read(),
-                case: CaseWrite::None,
-            },
-            reply: Some(Reply {
-                case_id: None,
-                message,
-            }),
-        }
+        let mut next = self.next_reporter();
+        change(&mut next.reporter);
+        let reply = Reply {
+            case_id: None,
+            message,
+        };
+        self.finish(next, CaseWrite::None, Some(reply))
     }
 
     fn command(&self, command: Command, found: Found) -> Result<Plan, PlanError> {
@@ -663,7 +676,11 @@ impl Planner<'_> {
             );
             return self.answer_without_case(Outbound::text(message));
         };
-        let (mut reporter, reporter_is_new) = self.next_reporter();
+        let Next {
+            mut reporter,
+            is_new,
+            to,
+        } = self.next_reporter();
         reporter.activity.closed(&case.id);
         if reporter.open_case.as_ref().is_some_and(|c| c.id == case.id) {
             reporter.open_case = None;
@@ -671,17 +688,14 @@ impl Planner<'_> {
         }
         let case_id = case.id.clone();
         let events = vec![self.message_event(), event];
-        Plan {
-            write: CitizenWrite {
-                reporter,
-                reporter_is_new,
-                copies_read: self.copies_read(),
-                case: CaseWrite::Change { case, events },
-            },
-            reply: Some(Reply {
-                case_id: Some(case_id),
-                message: Outbound::text(render(&texts.withdrawn, &[("ticket", ticket.as_str())])),
-            }),
-        }
+        let reply = Reply {
+            case_id: Some(case_id),
+            message: Outbound::text(render(&texts.withdrawn, &[("ticket", ticket.as_str())])),
+        };
+        self.finish(
+            Next { reporter, is_new, to },
+            CaseWrite::Change { case, events },
+            Some(reply),
+        )
     }
 }

@@ -14,14 +14,8 @@ use crate::whatsapp::outbound::Outbound;
 
 /// "Kelurahan Garegeh", "Kecamatan Guguk Panjang", "Kota Bukittinggi".
 pub fn area_name(tree: &Jurisdictions, path: &JurisdictionPath) -> String {
-    match tree.node(path) {
-        Some(node) => match node.kind {
-            NodeKind::Kelurahan => format!("Kelurahan {}", node.name),
-            NodeKind::Kecamatan => format!("Kecamatan {}", node.name),
-            NodeKind::Rw | NodeKind::Rt | NodeKind::Kota | NodeKind::Agency => node.name.clone(),
-        },
-        None => path.last_segment().to_owned(),
-    }
+    tree.node(path)
+        .map_or_else(|| path.last_segment().to_owned(), Node::display_name)
 }
 
 /// The office that has `case` at `level`, by name, for the citizen:
@@ -49,7 +43,7 @@ pub fn office_name(texts: &Texts, tree: &Jurisdictions, case: &Case, level: &Lev
     };
     match node {
         Some(node) if node.kind == NodeKind::Kota => format!("Pemerintah {}", node.name),
-        Some(node) => area_name(tree, &node.path),
+        Some(node) => node.display_name(),
         None => texts.level_name(level).to_owned(),
     }
 }

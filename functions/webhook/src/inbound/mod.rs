@@ -192,8 +192,7 @@ pub async fn process(
                 plan::plan(decision, found, &incoming, desk.context(inbound), desk.rules())?
             }
         };
-        let to = contact(&plan, desk, inbound);
-        let staged = stage(&plan, &to, inbound, now);
+        let staged = stage(&plan, inbound, now);
         let pending = staged.as_ref().map(|s| (&s.pending, s.lease_until(now)));
         match records
             .record_citizen_message(&key, &mut plan.write, pending)
@@ -203,7 +202,7 @@ pub async fn process(
             Err(e) if e.is_conflict() => last_conflict = e,
             Err(StoreError::DuplicateMessage) => return Ok(Outcome::Duplicate),
             Err(e) => return Err(e.into()),
-            Ok(()) => return Ok(handled_outcome(plan, staged, to, inbound.provider)),
+            Ok(()) => return Ok(handled_outcome(plan, staged, inbound.provider)),
         }
     }
     Err(last_conflict.into())
@@ -273,19 +272,9 @@ async fn look_up(
     })
 }
 
-/// Where replies go: the contact as sealed by this message (what it says of
-/// the sender merged with what the desk knew).
-fn contact(plan: &Plan, desk: &Desk, inbound: &Inbound) -> Sender {
-    let reporter = &plan.write.reporter;
-    desk.keys
-        .contacts
-        .open(&reporter.id, &reporter.contact)
-        .unwrap_or_else(|_| inbound.from.clone())
-}
-
 /// The reply to a case, saved as pending with the message it answers;
 /// Twilio's replies go back inline in the webhook's answer instead.
-fn stage(plan: &Plan, to: &Sender, inbound: &Inbound, now: DateTime<Utc>) -> Option<Staged> {
+fn stage(plan: &Plan, inbound: &Inbound, now: DateTime<Utc>) -> Option<Staged> {
     let reply = plan.reply.as_ref()?;
     let case_id = reply.case_id.as_ref()?;
     (inbound.provider == Provider::Meta).then(|| {
@@ -295,11 +284,11 @@ fn stage(plan: &Plan, to: &Sender, inbound: &Inbound, now: DateTime<Utc>) -> Opt
         };
         // A millisecond after the message it answers, so it sorts after it.
         let at = now + Duration::milliseconds(1);
-        Staged::reply(case_id, &channel, to, reply.message.clone(), at)
+        Staged::reply(case_id, &channel, &plan.to, reply.message.clone(), at)
     })
 }
 
-fn handled_outcome(plan: Plan, staged: Option<Staged>, to: Sender, provider: Provider) -> Outcome {
+fn handled_outcome(plan: Plan, staged: Option<Staged>, provider: Provider) -> Outcome {
     let media = plan
         .message_event()
         .and_then(|(case_id, ticket, event)| MediaJob::of(case_id, ticket, provider, event));
@@ -308,7 +297,7 @@ fn handled_outcome(plan: Plan, staged: Option<Staged>, to: Sender, provider: Pro
             Box::new(Reply {
                 case_id: reply.case_id,
                 message: reply.message,
-                to,
+                to: plan.to,
                 staged,
             })
         }),

@@ -63,6 +63,16 @@ impl Node {
     pub fn slug(&self) -> &str {
         self.path.last_segment()
     }
+
+    /// How people name it: "Kelurahan Garegeh", "Kecamatan Guguk Panjang";
+    /// the kota, RW, RT and agencies by their own names.
+    pub fn display_name(&self) -> String {
+        match self.kind {
+            NodeKind::Kelurahan => format!("Kelurahan {}", self.name),
+            NodeKind::Kecamatan => format!("Kecamatan {}", self.name),
+            NodeKind::Rw | NodeKind::Rt | NodeKind::Kota | NodeKind::Agency => self.name.clone(),
+        }
+    }
 }
 
 /// A kecamatan's or kelurahan's name or alias, pre-normalised at load time to

@@ -35,6 +35,7 @@ async fn open(
         reporter: rep.clone(),
         reporter_is_new,
         copies_read: Vec::new(),
+        absorbed: None,
         case: CaseWrite::Open {
             case: case.clone(),
             events: events.to_vec(),
@@ -236,6 +237,7 @@ async fn follow_ups_append_and_stale_reporter_versions_conflict() {
         reporter: rep,
         reporter_is_new: false,
         copies_read: Vec::new(),
+        absorbed: None,
         case: CaseWrite::Append {
             case_id: case.id.clone(),
             ticket: case.ticket.clone(),
@@ -251,6 +253,7 @@ async fn follow_ups_append_and_stale_reporter_versions_conflict() {
         reporter: stale,
         reporter_is_new: false,
         copies_read: Vec::new(),
+        absorbed: None,
         case: CaseWrite::None,
     };
     let err = store

@@ -17,6 +17,7 @@ pub async fn open_case(store: &Store, case: &Case, events: &[TimelineEvent], rep
         reporter,
         reporter_is_new: true,
         copies_read: Vec::new(),
+        absorbed: None,
         case: CaseWrite::Open {
             case: case.clone(),
             events: events.to_vec(),

@@ -368,6 +368,58 @@ async fn a_citizen_whose_number_is_withheld_keeps_their_case_at_the_same_cost() 
     assert_eq!(messages(&timeline(&h, &cases[0]).await).len(), 4);
 }
 
+/// One person with two records (their number's, from before BSUIDs, and
+/// their BSUID's, started while the number was withheld): the first
+/// delivery with both ids merges them in its one transaction, at the cost of
+/// any follow-up, and from then on either id finds both cases.
+#[tokio::test]
+async fn a_delivery_with_both_ids_merges_two_records_of_one_person() {
+    let h = harness("bsuid-merge").await;
+    post(
+        &h,
+        &text_from(KOTA_NUMBER, "wamid.M1", "Sampah menumpuk di Garegeh"),
+    )
+    .await;
+    post(
+        &h,
+        &text_by(withheld(USER), "wamid.M2", "Lampu jalan mati di Birugo"),
+    )
+    .await;
+    assert_eq!(all_cases(&h).await.len(), 2);
+    let both = fixtures::Who {
+        phone: Some(CITIZEN),
+        user_id: Some(USER),
+        parent_user_id: None,
+    };
+    h.counter.reset();
+    assert_eq!(
+        post(&h, &text_by(both, "wamid.M3", "sudah 3 malam gelap"))
+            .await
+            .0,
+        200
+    );
+    assert!(
+        h.counter.total() <= 3,
+        "the merging follow-up: {:?}",
+        h.counter.by_operation()
+    );
+    let by_number = fixtures::Who {
+        phone: Some(CITIZEN),
+        ..Default::default()
+    };
+    post(&h, &text_by(by_number, "wamid.M4", "status")).await;
+    let sent = h.standin.received();
+    let status = sent.last().unwrap().body["text"]["body"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        status.contains("ADU-0001") && status.contains("ADU-0002"),
+        "the number alone finds both cases: {status}"
+    );
+    assert_eq!(all_cases(&h).await.len(), 2, "no case doubled");
+}
+
 /// Someone known only by their BSUID: a reporter of their own, and the
 /// statuses of what is sent to them name the BSUID alone.
 #[tokio::test]

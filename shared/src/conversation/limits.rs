@@ -133,6 +133,20 @@ impl Activity {
         self.open_cases.insert(0, case);
     }
 
+    /// Counts another record's activity as this one's (the same person's
+    /// two records merged): its openings and open cases, and the later of
+    /// the two notes; the current minute stays this record's.
+    pub fn absorb(&mut self, other: &Activity) {
+        self.opened.extend(other.opened.iter().copied());
+        self.opened.sort();
+        for case in &other.open_cases {
+            if !self.open_cases.iter().any(|c| c.id == case.id) {
+                self.open_cases.push(case.clone());
+            }
+        }
+        self.noted_at = self.noted_at.max(other.noted_at);
+    }
+
     /// The citizen closed or withdrew a case themselves.
     pub fn closed(&mut self, id: &CaseId) {
         self.open_cases.retain(|case| &case.id != id);

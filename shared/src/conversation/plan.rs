@@ -87,6 +87,11 @@ pub struct Incoming<'a> {
     ///
     /// [`Resolved::taken`]: super::Resolved::taken
     pub taken: &'a [ReporterId],
+    /// Another record of the same person, merged into `reporter` already
+    /// ([`Resolved::absorbed`]): the write replaces it.
+    ///
+    /// [`Resolved::absorbed`]: super::Resolved::absorbed
+    pub absorbed: Option<&'a Reporter>,
     pub now: DateTime<Utc>,
 }
 
@@ -101,7 +106,29 @@ pub struct CitizenWrite {
     /// The keys the record was copied under as read ([`Reporter::copies`]):
     /// kept at the version read, or removed if no longer among its ids.
     pub copies_read: Vec<ReporterId>,
+    /// Another record of the same person merged into this one: replaced
+    /// under its keys at the version read.
+    pub absorbed: Option<AbsorbedRecord>,
     pub case: CaseWrite,
+}
+
+/// A record merged into the reporter's, as read: the keys it is kept under
+/// (its id and copies) and its version.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AbsorbedRecord {
+    pub keys: Vec<ReporterId>,
+    pub version: u64,
+}
+
+impl AbsorbedRecord {
+    pub fn of(record: &Reporter) -> Self {
+        Self {
+            keys: std::iter::once(record.id.clone())
+                .chain(record.copies())
+                .collect(),
+            version: record.version,
+        }
+    }
 }
 
 /// What a message writes on a case.
@@ -321,6 +348,7 @@ impl Planner<'_> {
             reporter,
             taken,
             now,
+            ..
         } = self.incoming;
         match reporter {
             Some(existing) => {
@@ -368,6 +396,7 @@ impl Planner<'_> {
                 reporter: next.reporter,
                 reporter_is_new: next.is_new,
                 copies_read: self.copies_read(),
+                absorbed: self.incoming.absorbed.map(AbsorbedRecord::of),
                 case,
             },
             reply,
@@ -649,9 +678,11 @@ impl Planner<'_> {
         let Found::Case(case) = found else {
             return Err(PlanError::WrongLookup);
         };
-        Ok(case
-            .filter(|c| &c.reporter == self.incoming.reporter_id)
-            .map(|c| *c))
+        let incoming = self.incoming;
+        let owns = |c: &Case| {
+            c.reporter == *incoming.reporter_id || incoming.reporter.is_some_and(|r| r.owns(&c.reporter))
+        };
+        Ok(case.filter(|c| owns(c)).map(|c| *c))
     }
 
     fn withdraw(&self, mut case: Case) -> Plan {

@@ -39,6 +39,10 @@ pub struct Reporter {
     /// What their limits count ([`super::limits`]); absent on older records.
     #[serde(default)]
     pub activity: Activity,
+    /// The ids of other records of the same person merged into this one
+    /// ([`Reporter::absorb`]): the cases that name them are this reporter's.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub absorbed: Vec<ReporterId>,
     /// Bumped on every write; writes are conditional on the version read.
     pub version: u64,
 }
@@ -56,7 +60,51 @@ impl Reporter {
             stopped_at: None,
             followup_acked_at: None,
             activity: Activity::default(),
+            absorbed: Vec::new(),
             version: 0,
+        }
+    }
+
+    /// Whether a case naming `reporter` is this reporter's: their own, or
+    /// one of a record merged into theirs.
+    pub fn owns(&self, reporter: &ReporterId) -> bool {
+        self.id == *reporter || self.absorbed.contains(reporter)
+    }
+
+    /// The ids their cases name: their own and those merged into it.
+    pub fn case_owners(&self) -> Vec<ReporterId> {
+        std::iter::once(self.id.clone())
+            .chain(self.absorbed.iter().cloned())
+            .collect()
+    }
+
+    /// Takes in another record of the same person (found by their number,
+    /// while this one was found by their BSUID): its cases become this
+    /// reporter's, and its conversation carries on where this one has none,
+    /// so the question they were asked there still gets its answer.
+    pub fn absorb(&mut self, other: &Reporter) {
+        if self.open_case.is_none() && self.awaiting.is_none() {
+            self.open_case = other.open_case.clone();
+            self.awaiting = other.awaiting.clone();
+        } else if self.awaiting.is_none() {
+            // A question about a case of theirs, not about the open case.
+            self.awaiting = other
+                .awaiting
+                .clone()
+                .filter(|a| matches!(a, Awaiting::Confirmation { .. } | Awaiting::Rating { .. }));
+        }
+        // Stopped on either record: they asked for quiet, and `MULAI` undoes it.
+        self.stopped_at = match (self.stopped_at, other.stopped_at) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        self.followup_acked_at = self.followup_acked_at.max(other.followup_acked_at);
+        self.last_inbound_at = self.last_inbound_at.max(other.last_inbound_at);
+        self.activity.absorb(&other.activity);
+        for id in std::iter::once(&other.id).chain(&other.absorbed) {
+            if !self.owns(id) {
+                self.absorbed.push(id.clone());
+            }
         }
     }
 
@@ -71,10 +119,17 @@ impl Reporter {
         }
     }
 
-    /// The keys the record is copied under: those it is known by, but its id.
+    /// Whether the record is kept under `key` (its id or a copy).
+    pub fn owns_key(&self, key: &ReporterId) -> bool {
+        self.id == *key || self.copies().contains(key)
+    }
+
+    /// The keys the record is copied under: those it is known by, but its
+    /// id, and the ids of records merged into it (the cases naming them
+    /// find it there, even once the number they were kept under moves on).
     pub fn copies(&self) -> Vec<ReporterId> {
         let mut copies: Vec<ReporterId> = Vec::new();
-        for key in self.keys().all() {
+        for key in self.keys().all().chain(&self.absorbed) {
             if *key != self.id && !copies.contains(key) {
                 copies.push(key.clone());
             }
@@ -93,6 +148,11 @@ pub struct Resolved {
     /// The sender's keys under which another reporter's record is kept: not
     /// theirs to be copied under.
     pub taken: Vec<ReporterId>,
+    /// Another record of the same person, to be merged into theirs: kept
+    /// under their number's key from before they were known by a BSUID,
+    /// while their record was started by a delivery that withheld the
+    /// number. This message's write replaces it by a copy of theirs.
+    pub absorbed: Option<Reporter>,
 }
 
 /// Resolves a sender's keys against the records read under them; none when
@@ -100,7 +160,13 @@ pub struct Resolved {
 /// hands, arriving without a BSUID).
 pub fn resolve(keys: &IdKeys, found: &[Reporter]) -> Option<Resolved> {
     let reporter = theirs(keys, found);
-    let taken = kept_by_others(keys, found, reporter.as_ref().map(|r| &r.id));
+    let absorbed = reporter
+        .as_ref()
+        .and_then(|r| same_person_by_number(keys, found, r));
+    let mut taken = kept_by_others(keys, found, reporter.as_ref().map(|r| &r.id));
+    if let Some(other) = &absorbed {
+        taken.retain(|k| !other.owns_key(k));
+    }
     let id = match &reporter {
         Some(r) => r.id.clone(),
         None => [keys.new_reporter_id()]
@@ -108,7 +174,31 @@ pub fn resolve(keys: &IdKeys, found: &[Reporter]) -> Option<Resolved> {
             .chain(keys.all().cloned())
             .find(|k| !taken.contains(k))?,
     };
-    Some(Resolved { reporter, id, taken })
+    Some(Resolved {
+        reporter,
+        id,
+        taken,
+        absorbed,
+    })
+}
+
+/// A record other than `theirs` kept under the sender's number that knows
+/// no BSUID of another person: the same citizen, known by the number alone
+/// before. One that knows another BSUID (or another parent) is someone the
+/// number belonged to before, and stays theirs.
+fn same_person_by_number(keys: &IdKeys, found: &[Reporter], theirs: &Reporter) -> Option<Reporter> {
+    let phone = keys.phone.as_ref()?;
+    let differs = |a: &Option<ReporterId>, b: &Option<ReporterId>| a.is_some() && b.is_some() && a != b;
+    found
+        .iter()
+        .find(|r| {
+            let known = r.keys();
+            r.id != theirs.id
+                && known.phone.as_ref() == Some(phone)
+                && !differs(&known.user, &keys.user)
+                && !differs(&known.parent, &keys.parent)
+        })
+        .cloned()
 }
 
 /// Which of `keys` a record other than `mine` is kept under.

@@ -222,10 +222,12 @@ impl CitizenMessenger {
         let Some(mut reporter) = store.reporter(&case.reporter).await? else {
             return Err(NotifyError::NoReporter(case.id.clone()));
         };
+        // A record merged into another is kept as a copy of it: the contact
+        // is sealed for the record's own id.
         let to = self
             .keys
             .contacts
-            .open(&case.reporter, &reporter.contact)
+            .open(&reporter.id, &reporter.contact)
             .map_err(NotifyError::Contact)?;
         if let Notice::Resolved { .. } = notice {
             let asked = Awaiting::Confirmation {
@@ -427,7 +429,7 @@ impl CitizenMessenger {
                 summary.skipped += 1;
                 continue;
             };
-            let to = match self.keys.contacts.open(&case.reporter, &reporter.contact) {
+            let to = match self.keys.contacts.open(&reporter.id, &reporter.contact) {
                 Ok(to) => to,
                 Err(error) => {
                     // A configuration fault, not this message's: it stays

@@ -8,7 +8,7 @@ use super::codec::{from_item, is_expired, key_of, s, to_item};
 use super::items::{CaseItem, InboundItem, InboundKey, PendingOutbound, ReporterItem, TicketItem};
 use super::tx::{Conflict, Tx};
 use super::{keys, Store, StoreError};
-use crate::conversation::plan::{CaseWrite, CitizenWrite};
+use crate::conversation::plan::{AbsorbedRecord, CaseWrite, CitizenWrite};
 use crate::conversation::Reporter;
 use crate::domain::case::{Case, CaseId};
 use crate::domain::reporter::ReporterId;
@@ -61,7 +61,12 @@ impl Store {
             to_item(&InboundItem::new(inbound, write.case.case_id(), expires)),
             Conflict::DuplicateMessage,
         );
-        tx.put_reporter(&write.reporter, write.reporter_is_new, &write.copies_read);
+        tx.put_reporter(
+            &write.reporter,
+            write.reporter_is_new,
+            &write.copies_read,
+            write.absorbed.as_ref(),
+        );
         tx.put_pending_message(reply);
         tx.commit(&self.client).await?;
         write.reporter.version += 1;
@@ -73,13 +78,15 @@ impl Store {
 
     /// Records that a reporter's ids changed (Meta's system message): the
     /// record with its new ids and contact, its copies moved to the new
-    /// keys, and the message's de-duplication record, in one transaction
-    /// conditional on the version read.
+    /// keys (replacing the record the new ids had started, if any, merged
+    /// into it), and the message's de-duplication record, in one
+    /// transaction conditional on the versions read.
     pub async fn record_identity_change(
         &self,
         inbound: &InboundKey,
         reporter: &mut Reporter,
         copies_read: &[ReporterId],
+        absorbed: Option<&AbsorbedRecord>,
     ) -> Result<(), StoreError> {
         let mut tx = Tx::new(&self.table);
         let expires = Utc::now() + Duration::days(INBOUND_RETENTION_DAYS);
@@ -87,7 +94,7 @@ impl Store {
             to_item(&InboundItem::new(inbound, None, expires)),
             Conflict::DuplicateMessage,
         );
-        tx.put_reporter(reporter, false, copies_read);
+        tx.put_reporter(reporter, false, copies_read, absorbed);
         tx.commit(&self.client).await?;
         reporter.version += 1;
         Ok(())
@@ -97,7 +104,7 @@ impl Store {
     /// for), with its copies, conditional on the version read.
     pub async fn save_reporter(&self, reporter: &mut Reporter) -> Result<(), StoreError> {
         let mut tx = Tx::new(&self.table);
-        tx.put_reporter(reporter, false, &reporter.copies());
+        tx.put_reporter(reporter, false, &reporter.copies(), None);
         tx.commit(&self.client).await?;
         reporter.version += 1;
         Ok(())

@@ -12,6 +12,7 @@ use super::codec::{to_item, Item};
 use super::error::StoreError;
 use super::items::{CaseItem, EventItem, OutboundItem, PendingOutbound, ReporterItem};
 use super::keys;
+use crate::conversation::plan::AbsorbedRecord;
 use crate::conversation::Reporter;
 use crate::domain::case::{Case, CaseId};
 use crate::domain::lifecycle::Status;
@@ -103,26 +104,46 @@ impl<'a> Tx<'a> {
     /// Its copies go with it: one under each key it is known by (new ones
     /// where nothing is yet), and those read under keys no longer its own
     /// are deleted, all at the same version.
-    pub fn put_reporter(&mut self, reporter: &Reporter, is_new: bool, copies_read: &[ReporterId]) {
+    pub fn put_reporter(
+        &mut self,
+        reporter: &Reporter,
+        is_new: bool,
+        copies_read: &[ReporterId],
+        absorbed: Option<&AbsorbedRecord>,
+    ) {
         let mut next = reporter.clone();
         next.version = reporter.version + 1;
         let copies = next.copies();
-        for key in std::iter::once(&next.id).chain(&copies) {
+        let kept: Vec<&ReporterId> = std::iter::once(&next.id).chain(&copies).collect();
+        for key in kept.iter().copied() {
             let item = to_item(&ReporterItem::under(key, &next));
-            if is_new || (*key != next.id && !copies_read.contains(key)) {
-                self.put_new(item, Conflict::Reporter);
-            } else {
-                self.put_if_version(item, reporter.version, Conflict::Reporter);
+            match absorbed.filter(|a| a.keys.contains(key)) {
+                // The merged record's place, taken as it was read.
+                Some(a) => self.put_if_version(item, a.version, Conflict::Reporter),
+                None if is_new || (*key != next.id && !copies_read.contains(key)) => {
+                    self.put_new(item, Conflict::Reporter)
+                }
+                None => self.put_if_version(item, reporter.version, Conflict::Reporter),
             }
         }
-        for gone in copies_read.iter().filter(|k| !copies.contains(k)) {
+        let gone_copies = copies_read
+            .iter()
+            .filter(|k| !copies.contains(k))
+            .map(|k| (k, reporter.version));
+        let gone_absorbed = absorbed.into_iter().flat_map(|a| {
+            a.keys
+                .iter()
+                .filter(|k| !kept.contains(k))
+                .map(|k| (k, a.version))
+        });
+        for (gone, version) in gone_copies.chain(gone_absorbed) {
             let delete = Delete::builder()
                 .table_name(self.table)
                 .key(keys::PK, AttributeValue::S(keys::reporter_pk(gone)))
                 .key(keys::SK, AttributeValue::S(keys::REPORTER_SK.to_owned()))
                 .condition_expression("#version = :version")
                 .expression_attribute_names("#version", "version")
-                .expression_attribute_values(":version", AttributeValue::N(reporter.version.to_string()))
+                .expression_attribute_values(":version", AttributeValue::N(version.to_string()))
                 .build()
                 .expect("table, key and condition are set");
             self.items

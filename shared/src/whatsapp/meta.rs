@@ -208,7 +208,10 @@ fn parse_item(m: &Value, contact: Option<&Value>, number_id: &str) -> Result<Ite
 /// Meta's "System messages webhook reference": `from` (and `from_user_id`)
 /// name the user as they were; `system.type` says what changed, and
 /// `system.wa_id`, `system.user_id` (and `system.parent_user_id`) are the
-/// new ids. System messages carry no `contacts`.
+/// new ids. Since August 2026 (Meta's changelog) both types also carry the
+/// old BSUIDs in `system.previous_user_id` and
+/// `system.previous_parent_user_id`: where present they name the old ids.
+/// System messages carry no `contacts`.
 fn parse_system(m: &Value, number_id: &str) -> Result<IdentityChange, Skipped> {
     const ITEM: &str = "system message";
     let message_id = str_field(m, ITEM, "id", limits::ID)?;
@@ -219,7 +222,22 @@ fn parse_system(m: &Value, number_id: &str) -> Result<IdentityChange, Skipped> {
         "user_changed_user_id" => ChangeKind::UserId,
         _ => return Err(skip(ITEM, "system.type", "is not a change of number or user id")),
     };
-    let old = sender(m, None, ITEM, SENDER_FIELDS)?;
+    let previous_user = id_field(system, "system", "previous_user_id", Bsuid::parse)?;
+    let previous_parent = id_field(system, "system", "previous_parent_user_id", Bsuid::parse)?;
+    let old = if previous_user.is_some() || previous_parent.is_some() {
+        let from = own_or_contact(m, None, ITEM, "from", "wa_id", SenderId::parse)?;
+        let user = previous_user.or(id_field(m, ITEM, "from_user_id", Bsuid::parse)?);
+        let parent = previous_parent.or(id_field(m, ITEM, "from_parent_user_id", Bsuid::parse)?);
+        Sender::new(from, user, parent).map_err(|_| {
+            skip(
+                "system",
+                "previous_user_id",
+                "does not fit the sender's other ids",
+            )
+        })?
+    } else {
+        sender(m, None, ITEM, SENDER_FIELDS)?
+    };
     let new = sender(system, None, "system", ["wa_id", "user_id", "parent_user_id"])?;
     if kind == ChangeKind::Number && new.phone().is_none() {
         return Err(skip(ITEM, "system.wa_id", "is missing from a change of number"));
@@ -462,7 +480,9 @@ pub mod fixtures {
 
     /// Meta's "System messages webhook reference": `user_changed_number`
     /// (with the new `wa_id`) or `user_changed_user_id` (the new BSUID
-    /// only); the message's sender fields are the old ids; no `contacts`.
+    /// only); the message's sender fields are the old ids, the old BSUIDs
+    /// also in `system.previous_user_id` and `previous_parent_user_id`
+    /// (Meta's changelog, August 2026); no `contacts`.
     pub fn identity_changed(phone_number_id: &str, id: &str, timestamp: i64, old: Who, new: Who) -> Value {
         let kind = if new.phone.is_some() {
             "user_changed_number"
@@ -479,6 +499,15 @@ pub mod fixtures {
                 (new.parent_user_id, "parent_user_id"),
             ],
         );
+        // Since August 2026 the old BSUIDs are in `system` too.
+        for (value, field) in [
+            (old.user_id, "previous_user_id"),
+            (old.parent_user_id, "previous_parent_user_id"),
+        ] {
+            if let Some(value) = value {
+                system[field] = json!(value);
+            }
+        }
         set_present(
             &mut message,
             [
@@ -750,6 +779,18 @@ mod tests {
         let change = &d.identity_changes[0];
         assert_eq!(change.kind, ChangeKind::UserId);
         assert!(change.new.phone().is_none());
+
+        // The shape of Meta's changelog of August 2026: the old BSUID in
+        // `system.previous_user_id`, the message naming the user by number only.
+        let mut v = identity_changed("P", "wamid.V", 1_764_000_000, old, new);
+        let message = &mut v["entry"][0]["changes"][0]["value"]["messages"][0];
+        message.as_object_mut().unwrap().remove("from_user_id");
+        message["system"]["previous_user_id"] = json!(USER);
+        let d = parse(&bytes(v)).unwrap();
+        let change = &d.identity_changes[0];
+        assert_eq!(change.old.user_id().unwrap().expose(), USER);
+        assert_eq!(change.old.phone().unwrap().expose(), "628111");
+        assert_eq!(change.new.user_id().unwrap().expose(), "ID.99");
 
         // Another system message, or a change of number without the number: skipped.
         let mut v = identity_changed("P", "wamid.U", 1_764_000_000, old, new);

@@ -2,8 +2,10 @@
 //! a new BSUID; or a new BSUID alone when the number is not shared): their
 //! record takes the new ids and contact, and its copies move to the new
 //! keys, so their next message finds their open case, STATUS list and
-//! question. The record keeps its id, and with it the cases that name it.
+//! question. The record keeps its id, and with it the cases that name it;
+//! a record the new ids started before the change arrived is merged into it.
 
+use aduan_shared::conversation::plan::AbsorbedRecord;
 use aduan_shared::conversation::{kept_by_others, resolve, Resolved};
 use aduan_shared::domain::case::Provider;
 use aduan_shared::domain::identity::IdKeys;
@@ -47,14 +49,23 @@ pub async fn change_identity(
         else {
             return Ok(Changed::Unknown);
         };
-        // Keys of the new ids already another's (they wrote from the new
-        // number before this arrived) stay theirs.
-        let taken = kept_by_others(&new, &found, Some(&reporter.id));
+        // A record the new ids started (they wrote from the new number
+        // before this arrived) is the same person's: merged into theirs.
+        // Keys of the new ids held by anyone else stay theirs.
+        let started = resolve(&new, &found)
+            .and_then(|r| r.reporter)
+            .filter(|r| r.id != reporter.id);
+        let mut taken = kept_by_others(&new, &found, Some(&reporter.id));
         let mut next = reporter.clone();
+        if let Some(started) = &started {
+            taken.retain(|k| !started.owns_key(k));
+            next.absorb(started);
+        }
         next.contact = desk.keys.contacts.seal(&next.id, &change.new);
         next.known_as = new.clone().without(&taken);
+        let absorbed = started.as_ref().map(AbsorbedRecord::of);
         match records
-            .record_identity_change(&key, &mut next, &reporter.copies())
+            .record_identity_change(&key, &mut next, &reporter.copies(), absorbed.as_ref())
             .await
         {
             Ok(()) => return Ok(Changed::Moved),

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::sync::Mutex;
 
-use aduan_shared::conversation::plan::{CaseWrite, CitizenWrite};
+use aduan_shared::conversation::plan::{AbsorbedRecord, CaseWrite, CitizenWrite};
 use aduan_shared::conversation::Reporter;
 use aduan_shared::domain::case::{Case, CaseId};
 use aduan_shared::domain::reporter::ReporterId;
@@ -114,6 +114,7 @@ impl MemoryRecords {
             &write.reporter,
             write.reporter_is_new,
             &write.copies_read,
+            write.absorbed.as_ref(),
         )?;
         // Committed: all of it.
         write.reporter.version += 1;
@@ -137,7 +138,12 @@ impl MemoryRecords {
             tables.events.entry(id.clone()).or_default().extend(events);
         }
         tables.inbound.insert(inbound_id(inbound), case_id);
-        put_reporter(&mut tables, &write.reporter, &write.copies_read);
+        put_reporter(
+            &mut tables,
+            &write.reporter,
+            &write.copies_read,
+            write.absorbed.as_ref(),
+        );
         if let Some((pending, _)) = reply {
             tables.pending.push(pending.clone());
         }
@@ -147,16 +153,21 @@ impl MemoryRecords {
 }
 
 /// The conditions of the store's `put_reporter`: the record and its
-/// copies at the version read, new copies where nothing is kept yet.
+/// copies at the version read, new copies where nothing is kept yet, and a
+/// merged record's keys at its version.
 fn check_reporter(
     tables: &Tables,
     reporter: &Reporter,
     is_new: bool,
     copies_read: &[ReporterId],
+    absorbed: Option<&AbsorbedRecord>,
 ) -> Result<(), StoreError> {
     let at = |key: &ReporterId| tables.reporters.get(key).map(|r| r.version);
     let copies = reporter.copies();
     let kept = std::iter::once(&reporter.id).chain(&copies).all(|key| {
+        if let Some(a) = absorbed.filter(|a| a.keys.contains(key)) {
+            return at(key) == Some(a.version);
+        }
         let new = is_new || (*key != reporter.id && !copies_read.contains(key));
         if new {
             at(key).is_none()
@@ -168,18 +179,25 @@ fn check_reporter(
         .iter()
         .filter(|k| !copies.contains(k))
         .all(|key| at(key) == Some(reporter.version));
-    if kept && gone {
+    let absorbed_gone = absorbed.is_none_or(|a| a.keys.iter().all(|key| at(key) == Some(a.version)));
+    if kept && gone && absorbed_gone {
         Ok(())
     } else {
         Err(StoreError::ReporterConflict)
     }
 }
 
-/// Puts the record under its id and its copies; drops the copies read that
-/// are no longer its own.
-fn put_reporter(tables: &mut Tables, reporter: &Reporter, copies_read: &[ReporterId]) {
+/// Puts the record under its id and its copies; drops the copies read (and
+/// a merged record's keys) that are no longer its own.
+fn put_reporter(
+    tables: &mut Tables,
+    reporter: &Reporter,
+    copies_read: &[ReporterId],
+    absorbed: Option<&AbsorbedRecord>,
+) {
     let copies = reporter.copies();
-    for gone in copies_read.iter().filter(|k| !copies.contains(k)) {
+    let merged = absorbed.map(|a| a.keys.as_slice()).unwrap_or_default();
+    for gone in copies_read.iter().chain(merged).filter(|k| !copies.contains(k)) {
         tables.reporters.remove(gone);
     }
     for key in std::iter::once(&reporter.id).chain(&copies) {
@@ -262,14 +280,15 @@ impl CitizenRecords for MemoryRecords {
         inbound: &InboundKey,
         reporter: &mut Reporter,
         copies_read: &[ReporterId],
+        absorbed: Option<&AbsorbedRecord>,
     ) -> impl Future<Output = Result<(), StoreError>> + Send {
         let mut tables = self.tables.lock().unwrap();
         let result = if tables.inbound.contains_key(&inbound_id(inbound)) {
             Err(StoreError::DuplicateMessage)
         } else {
-            check_reporter(&tables, reporter, false, copies_read).map(|()| {
+            check_reporter(&tables, reporter, false, copies_read, absorbed).map(|()| {
                 reporter.version += 1;
-                put_reporter(&mut tables, reporter, copies_read);
+                put_reporter(&mut tables, reporter, copies_read, absorbed);
                 tables.inbound.insert(inbound_id(inbound), None);
                 tables.writes += 1;
             })

@@ -16,7 +16,7 @@ use aduan_shared::config::policy::Policy;
 use aduan_shared::conversation::limits::{Limit, Opening, Refusal, ReporterLimits};
 use aduan_shared::conversation::plan::{self, Found, Incoming, Lookup, Plan, PlanError, Rules};
 use aduan_shared::conversation::{self, resolve, Context, Decision, Reporter, Resolved, State};
-use aduan_shared::domain::case::{CaseId, Channel, Provider};
+use aduan_shared::domain::case::{Case, CaseId, Channel, Provider};
 use aduan_shared::domain::identity::{IdKeys, Sender};
 use aduan_shared::domain::jurisdiction::{JurisdictionPath, Jurisdictions};
 use aduan_shared::domain::language::Vocabulary;
@@ -156,7 +156,13 @@ pub async fn process(
             mut reporter,
             id: reporter_id,
             taken,
+            absorbed,
         } = resolve(&sender, &found).ok_or(InboundError::IdsTaken)?;
+        // The same person's record from before they were known by a BSUID:
+        // decided on as one record, replaced by this message's write.
+        if let (Some(r), Some(other)) = (reporter.as_mut(), absorbed.as_ref()) {
+            r.absorb(other);
+        }
         if open_case_closed {
             // Officials closed the case the reporter's record points at:
             // this message starts a new one.
@@ -177,15 +183,19 @@ pub async fn process(
             reporter_id: &reporter_id,
             reporter: reporter.as_ref(),
             taken: &taken,
+            absorbed: absorbed.as_ref(),
             now,
         };
         let mut plan = match refusal {
             Some(refusal) => plan::refuse(refusal, &incoming, desk.context(inbound), desk.rules()),
             None => {
+                let owners = reporter
+                    .as_ref()
+                    .map_or_else(|| vec![reporter_id.clone()], Reporter::case_owners);
                 let found = look_up(
                     records,
                     plan::lookup(&decision, State::of(reporter.as_ref())),
-                    &reporter_id,
+                    &owners,
                     &mut ticket_number,
                 )
                 .await?;
@@ -219,15 +229,14 @@ async fn refusal(
     now: DateTime<Utc>,
 ) -> Result<Option<Refusal>, StoreError> {
     reporter.activity = std::mem::take(&mut reporter.activity).at(now);
+    let owners = reporter.case_owners();
     let activity = &mut reporter.activity;
     let limit = if activity.over_rate(limits).is_some() {
         Some(Limit::MessagesPerMinute)
     } else if matches!(decision, Decision::Open { .. }) {
         let opening = match activity.opening(limits) {
             Opening::Recount => {
-                let latest = records
-                    .reporter_cases(&reporter.id, limits.cases_to_read())
-                    .await?;
+                let latest = cases_of(records, &owners, limits.cases_to_read()).await?;
                 activity.recount(&latest, limits)
             }
             opening => opening,
@@ -246,11 +255,29 @@ async fn refusal(
     }))
 }
 
+/// The latest cases of a reporter, newest first: one query, and one more
+/// for each record of theirs merged into it.
+async fn cases_of(
+    records: &impl CitizenRecords,
+    owners: &[ReporterId],
+    limit: i32,
+) -> Result<Vec<Case>, StoreError> {
+    let mut cases = Vec::new();
+    for owner in owners {
+        cases.extend(records.reporter_cases(owner, limit).await?);
+    }
+    if owners.len() > 1 {
+        cases.sort_by_key(|c| std::cmp::Reverse(c.created_at));
+        cases.truncate(usize::try_from(limit).unwrap_or(0));
+    }
+    Ok(cases)
+}
+
 /// The one read the decision needs.
 async fn look_up(
     records: &impl CitizenRecords,
     lookup: Lookup,
-    reporter_id: &ReporterId,
+    owners: &[ReporterId],
     ticket_number: &mut Option<u64>,
 ) -> Result<Found, StoreError> {
     Ok(match lookup {
@@ -264,11 +291,7 @@ async fn look_up(
         }
         Lookup::Case(id) => Found::Case(records.case(&id).await?.map(Box::new)),
         Lookup::Ticket(ticket) => Found::Case(records.case_by_ticket(&ticket).await?.map(Box::new)),
-        Lookup::ReporterCases => Found::Cases(
-            records
-                .reporter_cases(reporter_id, plan::STATUS_LIST_LIMIT)
-                .await?,
-        ),
+        Lookup::ReporterCases => Found::Cases(cases_of(records, owners, plan::STATUS_LIST_LIMIT).await?),
     })
 }
 

@@ -5,7 +5,7 @@
 
 use std::future::Future;
 
-use aduan_shared::conversation::plan::CitizenWrite;
+use aduan_shared::conversation::plan::{AbsorbedRecord, CitizenWrite};
 use aduan_shared::conversation::Reporter;
 use aduan_shared::domain::case::{Case, CaseId};
 use aduan_shared::domain::reporter::ReporterId;
@@ -58,6 +58,7 @@ pub trait CitizenRecords {
         inbound: &InboundKey,
         reporter: &mut Reporter,
         copies_read: &[ReporterId],
+        absorbed: Option<&AbsorbedRecord>,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
 
@@ -107,7 +108,8 @@ impl CitizenRecords for Store {
         inbound: &InboundKey,
         reporter: &mut Reporter,
         copies_read: &[ReporterId],
+        absorbed: Option<&AbsorbedRecord>,
     ) -> impl Future<Output = Result<(), StoreError>> + Send {
-        Store::record_identity_change(self, inbound, reporter, copies_read)
+        Store::record_identity_change(self, inbound, reporter, copies_read, absorbed)
     }
 }

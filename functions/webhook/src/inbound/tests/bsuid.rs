@@ -19,6 +19,17 @@ fn sender(phone: Option<&str>, user: Option<&str>) -> Sender {
     .unwrap()
 }
 
+fn change_of(kind: ChangeKind, old: Sender, new: Sender) -> IdentityChange {
+    IdentityChange {
+        message_id: "wamid.sys".into(),
+        number_id: NUMBER.into(),
+        at: now(),
+        kind,
+        old,
+        new,
+    }
+}
+
 impl Harness {
     async fn send_as(&self, from: Sender, id: &str, text: &str) -> Outcome {
         let inbound = Inbound {
@@ -108,14 +119,7 @@ async fn a_changed_number_moves_the_record_and_the_old_number_is_someone_new() {
     d.send_as(old.clone(), "wamid.1", "Jalan rusak di Garegeh").await;
     let before = d.reporter(CITIZEN);
     let new = sender(Some(NEIGHBOUR), Some("ID.777"));
-    let change = IdentityChange {
-        message_id: "wamid.sys".into(),
-        number_id: NUMBER.into(),
-        at: now(),
-        kind: ChangeKind::Number,
-        old: old.clone(),
-        new: new.clone(),
-    };
+    let change = change_of(ChangeKind::Number, old.clone(), new.clone());
     assert_eq!(
         change_identity(&d.records, &d.desk, &change).await.unwrap(),
         Changed::Moved
@@ -151,14 +155,11 @@ async fn a_changed_number_moves_the_record_and_the_old_number_is_someone_new() {
 #[tokio::test]
 async fn a_change_for_nobody_known_moves_nothing() {
     let d = Harness::new();
-    let change = IdentityChange {
-        message_id: "wamid.sys".into(),
-        number_id: NUMBER.into(),
-        at: now(),
-        kind: ChangeKind::UserId,
-        old: sender(None, Some(USER)),
-        new: sender(None, Some("ID.777")),
-    };
+    let change = change_of(
+        ChangeKind::UserId,
+        sender(None, Some(USER)),
+        sender(None, Some("ID.777")),
+    );
     assert_eq!(
         change_identity(&d.records, &d.desk, &change).await.unwrap(),
         Changed::Unknown
@@ -174,14 +175,7 @@ async fn a_new_bsuid_without_the_number_drops_the_old_number_but_keeps_the_case(
     let before = d.reporter(CITIZEN);
     // `user_changed_user_id`: a new number that is not shared, so only the new BSUID.
     let new = sender(None, Some("ID.777"));
-    let change = IdentityChange {
-        message_id: "wamid.sys".into(),
-        number_id: NUMBER.into(),
-        at: now(),
-        kind: ChangeKind::UserId,
-        old: old.clone(),
-        new: new.clone(),
-    };
+    let change = change_of(ChangeKind::UserId, old.clone(), new.clone());
     assert_eq!(
         change_identity(&d.records, &d.desk, &change).await.unwrap(),
         Changed::Moved
@@ -235,4 +229,109 @@ async fn the_parent_bsuid_links_one_person_across_two_portfolios() {
         3,
         "opened, the report, the follow-up"
     );
+}
+
+/// Two records of one person: one kept under their number from before
+/// BSUIDs (a case asked "is it solved?"), one started later by a delivery
+/// that withheld the number (another case). The first delivery with both ids
+/// merges them: one reporter, both cases theirs, the question answered.
+#[tokio::test]
+async fn a_delivery_with_both_ids_merges_the_records_of_number_and_bsuid() {
+    let d = Harness::new();
+    d.send(CITIZEN, "wamid.1", "Lampu jalan mati di depan masjid Garegeh")
+        .await
+        .unwrap();
+    let by_number = d.reporter(CITIZEN);
+    let asked = by_number.open_case.clone().unwrap();
+    let awaiting = Awaiting::Confirmation { case: asked.clone() };
+    let number_key = by_number.id.clone();
+    d.records.change(move |tables| {
+        tables.cases.get_mut(&asked.id).unwrap().status = Status::Resolved;
+        let reporter = tables.reporters.get_mut(&number_key).unwrap();
+        reporter.awaiting = Some(awaiting);
+        reporter.open_case = None;
+    });
+    let withheld = sender(None, Some(USER));
+    d.send_as(
+        withheld.clone(),
+        "wamid.2",
+        "Got tersumbat di Jalan Sudirman, Garegeh",
+    )
+    .await;
+    let user_key = d.key_of(&withheld).user.unwrap();
+    assert_eq!(d.records.tables().reporters.len(), 2, "two records so far");
+
+    let both = sender(Some(CITIZEN), Some(USER));
+    let text = reply(&d.send_as(both.clone(), "wamid.3", "status").await).0;
+    assert!(text.contains("ADU-0001") && text.contains("ADU-0002"), "{text}");
+    let tables = d.records.tables();
+    let merged = &tables.reporters[&user_key];
+    assert_eq!(merged.id, user_key, "the BSUID's record goes on");
+    assert_eq!(merged.absorbed, vec![by_number.id.clone()]);
+    assert_eq!(
+        tables.reporters[&by_number.id], *merged,
+        "the number's key now holds a copy of the one record"
+    );
+    assert_eq!(d.contact_of(merged), both);
+
+    // The question asked on the number's record is answered on the merged one.
+    d.send_as(sender(None, Some(USER)), "wamid.4", "sdh pak, alhamdulillah")
+        .await;
+    assert_eq!(d.status_of("ADU-0001"), Status::Closed);
+    // The old case asked for by its ticket: theirs, not "not found".
+    let text = reply(&d.send_as(both, "wamid.5", "STATUS ADU-0001").await).0;
+    let not_found = render(&Texts::shipped().not_found, &[("ticket", "ADU-0001")]);
+    assert!(text.contains("ADU-0001") && text != not_found, "{text}");
+}
+
+/// A record under the number that knows another BSUID belongs to whoever
+/// had the number before: never merged.
+#[tokio::test]
+async fn a_number_record_of_another_bsuid_is_not_merged() {
+    let d = Harness::new();
+    d.send_as(
+        sender(Some(CITIZEN), Some("ID.999")),
+        "wamid.1",
+        "Jalan rusak di Garegeh",
+    )
+    .await;
+    d.send_as(sender(None, Some(USER)), "wamid.2", "Lampu mati di Birugo")
+        .await;
+    let text = reply(
+        &d.send_as(sender(Some(CITIZEN), Some(USER)), "wamid.3", "status")
+            .await,
+    )
+    .0;
+    assert!(text.contains("ADU-0002") && !text.contains("ADU-0001"), "{text}");
+    let tables = d.records.tables();
+    assert!(tables.reporters.values().all(|r| r.absorbed.is_empty()));
+}
+
+/// The citizen wrote from their new number before Meta's system message of
+/// the change arrived: that message started a record of its own, which the
+/// change merges into theirs, so neither case is lost or doubled.
+#[tokio::test]
+async fn a_change_merges_the_record_the_new_number_already_started() {
+    let d = Harness::new();
+    let old = sender(Some(CITIZEN), Some(USER));
+    d.send_as(old.clone(), "wamid.1", "Jalan rusak di Garegeh").await;
+    let before = d.reporter(CITIZEN);
+    let new = sender(Some(NEIGHBOUR), Some("ID.777"));
+    d.send_as(new.clone(), "wamid.2", "Lampu jalan mati di Birugo")
+        .await;
+    let started = d.records.tables().reporters[&d.key_of(&new).user.unwrap()].clone();
+    assert_ne!(started.id, before.id);
+    let change = change_of(ChangeKind::Number, old, new.clone());
+    assert_eq!(
+        change_identity(&d.records, &d.desk, &change).await.unwrap(),
+        Changed::Moved
+    );
+    let tables = d.records.tables();
+    let moved = &tables.reporters[&d.key_of(&new).user.unwrap()];
+    assert_eq!(moved.id, before.id, "the older record goes on");
+    assert_eq!(moved.absorbed, vec![started.id.clone()]);
+    assert_eq!(d.contact_of(moved), new);
+    let text = reply(&d.send_as(new, "wamid.3", "status").await).0;
+    assert!(text.contains("ADU-0001") && text.contains("ADU-0002"), "{text}");
+    assert_eq!(d.records.tables().cases.len(), 2);
 }

@@ -39,6 +39,7 @@ async fn open(
             case: case.clone(),
             events: events.to_vec(),
         },
+        erasure: None,
     };
     store.record_citizen_message(inbound, &mut write, None).await?;
     *rep = write.reporter;
@@ -241,6 +242,7 @@ async fn follow_ups_append_and_stale_reporter_versions_conflict() {
             ticket: case.ticket.clone(),
             events: vec![photo.clone()],
         },
+        erasure: None,
     };
     store
         .record_citizen_message(&inbound("wamid.photo"), &mut follow_up, None)
@@ -252,6 +254,7 @@ async fn follow_ups_append_and_stale_reporter_versions_conflict() {
         reporter_is_new: false,
         copies_read: Vec::new(),
         case: CaseWrite::None,
+        erasure: None,
     };
     let err = store
         .record_citizen_message(&inbound("wamid.other"), &mut from_stale, None)

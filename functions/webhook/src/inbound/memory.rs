@@ -82,6 +82,14 @@ impl MemoryRecords {
             change(&mut tables);
         }
         // The conditions, in the order the transaction puts its items.
+        let erased = write.erasure.as_ref().map_or(&[][..], |e| &e.cases[..]);
+        for case in erased {
+            if tables.cases.get(&case.id).map(|c| c.version) != Some(case.version) {
+                return Err(StoreError::VersionConflict {
+                    expected: case.version,
+                });
+            }
+        }
         match &write.case {
             CaseWrite::None => {}
             CaseWrite::Open { case, .. } => {
@@ -109,12 +117,17 @@ impl MemoryRecords {
         if tables.inbound.contains_key(&inbound_id(inbound)) {
             return Err(StoreError::DuplicateMessage);
         }
-        check_reporter(
-            &tables,
-            &write.reporter,
-            write.reporter_is_new,
-            &write.copies_read,
-        )?;
+        match (&write.erasure, write.reporter_is_new) {
+            (None, is_new) => check_reporter(&tables, &write.reporter, is_new, &write.copies_read)?,
+            (Some(_), false) => {
+                let at = |key: &ReporterId| tables.reporters.get(key).map(|r| r.version);
+                let keys = std::iter::once(&write.reporter.id).chain(&write.copies_read);
+                if !keys.into_iter().all(|k| at(k) == Some(write.reporter.version)) {
+                    return Err(StoreError::ReporterConflict);
+                }
+            }
+            (Some(_), true) => {}
+        }
         // Committed: all of it.
         write.reporter.version += 1;
         if let CaseWrite::Change { case, .. } = &mut write.case {
@@ -137,7 +150,19 @@ impl MemoryRecords {
             tables.events.entry(id.clone()).or_default().extend(events);
         }
         tables.inbound.insert(inbound_id(inbound), case_id);
-        put_reporter(&mut tables, &write.reporter, &write.copies_read);
+        for case in erased {
+            let mut next = case.clone();
+            next.version += 1;
+            tables.cases.insert(next.id.clone(), next);
+        }
+        match &write.erasure {
+            None => put_reporter(&mut tables, &write.reporter, &write.copies_read),
+            Some(_) => {
+                for key in std::iter::once(&write.reporter.id).chain(&write.copies_read) {
+                    tables.reporters.remove(key);
+                }
+            }
+        }
         if let Some((pending, _)) = reply {
             tables.pending.push(pending.clone());
         }
@@ -240,12 +265,19 @@ impl CitizenRecords for MemoryRecords {
         let mut cases: Vec<Case> = tables
             .cases
             .values()
-            .filter(|c| &c.reporter == reporter)
+            .filter(|c| c.reporter.is(reporter))
             .cloned()
             .collect();
         cases.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.ticket.cmp(&a.ticket)));
         cases.truncate(usize::try_from(limit).unwrap_or(0));
         std::future::ready(Ok(cases))
+    }
+
+    fn all_reporter_cases(
+        &self,
+        reporter: &ReporterId,
+    ) -> impl Future<Output = Result<Vec<Case>, StoreError>> + Send {
+        self.reporter_cases(reporter, i32::MAX)
     }
 
     fn record_citizen_message(

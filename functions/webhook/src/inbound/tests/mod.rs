@@ -545,9 +545,14 @@ async fn a_question_is_acknowledged_as_a_question() {
 async fn a_greeting_alone_is_welcomed_and_the_report_after_it_opens_the_case() {
     let d = Harness::new();
     let texts = Texts::shipped();
-    for (id, greeting) in [("wamid.1", "Assalamualaikum pak"), ("wamid.2", "P")] {
+    // The first reply to a new citizen ends with the privacy line.
+    let first = format!("{}\n\n{}", texts.welcome, texts.privacy_line);
+    for (id, greeting, welcome) in [
+        ("wamid.1", "Assalamualaikum pak", first),
+        ("wamid.2", "P", texts.welcome.clone()),
+    ] {
         let outcome = d.send(CITIZEN, id, greeting).await.unwrap();
-        assert_eq!(reply(&outcome), (texts.welcome.clone(), None), "{greeting:?}");
+        assert_eq!(reply(&outcome), (welcome, None), "{greeting:?}");
     }
     let tables = d.records.tables();
     assert!(tables.cases.is_empty(), "a greeting opens no case");

@@ -39,7 +39,9 @@ export async function render(session, ticket, explain, notice) {
         h('dt', {}, 'Jenis'), h('dd', {}, KIND[c.kind] ?? c.kind, c.category ? ` · ${c.category}` : ''),
         h('dt', {}, 'Wilayah'), h('dd', {}, c.area_name),
         h('dt', {}, 'Tingkat'), h('dd', {}, c.level_name, c.agency_name && c.agency_name !== c.level_name ? ` · ${c.agency_name}` : ''),
-        h('dt', {}, 'Pelapor'), h('dd', {}, c.reporter, h('span', { class: 'muted' }, ' (nomor warga dirahasiakan)')),
+        h('dt', {}, 'Pelapor'), c.reporter_erased
+          ? h('dd', { class: 'muted' }, 'pelapor telah menghapus datanya')
+          : h('dd', {}, c.reporter, h('span', { class: 'muted' }, ' (nomor warga dirahasiakan)')),
         h('dt', {}, 'Masuk'), h('dd', {}, dateTime(c.created_at)),
         h('dt', {}, 'Batas waktu'), h('dd', {}, c.due_at ? dateTime(c.due_at) : '–'))),
     canAct(session)

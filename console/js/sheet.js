@@ -47,7 +47,7 @@ export function dispositionSheet(c, timeline) {
       h('tr', {}, ...fact('Nomor tiket', c.ticket), ...fact('Jenis', `${KIND[c.kind] ?? c.kind}${c.category ? ` · ${c.category}` : ''}`)),
       h('tr', {}, ...fact('Tanggal masuk', dateTime(c.created_at)), ...fact('Batas waktu', c.due_at ? dateTime(c.due_at) : '–')),
       h('tr', {}, ...fact('Wilayah', c.area_name), ...fact('Status', STATUS[c.status] ?? c.status)),
-      h('tr', {}, ...fact('Tingkat', c.agency_name ?? c.level_name), ...fact('Pelapor', `${c.reporter} (nomor dirahasiakan)`)))),
+      h('tr', {}, ...fact('Tingkat', c.agency_name ?? c.level_name), ...fact('Pelapor', c.reporter_erased ? 'pelapor telah menghapus datanya' : `${c.reporter} (nomor dirahasiakan)`)))),
     h('h3', {}, 'Isi laporan warga'),
     h('blockquote', { class: 'sheet-text' }, text),
     h('h3', {}, 'Riwayat penanganan'),

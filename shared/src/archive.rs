@@ -15,6 +15,7 @@ use std::time::Duration as StdDuration;
 
 use aws_sdk_s3::presigning::PresigningConfig;
 use aws_sdk_s3::primitives::ByteStream;
+use aws_sdk_s3::types::{Delete, ObjectIdentifier};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -64,6 +65,52 @@ impl MediaBucket {
             .await
             .map(|_| ())
             .map_err(|e| aws_sdk_s3::error::DisplayErrorContext(e).to_string())
+    }
+
+    /// Deletes every file of the case (its reporter erased their data, or it
+    /// closed longer ago than files are kept); none there is no error.
+    /// Answers how many were deleted.
+    pub async fn delete_case_files(&self, ticket: &Ticket) -> Result<usize, String> {
+        let mut deleted = 0;
+        loop {
+            // A case holds far fewer than the 1,000 keys of a page: the
+            // listing is taken again until it comes back empty.
+            let listed = self
+                .s3
+                .list_objects_v2()
+                .bucket(&self.bucket)
+                .prefix(case_prefix(ticket))
+                .send()
+                .await
+                .map_err(|e| aws_sdk_s3::error::DisplayErrorContext(e).to_string())?;
+            let keys: Vec<ObjectIdentifier> = listed
+                .contents()
+                .iter()
+                .filter_map(|o| o.key())
+                .map(|key| {
+                    ObjectIdentifier::builder()
+                        .key(key)
+                        .build()
+                        .expect("the key is set")
+                })
+                .collect();
+            if keys.is_empty() {
+                return Ok(deleted);
+            }
+            deleted += keys.len();
+            let delete = Delete::builder()
+                .set_objects(Some(keys))
+                .quiet(true)
+                .build()
+                .expect("the objects are set");
+            self.s3
+                .delete_objects()
+                .bucket(&self.bucket)
+                .delete(delete)
+                .send()
+                .await
+                .map_err(|e| aws_sdk_s3::error::DisplayErrorContext(e).to_string())?;
+        }
     }
 
     /// A URL anyone holding it can GET the object with, for `expires_in`,
@@ -222,6 +269,11 @@ impl MediaJob {
     }
 }
 
+/// Where a case's files are: every key of [`object_key`] starts with it.
+pub fn case_prefix(ticket: &Ticket) -> String {
+    format!("cases/{ticket}/")
+}
+
 pub fn object_key(ticket: &Ticket, event: &EventId, media_id: &str) -> String {
     let safe: String = media_id
         .chars()
@@ -234,7 +286,7 @@ pub fn object_key(ticket: &Ticket, event: &EventId, media_id: &str) -> String {
             }
         })
         .collect();
-    format!("cases/{ticket}/{}-{safe}", event.as_str())
+    format!("{}{}-{safe}", case_prefix(ticket), event.as_str())
 }
 
 /// Why a file was not stored on this attempt.
@@ -293,6 +345,10 @@ pub const DELETE_TIMEOUT: StdDuration = StdDuration::from_secs(2);
 pub const SWEEP_FETCH_WORST: StdDuration = StdDuration::from_secs(62);
 
 impl MediaArchive {
+    pub fn bucket(&self) -> &MediaBucket {
+        &self.bucket
+    }
+
     pub fn new(config: &MediaConfig, sdk: &aws_config::SdkConfig, downloader: MediaDownloader) -> Self {
         Self {
             bucket: MediaBucket::new(sdk, &config.bucket),

@@ -40,6 +40,7 @@ async fn open(
             case: case.clone(),
             events: events.to_vec(),
         },
+        erasure: None,
     };
     store.record_citizen_message(inbound, &mut write, None).await?;
     *rep = write.reporter;
@@ -243,6 +244,7 @@ async fn follow_ups_append_and_stale_reporter_versions_conflict() {
             ticket: case.ticket.clone(),
             events: vec![photo.clone()],
         },
+        erasure: None,
     };
     store
         .record_citizen_message(&inbound("wamid.photo"), &mut follow_up, None)
@@ -255,6 +257,7 @@ async fn follow_ups_append_and_stale_reporter_versions_conflict() {
         copies_read: Vec::new(),
         absorbed: None,
         case: CaseWrite::None,
+        erasure: None,
     };
     let err = store
         .record_citizen_message(&inbound("wamid.other"), &mut from_stale, None)

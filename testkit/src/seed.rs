@@ -22,6 +22,7 @@ pub async fn open_case(store: &Store, case: &Case, events: &[TimelineEvent], rep
             case: case.clone(),
             events: events.to_vec(),
         },
+        erasure: None,
     };
     store
         .record_citizen_message(&inbound, &mut write, None)

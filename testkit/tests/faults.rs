@@ -225,8 +225,9 @@ impl World {
         let policy = &self.webhook.desk.policy;
         let (case, opened) = Case::open(new, &policy.ladder, &policy.sla, at);
         let reporter = Reporter::new(
-            case.reporter.clone(),
-            keys.contacts.seal(&case.reporter, &Sender::phone_number(sender)),
+            case.reporter.id().unwrap().clone(),
+            keys.contacts
+                .seal(case.reporter.id().unwrap(), &Sender::phone_number(sender)),
             at,
         );
         aduan_testkit::seed::open_case(&self.store, &case, &[opened], reporter).await;

@@ -13,6 +13,7 @@ use aduan_shared::domain::jurisdiction::{JurisdictionPath, Jurisdictions};
 use aduan_shared::domain::kind::CaseKind;
 use aduan_shared::domain::ladder::Level;
 use aduan_shared::domain::lifecycle::{Status, Transition};
+use aduan_shared::domain::reporter::ReporterId;
 use aduan_shared::domain::timeline::{
     Actor, DeliveryStatus, EventBody, EventId, MediaStorage, MediaType, MessageContent, StoredFile,
     TimelineEvent,
@@ -54,8 +55,13 @@ pub struct CaseView {
     pub overdue: bool,
     /// Send it back with an action: a stale version is refused.
     pub version: u64,
-    /// The reporter's pseudonym (`P-3F9A2C81`): the same for all their cases.
-    pub reporter: String,
+    /// The reporter's pseudonym (`P-3F9A2C81`): the same for all their
+    /// cases; null once they erased their data (`reporter_erased`).
+    pub reporter: Option<String>,
+    /// The reporter erased their data: the case can no longer reach them.
+    pub reporter_erased: bool,
+    /// An official marked the citizen's files as needed (`keep_files`).
+    pub keep_files: bool,
     /// What an officer may do now.
     pub actions: Vec<&'static str>,
 }
@@ -106,7 +112,9 @@ impl CaseView {
             due_at: case.due_at,
             overdue: case.is_overdue(now),
             version: case.version,
-            reporter: case.reporter.pseudonym(),
+            reporter: case.reporter.id().map(ReporterId::pseudonym),
+            reporter_erased: case.reporter.id().is_none(),
+            keep_files: case.keep_files,
             actions: actions(case),
         }
     }

@@ -126,7 +126,10 @@ async fn a_case_shows_its_timeline_and_a_pseudonym_and_other_scopes_get_404() {
     );
     assert_eq!(r.body["next_cursor"], json!(null));
     assert_eq!(r.body["case"]["ticket"], "ADU-0001");
-    assert_eq!(r.body["case"]["reporter"], case.reporter.pseudonym());
+    assert_eq!(
+        r.body["case"]["reporter"],
+        case.reporter.id().unwrap().pseudonym()
+    );
     assert_eq!(r.body["case"]["status"], "verified");
     assert_eq!(r.body["case"]["version"], 2);
     let types: Vec<&str> = r.body["timeline"]

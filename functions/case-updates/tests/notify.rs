@@ -252,7 +252,12 @@ async fn official_messages_go_free_form_inside_the_window_and_as_templates_outsi
 async fn a_citizen_who_sent_berhenti_is_sent_nothing_and_officials_see_why() {
     let app = App::new("stopped").await;
     let case = app.seed(1, KEL_GAREGEH).await;
-    let mut reporter = app.store().reporter(&case.reporter).await.unwrap().unwrap();
+    let mut reporter = app
+        .store()
+        .reporter(case.reporter.id().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
     reporter.stopped_at = Some(chrono::Utc::now());
     app.store().save_reporter(&mut reporter).await.unwrap();
     let officer = caller(KEL_GAREGEH, "officer");

@@ -509,7 +509,11 @@ async fn a_pending_message_to_a_citizen_who_sent_berhenti_is_withheld() {
         .await
         .unwrap();
     assert_eq!(delivery, Delivery::Pending);
-    let mut reporter = store.reporter(&case.reporter).await.unwrap().unwrap();
+    let mut reporter = store
+        .reporter(case.reporter.id().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
     reporter.stopped_at = Some(t0 + Duration::minutes(1));
     store.save_reporter(&mut reporter).await.unwrap();
 

@@ -7,6 +7,7 @@ use lambda_http::{Body, Request, RequestExt, Response};
 
 use aduan_shared::archive::MediaJob;
 use aduan_shared::domain::case::Channel;
+use aduan_shared::domain::ticket::Ticket;
 use aduan_shared::whatsapp::{meta, signature, twilio, Inbound};
 
 use crate::inbound::{change_identity, process, InboundError, Outcome, Reply};
@@ -99,7 +100,12 @@ async fn meta_delivery(app: &App, request: &Request) -> Response<Body> {
     let mut files = Vec::new();
     for inbound in &delivery.messages {
         match process(&app.store, &app.desk, inbound, Utc::now()).await {
-            Ok(Outcome::Handled { reply, media }) => {
+            Ok(Outcome::Handled {
+                reply,
+                media,
+                erased_files,
+            }) => {
+                erase_files(app, &erased_files).await;
                 if let Some(reply) = reply {
                     send_reply(app, inbound, *reply).await;
                 }
@@ -210,7 +216,12 @@ async fn twilio_delivery(app: &App, request: &Request) -> Response<Body> {
     let mut files = Vec::new();
     for inbound in &messages {
         match process(&app.store, &app.desk, inbound, now).await {
-            Ok(Outcome::Handled { reply, media }) => {
+            Ok(Outcome::Handled {
+                reply,
+                media,
+                erased_files,
+            }) => {
+                erase_files(app, &erased_files).await;
                 files.extend(media.map(|job| *job));
                 let Some(reply) = reply else { continue };
                 replies.push(reply.message.as_plain_text());
@@ -251,6 +262,20 @@ async fn keep_files(app: &App, files: &[MediaJob]) {
     for job in files {
         let kept = archive.keep_now(&app.store, job, deadline).await;
         tracing::info!(case = %job.case_id, ?kept, "citizen's file");
+    }
+}
+
+/// Deletes the files of the cases a citizen's erasure unlinked, before the
+/// answer. The cases no longer lead to the citizen, so a failure cannot be
+/// retried from their side: it is logged by ticket, for `aduan-admin
+/// erase --ticket` to finish.
+async fn erase_files(app: &App, tickets: &[Ticket]) {
+    let Some(archive) = &app.media else { return };
+    for ticket in tickets {
+        match archive.bucket().delete_case_files(ticket).await {
+            Ok(deleted) => tracing::info!(%ticket, deleted, "erased a case's files"),
+            Err(error) => tracing::error!(%ticket, %error, "an erased case's files not deleted"),
+        }
     }
 }
 

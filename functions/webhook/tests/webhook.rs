@@ -1550,3 +1550,123 @@ async fn twilio_files_are_deleted_only_once_recorded_and_a_failed_deletion_keeps
         "{log}"
     );
 }
+
+// ----- erasure (HAPUS DATA) ---------------------------------------------------
+
+/// Every item of the table, as text, read with a Scan (tests only: the
+/// functions never scan).
+async fn whole_table(h: &Harness) -> Vec<String> {
+    let client = aws_sdk_dynamodb::Client::new(&sdk_config().await);
+    let (mut items, mut start) = (Vec::new(), None);
+    loop {
+        let out = client
+            .scan()
+            .table_name(h.store.table())
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .unwrap();
+        items.extend(out.items().iter().map(|i| format!("{i:?}")));
+        match out.last_evaluated_key {
+            Some(key) => start = Some(key),
+            None => return items,
+        }
+    }
+}
+
+async fn bucket_keys(bucket: &str) -> Vec<String> {
+    let sdk = sdk_config().await;
+    let s3 = aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(&sdk)
+            .force_path_style(true)
+            .build(),
+    );
+    let out = s3.list_objects_v2().bucket(bucket).send().await.unwrap();
+    out.contents()
+        .iter()
+        .filter_map(|o| o.key().map(str::to_owned))
+        .collect()
+}
+
+fn tap_from(id: &str, button: &str) -> Value {
+    fixtures::message(
+        KOTA_NUMBER,
+        CITIZEN,
+        id,
+        now(),
+        "interactive",
+        json!({"type": "button_reply", "button_reply": {"id": button, "title": "Ya, hapus data"}}),
+    )
+}
+
+/// After `HAPUS DATA` and its button, nothing in the table or the bucket
+/// holds the citizen's contact or pseudonym; the case stays, pointing at no
+/// one; the same number writing again starts afresh and `DATA SAYA` lists
+/// only the new case.
+#[tokio::test]
+async fn an_erasure_leaves_nothing_of_the_citizen_and_the_next_message_starts_afresh() {
+    let (h, bucket) = media_harness("erasure", &[]).await;
+    h.standin
+        .add_media("555", b"\xff\xd8 photo".to_vec(), "image/jpeg");
+    post(
+        &h,
+        &text_from(KOTA_NUMBER, "wamid.E1", "Jalan berlubang di Garegeh"),
+    )
+    .await;
+    post(&h, &photo_from("wamid.E2", "555")).await;
+    assert_eq!(bucket_keys(&bucket).await.len(), 1);
+    let old = all_cases(&h).await.remove(0);
+    let id = old.reporter.id().unwrap().clone();
+    let reporter = h.store.reporter(&id).await.unwrap().unwrap();
+    let mut secrets = vec![
+        id.to_string(),
+        reporter.contact.ciphertext.clone(),
+        CITIZEN.to_owned(),
+    ];
+    secrets.extend(reporter.known_as.all().map(|k| k.to_string()));
+
+    let (status, _) = post(&h, &text_from(KOTA_NUMBER, "wamid.E3", "HAPUS DATA")).await;
+    assert_eq!(status, 200);
+    let asked = h.standin.received().last().unwrap().body.clone();
+    assert_eq!(asked["interactive"]["type"], "button");
+    // Asking alone erases nothing.
+    assert!(h.store.reporter(&id).await.unwrap().is_some());
+
+    let (status, _) = post(&h, &tap_from("wamid.E4", "erase:yes")).await;
+    assert_eq!(status, 200);
+    let texts = aduan_shared::texts::Texts::shipped();
+    assert_eq!(h.standin.texts().last().unwrap(), &texts.erased);
+    // Redelivered: a duplicate, nothing more sent.
+    let sent = h.standin.received().len();
+    assert_eq!(post(&h, &tap_from("wamid.E4", "erase:yes")).await.0, 200);
+    assert_eq!(h.standin.received().len(), sent);
+
+    for item in whole_table(&h).await {
+        for secret in &secrets {
+            assert!(!item.contains(secret.as_str()), "{item}");
+        }
+    }
+    assert_eq!(bucket_keys(&bucket).await, Vec::<String>::new());
+    let kept = h.store.case(&old.id).await.unwrap().unwrap();
+    assert_eq!(kept.reporter, aduan_shared::domain::case::CaseReporter::Erased);
+    assert_eq!(kept.status, Status::Received, "the case stays as a public record");
+
+    post(
+        &h,
+        &text_from(KOTA_NUMBER, "wamid.E5", "Lampu jalan mati di Garegeh"),
+    )
+    .await;
+    post(&h, &text_from(KOTA_NUMBER, "wamid.E6", "DATA SAYA")).await;
+    let cases = all_cases(&h).await;
+    let new = cases.iter().find(|c| c.id != old.id).unwrap();
+    assert!(
+        new.reporter.is(&id),
+        "the same number, the same id, a fresh record"
+    );
+    let summary = h.standin.texts().last().unwrap().clone();
+    assert!(summary.contains(new.ticket.as_str()), "{summary}");
+    assert!(!summary.contains(old.ticket.as_str()), "{summary}");
+    // The first reply to the fresh reporter carries the privacy line again.
+    let ack = &h.standin.texts()[h.standin.texts().len() - 2];
+    assert!(ack.ends_with(&texts.privacy_line), "{ack}");
+}

@@ -7,6 +7,7 @@ use chrono::{Duration, FixedOffset, NaiveDate};
 use super::{ConfigError, Env};
 use crate::domain::ladder::{Ladder, LadderError, Tier};
 use crate::domain::limits::ReporterLimits;
+use crate::domain::privacy::Privacy;
 use crate::domain::sla::{SlaPolicy, StatusAllowance, WorkingCalendar, WIB_OFFSET_SECONDS};
 use crate::domain::ticket::TicketPrefix;
 
@@ -23,6 +24,7 @@ pub const FOLLOWUP_ACK_MINUTES: &str = "FOLLOWUP_ACK_MINUTES";
 pub const LIMIT_OPEN_CASES: &str = "LIMIT_OPEN_CASES";
 pub const LIMIT_NEW_CASES_PER_DAY: &str = "LIMIT_NEW_CASES_PER_DAY";
 pub const LIMIT_MESSAGES_PER_MINUTE: &str = "LIMIT_MESSAGES_PER_MINUTE";
+pub const DPO_CONTACT: &str = "DPO_CONTACT";
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Policy {
@@ -35,6 +37,7 @@ pub struct Policy {
     /// Follow-ups are thanked at most this often (zero: never).
     pub followup_ack_every: Duration,
     pub limits: ReporterLimits,
+    pub privacy: Privacy,
 }
 
 impl Policy {
@@ -99,6 +102,10 @@ impl Policy {
             messages_per_minute: env
                 .parse_optional(LIMIT_MESSAGES_PER_MINUTE, default_limits.messages_per_minute)?,
         };
+        let privacy = match env.optional(DPO_CONTACT) {
+            Some(dpo_contact) => Privacy { dpo_contact },
+            None => Privacy::default(),
+        };
         Ok(Self {
             ladder,
             sla: SlaPolicy {
@@ -110,6 +117,7 @@ impl Policy {
             reopen_window,
             followup_ack_every,
             limits,
+            privacy,
         })
     }
 }

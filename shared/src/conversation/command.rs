@@ -19,6 +19,15 @@ pub enum Command {
     Stop,
     /// `MULAI`, `START`: messages again.
     Resume,
+    /// `PRIVASI`: the full privacy notice.
+    Privacy,
+    /// `DATA SAYA`: what the desk holds about them.
+    MyData,
+    /// `HAPUS DATA`: asks them to confirm the erasure of their data.
+    Erase,
+    /// The erasure confirmed: its button, or `HAPUS DATA YA` typed (where
+    /// buttons do not come back, as on Twilio).
+    EraseConfirmed,
 }
 
 /// A ticket as typed: parsed, or not recognisable (answered with an example).
@@ -56,7 +65,13 @@ impl Command {
             // Alone only: "stop kontak liar di pasar" is a report.
             "BERHENTI" | "STOP" if rest.is_empty() => Some(Command::Stop),
             "MULAI" | "START" if rest.is_empty() => Some(Command::Resume),
-            _ => None,
+            "PRIVASI" | "PRIVACY" if rest.is_empty() => Some(Command::Privacy),
+            _ => match (word.as_str(), rest.to_uppercase().as_str()) {
+                ("DATA", "SAYA") => Some(Command::MyData),
+                ("HAPUS", "DATA") => Some(Command::Erase),
+                ("HAPUS", "DATA YA") => Some(Command::EraseConfirmed),
+                _ => None,
+            },
         }
     }
 }
@@ -102,6 +117,10 @@ mod tests {
         assert_eq!(Command::parse("BERHENTI"), Some(Command::Stop));
         assert_eq!(Command::parse("stop."), Some(Command::Stop));
         assert_eq!(Command::parse("Mulai"), Some(Command::Resume));
+        assert_eq!(Command::parse("privasi"), Some(Command::Privacy));
+        assert_eq!(Command::parse("Data saya"), Some(Command::MyData));
+        assert_eq!(Command::parse("HAPUS DATA"), Some(Command::Erase));
+        assert_eq!(Command::parse("hapus data ya"), Some(Command::EraseConfirmed));
     }
 
     #[test]
@@ -113,6 +132,9 @@ mod tests {
             "berhenti di depan sekolah, angkot menutup jalan",
             "mulai kapan jalan ini diperbaiki",
             "stop liar di pasar ateh",
+            "privasi warga dilanggar tetangga",
+            "data saya salah di kantor lurah",
+            "hapus data ganda di dukcapil",
             "",
         ] {
             assert_eq!(Command::parse(text), None, "{text:?}");

@@ -129,6 +129,8 @@ mod ids {
     pub const SOLVED_YES: &str = "solved:yes";
     pub const SOLVED_NO: &str = "solved:no";
     pub const RATE_ROW: &str = "rate:";
+    pub const ERASE_YES: &str = "erase:yes";
+    pub const ERASE_NO: &str = "erase:no";
 }
 use ids::{KECAMATAN_ROW, KELURAHAN_ROW, RATE_ROW, SOLVED_NO, SOLVED_YES};
 
@@ -286,6 +288,12 @@ fn decide_choice(id: &str, title: &str, state: State<'_>, ctx: Context<'_>) -> D
         awaiting,
     };
     let texts = ctx.texts;
+    // Whatever the desk waits for: the answer to `HAPUS DATA`.
+    match id {
+        ids::ERASE_YES => return Decision::Command(Command::EraseConfirmed),
+        ids::ERASE_NO => return Decision::Reply(Outbound::text(&texts.erase_cancelled)),
+        _ => {}
+    }
     if let (Some(kec), Some(_)) = (
         row_node(id, KECAMATAN_ROW, NodeKind::Kecamatan, ctx),
         state.open_case,

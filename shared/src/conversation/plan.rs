@@ -7,10 +7,11 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::limits::{Limit, Refusal};
 use super::{replies, Awaiting, Command, Context, Decision, Effect, OpenCase, Reporter, State, TicketArg};
-use crate::domain::case::{Case, CaseError, CaseId, Channel, NewCase};
+use crate::domain::case::{Case, CaseError, CaseId, CaseReporter, Channel, NewCase};
 use crate::domain::identity::{IdKeys, Sender};
 use crate::domain::ladder::Ladder;
 use crate::domain::lifecycle::{Status, Transition};
+use crate::domain::privacy::Privacy;
 use crate::domain::reporter::{ContactCipher, ReporterHasher, ReporterId};
 use crate::domain::sla::SlaPolicy;
 use crate::domain::ticket::{Ticket, TicketError, TicketPrefix};
@@ -34,6 +35,8 @@ pub enum Lookup {
     Ticket(Ticket),
     /// The reporter's latest cases, newest first ([`STATUS_LIST_LIMIT`]).
     ReporterCases,
+    /// Every case still linked to the reporter (`DATA SAYA`, an erasure).
+    AllReporterCases,
 }
 
 /// What the store answered to a [`Lookup`].
@@ -74,6 +77,7 @@ pub struct Rules<'a> {
     pub reopen_window: Duration,
     /// Follow-ups are thanked at most this often (zero: never).
     pub followup_ack_every: Duration,
+    pub privacy: &'a Privacy,
 }
 
 /// The message being planned, with what the desk knows of its sender.
@@ -110,6 +114,26 @@ pub struct CitizenWrite {
     /// under its keys at the version read.
     pub absorbed: Option<AbsorbedRecord>,
     pub case: CaseWrite,
+    /// The reporter erases their data: the record and its copies are
+    /// deleted instead of written, and these cases unlinked from them.
+    pub erasure: Option<Erasure>,
+}
+
+/// The cases an erasure unlinks: every case still linked to the reporter,
+/// as read, each saved pointing at no one ([`CaseReporter::Erased`]) at the
+/// version read.
+#[derive(Debug, Clone)]
+pub struct Erasure {
+    pub cases: Vec<Case>,
+}
+
+impl Erasure {
+    /// The tickets whose files go with the erasure: all but those an
+    /// official marked as needed.
+    pub fn files_to_delete(&self) -> Vec<Ticket> {
+        let deleted = self.cases.iter().filter(|c| !c.keep_files);
+        deleted.map(|c| c.ticket.clone()).collect()
+    }
 }
 
 /// A record merged into the reporter's, as read: the keys it is kept under
@@ -223,6 +247,7 @@ pub fn lookup(decision: &Decision, state: State<'_>) -> Lookup {
             }
         },
         Decision::Command(Command::StatusAll) => Lookup::ReporterCases,
+        Decision::Command(Command::MyData | Command::EraseConfirmed) => Lookup::AllReporterCases,
         Decision::Command(
             Command::Status(TicketArg::Valid(ticket)) | Command::Withdraw(TicketArg::Valid(ticket)),
         ) => Lookup::Ticket(ticket.clone()),
@@ -391,6 +416,14 @@ impl Planner<'_> {
     /// The plan of a message: the reporter's next record and `case` in one
     /// write, and the reply.
     fn finish(&self, next: Next, case: CaseWrite, reply: Option<Reply>) -> Plan {
+        // The first reply to a new citizen says what is kept and why.
+        let reply = reply.map(|reply| match next.is_new {
+            true => Reply {
+                message: reply.message.with_footer(&self.ctx.texts.privacy_line),
+                ..reply
+            },
+            false => reply,
+        });
         Plan {
             write: CitizenWrite {
                 reporter: next.reporter,
@@ -398,6 +431,7 @@ impl Planner<'_> {
                 copies_read: self.copies_read(),
                 absorbed: self.incoming.absorbed.map(AbsorbedRecord::of),
                 case,
+                erasure: None,
             },
             reply,
             to: next.to,
@@ -641,6 +675,21 @@ impl Planner<'_> {
                 self.without_case(stop, Outbound::text(&texts.stopped))
             }
             Command::Resume => self.without_case(|r| r.stopped_at = None, Outbound::text(&texts.resumed)),
+            Command::Privacy => self.answer_without_case(replies::privacy_notice(texts, self.rules.privacy)),
+            Command::MyData => {
+                let Found::Cases(cases) = found else {
+                    return Err(PlanError::WrongLookup);
+                };
+                let reply = replies::my_data(texts, calendar, &cases);
+                self.answer_without_case(reply)
+            }
+            Command::Erase => self.answer_without_case(replies::erase_question(texts)),
+            Command::EraseConfirmed => {
+                let Found::Cases(cases) = found else {
+                    return Err(PlanError::WrongLookup);
+                };
+                self.erase(cases)
+            }
             Command::New(None) => {
                 let start_afresh = |r: &mut Reporter| {
                     r.open_case = None;
@@ -678,11 +727,63 @@ impl Planner<'_> {
         let Found::Case(case) = found else {
             return Err(PlanError::WrongLookup);
         };
+        Ok(case.filter(|c| self.owns(c)).map(|c| *c))
+    }
+
+    /// Whether the sender reported `case`: under their id, or under one of
+    /// a record of theirs merged into it.
+    fn owns(&self, case: &Case) -> bool {
         let incoming = self.incoming;
-        let owns = |c: &Case| {
-            c.reporter == *incoming.reporter_id || incoming.reporter.is_some_and(|r| r.owns(&c.reporter))
-        };
-        Ok(case.filter(|c| owns(c)).map(|c| *c))
+        case.reporter.is(incoming.reporter_id)
+            || case
+                .reporter
+                .id()
+                .is_some_and(|id| incoming.reporter.is_some_and(|r| r.owns(id)))
+    }
+
+    /// The citizen's data erased: their record and its copies deleted,
+    /// every case of theirs unlinked (it stays, pointing at no one), the
+    /// answer sent to the contact this message gives and never recorded.
+    /// The inbound record is still written: a redelivery stays a duplicate.
+    fn erase(&self, cases: Vec<Case>) -> Plan {
+        let next = self.next_reporter();
+        let cases: Vec<Case> = cases.into_iter().filter(|c| self.owns(c)).collect();
+        let texts = self.ctx.texts;
+        let mut text = texts.erased.clone();
+        let kept: Vec<&str> = cases
+            .iter()
+            .filter(|c| c.keep_files)
+            .map(|c| c.ticket.as_str())
+            .collect();
+        if !kept.is_empty() {
+            text.push('\n');
+            text.push_str(&render(
+                &texts.erased_files_kept,
+                &[("tickets", &kept.join(", "))],
+            ));
+        }
+        let unlinked = cases
+            .into_iter()
+            .map(|mut case| {
+                case.reporter = CaseReporter::Erased;
+                case
+            })
+            .collect();
+        Plan {
+            write: CitizenWrite {
+                reporter: next.reporter,
+                reporter_is_new: next.is_new,
+                copies_read: self.copies_read(),
+                absorbed: self.incoming.absorbed.map(AbsorbedRecord::of),
+                case: CaseWrite::None,
+                erasure: Some(Erasure { cases: unlinked }),
+            },
+            reply: Some(Reply {
+                case_id: None,
+                message: Outbound::text(text),
+            }),
+            to: next.to,
+        }
     }
 
     fn withdraw(&self, mut case: Case) -> Plan {

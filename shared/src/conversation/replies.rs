@@ -7,6 +7,7 @@ use crate::domain::case::Case;
 use crate::domain::jurisdiction::{JurisdictionPath, Jurisdictions, Node, NodeKind};
 use crate::domain::kind::CaseKind;
 use crate::domain::ladder::{Level, Tier};
+use crate::domain::privacy::Privacy;
 use crate::domain::sla::WorkingCalendar;
 use crate::domain::ticket::Ticket;
 use crate::texts::{render, Texts};
@@ -187,6 +188,48 @@ pub fn status_list(texts: &Texts, calendar: &WorkingCalendar, cases: &[Case]) ->
         ));
     }
     Outbound::text(text)
+}
+
+/// `PRIVASI`: the full notice, with the city's data protection officer.
+pub fn privacy_notice(texts: &Texts, privacy: &Privacy) -> Outbound {
+    Outbound::text(render(&texts.privacy, &[("dpo", &privacy.dpo_contact)]))
+}
+
+/// `DATA SAYA`: what is held about the citizen: their contact, and each
+/// case of theirs with its date and status (never officials' notes).
+pub fn my_data(texts: &Texts, calendar: &WorkingCalendar, cases: &[Case]) -> Outbound {
+    let mut text = texts.my_data_header.clone();
+    if cases.is_empty() {
+        text.push('\n');
+        text.push_str(&texts.my_data_none);
+    }
+    for case in cases {
+        text.push('\n');
+        text.push_str(&render(
+            &texts.my_data_line,
+            &[
+                ("ticket", case.ticket.as_str()),
+                ("kind", texts.kind_name(case.kind)),
+                ("date", &local_date(calendar, case.created_at)),
+                ("status", texts.status_name(case.status)),
+            ],
+        ));
+    }
+    text.push('\n');
+    text.push_str(&texts.my_data_contact);
+    Outbound::text(text)
+}
+
+/// `HAPUS DATA`: what an erasure does, and the buttons that confirm it.
+pub fn erase_question(texts: &Texts) -> Outbound {
+    Outbound::buttons(
+        &texts.erase_question,
+        vec![
+            (ids::ERASE_YES.to_owned(), texts.erase_yes_button.clone()),
+            (ids::ERASE_NO.to_owned(), texts.erase_no_button.clone()),
+        ],
+    )
+    .expect("two buttons fit")
 }
 
 /// `STATUS ADU-0042`: one case.

@@ -662,3 +662,28 @@ fn a_long_report_is_read_by_its_start_and_kept_whole() {
     assert_eq!(readable(&long).chars().count(), 1_000);
     assert_eq!(readable("pendek"), "pendek");
 }
+
+/// The erasure's buttons are answered whatever the desk waits for: "is it
+/// solved?" pending does not swallow a tap on "Ya, hapus data".
+#[test]
+fn the_erasure_buttons_are_answered_whatever_is_awaited() {
+    let texts = Texts::shipped();
+    let case = open_case();
+    let asked = Awaiting::Confirmation { case: case.clone() };
+    let state = State {
+        open_case: Some(&case),
+        awaiting: Some(&asked),
+    };
+    assert_eq!(
+        decide(&choice("erase:yes"), state, with(&texts, None)),
+        Decision::Command(Command::EraseConfirmed)
+    );
+    assert_eq!(
+        decide(&choice("erase:no"), state, with(&texts, None)),
+        Decision::Reply(Outbound::text(&texts.erase_cancelled))
+    );
+    assert_eq!(
+        decide(&text("HAPUS DATA"), State::default(), with(&texts, None)),
+        Decision::Command(Command::Erase)
+    );
+}

@@ -108,11 +108,70 @@ pub struct Case {
     pub due_at: Option<DateTime<Utc>>,
     /// Bumped on every write; writes are conditional on the version read.
     pub version: u64,
-    pub reporter: ReporterId,
+    pub reporter: CaseReporter,
     pub channel: Channel,
     /// The citizen's 1–5 rating, once given.
     #[serde(default)]
     pub rating: Option<u8>,
+    /// An official marked the citizen's files as needed (evidence): they
+    /// are kept when the citizen erases their data, and by the retention
+    /// sweep.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub keep_files: bool,
+}
+
+/// Who reported a case: their pseudonymous id, or, once they erased their
+/// data, nobody. An erased case stays as a public-service record but
+/// points at no reporter, so the same number writing again (the same
+/// HMAC, the same id) never reaches it. Stored as the id or `erased`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub enum CaseReporter {
+    Known(ReporterId),
+    Erased,
+}
+
+const ERASED: &str = "erased";
+
+impl CaseReporter {
+    pub fn id(&self) -> Option<&ReporterId> {
+        match self {
+            CaseReporter::Known(id) => Some(id),
+            CaseReporter::Erased => None,
+        }
+    }
+
+    /// As stored: the id, or `erased`.
+    pub fn as_str(&self) -> &str {
+        match self {
+            CaseReporter::Known(id) => id.as_str(),
+            CaseReporter::Erased => ERASED,
+        }
+    }
+
+    /// Whether `id` reported it (never, once erased).
+    pub fn is(&self, id: &ReporterId) -> bool {
+        self.id() == Some(id)
+    }
+}
+
+impl TryFrom<String> for CaseReporter {
+    type Error = super::reporter::ReporterError;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        match s.as_str() {
+            ERASED => Ok(CaseReporter::Erased),
+            id => ReporterId::parse(id).map(CaseReporter::Known),
+        }
+    }
+}
+
+impl From<CaseReporter> for String {
+    fn from(reporter: CaseReporter) -> Self {
+        match reporter {
+            CaseReporter::Known(id) => id.into(),
+            CaseReporter::Erased => ERASED.to_owned(),
+        }
+    }
 }
 
 /// What the first message gives us.
@@ -168,9 +227,10 @@ impl Case {
             updated_at: now,
             clock_started_at: now,
             version: 1,
-            reporter: new.reporter,
+            reporter: CaseReporter::Known(new.reporter),
             channel: new.channel,
             rating: None,
+            keep_files: false,
         };
         let event = TimelineEvent::new(
             now,

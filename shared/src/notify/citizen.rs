@@ -84,8 +84,8 @@ pub enum Delivery {
     },
     /// It did not go out; the sweep will retry it.
     Pending,
-    /// Not sent, and never will be: the citizen sent `BERHENTI`. Recorded
-    /// on the case as withheld, so officials see it.
+    /// Not sent, and never will be: the citizen sent `BERHENTI`, or erased
+    /// their data. Recorded on the case as withheld, so officials see it.
     Withheld,
 }
 
@@ -105,10 +105,10 @@ pub struct RetrySummary {
 pub struct Staged {
     pub pending: PendingOutbound,
     channel: Channel,
-    to: Sender,
+    /// None: not sent, recorded as withheld (the citizen asked for no
+    /// messages but replies, or erased their data).
+    to: Option<Sender>,
     via_template: bool,
-    /// The citizen asked for no messages but replies: not sent.
-    withheld: bool,
 }
 
 impl Staged {
@@ -129,9 +129,8 @@ impl Staged {
                 attempts: 0,
             },
             channel: channel.clone(),
-            to: to.clone(),
+            to: Some(to.clone()),
             via_template: false,
-            withheld: false,
         }
     }
 
@@ -219,7 +218,25 @@ impl CitizenMessenger {
         actor: Actor,
         now: DateTime<Utc>,
     ) -> Result<Staged, NotifyError> {
-        let Some(mut reporter) = store.reporter(&case.reporter).await? else {
+        let Some(reporter_id) = case.reporter.id() else {
+            // The reporter erased their data: the case can no longer reach
+            // them. Recorded as withheld, so officials see it was not sent.
+            let message = self.compose(case, &notice);
+            let mut event = outbound_event(now, &message, false, DeliveryStatus::Pending);
+            event.actor = actor;
+            return Ok(Staged {
+                pending: PendingOutbound {
+                    case_id: case.id.clone(),
+                    event,
+                    payload: message,
+                    attempts: 0,
+                },
+                channel: case.channel.clone(),
+                to: None,
+                via_template: false,
+            });
+        };
+        let Some(mut reporter) = store.reporter(reporter_id).await? else {
             return Err(NotifyError::NoReporter(case.id.clone()));
         };
         // A record merged into another is kept as a copy of it: the contact
@@ -241,7 +258,7 @@ impl CitizenMessenger {
                 reporter.awaiting = Some(asked.clone());
                 match store.save_reporter(&mut reporter).await {
                     Err(e) if e.is_conflict() => {
-                        reporter = store.reporter(&case.reporter).await?.ok_or(e)?;
+                        reporter = store.reporter(reporter_id).await?.ok_or(e)?;
                     }
                     other => break other?,
                 }
@@ -263,9 +280,8 @@ impl CitizenMessenger {
                 attempts: 0,
             },
             channel: case.channel.clone(),
-            to,
+            to: Some(to).filter(|_| reporter.stopped_at.is_none()),
             via_template: !inside_window,
-            withheld: reporter.stopped_at.is_some(),
         })
     }
 
@@ -276,13 +292,13 @@ impl CitizenMessenger {
         staged: Staged,
         now: DateTime<Utc>,
     ) -> Result<Delivery, StoreError> {
-        if staged.withheld {
+        let Some(to) = &staged.to else {
             return withhold(store, staged.pending).await;
-        }
+        };
         self.deliver(
             store,
             &staged.channel,
-            &staged.to,
+            to,
             staged.pending,
             staged.via_template,
             now,
@@ -425,7 +441,13 @@ impl CitizenMessenger {
                 summary.skipped += 1;
                 continue;
             };
-            let Some(reporter) = store.reporter(&case.reporter).await? else {
+            let Some(reporter_id) = case.reporter.id() else {
+                // The reporter erased their data since: it drops out.
+                withhold(store, pending).await?;
+                summary.withheld += 1;
+                continue;
+            };
+            let Some(reporter) = store.reporter(reporter_id).await? else {
                 summary.skipped += 1;
                 continue;
             };

@@ -14,6 +14,11 @@ use crate::domain::case::{Case, CaseId};
 use crate::domain::reporter::ReporterId;
 use crate::whatsapp::INBOUND_RETENTION_DAYS;
 
+/// Unlinked cases per transaction of an erasure: with the reporter's
+/// record, its copies (3 at most) and the message's record, within
+/// DynamoDB's 100 items.
+const ERASED_CASES_PER_TX: usize = 90;
+
 /// A provider message already handled: the same message delivered again.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Handled {
@@ -35,6 +40,22 @@ impl Store {
         reply: Option<(&PendingOutbound, DateTime<Utc>)>,
     ) -> Result<(), StoreError> {
         let mut tx = Tx::new(&self.table);
+        if let Some(erasure) = &write.erasure {
+            // Cases beyond what one transaction holds are unlinked first:
+            // a retry after a failure finds only those still linked.
+            let mut chunks: Vec<&[Case]> = erasure.cases.chunks(ERASED_CASES_PER_TX).collect();
+            let last = chunks.pop().unwrap_or_default();
+            for chunk in chunks {
+                let mut early = Tx::new(&self.table);
+                for case in chunk {
+                    early.put_case_change(case, &[], &self.calendar);
+                }
+                early.commit(&self.client).await?;
+            }
+            for case in last {
+                tx.put_case_change(case, &[], &self.calendar);
+            }
+        }
         match &write.case {
             CaseWrite::None => {}
             CaseWrite::Open { case, events } => {
@@ -61,12 +82,19 @@ impl Store {
             to_item(&InboundItem::new(inbound, write.case.case_id(), expires)),
             Conflict::DuplicateMessage,
         );
-        tx.put_reporter(
-            &write.reporter,
-            write.reporter_is_new,
-            &write.copies_read,
-            write.absorbed.as_ref(),
-        );
+        match (&write.erasure, write.reporter_is_new) {
+            (None, is_new) => tx.put_reporter(
+                &write.reporter,
+                is_new,
+                &write.copies_read,
+                write.absorbed.as_ref(),
+            ),
+            (Some(_), false) => {
+                tx.delete_reporter(&write.reporter, &write.copies_read, write.absorbed.as_ref())
+            }
+            // Nothing was kept about them: nothing to delete.
+            (Some(_), true) => {}
+        }
         tx.put_pending_message(reply);
         tx.commit(&self.client).await?;
         write.reporter.version += 1;
@@ -169,6 +197,34 @@ impl Store {
             pending = out.unprocessed_keys;
         }
         Ok((handled, found))
+    }
+
+    /// Every case still linked to a reporter, newest first, all pages.
+    pub async fn all_reporter_cases(&self, id: &ReporterId) -> Result<Vec<Case>, StoreError> {
+        let mut cases = Vec::new();
+        let mut start = None;
+        loop {
+            let out = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .index_name(keys::BY_REPORTER.name)
+                .key_condition_expression("#pk = :pk")
+                .expression_attribute_names("#pk", keys::BY_REPORTER.pk)
+                .expression_attribute_values(":pk", s(id.as_str()))
+                .scan_index_forward(false)
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(StoreError::from_sdk)?;
+            for item in out.items.unwrap_or_default() {
+                cases.push(from_item::<Case>(item)?);
+            }
+            match out.last_evaluated_key {
+                Some(key) => start = Some(key),
+                None => return Ok(cases),
+            }
+        }
     }
 
     /// A reporter's cases, newest first (for `STATUS`).

@@ -30,8 +30,9 @@ pub struct CaseItem<'a> {
     kel_pk: Option<String>,
     #[serde(rename = "AgencyPK", default, skip_serializing_if = "Option::is_none")]
     agency_pk: Option<String>,
-    #[serde(rename = "ReporterPK")]
-    reporter_pk: String,
+    /// Absent once the reporter erased their data: the case leaves their index.
+    #[serde(rename = "ReporterPK", default, skip_serializing_if = "Option::is_none")]
+    reporter_pk: Option<String>,
     #[serde(rename = "QueueSK")]
     queue_sk: String,
     #[serde(rename = "TimePK", default, skip_serializing_if = "Option::is_none")]
@@ -56,7 +57,7 @@ impl<'a> CaseItem<'a> {
             kec_pk: area.ancestor_at(2).map(|p| p.to_string()),
             kel_pk: area.ancestor_at(3).map(|p| p.to_string()),
             agency_pk: case.agency.as_ref().map(|p| p.to_string()),
-            reporter_pk: case.reporter.as_str().to_owned(),
+            reporter_pk: case.reporter.id().map(|id| id.as_str().to_owned()),
             queue_sk: keys::queue_sk(case.created_at, &case.ticket),
             time_pk: open_due.map(|_| keys::OPEN_CASES.to_owned()),
             time_sk: open_due.map(|due| keys::open_case_sk(due, &case.id)),

@@ -137,19 +137,42 @@ impl<'a> Tx<'a> {
                 .map(|k| (k, a.version))
         });
         for (gone, version) in gone_copies.chain(gone_absorbed) {
-            let delete = Delete::builder()
-                .table_name(self.table)
-                .key(keys::PK, AttributeValue::S(keys::reporter_pk(gone)))
-                .key(keys::SK, AttributeValue::S(keys::REPORTER_SK.to_owned()))
-                .condition_expression("#version = :version")
-                .expression_attribute_names("#version", "version")
-                .expression_attribute_values(":version", AttributeValue::N(version.to_string()))
-                .build()
-                .expect("table, key and condition are set");
-            self.items
-                .push(TransactWriteItem::builder().delete(delete).build());
-            self.conflicts.push(Conflict::Reporter);
+            self.delete_if_version(keys::reporter_pk(gone), keys::REPORTER_SK, version);
         }
+    }
+
+    /// Deletes the reporter's record and the copies read, all at the
+    /// version read: a message of theirs written meanwhile is a conflict.
+    pub fn delete_reporter(
+        &mut self,
+        reporter: &Reporter,
+        copies_read: &[ReporterId],
+        absorbed: Option<&AbsorbedRecord>,
+    ) {
+        for key in std::iter::once(&reporter.id).chain(copies_read) {
+            self.delete_if_version(keys::reporter_pk(key), keys::REPORTER_SK, reporter.version);
+        }
+        // The same person's other record, merged by this very message.
+        if let Some(a) = absorbed {
+            for key in &a.keys {
+                self.delete_if_version(keys::reporter_pk(key), keys::REPORTER_SK, a.version);
+            }
+        }
+    }
+
+    fn delete_if_version(&mut self, pk: String, sk: &str, version: u64) {
+        let delete = Delete::builder()
+            .table_name(self.table)
+            .key(keys::PK, AttributeValue::S(pk))
+            .key(keys::SK, AttributeValue::S(sk.to_owned()))
+            .condition_expression("#version = :version")
+            .expression_attribute_names("#version", "version")
+            .expression_attribute_values(":version", AttributeValue::N(version.to_string()))
+            .build()
+            .expect("table, key and condition are set");
+        self.items
+            .push(TransactWriteItem::builder().delete(delete).build());
+        self.conflicts.push(Conflict::Reporter);
     }
 
     /// Puts a message to the citizen, pending in the outbox until

@@ -198,6 +198,27 @@ impl Outbound {
 
     /// The plain text of the message, for providers without interactive
     /// messages (Twilio's inline replies) and for the case timeline.
+    /// The message with `line` after its body, within the body's limit; a
+    /// template is sent as approved.
+    pub fn with_footer(self, line: &str) -> Self {
+        let joined = |body: &str, max| shorten(&format!("{body}\n\n{line}"), max);
+        match self {
+            Outbound::Text { body } => Outbound::Text {
+                body: joined(&body, MAX_TEXT),
+            },
+            Outbound::List { body, button, rows } => Outbound::List {
+                body: joined(&body, MAX_INTERACTIVE_BODY),
+                button,
+                rows,
+            },
+            Outbound::Buttons { body, buttons } => Outbound::Buttons {
+                body: joined(&body, MAX_INTERACTIVE_BODY),
+                buttons,
+            },
+            template @ Outbound::Template { .. } => template,
+        }
+    }
+
     pub fn as_plain_text(&self) -> String {
         match self {
             Outbound::Text { body } => body.clone(),

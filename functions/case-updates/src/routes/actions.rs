@@ -45,6 +45,9 @@ pub enum Action {
     },
     Reclassify(Reclassification),
     Note(String),
+    /// The citizen's files are needed (evidence): kept if the citizen
+    /// erases their data; the note says why.
+    KeepFiles(String),
 }
 
 #[derive(Serialize)]
@@ -137,11 +140,12 @@ fn parse_action(tree: &Jurisdictions, body: ActionRequest) -> Result<Action, Api
             )?),
         },
         "note" => Action::Note(required("note", note)?),
+        "keep_files" => Action::KeepFiles(required("note", note)?),
         "reclassify" => Action::Reclassify(reclassification(tree, body.kind, body.category, body.kelurahan)?),
         _ => {
             return Err(ApiError::invalid(
                 "action",
-                "one of verify, reject, start, resolve, answer, close, reopen, reclassify, note",
+                "one of verify, reject, start, resolve, answer, close, reopen, reclassify, note, keep_files",
             ))
         }
     };
@@ -263,6 +267,12 @@ fn apply(
             Ok((event, None))
         }
         Action::Note(text) => {
+            case.updated_at = now;
+            let event = TimelineEvent::new(now, official.actor(), EventBody::Note { text });
+            Ok((event, None))
+        }
+        Action::KeepFiles(text) => {
+            case.keep_files = true;
             case.updated_at = now;
             let event = TimelineEvent::new(now, official.actor(), EventBody::Note { text });
             Ok((event, None))

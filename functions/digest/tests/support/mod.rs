@@ -247,8 +247,8 @@ pub async fn create_heard(
         None,
     )
     .unwrap();
-    let contact = contacts().seal(&case.reporter, &citizen);
-    let reporter = Reporter::new(case.reporter.clone(), contact, last_inbound_at);
+    let contact = contacts().seal(case.reporter.id().unwrap(), &citizen);
+    let reporter = Reporter::new(case.reporter.id().unwrap().clone(), contact, last_inbound_at);
     aduan_testkit::seed::open_case(store, &case, &[opened], reporter).await;
     case
 }

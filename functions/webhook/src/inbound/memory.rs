@@ -82,6 +82,14 @@ impl MemoryRecords {
             change(&mut tables);
         }
         // The conditions, in the order the transaction puts its items.
+        let erased = write.erasure.as_ref().map_or(&[][..], |e| &e.cases[..]);
+        for case in erased {
+            if tables.cases.get(&case.id).map(|c| c.version) != Some(case.version) {
+                return Err(StoreError::VersionConflict {
+                    expected: case.version,
+                });
+            }
+        }
         match &write.case {
             CaseWrite::None => {}
             CaseWrite::Open { case, .. } => {
@@ -109,13 +117,29 @@ impl MemoryRecords {
         if tables.inbound.contains_key(&inbound_id(inbound)) {
             return Err(StoreError::DuplicateMessage);
         }
-        check_reporter(
-            &tables,
-            &write.reporter,
-            write.reporter_is_new,
-            &write.copies_read,
-            write.absorbed.as_ref(),
-        )?;
+        match (&write.erasure, write.reporter_is_new) {
+            (None, is_new) => check_reporter(
+                &tables,
+                &write.reporter,
+                is_new,
+                &write.copies_read,
+                write.absorbed.as_ref(),
+            )?,
+            (Some(_), false) => {
+                let at = |key: &ReporterId| tables.reporters.get(key).map(|r| r.version);
+                let keys = std::iter::once(&write.reporter.id).chain(&write.copies_read);
+                let merged = write
+                    .absorbed
+                    .iter()
+                    .flat_map(|a| a.keys.iter().map(move |k| (k, a.version)));
+                if !keys.into_iter().all(|k| at(k) == Some(write.reporter.version))
+                    || !merged.into_iter().all(|(k, version)| at(k) == Some(version))
+                {
+                    return Err(StoreError::ReporterConflict);
+                }
+            }
+            (Some(_), true) => {}
+        }
         // Committed: all of it.
         write.reporter.version += 1;
         if let CaseWrite::Change { case, .. } = &mut write.case {
@@ -138,12 +162,28 @@ impl MemoryRecords {
             tables.events.entry(id.clone()).or_default().extend(events);
         }
         tables.inbound.insert(inbound_id(inbound), case_id);
-        put_reporter(
-            &mut tables,
-            &write.reporter,
-            &write.copies_read,
-            write.absorbed.as_ref(),
-        );
+        for case in erased {
+            let mut next = case.clone();
+            next.version += 1;
+            tables.cases.insert(next.id.clone(), next);
+        }
+        match &write.erasure {
+            None => put_reporter(
+                &mut tables,
+                &write.reporter,
+                &write.copies_read,
+                write.absorbed.as_ref(),
+            ),
+            Some(_) => {
+                let merged = write.absorbed.iter().flat_map(|a| a.keys.iter());
+                for key in std::iter::once(&write.reporter.id)
+                    .chain(&write.copies_read)
+                    .chain(merged)
+                {
+                    tables.reporters.remove(key);
+                }
+            }
+        }
         if let Some((pending, _)) = reply {
             tables.pending.push(pending.clone());
         }
@@ -258,12 +298,19 @@ impl CitizenRecords for MemoryRecords {
         let mut cases: Vec<Case> = tables
             .cases
             .values()
-            .filter(|c| &c.reporter == reporter)
+            .filter(|c| c.reporter.is(reporter))
             .cloned()
             .collect();
         cases.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.ticket.cmp(&a.ticket)));
         cases.truncate(usize::try_from(limit).unwrap_or(0));
         std::future::ready(Ok(cases))
+    }
+
+    fn all_reporter_cases(
+        &self,
+        reporter: &ReporterId,
+    ) -> impl Future<Output = Result<Vec<Case>, StoreError>> + Send {
+        self.reporter_cases(reporter, i32::MAX)
     }
 
     fn record_citizen_message(

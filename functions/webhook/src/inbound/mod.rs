@@ -21,6 +21,7 @@ use aduan_shared::domain::identity::{IdKeys, Sender};
 use aduan_shared::domain::jurisdiction::{JurisdictionPath, Jurisdictions};
 use aduan_shared::domain::language::Vocabulary;
 use aduan_shared::domain::reporter::{ReporterId, ReporterKeys};
+use aduan_shared::domain::ticket::Ticket;
 use aduan_shared::notify::citizen::Staged;
 use aduan_shared::store::{InboundKey, StoreError};
 use aduan_shared::texts::Texts;
@@ -64,6 +65,7 @@ impl Desk {
             keeps_files: self.keeps_files,
             reopen_window: self.policy.reopen_window,
             followup_ack_every: self.policy.followup_ack_every,
+            privacy: &self.policy.privacy,
         }
     }
 }
@@ -94,6 +96,8 @@ pub enum Outcome {
         reply: Option<Box<Reply>>,
         /// A file recorded as pending, to fetch before answering.
         media: Option<Box<MediaJob>>,
+        /// The citizen erased their data: the files of these cases go too.
+        erased_files: Vec<Ticket>,
     },
 }
 
@@ -292,6 +296,13 @@ async fn look_up(
         Lookup::Case(id) => Found::Case(records.case(&id).await?.map(Box::new)),
         Lookup::Ticket(ticket) => Found::Case(records.case_by_ticket(&ticket).await?.map(Box::new)),
         Lookup::ReporterCases => Found::Cases(cases_of(records, owners, plan::STATUS_LIST_LIMIT).await?),
+        Lookup::AllReporterCases => {
+            let mut cases = Vec::new();
+            for owner in owners {
+                cases.extend(records.all_reporter_cases(owner).await?);
+            }
+            Found::Cases(cases)
+        }
     })
 }
 
@@ -312,6 +323,12 @@ fn stage(plan: &Plan, inbound: &Inbound, now: DateTime<Utc>) -> Option<Staged> {
 }
 
 fn handled_outcome(plan: Plan, staged: Option<Staged>, provider: Provider) -> Outcome {
+    let erased_files = plan
+        .write
+        .erasure
+        .as_ref()
+        .map(|e| e.files_to_delete())
+        .unwrap_or_default();
     let media = plan
         .message_event()
         .and_then(|(case_id, ticket, event)| MediaJob::of(case_id, ticket, provider, event));
@@ -325,6 +342,7 @@ fn handled_outcome(plan: Plan, staged: Option<Staged>, provider: Provider) -> Ou
             })
         }),
         media: media.map(Box::new),
+        erased_files,
     }
 }
 

@@ -42,6 +42,12 @@ pub trait CitizenRecords {
         limit: i32,
     ) -> impl Future<Output = Result<Vec<Case>, StoreError>> + Send;
 
+    /// Every case still linked to the reporter, newest first.
+    fn all_reporter_cases(
+        &self,
+        reporter: &ReporterId,
+    ) -> impl Future<Output = Result<Vec<Case>, StoreError>> + Send;
+
     /// Everything the message writes, in one transaction, conditional on
     /// what was read (see [`Store::record_citizen_message`]).
     fn record_citizen_message(
@@ -92,6 +98,13 @@ impl CitizenRecords for Store {
         limit: i32,
     ) -> impl Future<Output = Result<Vec<Case>, StoreError>> + Send {
         Store::reporter_cases(self, reporter, limit)
+    }
+
+    fn all_reporter_cases(
+        &self,
+        reporter: &ReporterId,
+    ) -> impl Future<Output = Result<Vec<Case>, StoreError>> + Send {
+        Store::all_reporter_cases(self, reporter)
     }
 
     fn record_citizen_message(

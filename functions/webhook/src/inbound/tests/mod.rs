@@ -10,7 +10,7 @@ use aduan_shared::config::policy::Policy;
 use aduan_shared::config::Env;
 use aduan_shared::conversation::plan::PlanError;
 use aduan_shared::conversation::{Awaiting, OpenCase, Reporter};
-use aduan_shared::domain::case::{CaseId, Provider};
+use aduan_shared::domain::case::{CaseId, CaseReporter, Provider};
 use aduan_shared::domain::identity::Sender;
 use aduan_shared::domain::jurisdiction::Jurisdictions;
 use aduan_shared::domain::kind::CaseKind;
@@ -473,6 +473,58 @@ async fn berhenti_and_mulai_are_recorded_on_the_reporter_and_answered() {
     assert_eq!(d.reporter(CITIZEN).stopped_at, None);
 }
 
+/// `HAPUS DATA YA` (the typed confirmation) deletes the record and unlinks
+/// every case of the citizen's, and none of a neighbour's; a write of theirs
+/// that won the race makes the erasure read again and unlink the new case
+/// too; `DATA SAYA` then lists nothing of the erased cases.
+#[tokio::test]
+async fn an_erasure_unlinks_every_case_of_theirs_even_one_opened_meanwhile() {
+    let d = Harness::new();
+    let texts = Texts::shipped();
+    d.send(CITIZEN, "wamid.1", "Lampu jalan di Garegeh mati")
+        .await
+        .unwrap();
+    d.send(NEIGHBOUR, "wamid.n", "Sampah di Garegeh menumpuk")
+        .await
+        .unwrap();
+    let id = d.reporter(CITIZEN).id;
+    let asked = d.says(CITIZEN, "wamid.2", "HAPUS DATA").await;
+    assert!(asked.starts_with(&texts.erase_question), "{asked}");
+    assert_eq!(d.records.tables().cases.len(), 2, "asking erases nothing");
+    // Another message of theirs opens a case just before the erasure writes.
+    let mut late = d.records.tables().cases[&d.records.tables().tickets[&ticket("ADU-0001")]].clone();
+    late.id = CaseId::new(now());
+    late.ticket = ticket("ADU-0009");
+    let late_id = late.id.clone();
+    d.records.interfere(move |tables| {
+        let owner = late.reporter.id().unwrap().clone();
+        tables.reporters.get_mut(&owner).unwrap().version += 1;
+        tables.cases.insert(late.id.clone(), late);
+    });
+    let done = d.says(CITIZEN, "wamid.3", "hapus data ya").await;
+    assert_eq!(done, texts.erased);
+    let tables = d.records.tables();
+    assert!(!tables.reporters.contains_key(&id));
+    let erased: Vec<&CaseId> = tables
+        .cases
+        .values()
+        .filter(|c| c.reporter == CaseReporter::Erased)
+        .map(|c| &c.id)
+        .collect();
+    assert_eq!(erased.len(), 2, "{erased:?}");
+    assert!(erased.contains(&&late_id));
+    assert!(
+        tables.cases.values().any(|c| c.reporter.id().is_some()),
+        "the neighbour's stays"
+    );
+    let summary = d.says(CITIZEN, "wamid.4", "DATA SAYA").await;
+    assert!(summary.contains(&texts.my_data_none), "{summary}");
+    assert!(
+        summary.ends_with(&texts.privacy_line),
+        "a fresh reporter: {summary}"
+    );
+}
+
 /// A question is thanked as a question, not as "your report".
 #[tokio::test]
 async fn a_question_is_acknowledged_as_a_question() {
@@ -493,9 +545,14 @@ async fn a_question_is_acknowledged_as_a_question() {
 async fn a_greeting_alone_is_welcomed_and_the_report_after_it_opens_the_case() {
     let d = Harness::new();
     let texts = Texts::shipped();
-    for (id, greeting) in [("wamid.1", "Assalamualaikum pak"), ("wamid.2", "P")] {
+    // The first reply to a new citizen ends with the privacy line.
+    let first = format!("{}\n\n{}", texts.welcome, texts.privacy_line);
+    for (id, greeting, welcome) in [
+        ("wamid.1", "Assalamualaikum pak", first),
+        ("wamid.2", "P", texts.welcome.clone()),
+    ] {
         let outcome = d.send(CITIZEN, id, greeting).await.unwrap();
-        assert_eq!(reply(&outcome), (texts.welcome.clone(), None), "{greeting:?}");
+        assert_eq!(reply(&outcome), (welcome, None), "{greeting:?}");
     }
     let tables = d.records.tables();
     assert!(tables.cases.is_empty(), "a greeting opens no case");

@@ -5,7 +5,9 @@ use aws_sdk_dynamodb::types::KeysAndAttributes;
 use chrono::{DateTime, Duration, Utc};
 
 use super::codec::{from_item, is_expired, key_of, s, to_item};
-use super::items::{CaseItem, InboundItem, InboundKey, PendingOutbound, ReporterItem, TicketItem};
+use super::items::{
+    CaseItem, InboundItem, InboundKey, PendingOutbound, ReporterItem, SavedReply, TicketItem,
+};
 use super::tx::{Conflict, Tx};
 use super::{keys, Store, StoreError};
 use crate::conversation::plan::{CaseWrite, CitizenWrite};
@@ -18,6 +20,16 @@ use crate::whatsapp::INBOUND_RETENTION_DAYS;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Handled {
     pub case_id: Option<CaseId>,
+    pub reply: Option<SavedReply>,
+}
+
+impl Handled {
+    /// The reply saved with the message whose first attempt's lease has
+    /// ended by `now`: that attempt is over (the lease outlasts the
+    /// webhook's timeout), so the reply may be sent now if still pending.
+    pub fn reply_due(&self, now: DateTime<Utc>) -> Option<&SavedReply> {
+        self.reply.as_ref().filter(|r| r.lease_until <= now)
+    }
 }
 
 impl Store {
@@ -58,7 +70,16 @@ impl Store {
         // (`Inbound::is_too_old`) is recognised when it comes again.
         let expires = write.reporter.last_inbound_at + Duration::days(INBOUND_RETENTION_DAYS);
         tx.put_new(
-            to_item(&InboundItem::new(inbound, write.case.case_id(), expires)),
+            to_item(&InboundItem::new(
+                inbound,
+                write.case.case_id(),
+                reply.map(|(pending, lease_until)| SavedReply {
+                    case_id: pending.case_id.clone(),
+                    event_id: pending.event.id.clone(),
+                    lease_until,
+                }),
+                expires,
+            )),
             Conflict::DuplicateMessage,
         );
         tx.put_reporter(&write.reporter, write.reporter_is_new, &write.copies_read);
@@ -84,7 +105,7 @@ impl Store {
         let mut tx = Tx::new(&self.table);
         let expires = Utc::now() + Duration::days(INBOUND_RETENTION_DAYS);
         tx.put_new(
-            to_item(&InboundItem::new(inbound, None, expires)),
+            to_item(&InboundItem::new(inbound, None, None, expires)),
             Conflict::DuplicateMessage,
         );
         tx.put_reporter(reporter, false, copies_read);
@@ -149,8 +170,10 @@ impl Store {
             for item in items.into_iter().filter(|i| !is_expired(i, Utc::now())) {
                 match item.get(keys::PK).and_then(|v| v.as_s().ok()) {
                     Some(pk) if *pk == inbound_pk => {
+                        let record = from_item::<InboundItem>(item)?;
                         handled = Some(Handled {
-                            case_id: from_item::<InboundItem>(item)?.case_id,
+                            case_id: record.case_id,
+                            reply: record.reply,
                         })
                     }
                     Some(pk) if reporter_pks.contains(pk) => {

@@ -31,7 +31,7 @@ pub use citizen::Handled;
 use codec::{from_item, is_expired, s, Item};
 pub use error::StoreError;
 use items::{EventItem, TicketItem};
-pub use items::{InboundKey, PendingOutbound};
+pub use items::{InboundKey, PendingOutbound, SavedReply};
 pub use outbox::{AttemptEnd, OutboxEntry};
 pub use queue::{Cursor, Page, QueueQuery, QueueScope};
 use tx::Tx;

@@ -14,7 +14,7 @@ use aduan_shared::domain::case::{Case, CaseId};
 use aduan_shared::domain::reporter::ReporterId;
 use aduan_shared::domain::ticket::Ticket;
 use aduan_shared::domain::timeline::TimelineEvent;
-use aduan_shared::store::{Handled, InboundKey, PendingOutbound, StoreError};
+use aduan_shared::store::{Handled, InboundKey, PendingOutbound, SavedReply, StoreError};
 
 use super::records::{CitizenRecords, PendingReply};
 
@@ -27,8 +27,9 @@ pub struct Tables {
     /// Reporters' records by the key they are kept under: their id, or one
     /// of the keys they are copied under.
     pub reporters: HashMap<ReporterId, Reporter>,
-    /// Handled message ids, with the case each went to.
-    pub inbound: HashMap<String, Option<CaseId>>,
+    /// Handled message ids, with the case each went to and the reply
+    /// saved with it.
+    pub inbound: HashMap<String, (Option<CaseId>, Option<SavedReply>)>,
     pub pending: Vec<PendingOutbound>,
     pub ticket_counter: u64,
     /// Transactions committed.
@@ -136,7 +137,12 @@ impl MemoryRecords {
             let events = write.case.events().to_vec();
             tables.events.entry(id.clone()).or_default().extend(events);
         }
-        tables.inbound.insert(inbound_id(inbound), case_id);
+        let saved = reply.map(|(pending, lease_until)| SavedReply {
+            case_id: pending.case_id.clone(),
+            event_id: pending.event.id.clone(),
+            lease_until,
+        });
+        tables.inbound.insert(inbound_id(inbound), (case_id, saved));
         put_reporter(&mut tables, &write.reporter, &write.copies_read);
         if let Some((pending, _)) = reply {
             tables.pending.push(pending.clone());
@@ -194,9 +200,13 @@ impl CitizenRecords for MemoryRecords {
         keys: &[ReporterId],
     ) -> impl Future<Output = Result<(Option<Handled>, Vec<Reporter>), StoreError>> + Send {
         let tables = self.tables.lock().unwrap();
-        let handled = tables.inbound.get(&inbound_id(key)).map(|case_id| Handled {
-            case_id: case_id.clone(),
-        });
+        let handled = tables
+            .inbound
+            .get(&inbound_id(key))
+            .map(|(case_id, reply)| Handled {
+                case_id: case_id.clone(),
+                reply: reply.clone(),
+            });
         let found = keys
             .iter()
             .filter_map(|k| tables.reporters.get(k))
@@ -270,7 +280,7 @@ impl CitizenRecords for MemoryRecords {
             check_reporter(&tables, reporter, false, copies_read).map(|()| {
                 reporter.version += 1;
                 put_reporter(&mut tables, reporter, copies_read);
-                tables.inbound.insert(inbound_id(inbound), None);
+                tables.inbound.insert(inbound_id(inbound), (None, None));
                 tables.writes += 1;
             })
         };

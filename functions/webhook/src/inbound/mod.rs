@@ -22,7 +22,7 @@ use aduan_shared::domain::jurisdiction::{JurisdictionPath, Jurisdictions};
 use aduan_shared::domain::language::Vocabulary;
 use aduan_shared::domain::reporter::{ReporterId, ReporterKeys};
 use aduan_shared::notify::citizen::Staged;
-use aduan_shared::store::{InboundKey, StoreError};
+use aduan_shared::store::{Handled, InboundKey, SavedReply, StoreError};
 use aduan_shared::texts::Texts;
 use aduan_shared::whatsapp::outbound::Outbound;
 use aduan_shared::whatsapp::Inbound;
@@ -83,10 +83,21 @@ pub struct Reply {
     pub staged: Option<Staged>,
 }
 
+/// A redelivered message's saved reply, and where it goes.
+#[derive(Debug, Clone)]
+pub struct DueReply {
+    pub reply: SavedReply,
+    pub to: Sender,
+}
+
 #[derive(Debug, Clone)]
 pub enum Outcome {
     /// The same message, delivered again: nothing written, nothing sent.
     Duplicate,
+    /// The same message, delivered again after its first attempt's lease
+    /// ended: nothing written; its reply, if still pending, is for the
+    /// caller to send now rather than wait for the sweep.
+    ReplyDue(Box<DueReply>),
     /// Sent before the de-duplication window ([`Inbound::is_too_old`]): a
     /// replay, not a redelivery. Nothing read, written or sent.
     TooOld,
@@ -149,8 +160,8 @@ pub async fn process(
     let mut last_conflict = StoreError::Contended;
     for _ in 0..MAX_ROUNDS {
         let (handled, found) = records.inbound_and_reporters(&key, &lookups).await?;
-        if handled.is_some() {
-            return Ok(Outcome::Duplicate);
+        if let Some(handled) = handled {
+            return Ok(redelivered(&handled, &sender, &found, desk, inbound, now));
         }
         let Resolved {
             mut reporter,
@@ -206,6 +217,30 @@ pub async fn process(
         }
     }
     Err(last_conflict.into())
+}
+
+/// A message handled already: its reply to send, if its first attempt's
+/// lease is over, to the contact the reporter's record keeps (as the first
+/// attempt would have), else nothing.
+fn redelivered(
+    handled: &Handled,
+    sender: &IdKeys,
+    found: &[Reporter],
+    desk: &Desk,
+    inbound: &Inbound,
+    now: DateTime<Utc>,
+) -> Outcome {
+    let Some(reply) = handled.reply_due(now) else {
+        return Outcome::Duplicate;
+    };
+    let known = resolve(sender, found).and_then(|r| {
+        let record = r.reporter?;
+        desk.keys.contacts.open(&r.id, &record.contact).ok()
+    });
+    Outcome::ReplyDue(Box::new(DueReply {
+        reply: reply.clone(),
+        to: known.map_or(inbound.from.clone(), |k| k.updated_by(&inbound.from)),
+    }))
 }
 
 /// The limit this message runs into, if any: the minute's count for any

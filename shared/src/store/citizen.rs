@@ -6,7 +6,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::codec::{from_item, is_expired, key_of, s, to_item};
 use super::items::{
-    CaseItem, InboundItem, InboundKey, PendingOutbound, ReporterItem, SavedReply, TicketItem,
+    CaseItem, InboundItem, InboundKey, PendingOutbound, ReporterItem, SavedReply, SequenceItem, TicketItem,
 };
 use super::tx::{Conflict, Tx};
 use super::{keys, Store, StoreError};
@@ -23,6 +23,18 @@ pub struct Handled {
     pub reply: Option<SavedReply>,
 }
 
+/// What a citizen's message reads first, in one request.
+#[derive(Debug, Clone, Default)]
+pub struct FirstRead {
+    /// Whether the message was handled already.
+    pub handled: Option<Handled>,
+    /// The records kept under the sender's keys.
+    pub reporters: Vec<Reporter>,
+    /// The last ticket number taken (0 before the first): a new case takes
+    /// the next, in its own transaction.
+    pub last_ticket: u64,
+}
+
 impl Handled {
     /// The reply saved with the message whose first attempt's lease has
     /// ended by `now`: that attempt is over (the lease outlasts the
@@ -36,7 +48,9 @@ impl Store {
     /// Records a citizen's message in one transaction, all of it or nothing:
     /// its de-duplication record (a message recorded already fails with
     /// `DuplicateMessage`), the reporter's record at the version read, what
-    /// it writes on a case (a new case with its ticket, events on a case
+    /// it writes on a case (a new case with its ticket, recorded as the last
+    /// number taken: `TicketTaken` if another case took it first, and
+    /// nothing is written; events on a case
     /// that must still be open, or a changed case at the version read), and
     /// the reply, pending, due for the sweep at the time given. On success
     /// the reporter's version, and a changed case's, are the new ones.
@@ -55,6 +69,7 @@ impl Store {
                     to_item(&TicketItem::new(&case.ticket, &case.id)),
                     Conflict::TicketTaken,
                 );
+                tx.advance_ticket_sequence(case.ticket.number());
                 tx.put_events(&case.id, events, &self.calendar);
             }
             CaseWrite::Append { case_id, events, .. } => {
@@ -130,19 +145,22 @@ impl Store {
             .transpose()
     }
 
-    /// Both things an inbound message needs first, in one request: whether it
-    /// was already handled, and the records kept under the sender's keys
-    /// (their record, or copies of it, or others' for [`resolve`] to tell).
+    /// Everything an inbound message needs first, in one request: whether it
+    /// was already handled, the records kept under the sender's keys (their
+    /// record, or copies of it, or others' for [`resolve`] to tell), and the
+    /// ticket sequence, so that a new case costs no request of its own for
+    /// its number.
     ///
     /// [`resolve`]: crate::conversation::resolve
     pub async fn inbound_and_reporters(
         &self,
         key: &InboundKey,
         reporter_keys: &[ReporterId],
-    ) -> Result<(Option<Handled>, Vec<Reporter>), StoreError> {
+    ) -> Result<FirstRead, StoreError> {
         let inbound_pk = keys::inbound_pk(key.provider, &key.message_id);
         let mut request = KeysAndAttributes::builder()
             .keys(key_of(&inbound_pk, keys::INBOUND_SK))
+            .keys(key_of(keys::TICKET_SEQUENCE_PK, keys::SEQUENCE_SK))
             .consistent_read(true);
         let mut reporter_pks: Vec<String> = Vec::new();
         for pk in reporter_keys.iter().map(keys::reporter_pk) {
@@ -153,7 +171,7 @@ impl Store {
         }
         let request = request.build().expect("keys are set");
         let mut pending = Some(std::collections::HashMap::from([(self.table.clone(), request)]));
-        let (mut handled, mut found) = (None, Vec::new());
+        let mut first = FirstRead::default();
         // BatchGetItem may return some keys as unprocessed under load: ask again.
         while let Some(request_items) = pending.take().filter(|r| !r.is_empty()) {
             let out = self
@@ -171,20 +189,23 @@ impl Store {
                 match item.get(keys::PK).and_then(|v| v.as_s().ok()) {
                     Some(pk) if *pk == inbound_pk => {
                         let record = from_item::<InboundItem>(item)?;
-                        handled = Some(Handled {
+                        first.handled = Some(Handled {
                             case_id: record.case_id,
                             reply: record.reply,
                         })
                     }
+                    Some(pk) if pk == keys::TICKET_SEQUENCE_PK => {
+                        first.last_ticket = from_item::<SequenceItem>(item)?.value
+                    }
                     Some(pk) if reporter_pks.contains(pk) => {
-                        found.push(from_item::<ReporterItem>(item)?.reporter)
+                        first.reporters.push(from_item::<ReporterItem>(item)?.reporter)
                     }
                     _ => {}
                 }
             }
             pending = out.unprocessed_keys;
         }
-        Ok((handled, found))
+        Ok(first)
     }
 
     /// A reporter's cases, newest first (for `STATUS`).

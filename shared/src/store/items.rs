@@ -213,6 +213,12 @@ impl InboundItem {
     }
 }
 
+/// The deployment's ticket sequence: the last number taken.
+#[derive(Debug, Clone, Deserialize)]
+pub struct SequenceItem {
+    pub value: u64,
+}
+
 /// A provider's id for an inbound message: the de-duplication key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InboundKey {

@@ -14,7 +14,7 @@ use aduan_shared::domain::case::{Case, CaseId};
 use aduan_shared::domain::reporter::ReporterId;
 use aduan_shared::domain::ticket::Ticket;
 use aduan_shared::domain::timeline::TimelineEvent;
-use aduan_shared::store::{Handled, InboundKey, PendingOutbound, SavedReply, StoreError};
+use aduan_shared::store::{FirstRead, Handled, InboundKey, PendingOutbound, SavedReply, StoreError};
 
 use super::records::{CitizenRecords, PendingReply};
 
@@ -31,6 +31,7 @@ pub struct Tables {
     /// saved with it.
     pub inbound: HashMap<String, (Option<CaseId>, Option<SavedReply>)>,
     pub pending: Vec<PendingOutbound>,
+    /// The last ticket number taken.
     pub ticket_counter: u64,
     /// Transactions committed.
     pub writes: usize,
@@ -125,6 +126,7 @@ impl MemoryRecords {
         match &write.case {
             CaseWrite::None => {}
             CaseWrite::Open { case, .. } => {
+                tables.ticket_counter = case.ticket.number();
                 tables.tickets.insert(case.ticket.clone(), case.id.clone());
                 tables.cases.insert(case.id.clone(), case.clone());
             }
@@ -198,7 +200,7 @@ impl CitizenRecords for MemoryRecords {
         &self,
         key: &InboundKey,
         keys: &[ReporterId],
-    ) -> impl Future<Output = Result<(Option<Handled>, Vec<Reporter>), StoreError>> + Send {
+    ) -> impl Future<Output = Result<FirstRead, StoreError>> + Send {
         let tables = self.tables.lock().unwrap();
         let handled = tables
             .inbound
@@ -207,18 +209,16 @@ impl CitizenRecords for MemoryRecords {
                 case_id: case_id.clone(),
                 reply: reply.clone(),
             });
-        let found = keys
+        let reporters = keys
             .iter()
             .filter_map(|k| tables.reporters.get(k))
             .cloned()
             .collect();
-        std::future::ready(Ok((handled, found)))
-    }
-
-    fn next_ticket_number(&self) -> impl Future<Output = Result<u64, StoreError>> + Send {
-        let mut tables = self.tables.lock().unwrap();
-        tables.ticket_counter += 1;
-        std::future::ready(Ok(tables.ticket_counter))
+        std::future::ready(Ok(FirstRead {
+            handled,
+            reporters,
+            last_ticket: tables.ticket_counter,
+        }))
     }
 
     fn case(&self, id: &CaseId) -> impl Future<Output = Result<Option<Case>, StoreError>> + Send {

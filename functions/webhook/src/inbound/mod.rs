@@ -14,7 +14,7 @@ use chrono::{DateTime, Duration, Utc};
 use aduan_shared::archive::MediaJob;
 use aduan_shared::config::policy::Policy;
 use aduan_shared::conversation::limits::{Limit, Opening, Refusal, ReporterLimits};
-use aduan_shared::conversation::plan::{self, Found, Incoming, Lookup, Plan, PlanError, Rules};
+use aduan_shared::conversation::plan::{self, CaseWrite, Found, Incoming, Lookup, Plan, PlanError, Rules};
 use aduan_shared::conversation::{self, resolve, Context, Decision, Reporter, Resolved, State};
 use aduan_shared::domain::case::{CaseId, Channel, Provider};
 use aduan_shared::domain::identity::{IdKeys, Sender};
@@ -22,7 +22,7 @@ use aduan_shared::domain::jurisdiction::{JurisdictionPath, Jurisdictions};
 use aduan_shared::domain::language::Vocabulary;
 use aduan_shared::domain::reporter::{ReporterId, ReporterKeys};
 use aduan_shared::notify::citizen::Staged;
-use aduan_shared::store::{Handled, InboundKey, SavedReply, StoreError};
+use aduan_shared::store::{FirstRead, Handled, InboundKey, SavedReply, StoreError};
 use aduan_shared::texts::Texts;
 use aduan_shared::whatsapp::outbound::Outbound;
 use aduan_shared::whatsapp::Inbound;
@@ -154,12 +154,17 @@ pub async fn process(
         provider: inbound.provider,
         message_id: inbound.message_id.clone(),
     };
-    // Taken once: a round that conflicts keeps its ticket for the next.
-    let mut ticket_number = None;
+    // A number another case took first: the next round takes one past it,
+    // even from a sequence that lags behind the tickets.
+    let mut ticket_taken = 0;
     let mut open_case_closed = false;
     let mut last_conflict = StoreError::Contended;
     for _ in 0..MAX_ROUNDS {
-        let (handled, found) = records.inbound_and_reporters(&key, &lookups).await?;
+        let FirstRead {
+            handled,
+            reporters: found,
+            last_ticket,
+        } = records.inbound_and_reporters(&key, &lookups).await?;
         if let Some(handled) = handled {
             return Ok(redelivered(&handled, &sender, &found, desk, inbound, now));
         }
@@ -197,7 +202,7 @@ pub async fn process(
                     records,
                     plan::lookup(&decision, State::of(reporter.as_ref())),
                     &reporter_id,
-                    &mut ticket_number,
+                    last_ticket.max(ticket_taken),
                 )
                 .await?;
                 plan::plan(decision, found, &incoming, desk.context(inbound), desk.rules())?
@@ -210,6 +215,12 @@ pub async fn process(
             .await
         {
             Err(StoreError::CaseClosed) => open_case_closed = true,
+            Err(StoreError::TicketTaken) => {
+                if let CaseWrite::Open { case, .. } = &plan.write.case {
+                    ticket_taken = case.ticket.number();
+                }
+                last_conflict = StoreError::TicketTaken;
+            }
             Err(e) if e.is_conflict() => last_conflict = e,
             Err(StoreError::DuplicateMessage) => return Ok(Outcome::Duplicate),
             Err(e) => return Err(e.into()),
@@ -281,22 +292,19 @@ async fn refusal(
     }))
 }
 
-/// The one read the decision needs.
+/// What the decision needs beyond the first read: at most one read more. A
+/// new case's number is the one after the last the first read saw; the
+/// write takes it only if no other case did meanwhile (else a conflict: this
+/// round reads again), so no number is lost.
 async fn look_up(
     records: &impl CitizenRecords,
     lookup: Lookup,
     reporter_id: &ReporterId,
-    ticket_number: &mut Option<u64>,
+    last_ticket: u64,
 ) -> Result<Found, StoreError> {
     Ok(match lookup {
         Lookup::Nothing => Found::Nothing,
-        Lookup::TicketNumber => {
-            let number = match *ticket_number {
-                Some(number) => number,
-                None => *ticket_number.insert(records.next_ticket_number().await?),
-            };
-            Found::TicketNumber(number)
-        }
+        Lookup::TicketNumber => Found::TicketNumber(last_ticket + 1),
         Lookup::Case(id) => Found::Case(records.case(&id).await?.map(Box::new)),
         Lookup::Ticket(ticket) => Found::Case(records.case_by_ticket(&ticket).await?.map(Box::new)),
         Lookup::ReporterCases => Found::Cases(

@@ -245,7 +245,7 @@ async fn a_message_written_first_by_another_delivery_is_a_duplicate() {
 }
 
 #[tokio::test]
-async fn a_conflict_reads_again_and_keeps_the_ticket_it_took() {
+async fn a_conflict_reads_again_and_takes_the_next_ticket_number_then() {
     let d = Harness::new();
     let first = d
         .send(CITIZEN, "wamid.1", "Selokan tersumbat di Garegeh")
@@ -287,6 +287,30 @@ async fn a_conflict_reads_again_and_keeps_the_ticket_it_took() {
         2,
         "no ticket number lost to the conflict"
     );
+
+    // Another case takes the number this one read as next: it reads again
+    // and takes the one after, leaving no gap.
+    let other = case_id.clone();
+    d.records.interfere(move |tables| {
+        tables.ticket_counter = 3;
+        tables.tickets.insert(ticket("ADU-0003"), other);
+    });
+    let text = d
+        .says("6281211112222", "wamid.4", "Lampu jalan mati di pasar")
+        .await;
+    assert!(text.contains("ADU-0004"), "{text}");
+    let tables = d.records.tables();
+    assert_eq!(tables.ticket_counter, 4);
+    assert_eq!(tables.writes, 4);
+
+    // A ticket taken past a sequence that lags behind it: the number after
+    // the one taken, not the same one again.
+    let other = case_id.clone();
+    d.records.interfere(move |tables| {
+        tables.tickets.insert(ticket("ADU-0005"), other);
+    });
+    let text = d.says("6281233334444", "wamid.5", "Got mampet di pasar").await;
+    assert!(text.contains("ADU-0006"), "{text}");
 }
 
 #[tokio::test]

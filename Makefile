@@ -27,11 +27,22 @@ test: ## run every test against the local AWS emulator (started if needed), and 
 # it would cost minutes, and its own overhead is in the baselines' figures too.
 BENCH_BINS := -p webhook -p case-updates -p digest@0.1.0 -p aduan-bench-baselines
 
+# The Python peer's interpreter: a project-local venv with the peer's two
+# packages, made by `make bench` only (the smoke run leaves the peer out, so
+# `make test` installs nothing from PyPI).
+PEER_VENV := .venv-bench-python
+PEER_PACKAGES := boto3==1.44.5 awslambdaric==4.2.2
+
 .PHONY: bench bench-smoke
-bench: ## release-build the functions and baselines, measure them, write docs/performance.md (slow: about 50 minutes)
+bench: $(PEER_VENV)/.installed ## release-build the functions and baselines, measure them and the Python peer, write docs/performance.md (slow: about 50 minutes)
 	cargo build --release $(BENCH_BINS)
 	@$(BUILD)
-	infra/local/with-stack.sh $(BIN)/aduan-bench --bin-dir $${CARGO_TARGET_DIR:-target}/release --out docs/performance.md $(BENCH_ARGS)
+	infra/local/with-stack.sh $(BIN)/aduan-bench --bin-dir $${CARGO_TARGET_DIR:-target}/release --python $(CURDIR)/$(PEER_VENV)/bin/python --out docs/performance.md $(BENCH_ARGS)
+
+$(PEER_VENV)/.installed: Makefile
+	python3 -m venv $(PEER_VENV)
+	$(PEER_VENV)/bin/pip install --quiet $(PEER_PACKAGES)
+	touch $@
 
 bench-smoke: ## a few iterations of the whole bench against debug builds (part of make test)
 	$(BUILD)

@@ -7,7 +7,9 @@
 //!   aduan-bench --smoke --bin-dir target/debug
 //!   (--iterations N: invocations per operation, also the digest runs on the
 //!    growth section's open cases; --digest-runs N: digest runs on the N
-//!    open cases the webhook rows leave; --cold-starts N; --growth 1000,10000)
+//!    open cases the webhook rows leave; --cold-starts N; --growth 1000,10000;
+//!    --python PATH: a venv's interpreter with boto3 and awslambdaric, which
+//!    adds the Python peer to the cold starts and the warm rows)
 
 mod capacity;
 mod growth;
@@ -36,6 +38,9 @@ pub struct Settings {
     pub cold_starts: usize,
     pub open_cases: usize,
     pub growth: Vec<usize>,
+    /// The interpreter the Python peer runs on (a venv with boto3 and
+    /// awslambdaric); without it the peer is left out.
+    pub python: Option<PathBuf>,
 }
 
 impl Settings {
@@ -50,6 +55,7 @@ impl Settings {
             cold_starts: 20,
             open_cases: 50,
             growth: vec![1_000, 10_000, 100_000],
+            python: None,
         };
         let number = |v: Option<String>| v.and_then(|v| v.parse().ok()).ok_or("expected a number");
         while let Some(arg) = args.next() {
@@ -67,6 +73,7 @@ impl Settings {
                 }
                 "--bin-dir" => settings.bin_dir = args.next().ok_or("--bin-dir needs a path")?.into(),
                 "--out" => settings.out = Some(args.next().ok_or("--out needs a path")?.into()),
+                "--python" => settings.python = Some(args.next().ok_or("--python needs a path")?.into()),
                 "--iterations" => settings.iterations = number(args.next())?,
                 "--digest-runs" => settings.digest_runs = number(args.next())?,
                 "--cold-starts" => settings.cold_starts = number(args.next())?,
@@ -95,6 +102,14 @@ pub const BASELINES: [(&str, &str); 2] = [
     ("baseline: lambda_http hello world", "baseline-hello"),
     ("baseline: aws-config + one PutItem", "baseline-putitem"),
 ];
+
+/// A typical Python Lambda doing less than a new complaint (verify, one
+/// transaction, one send), on boto3 and the official runtime interface
+/// client: `bench/python/`.
+pub const PYTHON_PEER: (&str, &str) = (
+    "peer: Python (boto3, awslambdaric): verify, one transaction, one send",
+    "python-peer",
+);
 
 /// The local stack as the functions see it: everything through the proxies.
 pub struct Stack {
@@ -164,9 +179,15 @@ impl Stack {
     }
 
     pub fn function(&self, settings: &Settings, binary: &str, table: &str) -> Function {
-        Function::new(settings.bin_dir.join(binary), binary)
-            .env(self.env(table))
-            .output(Output::Discard)
+        let function = match (binary, &settings.python) {
+            (binary, Some(python)) if binary == PYTHON_PEER.1 => {
+                let bootstrap = concat!(env!("CARGO_MANIFEST_DIR"), "/python/bootstrap");
+                Function::new(bootstrap, binary)
+                    .env([("ADUAN_BENCH_PYTHON".to_owned(), python.display().to_string())])
+            }
+            _ => Function::new(settings.bin_dir.join(binary), binary),
+        };
+        function.env(self.env(table)).output(Output::Discard)
     }
 
     /// A warm process of `binary` on `table`, ready to be measured.
@@ -209,6 +230,7 @@ pub struct ColdStart {
 fn representative(binary: &str, i: usize) -> Value {
     match binary {
         "aduan-webhook" => scenario::new_complaint(i, "cold"),
+        "python-peer" => scenario::new_complaint(i, "cold-python"),
         "aduan-case-updates" => scenario::official("GET", "/cases?limit=50", None),
         "aduan-digest" => scenario::daily_digest(scenario::city_today()),
         _ => scenario::hello(),
@@ -217,9 +239,11 @@ fn representative(binary: &str, i: usize) -> Value {
 
 async fn cold_starts(stack: &Stack, settings: &Settings) -> Result<Vec<ColdStart>, String> {
     let table = stack.table("bench-cold").await;
+    let peer = settings.python.as_ref().map(|_| &PYTHON_PEER);
     let mut results: Vec<ColdStart> = FUNCTIONS
         .iter()
         .chain(BASELINES.iter())
+        .chain(peer)
         .map(|(name, binary)| {
             let path = settings.bin_dir.join(binary);
             ColdStart {
@@ -228,7 +252,8 @@ async fn cold_starts(stack: &Stack, settings: &Settings) -> Result<Vec<ColdStart
                 starts: Vec::new(),
                 rss_kib: None,
                 binary_bytes: std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0),
-                zip_bytes: zip_size(&path),
+                // The Python peer has no binary of its own to package.
+                zip_bytes: path.exists().then(|| zip_size(&path)).flatten(),
             }
         })
         .collect();
@@ -306,6 +331,14 @@ async fn warm(
     for (name, binary) in BASELINES {
         let bench = stack.serve(settings, binary, &table).await?;
         ops.push(bench.time(name, (0..n).map(|_| scenario::hello())).await);
+        rss.push((name.to_owned(), bench.finish().await));
+    }
+    // The Python peer: what the webhook's own time is compared with.
+    if settings.python.is_some() {
+        let (name, binary) = PYTHON_PEER;
+        let bench = stack.serve(settings, binary, &table).await?;
+        let complaints = (1..=n).map(|i| scenario::new_complaint(i, "python"));
+        ops.push(bench.time(name, complaints).await);
         rss.push((name.to_owned(), bench.finish().await));
     }
 

@@ -3,8 +3,6 @@
 
 mod support;
 
-use std::collections::HashSet;
-
 use aduan_shared::domain::case::{Escalation, Provider};
 use aduan_shared::domain::kind::CaseKind;
 use aduan_shared::domain::ladder::{Ladder, Level, Tier};
@@ -82,16 +80,38 @@ async fn create(
     case
 }
 
+/// The first read carries the last ticket number taken; a new case takes
+/// the next in its own write, and of two that read the same one, the second
+/// is `TicketTaken` (a conflict: read again), writing nothing.
 #[tokio::test]
-async fn ticket_sequence_is_atomic_under_concurrency() {
+async fn a_new_case_takes_its_number_in_its_write_and_once() {
     let store = fresh_store("seq").await;
-    let numbers = futures_join_all((0..20).map(|_| {
+    let read = |id: &'static str| {
         let store = store.clone();
-        async move { store.next_ticket_number().await.unwrap() }
-    }))
-    .await;
-    let distinct: HashSet<u64> = numbers.iter().copied().collect();
-    assert_eq!(distinct, (1..=20).collect::<HashSet<u64>>());
+        async move { store.inbound_and_reporters(&inbound(id), &[]).await }
+    };
+    assert_eq!(read("wamid.s0").await.unwrap().last_ticket, 0);
+    let when = at("2026-11-29T09:00:00+07:00");
+    create(&store, 1, GAREGEH, 1, when).await;
+    assert_eq!(read("wamid.s1").await.unwrap().last_ticket, 1);
+    let (again, opened) = case_in(1, GAREGEH, 2, when);
+    let err = open(
+        &store,
+        &inbound("wamid.s2"),
+        &again,
+        &[opened],
+        &mut reporter(2, when),
+        true,
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(err, StoreError::TicketTaken) && err.is_conflict(),
+        "{err:?}"
+    );
+    let first = read("wamid.s2").await.unwrap();
+    assert!(first.handled.is_none(), "nothing written");
+    assert_eq!(first.last_ticket, 1);
 }
 
 async fn futures_join_all<F: std::future::Future + Send + 'static>(
@@ -148,19 +168,19 @@ async fn creates_a_case_and_reads_it_by_id_ticket_and_timeline() {
     assert_eq!(timeline, vec![opened, message]);
     let stored = store.reporter(&rep.id).await.unwrap().unwrap();
     assert_eq!(stored, rep);
-    let (handled, found) = store
+    let first = store
         .inbound_and_reporters(&inbound("wamid.42"), &[rep.id.clone()])
         .await
         .unwrap();
     assert_eq!(
-        (handled.and_then(|h| h.case_id), found),
+        (first.handled.and_then(|h| h.case_id), first.reporters),
         (Some(case.id.clone()), vec![rep.clone()])
     );
-    let (handled, found) = store
+    let first = store
         .inbound_and_reporters(&inbound("wamid.new"), &[reporter_id(9)])
         .await
         .unwrap();
-    assert!(handled.is_none() && found.is_empty());
+    assert!(first.handled.is_none() && first.reporters.is_empty());
 }
 
 #[tokio::test]
@@ -264,11 +284,11 @@ async fn follow_ups_append_and_stale_reporter_versions_conflict() {
         .await
         .unwrap_err();
     assert!(matches!(err, StoreError::ReporterConflict), "{err:?}");
-    let (handled, _) = store
+    let first = store
         .inbound_and_reporters(&inbound("wamid.other"), &[reporter_id(1)])
         .await
         .unwrap();
-    assert!(handled.is_none(), "a failed write records no message");
+    assert!(first.handled.is_none(), "a failed write records no message");
     let (_, timeline) = store.case_with_timeline(&case.id).await.unwrap().unwrap();
     assert_eq!(timeline.len(), 2);
     assert_eq!(timeline[1], photo);
@@ -579,12 +599,12 @@ async fn expired_inbound_records_are_treated_as_gone() {
     let case = create(&store, 1, GAREGEH, 1, long_ago).await;
     // Recorded 30 days ago with 14 days' retention: the emulator never deletes
     // it, as DynamoDB may not have yet; readers must not count it.
-    let (handled, found) = store
+    let first = store
         .inbound_and_reporters(&inbound("wamid.1"), &[reporter_id(1)])
         .await
         .unwrap();
-    assert!(handled.is_none());
-    assert_eq!(found[0].open_case, Some(open_case(&case)));
+    assert!(first.handled.is_none());
+    assert_eq!(first.reporters[0].open_case, Some(open_case(&case)));
 }
 
 #[tokio::test]
@@ -599,7 +619,7 @@ async fn an_unreachable_table_is_an_error_not_a_panic() {
         "nowhere",
         Default::default(),
     );
-    let err = store.next_ticket_number().await.unwrap_err();
+    let err = store.case_by_ticket(&ticket(1)).await.unwrap_err();
     assert!(matches!(err, StoreError::Unavailable(_)), "{err:?}");
     assert!(!err.is_conflict());
 }

@@ -14,17 +14,21 @@ pub enum Job {
         day: Option<NaiveDate>,
     },
     SlaSweep,
+    /// Only the WhatsApp messages left pending, on a schedule of its own
+    /// every few minutes: a reply whose send failed waits minutes, not up to
+    /// the hourly sweep.
+    MessageRetry,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum JobError {
-    #[error("unknown job {0:?}: expected \"daily-digest\" or \"sla-sweep\"")]
+    #[error("unknown job {0:?}: expected \"daily-digest\", \"sla-sweep\" or \"message-retry\"")]
     UnknownJob(String),
     #[error("bad date {0:?}: expected YYYY-MM-DD")]
     BadDate(String),
     #[error("\"date\" is only for the daily-digest job")]
     DateNotAllowed,
-    #[error("not a job: expected {{\"job\": \"daily-digest\" | \"sla-sweep\"}}: {0}")]
+    #[error("not a job: expected {{\"job\": \"daily-digest\" | \"sla-sweep\" | \"message-retry\"}}: {0}")]
     Malformed(String),
 }
 
@@ -55,7 +59,8 @@ pub fn parse_job(event: &Value) -> Result<Job, JobError> {
             .map(|day| Job::DailyDigest { day: Some(day) })
             .map_err(|_| JobError::BadDate(date)),
         ("sla-sweep", None) => Ok(Job::SlaSweep),
-        ("sla-sweep", Some(_)) => Err(JobError::DateNotAllowed),
+        ("message-retry", None) => Ok(Job::MessageRetry),
+        ("sla-sweep" | "message-retry", Some(_)) => Err(JobError::DateNotAllowed),
         (other, _) => Err(JobError::UnknownJob(other.to_owned())),
     }
 }
@@ -78,6 +83,7 @@ mod tests {
             })
         );
         assert_eq!(parse_job(&json!({"job": "sla-sweep"})), Ok(Job::SlaSweep));
+        assert_eq!(parse_job(&json!({"job": "message-retry"})), Ok(Job::MessageRetry));
     }
 
     #[test]
@@ -109,10 +115,12 @@ mod tests {
             parse_job(&json!({"job": "daily-digest", "date": "28/11/2026"})),
             Err(JobError::BadDate("28/11/2026".into()))
         );
-        assert_eq!(
-            parse_job(&json!({"job": "sla-sweep", "date": "2026-11-28"})),
-            Err(JobError::DateNotAllowed)
-        );
+        for job in ["sla-sweep", "message-retry"] {
+            assert_eq!(
+                parse_job(&json!({"job": job, "date": "2026-11-28"})),
+                Err(JobError::DateNotAllowed)
+            );
+        }
         for bad in [
             json!({}),
             json!("sla-sweep"),

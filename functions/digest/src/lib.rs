@@ -1,4 +1,5 @@
-//! The digest function: daily digests for officials and the hourly SLA sweep.
+//! The digest function: daily digests for officials, the hourly SLA sweep,
+//! and the retry of pending WhatsApp messages every few minutes.
 //! `main.rs` only wires; everything here is testable with a real event.
 
 pub mod config;
@@ -167,6 +168,7 @@ impl App {
                 serde_json::to_value(summary)
             }
             Job::SlaSweep => serde_json::to_value(self.sla_sweep(now, budget).await?),
+            Job::MessageRetry => serde_json::to_value(self.message_retry(now, budget).await),
         };
         Ok(summary.expect("summaries serialise"))
     }

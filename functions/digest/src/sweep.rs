@@ -106,6 +106,19 @@ impl App {
         Ok(summary)
     }
 
+    /// The pending WhatsApp messages alone, on their own schedule every few
+    /// minutes: one Query when nothing is due. Never fails: what is not sent
+    /// stays pending for the next run (the hourly sweep retries them too).
+    pub async fn message_retry(&self, now: DateTime<Utc>, budget: Budget) -> SweepSummary {
+        let mut summary = SweepSummary {
+            job: "message-retry",
+            ..Default::default()
+        };
+        self.retry_whatsapp(now, budget, &mut summary).await;
+        tracing::info!(?summary, "message retry");
+        summary
+    }
+
     async fn sweep_overdue(
         &self,
         now: DateTime<Utc>,

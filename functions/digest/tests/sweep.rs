@@ -19,6 +19,7 @@ use aduan_shared::domain::timeline::{
 use aduan_shared::notify::citizen::{Delivery, Notice};
 use aduan_shared::notify::RetryPolicy;
 use aduan_shared::store::{keys, Store};
+use aduan_testkit::counting::RequestCounter;
 use aduan_testkit::standin::{Mode, WhatsAppStandin};
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Duration, Utc};
@@ -443,20 +444,25 @@ async fn one_heard_case(name: &str, number: u64, t0: DateTime<Utc>) -> (Store, C
     (store, case, whatsapp, app)
 }
 
+/// An official's notice told while WhatsApp is down (it stays so): kept pending.
+async fn left_pending(a: &App, store: &Store, case: &Case, whatsapp: &WhatsAppStandin, at: DateTime<Utc>) {
+    whatsapp.set_mode(Mode::Fail(503));
+    let delivery = a
+        .messenger
+        .tell_as(store, case, Notice::Verified, Actor::System, at)
+        .await
+        .unwrap();
+    assert_eq!(delivery, Delivery::Pending);
+    assert_eq!(outbound(store, &case.id).await[0].1, DeliveryStatus::Pending);
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_pending_whatsapp_message_is_sent_once_by_two_concurrent_sweeps() {
     let t0 = at("2026-11-30T10:00:00+07:00");
     let (store, case, whatsapp, a) = one_heard_case("sweep-whatsapp", 21, t0).await;
 
     // WhatsApp is down while an official's reply goes out: it is kept pending.
-    whatsapp.set_mode(Mode::Fail(503));
-    let delivery = a
-        .messenger
-        .tell_as(&store, &case, Notice::Verified, Actor::System, t0)
-        .await
-        .unwrap();
-    assert_eq!(delivery, Delivery::Pending);
-    assert_eq!(outbound(&store, &case.id).await[0].1, DeliveryStatus::Pending);
+    left_pending(&a, &store, &case, &whatsapp, t0).await;
 
     // Back up: two overlapping sweeps, a few minutes later, send it once.
     whatsapp.set_mode(Mode::Accept);
@@ -494,6 +500,39 @@ async fn a_pending_whatsapp_message_is_sent_once_by_two_concurrent_sweeps() {
         .unwrap();
     assert_eq!(later.whatsapp.sent + later.whatsapp.skipped, 0, "{later:?}");
     assert_eq!(whatsapp.received().len(), 2);
+}
+
+/// The schedule of its own every few minutes: one Query when nothing is
+/// due; a message whose send failed goes out at the next run, with nothing
+/// else of the sweep done.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_message_retry_reads_once_when_nothing_is_due_and_sends_what_is() {
+    let t0 = at("2026-11-30T10:00:00+07:00");
+    let (store, case, whatsapp, mut a) = one_heard_case("message-retry", 22, t0).await;
+    let counter = RequestCounter::default();
+    a.store = Store::new(
+        counter.dynamodb_client(&sdk_config().await),
+        store.table(),
+        a.policy.sla.calendar.clone(),
+    );
+    let job = json!({"job": "message-retry"});
+    let idle = a.handle(&job, t0, Budget::unlimited()).await.unwrap();
+    assert_eq!(idle["whatsapp"]["sent"], 0, "{idle}");
+    assert_eq!(
+        counter.by_operation(),
+        [("Query".to_owned(), 1)].into(),
+        "nothing due"
+    );
+
+    left_pending(&a, &store, &case, &whatsapp, t0).await;
+    whatsapp.set_mode(Mode::Accept);
+    let run = a
+        .handle(&job, t0 + Duration::minutes(5), Budget::unlimited())
+        .await
+        .unwrap();
+    assert_eq!(run["job"], "message-retry");
+    assert_eq!(run["whatsapp"]["sent"], 1, "{run}");
+    assert_eq!(outbound(&store, &case.id).await[0].1, DeliveryStatus::Sent);
 }
 
 /// A message saved before the citizen sent `BERHENTI` is not sent by the

@@ -10,7 +10,7 @@ use aduan_shared::domain::case::Channel;
 use aduan_shared::domain::ticket::Ticket;
 use aduan_shared::whatsapp::{meta, signature, twilio, Inbound};
 
-use crate::inbound::{change_identity, process, InboundError, Outcome, Reply};
+use crate::inbound::{change_identity, process, DueReply, InboundError, Outcome, Reply};
 use crate::App;
 
 /// Lambda accepts 6 MB events; a WhatsApp delivery is far smaller.
@@ -112,6 +112,7 @@ async fn meta_delivery(app: &App, request: &Request) -> Response<Body> {
                 files.extend(media.map(|job| *job));
             }
             Ok(Outcome::Duplicate) => {}
+            Ok(Outcome::ReplyDue(due)) => send_due_reply(app, inbound, &due).await,
             // Answered 200 with the rest, so Meta does not deliver it again.
             Ok(Outcome::TooOld) => dropped_as_replay(inbound),
             Err(e) => failed |= must_retry(inbound, &e),
@@ -181,6 +182,29 @@ async fn send_reply(app: &App, inbound: &Inbound, reply: Reply) {
     }
 }
 
+/// The reply a redelivered message's first attempt saved but did not send
+/// (it stopped after the message was recorded): sent now, unless it went out
+/// or a sweep took it meanwhile. A failure leaves it pending for the sweep.
+async fn send_due_reply(app: &App, inbound: &Inbound, due: &DueReply) {
+    let channel = Channel {
+        provider: inbound.provider,
+        number_id: inbound.number_id.clone(),
+    };
+    match app
+        .messenger
+        .send_saved_reply(&app.store, &due.reply, &channel, &due.to, Utc::now())
+        .await
+    {
+        Ok(Some(delivery)) => {
+            tracing::info!(case = %due.reply.case_id, ?delivery, "saved reply of a redelivered message")
+        }
+        Ok(None) => {}
+        Err(e) => {
+            tracing::error!(error = %e, "saved reply of a redelivered message not recorded; it stays pending")
+        }
+    }
+}
+
 async fn twilio_delivery(app: &App, request: &Request) -> Response<Body> {
     let Some(twilio_config) = &app.twilio else {
         return plain(StatusCode::NOT_FOUND, "not found");
@@ -236,7 +260,8 @@ async fn twilio_delivery(app: &App, request: &Request) -> Response<Body> {
                     }
                 }
             }
-            Ok(Outcome::Duplicate) => {}
+            // Twilio's replies go back inline, never saved as pending.
+            Ok(Outcome::Duplicate | Outcome::ReplyDue(_)) => {}
             Ok(Outcome::TooOld) => dropped_as_replay(inbound),
             Err(e) if must_retry(inbound, &e) => {
                 // The files of messages already stored are fetched by the sweep.

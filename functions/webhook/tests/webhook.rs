@@ -11,7 +11,7 @@ use aduan_shared::domain::lifecycle::Status;
 use aduan_shared::domain::timeline::{
     DeliveryStatus, EventBody, MediaStorage, MessageContent, StoredFile, TimelineEvent,
 };
-use aduan_shared::store::{QueueQuery, QueueScope, Store};
+use aduan_shared::store::{keys, QueueQuery, QueueScope, Store};
 use aduan_shared::whatsapp::meta::fixtures;
 use aduan_shared::whatsapp::signature::{sign_meta, sign_twilio};
 use aduan_testkit::counting::RequestCounter;
@@ -19,6 +19,7 @@ use aduan_testkit::events::{http_event, request, signed_meta_event};
 use aduan_testkit::faults::{Fault, FaultProxy, Rule};
 use aduan_testkit::standin::{Mode, WhatsAppStandin};
 use aduan_testkit::{base_env, fresh_table, sdk_config};
+use aws_sdk_dynamodb::types::AttributeValue;
 use base64::Engine;
 use lambda_http::Body;
 use serde_json::{json, Value};
@@ -252,19 +253,22 @@ async fn a_new_complaint_naming_its_kelurahan() {
 #[tokio::test]
 async fn request_counts_per_operation_are_pinned() {
     let h = harness("counts").await;
-    // New complaint: at most 4 requests and one send.
+    // New complaint: the first read (with the ticket sequence), the write,
+    // the send and its record.
     post(
         &h,
         &text_from(KOTA_NUMBER, "wamid.C1", "Sampah menumpuk di Garegeh"),
     )
     .await;
-    assert!(
-        h.counter.total() <= 4,
-        "new complaint: {:?}",
-        h.counter.by_operation()
+    assert_eq!(
+        h.counter.by_operation(),
+        [("BatchGetItem", 1), ("TransactWriteItems", 2)]
+            .map(|(op, n)| (op.to_owned(), n))
+            .into(),
+        "new complaint"
     );
     assert_eq!(h.standin.received().len(), 1);
-    // Follow-up: at most 3, no send.
+    // Follow-up: at most 2, no send.
     h.counter.reset();
     let photo = fixtures::message(
         KOTA_NUMBER,
@@ -276,7 +280,7 @@ async fn request_counts_per_operation_are_pinned() {
     );
     post(&h, &photo).await;
     assert!(
-        h.counter.total() <= 3,
+        h.counter.total() <= 2,
         "follow-up: {:?}",
         h.counter.by_operation()
     );
@@ -286,6 +290,15 @@ async fn request_counts_per_operation_are_pinned() {
     post(&h, &photo).await;
     assert_eq!(h.counter.total(), 1, "redelivery: {:?}", h.counter.by_operation());
     assert_eq!(h.standin.received().len(), 1);
+    // A status callback for the reply: at most 2.
+    h.counter.reset();
+    let delivered = fixtures::status(KOTA_NUMBER, "wamid.OUT1", "delivered", now(), CITIZEN);
+    assert_eq!(post(&h, &delivered).await.0, 200);
+    assert!(
+        h.counter.total() <= 2,
+        "status callback: {:?}",
+        h.counter.by_operation()
+    );
 
     // Answering a question (the kelurahan, from the list): at most 4, one send.
     let h = harness("counts-choice").await;
@@ -769,6 +782,104 @@ async fn a_failed_send_leaves_the_reply_pending_and_still_answers_200() {
         .unwrap()
         .is_empty());
     assert_eq!(h.standin.received().len(), 2);
+}
+
+/// The first attempt records the complaint with its reply pending, then the
+/// table's answer to that commit is lost and the SDK's retries fail: the
+/// webhook answers 500, nothing sent. Meta's redelivery while that attempt's
+/// lease runs is a plain duplicate (one read); once the lease is over, the
+/// redelivery sends the saved reply (the read, the claim, the record of the
+/// send), and a later one sends nothing.
+#[tokio::test]
+async fn a_redelivery_sends_the_reply_its_committed_first_attempt_did_not() {
+    let h = harness("redelivered-reply").await;
+    let proxy = FaultProxy::in_front_of_the_emulator().await;
+    proxy.arm(Rule::op("TransactWriteItems", 1, Fault::CommitLoseResponse));
+    proxy.arm(Rule::op("TransactWriteItems", 2, Fault::Status(500)).times(2));
+    let sdk = sdk_config().await;
+    let mut env = base_env(h.store.table());
+    for (k, v) in [
+        ("WHATSAPP_ACCESS_TOKEN", "token-123"),
+        ("WHATSAPP_API_BASE", h.standin.base_url.as_str()),
+    ] {
+        env.push((k.to_owned(), v.to_owned()));
+    }
+    let mut app = App::from_config(&Env::from_pairs(env), &sdk).await.unwrap();
+    app.meta = h.app.meta.clone();
+    app.store = Store::new(
+        h.counter.dynamodb_client(&proxy.sdk_config().await),
+        h.store.table(),
+        app.desk.policy.sla.calendar.clone(),
+    );
+    let body = text_from(KOTA_NUMBER, "wamid.R1", "Jalan rusak di Garegeh");
+    assert_eq!(handle(&app, signed_post(&body)).await.status(), 500);
+    assert_eq!(proxy.injected(), 3, "the commit's answer lost, then its retries");
+    let case = all_cases(&h).await.remove(0);
+    assert!(h.standin.received().is_empty());
+
+    // At once: the first attempt may still be sending it.
+    h.counter.reset();
+    assert_eq!(handle(&app, signed_post(&body)).await.status(), 200);
+    assert_eq!(h.counter.total(), 1, "{:?}", h.counter.by_operation());
+    assert!(h.standin.received().is_empty());
+
+    // Two minutes on (the times the first attempt wrote, moved back).
+    let reply = timeline(&h, &case)
+        .await
+        .into_iter()
+        .find(|e| matches!(e.body, EventBody::Outbound { .. }))
+        .expect("the reply, saved with the case");
+    let earlier = chrono::Utc::now() - chrono::Duration::seconds(1);
+    let dynamo = aws_sdk_dynamodb::Client::new(&sdk);
+    let set = |pk: String, sk: String, expression: &str, value: String| {
+        dynamo
+            .update_item()
+            .table_name(h.store.table())
+            .key(keys::PK, AttributeValue::S(pk))
+            .key(keys::SK, AttributeValue::S(sk))
+            .update_expression(expression)
+            .expression_attribute_values(":at", AttributeValue::S(value))
+            .send()
+    };
+    set(
+        keys::inbound_pk(Provider::Meta, "wamid.R1"),
+        keys::INBOUND_SK.to_owned(),
+        "SET reply.lease_until = :at",
+        earlier.to_rfc3339(),
+    )
+    .await
+    .unwrap();
+    set(
+        keys::case_pk(&case.id),
+        keys::event_sk(&reply.id),
+        "SET TimeSK = :at",
+        keys::outbox_sk(earlier, keys::OUTBOX_WHATSAPP, &case.id, &reply.id),
+    )
+    .await
+    .unwrap();
+    h.counter.reset();
+    assert_eq!(handle(&app, signed_post(&body)).await.status(), 200);
+    assert_eq!(
+        h.counter.by_operation(),
+        [("BatchGetItem", 1), ("TransactWriteItems", 1), ("UpdateItem", 1)]
+            .map(|(op, n)| (op.to_owned(), n))
+            .into(),
+    );
+    let sent = h.standin.texts();
+    assert_eq!(sent.len(), 1);
+    assert!(sent[0].contains(case.ticket.as_str()), "{sent:?}");
+    assert!(timeline(&h, &case).await.iter().any(|e| e.id == reply.id
+        && matches!(
+            &e.body,
+            EventBody::Outbound {
+                status: DeliveryStatus::Sent,
+                ..
+            }
+        )));
+
+    // Sent: nothing is left to claim.
+    assert_eq!(handle(&app, signed_post(&body)).await.status(), 200);
+    assert_eq!(h.standin.received().len(), 1);
 }
 
 #[tokio::test]

@@ -18,7 +18,7 @@ use crate::domain::jurisdiction::Jurisdictions;
 use crate::domain::ladder::Level;
 use crate::domain::reporter::{ReporterError, ReporterKeys};
 use crate::domain::timeline::{Actor, DeliveryStatus, EventBody, TimelineEvent};
-use crate::store::{PendingOutbound, Store, StoreError};
+use crate::store::{PendingOutbound, SavedReply, Store, StoreError};
 use crate::texts::{render, Texts};
 use crate::whatsapp::client::{SendError, WhatsAppApi};
 use crate::whatsapp::outbound::Outbound;
@@ -304,6 +304,27 @@ impl CitizenMessenger {
             now,
         )
         .await
+    }
+
+    /// Sends the reply saved with a redelivered message, if it is still
+    /// pending and due (its first attempt's lease over): claimed first, so
+    /// a sweep never sends it too. `None` when it went out already, or is
+    /// someone else's to send.
+    pub async fn send_saved_reply(
+        &self,
+        store: &Store,
+        reply: &SavedReply,
+        channel: &Channel,
+        to: &Sender,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Delivery>, StoreError> {
+        let Some(pending) = store.claim_due_outbound(reply, now, now + LEASE).await? else {
+            return Ok(None);
+        };
+        let via_template = matches!(pending.payload, Outbound::Template { .. });
+        self.deliver(store, channel, to, pending, via_template, now)
+            .await
+            .map(Some)
     }
 
     /// The notice inside the window, from the texts file.

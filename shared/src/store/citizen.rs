@@ -5,7 +5,9 @@ use aws_sdk_dynamodb::types::KeysAndAttributes;
 use chrono::{DateTime, Duration, Utc};
 
 use super::codec::{from_item, is_expired, key_of, s, to_item};
-use super::items::{CaseItem, InboundItem, InboundKey, PendingOutbound, ReporterItem, TicketItem};
+use super::items::{
+    CaseItem, InboundItem, InboundKey, PendingOutbound, ReporterItem, SavedReply, SequenceItem, TicketItem,
+};
 use super::tx::{Conflict, Tx};
 use super::{keys, Store, StoreError};
 use crate::conversation::plan::{AbsorbedRecord, CaseWrite, CitizenWrite};
@@ -23,13 +25,37 @@ const ERASED_CASES_PER_TX: usize = 90;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Handled {
     pub case_id: Option<CaseId>,
+    pub reply: Option<SavedReply>,
+}
+
+/// What a citizen's message reads first, in one request.
+#[derive(Debug, Clone, Default)]
+pub struct FirstRead {
+    /// Whether the message was handled already.
+    pub handled: Option<Handled>,
+    /// The records kept under the sender's keys.
+    pub reporters: Vec<Reporter>,
+    /// The last ticket number taken (0 before the first): a new case takes
+    /// the next, in its own transaction.
+    pub last_ticket: u64,
+}
+
+impl Handled {
+    /// The reply saved with the message whose first attempt's lease has
+    /// ended by `now`: that attempt is over (the lease outlasts the
+    /// webhook's timeout), so the reply may be sent now if still pending.
+    pub fn reply_due(&self, now: DateTime<Utc>) -> Option<&SavedReply> {
+        self.reply.as_ref().filter(|r| r.lease_until <= now)
+    }
 }
 
 impl Store {
     /// Records a citizen's message in one transaction, all of it or nothing:
     /// its de-duplication record (a message recorded already fails with
     /// `DuplicateMessage`), the reporter's record at the version read, what
-    /// it writes on a case (a new case with its ticket, events on a case
+    /// it writes on a case (a new case with its ticket, recorded as the last
+    /// number taken: `TicketTaken` if another case took it first, and
+    /// nothing is written; events on a case
     /// that must still be open, or a changed case at the version read), and
     /// the reply, pending, due for the sweep at the time given. On success
     /// the reporter's version, and a changed case's, are the new ones.
@@ -64,6 +90,7 @@ impl Store {
                     to_item(&TicketItem::new(&case.ticket, &case.id)),
                     Conflict::TicketTaken,
                 );
+                tx.advance_ticket_sequence(case.ticket.number());
                 tx.put_events(&case.id, events, &self.calendar);
             }
             CaseWrite::Append { case_id, events, .. } => {
@@ -79,7 +106,16 @@ impl Store {
         // (`Inbound::is_too_old`) is recognised when it comes again.
         let expires = write.reporter.last_inbound_at + Duration::days(INBOUND_RETENTION_DAYS);
         tx.put_new(
-            to_item(&InboundItem::new(inbound, write.case.case_id(), expires)),
+            to_item(&InboundItem::new(
+                inbound,
+                write.case.case_id(),
+                reply.map(|(pending, lease_until)| SavedReply {
+                    case_id: pending.case_id.clone(),
+                    event_id: pending.event.id.clone(),
+                    lease_until,
+                }),
+                expires,
+            )),
             Conflict::DuplicateMessage,
         );
         match (&write.erasure, write.reporter_is_new) {
@@ -119,7 +155,7 @@ impl Store {
         let mut tx = Tx::new(&self.table);
         let expires = Utc::now() + Duration::days(INBOUND_RETENTION_DAYS);
         tx.put_new(
-            to_item(&InboundItem::new(inbound, None, expires)),
+            to_item(&InboundItem::new(inbound, None, None, expires)),
             Conflict::DuplicateMessage,
         );
         tx.put_reporter(reporter, false, copies_read, absorbed);
@@ -144,19 +180,22 @@ impl Store {
             .transpose()
     }
 
-    /// Both things an inbound message needs first, in one request: whether it
-    /// was already handled, and the records kept under the sender's keys
-    /// (their record, or copies of it, or others' for [`resolve`] to tell).
+    /// Everything an inbound message needs first, in one request: whether it
+    /// was already handled, the records kept under the sender's keys (their
+    /// record, or copies of it, or others' for [`resolve`] to tell), and the
+    /// ticket sequence, so that a new case costs no request of its own for
+    /// its number.
     ///
     /// [`resolve`]: crate::conversation::resolve
     pub async fn inbound_and_reporters(
         &self,
         key: &InboundKey,
         reporter_keys: &[ReporterId],
-    ) -> Result<(Option<Handled>, Vec<Reporter>), StoreError> {
+    ) -> Result<FirstRead, StoreError> {
         let inbound_pk = keys::inbound_pk(key.provider, &key.message_id);
         let mut request = KeysAndAttributes::builder()
             .keys(key_of(&inbound_pk, keys::INBOUND_SK))
+            .keys(key_of(keys::TICKET_SEQUENCE_PK, keys::SEQUENCE_SK))
             .consistent_read(true);
         let mut reporter_pks: Vec<String> = Vec::new();
         for pk in reporter_keys.iter().map(keys::reporter_pk) {
@@ -167,7 +206,7 @@ impl Store {
         }
         let request = request.build().expect("keys are set");
         let mut pending = Some(std::collections::HashMap::from([(self.table.clone(), request)]));
-        let (mut handled, mut found) = (None, Vec::new());
+        let mut first = FirstRead::default();
         // BatchGetItem may return some keys as unprocessed under load: ask again.
         while let Some(request_items) = pending.take().filter(|r| !r.is_empty()) {
             let out = self
@@ -184,19 +223,24 @@ impl Store {
             for item in items.into_iter().filter(|i| !is_expired(i, Utc::now())) {
                 match item.get(keys::PK).and_then(|v| v.as_s().ok()) {
                     Some(pk) if *pk == inbound_pk => {
-                        handled = Some(Handled {
-                            case_id: from_item::<InboundItem>(item)?.case_id,
+                        let record = from_item::<InboundItem>(item)?;
+                        first.handled = Some(Handled {
+                            case_id: record.case_id,
+                            reply: record.reply,
                         })
                     }
+                    Some(pk) if pk == keys::TICKET_SEQUENCE_PK => {
+                        first.last_ticket = from_item::<SequenceItem>(item)?.value
+                    }
                     Some(pk) if reporter_pks.contains(pk) => {
-                        found.push(from_item::<ReporterItem>(item)?.reporter)
+                        first.reporters.push(from_item::<ReporterItem>(item)?.reporter)
                     }
                     _ => {}
                 }
             }
             pending = out.unprocessed_keys;
         }
-        Ok((handled, found))
+        Ok(first)
     }
 
     /// Every case still linked to a reporter, newest first, all pages.

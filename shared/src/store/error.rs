@@ -14,6 +14,7 @@ pub enum StoreError {
     Contended,
     #[error("the case is closed, rejected or withdrawn")]
     CaseClosed,
+    /// Another case took the number first: read the sequence again.
     #[error("the ticket is already taken")]
     TicketTaken,
     #[error("the case already exists")]
@@ -39,7 +40,10 @@ impl StoreError {
     pub fn is_conflict(&self) -> bool {
         matches!(
             self,
-            StoreError::VersionConflict { .. } | StoreError::ReporterConflict | StoreError::Contended
+            StoreError::VersionConflict { .. }
+                | StoreError::ReporterConflict
+                | StoreError::Contended
+                | StoreError::TicketTaken
         )
     }
 }

@@ -10,7 +10,7 @@ use crate::domain::case::{Case, CaseId};
 use crate::domain::reporter::ReporterId;
 use crate::domain::sla::WorkingCalendar;
 use crate::domain::ticket::Ticket;
-use crate::domain::timeline::{DeliveryStatus, EventBody, MediaStorage, TimelineEvent};
+use crate::domain::timeline::{DeliveryStatus, EventBody, EventId, MediaStorage, TimelineEvent};
 use crate::whatsapp::outbound::Outbound;
 
 /// Written, never read back: a case item is read straight into [`Case`],
@@ -182,18 +182,42 @@ pub struct InboundItem {
     sk: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub case_id: Option<CaseId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply: Option<SavedReply>,
     expires_at: i64,
 }
 
+/// The reply saved as pending with a message, and when its first attempt's
+/// lease ends: a redelivery of the message after that sends it, if it is
+/// still pending.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SavedReply {
+    pub case_id: CaseId,
+    pub event_id: EventId,
+    pub lease_until: DateTime<Utc>,
+}
+
 impl InboundItem {
-    pub fn new(key: &InboundKey, case_id: Option<&CaseId>, expires_at: DateTime<Utc>) -> Self {
+    pub fn new(
+        key: &InboundKey,
+        case_id: Option<&CaseId>,
+        reply: Option<SavedReply>,
+        expires_at: DateTime<Utc>,
+    ) -> Self {
         Self {
             pk: keys::inbound_pk(key.provider, &key.message_id),
             sk: keys::INBOUND_SK.to_owned(),
             case_id: case_id.cloned(),
+            reply,
             expires_at: expires_at.timestamp(),
         }
     }
+}
+
+/// The deployment's ticket sequence: the last number taken.
+#[derive(Debug, Clone, Deserialize)]
+pub struct SequenceItem {
+    pub value: u64,
 }
 
 /// A provider's id for an inbound message: the de-duplication key.

@@ -17,7 +17,6 @@ mod queue;
 pub mod schema;
 mod tx;
 
-use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 use aws_sdk_dynamodb::Client;
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -27,11 +26,11 @@ use crate::domain::case::{Case, CaseId};
 use crate::domain::sla::WorkingCalendar;
 use crate::domain::ticket::Ticket;
 use crate::domain::timeline::{EventId, TimelineEvent};
-pub use citizen::Handled;
+pub use citizen::{FirstRead, Handled};
 use codec::{from_item, is_expired, s, Item};
 pub use error::StoreError;
 use items::{EventItem, TicketItem};
-pub use items::{InboundKey, PendingOutbound};
+pub use items::{InboundKey, PendingOutbound, SavedReply};
 pub use outbox::{AttemptEnd, OutboxEntry};
 pub use queue::{Cursor, Page, QueueQuery, QueueScope};
 use tx::Tx;
@@ -55,28 +54,6 @@ impl Store {
 
     pub fn table(&self) -> &str {
         &self.table
-    }
-
-    /// The next ticket number of the deployment: one atomic counter.
-    pub async fn next_ticket_number(&self) -> Result<u64, StoreError> {
-        let out = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .key(keys::PK, s(keys::TICKET_SEQUENCE_PK))
-            .key(keys::SK, s(keys::SEQUENCE_SK))
-            .update_expression("ADD #value :one")
-            .expression_attribute_names("#value", "value")
-            .expression_attribute_values(":one", AttributeValue::N("1".into()))
-            .return_values(ReturnValue::UpdatedNew)
-            .send()
-            .await
-            .map_err(StoreError::from_sdk)?;
-        out.attributes()
-            .and_then(|a| a.get("value"))
-            .and_then(|v| v.as_n().ok())
-            .and_then(|n| n.parse().ok())
-            .ok_or_else(|| StoreError::Corrupt("ticket sequence".into()))
     }
 
     /// Saves a changed case, conditional on the version it was read at, with

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::codec::{from_item, s, to_item};
-use super::items::{OutboundItem, PendingOutbound};
+use super::items::{OutboundItem, PendingOutbound, SavedReply};
 use super::tx::{Conflict, Tx};
 use super::{keys, Store, StoreError};
 use crate::domain::case::{CaseId, Provider};
@@ -213,6 +213,56 @@ impl Store {
             Err(SdkError::ServiceError(e)) if e.err().is_conditional_check_failed_exception() => Ok(false),
             Err(e) => Err(StoreError::from_sdk(e)),
         }
+    }
+
+    /// Takes a message saved as pending for one attempt, if it still is and
+    /// its next attempt is due by `now`, in one conditional update that
+    /// returns it: a redelivered message's reply, known by its key alone.
+    /// The claim moves its next attempt to `lease_until` and counts the
+    /// attempt, so a sweep that read it before fails its own claim
+    /// ([`Store::claim_outbound`]). The message comes back with the attempts
+    /// made before this one, as the sweep's do.
+    pub async fn claim_due_outbound(
+        &self,
+        reply: &SavedReply,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+    ) -> Result<Option<PendingOutbound>, StoreError> {
+        let lease = keys::outbox_sk(
+            lease_until,
+            keys::OUTBOX_WHATSAPP,
+            &reply.case_id,
+            &reply.event_id,
+        );
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key(keys::PK, s(&keys::case_pk(&reply.case_id)))
+            .key(keys::SK, s(&keys::event_sk(&reply.event_id)))
+            .update_expression("SET attempts = attempts + :one, #tsk = :lease")
+            .condition_expression("attribute_exists(payload) AND #tsk <= :due")
+            .expression_attribute_names("#tsk", keys::BY_TIME.sk)
+            .expression_attribute_values(":one", AttributeValue::N("1".into()))
+            .expression_attribute_values(":lease", s(&lease))
+            .expression_attribute_values(":due", s(&keys::upper_bound(now)))
+            .return_values(ReturnValue::AllNew)
+            .send()
+            .await;
+        let item = match result {
+            Ok(out) => out.attributes.unwrap_or_default(),
+            Err(SdkError::ServiceError(e)) if e.err().is_conditional_check_failed_exception() => {
+                return Ok(None)
+            }
+            Err(e) => return Err(StoreError::from_sdk(e)),
+        };
+        let record: OutboundItem = from_item(item)?;
+        Ok(record.payload.map(|payload| PendingOutbound {
+            case_id: record.case_id,
+            event: record.event,
+            payload,
+            attempts: record.attempts.saturating_sub(1),
+        }))
     }
 
     /// Applies a delivery status callback. Statuses for messages we never

@@ -3,7 +3,7 @@
 
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
-use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Delete, Put, TransactWriteItem};
+use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Delete, Put, TransactWriteItem, Update};
 use aws_sdk_dynamodb::Client;
 
 use chrono::{DateTime, Utc};
@@ -181,6 +181,26 @@ impl<'a> Tx<'a> {
         if let Some((pending, next_attempt)) = message {
             self.put(to_item(&OutboundItem::pending(pending, next_attempt)));
         }
+    }
+
+    /// Records `number` as the last ticket number taken, in the transaction
+    /// that puts its ticket pointer: the pointer's condition is what makes a
+    /// number taken once (of two cases that read the same last number, one
+    /// commits and the other fails with `TicketTaken` and reads again), so a
+    /// number is taken only by the case that commits with it.
+    pub fn advance_ticket_sequence(&mut self, number: u64) {
+        let update = Update::builder()
+            .table_name(self.table)
+            .key(keys::PK, AttributeValue::S(keys::TICKET_SEQUENCE_PK.to_owned()))
+            .key(keys::SK, AttributeValue::S(keys::SEQUENCE_SK.to_owned()))
+            .update_expression("SET #value = :number")
+            .expression_attribute_names("#value", "value")
+            .expression_attribute_values(":number", AttributeValue::N(number.to_string()))
+            .build()
+            .expect("table, key and expression are set");
+        self.items
+            .push(TransactWriteItem::builder().update(update).build());
+        self.conflicts.push(Conflict::CaseExists);
     }
 
     /// Requires that the case item is still open (not closed, rejected or

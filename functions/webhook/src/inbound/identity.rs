@@ -10,7 +10,7 @@ use aduan_shared::conversation::{kept_by_others, resolve, Resolved};
 use aduan_shared::domain::case::Provider;
 use aduan_shared::domain::identity::IdKeys;
 use aduan_shared::domain::reporter::ReporterId;
-use aduan_shared::store::{InboundKey, StoreError};
+use aduan_shared::store::{FirstRead, InboundKey, StoreError};
 use aduan_shared::whatsapp::IdentityChange;
 
 use super::{CitizenRecords, Desk, InboundError, MAX_ROUNDS};
@@ -38,7 +38,11 @@ pub async fn change_identity(
     };
     let mut last_conflict = StoreError::Contended;
     for _ in 0..MAX_ROUNDS {
-        let (handled, found) = records.inbound_and_reporters(&key, &lookups).await?;
+        let FirstRead {
+            handled,
+            reporters: found,
+            ..
+        } = records.inbound_and_reporters(&key, &lookups).await?;
         if handled.is_some() {
             return Ok(Changed::Duplicate);
         }

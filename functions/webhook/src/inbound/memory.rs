@@ -14,7 +14,7 @@ use aduan_shared::domain::case::{Case, CaseId};
 use aduan_shared::domain::reporter::ReporterId;
 use aduan_shared::domain::ticket::Ticket;
 use aduan_shared::domain::timeline::TimelineEvent;
-use aduan_shared::store::{Handled, InboundKey, PendingOutbound, StoreError};
+use aduan_shared::store::{FirstRead, Handled, InboundKey, PendingOutbound, SavedReply, StoreError};
 
 use super::records::{CitizenRecords, PendingReply};
 
@@ -27,9 +27,11 @@ pub struct Tables {
     /// Reporters' records by the key they are kept under: their id, or one
     /// of the keys they are copied under.
     pub reporters: HashMap<ReporterId, Reporter>,
-    /// Handled message ids, with the case each went to.
-    pub inbound: HashMap<String, Option<CaseId>>,
+    /// Handled message ids, with the case each went to and the reply
+    /// saved with it.
+    pub inbound: HashMap<String, (Option<CaseId>, Option<SavedReply>)>,
     pub pending: Vec<PendingOutbound>,
+    /// The last ticket number taken.
     pub ticket_counter: u64,
     /// Transactions committed.
     pub writes: usize,
@@ -149,6 +151,7 @@ impl MemoryRecords {
         match &write.case {
             CaseWrite::None => {}
             CaseWrite::Open { case, .. } => {
+                tables.ticket_counter = case.ticket.number();
                 tables.tickets.insert(case.ticket.clone(), case.id.clone());
                 tables.cases.insert(case.id.clone(), case.clone());
             }
@@ -161,7 +164,12 @@ impl MemoryRecords {
             let events = write.case.events().to_vec();
             tables.events.entry(id.clone()).or_default().extend(events);
         }
-        tables.inbound.insert(inbound_id(inbound), case_id);
+        let saved = reply.map(|(pending, lease_until)| SavedReply {
+            case_id: pending.case_id.clone(),
+            event_id: pending.event.id.clone(),
+            lease_until,
+        });
+        tables.inbound.insert(inbound_id(inbound), (case_id, saved));
         for case in erased {
             let mut next = case.clone();
             next.version += 1;
@@ -250,23 +258,25 @@ impl CitizenRecords for MemoryRecords {
         &self,
         key: &InboundKey,
         keys: &[ReporterId],
-    ) -> impl Future<Output = Result<(Option<Handled>, Vec<Reporter>), StoreError>> + Send {
+    ) -> impl Future<Output = Result<FirstRead, StoreError>> + Send {
         let tables = self.tables.lock().unwrap();
-        let handled = tables.inbound.get(&inbound_id(key)).map(|case_id| Handled {
-            case_id: case_id.clone(),
-        });
-        let found = keys
+        let handled = tables
+            .inbound
+            .get(&inbound_id(key))
+            .map(|(case_id, reply)| Handled {
+                case_id: case_id.clone(),
+                reply: reply.clone(),
+            });
+        let reporters = keys
             .iter()
             .filter_map(|k| tables.reporters.get(k))
             .cloned()
             .collect();
-        std::future::ready(Ok((handled, found)))
-    }
-
-    fn next_ticket_number(&self) -> impl Future<Output = Result<u64, StoreError>> + Send {
-        let mut tables = self.tables.lock().unwrap();
-        tables.ticket_counter += 1;
-        std::future::ready(Ok(tables.ticket_counter))
+        std::future::ready(Ok(FirstRead {
+            handled,
+            reporters,
+            last_ticket: tables.ticket_counter,
+        }))
     }
 
     fn case(&self, id: &CaseId) -> impl Future<Output = Result<Option<Case>, StoreError>> + Send {
@@ -336,7 +346,7 @@ impl CitizenRecords for MemoryRecords {
             check_reporter(&tables, reporter, false, copies_read, absorbed).map(|()| {
                 reporter.version += 1;
                 put_reporter(&mut tables, reporter, copies_read, absorbed);
-                tables.inbound.insert(inbound_id(inbound), None);
+                tables.inbound.insert(inbound_id(inbound), (None, None));
                 tables.writes += 1;
             })
         };

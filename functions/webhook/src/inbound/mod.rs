@@ -14,7 +14,7 @@ use chrono::{DateTime, Duration, Utc};
 use aduan_shared::archive::MediaJob;
 use aduan_shared::config::policy::Policy;
 use aduan_shared::conversation::limits::{Limit, Opening, Refusal, ReporterLimits};
-use aduan_shared::conversation::plan::{self, Found, Incoming, Lookup, Plan, PlanError, Rules};
+use aduan_shared::conversation::plan::{self, CaseWrite, Found, Incoming, Lookup, Plan, PlanError, Rules};
 use aduan_shared::conversation::{self, resolve, Context, Decision, Reporter, Resolved, State};
 use aduan_shared::domain::case::{Case, CaseId, Channel, Provider};
 use aduan_shared::domain::identity::{IdKeys, Sender};
@@ -23,7 +23,7 @@ use aduan_shared::domain::language::Vocabulary;
 use aduan_shared::domain::reporter::{ReporterId, ReporterKeys};
 use aduan_shared::domain::ticket::Ticket;
 use aduan_shared::notify::citizen::Staged;
-use aduan_shared::store::{InboundKey, StoreError};
+use aduan_shared::store::{FirstRead, Handled, InboundKey, SavedReply, StoreError};
 use aduan_shared::texts::Texts;
 use aduan_shared::whatsapp::outbound::Outbound;
 use aduan_shared::whatsapp::Inbound;
@@ -85,10 +85,21 @@ pub struct Reply {
     pub staged: Option<Staged>,
 }
 
+/// A redelivered message's saved reply, and where it goes.
+#[derive(Debug, Clone)]
+pub struct DueReply {
+    pub reply: SavedReply,
+    pub to: Sender,
+}
+
 #[derive(Debug, Clone)]
 pub enum Outcome {
     /// The same message, delivered again: nothing written, nothing sent.
     Duplicate,
+    /// The same message, delivered again after its first attempt's lease
+    /// ended: nothing written; its reply, if still pending, is for the
+    /// caller to send now rather than wait for the sweep.
+    ReplyDue(Box<DueReply>),
     /// Sent before the de-duplication window ([`Inbound::is_too_old`]): a
     /// replay, not a redelivery. Nothing read, written or sent.
     TooOld,
@@ -147,14 +158,19 @@ pub async fn process(
         provider: inbound.provider,
         message_id: inbound.message_id.clone(),
     };
-    // Taken once: a round that conflicts keeps its ticket for the next.
-    let mut ticket_number = None;
+    // A number another case took first: the next round takes one past it,
+    // even from a sequence that lags behind the tickets.
+    let mut ticket_taken = 0;
     let mut open_case_closed = false;
     let mut last_conflict = StoreError::Contended;
     for _ in 0..MAX_ROUNDS {
-        let (handled, found) = records.inbound_and_reporters(&key, &lookups).await?;
-        if handled.is_some() {
-            return Ok(Outcome::Duplicate);
+        let FirstRead {
+            handled,
+            reporters: found,
+            last_ticket,
+        } = records.inbound_and_reporters(&key, &lookups).await?;
+        if let Some(handled) = handled {
+            return Ok(redelivered(&handled, &sender, &found, desk, inbound, now));
         }
         let Resolved {
             mut reporter,
@@ -200,7 +216,7 @@ pub async fn process(
                     records,
                     plan::lookup(&decision, State::of(reporter.as_ref())),
                     &owners,
-                    &mut ticket_number,
+                    last_ticket.max(ticket_taken),
                 )
                 .await?;
                 plan::plan(decision, found, &incoming, desk.context(inbound), desk.rules())?
@@ -213,6 +229,12 @@ pub async fn process(
             .await
         {
             Err(StoreError::CaseClosed) => open_case_closed = true,
+            Err(StoreError::TicketTaken) => {
+                if let CaseWrite::Open { case, .. } = &plan.write.case {
+                    ticket_taken = case.ticket.number();
+                }
+                last_conflict = StoreError::TicketTaken;
+            }
             Err(e) if e.is_conflict() => last_conflict = e,
             Err(StoreError::DuplicateMessage) => return Ok(Outcome::Duplicate),
             Err(e) => return Err(e.into()),
@@ -220,6 +242,30 @@ pub async fn process(
         }
     }
     Err(last_conflict.into())
+}
+
+/// A message handled already: its reply to send, if its first attempt's
+/// lease is over, to the contact the reporter's record keeps (as the first
+/// attempt would have), else nothing.
+fn redelivered(
+    handled: &Handled,
+    sender: &IdKeys,
+    found: &[Reporter],
+    desk: &Desk,
+    inbound: &Inbound,
+    now: DateTime<Utc>,
+) -> Outcome {
+    let Some(reply) = handled.reply_due(now) else {
+        return Outcome::Duplicate;
+    };
+    let known = resolve(sender, found).and_then(|r| {
+        let record = r.reporter?;
+        desk.keys.contacts.open(&r.id, &record.contact).ok()
+    });
+    Outcome::ReplyDue(Box::new(DueReply {
+        reply: reply.clone(),
+        to: known.map_or(inbound.from.clone(), |k| k.updated_by(&inbound.from)),
+    }))
 }
 
 /// The limit this message runs into, if any: the minute's count for any
@@ -277,22 +323,19 @@ async fn cases_of(
     Ok(cases)
 }
 
-/// The one read the decision needs.
+/// What the decision needs beyond the first read: at most one read more. A
+/// new case's number is the one after the last the first read saw; the
+/// write takes it only if no other case did meanwhile (else a conflict: this
+/// round reads again), so no number is lost.
 async fn look_up(
     records: &impl CitizenRecords,
     lookup: Lookup,
     owners: &[ReporterId],
-    ticket_number: &mut Option<u64>,
+    last_ticket: u64,
 ) -> Result<Found, StoreError> {
     Ok(match lookup {
         Lookup::Nothing => Found::Nothing,
-        Lookup::TicketNumber => {
-            let number = match *ticket_number {
-                Some(number) => number,
-                None => *ticket_number.insert(records.next_ticket_number().await?),
-            };
-            Found::TicketNumber(number)
-        }
+        Lookup::TicketNumber => Found::TicketNumber(last_ticket + 1),
         Lookup::Case(id) => Found::Case(records.case(&id).await?.map(Box::new)),
         Lookup::Ticket(ticket) => Found::Case(records.case_by_ticket(&ticket).await?.map(Box::new)),
         Lookup::ReporterCases => Found::Cases(cases_of(records, owners, plan::STATUS_LIST_LIMIT).await?),

@@ -10,7 +10,7 @@ use aduan_shared::conversation::Reporter;
 use aduan_shared::domain::case::{Case, CaseId};
 use aduan_shared::domain::reporter::ReporterId;
 use aduan_shared::domain::ticket::Ticket;
-use aduan_shared::store::{Handled, InboundKey, PendingOutbound, Store, StoreError};
+use aduan_shared::store::{FirstRead, InboundKey, PendingOutbound, Store, StoreError};
 use chrono::{DateTime, Utc};
 
 /// A reply saved as pending in the same write as the message, with the time
@@ -18,15 +18,13 @@ use chrono::{DateTime, Utc};
 pub type PendingReply<'a> = Option<(&'a PendingOutbound, DateTime<Utc>)>;
 
 pub trait CitizenRecords {
-    /// Whether the message was handled already, and the records kept under
-    /// the sender's keys.
+    /// Whether the message was handled already, the records kept under the
+    /// sender's keys, and the last ticket number taken.
     fn inbound_and_reporters(
         &self,
         key: &InboundKey,
         keys: &[ReporterId],
-    ) -> impl Future<Output = Result<(Option<Handled>, Vec<Reporter>), StoreError>> + Send;
-
-    fn next_ticket_number(&self) -> impl Future<Output = Result<u64, StoreError>> + Send;
+    ) -> impl Future<Output = Result<FirstRead, StoreError>> + Send;
 
     fn case(&self, id: &CaseId) -> impl Future<Output = Result<Option<Case>, StoreError>> + Send;
 
@@ -73,12 +71,8 @@ impl CitizenRecords for Store {
         &self,
         key: &InboundKey,
         keys: &[ReporterId],
-    ) -> impl Future<Output = Result<(Option<Handled>, Vec<Reporter>), StoreError>> + Send {
+    ) -> impl Future<Output = Result<FirstRead, StoreError>> + Send {
         Store::inbound_and_reporters(self, key, keys)
-    }
-
-    fn next_ticket_number(&self) -> impl Future<Output = Result<u64, StoreError>> + Send {
-        Store::next_ticket_number(self)
     }
 
     fn case(&self, id: &CaseId) -> impl Future<Output = Result<Option<Case>, StoreError>> + Send {

@@ -161,6 +161,29 @@ async fn the_same_message_delivered_again_writes_and_sends_nothing() {
     assert_eq!(d.records.tables().writes, 1);
 }
 
+/// The first attempt recorded the message with its reply pending, then
+/// stopped: a redelivery once that attempt's lease is over hands the reply
+/// back to be sent, to the contact the record keeps; one before is a plain
+/// duplicate (the first attempt may still be sending it).
+#[tokio::test]
+async fn a_redelivery_after_the_first_attempts_lease_hands_back_its_saved_reply() {
+    let d = Harness::new();
+    let text = "jalan berlubang di garegeh";
+    d.send(CITIZEN, "wamid.1", text).await.unwrap();
+    let pending = d.records.tables().pending[0].clone();
+    let again = message(CITIZEN, "wamid.1", text);
+    let at = |later: Duration| process(&d.records, &d.desk, &again, now() + later);
+    let soon = at(Duration::seconds(30)).await.unwrap();
+    assert!(matches!(soon, Outcome::Duplicate), "{soon:?}");
+    let Outcome::ReplyDue(due) = at(Duration::minutes(3)).await.unwrap() else {
+        panic!("the saved reply is due");
+    };
+    assert_eq!(due.reply.case_id, pending.case_id);
+    assert_eq!(due.reply.event_id, pending.event.id);
+    assert_eq!(due.to.phone().unwrap().expose(), CITIZEN);
+    assert_eq!(d.records.tables().writes, 1, "a redelivery writes nothing");
+}
+
 /// docs/security.md, "Replays after the de-duplication window": a copy of a
 /// message sent 15 days ago finds its de-duplication record expired (here:
 /// no record at all), and must not be handled as new.
@@ -214,7 +237,7 @@ async fn a_message_written_first_by_another_delivery_is_a_duplicate() {
     // Meta delivers the same message twice at once: the other copy commits
     // between this one's read and its write.
     d.records.interfere(|tables| {
-        tables.inbound.insert("meta#wamid.1".into(), None);
+        tables.inbound.insert("meta#wamid.1".into(), (None, None));
     });
     let outcome = d.send(CITIZEN, "wamid.1", "air PDAM mati").await.unwrap();
     assert!(matches!(outcome, Outcome::Duplicate), "{outcome:?}");
@@ -222,7 +245,7 @@ async fn a_message_written_first_by_another_delivery_is_a_duplicate() {
 }
 
 #[tokio::test]
-async fn a_conflict_reads_again_and_keeps_the_ticket_it_took() {
+async fn a_conflict_reads_again_and_takes_the_next_ticket_number_then() {
     let d = Harness::new();
     let first = d
         .send(CITIZEN, "wamid.1", "Selokan tersumbat di Garegeh")
@@ -264,6 +287,30 @@ async fn a_conflict_reads_again_and_keeps_the_ticket_it_took() {
         2,
         "no ticket number lost to the conflict"
     );
+
+    // Another case takes the number this one read as next: it reads again
+    // and takes the one after, leaving no gap.
+    let other = case_id.clone();
+    d.records.interfere(move |tables| {
+        tables.ticket_counter = 3;
+        tables.tickets.insert(ticket("ADU-0003"), other);
+    });
+    let text = d
+        .says("6281211112222", "wamid.4", "Lampu jalan mati di pasar")
+        .await;
+    assert!(text.contains("ADU-0004"), "{text}");
+    let tables = d.records.tables();
+    assert_eq!(tables.ticket_counter, 4);
+    assert_eq!(tables.writes, 4);
+
+    // A ticket taken past a sequence that lags behind it: the number after
+    // the one taken, not the same one again.
+    let other = case_id.clone();
+    d.records.interfere(move |tables| {
+        tables.tickets.insert(ticket("ADU-0005"), other);
+    });
+    let text = d.says("6281233334444", "wamid.5", "Got mampet di pasar").await;
+    assert!(text.contains("ADU-0006"), "{text}");
 }
 
 #[tokio::test]
@@ -334,7 +381,7 @@ async fn status_lists_the_citizens_own_cases_and_writes_on_none() {
     };
     assert!(reply.staged.is_none());
     let tables = d.records.tables();
-    assert_eq!(tables.inbound["meta#wamid.3"], None);
+    assert_eq!(tables.inbound["meta#wamid.3"], (None, None));
     assert_eq!(
         tables.events.values().map(Vec::len).sum::<usize>(),
         4,

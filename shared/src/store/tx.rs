@@ -3,7 +3,7 @@
 
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
-use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Delete, Put, TransactWriteItem};
+use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Delete, Put, TransactWriteItem, Update};
 use aws_sdk_dynamodb::Client;
 
 use chrono::{DateTime, Utc};
@@ -27,6 +27,9 @@ pub(super) enum Conflict {
     Reporter,
     Version(u64),
     CaseClosed,
+    UnitExists,
+    UnitMissing,
+    RwMissing,
 }
 
 impl Conflict {
@@ -38,6 +41,9 @@ impl Conflict {
             Conflict::Reporter => StoreError::ReporterConflict,
             Conflict::Version(expected) => StoreError::VersionConflict { expected },
             Conflict::CaseClosed => StoreError::CaseClosed,
+            Conflict::UnitExists => StoreError::UnitExists,
+            Conflict::UnitMissing => StoreError::UnitMissing,
+            Conflict::RwMissing => StoreError::RwMissing,
         }
     }
 }
@@ -166,6 +172,24 @@ impl<'a> Tx<'a> {
             .expression_attribute_names("#version", "version")
             .expression_attribute_values(":version", AttributeValue::N(version.to_string()));
         self.push(put, conflict);
+    }
+
+    /// An update or a delete built by the caller, and what its failed
+    /// condition means.
+    pub fn update(&mut self, update: Update, conflict: Conflict) {
+        self.items
+            .push(TransactWriteItem::builder().update(update).build());
+        self.conflicts.push(conflict);
+    }
+
+    pub fn delete(&mut self, delete: Delete, conflict: Conflict) {
+        self.items
+            .push(TransactWriteItem::builder().delete(delete).build());
+        self.conflicts.push(conflict);
+    }
+
+    pub fn len(&self) -> usize {
+        self.items.len()
     }
 
     fn put_builder(&self, item: Item) -> aws_sdk_dynamodb::types::builders::PutBuilder {

@@ -17,8 +17,8 @@ use super::error::StoreError;
 use super::keys;
 use super::tx::{Conflict, Tx};
 use super::Store;
-use crate::domain::jurisdiction::{JurisdictionPath, UnitPath};
-use crate::domain::reporter::SealedContact;
+use crate::domain::jurisdiction::{parse_units_csv, CsvProblem, JurisdictionPath, Unit, UnitPath};
+use crate::domain::reporter::{ContactCipher, SealedContact};
 
 /// A unit as stored: the head's number only sealed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,6 +64,20 @@ struct UnitItem {
     rts: u32,
     updated_at: DateTime<Utc>,
     updated_by: String,
+}
+
+impl UnitHead {
+    /// A parsed unit's head as written: its number sealed, or none.
+    pub fn of(contacts: &ContactCipher, unit: &Unit) -> Self {
+        let contact = match &unit.head_whatsapp {
+            Some(phone) => HeadContact::Set(contacts.seal_head(&unit.path, phone)),
+            None => HeadContact::Remove,
+        };
+        Self {
+            name: unit.head_name.clone(),
+            contact,
+        }
+    }
 }
 
 /// The largest transaction DynamoDB accepts.
@@ -276,6 +290,30 @@ impl Store {
             summary.transactions += 1;
         }
         Ok(summary)
+    }
+
+    /// Imports a units CSV file into `kelurahan`: what is kept (one Query),
+    /// every row checked against it (any problem refuses the whole file:
+    /// `Ok(Err(problems))`, nothing written), then [`Store::import_units`].
+    pub async fn import_units_csv(
+        &self,
+        contacts: &ContactCipher,
+        kelurahan: &JurisdictionPath,
+        text: &str,
+        by: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Result<ImportSummary, Vec<CsvProblem>>, StoreError> {
+        let existing = self.units(kelurahan).await?;
+        let kept: Vec<UnitPath> = existing.iter().map(|u| u.path.clone()).collect();
+        let units = match parse_units_csv(kelurahan, text, &kept) {
+            Ok(units) => units,
+            Err(problems) => return Ok(Err(problems)),
+        };
+        let rows: Vec<(UnitPath, UnitHead)> = units
+            .iter()
+            .map(|u| (u.path.clone(), UnitHead::of(contacts, u)))
+            .collect();
+        self.import_units(&existing, &rows, by, now).await.map(Ok)
     }
 
     /// `ADD rts :delta` on an RW that must exist.

@@ -13,7 +13,7 @@
 //! `has_whatsapp` only.
 
 use aduan_shared::domain::jurisdiction::{
-    parse_units_csv, JurisdictionPath, Jurisdictions, Node, NodeKind, Unit, UnitError, UnitList, UnitPath,
+    CsvProblem, JurisdictionPath, Jurisdictions, Node, NodeKind, Unit, UnitError, UnitList, UnitPath,
 };
 use aduan_shared::domain::reporter::ContactCipher;
 use aduan_shared::store::{HeadContact, StoreError, StoredUnit, UnitHead};
@@ -204,14 +204,13 @@ pub fn put_request(path: UnitPath, bytes: &[u8]) -> Result<(Unit, bool, Option<u
 
 /// The head as written: the number sealed, or removed (`keep`: left as it is).
 fn head(contacts: &ContactCipher, unit: &Unit, keep: bool) -> UnitHead {
-    let contact = match &unit.head_whatsapp {
-        Some(phone) => HeadContact::Set(contacts.seal_head(&unit.path, phone)),
-        None if keep => HeadContact::Keep,
-        None => HeadContact::Remove,
-    };
-    UnitHead {
-        name: unit.head_name.clone(),
-        contact,
+    let head = UnitHead::of(contacts, unit);
+    match head.contact {
+        HeadContact::Remove if keep => UnitHead {
+            contact: HeadContact::Keep,
+            ..head
+        },
+        _ => head,
     }
 }
 
@@ -272,21 +271,19 @@ pub async fn import(
     if body.len() > MAX_BODY_BYTES {
         return Err(ApiError::TooLarge);
     }
-    let text = std::str::from_utf8(body).map_err(|_| ApiError::BadCsv(vec![]))?;
-    let existing = state.store.units(&node.path).await?;
-    let kept: Vec<UnitPath> = existing.iter().map(|u| u.path.clone()).collect();
-    let units = parse_units_csv(&node.path, text, &kept).map_err(ApiError::BadCsv)?;
-    let rows: Vec<(UnitPath, UnitHead)> = units
-        .iter()
-        .map(|u| (u.path.clone(), head(&state.contacts, u, false)))
-        .collect();
+    let text = std::str::from_utf8(body).map_err(|_| {
+        ApiError::BadCsv(vec![CsvProblem {
+            line: 1,
+            message: "not UTF-8 text: save the file as CSV UTF-8".into(),
+        }])
+    })?;
     let summary = state
         .store
-        .import_units(&existing, &rows, &official.name, now)
+        .import_units_csv(&state.contacts, &node.path, text, &official.name, now)
         .await;
     // Whatever part was written, this instance reads it again.
     state.units.forget(&node.path);
-    let summary = summary?;
+    let summary = summary?.map_err(ApiError::BadCsv)?;
     ok(&serde_json::json!({
         "kelurahan": node.path,
         "created": summary.created,

@@ -9,15 +9,15 @@ export class ApiError extends Error {
   }
 }
 
-export async function call(method, path, body) {
+export async function call(method, path, body, type = 'application/json') {
   const s = session();
   const response = await fetch(`${window.ADUAN_CONFIG.apiUrl}${path}`, {
     method,
     headers: {
       authorization: `Bearer ${s?.token ?? ''}`,
-      ...(body ? { 'content-type': 'application/json' } : {}),
+      ...(body != null ? { 'content-type': type } : {}),
     },
-    body: body ? JSON.stringify(body) : undefined,
+    body: body == null || typeof body === 'string' ? (body ?? undefined) : JSON.stringify(body),
   });
   const data = await response.json().catch(() => ({}));
   if (response.status === 401) forget();
@@ -38,6 +38,8 @@ export function catalogue() {
   return places.promise;
 }
 export const post = (path, body) => call('POST', path, body);
+/** A CSV file's text, as `text/csv`. */
+export const postCsv = (path, text) => call('POST', path, text, 'text/csv');
 export const ticketPath = (ticket) => `/cases/${encodeURIComponent(ticket)}`;
 
 /** Up to `pages` pages of the queue for `params`. */

@@ -1,11 +1,12 @@
 // The console: sign-in, then the page the address's hash names
-// (`#/` queue, `#/kasus/<ticket>`, `#/statistik`).
+// (`#/` queue, `#/kasus/<ticket>`, `#/statistik`, `#/rt-rw`).
 import { h, show } from './dom.js';
 import { completeLogin, login, logout, session } from './auth.js';
-import { explainError, ROLE } from './format.js';
+import { explainError, explainUnitError, ROLE } from './format.js';
 import * as queue from './queue.js';
 import * as casePage from './case.js';
 import * as stats from './stats.js';
+import * as units from './units.js';
 
 const explain = (error) => explainError(error.status, error.error);
 
@@ -15,7 +16,7 @@ function header(s) {
   nav.hidden = !s;
   who.hidden = !s;
   if (!s) return;
-  const page = location.hash.startsWith('#/statistik') ? '#/statistik' : '#/';
+  const page = ['#/statistik', '#/rt-rw'].find((p) => location.hash.startsWith(p)) ?? '#/';
   for (const a of nav.querySelectorAll('a')) {
     if (a.getAttribute('href') === page) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');
@@ -41,6 +42,7 @@ async function route() {
   const ticket = hash.match(/^\/(?:kasus|cases)\/(.+)$/)?.[1];
   if (ticket) return casePage.render(s, ticket, explain);
   if (hash.startsWith('/statistik')) return stats.render(s, explain);
+  if (hash.startsWith('/rt-rw')) return units.render(s, (error) => explainUnitError(error.status, error.error));
   return queue.render(s, explain);
 }
 

@@ -114,6 +114,30 @@ export function explainError(status, error = {}) {
   }
 }
 
+/** An error of the RT and RW routes; the rest as for cases. */
+export function explainUnitError(status, error = {}) {
+  switch (error.code) {
+    case 'unit_exists':
+      return 'RT atau RW itu sudah tercatat: pilih "Ubah" pada daftar untuk mengubah ketuanya.';
+    case 'rw_missing':
+      return 'RW dari RT itu belum tercatat: tambahkan RW-nya dulu.';
+    case 'unit_has_rts':
+      return 'RW itu masih memiliki RT: hapus RT-nya dulu.';
+    case 'invalid_csv':
+      return 'Berkas CSV tidak diimpor sama sekali karena ada baris yang salah:';
+    case 'version_conflict':
+      return 'Data RT/RW ini baru saja diubah oleh petugas lain. Daftar terbaru sudah dimuat ulang: periksa lagi.';
+    case 'forbidden':
+      return 'Peran Anda hanya dapat melihat, tidak dapat mengubah daftar RT dan RW.';
+    case 'outside_scope':
+      return 'Kelurahan itu di luar wilayah Anda.';
+    case 'not_found':
+      return 'RT, RW atau kelurahan itu tidak ditemukan.';
+    default:
+      return explainError(status, error);
+  }
+}
+
 /** Whether a 409 means "someone else changed it": reload the case. */
 export const needsReload = (error = {}) => ['version_conflict', 'contended', 'illegal_transition'].includes(error.code);
 

@@ -62,3 +62,9 @@ export function escalationChoices(catalogue, c) {
 export const kelurahanInScope = (catalogue) => catalogue.nodes
   .filter((n) => n.within_scope && n.kind === 'kelurahan')
   .map((n) => [n.path, n.label]);
+
+/** The kelurahan whose RT and RW the caller may see: those inside the
+ * scope, or the one an RW's or RT's own scope lies in. */
+export const unitKelurahan = (catalogue) => catalogue.nodes
+  .filter((n) => n.kind === 'kelurahan' && (n.within_scope || catalogue.scope.startsWith(`${n.path}/`)))
+  .map((n) => [n.path, n.label]);

@@ -2,7 +2,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  arrange, claimsOf, counts, duration, explainError, hours, level, needsReload, replyWindow,
+  arrange, claimsOf, counts, duration, explainError, explainUnitError, hours, level, needsReload, replyWindow,
 } from '../js/format.js';
 
 const at = (iso) => Date.parse(iso);
@@ -66,6 +66,14 @@ test('a version conflict is explained and reloads the case', () => {
   assert.ok(!needsReload({ code: 'invalid_request' }));
   assert.match(explainError(401, {}), /masuk kembali/);
   assert.match(explainError(403, { code: 'outside_scope', field: 'kelurahan' }), /di luar wilayah Anda/);
+});
+
+test('the RT and RW routes\' refusals are explained in their own words', () => {
+  assert.match(explainUnitError(409, { code: 'unit_has_rts' }), /masih memiliki RT/);
+  assert.match(explainUnitError(409, { code: 'rw_missing' }), /RW-nya dulu/);
+  assert.match(explainUnitError(409, { code: 'version_conflict' }), /RT\/RW/);
+  assert.match(explainUnitError(400, { code: 'invalid_csv', problems: [] }), /tidak diimpor/);
+  assert.equal(explainUnitError(401, {}), explainError(401, {}));
 });
 
 test('claims are read from the token\'s payload (UTF-8 names too)', () => {

@@ -2,7 +2,9 @@
 // as GET /jurisdictions answers.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { escalationChoices, kelurahanInScope, reclassifyChoices, search, words } from '../js/places.js';
+import {
+  escalationChoices, kelurahanInScope, reclassifyChoices, search, unitKelurahan, words,
+} from '../js/places.js';
 
 const MKS = 'bukittinggi/mandiangin-koto-selayan';
 const node = (path, name, kind, extra = {}) => ({
@@ -50,4 +52,14 @@ test('escalation offers higher tiers and the agencies, the category\'s dinas fir
   // From an agency the ladder allows only its top, and no other agency.
   assert.deepEqual(escalationChoices(catalogue, { level: 'dinas:pupr' }).map((c) => c.value), ['kota']);
   assert.deepEqual(escalationChoices(catalogue, { level: 'kota' }).map((c) => c.value), ['dinas:dlh', 'dinas:pupr']);
+});
+
+test('RT and RW are kept for the kelurahan in scope, or the one an RT\'s login lies in', () => {
+  assert.deepEqual(unitKelurahan(catalogue).map(([p]) => p), [`${MKS}/garegeh`, `${MKS}/campago-guguak-bulek`]);
+  const rtHead = {
+    ...catalogue,
+    scope: `${MKS}/garegeh/rw-03/rt-01`,
+    nodes: catalogue.nodes.map((n) => ({ ...n, within_scope: false })),
+  };
+  assert.deepEqual(unitKelurahan(rtHead).map(([p]) => p), [`${MKS}/garegeh`]);
 });

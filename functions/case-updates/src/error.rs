@@ -1,7 +1,7 @@
 //! Every failure of the API, mapped once to a status and one JSON shape:
 //! `{"error": {"code": "...", "message": "...", ...details}}`.
 
-use aduan_shared::domain::jurisdiction::JurisdictionPath;
+use aduan_shared::domain::jurisdiction::{CsvProblem, JurisdictionPath};
 use aduan_shared::domain::ladder::Level;
 use aduan_shared::domain::lifecycle::Status;
 use aduan_shared::domain::timeline::MediaStorage;
@@ -37,6 +37,20 @@ pub enum ApiError {
     MediaNotFound,
     #[error("the file is not in the media bucket: {}", .0.as_str())]
     MediaNotStored(MediaStorage),
+    /// Not a kelurahan of the tree, or not an RW or RT of one that is kept.
+    #[error("no such kelurahan, RW or RT")]
+    UnitNotFound,
+    #[error("that RW or RT is kept already: send its version to change it")]
+    UnitExists,
+    #[error("the RT's RW is not kept: add the RW first")]
+    RwMissing,
+    #[error("the RW still has RTs: remove them first")]
+    UnitHasRts,
+    #[error("the unit changed since version {expected}: reload it and decide again")]
+    UnitChanged { expected: u64 },
+    /// The CSV file was refused whole; each problem with its line.
+    #[error("the CSV file has problems; nothing was imported")]
+    BadCsv(Vec<CsvProblem>),
     #[error("no such route")]
     NoRoute,
     #[error("method not allowed on this route")]
@@ -83,15 +97,21 @@ impl ApiError {
             ApiError::BadClaims(_) | ApiError::ReadOnly(_) | ApiError::OutsideScope { .. } => {
                 StatusCode::FORBIDDEN
             }
-            ApiError::CaseNotFound | ApiError::MediaNotFound | ApiError::NoRoute => StatusCode::NOT_FOUND,
+            ApiError::CaseNotFound | ApiError::MediaNotFound | ApiError::UnitNotFound | ApiError::NoRoute => {
+                StatusCode::NOT_FOUND
+            }
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            ApiError::MalformedJson(_) => StatusCode::BAD_REQUEST,
+            ApiError::MalformedJson(_) | ApiError::BadCsv(_) => StatusCode::BAD_REQUEST,
             ApiError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::IllegalTransition { .. }
             | ApiError::IllegalEscalation { .. }
             | ApiError::VersionConflict { .. }
             | ApiError::MediaNotStored(_)
+            | ApiError::UnitExists
+            | ApiError::RwMissing
+            | ApiError::UnitHasRts
+            | ApiError::UnitChanged { .. }
             | ApiError::Contended => StatusCode::CONFLICT,
             ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
@@ -104,7 +124,12 @@ impl ApiError {
             ApiError::BadClaims(_) => "bad_claims",
             ApiError::ReadOnly(_) => "forbidden",
             ApiError::OutsideScope { .. } => "outside_scope",
-            ApiError::CaseNotFound | ApiError::MediaNotFound => "not_found",
+            ApiError::CaseNotFound | ApiError::MediaNotFound | ApiError::UnitNotFound => "not_found",
+            ApiError::UnitExists => "unit_exists",
+            ApiError::RwMissing => "rw_missing",
+            ApiError::UnitHasRts => "unit_has_rts",
+            ApiError::UnitChanged { .. } => "version_conflict",
+            ApiError::BadCsv(_) => "invalid_csv",
             ApiError::MediaNotStored(_) => "media_not_stored",
             ApiError::NoRoute => "no_route",
             ApiError::MethodNotAllowed => "method_not_allowed",
@@ -132,6 +157,13 @@ impl ApiError {
             ApiError::IllegalEscalation { level, .. } => {
                 details.insert("level".into(), json!(level));
             }
+            ApiError::BadCsv(problems) => {
+                let problems: Vec<Value> = problems
+                    .iter()
+                    .map(|p| json!({"line": p.line, "message": p.message}))
+                    .collect();
+                details.insert("problems".into(), json!(problems));
+            }
             ApiError::MediaNotStored(status) => {
                 details.insert("status".into(), json!(status.as_str()));
             }
@@ -158,6 +190,10 @@ impl From<StoreError> for ApiError {
         match err {
             StoreError::BadCursor => ApiError::invalid("cursor", "not a cursor of this query"),
             StoreError::Contended => ApiError::Contended,
+            StoreError::UnitExists => ApiError::UnitExists,
+            StoreError::UnitMissing => ApiError::UnitNotFound,
+            StoreError::RwMissing => ApiError::RwMissing,
+            StoreError::UnitHasRts => ApiError::UnitHasRts,
             StoreError::Unavailable(reason) => {
                 tracing::error!(%reason, "store unavailable");
                 ApiError::Unavailable

@@ -10,7 +10,8 @@ mod names;
 pub mod outbound;
 pub mod routes;
 pub mod state;
+pub mod units_cache;
 mod views;
 
-pub use routes::{handler, route, Route, ROUTES};
+pub use routes::{handler, handler_at, route, Route, ROUTES};
 pub use state::AppState;

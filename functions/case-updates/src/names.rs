@@ -2,7 +2,7 @@
 //! official's screen: "Kelurahan Garegeh, Kecamatan Mandiangin Koto
 //! Selayan", "Dinas PUPR".
 
-use aduan_shared::domain::jurisdiction::{JurisdictionPath, Jurisdictions, Node, NodeKind};
+use aduan_shared::domain::jurisdiction::{JurisdictionPath, Jurisdictions, Node, NodeKind, UnitPath};
 use aduan_shared::domain::ladder::{Level, Tier};
 
 /// A node with its kecamatan and kelurahan above it ("RW 01, Kelurahan
@@ -24,7 +24,11 @@ pub fn place_label(tree: &Jurisdictions, path: &JurisdictionPath) -> String {
                 .collect();
             parts.join(", ")
         }
-        None => path.last_segment().to_owned(),
+        // An RW or RT: kept in the table, named by its numbers alone.
+        None => match UnitPath::of(tree, path) {
+            Some(unit) => format!("{}, {}", unit.display_name(), place_label(tree, unit.kelurahan())),
+            None => path.last_segment().to_owned(),
+        },
     }
 }
 
@@ -91,6 +95,10 @@ mod tests {
         assert_eq!(label("bukittinggi/dinas/dishub"), "Dishub");
         assert_eq!(label("bukittinggi/dinas/satpol-pp"), "Satpol PP");
         assert_eq!(label("bukittinggi/gone"), "gone");
+        assert_eq!(
+            label("bukittinggi/mandiangin-koto-selayan/garegeh/rw-03/rt-01"),
+            "RT 01 / RW 03, Kelurahan Garegeh, Kecamatan Mandiangin Koto Selayan"
+        );
         let tree = Jurisdictions::bukittinggi();
         assert_eq!(
             level_label(tree, &Level::parse("dinas:pupr").unwrap()),

@@ -13,7 +13,11 @@ use aduan_shared::domain::sla::SlaPolicy;
 use aduan_shared::notify::{EscalationNotifier, SnsPublisher};
 use aduan_shared::store::Store;
 
+use aduan_shared::domain::reporter::ContactCipher;
+use chrono::Duration;
+
 use crate::outbound::Citizens;
+use crate::units_cache::UnitsCache;
 
 pub struct AppState {
     pub store: Store,
@@ -26,7 +30,14 @@ pub struct AppState {
     pub citizens: Citizens,
     /// Citizens' files, with a media bucket configured (presigned URLs only).
     pub media: Option<MediaBucket>,
+    /// Seals and opens RW and RT heads' numbers (the reporters' contact key).
+    pub contacts: ContactCipher,
+    /// Each kelurahan's units, read at most every `UNITS_CACHE_SECONDS`.
+    pub units: UnitsCache,
 }
+
+/// How long a kelurahan's units are kept before they are read again.
+pub const UNITS_CACHE_SECONDS: &str = "UNITS_CACHE_SECONDS";
 
 impl AppState {
     /// Builds the clients from `env` and `sdk`; the messaging secrets are
@@ -59,6 +70,10 @@ impl AppState {
             escalations,
             citizens,
             media: MediaConfig::load(env)?.map(|media| MediaBucket::new(sdk, media.bucket)),
+            contacts: config.reporter_keys.contacts.clone(),
+            units: UnitsCache::new(Duration::seconds(
+                env.parse_optional(UNITS_CACHE_SECONDS, 300u32)?.into(),
+            )),
         })
     }
 }

@@ -36,7 +36,10 @@ fn openapi_routes_are_the_functions_routes() {
     }
     assert_eq!(documented, ours());
     for (method, path) in &documented {
-        let concrete = path.replace("{ticket}", "ADU-0042").replace("{media_id}", "123");
+        let concrete = path
+            .replace("{ticket}", "ADU-0042")
+            .replace("{media_id}", "123")
+            .replace("{path+}", "bukittinggi/guguk-panjang/kayu-kubu");
         let method = Method::from_bytes(method.as_bytes()).unwrap();
         assert!(route(&method, &concrete).is_ok(), "{method} {path} is not routed");
     }

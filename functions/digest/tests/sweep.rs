@@ -761,3 +761,46 @@ async fn a_pending_file_is_fetched_once_by_two_concurrent_sweeps() {
         .unwrap();
     assert_eq!(later.media, Default::default());
 }
+
+/// Each tier's allowance is its own (`SLA_DAYS_<TIER>`): a case the sweep
+/// moved to the kecamatan is due by the kecamatan's allowance, and the next
+/// sweep after it moves it on, where the default would still wait.
+#[tokio::test]
+async fn the_clock_follows_the_tier_the_case_is_at() {
+    let (store, _) = fresh_store("sweep-tier").await;
+    let escalations = topic("escalations-tier").await;
+    let case = create(
+        &store,
+        1,
+        GAREGEH,
+        CaseKind::Pengaduan,
+        at("2026-11-16T09:00:00+07:00"),
+    )
+    .await;
+    let whatsapp = WhatsAppStandin::start().await;
+    let app = app_with(
+        &store,
+        &escalations,
+        &escalations,
+        &whatsapp,
+        RetryPolicy::default(),
+        &[("SLA_DAYS_KECAMATAN", "1,2,3")],
+    )
+    .await;
+    // Monday: past the kelurahan's 3 days; the kecamatan gets 1 to verify.
+    let monday = at("2026-11-23T08:00:00+07:00");
+    let first = app.sla_sweep(monday, Budget::unlimited()).await.unwrap();
+    assert_eq!(first.escalated, 1, "{first:?}");
+    let moved = store.case(&case.id).await.unwrap().unwrap();
+    assert_eq!(moved.level, Level::Tier(Tier::Kecamatan));
+    assert_eq!(moved.due_at, Some(at("2026-11-25T00:00:00+07:00")));
+    // Wednesday morning: overdue at the kecamatan (by the default 3 days it
+    // would be due at the end of Thursday).
+    let wednesday = at("2026-11-25T08:00:00+07:00");
+    let second = app.sla_sweep(wednesday, Budget::unlimited()).await.unwrap();
+    assert_eq!(second.escalated, 1, "{second:?}");
+    assert_eq!(
+        store.case(&case.id).await.unwrap().unwrap().level,
+        Level::Tier(Tier::Kota)
+    );
+}

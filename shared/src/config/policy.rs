@@ -16,6 +16,9 @@ pub const ENTRY_TIER: &str = "ENTRY_TIER";
 pub const SLA_VERIFY_DAYS: &str = "SLA_VERIFY_DAYS";
 pub const SLA_ACT_DAYS: &str = "SLA_ACT_DAYS";
 pub const SLA_CONFIRM_DAYS: &str = "SLA_CONFIRM_DAYS";
+/// `SLA_DAYS_RT`, `SLA_DAYS_RW`, `SLA_DAYS_KELURAHAN`, `SLA_DAYS_KECAMATAN`,
+/// `SLA_DAYS_KOTA`: one tier's allowances, `verify,act,confirm`.
+pub const SLA_DAYS_PREFIX: &str = "SLA_DAYS_";
 pub const PUBLIC_HOLIDAYS: &str = "PUBLIC_HOLIDAYS";
 pub const UTC_OFFSET: &str = "UTC_OFFSET";
 pub const TICKET_PREFIX: &str = "TICKET_PREFIX";
@@ -68,6 +71,19 @@ impl Policy {
             act: env.parse_optional(SLA_ACT_DAYS, defaults.act)?,
             confirm: env.parse_optional(SLA_CONFIRM_DAYS, defaults.confirm)?,
         };
+        let mut per_tier = std::collections::HashMap::new();
+        for tier in Tier::ALL {
+            let name = format!("{SLA_DAYS_PREFIX}{}", tier.as_str().to_ascii_uppercase());
+            if let Some(raw) = env.optional(&name) {
+                let tier_allowance = parse_allowance(&raw).ok_or_else(|| {
+                    invalid(
+                        &name,
+                        format!("{raw:?} is not three working-day counts: verify,act,confirm (e.g. 2,5,3)"),
+                    )
+                })?;
+                per_tier.insert(tier, tier_allowance);
+            }
+        }
         let holidays = match env.optional(PUBLIC_HOLIDAYS) {
             Some(raw) => raw
                 .split(',')
@@ -111,7 +127,7 @@ impl Policy {
             sla: SlaPolicy {
                 calendar: WorkingCalendar::new(offset, holidays),
                 default: allowance,
-                per_tier: Default::default(),
+                per_tier,
             },
             ticket_prefix,
             reopen_window,
@@ -119,6 +135,18 @@ impl Policy {
             limits,
             privacy,
         })
+    }
+}
+
+/// `2,5,3`: verify, act, confirm.
+fn parse_allowance(raw: &str) -> Option<StatusAllowance> {
+    let days: Vec<u32> = raw
+        .split(',')
+        .map(|d| d.trim().parse().ok())
+        .collect::<Option<_>>()?;
+    match days[..] {
+        [verify, act, confirm] => Some(StatusAllowance { verify, act, confirm }),
+        _ => None,
     }
 }
 
@@ -151,10 +179,24 @@ mod tests {
             (FOLLOWUP_ACK_MINUTES, "0"),
             (LIMIT_NEW_CASES_PER_DAY, "0"),
             (LIMIT_MESSAGES_PER_MINUTE, "30"),
+            ("SLA_DAYS_RT", "1, 2, 3"),
+            ("SLA_DAYS_KOTA", "2,10,3"),
         ]);
         let policy = Policy::from_env(&env).unwrap();
         assert_eq!(policy.ladder.tiers().len(), 4);
         assert_eq!(policy.sla.default.verify, 2);
+        let rt = policy
+            .sla
+            .allowance(&crate::domain::ladder::Level::Tier(Tier::Rt));
+        assert_eq!((rt.verify, rt.act, rt.confirm), (1, 2, 3));
+        let kota = policy
+            .sla
+            .allowance(&crate::domain::ladder::Level::Tier(Tier::Kota));
+        assert_eq!(kota.act, 10);
+        let rw = policy
+            .sla
+            .allowance(&crate::domain::ladder::Level::Tier(Tier::Rw));
+        assert_eq!(rw, policy.sla.default);
         assert!(!policy.sla.calendar.is_working_day("2026-12-25".parse().unwrap()));
         assert_eq!(policy.sla.calendar.offset().local_minus_utc(), 8 * 3600);
         assert_eq!(policy.ticket_prefix.as_str(), "LPR");
@@ -179,6 +221,8 @@ mod tests {
             (REOPEN_WINDOW_DAYS, "two weeks"),
             (FOLLOWUP_ACK_MINUTES, "5m"),
             (LIMIT_MESSAGES_PER_MINUTE, "lots"),
+            ("SLA_DAYS_RW", "3,5"),
+            ("SLA_DAYS_KECAMATAN", "3,5,x"),
         ] {
             let err = Policy::from_env(&Env::from_pairs([(name, value)])).unwrap_err();
             assert!(err.to_string().contains(name), "{name}: {err}");

@@ -34,6 +34,8 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::identity::Sender;
+use super::jurisdiction::UnitPath;
+use super::phone::PhoneNumber;
 
 /// Everything that can go wrong here. No message ever contains a sender id,
 /// a key, or key material.
@@ -322,11 +324,13 @@ pub enum SealVersion {
 }
 
 impl SealVersion {
-    fn associated_data(self, key_id: &str, reporter: &ReporterId) -> Vec<u8> {
+    /// `owner`: the reporter's id (fixed-length hex), or another owner's
+    /// name in a form no reporter id has (`unit:<path>`).
+    fn associated_data(self, key_id: &str, owner: &str) -> Vec<u8> {
         match self {
             SealVersion::V1 => key_id.as_bytes().to_vec(),
             // Both ids are fixed-length hex: the separator keeps it unambiguous anyway.
-            SealVersion::V2 => format!("{key_id}/{reporter}").into_bytes(),
+            SealVersion::V2 => format!("{key_id}/{owner}").into_bytes(),
         }
     }
 }
@@ -385,6 +389,16 @@ impl ContactCipher {
     /// Encrypts `reporter`'s contact under the current key with a fresh
     /// random 96-bit nonce, bound to `reporter` ([`SealVersion::V2`]).
     pub fn seal(&self, reporter: &ReporterId, sender: &Sender) -> SealedContact {
+        self.seal_for(reporter.as_str(), sender.sealed_form().as_bytes())
+    }
+
+    /// Seals an RW's or RT's head's number as a reporter's contact is,
+    /// bound to the unit: a number copied onto another unit does not open.
+    pub fn seal_head(&self, unit: &UnitPath, phone: &PhoneNumber) -> SealedContact {
+        self.seal_for(&head_owner(unit), phone.as_str().as_bytes())
+    }
+
+    fn seal_for(&self, owner: &str, plain: &[u8]) -> SealedContact {
         let (key_id, cipher) = &self.keys[0];
         let version = SealVersion::V2;
         let nonce = Aes256Gcm::generate_nonce(&mut OsRng);
@@ -392,8 +406,8 @@ impl ContactCipher {
             .encrypt(
                 &nonce,
                 Payload {
-                    msg: sender.sealed_form().as_bytes(),
-                    aad: &version.associated_data(key_id, reporter),
+                    msg: plain,
+                    aad: &version.associated_data(key_id, owner),
                 },
             )
             .expect("AES-GCM encrypts messages of up to 64 GiB");
@@ -417,6 +431,27 @@ impl ContactCipher {
     /// or old). `reporter` is the id the record was looked up by: a contact
     /// bound to another reporter fails authentication.
     pub fn open(&self, reporter: &ReporterId, sealed: &SealedContact) -> Result<Sender, ReporterError> {
+        let text = self.open_for(reporter.as_str(), sealed)?;
+        Sender::from_sealed_form(&text).map_err(|_| ReporterError::MalformedContact {
+            reason: "contact is not a sender's ids",
+        })
+    }
+
+    /// Decrypts a head's number sealed by [`ContactCipher::seal_head`] for `unit`.
+    pub fn open_head(&self, unit: &UnitPath, sealed: &SealedContact) -> Result<PhoneNumber, ReporterError> {
+        // Heads' numbers were never sealed unbound.
+        if sealed.version != SealVersion::V2 {
+            return Err(ReporterError::Authentication {
+                key_id: sealed.key_id.clone(),
+            });
+        }
+        let text = self.open_for(&head_owner(unit), sealed)?;
+        PhoneNumber::parse(&text).map_err(|_| ReporterError::MalformedContact {
+            reason: "not a phone number",
+        })
+    }
+
+    fn open_for(&self, owner: &str, sealed: &SealedContact) -> Result<String, ReporterError> {
         let mut candidates = self.keys.iter().filter(|(id, _)| *id == sealed.key_id).peekable();
         if candidates.peek().is_none() {
             return Err(ReporterError::UnknownKeyId {
@@ -435,20 +470,22 @@ impl ContactCipher {
         }
         let (nonce, body) = bytes.split_at(NONCE_LEN);
         let nonce = Nonce::from_slice(nonce);
-        let aad = sealed.version.associated_data(&sealed.key_id, reporter);
+        let aad = sealed.version.associated_data(&sealed.key_id, owner);
         // Two different keys share an id only by a 1 in 2^32 accident; try each.
         let plain = candidates
             .find_map(|(_, cipher)| cipher.decrypt(nonce, Payload { msg: body, aad: &aad }).ok())
             .ok_or_else(|| ReporterError::Authentication {
                 key_id: sealed.key_id.clone(),
             })?;
-        let text = String::from_utf8(plain).map_err(|_| ReporterError::MalformedContact {
+        String::from_utf8(plain).map_err(|_| ReporterError::MalformedContact {
             reason: "contact is not UTF-8",
-        })?;
-        Sender::from_sealed_form(&text).map_err(|_| ReporterError::MalformedContact {
-            reason: "contact is not a sender's ids",
         })
     }
+}
+
+/// Who a head's sealed number belongs to: not hex, so never a reporter's id.
+fn head_owner(unit: &UnitPath) -> String {
+    format!("unit:{unit}")
 }
 
 impl fmt::Debug for ContactCipher {
@@ -605,6 +642,31 @@ mod tests {
         let json = serde_json::to_string(&a).unwrap();
         assert!(json.contains("\"version\":\"v2\""), "{json}");
         assert_eq!(serde_json::from_str::<SealedContact>(&json).unwrap(), a);
+    }
+
+    /// A head's number opens for its own unit only, and never as a
+    /// reporter's contact.
+    #[test]
+    fn a_heads_number_is_bound_to_its_unit() {
+        use crate::domain::jurisdiction::JurisdictionPath;
+        let cipher = ContactCipher::new(key(1), []);
+        let kel = JurisdictionPath::parse("bukittinggi/guguk-panjang/kayu-kubu").unwrap();
+        let rt1 = UnitPath::parse_below(&kel, "rw-01/rt-01").unwrap();
+        let rt2 = UnitPath::parse_below(&kel, "rw-01/rt-02").unwrap();
+        let phone = PhoneNumber::parse("081234567890").unwrap();
+        let sealed = cipher.seal_head(&rt1, &phone);
+        assert!(!sealed.ciphertext.contains("1234567890"));
+        assert_eq!(cipher.open_head(&rt1, &sealed).unwrap(), phone);
+        assert!(matches!(
+            cipher.open_head(&rt2, &sealed),
+            Err(ReporterError::Authentication { .. })
+        ));
+        let unbound = SealedContact {
+            version: SealVersion::V1,
+            ..sealed.clone()
+        };
+        assert!(cipher.open_head(&rt1, &unbound).is_err());
+        assert!(cipher.open(&reporter(1), &sealed).is_err());
     }
 
     /// docs/security.md, "Hardening while there": someone who can write the

@@ -19,6 +19,14 @@ pub enum StoreError {
     TicketTaken,
     #[error("the case already exists")]
     CaseExists,
+    #[error("that RW or RT is kept already")]
+    UnitExists,
+    #[error("no such RW or RT, or it changed since it was read")]
+    UnitMissing,
+    #[error("the RT's RW is not kept: add the RW first")]
+    RwMissing,
+    #[error("the RW still has RTs: remove them first")]
+    UnitHasRts,
     #[error("the pagination cursor is not valid for this query")]
     BadCursor,
     #[error("a stored item could not be read: {0}")]

@@ -207,3 +207,15 @@ pub fn digest_sk(node: &crate::domain::jurisdiction::JurisdictionPath) -> String
     format!("NODE#{node}")
 }
 pub const DIGEST_SK_PREFIX: &str = "NODE#";
+
+/// `PK` of a kelurahan's RWs and RTs: one partition, so its units are one Query.
+pub fn units_pk(kelurahan: &crate::domain::jurisdiction::JurisdictionPath) -> String {
+    format!("UNITS#{kelurahan}")
+}
+
+/// `SK` of one RW or RT: `UNIT#rw-03`, `UNIT#rw-03/rt-01` (an RW sorts
+/// right before its RTs).
+pub fn unit_sk(unit: &crate::domain::jurisdiction::UnitPath) -> String {
+    format!("{UNIT_SK_PREFIX}{}", unit.slug())
+}
+pub const UNIT_SK_PREFIX: &str = "UNIT#";

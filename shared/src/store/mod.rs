@@ -2,7 +2,7 @@
 //! `PK`/`SK` values), the attribute encoding (`codec`), the item shapes
 //! (`items`), transactions with typed conflicts (`tx`), and the operations,
 //! one method per access pattern: here (cases), `citizen` (a citizen's
-//! message), `outbound`, `outbox`, `media`, `queue` and `digests`.
+//! message), `outbound`, `outbox`, `media`, `queue`, `digests` and `units` (a kelurahan's RWs and RTs).
 
 mod citizen;
 pub mod codec;
@@ -16,6 +16,7 @@ mod outbox;
 mod queue;
 pub mod schema;
 mod tx;
+mod units;
 
 use aws_sdk_dynamodb::Client;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -34,6 +35,7 @@ pub use items::{InboundKey, PendingOutbound, SavedReply};
 pub use outbox::{AttemptEnd, OutboxEntry};
 pub use queue::{Cursor, Page, QueueQuery, QueueScope};
 use tx::Tx;
+pub use units::{HeadContact, ImportSummary, StoredUnit, UnitHead};
 
 #[derive(Clone)]
 pub struct Store {

@@ -28,6 +28,9 @@ pub(super) enum Conflict {
     Reporter,
     Version(u64),
     CaseClosed,
+    UnitExists,
+    UnitMissing,
+    RwMissing,
 }
 
 impl Conflict {
@@ -39,6 +42,9 @@ impl Conflict {
             Conflict::Reporter => StoreError::ReporterConflict,
             Conflict::Version(expected) => StoreError::VersionConflict { expected },
             Conflict::CaseClosed => StoreError::CaseClosed,
+            Conflict::UnitExists => StoreError::UnitExists,
+            Conflict::UnitMissing => StoreError::UnitMissing,
+            Conflict::RwMissing => StoreError::RwMissing,
         }
     }
 }
@@ -230,6 +236,24 @@ impl<'a> Tx<'a> {
             .expression_attribute_names("#version", "version")
             .expression_attribute_values(":version", AttributeValue::N(version.to_string()));
         self.push(put, conflict);
+    }
+
+    /// An update or a delete built by the caller, and what its failed
+    /// condition means.
+    pub fn update(&mut self, update: Update, conflict: Conflict) {
+        self.items
+            .push(TransactWriteItem::builder().update(update).build());
+        self.conflicts.push(conflict);
+    }
+
+    pub fn delete(&mut self, delete: Delete, conflict: Conflict) {
+        self.items
+            .push(TransactWriteItem::builder().delete(delete).build());
+        self.conflicts.push(conflict);
+    }
+
+    pub fn len(&self) -> usize {
+        self.items.len()
     }
 
     fn put_builder(&self, item: Item) -> aws_sdk_dynamodb::types::builders::PutBuilder {

@@ -9,7 +9,13 @@
 //! aduan-admin list [--jurisdiction PATH]
 //! aduan-admin unsubscribe SUBSCRIPTION_ARN
 //! aduan-admin confirm (--digests | --escalations) --token TOKEN
+//! aduan-admin units (list KELURAHAN | add UNIT --head NAME [--whatsapp NUMBER]
+//!                    | remove UNIT | import KELURAHAN FILE.csv)
 //! ```
+//!
+//! `units` keeps a kelurahan's RWs and RTs in the table ([`units`]).
+
+pub mod units;
 
 use aduan_shared::domain::jurisdiction::{JurisdictionPath, Jurisdictions};
 use aduan_shared::domain::ladder::Level;
@@ -35,7 +41,16 @@ usage:
   aduan-admin confirm (--digests | --escalations) --token TOKEN
       Confirms an email subscription so that unsubscribing needs the
       topic owner's credentials (a link scanner cannot unsubscribe it).
-environment: DIGEST_TOPIC_ARN, ESCALATION_TOPIC_ARN, JURISDICTIONS_FILE (optional), AWS_REGION";
+  aduan-admin units list KELURAHAN
+  aduan-admin units add UNIT --head NAME [--whatsapp NUMBER]
+      UNIT is KELURAHAN/rw-03 or KELURAHAN/rw-03/rt-01; an RT's RW first.
+  aduan-admin units remove UNIT
+      An RW that still has RTs is refused.
+  aduan-admin units import KELURAHAN FILE.csv
+      Header rw,rt,head_name,head_whatsapp, one unit a row (rt empty for an
+      RW); any bad row refuses the whole file, each with its line.
+environment: DIGEST_TOPIC_ARN, ESCALATION_TOPIC_ARN, JURISDICTIONS_FILE (optional), AWS_REGION;
+for units: TABLE_NAME, CONTACT_ENCRYPTION_KEY or CONTACT_ENCRYPTION_KEY_PARAM";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Endpoint {

@@ -195,3 +195,72 @@ async fn subscribe_list_unsubscribe_and_the_policies_filter() {
     let left = aduan_admin::list(&sns, &topics).await.unwrap();
     assert!(left.iter().all(|l| l.protocol == "sqs"), "{left:?}");
 }
+
+/// `units`: an RW and its RTs added, listed (the number never printed),
+/// imported from a file (a bad one refused whole, with its lines), and an
+/// RW with RTs refused removal.
+#[tokio::test]
+async fn units_add_list_import_and_remove() {
+    use aduan_admin::units::{self, UnitsCommand};
+    use aduan_shared::domain::reporter::{ContactCipher, Key32};
+    use aduan_shared::domain::sla::WorkingCalendar;
+    use aduan_shared::store::Store;
+
+    let sdk = aduan_testkit::sdk_config().await;
+    let table = aduan_testkit::fresh_table(&sdk, "admin-units").await;
+    let store = Store::new(
+        aws_sdk_dynamodb::Client::new(&sdk),
+        table,
+        WorkingCalendar::default(),
+    );
+    let contacts = ContactCipher::new(Key32::from_bytes([3; 32]), []);
+    let tree = Jurisdictions::bukittinggi();
+    let run_units = |line: &str| {
+        let command = units::parse(&args(line), tree);
+        let (store, contacts) = (&store, &contacts);
+        async move { units::run(store, contacts, command?).await }
+    };
+
+    assert!(units::parse(&args(&format!("add {GAREGEH}/rw-1 --head X")), tree).is_err());
+    assert!(units::parse(&args(&format!("list {MKS}")), tree).is_err());
+    assert!(matches!(
+        units::parse(&args(&format!("remove {GAREGEH}/rw-03")), tree),
+        Ok(UnitsCommand::Remove(_))
+    ));
+    run_units(&format!("add {GAREGEH}/rw-03 --head Sari"))
+        .await
+        .unwrap();
+    run_units(&format!(
+        "add {GAREGEH}/rw-03/rt-01 --head Amir --whatsapp 0812-9999-5555"
+    ))
+    .await
+    .unwrap();
+
+    let dir = std::env::temp_dir().join(aduan_testkit::unique("units-csv"));
+    std::fs::create_dir_all(&dir).unwrap();
+    let good = dir.join("good.csv");
+    std::fs::write(&good, "rw,rt,head_name,head_whatsapp\n3,2,Budi,\n4,,Rosna,\n").unwrap();
+    let out = run_units(&format!("import {GAREGEH} {}", good.display()))
+        .await
+        .unwrap();
+    assert_eq!(out, [format!("{GAREGEH}: 2 added, 0 changed")]);
+    let bad = dir.join("bad.csv");
+    std::fs::write(&bad, "rw,rt,head_name,head_whatsapp\n5,1,Eko,\n").unwrap();
+    let err = run_units(&format!("import {GAREGEH} {}", bad.display()))
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("line 2: RW 05"), "{err}");
+
+    let listed = run_units(&format!("list {GAREGEH}")).await.unwrap();
+    assert_eq!(listed.len(), 4, "{listed:?}");
+    assert!(
+        listed[1].contains("RT 01 / RW 03") && listed[1].contains("WhatsApp kept"),
+        "{listed:?}"
+    );
+    assert!(listed.iter().all(|l| !l.contains("99995555")), "{listed:?}");
+
+    let err = run_units(&format!("remove {GAREGEH}/rw-03")).await.unwrap_err();
+    assert!(err.to_string().contains("still has RTs"), "{err}");
+    run_units(&format!("remove {GAREGEH}/rw-04")).await.unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+}

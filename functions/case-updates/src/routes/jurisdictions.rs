@@ -5,13 +5,14 @@
 //! escalation routes accept from this caller, by the same checks those
 //! routes make, so a picker offers nothing the API would refuse.
 
-use aduan_shared::domain::jurisdiction::{JurisdictionPath, Jurisdictions, NodeKind};
+use aduan_shared::domain::jurisdiction::{JurisdictionPath, Jurisdictions, NodeKind, UnitList};
 use aduan_shared::domain::ladder::{Ladder, Level, Tier};
+use chrono::{DateTime, Utc};
 use lambda_http::{Body, Response};
 use serde::Serialize;
 
 use super::actions::is_reclassify_target;
-use super::ok;
+use super::{ok, units};
 use crate::auth::Official;
 use crate::error::ApiError;
 use crate::names::{agency_label, own_label, place_label, tier_label};
@@ -27,6 +28,20 @@ pub struct Catalogue<'a> {
     /// The ladder's tiers, lowest first: an escalation's `to` is one above
     /// the case's level (from an agency, only the top one).
     pub tiers: Vec<TierView>,
+    /// The RWs and RTs of the caller's kelurahan (when the scope is one
+    /// kelurahan or inside one), as its staff keep them, in path order.
+    pub units: Vec<UnitNodeView>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct UnitNodeView {
+    pub path: JurisdictionPath,
+    pub kind: NodeKind,
+    /// "RT 01 / RW 03".
+    pub name: String,
+    /// "RT 01 / RW 03, Kelurahan Garegeh".
+    pub label: String,
+    pub within_scope: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -64,8 +79,31 @@ pub struct TierView {
     pub label: &'static str,
 }
 
-pub fn list(state: &AppState, official: &Official) -> Result<Response<Body>, ApiError> {
-    ok(&catalogue(&state.tree, &state.ladder, official))
+pub async fn list(
+    state: &AppState,
+    official: &Official,
+    now: DateTime<Utc>,
+) -> Result<Response<Body>, ApiError> {
+    let units = units::of_scope(state, official, now).await?;
+    let mut catalogue = catalogue(&state.tree, &state.ladder, official);
+    catalogue.units = units.map(|list| unit_nodes(&list, official)).unwrap_or_default();
+    ok(&catalogue)
+}
+
+/// The units of `list` the caller's scope holds or lies in.
+fn unit_nodes(list: &UnitList, official: &Official) -> Vec<UnitNodeView> {
+    list.units()
+        .iter()
+        .map(|u| (u, u.path.path()))
+        .filter(|(_, path)| path.is_within(&official.scope) || official.scope.is_within(path))
+        .map(|(u, path)| UnitNodeView {
+            kind: u.path.kind(),
+            name: u.path.display_name(),
+            label: list.display_name(&path).unwrap_or_else(|| u.path.display_name()),
+            within_scope: path.is_within(&official.scope),
+            path,
+        })
+        .collect()
 }
 
 /// What `official` may see and choose; no I/O.
@@ -116,6 +154,7 @@ pub fn catalogue<'a>(tree: &'a Jurisdictions, ladder: &Ladder, official: &'a Off
         nodes,
         agencies,
         tiers,
+        units: Vec::new(),
     }
 }
 

@@ -8,6 +8,7 @@ pub mod jurisdictions;
 pub mod media;
 pub mod messages;
 pub mod stats;
+pub mod units;
 
 use std::convert::Infallible;
 
@@ -28,7 +29,7 @@ use crate::state::AppState;
 
 /// Every route this function serves: `openapi.yaml` and `template.yaml`
 /// declare exactly these (a test checks).
-pub const ROUTES: [(&str, &str); 8] = [
+pub const ROUTES: [(&str, &str); 12] = [
     ("GET", "/cases"),
     ("GET", "/cases/{ticket}"),
     ("GET", "/cases/{ticket}/media/{media_id}"),
@@ -37,6 +38,10 @@ pub const ROUTES: [(&str, &str); 8] = [
     ("POST", "/cases/{ticket}/escalations"),
     ("GET", "/stats"),
     ("GET", "/jurisdictions"),
+    ("GET", "/units/{path+}"),
+    ("PUT", "/units/{path+}"),
+    ("DELETE", "/units/{path+}"),
+    ("POST", "/units/{path+}"),
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,6 +55,12 @@ pub enum Route {
     Escalate(String),
     Stats,
     Jurisdictions,
+    /// A kelurahan's units (the path below `/units/`).
+    ListUnits(String),
+    PutUnit(String),
+    DeleteUnit(String),
+    /// A CSV file of units for a kelurahan.
+    ImportUnits(String),
 }
 
 /// Which route a method and path are, from the raw path (the `$default`
@@ -66,6 +77,16 @@ pub fn route(method: &Method, path: &str) -> Result<Route, ApiError> {
         ["cases", ticket, "escalations"] if post => Route::Escalate((*ticket).to_owned()),
         ["stats"] if get => Route::Stats,
         ["jurisdictions"] if get => Route::Jurisdictions,
+        ["units", rest @ ..] if !rest.is_empty() => {
+            let path = rest.join("/");
+            match *method {
+                Method::GET => Route::ListUnits(path),
+                Method::PUT => Route::PutUnit(path),
+                Method::DELETE => Route::DeleteUnit(path),
+                Method::POST => Route::ImportUnits(path),
+                _ => return Err(ApiError::MethodNotAllowed),
+            }
+        }
         ["cases"]
         | ["cases", _]
         | ["cases", _, "actions" | "messages" | "escalations"]
@@ -104,9 +125,18 @@ fn decode(segment: &str) -> String {
 
 /// The Lambda handler: never fails, every problem is an HTTP answer.
 pub async fn handler(state: &AppState, req: Request) -> Result<Response<Body>, Infallible> {
+    handler_at(state, req, Utc::now()).await
+}
+
+/// [`handler`] with the clock given: what tests of the units' cache move.
+pub async fn handler_at(
+    state: &AppState,
+    req: Request,
+    now: DateTime<Utc>,
+) -> Result<Response<Body>, Infallible> {
     let method = req.method().clone();
     let path = req.raw_http_path().to_owned();
-    let response = match serve(state, req).await {
+    let response = match serve(state, req, now).await {
         Ok(response) => response,
         Err(err) => {
             if err.status().is_server_error() {
@@ -120,10 +150,9 @@ pub async fn handler(state: &AppState, req: Request) -> Result<Response<Body>, I
     Ok(response)
 }
 
-async fn serve(state: &AppState, req: Request) -> Result<Response<Body>, ApiError> {
+async fn serve(state: &AppState, req: Request, now: DateTime<Utc>) -> Result<Response<Body>, ApiError> {
     let official = Official::from_request(&req)?;
     let route = route(req.method(), req.raw_http_path())?;
-    let now = Utc::now();
     match route {
         Route::ListCases => cases::list(state, &official, &req, now).await,
         Route::GetCase(ticket) => cases::get(state, &official, &ticket, &req, now).await,
@@ -132,7 +161,11 @@ async fn serve(state: &AppState, req: Request) -> Result<Response<Body>, ApiErro
         Route::Message(ticket) => messages::send(state, &official, &ticket, &req, now).await,
         Route::Escalate(ticket) => escalations::escalate(state, &official, &ticket, &req, now).await,
         Route::Stats => stats::stats(state, &official, &req, now).await,
-        Route::Jurisdictions => jurisdictions::list(state, &official),
+        Route::Jurisdictions => jurisdictions::list(state, &official, now).await,
+        Route::ListUnits(path) => units::list(state, &official, &path, now).await,
+        Route::PutUnit(path) => units::put(state, &official, &path, req.body().as_ref(), now).await,
+        Route::DeleteUnit(path) => units::delete(state, &official, &path).await,
+        Route::ImportUnits(path) => units::import(state, &official, &path, req.body().as_ref(), now).await,
     }
 }
 

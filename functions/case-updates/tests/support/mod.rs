@@ -25,6 +25,7 @@ use aduan_testkit::standin::WhatsAppStandin;
 use aduan_testkit::unique;
 use case_updates::outbound::Citizens;
 use case_updates::state::AppState;
+use case_updates::units_cache::UnitsCache;
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
@@ -121,6 +122,8 @@ impl App {
             sla: SlaPolicy::default(),
             citizens: Citizens::new(messenger),
             media: None,
+            contacts: keys.contacts.clone(),
+            units: UnitsCache::new(chrono::Duration::seconds(300)),
         };
         App {
             state,
@@ -208,9 +211,33 @@ impl App {
         path_and_query: &str,
         body: Option<&str>,
     ) -> Response {
-        let req = lambda_http::request::from_str(&event(who, method, path_and_query, body).to_string())
-            .expect("a valid payload 2.0 event");
-        let response = case_updates::handler(&self.state, req).await.unwrap();
+        self.call_event(event(who, method, path_and_query, body), Utc::now())
+            .await
+    }
+
+    /// A CSV file POSTed as `text/csv`.
+    pub async fn post_csv(&self, who: &Caller, path: &str, csv: &str) -> Response {
+        let mut event = event(Some(who), "POST", path, Some(csv));
+        event["headers"]["content-type"] = json!("text/csv");
+        self.call_event(event, Utc::now()).await
+    }
+
+    /// A GET handled at `now` (the clock the units' cache reads).
+    pub async fn get_at(&self, who: &Caller, path: &str, now: DateTime<Utc>) -> Response {
+        self.call_event(event(Some(who), "GET", path, None), now).await
+    }
+
+    pub async fn put(&self, who: &Caller, path: &str, body: Value) -> Response {
+        self.call(Some(who), "PUT", path, Some(&body.to_string())).await
+    }
+
+    pub async fn delete(&self, who: &Caller, path: &str) -> Response {
+        self.call(Some(who), "DELETE", path, None).await
+    }
+
+    async fn call_event(&self, event: Value, now: DateTime<Utc>) -> Response {
+        let req = lambda_http::request::from_str(&event.to_string()).expect("a valid payload 2.0 event");
+        let response = case_updates::handler_at(&self.state, req, now).await.unwrap();
         let status = response.status().as_u16();
         let text = match response.body() {
             lambda_http::Body::Text(t) => t.clone(),
@@ -269,6 +296,10 @@ pub fn event(who: Option<&Caller>, method: &str, path_and_query: &str, body: Opt
                 rest.iter().map(|r| format!("/{r}")).collect::<String>()
             ),
             json!({ "ticket": ticket }),
+        ),
+        ["units", rest @ ..] => (
+            format!("{method} /units/{{path+}}"),
+            json!({ "path": rest.join("/") }),
         ),
         _ => (format!("{method} {path}"), json!(null)),
     };

@@ -2,6 +2,7 @@
 //! official's screen: "Kelurahan Garegeh, Kecamatan Mandiangin Koto
 //! Selayan", "Dinas PUPR".
 
+use aduan_shared::conversation::replies::unit_name;
 use aduan_shared::domain::jurisdiction::{JurisdictionPath, Jurisdictions, Node, NodeKind};
 use aduan_shared::domain::ladder::{Level, Tier};
 
@@ -25,6 +26,16 @@ pub fn place_label(tree: &Jurisdictions, path: &JurisdictionPath) -> String {
             parts.join(", ")
         }
         None => path.last_segment().to_owned(),
+    }
+}
+
+/// An office a case was handed to: a node of the tree by [`place_label`],
+/// an RW or RT (not in the tree) by its numbers and kelurahan.
+pub fn office_label(tree: &Jurisdictions, path: &JurisdictionPath) -> String {
+    if tree.node(path).is_none() && path.depth() > 3 {
+        unit_name(tree, path)
+    } else {
+        place_label(tree, path)
     }
 }
 

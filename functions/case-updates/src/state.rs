@@ -7,6 +7,7 @@ use aduan_shared::config::media::MediaConfig;
 use aduan_shared::config::messaging::{self, Messaging};
 use aduan_shared::config::policy::Policy;
 use aduan_shared::config::{CommonConfig, ConfigError, Env};
+use aduan_shared::domain::disposition::{KnownUnits, UnitDirectory};
 use aduan_shared::domain::jurisdiction::Jurisdictions;
 use aduan_shared::domain::ladder::Ladder;
 use aduan_shared::domain::sla::SlaPolicy;
@@ -26,6 +27,8 @@ pub struct AppState {
     pub citizens: Citizens,
     /// Citizens' files, with a media bucket configured (presigned URLs only).
     pub media: Option<MediaBucket>,
+    /// The RWs and RTs a case may be handed down to.
+    pub units: Arc<dyn UnitDirectory + Send + Sync>,
 }
 
 impl AppState {
@@ -59,6 +62,9 @@ impl AppState {
             escalations,
             citizens,
             media: MediaConfig::load(env)?.map(|media| MediaBucket::new(sdk, media.bucket)),
+            // No unit registry yet: a hand-down to an RW or RT is refused
+            // as an unknown unit until one is wired here.
+            units: Arc::new(KnownUnits::default()),
         })
     }
 }

@@ -7,6 +7,7 @@
 use std::sync::Arc;
 
 use aduan_shared::domain::case::{Case, Channel, NewCase, Provider};
+use aduan_shared::domain::disposition::KnownUnits;
 use aduan_shared::domain::identity::{Bsuid, IdKeys, Sender};
 use aduan_shared::domain::jurisdiction::{JurisdictionPath, Jurisdictions};
 use aduan_shared::domain::kind::CaseKind;
@@ -33,6 +34,10 @@ pub const KEL_PUHUN_TEMBOK: &str = "bukittinggi/mandiangin-koto-selayan/puhun-te
 pub const KEC_MKS: &str = "bukittinggi/mandiangin-koto-selayan";
 pub const KEL_KAYU_KUBU: &str = "bukittinggi/guguk-panjang/kayu-kubu";
 pub const KEC_GUGUK: &str = "bukittinggi/guguk-panjang";
+pub const RW_GAREGEH: &str = "bukittinggi/mandiangin-koto-selayan/garegeh/rw-01";
+pub const RT_GAREGEH: &str = "bukittinggi/mandiangin-koto-selayan/garegeh/rw-01/rt-02";
+/// The RWs and RTs the tests' unit directory knows.
+pub const UNITS: [&str; 2] = [RW_GAREGEH, RT_GAREGEH];
 
 pub use aduan_testkit::sdk_config;
 
@@ -121,6 +126,9 @@ impl App {
             sla: SlaPolicy::default(),
             citizens: Citizens::new(messenger),
             media: None,
+            units: Arc::new(KnownUnits::new(
+                UNITS.map(|u| JurisdictionPath::parse(u).unwrap()),
+            )),
         };
         App {
             state,

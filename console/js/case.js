@@ -1,16 +1,17 @@
 // One case: its facts, its timeline (messages, photos, locations, actions),
 // and what the official may do now: the actions the API lists for its
-// status (none for a viewer), a reply with WhatsApp's 24-hour window, and an
-// escalation with a reason; destinations are chosen in pickers built from
+// status (none for a viewer), a reply with WhatsApp's 24-hour window, an
+// escalation and a forward (down to an RW/RT, up, sideways to a dinas) with
+// a reason, and a closure that is not "resolved"; destinations are chosen in pickers built from
 // GET /jurisdictions. A 409 is explained and the case reloaded. The page
 // prints as the lembar disposisi (sheet.js, style.css's print rules).
 import { h, show, field, options, toast } from './dom.js';
 import { caseDetail, catalogue, get, post, ticketPath, timelinePages } from './api.js';
 import { canAct } from './auth.js';
 import {
-  ACTION, KIND, STATUS, dateTime, duration, level, mapLink, needsReload, replyWindow,
+  ACTION, CLOSED_AS, DIRECTION, KIND, STATUS, dateTime, duration, level, mapLink, needsReload, replyWindow,
 } from './format.js';
-import { escalationChoices, reclassifyChoices } from './places.js';
+import { escalationChoices, forwardChoices, reclassifyChoices, unitPath } from './places.js';
 import { createPicker } from './picker.js';
 import { dispositionSheet } from './sheet.js';
 
@@ -39,6 +40,8 @@ export async function render(session, ticket, explain, notice) {
         h('dt', {}, 'Jenis'), h('dd', {}, KIND[c.kind] ?? c.kind, c.category ? ` · ${c.category}` : ''),
         h('dt', {}, 'Wilayah'), h('dd', {}, c.area_name),
         h('dt', {}, 'Tingkat'), h('dd', {}, c.level_name, c.agency_name && c.agency_name !== c.level_name ? ` · ${c.agency_name}` : ''),
+        c.handed_down_name ? [h('dt', {}, 'Diserahkan ke'), h('dd', {}, `${c.handed_down_name} (tetap di antrean kelurahan)`)] : null,
+        c.closed_as ? [h('dt', {}, 'Ditutup sebagai'), h('dd', {}, closedAs(c.closed_as))] : null,
         h('dt', {}, 'Pelapor'), c.reporter_erased
           ? h('dd', { class: 'muted' }, 'pelapor telah menghapus datanya')
           : h('dd', {}, c.reporter, h('span', { class: 'muted' }, ' (nomor warga dirahasiakan)')),
@@ -101,6 +104,11 @@ function eventBody(c, body) {
     case 'escalated':
       return h('div', {}, `Dieskalasi dari ${body.from_name} ke ${body.to_name}`,
         body.reason ? h('blockquote', {}, body.reason) : null);
+    case 'forwarded':
+      return h('div', {}, `${DIRECTION[body.direction] ?? 'Dialihkan'} dari ${body.from_name} ke ${body.to_name}`,
+        h('blockquote', {}, body.reason));
+    case 'closed':
+      return h('div', {}, `Ditutup: ${closedAs(body.closure)}`, body.note ? h('blockquote', {}, body.note) : null);
     case 'reclassified':
       return h('div', {}, 'Diklasifikasi ulang: ', [
         body.kind ? `jenis ${KIND[body.kind] ?? body.kind}` : null,
@@ -118,6 +126,14 @@ function eventBody(c, body) {
     default:
       return h('div', {}, body.type ?? 'Kejadian');
   }
+}
+
+/** `{as: outside_authority, to: "PLN"}` in words. */
+function closedAs(closure) {
+  const label = CLOSED_AS[closure.as] ?? closure.as;
+  if (closure.as === 'duplicate') return `${label} ${closure.of}`;
+  if (closure.as === 'outside_authority') return `${label} (diarahkan ke ${closure.to})`;
+  return label;
 }
 
 const LIMIT = {
@@ -230,6 +246,8 @@ function actionsSection(c, timeline, places, rerender, explain) {
   if (c.actions.includes('answer')) forms.push(textForm('answer', 'a-answer', 'Jawaban untuk warga', 'note', 'Jawaban dikirim ke warga dan pertanyaan ini ditutup.'));
   if (c.actions.includes('reject')) forms.push(textForm('reject', 'a-reject', 'Alasan penolakan', 'reason', 'Alasan ini dikirim ke warga.', true));
   if (c.actions.includes('escalate')) forms.push(escalateForm(c, places, rerender, explain));
+  if (c.actions.includes('forward')) forms.push(forwardForm(c, places, act, rerender, explain));
+  if (c.actions.includes('dispose')) forms.push(disposeForm(act, rerender, explain));
   if (c.actions.includes('reclassify')) forms.push(reclassifyForm(c, places, act, rerender, explain));
   if (c.actions.includes('note')) forms.push(textForm('note', 'a-note', 'Catatan internal', 'note', 'Hanya terlihat oleh petugas.'));
   return [
@@ -267,6 +285,52 @@ function escalateForm(c, places, rerender, explain) {
     }
     send(e);
   });
+  return form;
+}
+
+function forwardForm(c, places, act, rerender, explain) {
+  const kelurahan = c.area.split('/').length === 3 ? c.area : null;
+  const to = createPicker({
+    id: 'a-fwd', label: 'Alihkan ke', choices: forwardChoices(places, c),
+    placeholder: 'Ketik nama dinas, kecamatan atau kelurahan',
+    hint: c.suggested_agency
+      ? 'Dinas yang disarankan untuk kategori kasus ada di atas. Bukan wewenang Anda: pilih kantor yang berwenang.'
+      : 'Bukan wewenang Anda: pilih kantor yang berwenang (dinas, kecamatan, kelurahan lain, atau kota).',
+  });
+  const unit = kelurahan ? h('input', { type: 'text', name: 'unit', maxlength: 20, placeholder: 'mis. RW 01 RT 02' }) : null;
+  const reason = h('textarea', { required: true, maxlength: 2000, name: 'reason' });
+  const button = h('button', { type: 'submit', 'data-action': 'forward' }, ACTION.forward);
+  const form = h('form', { 'aria-label': ACTION.forward }, to.field,
+    unit ? field('a-unit', 'Atau serahkan ke RW/RT kelurahan ini', unit, 'Kasus tetap di antrean kelurahan sampai RW/RT mengembalikannya atau batas waktunya lewat.') : null,
+    field('a-fwd-reason', 'Alasan', reason, 'Tercatat di riwayat; warga diberi tahu kantor mana yang kini menangani.'), button);
+  const send = (e, target) => submitter(button, () => act({ action: 'forward', to: target, reason: reason.value.trim() }),
+    rerender, explain, 'Kasus dialihkan')(e);
+  form.addEventListener('submit', (e) => {
+    const target = unitPath(kelurahan, unit?.value) ?? to.value();
+    if (!target || to.unmatched()) {
+      e.preventDefault();
+      refuse(form, 'Pilih tujuan dari daftar, atau tulis RW/RT (mis. RW 01 RT 02).');
+      return;
+    }
+    send(e, target);
+  });
+  return form;
+}
+
+function disposeForm(act, rerender, explain) {
+  const as = h('select', { name: 'as' }, options(Object.entries({
+    outside_authority: CLOSED_AS.outside_authority, no_further_action: CLOSED_AS.no_further_action,
+  }), 'outside_authority'));
+  const to = h('input', { type: 'text', name: 'to', maxlength: 200, placeholder: 'mis. PLN ULP Bukittinggi' });
+  const reason = h('textarea', { required: true, maxlength: 2000, name: 'reason' });
+  const button = h('button', { type: 'submit', class: 'danger', 'data-action': 'dispose' }, ACTION.dispose);
+  const form = h('form', { 'aria-label': ACTION.dispose }, field('a-as', 'Tutup sebagai', as),
+    field('a-where', 'Instansi yang berwenang (bila bukan kewenangan pemerintah kota)', to),
+    field('a-dispose-reason', 'Alasan untuk warga', reason, 'Alasan ini dikirim ke warga. Laporan yang bukan laporan sama sekali: tolak.'), button);
+  form.addEventListener('submit', submitter(button, () => act({
+    action: 'dispose', as: as.value, reason: reason.value.trim(),
+    ...(as.value === 'outside_authority' ? { to: to.value.trim() } : {}),
+  }), rerender, explain, 'Kasus ditutup'));
   return form;
 }
 

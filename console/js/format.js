@@ -12,7 +12,15 @@ export const ROLE = { viewer: 'Pengamat', officer: 'Petugas', admin: 'Admin' };
 export const ACTION = {
   verify: 'Verifikasi', reject: 'Tolak', start: 'Mulai kerjakan', resolve: 'Tandai selesai', answer: 'Jawab dan tutup', close: 'Tutup',
   reopen: 'Buka kembali', reclassify: 'Klasifikasi ulang', escalate: 'Eskalasi', note: 'Catatan',
+  forward: 'Alihkan', dispose: 'Tutup tanpa diselesaikan',
 };
+/** How a closed case ended (`closed_as.as`). */
+export const CLOSED_AS = {
+  resolved: 'selesai', duplicate: 'duplikat dari', outside_authority: 'bukan kewenangan pemerintah kota',
+  no_further_action: 'tanpa tindak lanjut',
+};
+/** Which way a hand-over went (`forwarded.direction`). */
+export const DIRECTION = { down: 'Diserahkan', up: 'Dinaikkan', back: 'Dikembalikan', sideways: 'Dialihkan (bukan wewenang)' };
 export const LEVEL = { rt: 'RT', rw: 'RW', kelurahan: 'Kelurahan', kecamatan: 'Kecamatan', kota: 'Kota' };
 
 /** The WhatsApp customer-service window: free-form replies only within it. */

@@ -46,7 +46,12 @@ export function escalationChoices(catalogue, c) {
     .map((t) => ({ value: t.tier, label: t.label, detail: 'Tingkat wilayah', terms: [] }));
   if (fromAgency) return tierChoices;
   const suggested = (a) => Boolean(c.category) && a.categories.includes(c.category);
-  const agencies = [...catalogue.agencies]
+  return [...tierChoices, ...agencyChoices(catalogue.agencies, c, suggested)];
+}
+
+/** The agencies as choices, the suggested ones first and marked. */
+function agencyChoices(agencies, c, suggested) {
+  return [...agencies]
     .sort((a, b) => Number(suggested(b)) - Number(suggested(a)))
     .map((a) => ({
       value: a.escalate_to,
@@ -55,7 +60,6 @@ export function escalationChoices(catalogue, c) {
       terms: [a.name, a.short, ...a.aliases, ...a.categories].filter(Boolean),
       suggested: suggested(a),
     }));
-  return [...tierChoices, ...agencies];
 }
 
 /** The kelurahan inside the caller's scope, for the queue's filter. */
@@ -68,3 +72,40 @@ export const kelurahanInScope = (catalogue) => catalogue.nodes
 export const unitKelurahan = (catalogue) => catalogue.nodes
   .filter((n) => n.kind === 'kelurahan' && (n.within_scope || catalogue.scope.startsWith(`${n.path}/`)))
   .map((n) => [n.path, n.label]);
+
+const DESTINATION_DETAIL = { kota: 'Pemerintah kota', kecamatan: 'Kecamatan', kelurahan: 'Kelurahan' };
+
+/**
+ * Where `c` may be forwarded (GET /jurisdictions' `destinations` and
+ * agencies): the dinas the API suggests for the case's category first,
+ * then the other agencies, then the kota, every kecamatan and kelurahan.
+ * The office that has the case now is left out; an RW or RT is typed
+ * (`unitPath`), as the tree does not list them.
+ */
+export function forwardChoices(catalogue, c) {
+  const others = catalogue.agencies.filter((a) => a.escalate_to !== c.level);
+  const agencies = agencyChoices(others, c, (a) => a.escalate_to === c.suggested_agency);
+  const holder = c.level.startsWith('dinas:') || c.handed_down_to ? null : holderPath(c);
+  const places = (catalogue.destinations ?? [])
+    .filter((d) => d.path !== holder)
+    .map((d) => ({ value: d.path, label: d.label, detail: DESTINATION_DETAIL[d.kind] ?? d.kind, terms: [d.name, ...d.aliases] }));
+  return [...agencies, ...places];
+}
+
+/** The area node at the case's tier (as the API's `Case::holder`). */
+function holderPath(c) {
+  const depth = { kota: 1, kecamatan: 2, kelurahan: 3 }[c.level];
+  return depth ? c.area.split('/').slice(0, depth).join('/') : null;
+}
+
+/**
+ * An RW or RT typed as staff write it ("RW 01 RT 02", "rw 1/rt 2") under
+ * `kelurahan`: `<kelurahan>/rw-01/rt-02`; null when no RW is named.
+ */
+export function unitPath(kelurahan, text) {
+  const rw = /rw\s*-?\s*(\d{1,3})/i.exec(text ?? '');
+  if (!kelurahan || !rw) return null;
+  const rt = /rt\s*-?\s*(\d{1,3})/i.exec(text);
+  const pad = (n) => n.padStart(2, '0');
+  return `${kelurahan}/rw-${pad(rw[1])}${rt ? `/rt-${pad(rt[1])}` : ''}`;
+}

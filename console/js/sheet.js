@@ -5,9 +5,11 @@
 // as the API gives it, long numbers masked; never the reporter's number,
 // which the API never sends.
 import { h } from './dom.js';
-import { KIND, STATUS, dateTime, level } from './format.js';
+import {
+  CLOSED_AS, DIRECTION, KIND, STATUS, dateTime, level,
+} from './format.js';
 
-const HANDOVERS = ['opened', 'status_changed', 'escalated', 'reclassified'];
+const HANDOVERS = ['opened', 'status_changed', 'escalated', 'forwarded', 'closed', 'reclassified'];
 
 function handover(body) {
   switch (body.type) {
@@ -17,6 +19,10 @@ function handover(body) {
       return `${STATUS[body.from] ?? body.from} → ${STATUS[body.to] ?? body.to}${body.note ? `: ${body.note}` : ''}`;
     case 'escalated':
       return `Eskalasi ${body.from_name} → ${body.to_name}${body.reason ? `: ${body.reason}` : ''}`;
+    case 'forwarded':
+      return `${DIRECTION[body.direction] ?? 'Dialihkan'} ${body.from_name} → ${body.to_name}: ${body.reason}`;
+    case 'closed':
+      return `Ditutup: ${CLOSED_AS[body.closure?.as] ?? body.closure?.as}${body.note ? `: ${body.note}` : ''}`;
     default:
       return `Klasifikasi ulang: ${[
         body.kind ? `jenis ${KIND[body.kind] ?? body.kind}` : null,

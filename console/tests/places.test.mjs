@@ -3,7 +3,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  escalationChoices, kelurahanInScope, reclassifyChoices, search, unitKelurahan, words,
+  escalationChoices, forwardChoices, kelurahanInScope, reclassifyChoices, search, unitKelurahan, unitPath, words,
 } from '../js/places.js';
 
 const MKS = 'bukittinggi/mandiangin-koto-selayan';
@@ -62,4 +62,31 @@ test('RT and RW are kept for the kelurahan in scope, or the one an RT\'s login l
     nodes: catalogue.nodes.map((n) => ({ ...n, within_scope: false })),
   };
   assert.deepEqual(unitKelurahan(rtHead).map(([p]) => p), [`${MKS}/garegeh`]);
+});
+
+test('forward choices: the suggested dinas first, the whole city, never where the case is', () => {
+  const withDestinations = {
+    ...catalogue,
+    destinations: [
+      { path: 'bukittinggi', kind: 'kota', name: 'Kota Bukittinggi', aliases: [], label: 'Kota Bukittinggi' },
+      { path: MKS, kind: 'kecamatan', name: 'Mandiangin Koto Selayan', aliases: [], label: 'Kecamatan Mandiangin Koto Selayan' },
+      { path: `${MKS}/garegeh`, kind: 'kelurahan', name: 'Garegeh', aliases: [], label: 'Kelurahan Garegeh' },
+    ],
+  };
+  const c = { level: 'kelurahan', area: `${MKS}/garegeh`, category: 'jalan', suggested_agency: 'dinas:pupr' };
+  const values = forwardChoices(withDestinations, c).map((x) => x.value);
+  assert.deepEqual(values, ['dinas:pupr', 'dinas:dlh', 'bukittinggi', MKS]);
+  assert.equal(forwardChoices(withDestinations, c)[0].suggested, true);
+  const atPupr = { ...c, level: 'dinas:pupr', suggested_agency: null };
+  assert.deepEqual(forwardChoices(withDestinations, atPupr).map((x) => x.value),
+    ['dinas:dlh', 'bukittinggi', MKS, `${MKS}/garegeh`]);
+});
+
+test('an RW or RT is typed as staff write it', () => {
+  const kel = `${MKS}/garegeh`;
+  assert.equal(unitPath(kel, 'RW 01 RT 02'), `${kel}/rw-01/rt-02`);
+  assert.equal(unitPath(kel, 'rw 1/rt 2'), `${kel}/rw-01/rt-02`);
+  assert.equal(unitPath(kel, 'RW-3'), `${kel}/rw-03`);
+  assert.equal(unitPath(kel, 'RT 02'), null, 'an RT is named with its RW');
+  assert.equal(unitPath(null, 'RW 01'), null);
 });

@@ -2,6 +2,7 @@
 //! official's screen: "Kelurahan Garegeh, Kecamatan Mandiangin Koto
 //! Selayan", "Dinas PUPR".
 
+use aduan_shared::conversation::replies::unit_name;
 use aduan_shared::domain::jurisdiction::{JurisdictionPath, Jurisdictions, Node, NodeKind, UnitPath};
 use aduan_shared::domain::ladder::{Level, Tier};
 
@@ -29,6 +30,16 @@ pub fn place_label(tree: &Jurisdictions, path: &JurisdictionPath) -> String {
             Some(unit) => format!("{}, {}", unit.display_name(), place_label(tree, unit.kelurahan())),
             None => path.last_segment().to_owned(),
         },
+    }
+}
+
+/// An office a case was handed to: a node of the tree by [`place_label`],
+/// an RW or RT (not in the tree) by its numbers and kelurahan.
+pub fn office_label(tree: &Jurisdictions, path: &JurisdictionPath) -> String {
+    if tree.node(path).is_none() && path.depth() > 3 {
+        unit_name(tree, path)
+    } else {
+        place_label(tree, path)
     }
 }
 

@@ -9,6 +9,7 @@ use std::io;
 
 use aduan_shared::domain::case::Case;
 use aduan_shared::domain::citizen_text::{excerpt, mask_numbers};
+use aduan_shared::domain::disposition::{Closure, Direction, Office};
 use aduan_shared::domain::jurisdiction::{JurisdictionPath, Jurisdictions};
 use aduan_shared::domain::kind::CaseKind;
 use aduan_shared::domain::ladder::Level;
@@ -21,7 +22,7 @@ use aduan_shared::domain::timeline::{
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::names::{level_label, place_label};
+use crate::names::{level_label, office_label, place_label};
 
 /// Characters of a description a list shows: a page of 100 cases stays
 /// small whatever the citizens wrote (up to 64 KiB each).
@@ -64,6 +65,19 @@ pub struct CaseView {
     pub keep_files: bool,
     /// What an officer may do now.
     pub actions: Vec<&'static str>,
+    /// The RW or RT the case was handed down to (it is still the
+    /// kelurahan's), and its name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub handed_down_to: Option<JurisdictionPath>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub handed_down_name: Option<String>,
+    /// How a closed case ended: `{"as": "resolved"}`, `duplicate` (with
+    /// `of`), `outside_authority` (with `to`), `no_further_action`.
+    pub closed_as: Option<Closure>,
+    /// The dinas the tree names for the case's category (`dinas:pupr`),
+    /// while the case is open and not there already: where a forward or
+    /// an escalation might send it.
+    pub suggested_agency: Option<String>,
 }
 
 impl CaseView {
@@ -116,6 +130,10 @@ impl CaseView {
             reporter_erased: case.reporter.id().is_none(),
             keep_files: case.keep_files,
             actions: actions(case),
+            handed_down_to: case.handed_down_to.clone(),
+            handed_down_name: case.handed_down_to.as_ref().map(|u| office_label(tree, u)),
+            closed_as: case.closed_as.clone(),
+            suggested_agency: suggested_agency(case, tree),
         }
     }
 }
@@ -134,8 +152,18 @@ pub fn actions(case: &Case) -> Vec<&'static str> {
     if status.is_open() {
         out.extend(["reclassify", "escalate"]);
     }
+    if matches!(status, Status::Received | Status::Verified | Status::InProgress) {
+        out.push("forward");
+    }
     out.push("note");
     out
+}
+
+/// The dinas for the case's category, unless the case is closed or there.
+pub fn suggested_agency(case: &Case, tree: &Jurisdictions) -> Option<String> {
+    let agency = tree.agency_for_category(case.category.as_deref()?)?;
+    let level = Level::Agency(agency.slug().to_owned());
+    (case.status.is_open() && case.level != level).then(|| level.to_string())
 }
 
 /// Events of a timeline per response.
@@ -224,6 +252,7 @@ enum BodyView<'a> {
     Outbound(OutboundView<'a>),
     Escalated(EscalatedView<'a>),
     Reclassified(ReclassifiedView<'a>),
+    Forwarded(ForwardedView<'a>),
     /// Events that hold nothing of a provider's, shown as stored.
     AsStored(&'a EventBody),
 }
@@ -273,7 +302,21 @@ impl<'a> BodyView<'a> {
                 jurisdiction: jurisdiction.as_ref(),
                 jurisdiction_name: jurisdiction.as_ref().map(|j| place_label(tree, j)),
             }),
+            EventBody::Forwarded {
+                from,
+                to,
+                direction,
+                reason,
+            } => BodyView::Forwarded(ForwardedView {
+                from,
+                from_name: office_label(tree, &from.path),
+                to,
+                to_name: office_label(tree, &to.path),
+                direction: *direction,
+                reason,
+            }),
             EventBody::Opened { .. }
+            | EventBody::Closed { .. }
             | EventBody::StatusChanged { .. }
             | EventBody::Note { .. }
             | EventBody::Rated { .. }
@@ -312,6 +355,18 @@ struct EscalatedView<'a> {
     to: &'a Level,
     to_name: String,
     reason: Option<&'a str>,
+}
+
+/// As stored, with the offices' names beside their paths.
+#[derive(Debug, Serialize)]
+#[serde(tag = "type", rename = "forwarded")]
+struct ForwardedView<'a> {
+    from: &'a Office,
+    from_name: String,
+    to: &'a Office,
+    to_name: String,
+    direction: Direction,
+    reason: &'a str,
 }
 
 /// As stored, with the new place's name beside its path.

@@ -804,3 +804,51 @@ async fn the_clock_follows_the_tier_the_case_is_at() {
         Level::Tier(Tier::Kota)
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_lapsed_hand_down_comes_back_up_to_the_kelurahan() {
+    use aduan_shared::domain::disposition::{Destination, KnownUnits};
+    use aduan_shared::domain::jurisdiction::{JurisdictionPath, Jurisdictions};
+    let t0 = at("2026-11-23T09:00:00+07:00");
+    let (store, mut case, whatsapp, app) = one_heard_case("sweep-handdown", 31, t0).await;
+    let rt = JurisdictionPath::parse(&format!("{GAREGEH}/rw-01/rt-02")).unwrap();
+    let units = KnownUnits::new([rt.clone()]);
+    let to = Destination::parse(rt.as_str(), Jurisdictions::bukittinggi(), &units).unwrap();
+    let lurah = Actor::Official {
+        sub: "lurah".into(),
+        name: "Lurah".into(),
+    };
+    let scope = JurisdictionPath::parse(GAREGEH).unwrap();
+    let handed_at = t0 + Duration::hours(1);
+    let event = case
+        .forward(
+            &to,
+            &scope,
+            lurah,
+            "warga RT 02".into(),
+            &SlaPolicy::default(),
+            handed_at,
+        )
+        .unwrap();
+    store.save_case(&mut case, &[event], None).await.unwrap();
+
+    // Before the RT's allowance runs out nothing moves; after it, the case is the kelurahan's again.
+    let early = app
+        .sla_sweep(handed_at + Duration::days(1), Budget::unlimited())
+        .await
+        .unwrap();
+    assert_eq!(early.escalated, 0, "{early:?}");
+    let late = app
+        .sla_sweep(handed_at + Duration::days(14), Budget::unlimited())
+        .await
+        .unwrap();
+    assert_eq!(late.escalated, 1, "{late:?}");
+    let saved = store.case(&case.id).await.unwrap().unwrap();
+    assert_eq!(saved.level, Level::Tier(Tier::Kelurahan));
+    assert_eq!(saved.handed_down_to, None);
+    let texts = whatsapp.texts();
+    assert!(
+        texts.last().is_some_and(|t| t.contains("Kelurahan Garegeh")),
+        "{texts:?}"
+    );
+}

@@ -24,6 +24,9 @@ pub fn area_name(tree: &Jurisdictions, path: &JurisdictionPath) -> String {
 /// "Dinas PUPR"; the level's generic name only where the tree has no node
 /// (a case whose kelurahan is not known yet, at the kelurahan tier).
 pub fn office_name(texts: &Texts, tree: &Jurisdictions, case: &Case, level: &Level) -> String {
+    if let (Level::Tier(Tier::Rw | Tier::Rt), Some(unit)) = (level, &case.handed_down_to) {
+        return unit_name(tree, unit);
+    }
     let node = match (level, &case.agency) {
         (Level::Agency(_), Some(agency)) => tree.node(agency),
         (Level::Tier(tier), _) => {
@@ -46,6 +49,23 @@ pub fn office_name(texts: &Texts, tree: &Jurisdictions, case: &Case, level: &Lev
         Some(node) if node.kind == NodeKind::Kota => format!("Pemerintah {}", node.name),
         Some(node) => node.display_name(),
         None => texts.level_name(level).to_owned(),
+    }
+}
+
+/// An RW or RT by its numbers and kelurahan: "RT 02 RW 01, Kelurahan
+/// Garegeh" (units are not nodes of the tree: their paths say it all).
+pub fn unit_name(tree: &Jurisdictions, unit: &JurisdictionPath) -> String {
+    // `rw-01/rt-02` → "RT 02 RW 01": the narrowest first, as people say it.
+    let mut numbers: Vec<String> = unit
+        .segments()
+        .skip(3)
+        .map(|s| s.replacen('-', " ", 1).to_uppercase())
+        .collect();
+    numbers.reverse();
+    let numbers = numbers.join(" ");
+    match unit.ancestor_at(3) {
+        Some(kelurahan) => format!("{numbers}, {}", area_name(tree, &kelurahan)),
+        None => numbers,
     }
 }
 

@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use ulid::Ulid;
 
+use super::disposition::Closure;
 use super::jurisdiction::JurisdictionPath;
 use super::kind::CaseKind;
 use super::ladder::{Ladder, LadderError, Level};
@@ -118,6 +119,17 @@ pub struct Case {
     /// sweep.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub keep_files: bool,
+    /// The RW or RT the kelurahan handed the case down to: the case stays in
+    /// the kelurahan's queue, and is in that unit's too, until it comes back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub handed_down_to: Option<JurisdictionPath>,
+    /// How a closed case ended; none while it is not closed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closed_as: Option<Closure>,
+    /// Offices that forwarded the case out of their scope, and until when
+    /// they may read it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub senders: Vec<SentFrom>,
 }
 
 /// Who reported a case: their pseudonymous id, or, once they erased their
@@ -172,6 +184,14 @@ impl From<CaseReporter> for String {
             CaseReporter::Erased => ERASED.to_owned(),
         }
     }
+}
+
+/// An office that handed the case on outside its scope: it may still read
+/// the case as it was when it let go (`until`), not what came after.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SentFrom {
+    pub scope: JurisdictionPath,
+    pub until: DateTime<Utc>,
 }
 
 /// What the first message gives us.
@@ -231,6 +251,9 @@ impl Case {
             channel: new.channel,
             rating: None,
             keep_files: false,
+            handed_down_to: None,
+            closed_as: None,
+            senders: Vec::new(),
         };
         let event = TimelineEvent::new(
             now,
@@ -250,7 +273,15 @@ impl Case {
 
     /// Whether an official whose scope is `scope` may see this case.
     pub fn is_within(&self, scope: &JurisdictionPath) -> bool {
-        self.area().is_within(scope) || self.agency.as_ref().is_some_and(|a| a.is_within(scope))
+        self.area().is_within(scope)
+            || self.agency.as_ref().is_some_and(|a| a.is_within(scope))
+            || self.handed_down_to.as_ref().is_some_and(|u| u.is_within(scope))
+    }
+
+    /// Until when an official of `scope` who forwarded the case out of
+    /// their scope may still read it; none if they never did.
+    pub fn readable_until(&self, scope: &JurisdictionPath) -> Option<DateTime<Utc>> {
+        self.senders.iter().find(|s| s.scope == *scope).map(|s| s.until)
     }
 
     pub fn is_overdue(&self, now: DateTime<Utc>) -> bool {
@@ -272,6 +303,12 @@ impl Case {
             return Err(CaseError::NotAQuestion(self.kind));
         }
         self.status = to;
+        // Closing a resolved case or answering a question ends it as
+        // resolved; reopening forgets how it had ended.
+        self.closed_as = (to == Status::Closed).then_some(match transition {
+            Transition::Dispose => Closure::NoFurtherAction,
+            _ => Closure::Resolved,
+        });
         self.restart_clock(sla, now);
         Ok(TimelineEvent::new(
             now,
@@ -295,11 +332,15 @@ impl Case {
         let from = self.level.clone();
         let to = match escalation.to {
             Some(to) => ladder.escalate_to(&from, &to)?,
+            // A case an RW or RT holds comes back up to the kelurahan that
+            // handed it down, whatever tiers the ladder lists between.
+            None if self.handed_down_to.is_some() => Level::Tier(super::ladder::Tier::Kelurahan),
             None => ladder.next(&from)?,
         };
         if let Level::Agency(_) = to {
             self.agency = escalation.agency;
         }
+        self.handed_down_to = None;
         self.level = to.clone();
         self.restart_clock(sla, now);
         let reason = escalation.reason;
@@ -320,7 +361,7 @@ impl Case {
         }
     }
 
-    fn restart_clock(&mut self, sla: &SlaPolicy, now: DateTime<Utc>) {
+    pub(super) fn restart_clock(&mut self, sla: &SlaPolicy, now: DateTime<Utc>) {
         self.clock_started_at = now;
         self.updated_at = now;
         self.due_at = sla.due(self.status, &self.level, now);

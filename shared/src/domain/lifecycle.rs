@@ -37,6 +37,10 @@ pub enum Transition {
     /// An official answers a question: it is closed in one step, with no
     /// "is the problem solved?" (questions only: `Case::transition`).
     Answer,
+    /// An official closes an open case that will not be resolved here: a
+    /// duplicate, outside the city's authority, or no further action
+    /// (`Case::close_as`, which records which).
+    Dispose,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -97,6 +101,7 @@ impl Status {
             // city's window), or an official takes it up again.
             (Closed, Reopen) => InProgress,
             (Received | Verified | InProgress, Answer) => Closed,
+            (Received | Verified | InProgress, Dispose) => Closed,
             (from, Withdraw) if from.is_open() => Withdrawn,
             (from, transition) => return Err(IllegalTransition { from, transition }),
         };
@@ -113,7 +118,7 @@ impl Status {
 }
 
 impl Transition {
-    pub const ALL: [Transition; 8] = [
+    pub const ALL: [Transition; 9] = [
         Transition::Verify,
         Transition::Reject,
         Transition::Start,
@@ -122,6 +127,7 @@ impl Transition {
         Transition::Reopen,
         Transition::Withdraw,
         Transition::Answer,
+        Transition::Dispose,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -134,6 +140,7 @@ impl Transition {
             Transition::Reopen => "reopen",
             Transition::Withdraw => "withdraw",
             Transition::Answer => "answer",
+            Transition::Dispose => "dispose",
         }
     }
 }
@@ -157,7 +164,7 @@ mod tests {
     use super::*;
 
     /// Every legal move, written out once; everything else must be refused.
-    const LEGAL: [(Status, Transition, Status); 14] = [
+    const LEGAL: [(Status, Transition, Status); 17] = [
         (Received, Verify, Verified),
         (Received, Reject, Rejected),
         (Verified, Start, InProgress),
@@ -168,6 +175,9 @@ mod tests {
         (Received, Answer, Closed),
         (Verified, Answer, Closed),
         (InProgress, Answer, Closed),
+        (Received, Dispose, Closed),
+        (Verified, Dispose, Closed),
+        (InProgress, Dispose, Closed),
         (Received, Withdraw, Withdrawn),
         (Verified, Withdraw, Withdrawn),
         (InProgress, Withdraw, Withdrawn),

@@ -2,6 +2,7 @@
 
 pub mod case;
 pub mod citizen_text;
+pub mod disposition;
 pub mod identity;
 pub mod jurisdiction;
 pub mod kind;

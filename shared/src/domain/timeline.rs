@@ -7,6 +7,7 @@ use std::sync::Mutex;
 
 use ulid::{Generator, Ulid};
 
+use super::disposition::{Closure, Direction, Office};
 use super::jurisdiction::JurisdictionPath;
 use super::kind::CaseKind;
 use super::ladder::Level;
@@ -210,6 +211,19 @@ pub enum EventBody {
         from: Level,
         to: Level,
         reason: Option<String>,
+    },
+    /// Handed to another office (`Case::forward`): who is the actor.
+    Forwarded {
+        from: Office,
+        to: Office,
+        direction: Direction,
+        reason: String,
+    },
+    /// Closed without being resolved (`Case::close_as`).
+    Closed {
+        from: Status,
+        closure: Closure,
+        note: Option<String>,
     },
     Reclassified {
         kind: Option<CaseKind>,

@@ -65,6 +65,19 @@ pub enum Notice {
     Escalated {
         level: Level,
     },
+    /// Handed to another office (down, up, sideways): the office that has it now.
+    Forwarded {
+        level: Level,
+    },
+    /// Closed as not the city's to handle: the reason, and who to turn to.
+    OutsideAuthority {
+        reason: String,
+        to: String,
+    },
+    /// Closed with nothing more to be done, and why.
+    NoFurtherAction {
+        reason: String,
+    },
     OfficialMessage {
         text: String,
     },
@@ -347,6 +360,21 @@ impl CitizenMessenger {
                     &[("ticket", ticket), ("office", &office)],
                 ))
             }
+            Notice::Forwarded { level } => {
+                let office = replies::office_name(texts, &self.tree, case, level);
+                Outbound::text(render(
+                    &texts.forwarded,
+                    &[("ticket", ticket), ("office", &office)],
+                ))
+            }
+            Notice::OutsideAuthority { reason, to } => Outbound::text(render(
+                &texts.closed_outside_authority,
+                &[("ticket", ticket), ("reason", reason), ("office", to)],
+            )),
+            Notice::NoFurtherAction { reason } => Outbound::text(render(
+                &texts.closed_no_further_action,
+                &[("ticket", ticket), ("reason", reason)],
+            )),
             Notice::OfficialMessage { text } => Outbound::text(render(
                 &texts.official_message,
                 &[("ticket", ticket), ("text", text)],
@@ -360,7 +388,16 @@ impl CitizenMessenger {
     /// The notice outside the window: its own approved template, with the
     /// ticket, the office or the note as its parameters.
     fn template(&self, case: &Case, notice: &Notice) -> Outbound {
+        // The closures go as the rejection's template ("cannot be processed
+        // here: <why>"), their reason and where to turn in its note.
+        let outside;
         let (kind, note, level) = match notice {
+            Notice::Forwarded { level } => (TemplateKind::Escalated, None, Some(level)),
+            Notice::OutsideAuthority { reason, to } => {
+                outside = format!("{reason} Silakan sampaikan kepada {to}.");
+                (TemplateKind::Rejected, Some(&outside), None)
+            }
+            Notice::NoFurtherAction { reason } => (TemplateKind::Rejected, Some(reason), None),
             Notice::Verified => (TemplateKind::Verified, None, None),
             Notice::InProgress => (TemplateKind::InProgress, None, None),
             Notice::AutoClosed => (TemplateKind::AutoClosed, None, None),

@@ -14,7 +14,9 @@ use super::names::node_name;
 use super::sms::{cut, fit_sms};
 use super::sns::{SnsMessage, MAX_SUBJECT};
 use super::{gsm7, ATTR_JURISDICTION, ATTR_LEVEL, ATTR_QUIET, ATTR_TYPE};
+use crate::conversation::replies::unit_name;
 use crate::domain::case::{Case, CaseId};
+use crate::domain::disposition::Closure;
 use crate::domain::jurisdiction::{JurisdictionPath, Jurisdictions, Node, NodeKind};
 use crate::domain::kind::CaseKind;
 use crate::domain::lifecycle::Status;
@@ -94,6 +96,12 @@ pub struct DigestReport {
     pub finished: usize,
     /// Escalations that day of cases in scope.
     pub escalated: usize,
+    /// Hand-overs that day (down, up, sideways, back) of cases in scope.
+    pub forwarded: usize,
+    /// Cases closed that day, by how they ended (`Closure::NAMES` order).
+    pub closed_as: Vec<(&'static str, usize)>,
+    /// Open cases in scope an RW or RT holds: still the kelurahan's.
+    pub handed_down: usize,
     pub oldest: Vec<TicketLine>,
 }
 
@@ -139,7 +147,8 @@ fn build_one(
         .collect();
 
     let mut new_by_kind: BTreeMap<&'static str, (CaseKind, usize)> = BTreeMap::new();
-    let (mut new_total, mut resolved, mut finished, mut escalated) = (0, 0, 0, 0);
+    let (mut new_total, mut resolved, mut finished, mut escalated, mut forwarded) = (0, 0, 0, 0, 0);
+    let mut closed_as: BTreeMap<&'static str, usize> = BTreeMap::new();
     for (case_id, event) in input.events {
         let Some(case) = by_id.get(case_id) else { continue };
         if !case.is_within(scope) {
@@ -153,8 +162,18 @@ fn build_one(
             EventBody::StatusChanged {
                 to: Status::Resolved, ..
             } => resolved += 1,
-            EventBody::StatusChanged { to, .. } if to.is_terminal() => finished += 1,
+            EventBody::StatusChanged { to, .. } if to.is_terminal() => {
+                finished += 1;
+                if *to == Status::Closed {
+                    *closed_as.entry(Closure::Resolved.as_str()).or_default() += 1;
+                }
+            }
+            EventBody::Closed { closure, .. } => {
+                finished += 1;
+                *closed_as.entry(closure.as_str()).or_default() += 1;
+            }
             EventBody::Escalated { .. } => escalated += 1,
+            EventBody::Forwarded { .. } => forwarded += 1,
             _ => {}
         }
     }
@@ -176,7 +195,10 @@ fn build_one(
         .into_iter()
         .map(|c| TicketLine {
             ticket: c.ticket.to_string(),
-            place: node_name(tree, c.area()),
+            place: match &c.handed_down_to {
+                Some(unit) => format!("{} (diserahkan)", unit_name(tree, unit)),
+                None => node_name(tree, c.area()),
+            },
             kind: c.kind,
             status: c.status,
             age_days: (input.as_of - c.created_at).num_days().max(0),
@@ -204,7 +226,23 @@ fn build_one(
         resolved,
         finished,
         escalated,
+        forwarded,
+        closed_as: Closure::NAMES
+            .iter()
+            .filter_map(|name| closed_as.get(name).map(|n| (*name, *n)))
+            .collect(),
+        handed_down: in_scope.iter().filter(|c| c.handed_down_to.is_some()).count(),
         oldest,
+    }
+}
+
+/// How a closed case ended, in the officials' words.
+fn closure_label(name: &str) -> &'static str {
+    match name {
+        "duplicate" => "ditutup sebagai duplikat",
+        "outside_authority" => "ditutup, bukan kewenangan pemerintah kota",
+        "no_further_action" => "ditutup tanpa tindak lanjut",
+        _ => "ditutup, selesai",
     }
 }
 
@@ -286,7 +324,17 @@ impl DigestReport {
         line(format!("Lewat batas waktu: {}", self.overdue));
         line(format!("Diselesaikan hari itu: {}", self.resolved));
         line(format!("Ditutup/ditolak/dibatalkan hari itu: {}", self.finished));
+        for (closure, n) in &self.closed_as {
+            line(format!("  {}: {n}", closure_label(closure)));
+        }
         line(format!("Dieskalasi hari itu: {}", self.escalated));
+        line(format!("Dialihkan hari itu: {}", self.forwarded));
+        if self.handed_down > 0 {
+            line(format!(
+                "Diserahkan ke RW/RT (tetap tanggung jawab kelurahan): {}",
+                self.handed_down
+            ));
+        }
         if !self.oldest.is_empty() {
             line(String::new());
             line("Kasus paling terlambat / paling lama:".into());
@@ -364,6 +412,43 @@ mod tests {
 
     const GAREGEH: &str = "bukittinggi/mandiangin-koto-selayan/garegeh";
     const BIRUGO: &str = "bukittinggi/aur-birugo-tigo-baleh/birugo";
+
+    #[test]
+    fn hand_overs_and_closures_are_counted_and_handed_down_cases_marked() {
+        use crate::domain::disposition::{Closure, Destination, KnownUnits};
+        let tree = Jurisdictions::bukittinggi();
+        let sla = SlaPolicy::default();
+        let t = at("2026-11-28T11:00:00+07:00");
+        let lurah = JurisdictionPath::parse(GAREGEH).unwrap();
+        let rt = JurisdictionPath::parse(&format!("{GAREGEH}/rw-01/rt-02")).unwrap();
+        let to = Destination::parse(rt.as_str(), tree, &KnownUnits::new([rt.clone()])).unwrap();
+        let (mut down, _) = open(1, GAREGEH, CaseKind::Pengaduan, at("2026-11-27T09:00:00+07:00"));
+        let e1 = down
+            .forward(&to, &lurah, Actor::System, "RT 02".into(), &sla, t)
+            .unwrap();
+        let (mut gone, _) = open(2, GAREGEH, CaseKind::Pengaduan, at("2026-11-27T09:00:00+07:00"));
+        let outside = Closure::OutsideAuthority { to: "PLN".into() };
+        let e2 = gone.close_as(outside, Actor::System, None, &sla, t).unwrap();
+        let events = vec![(down.id.clone(), e1), (gone.id.clone(), e2)];
+        let input = DigestInput {
+            day: "2026-11-28".parse().unwrap(),
+            as_of: at("2026-11-29T07:00:00+07:00"),
+            open: std::slice::from_ref(&down),
+            events: &events,
+            closed: std::slice::from_ref(&gone),
+        };
+        let reports = build_reports(tree, input);
+        let g = reports.iter().find(|r| r.node == lurah).unwrap();
+        assert_eq!((g.forwarded, g.handed_down, g.finished), (1, 1, 1));
+        assert_eq!(g.closed_as, vec![("outside_authority", 1)]);
+        assert_eq!(g.oldest[0].place, "RT 02 RW 01, Kelurahan Garegeh (diserahkan)");
+        let email = g.email(wib());
+        assert!(
+            email.contains("Diserahkan ke RW/RT (tetap tanggung jawab kelurahan): 1"),
+            "{email}"
+        );
+        assert!(email.contains("bukan kewenangan pemerintah kota: 1"), "{email}");
+    }
 
     #[test]
     fn counts_per_node_and_quiet_nodes() {

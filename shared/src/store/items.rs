@@ -93,7 +93,11 @@ impl EventItem {
     pub fn new(case_id: &CaseId, event: &TimelineEvent, calendar: &WorkingCalendar) -> Self {
         let on_day_index = matches!(
             event.body,
-            EventBody::Opened { .. } | EventBody::StatusChanged { .. } | EventBody::Escalated { .. }
+            EventBody::Opened { .. }
+                | EventBody::StatusChanged { .. }
+                | EventBody::Escalated { .. }
+                | EventBody::Forwarded { .. }
+                | EventBody::Closed { .. }
         );
         let media_pending = matches!(
             event.body,

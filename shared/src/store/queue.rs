@@ -277,8 +277,12 @@ pub(super) async fn queue(store: &Store, query: &QueueQuery) -> Result<Page<Case
             .insert(":jur".into(), AttributeValue::S(path.to_string()));
         q.values
             .insert(":jurbelow".into(), AttributeValue::S(path.with_trailing_slash()));
-        q.filter
-            .push("#jur = :jur OR begins_with(#jur, :jurbelow)".into());
+        // A unit's cases: those filed under it, and those handed down to it.
+        q.names.insert("#down".into(), "handed_down_to".into());
+        q.filter.push(
+            "#jur = :jur OR begins_with(#jur, :jurbelow) OR #down = :jur OR begins_with(#down, :jurbelow)"
+                .into(),
+        );
     }
     run(store, q).await
 }

@@ -3,6 +3,7 @@
 //! status changes.
 
 use aduan_shared::domain::case::{Case, CaseError};
+use aduan_shared::domain::disposition::{Closure, Destination, ForwardError, KnownUnits, UnitDirectory};
 use aduan_shared::domain::jurisdiction::{JurisdictionPath, Jurisdictions, Node, NodeKind};
 use aduan_shared::domain::kind::CaseKind;
 use aduan_shared::domain::lifecycle::Transition;
@@ -12,7 +13,8 @@ use chrono::{DateTime, Utc};
 use lambda_http::{Body, Request, Response};
 use serde::{Deserialize, Serialize};
 
-use super::{check_version, json_body, ok, required, save, text_field, visible_case};
+use super::escalations::{save_and_publish, Publish};
+use super::{check_version, json_body, ok, required, save, text_field, units, visible_case};
 use crate::auth::Official;
 use crate::error::ApiError;
 use crate::outbound::{Notice, Notification};
@@ -34,6 +36,12 @@ struct ActionRequest {
     kind: Option<String>,
     category: Option<String>,
     kelurahan: Option<String>,
+    /// Where a forward sends the case, or who is competent when it is
+    /// closed as outside the city's authority.
+    to: Option<String>,
+    /// How `dispose` closes it: `outside_authority` or `no_further_action`.
+    #[serde(rename = "as")]
+    closed_as: Option<String>,
 }
 
 /// A request checked against everything that needs no case.
@@ -48,6 +56,17 @@ pub enum Action {
     /// The citizen's files are needed (evidence): kept if the citizen
     /// erases their data; the note says why.
     KeepFiles(String),
+    /// `to` as given: which place it names is checked against the tree and
+    /// the unit directory, with the case.
+    Forward {
+        to: String,
+        reason: String,
+    },
+    /// Closed without being resolved; the reason is what the citizen reads.
+    Dispose {
+        closure: Closure,
+        reason: String,
+    },
 }
 
 #[derive(Serialize)]
@@ -56,6 +75,9 @@ struct ActionDone<'a> {
     event: EventView<'a>,
     /// What the citizen was told, if anything.
     notification: Option<Notification>,
+    /// A forward only: whether officials were told on the escalations topic.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    publish: Option<Publish>,
 }
 
 pub async fn act(
@@ -77,7 +99,17 @@ pub async fn act(
     }
     let mut case = visible_case(state, official, ticket).await?;
     check_version(&case, version)?;
-    let (event, notice) = apply(state, &mut case, action, official, now)?;
+    // A hand-down's RW or RT is checked against its kelurahan's units.
+    let units = match &action {
+        Action::Forward { to, .. } => units::for_destination(state, to, now).await?,
+        _ => None,
+    };
+    let no_units = KnownUnits::default();
+    let directory: &dyn UnitDirectory = match &units {
+        Some(list) => list.as_ref(),
+        None => &no_units,
+    };
+    let (event, notice) = apply(state, directory, &mut case, action, official, now)?;
     // The notice is saved with the change, so a change is never saved
     // without the citizen being told (by the sweep, if not now).
     let staged = match notice {
@@ -89,7 +121,16 @@ pub async fn act(
         }
         None => None,
     };
-    save(state, &mut case, std::slice::from_ref(&event), staged.as_ref()).await?;
+    // A hand-over is announced to officials as an escalation is.
+    let publish = match &event.body {
+        EventBody::Forwarded { .. } => {
+            Some(save_and_publish(state, &mut case, &event, staged.as_ref(), now).await?)
+        }
+        _ => {
+            save(state, &mut case, std::slice::from_ref(&event), staged.as_ref()).await?;
+            None
+        }
+    };
     let notification = match staged {
         Some(staged) => Some(state.citizens.send(&state.store, staged).await),
         None => None,
@@ -99,6 +140,7 @@ pub async fn act(
         case: CaseView::new(&case, &state.tree, now),
         event: EventView::new(&event, &state.tree),
         notification,
+        publish,
     })
 }
 
@@ -142,10 +184,25 @@ fn parse_action(tree: &Jurisdictions, body: ActionRequest) -> Result<Action, Api
         "note" => Action::Note(required("note", note)?),
         "keep_files" => Action::KeepFiles(required("note", note)?),
         "reclassify" => Action::Reclassify(reclassification(tree, body.kind, body.category, body.kelurahan)?),
+        "forward" => Action::Forward {
+            to: required("to", text_field("to", body.to, 200)?)?,
+            reason: required("reason", text_field("reason", body.reason, MAX_NOTE_CHARS)?)?,
+        },
+        "dispose" => {
+            let reason = required("reason", text_field("reason", body.reason, MAX_NOTE_CHARS)?)?;
+            let closure = match required("as", text_field("as", body.closed_as, 32)?)?.as_str() {
+                "outside_authority" => Closure::OutsideAuthority {
+                    to: required("to", text_field("to", body.to, 200)?)?,
+                },
+                "no_further_action" => Closure::NoFurtherAction,
+                _ => return Err(ApiError::invalid("as", "one of outside_authority, no_further_action")),
+            };
+            Action::Dispose { closure, reason }
+        }
         _ => {
             return Err(ApiError::invalid(
                 "action",
-                "one of verify, reject, start, resolve, answer, close, reopen, reclassify, note, keep_files",
+                "one of verify, reject, start, resolve, answer, close, reopen, reclassify, note, keep_files, forward, dispose",
             ))
         }
     };
@@ -223,6 +280,7 @@ fn category_of(tree: &Jurisdictions, raw: &str) -> Result<String, ApiError> {
 /// Applies the action to the case: the event to record and what to tell the citizen.
 fn apply(
     state: &AppState,
+    units: &dyn UnitDirectory,
     case: &mut Case,
     action: Action,
     official: &Official,
@@ -250,7 +308,7 @@ fn apply(
                 Transition::Start | Transition::Reopen => Some(Notice::InProgress),
                 Transition::Resolve => Some(Notice::Resolved { note }),
                 Transition::Answer => Some(Notice::Answered { answer: note }),
-                Transition::Close | Transition::Withdraw => None,
+                Transition::Close | Transition::Withdraw | Transition::Dispose => None,
             };
             Ok((event, notice))
         }
@@ -265,6 +323,47 @@ fn apply(
                     ReclassifyError::Nothing => ApiError::invalid("kind", err.to_string()),
                 })?;
             Ok((event, None))
+        }
+        Action::Forward { to, reason } => {
+            let to = Destination::parse(&to, &state.tree, units)
+                .map_err(|err| ApiError::invalid("to", err.to_string()))?;
+            let event = case
+                .forward(&to, &official.scope, official.actor(), reason, &state.sla, now)
+                .map_err(|err| match err {
+                    ForwardError::NotOpen(status) => ApiError::IllegalTransition {
+                        status,
+                        message: err.to_string(),
+                    },
+                    ForwardError::NotHolder { .. } => ApiError::OutsideScope {
+                        field: "to",
+                        scope: official.scope.clone(),
+                    },
+                    ForwardError::SamePlace(_) | ForwardError::NotBelow => {
+                        ApiError::invalid("to", err.to_string())
+                    }
+                })?;
+            let notice = Notice::Forwarded {
+                level: case.level.clone(),
+            };
+            Ok((event, Some(notice)))
+        }
+        Action::Dispose { closure, reason } => {
+            let notice = match &closure {
+                Closure::OutsideAuthority { to } => Notice::OutsideAuthority {
+                    reason: reason.clone(),
+                    to: to.clone(),
+                },
+                _ => Notice::NoFurtherAction {
+                    reason: reason.clone(),
+                },
+            };
+            let event = case
+                .close_as(closure, official.actor(), Some(reason), &state.sla, now)
+                .map_err(|illegal| ApiError::IllegalTransition {
+                    status,
+                    message: illegal.to_string(),
+                })?;
+            Ok((event, Some(notice)))
         }
         Action::Note(text) => {
             case.updated_at = now;

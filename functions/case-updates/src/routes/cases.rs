@@ -148,7 +148,10 @@ pub async fn get(
         .case_id_by_ticket(&ticket)
         .await?
         .ok_or(ApiError::CaseNotFound)?;
-    let visible = |case: &Case| case.is_within(&official.scope);
+    // An office that forwarded the case out of its scope still reads it:
+    // the timeline up to its hand-over, not what was written after.
+    let visible =
+        |case: &Case| case.is_within(&official.scope) || case.readable_until(&official.scope).is_some();
     // One past a page: whether more follow.
     let (case, events) = match after {
         None => state
@@ -171,6 +174,11 @@ pub async fn get(
             (case, events)
         }
     };
+    let mut events = events;
+    if !case.is_within(&official.scope) {
+        let until = case.readable_until(&official.scope);
+        events.retain(|e| until.is_some_and(|until| e.at <= until));
+    }
     ok(&CaseDetail::page(
         CaseView::new(&case, &state.tree, now),
         &events,

@@ -3,10 +3,12 @@
 //! citizen. A publish that fails waits in the outbox for the sweep: the
 //! escalation stands and the API still answers.
 
-use aduan_shared::domain::case::{CaseError, Escalation};
+use aduan_shared::domain::case::{Case, CaseError, Escalation};
 use aduan_shared::domain::jurisdiction::Jurisdictions;
 use aduan_shared::domain::ladder::{LadderError, Level};
 use aduan_shared::domain::timeline::Actor;
+use aduan_shared::domain::timeline::TimelineEvent;
+use aduan_shared::notify::citizen::Staged;
 use aduan_shared::notify::PublishOutcome;
 use aduan_shared::store::StoreError;
 use chrono::{DateTime, Duration, Utc};
@@ -35,7 +37,7 @@ struct EscalationRequest {
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "snake_case")]
-enum Publish {
+pub(crate) enum Publish {
     /// On the escalations topic.
     Published,
     /// Not yet: the sweep retries it.
@@ -81,7 +83,6 @@ pub async fn escalate(
             }
             CaseError::Ladder(other) => ApiError::invalid("to", other.to_string()),
         })?;
-    let read_version = case.version;
     let notice = Notice::Escalated {
         level: case.level.clone(),
     };
@@ -89,34 +90,7 @@ pub async fn escalate(
         .citizens
         .stage(&state.store, &case, notice, Actor::System, event.at)
         .await?;
-    let entry = match state
-        .store
-        .save_case_with_pending_publish(
-            &mut case,
-            std::slice::from_ref(&event),
-            &event.id,
-            now + Duration::minutes(PUBLISH_GRACE_MINUTES),
-            staged.as_ref().map(|m| (&m.pending, m.lease_until(now))),
-        )
-        .await
-    {
-        Ok(entry) => entry,
-        Err(StoreError::VersionConflict { .. }) => return Err(conflict(state, &case, read_version).await),
-        Err(other) => return Err(other.into()),
-    };
-    let publish = match state
-        .escalations
-        .publish_recorded(&case, &event, &state.tree, &entry)
-        .await
-    {
-        Ok(PublishOutcome::Published { .. }) => Publish::Published,
-        Ok(PublishOutcome::Pending { .. }) => Publish::Pending,
-        Err(err) => {
-            // The escalation and its pending publish are saved: the sweep sends it.
-            tracing::warn!(ticket = %case.ticket, error = %err, "escalation publish not confirmed");
-            Publish::Pending
-        }
-    };
+    let publish = save_and_publish(state, &mut case, &event, staged.as_ref(), now).await?;
     let notification = match staged {
         Some(staged) => state.citizens.send(&state.store, staged).await,
         None => Notification::Disabled,
@@ -128,6 +102,47 @@ pub async fn escalate(
         publish,
         notification,
     })
+}
+
+/// Saves an escalation or forward `event` with its pending publish (and
+/// the citizen's message, when staged) in one write, then publishes it.
+pub(crate) async fn save_and_publish(
+    state: &AppState,
+    case: &mut Case,
+    event: &TimelineEvent,
+    staged: Option<&Staged>,
+    now: DateTime<Utc>,
+) -> Result<Publish, ApiError> {
+    let read_version = case.version;
+    let entry = match state
+        .store
+        .save_case_with_pending_publish(
+            case,
+            std::slice::from_ref(event),
+            &event.id,
+            now + Duration::minutes(PUBLISH_GRACE_MINUTES),
+            staged.map(|m| (&m.pending, m.lease_until(now))),
+        )
+        .await
+    {
+        Ok(entry) => entry,
+        Err(StoreError::VersionConflict { .. }) => return Err(conflict(state, case, read_version).await),
+        Err(other) => return Err(other.into()),
+    };
+    let publish = match state
+        .escalations
+        .publish_recorded(case, event, &state.tree, &entry)
+        .await
+    {
+        Ok(PublishOutcome::Published { .. }) => Publish::Published,
+        Ok(PublishOutcome::Pending { .. }) => Publish::Pending,
+        Err(err) => {
+            // The event and its pending publish are saved: the sweep sends it.
+            tracing::warn!(ticket = %case.ticket, error = %err, "escalation publish not confirmed");
+            Publish::Pending
+        }
+    };
+    Ok(publish)
 }
 
 /// The version (optional) and the escalation asked for.

@@ -25,6 +25,11 @@ pub struct Catalogue<'a> {
     /// Tree order: each node after its parent.
     pub nodes: Vec<NodeView<'a>>,
     pub agencies: Vec<AgencyView<'a>>,
+    /// Where a `forward` may send a case besides the agencies (whose
+    /// `escalate_to` is also their `to`) and the RWs/RTs of its kelurahan:
+    /// the kota, every kecamatan and every kelurahan of the city, in tree
+    /// order, in scope or not (a forward may leave the caller's scope).
+    pub destinations: Vec<DestinationView<'a>>,
     /// The ladder's tiers, lowest first: an escalation's `to` is one above
     /// the case's level (from an agency, only the top one).
     pub tiers: Vec<TierView>,
@@ -71,6 +76,16 @@ pub struct AgencyView<'a> {
     pub categories: &'a [String],
     /// The escalation's `to` for it (`dinas:pupr`).
     pub escalate_to: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct DestinationView<'a> {
+    /// The forward's `to`.
+    pub path: &'a JurisdictionPath,
+    pub kind: NodeKind,
+    pub name: &'a str,
+    pub aliases: &'a [String],
+    pub label: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -140,6 +155,18 @@ pub fn catalogue<'a>(tree: &'a Jurisdictions, ladder: &Ladder, official: &'a Off
             escalate_to: Level::Agency(a.slug().to_owned()).to_string(),
         })
         .collect();
+    let destinations = tree
+        .nodes()
+        .iter()
+        .filter(|n| matches!(n.kind, NodeKind::Kota | NodeKind::Kecamatan | NodeKind::Kelurahan))
+        .map(|n| DestinationView {
+            path: &n.path,
+            kind: n.kind,
+            name: &n.name,
+            aliases: &n.aliases,
+            label: place_label(tree, &n.path),
+        })
+        .collect();
     let tiers = ladder
         .tiers()
         .iter()
@@ -153,6 +180,7 @@ pub fn catalogue<'a>(tree: &'a Jurisdictions, ladder: &Ladder, official: &'a Off
         scope_name: place_label(tree, scope),
         nodes,
         agencies,
+        destinations,
         tiers,
         units: Vec::new(),
     }
@@ -264,6 +292,25 @@ mod tests {
         let c = catalogue(tree(), &Ladder::default(), &viewer);
         assert_eq!(c.nodes.len(), 1 + 3 + 24);
         assert!(choices(&c).is_empty());
+    }
+
+    /// Every forward destination offered, and every agency's `escalate_to`,
+    /// is a place the forward's `to` names.
+    #[test]
+    fn every_destination_offered_is_a_forward_the_api_accepts() {
+        use aduan_shared::domain::disposition::{Destination, KnownUnits};
+        let lurah = official("bukittinggi/mandiangin-koto-selayan/garegeh", "officer");
+        let c = catalogue(tree(), &Ladder::default(), &lurah);
+        assert_eq!(c.destinations.len(), 1 + 3 + 24, "the whole city, not the scope");
+        let offered = c
+            .destinations
+            .iter()
+            .map(|d| d.path.to_string())
+            .chain(c.agencies.iter().map(|a| a.escalate_to.clone()));
+        for to in offered {
+            let parsed = Destination::parse(&to, tree(), &KnownUnits::default());
+            assert!(parsed.is_ok(), "{to}: {parsed:?}");
+        }
     }
 
     #[test]

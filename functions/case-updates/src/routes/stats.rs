@@ -6,6 +6,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use aduan_shared::domain::case::{Case, CaseId};
+use aduan_shared::domain::disposition::Closure;
 use aduan_shared::domain::jurisdiction::{JurisdictionPath, Jurisdictions};
 use aduan_shared::domain::kind::CaseKind;
 use aduan_shared::domain::lifecycle::Status;
@@ -47,7 +48,11 @@ pub struct Stats {
     /// By the local date of the Monday of the week each case was created
     /// (`2026-11-23`), then by status; statuses without cases left out.
     pub by_week: BTreeMap<NaiveDate, BTreeMap<&'static str, u64>>,
-    /// Cases resolved (resolved or closed).
+    /// Closed cases by how they ended: `resolved`, `duplicate`,
+    /// `outside_authority`, `no_further_action` (all four always present).
+    pub by_closure: BTreeMap<&'static str, u64>,
+    /// Cases resolved: resolved, or closed as resolved (not a duplicate,
+    /// outside the city's authority or with no further action).
     pub resolved: u64,
     pub median_hours_to_verify: Option<f64>,
     pub median_hours_to_resolve: Option<f64>,
@@ -143,6 +148,7 @@ pub fn compute(
 ) -> Stats {
     let mut by_status: BTreeMap<&'static str, u64> = Status::ALL.iter().map(|s| (s.as_str(), 0)).collect();
     let mut by_kind: BTreeMap<&'static str, u64> = CaseKind::ALL.iter().map(|k| (k.as_str(), 0)).collect();
+    let mut by_closure: BTreeMap<&'static str, u64> = Closure::NAMES.iter().map(|c| (*c, 0)).collect();
     let mut by_kelurahan = BTreeMap::new();
     let mut kelurahan_names = BTreeMap::new();
     let mut by_week: BTreeMap<NaiveDate, BTreeMap<&'static str, u64>> = BTreeMap::new();
@@ -150,6 +156,14 @@ pub fn compute(
     for case in cases {
         *by_status.entry(case.status.as_str()).or_default() += 1;
         *by_kind.entry(case.kind.as_str()).or_default() += 1;
+        if case.status == Status::Closed {
+            // Closed before closures were recorded: resolved, the only way then.
+            let closure = case
+                .closed_as
+                .as_ref()
+                .map_or(Closure::Resolved.as_str(), Closure::as_str);
+            *by_closure.entry(closure).or_default() += 1;
+        }
         let kelurahan = match case.jurisdiction.as_ref().and_then(|j| j.ancestor_at(3)) {
             Some(path) => {
                 kelurahan_names
@@ -193,7 +207,8 @@ pub fn compute(
         since,
         until,
         total: cases.len() as u64,
-        resolved: by_status[Status::Resolved.as_str()] + by_status[Status::Closed.as_str()],
+        resolved: by_status[Status::Resolved.as_str()] + by_closure[Closure::Resolved.as_str()],
+        by_closure,
         by_status,
         by_kind,
         by_kelurahan,

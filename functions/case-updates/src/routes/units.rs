@@ -307,11 +307,41 @@ pub async fn of_scope(
     else {
         return Ok(None);
     };
+    of_kelurahan(state, node, now).await.map(Some)
+}
+
+/// The units of the kelurahan a forward's `to` hands the case down into,
+/// when `to` names a place below a kelurahan; `None` otherwise.
+pub async fn for_destination(
+    state: &AppState,
+    to: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<std::sync::Arc<UnitList>>, ApiError> {
+    let Ok(path) = JurisdictionPath::parse(to) else {
+        return Ok(None);
+    };
+    let Some(node) = path
+        .lineage()
+        .into_iter()
+        .find_map(|p| state.tree.node(&p).filter(|n| n.kind == NodeKind::Kelurahan))
+    else {
+        return Ok(None);
+    };
+    if node.path == path {
+        return Ok(None);
+    }
+    of_kelurahan(state, node, now).await.map(Some)
+}
+
+/// A kelurahan's units, from the cache when read within its lifetime.
+async fn of_kelurahan(
+    state: &AppState,
+    node: &Node,
+    now: DateTime<Utc>,
+) -> Result<std::sync::Arc<UnitList>, ApiError> {
     if let Some(list) = state.units.fresh(&node.path, now) {
-        return Ok(Some(list));
+        return Ok(list);
     }
     let stored = state.store.units(&node.path).await?;
-    Ok(Some(
-        state.units.insert(open_all(&state.contacts, node, &stored), now),
-    ))
+    Ok(state.units.insert(open_all(&state.contacts, node, &stored), now))
 }

@@ -34,7 +34,9 @@ pub const KEL_PUHUN_TEMBOK: &str = "bukittinggi/mandiangin-koto-selayan/puhun-te
 pub const KEC_MKS: &str = "bukittinggi/mandiangin-koto-selayan";
 pub const KEL_KAYU_KUBU: &str = "bukittinggi/guguk-panjang/kayu-kubu";
 pub const KEC_GUGUK: &str = "bukittinggi/guguk-panjang";
-
+pub const RW_GAREGEH: &str = "bukittinggi/mandiangin-koto-selayan/garegeh/rw-01";
+pub const RT_GAREGEH: &str = "bukittinggi/mandiangin-koto-selayan/garegeh/rw-01/rt-02";
+/// The RWs and RTs the tests' unit directory knows.
 pub use aduan_testkit::sdk_config;
 
 /// Who calls: the claims API Gateway's JWT authorizer passes on.
@@ -137,6 +139,22 @@ impl App {
 
     pub fn store(&self) -> &Store {
         &self.state.store
+    }
+
+    /// Garegeh's RW 01 and its RT 02, added by the kelurahan's staff
+    /// through the API (a hand-down checks its unit against them).
+    pub async fn keep_garegeh_units(&self) {
+        let lurah = caller(KEL_GAREGEH, "officer");
+        for (unit, head) in [(RW_GAREGEH, "Pak Ketua RW"), (RT_GAREGEH, "Ibu Ketua RT")] {
+            let r = self
+                .put(
+                    &lurah,
+                    &format!("/units/{unit}"),
+                    serde_json::json!({"head_name": head}),
+                )
+                .await;
+            assert_eq!(r.status, 201, "{}", r.text);
+        }
     }
 
     /// A case `n` (ticket `ADU-000n`) in `area` (a kelurahan, or a kecamatan

@@ -514,3 +514,10 @@ mod tests {
         assert_eq!(parse_units_csv(&kel, "nomor,nama\n", &[]).unwrap_err()[0].line, 1);
     }
 }
+
+/// A forward's hand-down checks its RW or RT against the kelurahan's list.
+impl crate::domain::disposition::UnitDirectory for UnitList {
+    fn has_unit(&self, path: &JurisdictionPath) -> bool {
+        UnitList::has_unit(self, path)
+    }
+}

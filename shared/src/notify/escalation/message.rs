@@ -14,12 +14,13 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, FixedOffset, Utc};
 
+use crate::conversation::replies::unit_name;
 use crate::domain::case::Case;
 use crate::domain::citizen_text::{excerpt, mask_numbers};
 use crate::domain::jurisdiction::{JurisdictionPath, Jurisdictions};
 use crate::domain::ladder::Level;
 use crate::domain::timeline::{Actor, EventBody, TimelineEvent};
-use crate::notify::names::{area_lineage, area_name, level_name};
+use crate::notify::names::{area_lineage, area_name, level_name, node_name};
 use crate::notify::sms::{cut, fit_sms};
 use crate::notify::sns::{SnsMessage, MAX_SUBJECT};
 use crate::notify::{gsm7, ATTR_JURISDICTION, ATTR_LEVEL, ATTR_TYPE};
@@ -53,13 +54,32 @@ pub fn escalation_message(
     event: &TimelineEvent,
     ctx: &MessageContext<'_>,
 ) -> Result<SnsMessage, NotAnEscalation> {
-    let EventBody::Escalated { from, to, reason } = &event.body else {
-        return Err(NotAnEscalation);
-    };
     let tree = ctx.tree;
+    // A forward goes out like an escalation, named by its offices and
+    // heard along the line of both (`forward_jurisdiction`).
+    let (from_name, to, reason, jurisdiction, (headline, subject_word, verb)) = match &event.body {
+        EventBody::Escalated { from, to, reason } => (
+            level_name(tree, from),
+            to,
+            reason.as_deref(),
+            escalation_jurisdiction(case, to).clone(),
+            ("ESKALASI", "Eskalasi", "dieskalasi"),
+        ),
+        EventBody::Forwarded { from, to, reason, .. } => (
+            office_name(tree, &from.path),
+            &to.level,
+            Some(reason.as_str()),
+            forward_jurisdiction(&from.path, &to.path).clone(),
+            ("DIALIHKAN", "Dialihkan", "dialihkan"),
+        ),
+        _ => return Err(NotAnEscalation),
+    };
     let area = case.area();
     let place = area_name(tree, area);
-    let target = level_name(tree, to);
+    let target = match &event.body {
+        EventBody::Forwarded { to, .. } => office_name(tree, &to.path),
+        _ => level_name(tree, to),
+    };
     let age_days = (event.at - case.created_at).num_days().max(0);
     let kind = case.kind.as_str();
     let ticket = case.ticket.as_str();
@@ -67,14 +87,14 @@ pub fn escalation_message(
     // SMS: shorten the names (config-controlled, so unbounded) until it fits.
     let sms = fit_sms(|place_max, target_max| {
         format!(
-            "Aduan ESKALASI {ticket} ke {}: {}, {kind}, {age_days} hari",
+            "Aduan {headline} {ticket} ke {}: {}, {kind}, {age_days} hari",
             cut(&target, target_max),
             cut(&place, place_max),
         )
     });
 
     let subject = gsm7::ascii_line(
-        &format!("[Aduan] Eskalasi {ticket} ke {target} - {place}"),
+        &format!("[Aduan] {} {ticket} ke {target} - {place}", subject_word),
         MAX_SUBJECT,
     );
 
@@ -86,8 +106,7 @@ pub fn escalation_message(
         Actor::Citizen => "pelapor".to_owned(),
     };
     email.push_str(&format!(
-        "Kasus {ticket} dieskalasi dari {} ke {target}.\n\n",
-        level_name(tree, from)
+        "Kasus {ticket} {verb} dari {from_name} ke {target}.\n\n"
     ));
     let mut line = |label: &str, value: &str| email.push_str(&format!("{label:<12}: {value}\n"));
     line("Tiket", ticket);
@@ -121,10 +140,7 @@ pub fn escalation_message(
     }
 
     let mut attributes = BTreeMap::new();
-    attributes.insert(
-        ATTR_JURISDICTION.to_owned(),
-        escalation_jurisdiction(case, to).with_trailing_slash(),
-    );
+    attributes.insert(ATTR_JURISDICTION.to_owned(), jurisdiction.with_trailing_slash());
     attributes.insert(ATTR_LEVEL.to_owned(), to.to_string());
     attributes.insert(ATTR_TYPE.to_owned(), ESCALATION_TYPE.to_owned());
     Ok(SnsMessage {
@@ -143,6 +159,30 @@ pub fn escalation_jurisdiction<'a>(case: &'a Case, to: &Level) -> &'a Jurisdicti
     match (to, &case.agency) {
         (Level::Agency(_), Some(agency)) => agency,
         _ => case.area(),
+    }
+}
+
+/// Whose subscriptions hear of a forward: along the line of both offices,
+/// so the deeper one when one lies in the other (a hand-down reaches the RT
+/// and everyone above it, a hand-back the RT it came from), else the new
+/// office's (sideways: another area, a dinas).
+pub fn forward_jurisdiction<'a>(
+    from: &'a JurisdictionPath,
+    to: &'a JurisdictionPath,
+) -> &'a JurisdictionPath {
+    if to.is_within(from) || !from.is_within(to) {
+        to
+    } else {
+        from
+    }
+}
+
+/// A node by name, an RW or RT (not in the tree) by its numbers.
+fn office_name(tree: &Jurisdictions, path: &JurisdictionPath) -> String {
+    if tree.node(path).is_none() && path.depth() > 3 {
+        unit_name(tree, path)
+    } else {
+        node_name(tree, path)
     }
 }
 
@@ -245,6 +285,50 @@ mod tests {
         assert!(m.email.contains("[nomor disembunyikan]"));
         let not = TimelineEvent::new(event.at, Actor::System, EventBody::Note { text: "x".into() });
         assert_eq!(escalation_message(&case, &not, &ctx(tree)), Err(NotAnEscalation));
+    }
+
+    #[test]
+    fn a_hand_down_reaches_the_rt_and_everyone_above_it() {
+        use crate::domain::disposition::{Destination, KnownUnits};
+        let tree = Jurisdictions::bukittinggi();
+        let kelurahan = "bukittinggi/mandiangin-koto-selayan/garegeh";
+        let rt = JurisdictionPath::parse(&format!("{kelurahan}/rw-01/rt-02")).unwrap();
+        let mut case = case(kelurahan, "Selokan tersumbat");
+        let to = Destination::parse(rt.as_str(), tree, &KnownUnits::new([rt.clone()])).unwrap();
+        let scope = JurisdictionPath::parse(kelurahan).unwrap();
+        let lurah = Actor::Official {
+            sub: "s".into(),
+            name: "Lurah".into(),
+        };
+        let at = at("2026-11-24T09:00:00+07:00");
+        let event = case
+            .forward(
+                &to,
+                &scope,
+                lurah,
+                "warga RT 02".into(),
+                &SlaPolicy::default(),
+                at,
+            )
+            .unwrap();
+        let m = escalation_message(&case, &event, &ctx(tree)).unwrap();
+        assert_eq!(m.attribute("jurisdiction"), Some(format!("{rt}/").as_str()));
+        assert_eq!(m.attribute("level"), Some("rt"));
+        assert!(
+            m.sms.starts_with("Aduan DIALIHKAN ADU-0042 ke RT 02 RW 01"),
+            "{}",
+            m.sms
+        );
+        assert!(
+            m.email.contains("dialihkan dari Garegeh ke RT 02 RW 01"),
+            "{}",
+            m.email
+        );
+        assert!(m.email.contains("warga RT 02"));
+        // Back up: the RT it came from hears it too; sideways: the new office.
+        assert_eq!(forward_jurisdiction(&rt, &scope), &rt);
+        let dlh = JurisdictionPath::parse("bukittinggi/dinas/dlh").unwrap();
+        assert_eq!(forward_jurisdiction(&scope, &dlh), &dlh);
     }
 
     #[test]

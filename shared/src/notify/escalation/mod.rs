@@ -5,7 +5,8 @@ mod message;
 mod notifier;
 
 pub use message::{
-    escalation_jurisdiction, escalation_message, summary, MessageContext, NotAnEscalation, ESCALATION_TYPE,
+    escalation_jurisdiction, escalation_message, forward_jurisdiction, summary, MessageContext,
+    NotAnEscalation, ESCALATION_TYPE,
 };
 pub use notifier::{EscalationNotifier, NotifyError, PublishOutcome, RetryOutcome};
 // Their old paths: they moved to notify's own modules, as the digest and the

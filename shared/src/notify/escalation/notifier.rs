@@ -197,6 +197,7 @@ impl EscalationNotifier {
             Err(error) if claimed.attempts >= self.retry.max_attempts => {
                 let level = match event.as_ref().map(|e| &e.body) {
                     Some(EventBody::Escalated { to, .. }) => level_name(tree, to),
+                    Some(EventBody::Forwarded { to, .. }) => level_name(tree, &to.level),
                     _ => "?".to_owned(),
                 };
                 AttemptEnd::GiveUp {

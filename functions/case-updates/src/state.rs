@@ -3,10 +3,12 @@
 use std::sync::Arc;
 
 use aduan_shared::archive::MediaBucket;
+use aduan_shared::config::audit;
 use aduan_shared::config::media::MediaConfig;
 use aduan_shared::config::messaging::{self, Messaging};
 use aduan_shared::config::policy::Policy;
 use aduan_shared::config::{CommonConfig, ConfigError, Env};
+use aduan_shared::domain::audit::AuditRetention;
 use aduan_shared::domain::jurisdiction::Jurisdictions;
 use aduan_shared::domain::ladder::Ladder;
 use aduan_shared::domain::sla::SlaPolicy;
@@ -26,6 +28,8 @@ pub struct AppState {
     pub citizens: Citizens,
     /// Citizens' files, with a media bucket configured (presigned URLs only).
     pub media: Option<MediaBucket>,
+    /// How long officials' reads and acts stay in the audit.
+    pub audit_retention: AuditRetention,
 }
 
 impl AppState {
@@ -59,6 +63,7 @@ impl AppState {
             escalations,
             citizens,
             media: MediaConfig::load(env)?.map(|media| MediaBucket::new(sdk, media.bucket)),
+            audit_retention: audit::retention(env)?,
         })
     }
 }

@@ -10,9 +10,10 @@ use chrono::{DateTime, Utc};
 
 use super::codec::{to_item, Item};
 use super::error::StoreError;
-use super::items::{CaseItem, EventItem, OutboundItem, PendingOutbound, ReporterItem};
+use super::items::{AuditItem, CaseItem, EventItem, OutboundItem, PendingOutbound, ReporterItem};
 use super::keys;
 use crate::conversation::Reporter;
+use crate::domain::audit::AuditEntry;
 use crate::domain::case::{Case, CaseId};
 use crate::domain::lifecycle::Status;
 use crate::domain::reporter::ReporterId;
@@ -136,6 +137,14 @@ impl<'a> Tx<'a> {
     pub fn put_pending_message(&mut self, message: Option<(&PendingOutbound, DateTime<Utc>)>) {
         if let Some((pending, next_attempt)) = message {
             self.put(to_item(&OutboundItem::pending(pending, next_attempt)));
+        }
+    }
+
+    /// Puts an official's audit entry, so an act is recorded in the same
+    /// write as the act itself.
+    pub fn put_audit(&mut self, entry: Option<&AuditEntry>) {
+        if let Some(entry) = entry {
+            self.put(to_item(&AuditItem::new(entry)));
         }
     }
 

@@ -2,6 +2,7 @@
 //! lifecycle, reclassifies it or adds a note; the citizen is told when the
 //! status changes.
 
+use aduan_shared::domain::audit::Act;
 use aduan_shared::domain::case::{Case, CaseError};
 use aduan_shared::domain::jurisdiction::{JurisdictionPath, Jurisdictions, Node, NodeKind};
 use aduan_shared::domain::kind::CaseKind;
@@ -13,6 +14,7 @@ use lambda_http::{Body, Request, Response};
 use serde::{Deserialize, Serialize};
 
 use super::{check_version, json_body, ok, required, save, text_field, visible_case};
+use crate::audit;
 use crate::auth::Official;
 use crate::error::ApiError;
 use crate::outbound::{Notice, Notification};
@@ -47,6 +49,17 @@ pub enum Action {
     Note(String),
 }
 
+impl Action {
+    /// Its name in the audit.
+    fn act(&self) -> Act {
+        match self {
+            Action::Transition { transition, .. } => Act::Transition(*transition),
+            Action::Reclassify(_) => Act::Reclassify,
+            Action::Note(_) => Act::Note,
+        }
+    }
+}
+
 #[derive(Serialize)]
 struct ActionDone<'a> {
     case: CaseView,
@@ -74,6 +87,7 @@ pub async fn act(
     }
     let mut case = visible_case(state, official, ticket).await?;
     check_version(&case, version)?;
+    let audit = audit::act(state, official, &case, action.act(), now);
     let (event, notice) = apply(state, &mut case, action, official, now)?;
     // The notice is saved with the change, so a change is never saved
     // without the citizen being told (by the sweep, if not now).
@@ -86,7 +100,14 @@ pub async fn act(
         }
         None => None,
     };
-    save(state, &mut case, std::slice::from_ref(&event), staged.as_ref()).await?;
+    save(
+        state,
+        &mut case,
+        std::slice::from_ref(&event),
+        staged.as_ref(),
+        &audit,
+    )
+    .await?;
     let notification = match staged {
         Some(staged) => Some(state.citizens.send(&state.store, staged).await),
         None => None,

@@ -3,6 +3,7 @@
 //! citizen. A publish that fails waits in the outbox for the sweep: the
 //! escalation stands and the API still answers.
 
+use aduan_shared::domain::audit::Act;
 use aduan_shared::domain::case::{CaseError, Escalation};
 use aduan_shared::domain::jurisdiction::Jurisdictions;
 use aduan_shared::domain::ladder::{LadderError, Level};
@@ -15,6 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use super::actions::MAX_NOTE_CHARS;
 use super::{check_version, conflict, json_body, ok, text_field, visible_case};
+use crate::audit;
 use crate::auth::Official;
 use crate::error::ApiError;
 use crate::outbound::{Notice, Notification};
@@ -63,6 +65,7 @@ pub async fn escalate(
     if let Some(version) = version {
         check_version(&case, version)?;
     }
+    let audit = audit::act(state, official, &case, Act::Escalate, now);
     let (status, level) = (case.status, case.level.clone());
     let event = case
         .escalate(escalation, official.actor(), &state.ladder, &state.sla, now)
@@ -97,6 +100,7 @@ pub async fn escalate(
             &event.id,
             now + Duration::minutes(PUBLISH_GRACE_MINUTES),
             staged.as_ref().map(|m| (&m.pending, m.lease_until(now))),
+            Some(&audit),
         )
         .await
     {

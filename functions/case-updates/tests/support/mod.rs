@@ -6,6 +6,7 @@
 
 use std::sync::Arc;
 
+use aduan_shared::domain::audit::AuditRetention;
 use aduan_shared::domain::case::{Case, Channel, NewCase, Provider};
 use aduan_shared::domain::identity::{Bsuid, IdKeys, Sender};
 use aduan_shared::domain::jurisdiction::{JurisdictionPath, Jurisdictions};
@@ -121,6 +122,7 @@ impl App {
             sla: SlaPolicy::default(),
             citizens: Citizens::new(messenger),
             media: None,
+            audit_retention: AuditRetention::default(),
         };
         App {
             state,

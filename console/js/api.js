@@ -63,6 +63,10 @@ export async function caseDetail(ticket, pages = 10) {
   return { ...detail, timeline: [...detail.timeline, ...rest.timeline], next_cursor: rest.next_cursor };
 }
 
+/** A page of a case's audit trail (admins), newest first, older than `cursor`. */
+export const auditPage = (ticket, cursor) =>
+  get(`${ticketPath(ticket)}/audit?${new URLSearchParams({ limit: '50', ...(cursor ? { cursor } : {}) })}`);
+
 /** Up to `pages` further pages of a case's timeline from `cursor`. */
 export async function timelinePages(ticket, cursor, pages = 10) {
   const timeline = [];

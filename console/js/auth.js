@@ -88,6 +88,7 @@ export function session() {
 }
 
 export const canAct = (s) => s?.role === 'officer' || s?.role === 'admin';
+export const isAdmin = (s) => s?.role === 'admin';
 
 export function logout() {
   sessionStorage.removeItem(KEY);

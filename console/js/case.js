@@ -6,10 +6,10 @@
 // GET /jurisdictions. A 409 is explained and the case reloaded. The page
 // prints as the lembar disposisi (sheet.js, style.css's print rules).
 import { h, show, field, options, toast } from './dom.js';
-import { caseDetail, catalogue, get, post, ticketPath, timelinePages } from './api.js';
-import { canAct } from './auth.js';
+import { auditPage, caseDetail, catalogue, get, post, ticketPath, timelinePages } from './api.js';
+import { canAct, isAdmin } from './auth.js';
 import {
-  ACTION, CLOSED_AS, DIRECTION, KIND, STATUS, dateTime, duration, level, mapLink, needsReload, replyWindow,
+  ACTION, CLOSED_AS, DIRECTION, KIND, ROLE, STATUS, dateTime, duration, level, mapLink, needsReload, replyWindow,
 } from './format.js';
 import { escalationChoices, forwardChoices, reclassifyChoices, unitPath } from './places.js';
 import { createPicker } from './picker.js';
@@ -53,8 +53,50 @@ export async function render(session, ticket, explain, notice) {
     h('section', { class: 'card', 'aria-labelledby': 'h-timeline' },
       h('h2', { id: 'h-timeline' }, 'Riwayat'),
       ...timelineList(c, timeline, detail.next_cursor)),
+    isAdmin(session) ? auditSection(c.ticket) : null,
     dispositionSheet(c, timeline),
   );
+}
+
+/** Admins: who read the case or acted on it (never what it says), loaded on request. */
+function auditSection(ticket) {
+  const list = h('ol', { class: 'timeline audit', hidden: true });
+  let next = null;
+  const button = h('button', { type: 'button', class: 'secondary', 'data-action': 'audit' }, 'Tampilkan audit');
+  button.addEventListener('click', async () => {
+    button.disabled = true;
+    try {
+      const page = await auditPage(ticket, next);
+      list.append(...page.entries.map(auditItem));
+      if (!list.children.length) list.append(h('li', { class: 'muted' }, 'Belum ada yang tercatat.'));
+      list.hidden = false;
+      next = page.next_cursor;
+      button.textContent = 'Muat audit berikutnya';
+      button.hidden = !next;
+    } catch (error) {
+      toast(`Audit tidak dapat dimuat (${error.status ?? 'jaringan'}).`);
+    }
+    button.disabled = false;
+  });
+  return h('section', { class: 'card no-print', 'aria-labelledby': 'h-audit' },
+    h('h2', { id: 'h-audit' }, 'Audit'),
+    h('p', { class: 'muted' }, 'Siapa membuka kasus ini, berkasnya, atau bertindak atasnya, dan kapan.'),
+    list, button);
+}
+
+function auditWhat(what) {
+  switch (what.type) {
+    case 'read_detail': return 'membuka rincian kasus';
+    case 'read_media': return `membuka berkas ${what.media_id}`;
+    case 'action': return `${ACTION[what.action] ?? (what.action === 'message' ? 'Pesan ke warga' : what.action)} (versi ${what.version})`;
+    default: return what.type;
+  }
+}
+
+function auditItem(e) {
+  return h('li', { 'data-audit': e.what?.type },
+    h('div', { class: 'when' }, `${dateTime(e.at)} · ${e.actor.sub} (${ROLE[e.actor.role] ?? e.actor.role}, ${e.actor.scope})`),
+    h('div', {}, auditWhat(e.what ?? {})));
 }
 
 /** The events loaded, and a button for the next pages while the API has more. */

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 
 globalThis.window = { ADUAN_CONFIG: { apiUrl: 'https://api.example' } };
 globalThis.sessionStorage = { getItem: () => null, removeItem: () => {} };
-const { caseDetail, timelinePages } = await import('../js/api.js');
+const { auditPage, caseDetail, timelinePages } = await import('../js/api.js');
 
 /** A case of `n` events served 2 a page, recording the URLs asked for. */
 function serve(n) {
@@ -36,4 +36,16 @@ test('a short timeline is one request', async () => {
   const asked = serve(2);
   const detail = await caseDetail('ADU-0001');
   assert.deepEqual([detail.timeline.length, detail.next_cursor, asked.length], [2, null, 1]);
+});
+
+test('the audit is read a page at a time, older pages by cursor', async () => {
+  const asked = [];
+  globalThis.fetch = async (url) => {
+    asked.push(url);
+    return { status: 200, ok: true, json: async () => ({ ticket: 'ADU-0001', entries: [], next_cursor: null }) };
+  };
+  await auditPage('ADU-0001');
+  await auditPage('ADU-0001', '2026-12-03T01:02:03.004Z#01JDEXAMPLE');
+  assert.deepEqual(asked, ['https://api.example/cases/ADU-0001/audit?limit=50',
+    'https://api.example/cases/ADU-0001/audit?limit=50&cursor=2026-12-03T01%3A02%3A03.004Z%2301JDEXAMPLE']);
 });

@@ -20,6 +20,9 @@ pub enum ApiError {
     BadClaims(&'static str),
     #[error("your role ({0}) may read but not act")]
     ReadOnly(&'static str),
+    /// Only an admin reads who read a case (its audit trail).
+    #[error("your role ({0}) may not read the audit; an admin may")]
+    AdminOnly(&'static str),
     /// An action would move a case outside the caller's scope (`field`
     /// names the destination): taking a case out of one's area is
     /// forwarding it, not reclassifying.
@@ -94,9 +97,10 @@ impl ApiError {
     pub fn status(&self) -> StatusCode {
         match self {
             ApiError::Unauthenticated => StatusCode::UNAUTHORIZED,
-            ApiError::BadClaims(_) | ApiError::ReadOnly(_) | ApiError::OutsideScope { .. } => {
-                StatusCode::FORBIDDEN
-            }
+            ApiError::BadClaims(_)
+            | ApiError::ReadOnly(_)
+            | ApiError::AdminOnly(_)
+            | ApiError::OutsideScope { .. } => StatusCode::FORBIDDEN,
             ApiError::CaseNotFound | ApiError::MediaNotFound | ApiError::UnitNotFound | ApiError::NoRoute => {
                 StatusCode::NOT_FOUND
             }
@@ -122,7 +126,7 @@ impl ApiError {
         match self {
             ApiError::Unauthenticated => "unauthenticated",
             ApiError::BadClaims(_) => "bad_claims",
-            ApiError::ReadOnly(_) => "forbidden",
+            ApiError::ReadOnly(_) | ApiError::AdminOnly(_) => "forbidden",
             ApiError::OutsideScope { .. } => "outside_scope",
             ApiError::CaseNotFound | ApiError::MediaNotFound | ApiError::UnitNotFound => "not_found",
             ApiError::UnitExists => "unit_exists",

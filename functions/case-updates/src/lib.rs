@@ -4,6 +4,7 @@
 //! [`handler`] is a plain async function of the state and an API Gateway
 //! HTTP API request; `main` only wires it to the Lambda runtime.
 
+pub mod audit;
 pub mod auth;
 pub mod error;
 mod names;

@@ -4,6 +4,7 @@
 //! timeline). A failed send never fails the request: the message waits for
 //! the sweep and the response says so.
 
+use aduan_shared::domain::audit::AuditEntry;
 use aduan_shared::domain::case::{Case, CaseId};
 use aduan_shared::domain::timeline::Actor;
 pub use aduan_shared::notify::citizen::Notice;
@@ -76,9 +77,11 @@ impl Citizens {
 
     /// Tells the citizen about what happened at `event_at` (a message that
     /// announces no saved change); `actor` is who the timeline says sent it.
-    /// An error means the message was not saved, so the official must be
-    /// told to try again; once saved, one that does not go out now is the
-    /// sweep's.
+    /// The message is saved pending with the official's `audit` entry, in
+    /// one write, before it is sent. An error means nothing was saved, so
+    /// the official must be told to try again; once saved, one that does not
+    /// go out now is the sweep's. A deployment that sends no messages saves
+    /// nothing, so there is nothing to audit either.
     pub async fn tell(
         &self,
         store: &Store,
@@ -86,14 +89,17 @@ impl Citizens {
         notice: Notice,
         actor: Actor,
         event_at: DateTime<Utc>,
+        audit: &AuditEntry,
     ) -> Result<Notification, NotifyError> {
         let Some(messenger) = &self.0 else {
             return Ok(Notification::Disabled);
         };
-        let delivery = messenger
-            .tell_as(store, case, notice, actor, after(event_at))
+        let at = after(event_at);
+        let staged = messenger.stage_notice(store, case, notice, actor, at).await?;
+        store
+            .record_pending_audited(&staged.pending, staged.lease_until(at), audit)
             .await?;
-        Ok(notification(&case.id, Ok(delivery)))
+        Ok(self.send(store, staged).await)
     }
 }
 

@@ -3,10 +3,12 @@
 use std::sync::Arc;
 
 use aduan_shared::archive::MediaBucket;
+use aduan_shared::config::audit;
 use aduan_shared::config::media::MediaConfig;
 use aduan_shared::config::messaging::{self, Messaging};
 use aduan_shared::config::policy::Policy;
 use aduan_shared::config::{CommonConfig, ConfigError, Env};
+use aduan_shared::domain::audit::AuditRetention;
 use aduan_shared::domain::jurisdiction::Jurisdictions;
 use aduan_shared::domain::ladder::Ladder;
 use aduan_shared::domain::sla::SlaPolicy;
@@ -34,6 +36,8 @@ pub struct AppState {
     pub contacts: ContactCipher,
     /// Each kelurahan's units, read at most every `UNITS_CACHE_SECONDS`.
     pub units: UnitsCache,
+    /// How long officials' reads and acts stay in the audit.
+    pub audit_retention: AuditRetention,
 }
 
 /// How long a kelurahan's units are kept before they are read again.
@@ -74,6 +78,7 @@ impl AppState {
             units: UnitsCache::new(Duration::seconds(
                 env.parse_optional(UNITS_CACHE_SECONDS, 300u32)?.into(),
             )),
+            audit_retention: audit::retention(env)?,
         })
     }
 }

@@ -119,10 +119,16 @@ async fn a_case_shows_its_timeline_and_a_pseudonym_and_other_scopes_get_404() {
     app.requests.reset();
     let r = app.get(&officer, "/cases/adu-1").await;
     assert_eq!(r.status, 200, "{}", r.text);
-    // The ticket's pointer, then the case with its first page of events.
+    // The ticket's pointer, then the case with its first page of events,
+    // then the read's audit entry (docs/data-model.md, pattern 22).
     assert_eq!(
         app.requests.by_operation(),
-        [("GetItem".to_owned(), 1), ("Query".to_owned(), 1)].into()
+        [
+            ("GetItem".to_owned(), 1),
+            ("Query".to_owned(), 1),
+            ("PutItem".to_owned(), 1)
+        ]
+        .into()
     );
     assert_eq!(r.body["next_cursor"], json!(null));
     assert_eq!(r.body["case"]["ticket"], "ADU-0001");

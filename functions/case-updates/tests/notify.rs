@@ -306,9 +306,10 @@ async fn an_official_message_that_cannot_be_saved_is_a_503_and_not_sent() {
     let mut app = App::new("message-unsaved").await;
     app.seed(1, KEL_GAREGEH).await;
     // The store's writes go through a proxy that fails the pending
-    // message's PutItem beyond the SDK's retries.
+    // message's write beyond the SDK's retries: a TransactWriteItems, since
+    // the message is saved with its audit entry.
     let proxy = FaultProxy::in_front_of_the_emulator().await;
-    proxy.arm(Rule::op("PutItem", 1, Fault::Status(503)).times(10));
+    proxy.arm(Rule::op("TransactWriteItems", 1, Fault::Status(503)).times(10));
     let proxied = proxy.sdk_config().await;
     let proxied_store = Store::new(
         aws_sdk_dynamodb::Client::new(&proxied),

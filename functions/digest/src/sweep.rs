@@ -179,6 +179,8 @@ impl App {
                         &event.id,
                         publish_by,
                         Some((&staged.pending, staged.lease_until(now))),
+                        // The sweep is no official: nothing to audit.
+                        None,
                     )
                     .await
                 {

@@ -23,9 +23,10 @@
 //!
 //! The modules, each importing only those before it: `env` (the
 //! environment), `ssm` (reading Parameter Store), `secrets`, `common`; then
-//! `media`, `messaging`, `policy` and `vocabulary`, each one function's or
+//! `audit`, `media`, `messaging`, `policy` and `vocabulary`, each one function's or
 //! concern's.
 
+pub mod audit;
 mod common;
 mod env;
 #[cfg(test)]

@@ -1,5 +1,6 @@
 //! The complaint desk's domain: pure types and rules, no I/O and no AWS types.
 
+pub mod audit;
 pub mod case;
 pub mod citizen_text;
 pub mod disposition;

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::keys;
 use crate::conversation::Reporter;
+use crate::domain::audit::AuditEntry;
 use crate::domain::case::{Case, CaseId};
 use crate::domain::reporter::ReporterId;
 use crate::domain::sla::WorkingCalendar;
@@ -298,5 +299,33 @@ impl OutboundItem {
         item.payload = Some(pending.payload.clone());
         item.attempts = pending.attempts;
         item
+    }
+}
+
+/// An audit entry: under its case's audit partition, or, for a queue page,
+/// under the official's; expires by TTL.
+#[derive(Serialize, Deserialize)]
+pub struct AuditItem {
+    #[serde(rename = "PK")]
+    pk: String,
+    #[serde(rename = "SK")]
+    sk: String,
+    #[serde(flatten)]
+    pub entry: AuditEntry,
+    expires_at: i64,
+}
+
+impl AuditItem {
+    pub fn new(entry: &AuditEntry) -> Self {
+        let pk = match &entry.case {
+            Some(case) => keys::audit_case_pk(&case.id),
+            None => keys::audit_official_pk(&entry.actor.sub),
+        };
+        Self {
+            pk,
+            sk: keys::audit_sk(entry.at, &entry.id),
+            entry: entry.clone(),
+            expires_at: entry.keep_until.timestamp(),
+        }
     }
 }

@@ -219,3 +219,21 @@ pub fn unit_sk(unit: &crate::domain::jurisdiction::UnitPath) -> String {
     format!("{UNIT_SK_PREFIX}{}", unit.slug())
 }
 pub const UNIT_SK_PREFIX: &str = "UNIT#";
+
+/// `PK` of a case's audit trail: a partition of its own beside the case's,
+/// so the reads that take a case's whole partition (a file's event for the
+/// media route) never read its audit, which grows with every read.
+pub fn audit_case_pk(id: &CaseId) -> String {
+    format!("AUDIT#CASE#{id}")
+}
+
+/// `PK` of an official's queue pages (entries about no one case), by the
+/// identity provider's subject id.
+pub fn audit_official_pk(sub: &str) -> String {
+    format!("AUDIT#OFFICIAL#{sub}")
+}
+
+/// `SK` of an audit entry: its time, then its id (a ULID) for ties.
+pub fn audit_sk(at: DateTime<Utc>, id: &EventId) -> String {
+    format!("{}#{}", timestamp(at), id.as_str())
+}

@@ -2,8 +2,9 @@
 //! `PK`/`SK` values), the attribute encoding (`codec`), the item shapes
 //! (`items`), transactions with typed conflicts (`tx`), and the operations,
 //! one method per access pattern: here (cases), `citizen` (a citizen's
-//! message), `outbound`, `outbox`, `media`, `queue`, `digests` and `units` (a kelurahan's RWs and RTs).
+//! message), `outbound`, `outbox`, `media`, `queue`, `digests`, `units` (a kelurahan's RWs and RTs) and `audit`.
 
+mod audit;
 mod citizen;
 pub mod codec;
 mod digests;
@@ -23,10 +24,12 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 pub use crate::conversation::plan::{CaseWrite, CitizenWrite};
 pub use crate::conversation::Reporter;
+use crate::domain::audit::AuditEntry;
 use crate::domain::case::{Case, CaseId};
 use crate::domain::sla::WorkingCalendar;
 use crate::domain::ticket::Ticket;
 use crate::domain::timeline::{EventId, TimelineEvent};
+pub use audit::{AuditCursor, AuditPage};
 pub use citizen::{FirstRead, Handled};
 use codec::{from_item, is_expired, s, Item};
 pub use error::StoreError;
@@ -70,9 +73,22 @@ impl Store {
         events: &[TimelineEvent],
         message: Option<(&PendingOutbound, DateTime<Utc>)>,
     ) -> Result<(), StoreError> {
+        self.save_case_audited(case, events, message, None).await
+    }
+
+    /// [`Store::save_case`], with the audit entry of the official who made
+    /// the change in the same transaction (no extra request).
+    pub async fn save_case_audited(
+        &self,
+        case: &mut Case,
+        events: &[TimelineEvent],
+        message: Option<(&PendingOutbound, DateTime<Utc>)>,
+        audit: Option<&AuditEntry>,
+    ) -> Result<(), StoreError> {
         let mut tx = Tx::new(&self.table);
         tx.put_case_change(case, events, &self.calendar);
         tx.put_pending_message(message);
+        tx.put_audit(audit);
         tx.commit(&self.client).await?;
         case.version += 1;
         Ok(())

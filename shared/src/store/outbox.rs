@@ -17,6 +17,7 @@ use super::codec::{from_item, s, to_item, Item};
 use super::items::{EventItem, PendingOutbound};
 use super::tx::{Conflict, Tx};
 use super::{keys, Store, StoreError};
+use crate::domain::audit::AuditEntry;
 use crate::domain::case::{Case, CaseId};
 use crate::domain::timeline::{Actor, EventBody, EventId, TimelineEvent};
 
@@ -108,7 +109,8 @@ impl Store {
     /// [`Store::save_case`]) together with a pending publish for
     /// `escalation`, due at `publish_by`, in one transaction: if the publish
     /// that follows never happens (a crash), the sweep sends it after
-    /// `publish_by`; with the message telling the citizen, pending. Returns the outbox entry, for
+    /// `publish_by`; with the message telling the citizen, pending, and the
+    /// official's audit entry when an official escalated. Returns the outbox entry, for
     /// [`Store::finish_attempt`] once published.
     pub async fn save_case_with_pending_publish(
         &self,
@@ -117,6 +119,7 @@ impl Store {
         escalation: &EventId,
         publish_by: DateTime<Utc>,
         message: Option<(&PendingOutbound, DateTime<Utc>)>,
+        audit: Option<&AuditEntry>,
     ) -> Result<OutboxEntry, StoreError> {
         let mut tx = Tx::new(&self.table);
         tx.put_case_change(case, events, &self.calendar);
@@ -124,6 +127,7 @@ impl Store {
         let entry = entry_of(&item, publish_by);
         tx.put_new(to_item(&item), Conflict::CaseExists);
         tx.put_pending_message(message);
+        tx.put_audit(audit);
         tx.commit(&self.client).await?;
         case.version += 1;
         Ok(entry)

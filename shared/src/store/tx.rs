@@ -10,10 +10,11 @@ use chrono::{DateTime, Utc};
 
 use super::codec::{to_item, Item};
 use super::error::StoreError;
-use super::items::{CaseItem, EventItem, OutboundItem, PendingOutbound, ReporterItem};
+use super::items::{AuditItem, CaseItem, EventItem, OutboundItem, PendingOutbound, ReporterItem};
 use super::keys;
 use crate::conversation::plan::AbsorbedRecord;
 use crate::conversation::Reporter;
+use crate::domain::audit::AuditEntry;
 use crate::domain::case::{Case, CaseId};
 use crate::domain::lifecycle::Status;
 use crate::domain::reporter::ReporterId;
@@ -207,6 +208,14 @@ impl<'a> Tx<'a> {
         self.items
             .push(TransactWriteItem::builder().update(update).build());
         self.conflicts.push(Conflict::CaseExists);
+    }
+
+    /// Puts an official's audit entry, so an act is recorded in the same
+    /// write as the act itself.
+    pub fn put_audit(&mut self, entry: Option<&AuditEntry>) {
+        if let Some(entry) = entry {
+            self.put(to_item(&AuditItem::new(entry)));
+        }
     }
 
     /// Requires that the case item is still open (not closed, rejected or

@@ -2,6 +2,7 @@
 //! lifecycle, reclassifies it or adds a note; the citizen is told when the
 //! status changes.
 
+use aduan_shared::domain::audit::Act;
 use aduan_shared::domain::case::{Case, CaseError};
 use aduan_shared::domain::disposition::{Closure, Destination, ForwardError, KnownUnits, UnitDirectory};
 use aduan_shared::domain::jurisdiction::{JurisdictionPath, Jurisdictions, Node, NodeKind};
@@ -15,6 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use super::escalations::{save_and_publish, Publish};
 use super::{check_version, json_body, ok, required, save, text_field, units, visible_case};
+use crate::audit;
 use crate::auth::Official;
 use crate::error::ApiError;
 use crate::outbound::{Notice, Notification};
@@ -69,6 +71,20 @@ pub enum Action {
     },
 }
 
+impl Action {
+    /// Its name in the audit.
+    fn act(&self) -> Act {
+        match self {
+            Action::Transition { transition, .. } => Act::Transition(*transition),
+            Action::Reclassify(_) => Act::Reclassify,
+            Action::Note(_) => Act::Note,
+            Action::KeepFiles(_) => Act::KeepFiles,
+            Action::Forward { .. } => Act::Forward,
+            Action::Dispose { .. } => Act::Transition(Transition::Dispose),
+        }
+    }
+}
+
 #[derive(Serialize)]
 struct ActionDone<'a> {
     case: CaseView,
@@ -109,6 +125,7 @@ pub async fn act(
         Some(list) => list.as_ref(),
         None => &no_units,
     };
+    let audit = audit::act(state, official, &case, action.act(), now);
     let (event, notice) = apply(state, directory, &mut case, action, official, now)?;
     // The notice is saved with the change, so a change is never saved
     // without the citizen being told (by the sweep, if not now).
@@ -124,10 +141,17 @@ pub async fn act(
     // A hand-over is announced to officials as an escalation is.
     let publish = match &event.body {
         EventBody::Forwarded { .. } => {
-            Some(save_and_publish(state, &mut case, &event, staged.as_ref(), now).await?)
+            Some(save_and_publish(state, &mut case, &event, staged.as_ref(), &audit, now).await?)
         }
         _ => {
-            save(state, &mut case, std::slice::from_ref(&event), staged.as_ref()).await?;
+            save(
+                state,
+                &mut case,
+                std::slice::from_ref(&event),
+                staged.as_ref(),
+                &audit,
+            )
+            .await?;
             None
         }
     };

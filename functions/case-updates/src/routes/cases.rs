@@ -1,6 +1,7 @@
 //! Reading: the caller's queue (`GET /cases`) and one case with a page of its
 //! timeline (`GET /cases/{ticket}`).
 
+use aduan_shared::domain::audit::Access;
 use aduan_shared::domain::case::Case;
 use aduan_shared::domain::jurisdiction::JurisdictionPath;
 use aduan_shared::domain::kind::CaseKind;
@@ -14,7 +15,8 @@ use lambda_http::aws_lambda_events::query_map::QueryMap;
 use lambda_http::{Body, Request, RequestExt, Response};
 use serde::Serialize;
 
-use super::{ok, parse_time};
+use super::{ok, page_limit, parse_time};
+use crate::audit;
 use crate::auth::Official;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -42,10 +44,15 @@ pub async fn list(
         &req.query_string_parameters(),
     )?;
     let page = state.store.queue(&query).await?;
-    let cases = page
+    let listed: Vec<&Case> = page
         .items
         .iter()
         .filter(|case| case.is_within(&official.scope))
+        .collect();
+    let tickets = listed.iter().map(|case| case.ticket.clone()).collect();
+    audit::read_queue(state, official, &query, tickets, now).await?;
+    let cases = listed
+        .into_iter()
         .map(|case| CaseView::listed(case, &state.tree, now))
         .collect();
     ok(&QueuePage {
@@ -97,14 +104,7 @@ pub fn queue_query(
             return Err(ApiError::invalid("since", "after until"));
         }
     }
-    query.limit = match get("limit") {
-        None => DEFAULT_LIMIT,
-        Some(raw) => raw
-            .parse::<usize>()
-            .ok()
-            .filter(|n| (1..=MAX_LIMIT).contains(n))
-            .ok_or_else(|| ApiError::invalid("limit", format!("a whole number from 1 to {MAX_LIMIT}")))?,
-    };
+    query.limit = page_limit(get("limit"), DEFAULT_LIMIT, MAX_LIMIT)?;
     query.cursor = get("cursor")
         .map(|raw| Cursor::parse(raw).map_err(|_| ApiError::invalid("cursor", "not a cursor of this query")))
         .transpose()?;
@@ -179,6 +179,7 @@ pub async fn get(
         let until = case.readable_until(&official.scope);
         events.retain(|e| until.is_some_and(|until| e.at <= until));
     }
+    audit::read_case(state, official, &case, Access::ReadDetail, now).await?;
     ok(&CaseDetail::page(
         CaseView::new(&case, &state.tree, now),
         &events,

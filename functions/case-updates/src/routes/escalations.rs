@@ -3,6 +3,7 @@
 //! citizen. A publish that fails waits in the outbox for the sweep: the
 //! escalation stands and the API still answers.
 
+use aduan_shared::domain::audit::{Act, AuditEntry};
 use aduan_shared::domain::case::{Case, CaseError, Escalation};
 use aduan_shared::domain::jurisdiction::Jurisdictions;
 use aduan_shared::domain::ladder::{LadderError, Level};
@@ -17,6 +18,7 @@ use serde::{Deserialize, Serialize};
 
 use super::actions::MAX_NOTE_CHARS;
 use super::{check_version, conflict, json_body, ok, text_field, visible_case};
+use crate::audit;
 use crate::auth::Official;
 use crate::error::ApiError;
 use crate::outbound::{Notice, Notification};
@@ -65,6 +67,7 @@ pub async fn escalate(
     if let Some(version) = version {
         check_version(&case, version)?;
     }
+    let audit = audit::act(state, official, &case, Act::Escalate, now);
     let (status, level) = (case.status, case.level.clone());
     let event = case
         .escalate(escalation, official.actor(), &state.ladder, &state.sla, now)
@@ -90,7 +93,7 @@ pub async fn escalate(
         .citizens
         .stage(&state.store, &case, notice, Actor::System, event.at)
         .await?;
-    let publish = save_and_publish(state, &mut case, &event, staged.as_ref(), now).await?;
+    let publish = save_and_publish(state, &mut case, &event, staged.as_ref(), &audit, now).await?;
     let notification = match staged {
         Some(staged) => state.citizens.send(&state.store, staged).await,
         None => Notification::Disabled,
@@ -111,6 +114,7 @@ pub(crate) async fn save_and_publish(
     case: &mut Case,
     event: &TimelineEvent,
     staged: Option<&Staged>,
+    audit: &AuditEntry,
     now: DateTime<Utc>,
 ) -> Result<Publish, ApiError> {
     let read_version = case.version;
@@ -122,6 +126,7 @@ pub(crate) async fn save_and_publish(
             &event.id,
             now + Duration::minutes(PUBLISH_GRACE_MINUTES),
             staged.map(|m| (&m.pending, m.lease_until(now))),
+            Some(audit),
         )
         .await
     {

@@ -7,11 +7,14 @@
 use std::time::Duration;
 
 use aduan_shared::archive::{find_media, Serving};
+use aduan_shared::domain::audit::Access;
 use aduan_shared::domain::timeline::{EventBody, MediaStorage};
+use chrono::Utc;
 use lambda_http::{Body, Response};
 use serde::Serialize;
 
 use super::{ok, visible_case};
+use crate::audit;
 use crate::auth::Official;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -53,6 +56,10 @@ pub async fn get(
             _ => ApiError::MediaNotFound,
         });
     };
+    let read = Access::ReadMedia {
+        media_id: media_id.to_owned(),
+    };
+    audit::read_case(state, official, &case, read, Utc::now()).await?;
     let serving = Serving::of(file.mime_type.as_deref(), &format!("{}-{media_id}", case.ticket));
     let url = bucket
         .presigned_get(&file.key, &serving, URL_LIFETIME)

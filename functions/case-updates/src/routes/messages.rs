@@ -3,11 +3,13 @@
 //! window it goes as a normal message, outside it as the approved template;
 //! the response says which (or that it waits for a retry).
 
+use aduan_shared::domain::audit::Act;
 use chrono::{DateTime, Utc};
 use lambda_http::{Body, Request, Response};
 use serde::{Deserialize, Serialize};
 
 use super::{json_body, ok, required, text_field, visible_case};
+use crate::audit;
 use crate::auth::Official;
 use crate::error::ApiError;
 use crate::outbound::{Notice, Notification};
@@ -44,6 +46,7 @@ pub async fn send(
     official.require_officer()?;
     let text = message_request(req.body().as_ref())?;
     let case = visible_case(state, official, ticket).await?;
+    let audit = audit::act(state, official, &case, Act::Message, now);
     let notification = state
         .citizens
         .tell(
@@ -52,6 +55,7 @@ pub async fn send(
             Notice::OfficialMessage { text },
             official.actor(),
             now,
+            &audit,
         )
         .await?;
     tracing::info!(ticket = %case.ticket, official = %official.sub, "official message to the citizen");

@@ -2,6 +2,7 @@
 //! answer; every error becomes the one JSON error shape here.
 
 pub mod actions;
+pub mod audit;
 pub mod cases;
 pub mod escalations;
 pub mod jurisdictions;
@@ -12,6 +13,7 @@ pub mod units;
 
 use std::convert::Infallible;
 
+use aduan_shared::domain::audit::AuditEntry;
 use aduan_shared::domain::case::Case;
 use aduan_shared::domain::ticket::Ticket;
 use aduan_shared::domain::timeline::TimelineEvent;
@@ -29,10 +31,11 @@ use crate::state::AppState;
 
 /// Every route this function serves: `openapi.yaml` and `template.yaml`
 /// declare exactly these (a test checks).
-pub const ROUTES: [(&str, &str); 12] = [
+pub const ROUTES: [(&str, &str); 13] = [
     ("GET", "/cases"),
     ("GET", "/cases/{ticket}"),
     ("GET", "/cases/{ticket}/media/{media_id}"),
+    ("GET", "/cases/{ticket}/audit"),
     ("POST", "/cases/{ticket}/actions"),
     ("POST", "/cases/{ticket}/messages"),
     ("POST", "/cases/{ticket}/escalations"),
@@ -50,6 +53,8 @@ pub enum Route {
     GetCase(String),
     /// A case's file: ticket, media id.
     Media(String, String),
+    /// Who read a case or acted on it (admins).
+    Audit(String),
     Act(String),
     Message(String),
     Escalate(String),
@@ -72,6 +77,7 @@ pub fn route(method: &Method, path: &str) -> Result<Route, ApiError> {
         ["cases"] if get => Route::ListCases,
         ["cases", ticket] if get => Route::GetCase((*ticket).to_owned()),
         ["cases", ticket, "media", media_id] if get => Route::Media((*ticket).to_owned(), decode(media_id)),
+        ["cases", ticket, "audit"] if get => Route::Audit((*ticket).to_owned()),
         ["cases", ticket, "actions"] if post => Route::Act((*ticket).to_owned()),
         ["cases", ticket, "messages"] if post => Route::Message((*ticket).to_owned()),
         ["cases", ticket, "escalations"] if post => Route::Escalate((*ticket).to_owned()),
@@ -89,7 +95,7 @@ pub fn route(method: &Method, path: &str) -> Result<Route, ApiError> {
         }
         ["cases"]
         | ["cases", _]
-        | ["cases", _, "actions" | "messages" | "escalations"]
+        | ["cases", _, "actions" | "messages" | "escalations" | "audit"]
         | ["cases", _, "media", _]
         | ["stats"]
         | ["jurisdictions"] => return Err(ApiError::MethodNotAllowed),
@@ -157,6 +163,7 @@ async fn serve(state: &AppState, req: Request, now: DateTime<Utc>) -> Result<Res
         Route::ListCases => cases::list(state, &official, &req, now).await,
         Route::GetCase(ticket) => cases::get(state, &official, &ticket, &req, now).await,
         Route::Media(ticket, media_id) => media::get(state, &official, &ticket, &media_id).await,
+        Route::Audit(ticket) => audit::trail(state, &official, &ticket, &req).await,
         Route::Act(ticket) => actions::act(state, &official, &ticket, &req, now).await,
         Route::Message(ticket) => messages::send(state, &official, &ticket, &req, now).await,
         Route::Escalate(ticket) => escalations::escalate(state, &official, &ticket, &req, now).await,
@@ -215,17 +222,21 @@ pub(crate) fn check_version(case: &Case, version: u64) -> Result<(), ApiError> {
 
 /// Saves the changed case with its events, conditional on the version it was
 /// read at: of two officials acting at once exactly one wins, the other gets
-/// 409 with the case's version now.
-/// Saves the case with its events and, when given, the message telling
-/// the citizen (pending, in the same write).
+/// 409 with the case's version now. In the same write: the official's audit
+/// entry and, when given, the message telling the citizen (pending).
 pub(crate) async fn save(
     state: &AppState,
     case: &mut Case,
     events: &[TimelineEvent],
     message: Option<&Staged>,
+    audit: &AuditEntry,
 ) -> Result<(), ApiError> {
     let message = message.map(|m| (&m.pending, m.lease_until(Utc::now())));
-    match state.store.save_case(case, events, message).await {
+    match state
+        .store
+        .save_case_audited(case, events, message, Some(audit))
+        .await
+    {
         Ok(()) => Ok(()),
         Err(StoreError::VersionConflict { expected }) => Err(conflict(state, case, expected).await),
         Err(other) => Err(other.into()),
@@ -258,6 +269,18 @@ pub(crate) fn text_field(
         return Err(ApiError::invalid(field, format!("at most {max} characters")));
     }
     Ok(Some(value))
+}
+
+/// `limit`: `default` when absent, else a whole number from 1 to `max`.
+pub(crate) fn page_limit(raw: Option<&str>, default: usize, max: usize) -> Result<usize, ApiError> {
+    match raw {
+        None => Ok(default),
+        Some(raw) => raw
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (1..=max).contains(n))
+            .ok_or_else(|| ApiError::invalid("limit", format!("a whole number from 1 to {max}"))),
+    }
 }
 
 pub(crate) fn required<T>(field: &'static str, value: Option<T>) -> Result<T, ApiError> {

@@ -6,6 +6,7 @@
 
 use std::sync::Arc;
 
+use aduan_shared::domain::audit::AuditRetention;
 use aduan_shared::domain::case::{Case, Channel, NewCase, Provider};
 use aduan_shared::domain::identity::{Bsuid, IdKeys, Sender};
 use aduan_shared::domain::jurisdiction::{JurisdictionPath, Jurisdictions};
@@ -126,6 +127,7 @@ impl App {
             media: None,
             contacts: keys.contacts.clone(),
             units: UnitsCache::new(chrono::Duration::seconds(300)),
+            audit_retention: AuditRetention::default(),
         };
         App {
             state,

@@ -8,9 +8,11 @@ pub mod auth;
 pub mod error;
 mod names;
 pub mod outbound;
+pub mod public;
 pub mod routes;
 pub mod state;
 mod views;
 
+pub use public::PUBLIC_ROUTES;
 pub use routes::{handler, route, Route, ROUTES};
 pub use state::AppState;

@@ -58,6 +58,9 @@ pub struct CaseView {
     pub reporter: String,
     /// What an officer may do now.
     pub actions: Vec<&'static str>,
+    /// What the public record shows of the case besides its counts.
+    pub public_summary: Option<String>,
+    pub location_public: bool,
 }
 
 impl CaseView {
@@ -108,6 +111,11 @@ impl CaseView {
             version: case.version,
             reporter: case.reporter.pseudonym(),
             actions: actions(case),
+            public_summary: case
+                .public_summary
+                .as_deref()
+                .map(|s| mask_numbers(s).into_owned()),
+            location_public: case.public_location.is_some(),
         }
     }
 }
@@ -126,7 +134,7 @@ pub fn actions(case: &Case) -> Vec<&'static str> {
     if status.is_open() {
         out.extend(["reclassify", "escalate"]);
     }
-    out.push("note");
+    out.extend(["note", "publish"]);
     out
 }
 

@@ -113,6 +113,27 @@ pub struct Case {
     /// The citizen's 1–5 rating, once given.
     #[serde(default)]
     pub rating: Option<u8>,
+    /// When the case was first verified and first resolved: the public
+    /// record's working days to verify and to resolve.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verified_at: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolved_at: Option<DateTime<Utc>>,
+    /// What the public record says was done, written by an official (never
+    /// the citizen's words).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_summary: Option<String>,
+    /// The place the citizen shared, copied here only when an official made
+    /// it public.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_location: Option<PublicLocation>,
+}
+
+/// Coordinates an official made public (WGS 84).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct PublicLocation {
+    pub lat: f64,
+    pub long: f64,
 }
 
 /// What the first message gives us.
@@ -171,6 +192,10 @@ impl Case {
             reporter: new.reporter,
             channel: new.channel,
             rating: None,
+            verified_at: None,
+            resolved_at: None,
+            public_summary: None,
+            public_location: None,
         };
         let event = TimelineEvent::new(
             now,
@@ -212,6 +237,11 @@ impl Case {
             return Err(CaseError::NotAQuestion(self.kind));
         }
         self.status = to;
+        match to {
+            Status::Verified => self.verified_at = self.verified_at.or(Some(now)),
+            Status::Resolved => self.resolved_at = self.resolved_at.or(Some(now)),
+            _ => {}
+        }
         self.restart_clock(sla, now);
         Ok(TimelineEvent::new(
             now,

@@ -10,6 +10,7 @@ pub mod language;
 pub mod lifecycle;
 pub mod limits;
 pub mod phone;
+pub mod public_record;
 pub mod reclassify;
 pub mod reporter;
 pub mod sla;

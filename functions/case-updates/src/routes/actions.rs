@@ -16,6 +16,7 @@ use super::{check_version, json_body, ok, required, save, text_field, visible_ca
 use crate::auth::Official;
 use crate::error::ApiError;
 use crate::outbound::{Notice, Notification};
+use crate::public::Publication;
 use crate::state::AppState;
 use crate::views::{CaseView, EventView};
 
@@ -34,6 +35,8 @@ struct ActionRequest {
     kind: Option<String>,
     category: Option<String>,
     kelurahan: Option<String>,
+    public_summary: Option<String>,
+    location_public: Option<bool>,
 }
 
 /// A request checked against everything that needs no case.
@@ -45,6 +48,8 @@ pub enum Action {
     },
     Reclassify(Reclassification),
     Note(String),
+    /// Only what the public record shows changes.
+    Publish(Publication),
 }
 
 #[derive(Serialize)]
@@ -63,7 +68,7 @@ pub async fn act(
     now: DateTime<Utc>,
 ) -> Result<Response<Body>, ApiError> {
     official.require_officer()?;
-    let (version, action) = action_request(&state.tree, req.body().as_ref())?;
+    let (version, action, on_resolve) = action_request(&state.tree, req.body().as_ref())?;
     if let Action::Reclassify(Reclassification {
         jurisdiction: Some(to),
         ..
@@ -74,7 +79,11 @@ pub async fn act(
     }
     let mut case = visible_case(state, official, ticket).await?;
     check_version(&case, version)?;
-    let (event, notice) = apply(state, &mut case, action, official, now)?;
+    let (event, notice) = apply(state, &mut case, action, official, now).await?;
+    let mut events = vec![event.clone()];
+    if let Some(publication) = on_resolve {
+        events.push(publication.apply(state, &mut case, official, now).await?);
+    }
     // The notice is saved with the change, so a change is never saved
     // without the citizen being told (by the sweep, if not now).
     let staged = match notice {
@@ -86,7 +95,7 @@ pub async fn act(
         }
         None => None,
     };
-    save(state, &mut case, std::slice::from_ref(&event), staged.as_ref()).await?;
+    save(state, &mut case, &events, staged.as_ref()).await?;
     let notification = match staged {
         Some(staged) => Some(state.citizens.send(&state.store, staged).await),
         None => None,
@@ -99,15 +108,41 @@ pub async fn act(
     })
 }
 
-/// The version the official read and the action, checked against
-/// everything that needs no case.
-pub fn action_request(tree: &Jurisdictions, body: &[u8]) -> Result<(u64, Action), ApiError> {
-    let body: ActionRequest = json_body(body)?;
+/// The version the official read, the action, and what a `resolve` also
+/// changes in the public record, checked against everything that needs no
+/// case.
+pub fn action_request(
+    tree: &Jurisdictions,
+    body: &[u8],
+) -> Result<(u64, Action, Option<Publication>), ApiError> {
+    let mut body: ActionRequest = json_body(body)?;
     let version = required("version", body.version)?;
-    Ok((version, parse_action(tree, body)?))
+    let publication = Publication::parse(body.public_summary.take(), body.location_public.take())?;
+    let action = parse_action(tree, body, publication.clone())?;
+    let on_resolve = match (&action, publication) {
+        (Action::Publish(_), _) | (_, None) => None,
+        (
+            Action::Transition {
+                transition: Transition::Resolve,
+                ..
+            },
+            Some(publication),
+        ) => Some(publication),
+        (_, Some(_)) => {
+            return Err(ApiError::invalid(
+                "public_summary",
+                "only with the actions resolve and publish",
+            ))
+        }
+    };
+    Ok((version, action, on_resolve))
 }
 
-fn parse_action(tree: &Jurisdictions, body: ActionRequest) -> Result<Action, ApiError> {
+fn parse_action(
+    tree: &Jurisdictions,
+    body: ActionRequest,
+    publication: Option<Publication>,
+) -> Result<Action, ApiError> {
     let name = required("action", body.action)?;
     let note = text_field("note", body.note, MAX_NOTE_CHARS)?;
     let transition = |transition| Action::Transition {
@@ -137,11 +172,12 @@ fn parse_action(tree: &Jurisdictions, body: ActionRequest) -> Result<Action, Api
             )?),
         },
         "note" => Action::Note(required("note", note)?),
+        "publish" => Action::Publish(required("public_summary", publication)?),
         "reclassify" => Action::Reclassify(reclassification(tree, body.kind, body.category, body.kelurahan)?),
         _ => {
             return Err(ApiError::invalid(
                 "action",
-                "one of verify, reject, start, resolve, answer, close, reopen, reclassify, note",
+                "one of verify, reject, start, resolve, answer, close, reopen, reclassify, note, publish",
             ))
         }
     };
@@ -217,7 +253,7 @@ fn category_of(tree: &Jurisdictions, raw: &str) -> Result<String, ApiError> {
 }
 
 /// Applies the action to the case: the event to record and what to tell the citizen.
-fn apply(
+async fn apply(
     state: &AppState,
     case: &mut Case,
     action: Action,
@@ -267,5 +303,6 @@ fn apply(
             let event = TimelineEvent::new(now, official.actor(), EventBody::Note { text });
             Ok((event, None))
         }
+        Action::Publish(publication) => Ok((publication.apply(state, case, official, now).await?, None)),
     }
 }

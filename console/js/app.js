@@ -1,5 +1,6 @@
 // The console: sign-in, then the page the address's hash names
-// (`#/` queue, `#/kasus/<ticket>`, `#/statistik`, `#/rt-rw`).
+// (`#/` queue, `#/kasus/<ticket>`, `#/statistik`, `#/rt-rw`); the public
+// record (`#/publik`) needs no sign-in.
 import { h, show } from './dom.js';
 import { completeLogin, login, logout, session } from './auth.js';
 import { explainError, explainUnitError, ROLE } from './format.js';
@@ -7,6 +8,7 @@ import * as queue from './queue.js';
 import * as casePage from './case.js';
 import * as stats from './stats.js';
 import * as units from './units.js';
+import * as publicRecord from './public.js';
 
 const explain = (error) => explainError(error.status, error.error);
 
@@ -16,7 +18,7 @@ function header(s) {
   nav.hidden = !s;
   who.hidden = !s;
   if (!s) return;
-  const page = ['#/statistik', '#/rt-rw'].find((p) => location.hash.startsWith(p)) ?? '#/';
+  const page = ['#/statistik', '#/rt-rw', '#/publik'].find((p) => location.hash.startsWith(p)) ?? '#/';
   for (const a of nav.querySelectorAll('a')) {
     if (a.getAttribute('href') === page) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');
@@ -30,14 +32,16 @@ function signInPage(problem) {
   show(h('h1', {}, 'Masuk ke Konsol Aduan'),
     problem ? h('p', { class: 'alert', role: 'alert' }, problem) : null,
     h('p', {}, 'Konsol untuk petugas kelurahan, kecamatan, kota dan dinas: antrean pengaduan warga dari WhatsApp.'),
-    h('button', { type: 'button', id: 'login', onclick: login }, 'Masuk'));
+    h('button', { type: 'button', id: 'login', onclick: login }, 'Masuk'),
+    h('p', {}, h('a', { href: '#/publik' }, 'Lihat catatan publik tanpa masuk')));
 }
 
 async function route() {
   const s = session();
   header(s);
-  if (!s) return signInPage();
   const hash = decodeURIComponent(location.hash.slice(1) || '/');
+  if (hash.startsWith('/publik')) return publicRecord.render(explain);
+  if (!s) return signInPage();
   // `/cases/<ticket>`: the links of escalation emails (CONSOLE_BASE_URL).
   const ticket = hash.match(/^\/(?:kasus|cases)\/(.+)$/)?.[1];
   if (ticket) return casePage.render(s, ticket, explain);

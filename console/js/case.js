@@ -292,6 +292,7 @@ function actionsSection(c, timeline, places, rerender, explain) {
   if (c.actions.includes('dispose')) forms.push(disposeForm(act, rerender, explain));
   if (c.actions.includes('reclassify')) forms.push(reclassifyForm(c, places, act, rerender, explain));
   if (c.actions.includes('note')) forms.push(textForm('note', 'a-note', 'Catatan internal', 'note', 'Hanya terlihat oleh petugas.'));
+  if (c.actions.includes('publish')) forms.push(textForm('publish', 'a-publish', 'Ringkasan untuk catatan publik', 'public_summary', 'Tampil di halaman publik tanpa login (nomor panjang disembunyikan). Jangan tulis nama atau kata-kata warga.'));
   return [
     h('section', { class: 'card', 'aria-labelledby': 'h-actions' },
       h('h2', { id: 'h-actions' }, 'Tindakan'),

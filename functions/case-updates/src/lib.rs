@@ -9,10 +9,12 @@ pub mod auth;
 pub mod error;
 mod names;
 pub mod outbound;
+pub mod public;
 pub mod routes;
 pub mod state;
 pub mod units_cache;
 mod views;
 
+pub use public::PUBLIC_ROUTES;
 pub use routes::{handler, handler_at, route, Route, ROUTES};
 pub use state::AppState;

@@ -78,6 +78,9 @@ pub struct CaseView {
     /// while the case is open and not there already: where a forward or
     /// an escalation might send it.
     pub suggested_agency: Option<String>,
+    /// What the public record shows of the case besides its counts.
+    pub public_summary: Option<String>,
+    pub location_public: bool,
 }
 
 impl CaseView {
@@ -134,6 +137,11 @@ impl CaseView {
             handed_down_name: case.handed_down_to.as_ref().map(|u| office_label(tree, u)),
             closed_as: case.closed_as.clone(),
             suggested_agency: suggested_agency(case, tree),
+            public_summary: case
+                .public_summary
+                .as_deref()
+                .map(|s| mask_numbers(s).into_owned()),
+            location_public: case.public_location.is_some(),
         }
     }
 }
@@ -155,7 +163,7 @@ pub fn actions(case: &Case) -> Vec<&'static str> {
     if matches!(status, Status::Received | Status::Verified | Status::InProgress) {
         out.push("forward");
     }
-    out.push("note");
+    out.extend(["note", "publish"]);
     out
 }
 

@@ -349,22 +349,24 @@ async fn an_official_message_that_cannot_be_saved_is_a_503_and_not_sent() {
 async fn a_citizen_known_by_bsuid_alone_is_written_to_by_recipient() {
     let app = App::new("bsuid").await;
     let now = chrono::Utc::now();
-    app.seed_as(
+    app.seed_with(
         citizen(1, false),
         1,
         KEL_GAREGEH,
         now,
         now - chrono::Duration::hours(2),
         "Jalan rusak".into(),
+        Vec::new(),
     )
     .await;
-    app.seed_as(
+    app.seed_with(
         citizen(2, false),
         2,
         KEL_GAREGEH,
         now,
         now - chrono::Duration::hours(25),
         "Jalan rusak".into(),
+        Vec::new(),
     )
     .await;
     let officer = caller(KEL_GAREGEH, "officer");

@@ -65,16 +65,19 @@ pub enum Act {
     Forward,
     /// The citizen's files marked as needed.
     KeepFiles,
+    /// The public record's summary or location set.
+    Publish,
 }
 
 impl Act {
-    const OTHERS: [Act; 6] = [
+    const OTHERS: [Act; 7] = [
         Act::Reclassify,
         Act::Note,
         Act::Message,
         Act::Escalate,
         Act::Forward,
         Act::KeepFiles,
+        Act::Publish,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -86,6 +89,7 @@ impl Act {
             Act::Escalate => "escalate",
             Act::Forward => "forward",
             Act::KeepFiles => "keep_files",
+            Act::Publish => "publish",
         }
     }
 }

@@ -130,6 +130,20 @@ pub struct Case {
     /// they may read it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub senders: Vec<SentFrom>,
+    /// When the case was first verified and first resolved: the public
+    /// record's working days to verify and to resolve.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verified_at: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolved_at: Option<DateTime<Utc>>,
+    /// What the public record says was done, written by an official (never
+    /// the citizen's words).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_summary: Option<String>,
+    /// The place the citizen shared, copied here only when an official made
+    /// it public.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_location: Option<PublicLocation>,
 }
 
 /// Who reported a case: their pseudonymous id, or, once they erased their
@@ -194,6 +208,13 @@ pub struct SentFrom {
     pub until: DateTime<Utc>,
 }
 
+/// Coordinates an official made public (WGS 84).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct PublicLocation {
+    pub lat: f64,
+    pub long: f64,
+}
+
 /// What the first message gives us.
 #[derive(Debug, Clone)]
 pub struct NewCase {
@@ -254,6 +275,10 @@ impl Case {
             handed_down_to: None,
             closed_as: None,
             senders: Vec::new(),
+            verified_at: None,
+            resolved_at: None,
+            public_summary: None,
+            public_location: None,
         };
         let event = TimelineEvent::new(
             now,
@@ -309,6 +334,11 @@ impl Case {
             Transition::Dispose => Closure::NoFurtherAction,
             _ => Closure::Resolved,
         });
+        match to {
+            Status::Verified => self.verified_at = self.verified_at.or(Some(now)),
+            Status::Resolved => self.resolved_at = self.resolved_at.or(Some(now)),
+            _ => {}
+        }
         self.restart_clock(sla, now);
         Ok(TimelineEvent::new(
             now,

@@ -13,6 +13,7 @@ pub mod lifecycle;
 pub mod limits;
 pub mod phone;
 pub mod privacy;
+pub mod public_record;
 pub mod reclassify;
 pub mod reporter;
 pub mod sla;

@@ -20,6 +20,7 @@ use crate::audit;
 use crate::auth::Official;
 use crate::error::ApiError;
 use crate::outbound::{Notice, Notification};
+use crate::public::Publication;
 use crate::state::AppState;
 use crate::views::{CaseView, EventView};
 
@@ -44,6 +45,8 @@ struct ActionRequest {
     /// How `dispose` closes it: `outside_authority` or `no_further_action`.
     #[serde(rename = "as")]
     closed_as: Option<String>,
+    public_summary: Option<String>,
+    location_public: Option<bool>,
 }
 
 /// A request checked against everything that needs no case.
@@ -69,6 +72,8 @@ pub enum Action {
         closure: Closure,
         reason: String,
     },
+    /// Only what the public record shows changes.
+    Publish(Publication),
 }
 
 impl Action {
@@ -81,6 +86,7 @@ impl Action {
             Action::KeepFiles(_) => Act::KeepFiles,
             Action::Forward { .. } => Act::Forward,
             Action::Dispose { .. } => Act::Transition(Transition::Dispose),
+            Action::Publish(_) => Act::Publish,
         }
     }
 }
@@ -104,7 +110,7 @@ pub async fn act(
     now: DateTime<Utc>,
 ) -> Result<Response<Body>, ApiError> {
     official.require_officer()?;
-    let (version, action) = action_request(&state.tree, req.body().as_ref())?;
+    let (version, action, on_resolve) = action_request(&state.tree, req.body().as_ref())?;
     if let Action::Reclassify(Reclassification {
         jurisdiction: Some(to),
         ..
@@ -121,12 +127,16 @@ pub async fn act(
         _ => None,
     };
     let no_units = KnownUnits::default();
-    let directory: &dyn UnitDirectory = match &units {
+    let directory: &(dyn UnitDirectory + Sync) = match &units {
         Some(list) => list.as_ref(),
         None => &no_units,
     };
     let audit = audit::act(state, official, &case, action.act(), now);
-    let (event, notice) = apply(state, directory, &mut case, action, official, now)?;
+    let (event, notice) = apply(state, directory, &mut case, action, official, now).await?;
+    let mut events = vec![event.clone()];
+    if let Some(publication) = on_resolve {
+        events.push(publication.apply(state, &mut case, official, now).await?);
+    }
     // The notice is saved with the change, so a change is never saved
     // without the citizen being told (by the sweep, if not now).
     let staged = match notice {
@@ -144,14 +154,7 @@ pub async fn act(
             Some(save_and_publish(state, &mut case, &event, staged.as_ref(), &audit, now).await?)
         }
         _ => {
-            save(
-                state,
-                &mut case,
-                std::slice::from_ref(&event),
-                staged.as_ref(),
-                &audit,
-            )
-            .await?;
+            save(state, &mut case, &events, staged.as_ref(), &audit).await?;
             None
         }
     };
@@ -168,15 +171,41 @@ pub async fn act(
     })
 }
 
-/// The version the official read and the action, checked against
-/// everything that needs no case.
-pub fn action_request(tree: &Jurisdictions, body: &[u8]) -> Result<(u64, Action), ApiError> {
-    let body: ActionRequest = json_body(body)?;
+/// The version the official read, the action, and what a `resolve` also
+/// changes in the public record, checked against everything that needs no
+/// case.
+pub fn action_request(
+    tree: &Jurisdictions,
+    body: &[u8],
+) -> Result<(u64, Action, Option<Publication>), ApiError> {
+    let mut body: ActionRequest = json_body(body)?;
     let version = required("version", body.version)?;
-    Ok((version, parse_action(tree, body)?))
+    let publication = Publication::parse(body.public_summary.take(), body.location_public.take())?;
+    let action = parse_action(tree, body, publication.clone())?;
+    let on_resolve = match (&action, publication) {
+        (Action::Publish(_), _) | (_, None) => None,
+        (
+            Action::Transition {
+                transition: Transition::Resolve,
+                ..
+            },
+            Some(publication),
+        ) => Some(publication),
+        (_, Some(_)) => {
+            return Err(ApiError::invalid(
+                "public_summary",
+                "only with the actions resolve and publish",
+            ))
+        }
+    };
+    Ok((version, action, on_resolve))
 }
 
-fn parse_action(tree: &Jurisdictions, body: ActionRequest) -> Result<Action, ApiError> {
+fn parse_action(
+    tree: &Jurisdictions,
+    body: ActionRequest,
+    publication: Option<Publication>,
+) -> Result<Action, ApiError> {
     let name = required("action", body.action)?;
     let note = text_field("note", body.note, MAX_NOTE_CHARS)?;
     let transition = |transition| Action::Transition {
@@ -207,6 +236,7 @@ fn parse_action(tree: &Jurisdictions, body: ActionRequest) -> Result<Action, Api
         },
         "note" => Action::Note(required("note", note)?),
         "keep_files" => Action::KeepFiles(required("note", note)?),
+        "publish" => Action::Publish(required("public_summary", publication)?),
         "reclassify" => Action::Reclassify(reclassification(tree, body.kind, body.category, body.kelurahan)?),
         "forward" => Action::Forward {
             to: required("to", text_field("to", body.to, 200)?)?,
@@ -226,7 +256,7 @@ fn parse_action(tree: &Jurisdictions, body: ActionRequest) -> Result<Action, Api
         _ => {
             return Err(ApiError::invalid(
                 "action",
-                "one of verify, reject, start, resolve, answer, close, reopen, reclassify, note, keep_files, forward, dispose",
+                "one of verify, reject, start, resolve, answer, close, reopen, reclassify, note, keep_files, publish, forward, dispose",
             ))
         }
     };
@@ -302,9 +332,9 @@ fn category_of(tree: &Jurisdictions, raw: &str) -> Result<String, ApiError> {
 }
 
 /// Applies the action to the case: the event to record and what to tell the citizen.
-fn apply(
+async fn apply(
     state: &AppState,
-    units: &dyn UnitDirectory,
+    units: &(dyn UnitDirectory + Sync),
     case: &mut Case,
     action: Action,
     official: &Official,
@@ -400,5 +430,6 @@ fn apply(
             let event = TimelineEvent::new(now, official.actor(), EventBody::Note { text });
             Ok((event, None))
         }
+        Action::Publish(publication) => Ok((publication.apply(state, case, official, now).await?, None)),
     }
 }

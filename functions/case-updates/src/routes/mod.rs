@@ -140,6 +140,10 @@ pub async fn handler_at(
     req: Request,
     now: DateTime<Utc>,
 ) -> Result<Response<Body>, Infallible> {
+    // The public record needs no official: it is served before sign-in is checked.
+    if let Some(public) = crate::public::route(req.method(), req.raw_http_path()) {
+        return Ok(crate::public::serve(state, public, &req).await);
+    }
     let method = req.method().clone();
     let path = req.raw_http_path().to_owned();
     let response = match serve(state, req, now).await {

@@ -15,6 +15,7 @@ use aduan_shared::domain::ladder::Ladder;
 use aduan_shared::domain::reporter::{ContactCipher, Key32, ReporterHasher, ReporterKeys, SenderId};
 use aduan_shared::domain::sla::{SlaPolicy, WorkingCalendar};
 use aduan_shared::domain::ticket::{Ticket, TicketPrefix};
+use aduan_shared::domain::timeline::TimelineEvent;
 use aduan_shared::notify::citizen::{CitizenMessenger, Templates};
 use aduan_shared::notify::{EscalationNotifier, SnsPublisher};
 use aduan_shared::store::{Reporter, Store};
@@ -176,12 +177,22 @@ impl App {
         last_inbound: DateTime<Utc>,
         description: String,
     ) -> Case {
-        self.seed_as(citizen(n, true), n, area, at, last_inbound, description)
-            .await
+        self.seed_with(
+            citizen(n, true),
+            n,
+            area,
+            at,
+            last_inbound,
+            description,
+            Vec::new(),
+        )
+        .await
     }
 
-    /// [`App::seed_described`] by a citizen known as `sender`.
-    pub async fn seed_as(
+    /// [`App::seed_described`] by a citizen known as `sender`, with the
+    /// citizen's `messages` after the first.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn seed_with(
         &self,
         sender: Sender,
         n: u64,
@@ -189,6 +200,7 @@ impl App {
         at: DateTime<Utc>,
         last_inbound: DateTime<Utc>,
         description: String,
+        messages: Vec<TimelineEvent>,
     ) -> Case {
         let area = JurisdictionPath::parse(area).unwrap();
         let known = area.depth() >= 3;
@@ -213,7 +225,8 @@ impl App {
         let contact = self.keys.contacts.seal(&reporter_id, &sender);
         let mut reporter = Reporter::new(reporter_id, contact, last_inbound);
         reporter.known_as = IdKeys::of(&sender, &self.keys.hasher);
-        aduan_testkit::seed::open_case(self.store(), &case, &[opened], reporter).await;
+        let events: Vec<TimelineEvent> = std::iter::once(opened).chain(messages).collect();
+        aduan_testkit::seed::open_case(self.store(), &case, &events, reporter).await;
         case
     }
 

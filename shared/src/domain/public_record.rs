@@ -1,0 +1,250 @@
+//! The public record: what anyone may know about the desk's cases, without
+//! signing in. [`PublicCase::of`] is the only way a case becomes public, so
+//! no other field of it can reach a public answer; [`Tally`] counts a
+//! month's cases per area, with the working days to verify and to resolve
+//! kept as histograms (bounded, and the median from them is exact).
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+
+use super::case::{Case, PublicLocation};
+use super::citizen_text::mask_numbers;
+use super::jurisdiction::JurisdictionPath;
+use super::kind::CaseKind;
+use super::ladder::Level;
+use super::lifecycle::Status;
+use super::sla::WorkingCalendar;
+use super::ticket::Ticket;
+
+/// Why a case that is no longer open stopped, as the public record counts
+/// it; `None` while it is open. A new closing status is one line here.
+pub fn closed_reason(status: Status) -> Option<&'static str> {
+    match status {
+        Status::Closed => Some("closed"),
+        Status::Rejected => Some("rejected"),
+        Status::Withdrawn => Some("withdrawn"),
+        Status::Received | Status::Verified | Status::InProgress | Status::Resolved => None,
+    }
+}
+
+/// Whether the public record calls the case resolved: an official resolved
+/// it (it may since have been confirmed and closed, or reopened and
+/// resolved again).
+pub fn is_resolved(case: &Case) -> bool {
+    case.resolved_at.is_some() && matches!(case.status, Status::Resolved | Status::Closed)
+}
+
+/// A case as the public may see it: no description, reporter, channel,
+/// files or timeline; the official's summary with long numbers masked; the
+/// location only when an official made it public.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PublicCase {
+    pub ticket: Ticket,
+    pub kind: CaseKind,
+    pub category: Option<String>,
+    pub status: Status,
+    /// The kelurahan, or the case's home while it is not known.
+    pub area: JurisdictionPath,
+    /// Who has the case now: a tier of the ladder or an agency.
+    pub level: Level,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub resolved_at: Option<DateTime<Utc>>,
+    /// The SLA deadline of a case being worked on (verified or in progress).
+    pub expected_at: Option<DateTime<Utc>>,
+    pub summary: Option<String>,
+    pub location: Option<PublicLocation>,
+}
+
+impl PublicCase {
+    pub fn of(case: &Case) -> Self {
+        let area = match case.jurisdiction.as_ref() {
+            // Deeper than a kelurahan (an RW, an RT) names too small a place.
+            Some(path) => path.ancestor_at(3).unwrap_or_else(|| path.clone()),
+            None => case.home.clone(),
+        };
+        Self {
+            ticket: case.ticket.clone(),
+            kind: case.kind,
+            category: case.category.clone(),
+            status: case.status,
+            area,
+            level: case.level.clone(),
+            created_at: case.created_at,
+            updated_at: case.updated_at,
+            resolved_at: case.resolved_at,
+            expected_at: case
+                .due_at
+                .filter(|_| matches!(case.status, Status::Verified | Status::InProgress)),
+            summary: case
+                .public_summary
+                .as_deref()
+                .map(|s| mask_numbers(s).into_owned()),
+            location: case.public_location,
+        }
+    }
+}
+
+/// Counts of one area's cases received in a month, by where they are now.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tally {
+    /// Every case received.
+    pub received: u64,
+    /// The open ones by status (`received`, `verified`, `in_progress`,
+    /// `resolved`: waiting for the citizen's confirmation).
+    pub open: BTreeMap<&'static str, u64>,
+    /// The others by [`closed_reason`].
+    pub closed: BTreeMap<&'static str, u64>,
+    /// Cases resolved at least once, now resolved or closed.
+    pub resolved: u64,
+    /// Cases by whole working days from received to first verified.
+    pub days_to_verify: BTreeMap<u32, u64>,
+    /// Cases by whole working days from received to first resolved.
+    pub days_to_resolve: BTreeMap<u32, u64>,
+}
+
+impl Default for Tally {
+    /// Every key present, at zero, so that a reader never guesses.
+    fn default() -> Self {
+        let mut tally = Self {
+            received: 0,
+            open: BTreeMap::new(),
+            closed: BTreeMap::new(),
+            resolved: 0,
+            days_to_verify: BTreeMap::new(),
+            days_to_resolve: BTreeMap::new(),
+        };
+        for status in Status::ALL {
+            match closed_reason(status) {
+                Some(reason) => tally.closed.insert(reason, 0),
+                None => tally.open.insert(status.as_str(), 0),
+            };
+        }
+        tally
+    }
+}
+
+impl Tally {
+    pub fn add(&mut self, case: &Case, calendar: &WorkingCalendar) {
+        self.received += 1;
+        let slot = match closed_reason(case.status) {
+            Some(reason) => self.closed.entry(reason),
+            None => self.open.entry(case.status.as_str()),
+        };
+        *slot.or_default() += 1;
+        if is_resolved(case) {
+            self.resolved += 1;
+        }
+        if let Some(at) = case.verified_at {
+            *self
+                .days_to_verify
+                .entry(calendar.working_days_between(case.created_at, at))
+                .or_default() += 1;
+        }
+        if let Some(at) = case.resolved_at {
+            *self
+                .days_to_resolve
+                .entry(calendar.working_days_between(case.created_at, at))
+                .or_default() += 1;
+        }
+    }
+}
+
+/// The median of a histogram of whole days: exact (the mean of the two
+/// middle values for an even count).
+pub fn median_days(histogram: &BTreeMap<u32, u64>) -> Option<f64> {
+    let n: u64 = histogram.values().sum();
+    if n == 0 {
+        return None;
+    }
+    // The values at 0-based ranks (n-1)/2 and n/2.
+    let value_at = |rank: u64| {
+        let mut seen = 0;
+        for (&days, &count) in histogram {
+            seen += count;
+            if rank < seen {
+                return f64::from(days);
+            }
+        }
+        unreachable!("rank below the total")
+    };
+    Some((value_at((n - 1) / 2) + value_at(n / 2)) / 2.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::case::tests::sample_new_case;
+    use crate::domain::ladder::Ladder;
+    use crate::domain::lifecycle::Transition;
+    use crate::domain::sla::SlaPolicy;
+    use crate::domain::timeline::Actor;
+
+    fn at(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    #[test]
+    fn medians_of_histograms_are_exact() {
+        let h = |pairs: &[(u32, u64)]| pairs.iter().copied().collect::<BTreeMap<_, _>>();
+        assert_eq!(median_days(&h(&[])), None);
+        assert_eq!(median_days(&h(&[(3, 1)])), Some(3.0));
+        assert_eq!(median_days(&h(&[(1, 2), (5, 1)])), Some(1.0));
+        assert_eq!(median_days(&h(&[(1, 1), (4, 1)])), Some(2.5));
+        assert_eq!(median_days(&h(&[(0, 2), (2, 1), (9, 1)])), Some(1.0));
+    }
+
+    #[test]
+    fn a_case_is_counted_by_where_it_is_now_with_its_working_days() {
+        let sla = SlaPolicy::default();
+        // Monday; verified Tuesday, resolved the next Monday: 1 and 5 working days.
+        let (mut case, _) = Case::open(
+            sample_new_case(1),
+            &Ladder::default(),
+            &sla,
+            at("2026-11-23T10:00:00+07:00"),
+        );
+        let official = Actor::System;
+        for (t, when) in [
+            (Transition::Verify, "2026-11-24T09:00:00+07:00"),
+            (Transition::Start, "2026-11-25T09:00:00+07:00"),
+            (Transition::Resolve, "2026-11-30T09:00:00+07:00"),
+            (Transition::Reopen, "2026-12-01T09:00:00+07:00"),
+            (Transition::Resolve, "2026-12-03T09:00:00+07:00"),
+        ] {
+            case.transition(t, official.clone(), None, &sla, at(when))
+                .unwrap();
+        }
+        let mut tally = Tally::default();
+        tally.add(&case, &sla.calendar);
+        assert_eq!(tally.received, 1);
+        assert_eq!(tally.open["resolved"], 1);
+        assert_eq!(tally.open["received"], 0);
+        assert_eq!(tally.closed["rejected"], 0);
+        assert_eq!(tally.resolved, 1);
+        assert_eq!(tally.days_to_verify, BTreeMap::from([(1, 1)]));
+        // The first resolution counts, not the one after reopening.
+        assert_eq!(tally.days_to_resolve, BTreeMap::from([(5, 1)]));
+    }
+
+    #[test]
+    fn the_public_case_masks_the_summary_and_keeps_no_citizen_field() {
+        let sla = SlaPolicy::default();
+        let mut new = sample_new_case(2);
+        new.description = "Rumah saya 081234567890".into();
+        let (mut case, _) = Case::open(new, &Ladder::default(), &sla, Utc::now());
+        case.public_summary = Some("Lampu diganti; hubungi 0752 21234567".into());
+        let public = PublicCase::of(&case);
+        assert_eq!(
+            public.summary.as_deref(),
+            Some("Lampu diganti; hubungi [nomor disembunyikan]")
+        );
+        assert_eq!(public.location, None);
+        assert_eq!(
+            public.area.as_str(),
+            "bukittinggi/mandiangin-koto-selayan/garegeh"
+        );
+        assert_eq!(public.expected_at, None, "not being worked on yet");
+    }
+}

@@ -513,7 +513,10 @@ async fn a_flood_of_long_descriptions_still_loads_the_queue() {
     let officer = caller(KEL_GAREGEH, "officer");
     let r = app.get(&officer, "/cases?limit=100").await;
     assert_eq!(r.status, 200, "{}", &r.text[..500]);
-    assert!(r.text.len() < 100_000, "a page of {} bytes", r.text.len());
+    // 280 characters of each description plus the case's other fields
+    // (hand-over, closure, suggested dinas, public summary): about 1 KB a
+    // case, where the whole descriptions made 6.7 MB.
+    assert!(r.text.len() < 128_000, "a page of {} bytes", r.text.len());
     let cases = r.body["cases"].as_array().unwrap();
     assert_eq!(cases.len(), 100);
     for c in cases {

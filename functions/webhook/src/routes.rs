@@ -292,8 +292,8 @@ async fn keep_files(app: &App, files: &[MediaJob]) {
 
 /// Deletes the files of the cases a citizen's erasure unlinked, before the
 /// answer. The cases no longer lead to the citizen, so a failure cannot be
-/// retried from their side: it is logged by ticket, for `aduan-admin
-/// erase --ticket` to finish.
+/// retried from their side: it is logged by ticket, for an operator to
+/// delete that case's prefix in the bucket (docs/privacy.md, retention).
 async fn erase_files(app: &App, tickets: &[Ticket]) {
     let Some(archive) = &app.media else { return };
     for ticket in tickets {

@@ -383,6 +383,13 @@ fn row(kelurahan: &JurisdictionPath, record: &csv::StringRecord) -> Result<Unit,
     })
 }
 
+/// A forward's hand-down checks its RW or RT against the kelurahan's list.
+impl crate::domain::disposition::UnitDirectory for UnitList {
+    fn has_unit(&self, path: &JurisdictionPath) -> bool {
+        UnitList::has_unit(self, path)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -512,12 +519,5 @@ mod tests {
         let rw4 = UnitPath::rw(kel.clone(), UnitNumber::parse("4").unwrap());
         assert!(parse_units_csv(&kel, "rw,rt,head_name,head_whatsapp\n4,1,Pak Amir,\n", &[rw4]).is_ok());
         assert_eq!(parse_units_csv(&kel, "nomor,nama\n", &[]).unwrap_err()[0].line, 1);
-    }
-}
-
-/// A forward's hand-down checks its RW or RT against the kelurahan's list.
-impl crate::domain::disposition::UnitDirectory for UnitList {
-    fn has_unit(&self, path: &JurisdictionPath) -> bool {
-        UnitList::has_unit(self, path)
     }
 }

@@ -25,6 +25,10 @@ use lambda_http::Body;
 use serde_json::{json, Value};
 use webhook::{handle, App};
 
+/// The conversation in everyday words, end to end (issue 19).
+#[path = "webhook/conversation.rs"]
+mod conversation;
+
 const SECRET: &str = "meta-app-secret";
 const VERIFY: &str = "verify-me";
 const TWILIO_TOKEN: &str = "twilio-token";
@@ -1700,13 +1704,18 @@ async fn bucket_keys(bucket: &str) -> Vec<String> {
 }
 
 fn tap_from(id: &str, button: &str) -> Value {
+    tap(id, button, "Ya, hapus data")
+}
+
+/// A reply button tapped, as Meta delivers it.
+fn tap(id: &str, button: &str, title: &str) -> Value {
     fixtures::message(
         KOTA_NUMBER,
         CITIZEN,
         id,
         now(),
         "interactive",
-        json!({"type": "button_reply", "button_reply": {"id": button, "title": "Ya, hapus data"}}),
+        json!({"type": "button_reply", "button_reply": {"id": button, "title": title}}),
     )
 }
 

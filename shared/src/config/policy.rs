@@ -24,6 +24,7 @@ pub const UTC_OFFSET: &str = "UTC_OFFSET";
 pub const TICKET_PREFIX: &str = "TICKET_PREFIX";
 pub const REOPEN_WINDOW_DAYS: &str = "REOPEN_WINDOW_DAYS";
 pub const FOLLOWUP_ACK_MINUTES: &str = "FOLLOWUP_ACK_MINUTES";
+pub const ASK_NEW_REPORT_AFTER_DAYS: &str = "ASK_NEW_REPORT_AFTER_DAYS";
 pub const LIMIT_OPEN_CASES: &str = "LIMIT_OPEN_CASES";
 pub const LIMIT_NEW_CASES_PER_DAY: &str = "LIMIT_NEW_CASES_PER_DAY";
 pub const LIMIT_MESSAGES_PER_MINUTE: &str = "LIMIT_MESSAGES_PER_MINUTE";
@@ -39,6 +40,9 @@ pub struct Policy {
     pub reopen_window: Duration,
     /// Follow-ups are thanked at most this often (zero: never).
     pub followup_ack_every: Duration,
+    /// A follow-up to a case open this long asks "new report or
+    /// addition?" (zero: never for its age).
+    pub ask_new_after: Duration,
     pub limits: ReporterLimits,
     pub privacy: Privacy,
 }
@@ -110,6 +114,7 @@ impl Policy {
         };
         let reopen_window = Duration::days(env.parse_optional(REOPEN_WINDOW_DAYS, 14u16)?.into());
         let followup_ack_every = Duration::minutes(env.parse_optional(FOLLOWUP_ACK_MINUTES, 5u16)?.into());
+        let ask_new_after = Duration::days(env.parse_optional(ASK_NEW_REPORT_AFTER_DAYS, 14u16)?.into());
         let default_limits = ReporterLimits::default();
         let limits = ReporterLimits {
             open_cases: env.parse_optional(LIMIT_OPEN_CASES, default_limits.open_cases)?,
@@ -132,6 +137,7 @@ impl Policy {
             ticket_prefix,
             reopen_window,
             followup_ack_every,
+            ask_new_after,
             limits,
             privacy,
         })
@@ -163,6 +169,7 @@ mod tests {
         assert_eq!(policy.limits, ReporterLimits::default());
         assert_eq!(policy.reopen_window, Duration::days(14));
         assert_eq!(policy.followup_ack_every, Duration::minutes(5));
+        assert_eq!(policy.ask_new_after, Duration::days(14));
     }
 
     #[test]
@@ -177,6 +184,7 @@ mod tests {
             (LIMIT_OPEN_CASES, "3"),
             (REOPEN_WINDOW_DAYS, "30"),
             (FOLLOWUP_ACK_MINUTES, "0"),
+            (ASK_NEW_REPORT_AFTER_DAYS, "0"),
             (LIMIT_NEW_CASES_PER_DAY, "0"),
             (LIMIT_MESSAGES_PER_MINUTE, "30"),
             ("SLA_DAYS_RT", "1, 2, 3"),
@@ -202,6 +210,7 @@ mod tests {
         assert_eq!(policy.ticket_prefix.as_str(), "LPR");
         assert_eq!(policy.reopen_window, Duration::days(30));
         assert_eq!(policy.followup_ack_every, Duration::zero());
+        assert_eq!(policy.ask_new_after, Duration::zero());
         assert_eq!(
             policy.limits,
             ReporterLimits {

@@ -21,7 +21,7 @@ use crate::domain::jurisdiction::{
 use crate::domain::kind::CaseKind;
 use crate::domain::language::Vocabulary;
 use crate::domain::ticket::Ticket;
-use crate::domain::timeline::MessageContent;
+use crate::domain::timeline::{MessageContent, TimelineEvent};
 use crate::texts::Texts;
 use crate::whatsapp::outbound::Outbound;
 use crate::whatsapp::InboundBody;
@@ -34,7 +34,7 @@ pub struct OpenCase {
 }
 
 /// A question we asked and are waiting for an answer to.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Awaiting {
     /// Which kecamatan the open case is in (the number serves several).
@@ -45,6 +45,15 @@ pub enum Awaiting {
     Confirmation { case: OpenCase },
     /// A 1–5 rating of how the case was handled.
     Rating { case: OpenCase },
+    /// Whether a message sent to an old or resolved open case adds to it or
+    /// is a new report. The message is held here until the answer, then
+    /// goes on the case chosen; `before` is the question this one set aside.
+    NewOrAddition {
+        case: OpenCase,
+        held: Box<TimelineEvent>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        before: Option<Box<Awaiting>>,
+    },
 }
 
 /// What the desk remembers about the sender.
@@ -97,6 +106,24 @@ pub enum Decision {
     Command(Command),
     /// Answer without touching any case.
     Reply(Outbound),
+    /// The message held for "new or addition?" goes first on the case
+    /// `then` opens or adds to ([`Awaiting::NewOrAddition`]).
+    Held {
+        held: Box<TimelineEvent>,
+        then: Box<Decision>,
+    },
+}
+
+impl Decision {
+    /// Whether it opens a case (and so counts against the limits on new
+    /// reports).
+    pub fn opens_case(&self) -> bool {
+        match self {
+            Decision::Open { .. } => true,
+            Decision::Held { then, .. } => then.opens_case(),
+            _ => false,
+        }
+    }
 }
 
 /// What an appended message changes on its case, beyond the timeline.
@@ -131,6 +158,8 @@ mod ids {
     pub const RATE_ROW: &str = "rate:";
     pub const ERASE_YES: &str = "erase:yes";
     pub const ERASE_NO: &str = "erase:no";
+    pub const ADDITION: &str = "add:case";
+    pub const NEW_REPORT: &str = "add:new";
 }
 use ids::{KECAMATAN_ROW, KELURAHAN_ROW, RATE_ROW, SOLVED_NO, SOLVED_YES};
 
@@ -152,6 +181,9 @@ pub(crate) fn readable(text: &str) -> &str {
 }
 
 pub fn decide(body: &InboundBody, state: State<'_>, ctx: Context<'_>) -> Decision {
+    if let Some(decision) = decide_held(body, state, ctx) {
+        return decision;
+    }
     let text = match body {
         InboundBody::Choice { id, title } => return decide_choice(id, title, state, ctx),
         InboundBody::Content(MessageContent::Text { body }) => Some(body.as_str()),
@@ -191,6 +223,62 @@ pub fn decide(body: &InboundBody, state: State<'_>, ctx: Context<'_>) -> Decisio
             Decision::Reply(Outbound::text(&ctx.texts.welcome))
         }
         None => open(text.unwrap_or_default(), ctx),
+    }
+}
+
+/// The answer to "new report or addition?", or what comes instead: the
+/// held message goes on a new case for `BARU` or the new-report button
+/// (or when the case it was meant for closed meanwhile), else on the open
+/// case, with this message read as it would be without the question.
+/// Other commands (and the status asked in words) are answered as always
+/// while the question waits: `None`.
+fn decide_held(body: &InboundBody, state: State<'_>, ctx: Context<'_>) -> Option<Decision> {
+    let Some(Awaiting::NewOrAddition { held, before, .. }) = state.awaiting else {
+        return None;
+    };
+    let command = match body {
+        InboundBody::Content(MessageContent::Text { body }) => Command::parse(body),
+        _ => None,
+    };
+    let then = match (body, command) {
+        (_, Some(Command::New(Some(report)))) => open(&report, ctx),
+        (_, Some(Command::New(None))) => open(held_text(held), ctx),
+        (_, Some(_)) => return None,
+        (InboundBody::Choice { id, .. }, _) if id == ids::NEW_REPORT => open(held_text(held), ctx),
+        _ if state.open_case.is_none() => open(held_text(held), ctx),
+        (InboundBody::Choice { id, .. }, _) if id == ids::ADDITION => {
+            let ticket = &state.open_case?.ticket;
+            let thanks = crate::texts::render(&ctx.texts.followup_received, &[("ticket", ticket.as_str())]);
+            Decision::Append {
+                effect: Effect::Nothing,
+                reply: Some(Outbound::text(thanks)),
+                awaiting: before.as_deref().cloned(),
+            }
+        }
+        _ => decide(
+            body,
+            State {
+                awaiting: before.as_deref(),
+                ..state
+            },
+            ctx,
+        ),
+    };
+    matches!(then, Decision::Open { .. } | Decision::Append { .. }).then(|| Decision::Held {
+        held: held.clone(),
+        then: Box::new(then),
+    })
+}
+
+/// What a held message says in words: its text, or a file's caption.
+fn held_text(held: &TimelineEvent) -> &str {
+    match &held.body {
+        crate::domain::timeline::EventBody::Message { content, .. } => match content {
+            MessageContent::Text { body } => body,
+            MessageContent::Media { caption, .. } => caption.as_deref().unwrap_or_default(),
+            _ => "",
+        },
+        _ => "",
     }
 }
 
@@ -373,6 +461,8 @@ fn decide_typed_answer(
                 None => ask_again(text, Some(kecamatan), ctx),
             }
         }
+        // Read in `decide_held`, before anything else.
+        Awaiting::NewOrAddition { .. } => None,
         Awaiting::Kecamatan => {
             let case = state.open_case?;
             if let Some(node) = ctx.tree.match_kelurahan(text, None).found() {

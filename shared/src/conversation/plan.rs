@@ -60,6 +60,8 @@ pub enum PlanError {
     Transition(#[from] CaseError),
     #[error("planning asked for one read and was given another")]
     WrongLookup,
+    #[error("a held message was to go on a case, and the plan writes none")]
+    HeldWithoutCase,
 }
 
 /// The rules a plan follows: what does not change between messages.
@@ -77,6 +79,9 @@ pub struct Rules<'a> {
     pub reopen_window: Duration,
     /// Follow-ups are thanked at most this often (zero: never).
     pub followup_ack_every: Duration,
+    /// A follow-up to a case open this long asks whether it is a new
+    /// report (zero: never for its age; a resolved case always asks).
+    pub ask_new_after: Duration,
     pub privacy: &'a Privacy,
 }
 
@@ -252,6 +257,7 @@ pub fn lookup(decision: &Decision, state: State<'_>) -> Lookup {
             Command::Status(TicketArg::Valid(ticket)) | Command::Withdraw(TicketArg::Valid(ticket)),
         ) => Lookup::Ticket(ticket.clone()),
         Decision::Command(_) | Decision::Reply(_) => Lookup::Nothing,
+        Decision::Held { then, .. } => lookup(then, state),
     }
 }
 
@@ -296,7 +302,35 @@ pub fn plan(
         } => planner.append(effect, reply, awaiting, found),
         Decision::Command(command) => planner.command(command, found),
         Decision::Reply(message) => Ok(planner.answer_without_case(message)),
+        Decision::Held { held, then } => {
+            let mut plan = plan(*then, found, incoming, ctx, rules)?;
+            put_held(&mut plan.write, *held)?;
+            if plan.reply.is_some() {
+                // A reply now answers what they send right after it too.
+                plan.write.reporter.followup_acked_at = Some(incoming.now);
+            }
+            Ok(plan)
+        }
     }
+}
+
+/// Puts a held message first among the citizen's messages on the case the
+/// write opens or adds to; a case it was added to is not asked about again.
+fn put_held(write: &mut CitizenWrite, held: TimelineEvent) -> Result<(), PlanError> {
+    match &mut write.case {
+        CaseWrite::None => return Err(PlanError::HeldWithoutCase),
+        // After the event that opens it.
+        CaseWrite::Open { events, .. } => events.insert(1, held),
+        CaseWrite::Append { case_id, events, .. } => {
+            write.reporter.additions_to = Some(case_id.clone());
+            events.insert(0, held);
+        }
+        CaseWrite::Change { case, events } => {
+            write.reporter.additions_to = Some(case.id.clone());
+            events.insert(0, held);
+        }
+    }
+    Ok(())
 }
 
 /// A message refused by one of the reporter's limits: it is counted, not
@@ -535,6 +569,11 @@ impl Planner<'_> {
         reporter.awaiting = awaiting;
         let now = self.now();
         let mut events = vec![self.message_event()];
+        if let (Effect::Nothing, None) = (&effect, &reply) {
+            if let Some(open) = self.asks_new_or_addition(&reporter) {
+                return Ok(self.hold(Next { reporter, is_new, to }, open));
+            }
+        }
         let case = match effect {
             Effect::Nothing => match &reporter.open_case {
                 Some(open) => CaseWrite::Append {
@@ -633,6 +672,47 @@ impl Planner<'_> {
             (reply, _) => reply.map(|message| Reply { case_id, message }),
         };
         Ok(self.finish(Next { reporter, is_new, to }, case, reply))
+    }
+
+    /// The open case a follow-up may not be meant for: resolved (the
+    /// citizen is asked whether it is solved), or open longer than
+    /// [`Rules::ask_new_after`]. Not for a tap, nor once they said their
+    /// messages add to it, nor while answering that question.
+    fn asks_new_or_addition(&self, reporter: &Reporter) -> Option<OpenCase> {
+        let open = reporter.open_case.as_ref()?;
+        let answering = self
+            .incoming
+            .reporter
+            .is_some_and(|r| matches!(r.awaiting, Some(Awaiting::NewOrAddition { .. })));
+        let typed_or_sent = matches!(self.incoming.inbound.body, InboundBody::Content(_));
+        if answering || !typed_or_sent || reporter.additions_to.as_ref() == Some(&open.id) {
+            return None;
+        }
+        let resolved =
+            matches!(&reporter.awaiting, Some(Awaiting::Confirmation { case }) if case.id == open.id);
+        let ask_after = self.rules.ask_new_after;
+        let old = ask_after > Duration::zero() && self.now() - open.id.opened_at() >= ask_after;
+        (resolved || old).then(|| open.clone())
+    }
+
+    /// Holds the message and asks whether it adds to `open` or is a new
+    /// report: nothing goes on a case until the answer.
+    fn hold(&self, mut next: Next, open: OpenCase) -> Plan {
+        let reporter = &mut next.reporter;
+        let resolved =
+            matches!(&reporter.awaiting, Some(Awaiting::Confirmation { case }) if case.id == open.id);
+        let days = (self.now() - open.id.opened_at()).num_days().to_string();
+        let question = replies::new_or_addition(self.ctx.texts, &open.ticket, resolved, &days);
+        reporter.awaiting = Some(Awaiting::NewOrAddition {
+            case: open,
+            held: Box::new(self.message_event()),
+            before: reporter.awaiting.take().map(Box::new),
+        });
+        let reply = Reply {
+            case_id: None,
+            message: question,
+        };
+        self.finish(next, CaseWrite::None, Some(reply))
     }
 
     fn followup_ack_due(&self, reporter: &Reporter) -> bool {

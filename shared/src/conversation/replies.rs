@@ -240,6 +240,26 @@ pub fn my_data(texts: &Texts, calendar: &WorkingCalendar, cases: &[Case]) -> Out
     Outbound::text(text)
 }
 
+/// "New report or addition?" about a message sent to an old or resolved
+/// open case.
+pub fn new_or_addition(texts: &Texts, ticket: &Ticket, resolved: bool, days: &str) -> Outbound {
+    let body = match resolved {
+        true => render(&texts.new_or_addition_resolved, &[("ticket", ticket.as_str())]),
+        false => render(
+            &texts.new_or_addition_old,
+            &[("ticket", ticket.as_str()), ("days", days)],
+        ),
+    };
+    Outbound::buttons(
+        &body,
+        vec![
+            (ids::ADDITION.to_owned(), texts.addition_button.clone()),
+            (ids::NEW_REPORT.to_owned(), texts.new_report_button.clone()),
+        ],
+    )
+    .expect("two buttons fit")
+}
+
 /// `HAPUS DATA`: what an erasure does, and the buttons that confirm it.
 pub fn erase_question(texts: &Texts) -> Outbound {
     Outbound::buttons(

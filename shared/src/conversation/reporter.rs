@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::limits::Activity;
 use super::{Awaiting, OpenCase};
+use crate::domain::case::CaseId;
 use crate::domain::identity::IdKeys;
 use crate::domain::reporter::{ReporterId, SealedContact};
 
@@ -36,6 +37,10 @@ pub struct Reporter {
     /// minutes).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub followup_acked_at: Option<DateTime<Utc>>,
+    /// The old or resolved open case they said their messages add to: not
+    /// asked "new or addition?" about again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub additions_to: Option<CaseId>,
     /// What their limits count ([`super::limits`]); absent on older records.
     #[serde(default)]
     pub activity: Activity,
@@ -59,6 +64,7 @@ impl Reporter {
             last_inbound_at,
             stopped_at: None,
             followup_acked_at: None,
+            additions_to: None,
             activity: Activity::default(),
             absorbed: Vec::new(),
             version: 0,

@@ -39,6 +39,12 @@ impl CaseId {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// When the case was opened: the id is a ULID of that moment.
+    pub fn opened_at(&self) -> DateTime<Utc> {
+        let ulid = Ulid::from_string(&self.0).expect("a case id is a ULID");
+        DateTime::<Utc>::from(ulid.datetime())
+    }
 }
 
 impl fmt::Display for CaseId {

@@ -15,7 +15,7 @@ use aduan_shared::archive::MediaJob;
 use aduan_shared::config::policy::Policy;
 use aduan_shared::conversation::limits::{Limit, Opening, Refusal, ReporterLimits};
 use aduan_shared::conversation::plan::{self, CaseWrite, Found, Incoming, Lookup, Plan, PlanError, Rules};
-use aduan_shared::conversation::{self, resolve, Context, Decision, Reporter, Resolved, State};
+use aduan_shared::conversation::{self, resolve, Awaiting, Context, Decision, Reporter, Resolved, State};
 use aduan_shared::domain::case::{Case, CaseId, Channel, Provider};
 use aduan_shared::domain::identity::{IdKeys, Sender};
 use aduan_shared::domain::jurisdiction::{JurisdictionPath, Jurisdictions};
@@ -65,6 +65,7 @@ impl Desk {
             keeps_files: self.keeps_files,
             reopen_window: self.policy.reopen_window,
             followup_ack_every: self.policy.followup_ack_every,
+            ask_new_after: self.policy.ask_new_after,
             privacy: &self.policy.privacy,
         }
     }
@@ -188,7 +189,12 @@ pub async fn process(
             // this message starts a new one.
             if let Some(r) = reporter.as_mut() {
                 r.open_case = None;
-                r.awaiting = None;
+                // A message held for "new or addition?" is kept: it goes on
+                // a new case now.
+                r.awaiting = r
+                    .awaiting
+                    .take()
+                    .filter(|a| matches!(a, Awaiting::NewOrAddition { .. }));
             }
         }
         let decision =
@@ -283,7 +289,7 @@ async fn refusal(
     let activity = &mut reporter.activity;
     let limit = if activity.over_rate(limits).is_some() {
         Some(Limit::MessagesPerMinute)
-    } else if matches!(decision, Decision::Open { .. }) {
+    } else if decision.opens_case() {
         let opening = match activity.opening(limits) {
             Opening::Recount => {
                 let latest = cases_of(records, &owners, limits.cases_to_read()).await?;

@@ -41,6 +41,8 @@ export const post = (path, body) => call('POST', path, body);
 /** A CSV file's text, as `text/csv`. */
 export const postCsv = (path, text) => call('POST', path, text, 'text/csv');
 export const ticketPath = (ticket) => `/cases/${encodeURIComponent(ticket)}`;
+/** A kelurahan's or unit's route: `/units/` and the path, slashes kept. */
+export const unitsPath = (path) => `/units/${path.split('/').map(encodeURIComponent).join('/')}`;
 
 /** Up to `pages` pages of the queue for `params`. */
 export async function queue(params, pages = 5) {

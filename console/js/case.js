@@ -2,24 +2,29 @@
 // and what the official may do now: the actions the API lists for its
 // status (none for a viewer), a reply with WhatsApp's 24-hour window, an
 // escalation and a forward (down to an RW/RT, up, sideways to a dinas) with
-// a reason, and a closure that is not "resolved"; destinations are chosen in pickers built from
-// GET /jurisdictions. A 409 is explained and the case reloaded. The page
+// a reason, and a closure that is not "resolved"; destinations are chosen in
+// pickers built from GET /jurisdictions, and a hand-down's RWs and RTs from
+// GET /units. A 409 is explained and the case reloaded. The page
 // prints as the lembar disposisi (sheet.js, style.css's print rules).
 import { h, show, field, options, toast } from './dom.js';
-import { auditPage, caseDetail, catalogue, get, post, ticketPath, timelinePages } from './api.js';
+import { auditPage, caseDetail, catalogue, get, post, ticketPath, timelinePages, unitsPath } from './api.js';
 import { canAct, isAdmin } from './auth.js';
 import {
   ACTION, CLOSED_AS, DIRECTION, KIND, ROLE, STATUS, dateTime, duration, level, mapLink, needsReload, replyWindow,
 } from './format.js';
-import { escalationChoices, forwardChoices, reclassifyChoices, unitPath } from './places.js';
+import {
+  escalationChoices, forwardChoices, handDownChoices, handDownKelurahan, reclassifyChoices,
+} from './places.js';
 import { createPicker } from './picker.js';
 import { dispositionSheet } from './sheet.js';
 
 export async function render(session, ticket, explain, notice) {
   let detail;
   let places;
+  let units;
   try {
     [detail, places] = await Promise.all([caseDetail(ticket), canAct(session) ? catalogue() : null]);
+    units = canAct(session) ? await handDownUnits(detail.case) : null;
   } catch (error) {
     show(h('h1', {}, ticket), h('p', { class: 'alert', role: 'alert' }, explain(error)), h('a', { href: '#/' }, 'Kembali ke antrean'));
     return;
@@ -48,7 +53,7 @@ export async function render(session, ticket, explain, notice) {
         h('dt', {}, 'Masuk'), h('dd', {}, dateTime(c.created_at)),
         h('dt', {}, 'Batas waktu'), h('dd', {}, c.due_at ? dateTime(c.due_at) : '–'))),
     canAct(session)
-      ? actionsSection(c, timeline, places, rerender, explain)
+      ? actionsSection(c, timeline, places, units, rerender, explain)
       : h('p', { class: 'info' }, 'Anda masuk sebagai pengamat: kasus dapat dilihat, tetapi tidak dapat diubah.'),
     h('section', { class: 'card', 'aria-labelledby': 'h-timeline' },
       h('h2', { id: 'h-timeline' }, 'Riwayat'),
@@ -268,7 +273,7 @@ function submitter(button, send, rerender, explain, done) {
   };
 }
 
-function actionsSection(c, timeline, places, rerender, explain) {
+function actionsSection(c, timeline, places, units, rerender, explain) {
   const act = (body) => post(`${ticketPath(c.ticket)}/actions`, { ...body, version: c.version });
   const simple = c.actions.filter((a) => ['verify', 'start', 'close', 'reopen'].includes(a));
   const buttons = simple.map((a) => {
@@ -288,7 +293,7 @@ function actionsSection(c, timeline, places, rerender, explain) {
   if (c.actions.includes('answer')) forms.push(textForm('answer', 'a-answer', 'Jawaban untuk warga', 'note', 'Jawaban dikirim ke warga dan pertanyaan ini ditutup.'));
   if (c.actions.includes('reject')) forms.push(textForm('reject', 'a-reject', 'Alasan penolakan', 'reason', 'Alasan ini dikirim ke warga.', true));
   if (c.actions.includes('escalate')) forms.push(escalateForm(c, places, rerender, explain));
-  if (c.actions.includes('forward')) forms.push(forwardForm(c, places, act, rerender, explain));
+  if (c.actions.includes('forward')) forms.push(forwardForm(c, places, units, act, rerender, explain));
   if (c.actions.includes('dispose')) forms.push(disposeForm(act, rerender, explain));
   if (c.actions.includes('reclassify')) forms.push(reclassifyForm(c, places, act, rerender, explain));
   if (c.actions.includes('note')) forms.push(textForm('note', 'a-note', 'Catatan internal', 'note', 'Hanya terlihat oleh petugas.'));
@@ -331,33 +336,51 @@ function escalateForm(c, places, rerender, explain) {
   return form;
 }
 
-function forwardForm(c, places, act, rerender, explain) {
-  const kelurahan = c.area.split('/').length === 3 ? c.area : null;
+function forwardForm(c, places, units, act, rerender, explain) {
+  const kelurahan = handDownKelurahan(c);
+  const choices = forwardChoices(places, c, units);
   const to = createPicker({
-    id: 'a-fwd', label: 'Alihkan ke', choices: forwardChoices(places, c),
-    placeholder: 'Ketik nama dinas, kecamatan atau kelurahan',
-    hint: c.suggested_agency
-      ? 'Dinas yang disarankan untuk kategori kasus ada di atas. Bukan wewenang Anda: pilih kantor yang berwenang.'
-      : 'Bukan wewenang Anda: pilih kantor yang berwenang (dinas, kecamatan, kelurahan lain, atau kota).',
+    id: 'a-fwd', label: kelurahan ? 'Alihkan atau serahkan ke' : 'Alihkan ke', choices,
+    placeholder: kelurahan ? 'Ketik RW/RT, nama ketua, dinas, kecamatan atau kelurahan' : 'Ketik nama dinas, kecamatan atau kelurahan',
+    hint: [
+      kelurahan ? handDownHint(units, handDownChoices(units, c).length) : null,
+      c.suggested_agency ? 'Dinas yang disarankan untuk kategori kasus ada di atas.' : null,
+      'Bukan wewenang Anda: pilih kantor yang berwenang (dinas, kecamatan, kelurahan lain, atau kota).',
+    ].filter(Boolean).join(' '),
   });
-  const unit = kelurahan ? h('input', { type: 'text', name: 'unit', maxlength: 20, placeholder: 'mis. RW 01 RT 02' }) : null;
   const reason = h('textarea', { required: true, maxlength: 2000, name: 'reason' });
   const button = h('button', { type: 'submit', 'data-action': 'forward' }, ACTION.forward);
   const form = h('form', { 'aria-label': ACTION.forward }, to.field,
-    unit ? field('a-unit', 'Atau serahkan ke RW/RT kelurahan ini', unit, 'Kasus tetap di antrean kelurahan sampai RW/RT mengembalikannya atau batas waktunya lewat.') : null,
     field('a-fwd-reason', 'Alasan', reason, 'Tercatat di riwayat; warga diberi tahu kantor mana yang kini menangani.'), button);
-  const send = (e, target) => submitter(button, () => act({ action: 'forward', to: target, reason: reason.value.trim() }),
-    rerender, explain, 'Kasus dialihkan')(e);
+  const send = submitter(button, () => act({ action: 'forward', to: to.value(), reason: reason.value.trim() }),
+    rerender, explain, 'Kasus dialihkan');
   form.addEventListener('submit', (e) => {
-    const target = unitPath(kelurahan, unit?.value) ?? to.value();
-    if (!target || to.unmatched()) {
+    if (!to.value()) {
       e.preventDefault();
-      refuse(form, 'Pilih tujuan dari daftar, atau tulis RW/RT (mis. RW 01 RT 02).');
+      refuse(form, 'Pilih tujuan dari daftar.');
       return;
     }
-    send(e, target);
+    send(e);
   });
   return form;
+}
+
+/** What the picker says of the RWs and RTs: offered, none to offer, or not loaded. */
+function handDownHint(units, offered) {
+  if (units?.error) return `Daftar RT/RW tidak dapat dimuat (${units.error.status ?? 'jaringan'}); muat ulang halaman untuk menyerahkan ke RT/RW.`;
+  if (!offered) return 'Tidak ada RT/RW yang dapat diserahi kasus ini (daftarnya di menu RT/RW).';
+  return 'Ketik nomor RW/RT atau nama ketuanya untuk menyerahkan kasus: kasus tetap di antrean kelurahan sampai RW/RT mengembalikannya atau batas waktunya lewat.';
+}
+
+/**
+ * The kelurahan's RWs and RTs (GET /units) when the case may be handed
+ * down and the official may act; `{ error }` when they do not load, so
+ * that the rest of the page still works.
+ */
+function handDownUnits(c) {
+  const kelurahan = handDownKelurahan(c);
+  if (!kelurahan || !c.actions.includes('forward')) return null;
+  return get(unitsPath(kelurahan)).catch((error) => ({ error }));
 }
 
 function disposeForm(act, rerender, explain) {

@@ -77,35 +77,53 @@ const DESTINATION_DETAIL = { kota: 'Pemerintah kota', kecamatan: 'Kecamatan', ke
 
 /**
  * Where `c` may be forwarded (GET /jurisdictions' `destinations` and
- * agencies): the dinas the API suggests for the case's category first,
- * then the other agencies, then the kota, every kecamatan and kelurahan.
- * The office that has the case now is left out; an RW or RT is typed
- * (`unitPath`), as the tree does not list them.
+ * agencies, and `units`, the kelurahan's RWs and RTs from GET /units when
+ * the case may be handed down): the dinas the API suggests for the case's
+ * category first, then the RWs and RTs, the other agencies, then the kota,
+ * every kecamatan and kelurahan. The office that has the case now is left out.
  */
-export function forwardChoices(catalogue, c) {
+export function forwardChoices(catalogue, c, units = null) {
   const others = catalogue.agencies.filter((a) => a.escalate_to !== c.level);
   const agencies = agencyChoices(others, c, (a) => a.escalate_to === c.suggested_agency);
-  const holder = c.level.startsWith('dinas:') || c.handed_down_to ? null : holderPath(c);
+  const holder = holderPath(c);
   const places = (catalogue.destinations ?? [])
     .filter((d) => d.path !== holder)
     .map((d) => ({ value: d.path, label: d.label, detail: DESTINATION_DETAIL[d.kind] ?? d.kind, terms: [d.name, ...d.aliases] }));
-  return [...agencies, ...places];
+  const suggested = agencies.filter((a) => a.suggested);
+  return [...suggested, ...handDownChoices(units, c), ...agencies.filter((a) => !a.suggested), ...places];
 }
 
-/** The area node at the case's tier (as the API's `Case::holder`). */
+/** The office that has the case now (as the API's `Case::holder`). */
 function holderPath(c) {
-  const depth = { kota: 1, kecamatan: 2, kelurahan: 3 }[c.level];
-  return depth ? c.area.split('/').slice(0, depth).join('/') : null;
+  if (c.handed_down_to) return c.handed_down_to;
+  const depth = { kota: 1, kecamatan: 2, kelurahan: 3, rw: 4, rt: 5 }[c.level];
+  return depth ? c.area.split('/').slice(0, depth).join('/') : c.agency;
 }
 
 /**
- * An RW or RT typed as staff write it ("RW 01 RT 02", "rw 1/rt 2") under
- * `kelurahan`: `<kelurahan>/rw-01/rt-02`; null when no RW is named.
+ * The kelurahan whose RWs and RTs `c` may be handed down to: its own, while
+ * it is held at the kelurahan or below (the API's rule); else null.
  */
-export function unitPath(kelurahan, text) {
-  const rw = /rw\s*-?\s*(\d{1,3})/i.exec(text ?? '');
-  if (!kelurahan || !rw) return null;
-  const rt = /rt\s*-?\s*(\d{1,3})/i.exec(text);
-  const pad = (n) => n.padStart(2, '0');
-  return `${kelurahan}/rw-${pad(rw[1])}${rt ? `/rt-${pad(rt[1])}` : ''}`;
+export function handDownKelurahan(c) {
+  const segments = c.area.split('/');
+  return ['kelurahan', 'rw', 'rt'].includes(c.level) && segments.length >= 3 ? segments.slice(0, 3).join('/') : null;
+}
+
+/**
+ * `units` (GET /units/{kelurahan}) as choices for `c`: "RW 03 · Pak Syafri",
+ * each RW followed by its RTs; only when they are the case's own
+ * kelurahan's, and never the one holding it. Found by name, head and number ("rw 3").
+ */
+export function handDownChoices(units, c) {
+  const kelurahan = handDownKelurahan(c);
+  if (!units || !kelurahan || units.kelurahan !== kelurahan) return [];
+  const holder = holderPath(c);
+  return units.units
+    .filter((u) => u.path !== holder)
+    .map((u) => ({
+      value: u.path,
+      label: `${u.name} · ${u.head_name}`,
+      detail: `${u.rt ? 'RT' : 'RW'} · kasus tetap di antrean kelurahan`,
+      terms: [String(u.rw), u.rt ? String(u.rt) : null].filter(Boolean),
+    }));
 }

@@ -3,10 +3,9 @@
 // imported from a CSV file by its officers. A head's number is never shown:
 // the API says only whether one is kept.
 import { h, show, field, options, toast } from './dom.js';
-import { call, catalogue, get, postCsv } from './api.js';
+import { call, catalogue, get, postCsv, unitsPath } from './api.js';
 import { unitKelurahan } from './places.js';
 
-const unitsPath = (path) => `/units/${path.split('/').map(encodeURIComponent).join('/')}`;
 const two = (n) => String(n).padStart(2, '0');
 
 let chosen = null;

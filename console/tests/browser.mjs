@@ -4,13 +4,14 @@
 // development issuer's code+PKCE flow, sees only Garegeh's cases, opens one
 // with a photo, verifies it, meets a version conflict, replies and
 // escalates by keyboard through the searchable picker, prints the lembar
-// disposisi (one A4 page); the camat moves a case and escalates it to a
-// dinas by name; a viewer finds no actions. axe-core checks the queue, a
+// disposisi (one A4 page), hands another case down to an RT picked by name
+// from the kelurahan's RWs and RTs (imported as a CSV file); the camat
+// moves a case and escalates it to a dinas by name; a viewer finds no actions. axe-core checks the queue, a
 // case and the stats page on a phone and a desktop screen: any serious or
 // critical violation fails the run. All of it under the page's
 // Content-Security-Policy, as deployed: any violation fails the run.
-// Screenshots of the queue, a case, its printed sheet and the stats page
-// go to docs/screenshots/.
+// Screenshots of the queue, a case, its pickers, its printed sheet and the
+// stats page go to docs/screenshots/.
 //
 //   ADUAN_DEV_PORT   port for `make dev` (default 3100)
 //   ADUAN_DEV_URL    use an already running `make dev` instead of starting one
@@ -41,6 +42,9 @@ const APP_SECRET = 'dev-app-secret';
 // the whole run, and with it the check that the console keeps to it).
 const AXE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const PHONE = { width: 360, height: 740 };
+const GAREGEH = 'bukittinggi/mandiangin-koto-selayan/garegeh';
+// Garegeh's RWs and RTs: number of the RW, of the RT (empty for an RW), head.
+const UNITS = [[3, '', 'Pak Syafri'], [3, 1, 'Bu Yenni'], [3, 2, 'Pak Datuak'], [4, '', 'Bu Rosna']];
 const DESKTOP = { width: 1280, height: 800 };
 
 let server;
@@ -135,13 +139,15 @@ async function deliver(from, kind, payload) {
   check(response.status === 200, `webhook answered ${response.status}`);
 }
 
+/** The officials' API as `official`; a string body goes as `text/csv`. */
 async function api(official, method, route, body) {
   const { id_token: token } = await (await fetch(`${base}/dev/token`, {
     method: 'POST', body: JSON.stringify({ official }),
   })).json();
+  const csv = typeof body === 'string';
   const response = await fetch(`${base}${route}`, {
-    method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: body ? JSON.stringify(body) : undefined,
+    method, headers: { authorization: `Bearer ${token}`, 'content-type': csv ? 'text/csv' : 'application/json' },
+    body: csv ? body : (body ? JSON.stringify(body) : undefined),
   });
   return { status: response.status, body: await response.json().catch(() => null) };
 }
@@ -208,10 +214,12 @@ async function main() {
   const garegeh = `Jalan berlubang di depan SD Garegeh, bahaya untuk motor (${run})`;
   const suggestion = `Saran: tambah lampu jalan di Garegeh dekat masjid (${run})`;
   const elsewhere = `Sampah menumpuk di pasar Puhun Tembok (${run})`;
+  const lamp = `Lampu jalan mati di gang RT 01 RW 03 Garegeh (${run})`;
   const citizen = phone();
   let ticket;
   let saran;
   let other;
+  let lampCase;
 
   await step('citizens write in: a complaint with a photo and a location, a suggestion, one in another kelurahan', async () => {
     await deliver(citizen, 'text', { body: garegeh });
@@ -226,11 +234,21 @@ async function main() {
     await deliver(citizen, 'location', { latitude: -0.2946, longitude: 100.3727, name: 'SD Garegeh' });
     await deliver(phone(), 'text', { body: suggestion });
     await deliver(phone(), 'text', { body: elsewhere });
+    await deliver(phone(), 'text', { body: lamp });
     ticket = (await ticketOf(garegeh)).ticket;
+    lampCase = await ticketOf(lamp);
+    check(lampCase.area === GAREGEH, `the lamp case landed in ${lampCase.area}`);
     saran = await ticketOf(suggestion);
     check(saran.kind === 'saran', `the suggestion is a ${saran.kind}`);
     other = await ticketOf(elsewhere);
     check(!other.area.endsWith('/garegeh'), `the second case landed in ${other.area}`);
+  });
+
+  await step('the lurah keeps Garegeh\'s RWs and RTs (a CSV file, as the RT/RW page imports it)', async () => {
+    // Adds or changes: a rerun on the same emulator finds them kept already.
+    const csv = ['rw,rt,head_name,head_whatsapp', ...UNITS.map(([rw, rt, head]) => `${rw},${rt},${head},`)].join('\n');
+    const done = await api('lurah-garegeh', 'POST', `/units/${GAREGEH}`, csv);
+    check(done.status === 200 && done.body.created + done.body.updated === UNITS.length, `import: ${done.status} ${JSON.stringify(done.body)}`);
   });
 
   browserDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aduan-chromium-'));
@@ -413,6 +431,45 @@ async function main() {
       await page.setViewportSize(DESKTOP);
     });
 
+    await step('the lurah hands a case down to an RT picked by name from the kelurahan\'s RWs and RTs', async () => {
+      await page.goto(`${base}/console/#/kasus/${lampCase.ticket}`);
+      await page.getByRole('heading', { level: 1, name: new RegExp(lampCase.ticket) }).waitFor();
+      const picker = page.getByRole('combobox', { name: 'Alihkan atau serahkan ke' });
+      const list = page.getByRole('listbox', { name: 'Alihkan atau serahkan ke' });
+      await picker.focus();
+      // Unfiltered, the kelurahan's units come first (after a dinas suggested for the case's category), each RW then its RTs.
+      await list.getByRole('option').first().waitFor();
+      const all = await list.getByRole('option').allInnerTexts();
+      const suggested = all.filter((t) => t.includes('disarankan')).length;
+      const first = all.slice(suggested, suggested + UNITS.length).map((t) => t.split('\n')[0]);
+      check(JSON.stringify(first) === JSON.stringify(['RW 03 · Pak Syafri', 'RT 01 / RW 03 · Bu Yenni', 'RT 02 / RW 03 · Pak Datuak', 'RW 04 · Bu Rosna']),
+        `the options offered: ${all}`);
+      await page.keyboard.type('rw 3');
+      await list.getByRole('option', { name: /RT 02 \/ RW 03/ }).waitFor();
+      const offered = await list.getByRole('option').allInnerTexts();
+      check(offered.length === 3 && offered.every((t) => t.includes('RW 03')), `"rw 3" offers ${offered}`);
+      check(!offered.some((t) => /bukittinggi|rw-0/.test(t)), `a path in the picker: ${offered}`);
+      await picker.evaluate((el) => el.scrollIntoView({ block: 'center' }));
+      await page.screenshot({ path: path.join(shots, 'case-handdown.png'), fullPage: false });
+      await page.keyboard.press('ArrowDown');
+      await page.keyboard.press('ArrowDown');
+      await page.keyboard.press('Enter');
+      check(await picker.inputValue() === 'RT 01 / RW 03 · Bu Yenni', `chose ${await picker.inputValue()}`);
+      await page.getByLabel('Alasan', { exact: true }).fill('Ketua RT memeriksa lampu di gangnya');
+      await page.locator('button[data-action="forward"]').click();
+      await page.locator('.timeline', { hasText: 'Diserahkan dari Kelurahan' }).waitFor();
+      check((await page.locator('dl.facts').innerText()).includes('RT 01 RW 03, Kelurahan Garegeh'), 'the case does not name its RT');
+      const after = await api('lurah-garegeh', 'GET', `/cases/${lampCase.ticket}`);
+      check(after.body.case.handed_down_to === `${GAREGEH}/rw-03/rt-01`, `handed down to ${after.body.case.handed_down_to}`);
+      // Held by the RT now: it is not offered to itself; the hand-back to the kelurahan is.
+      await picker.focus();
+      await list.getByRole('option').first().waitFor();
+      const now = await list.getByRole('option').allInnerTexts();
+      check(!now.some((t) => t.startsWith('RT 01 / RW 03')), `the RT holding it is offered: ${now}`);
+      check(now.some((t) => t.startsWith('Kelurahan Garegeh')), 'no hand-back to the kelurahan');
+      await picker.evaluate((el) => el.blur());
+    });
+
     await step('the stats page draws its charts', async () => {
       await page.getByRole('link', { name: 'Statistik' }).click();
       await page.getByRole('heading', { name: 'Kasus per minggu, menurut status' }).waitFor();
@@ -445,6 +502,10 @@ async function main() {
         await page.getByRole('combobox', { name: 'Eskalasi ke' }).focus();
         await page.getByRole('listbox', { name: 'Eskalasi ke' }).waitFor();
         await audit(page, `a case with the picker open (${screen})`);
+        await page.goto(`${base}/console/#/kasus/${lampCase.ticket}`);
+        await page.getByRole('combobox', { name: 'Alihkan atau serahkan ke' }).focus();
+        await page.getByRole('listbox', { name: 'Alihkan atau serahkan ke' }).getByRole('option', { name: /RW 04 · Bu Rosna/ }).waitFor();
+        await audit(page, `a case with the RWs and RTs offered (${screen})`);
         await page.goto(`${base}/console/#/statistik`);
         await page.getByRole('heading', { name: 'Kasus per minggu, menurut status' }).waitFor();
         await audit(page, `the stats (${screen})`);

@@ -3,7 +3,8 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  escalationChoices, forwardChoices, kelurahanInScope, reclassifyChoices, search, unitKelurahan, unitPath, words,
+  escalationChoices, forwardChoices, handDownChoices, handDownKelurahan, kelurahanInScope, reclassifyChoices, search,
+  unitKelurahan, words,
 } from '../js/places.js';
 
 const MKS = 'bukittinggi/mandiangin-koto-selayan';
@@ -82,11 +83,68 @@ test('forward choices: the suggested dinas first, the whole city, never where th
     ['dinas:dlh', 'bukittinggi', MKS, `${MKS}/garegeh`]);
 });
 
-test('an RW or RT is typed as staff write it', () => {
-  const kel = `${MKS}/garegeh`;
-  assert.equal(unitPath(kel, 'RW 01 RT 02'), `${kel}/rw-01/rt-02`);
-  assert.equal(unitPath(kel, 'rw 1/rt 2'), `${kel}/rw-01/rt-02`);
-  assert.equal(unitPath(kel, 'RW-3'), `${kel}/rw-03`);
-  assert.equal(unitPath(kel, 'RT 02'), null, 'an RT is named with its RW');
-  assert.equal(unitPath(null, 'RW 01'), null);
+// GET /units/{kelurahan} as the API answers it: each RW followed by its RTs.
+const GAREGEH = `${MKS}/garegeh`;
+const unit = (rw, rt, head) => ({
+  path: `${GAREGEH}/rw-0${rw}${rt ? `/rt-0${rt}` : ''}`, kind: rt ? 'rt' : 'rw', rw, ...(rt ? { rt } : {}),
+  name: rt ? `RT 0${rt} / RW 0${rw}` : `RW 0${rw}`, label: '', head_name: head, has_whatsapp: false, version: 1,
+});
+const units = {
+  kelurahan: GAREGEH,
+  kelurahan_name: 'Kelurahan Garegeh, Kecamatan Mandiangin Koto Selayan',
+  may_edit: true,
+  units: [unit(3, null, 'Pak Syafri'), unit(3, 1, 'Bu Yenni'), unit(3, 2, 'Pak Datuak'), unit(4, null, 'Bu Rosna')],
+};
+const atKelurahan = { level: 'kelurahan', area: GAREGEH, category: null, suggested_agency: null };
+
+test('a kelurahan\'s case is handed down to its RWs and RTs, by name and head', () => {
+  assert.equal(handDownKelurahan(atKelurahan), GAREGEH);
+  const choices = handDownChoices(units, atKelurahan);
+  assert.deepEqual(choices.map((c) => c.label),
+    ['RW 03 · Pak Syafri', 'RT 01 / RW 03 · Bu Yenni', 'RT 02 / RW 03 · Pak Datuak', 'RW 04 · Bu Rosna']);
+  assert.deepEqual(choices.map((c) => c.value), units.units.map((u) => u.path));
+  assert.ok(choices.every((c) => !c.label.includes('/rw-') && !c.detail.includes('garegeh')), 'a path on screen');
+  // Staff write "rw 3", "RT 1 RW 3", or the head's name.
+  assert.deepEqual(search(choices, 'rw 3').map((c) => c.value), units.units.slice(0, 3).map((u) => u.path));
+  assert.deepEqual(search(choices, 'rt 1 rw 3').map((c) => c.label), ['RT 01 / RW 03 · Bu Yenni']);
+  assert.deepEqual(search(choices, 'rosna').map((c) => c.label), ['RW 04 · Bu Rosna']);
+});
+
+test('an RW holding the case hands it on to a unit, never to itself', () => {
+  const atRw = { ...atKelurahan, level: 'rw', handed_down_to: `${GAREGEH}/rw-03` };
+  assert.deepEqual(handDownChoices(units, atRw).map((c) => c.label),
+    ['RT 01 / RW 03 · Bu Yenni', 'RT 02 / RW 03 · Pak Datuak', 'RW 04 · Bu Rosna']);
+  // An RW's own login reads only its units: its RTs are what is left.
+  const ownUnits = { ...units, may_edit: false, units: units.units.slice(0, 3) };
+  assert.deepEqual(handDownChoices(ownUnits, atRw).map((c) => c.label), ['RT 01 / RW 03 · Bu Yenni', 'RT 02 / RW 03 · Pak Datuak']);
+  const atRt = { ...atKelurahan, level: 'rt', handed_down_to: `${GAREGEH}/rw-03/rt-01` };
+  assert.ok(!handDownChoices(units, atRt).some((c) => c.value === atRt.handed_down_to));
+});
+
+test('no hand-down above the kelurahan, at a dinas, into another kelurahan, or without the units', () => {
+  for (const c of [
+    { ...atKelurahan, level: 'kecamatan' },
+    { ...atKelurahan, level: 'dinas:pupr', agency: 'bukittinggi/dinas/pupr' },
+    { level: 'kota', area: 'bukittinggi' },
+  ]) {
+    assert.deepEqual(handDownChoices(units, c), [], c.level);
+  }
+  assert.equal(handDownKelurahan({ level: 'kelurahan', area: MKS }), null, 'a case whose kelurahan is not known');
+  const elsewhere = { ...atKelurahan, area: `${MKS}/campago-guguak-bulek` };
+  assert.deepEqual(handDownChoices(units, elsewhere), [], 'units of another kelurahan');
+  assert.deepEqual(handDownChoices(null, atKelurahan), []);
+  assert.deepEqual(handDownChoices({ error: { status: 503 } }, atKelurahan), [], 'units that did not load');
+});
+
+test('in the forward picker the RWs and RTs follow the suggested dinas, before the rest', () => {
+  const c = { ...atKelurahan, category: 'jalan', suggested_agency: 'dinas:pupr' };
+  const values = forwardChoices({ ...catalogue, destinations: [] }, c, units).map((x) => x.value);
+  assert.deepEqual(values, ['dinas:pupr', ...units.units.map((u) => u.path), 'dinas:dlh']);
+  const handedBack = { ...c, level: 'rw', handed_down_to: `${GAREGEH}/rw-03` };
+  const back = forwardChoices({
+    ...catalogue,
+    destinations: [{ path: GAREGEH, kind: 'kelurahan', name: 'Garegeh', aliases: [], label: 'Kelurahan Garegeh' }],
+  }, handedBack, units).map((x) => x.value);
+  assert.ok(back.includes(GAREGEH), 'the hand-back to the kelurahan');
+  assert.ok(!back.includes(`${GAREGEH}/rw-03`), 'the RW holding it');
 });

@@ -258,7 +258,8 @@ async fn public_counts_follow_the_cases_and_the_summary_is_masked() {
     );
     assert_eq!(
         kota["closed"],
-        json!({"closed": 0, "rejected": 1, "withdrawn": 0})
+        json!({"resolved": 0, "duplicate": 0, "outside_authority": 0,
+               "no_further_action": 0, "rejected": 1, "withdrawn": 0})
     );
     assert_eq!(kota["resolved"], 1);
     assert_eq!(kota["median_working_days_to_verify"], 0.0);

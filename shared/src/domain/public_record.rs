@@ -10,6 +10,7 @@ use chrono::{DateTime, Utc};
 
 use super::case::{Case, PublicLocation};
 use super::citizen_text::mask_numbers;
+use super::disposition::Closure;
 use super::jurisdiction::JurisdictionPath;
 use super::kind::CaseKind;
 use super::ladder::Level;
@@ -18,15 +19,28 @@ use super::sla::WorkingCalendar;
 use super::ticket::Ticket;
 
 /// Why a case that is no longer open stopped, as the public record counts
-/// it; `None` while it is open. A new closing status is one line here.
-pub fn closed_reason(status: Status) -> Option<&'static str> {
+/// it: a closed case by how it ended ([`Closure`]: resolved, duplicate,
+/// outside the city's authority, no further action; closed before closures
+/// were recorded, it was resolved), or rejected, or withdrawn. `None` while
+/// it is open. A new closing status or closure is one line here.
+pub fn closed_reason(status: Status, closed_as: Option<&Closure>) -> Option<&'static str> {
     match status {
-        Status::Closed => Some("closed"),
+        Status::Closed => Some(closed_as.map_or(Closure::Resolved.as_str(), Closure::as_str)),
         Status::Rejected => Some("rejected"),
         Status::Withdrawn => Some("withdrawn"),
         Status::Received | Status::Verified | Status::InProgress | Status::Resolved => None,
     }
 }
+
+/// Every reason [`closed_reason`] gives, in the order the record lists them.
+const CLOSED_REASONS: [&str; 6] = [
+    Closure::NAMES[0],
+    Closure::NAMES[1],
+    Closure::NAMES[2],
+    Closure::NAMES[3],
+    "rejected",
+    "withdrawn",
+];
 
 /// Whether the public record calls the case resolved: an official resolved
 /// it (it may since have been confirmed and closed, or reopened and
@@ -116,10 +130,12 @@ impl Default for Tally {
             days_to_resolve: BTreeMap::new(),
         };
         for status in Status::ALL {
-            match closed_reason(status) {
-                Some(reason) => tally.closed.insert(reason, 0),
-                None => tally.open.insert(status.as_str(), 0),
-            };
+            if closed_reason(status, None).is_none() {
+                tally.open.insert(status.as_str(), 0);
+            }
+        }
+        for reason in CLOSED_REASONS {
+            tally.closed.insert(reason, 0);
         }
         tally
     }
@@ -128,7 +144,7 @@ impl Default for Tally {
 impl Tally {
     pub fn add(&mut self, case: &Case, calendar: &WorkingCalendar) {
         self.received += 1;
-        let slot = match closed_reason(case.status) {
+        let slot = match closed_reason(case.status, case.closed_as.as_ref()) {
             Some(reason) => self.closed.entry(reason),
             None => self.open.entry(case.status.as_str()),
         };
@@ -226,6 +242,45 @@ mod tests {
         assert_eq!(tally.days_to_verify, BTreeMap::from([(1, 1)]));
         // The first resolution counts, not the one after reopening.
         assert_eq!(tally.days_to_resolve, BTreeMap::from([(5, 1)]));
+    }
+
+    #[test]
+    fn closed_cases_are_counted_by_how_they_ended() {
+        let sla = SlaPolicy::default();
+        let mut tally = Tally::default();
+        let closures = [
+            Some(Closure::Resolved),
+            Some(Closure::Duplicate {
+                of: Ticket::parse("ADU-0001").unwrap(),
+            }),
+            Some(Closure::OutsideAuthority { to: "BPN".into() }),
+            Some(Closure::NoFurtherAction),
+            None,
+        ];
+        for (n, closed_as) in closures.into_iter().enumerate() {
+            let (mut case, _) = Case::open(
+                sample_new_case(n as u64 + 3),
+                &Ladder::default(),
+                &sla,
+                Utc::now(),
+            );
+            case.status = Status::Closed;
+            case.closed_as = closed_as;
+            tally.add(&case, &sla.calendar);
+        }
+        let closed: Vec<(&str, u64)> = tally.closed.iter().map(|(k, v)| (*k, *v)).collect();
+        assert_eq!(
+            closed,
+            [
+                ("duplicate", 1),
+                ("no_further_action", 1),
+                ("outside_authority", 1),
+                ("rejected", 0),
+                ("resolved", 2),
+                ("withdrawn", 0)
+            ],
+            "one closed before closures were recorded counts as resolved"
+        );
     }
 
     #[test]

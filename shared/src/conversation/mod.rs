@@ -56,6 +56,22 @@ pub enum Awaiting {
     },
 }
 
+impl Awaiting {
+    /// The reporter is asked `next` while `current` waits: it replaces
+    /// `current`, except a message held for "new or addition?", which stays
+    /// held with `next` behind it, asked once that is answered.
+    pub fn asked(current: Option<Awaiting>, next: Awaiting) -> Awaiting {
+        match current {
+            Some(Awaiting::NewOrAddition { case, held, .. }) => Awaiting::NewOrAddition {
+                case,
+                held,
+                before: Some(Box::new(next)),
+            },
+            _ => next,
+        }
+    }
+}
+
 /// What the desk remembers about the sender.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct State<'a> {

@@ -268,7 +268,7 @@ impl CitizenMessenger {
             };
             // The reporter may be writing at this moment: re-read on conflict.
             loop {
-                reporter.awaiting = Some(asked.clone());
+                reporter.awaiting = Some(Awaiting::asked(reporter.awaiting.take(), asked.clone()));
                 match store.save_reporter(&mut reporter).await {
                     Err(e) if e.is_conflict() => {
                         reporter = store.reporter(reporter_id).await?.ok_or(e)?;

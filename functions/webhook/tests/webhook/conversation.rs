@@ -199,3 +199,28 @@ async fn not_solved_after_the_case_was_closed_reopens_it_within_the_window_and_o
         render(&Texts::shipped().confirm_no_closed, &[("ticket", "ADU-0001")])
     );
 }
+
+/// Officials resolving the case again while a message is held do not drop
+/// it: "is it solved?" waits behind "new or addition?".
+#[tokio::test]
+async fn a_held_message_stays_held_when_officials_ask_is_it_solved_again() {
+    let h = harness("conv-held-asked").await;
+    says(&h, "wamid.H1", "Lampu jalan mati di Garegeh").await;
+    resolved(&h).await;
+    post(&h, &photo_from("wamid.H2", "MEDIA-H2")).await;
+    officials_move(&h, &[Transition::Reopen]).await;
+    resolved(&h).await;
+    post(&h, &tap("wamid.H3", "add:case", "Tambahan")).await;
+    let first = first_case(&h).await;
+    assert_eq!(
+        messages(&timeline(&h, &first).await).len(),
+        3,
+        "the photo and the tap joined it"
+    );
+    says(&h, "wamid.H4", "sdh pak, terima kasih").await;
+    assert_eq!(
+        status(&h).await,
+        Status::Closed,
+        "then the question asked again was answered"
+    );
+}

@@ -224,3 +224,43 @@ async fn a_held_message_stays_held_when_officials_ask_is_it_solved_again() {
         "then the question asked again was answered"
     );
 }
+
+#[tokio::test]
+async fn a_question_is_thanked_as_a_question() {
+    let h = harness("conv-question").await;
+    says(
+        &h,
+        "wamid.Q1",
+        "mau nanya pak, syarat bikin surat keterangan domisili di kelurahan Garegeh apa aja ya?",
+    )
+    .await;
+    let case = first_case(&h).await;
+    assert_eq!(case.kind, aduan_shared::domain::kind::CaseKind::Pertanyaan);
+    let thanks = h.standin.texts().pop().unwrap();
+    let expected = render(&Texts::shipped().ack_question, &[("ticket", "ADU-0001")]);
+    assert!(thanks.starts_with(&expected), "{thanks}");
+}
+
+/// `BERHENTI` stops the officials' notices, not the replies; `MULAI`
+/// resumes them.
+#[tokio::test]
+async fn berhenti_stops_the_notices_and_mulai_resumes_them() {
+    let h = harness("conv-stop").await;
+    says(&h, "wamid.S1", "Sampah numpuk di pasar Garegeh, bau sekali").await;
+    says(&h, "wamid.S2", "BERHENTI").await;
+    let texts = Texts::shipped();
+    assert_eq!(
+        h.standin.texts().pop().unwrap(),
+        texts.stopped,
+        "a reply still goes"
+    );
+    let sent = h.standin.received().len();
+    resolved(&h).await;
+    assert_eq!(h.standin.received().len(), sent, "the notice is withheld");
+    says(&h, "wamid.S3", "MULAI").await;
+    assert_eq!(h.standin.texts().pop().unwrap(), texts.resumed);
+    officials_move(&h, &[Transition::Reopen]).await;
+    resolved(&h).await;
+    let (_, ids) = last_buttons(&h);
+    assert_eq!(ids, ["solved:yes", "solved:no"], "notices reach them again");
+}

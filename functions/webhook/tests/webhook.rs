@@ -1664,39 +1664,12 @@ async fn twilio_files_are_deleted_only_once_recorded_and_a_failed_deletion_keeps
 
 // ----- erasure (HAPUS DATA) ---------------------------------------------------
 
-/// Every item of the table, as text, read with a Scan (tests only: the
-/// functions never scan).
 async fn whole_table(h: &Harness) -> Vec<String> {
-    let client = aws_sdk_dynamodb::Client::new(&sdk_config().await);
-    let (mut items, mut start) = (Vec::new(), None);
-    loop {
-        let out = client
-            .scan()
-            .table_name(h.store.table())
-            .set_exclusive_start_key(start)
-            .send()
-            .await
-            .unwrap();
-        items.extend(out.items().iter().map(|i| format!("{i:?}")));
-        match out.last_evaluated_key {
-            Some(key) => start = Some(key),
-            None => return items,
-        }
-    }
+    aduan_testkit::whole_table(&sdk_config().await, h.store.table()).await
 }
 
 async fn bucket_keys(bucket: &str) -> Vec<String> {
-    let sdk = sdk_config().await;
-    let s3 = aws_sdk_s3::Client::from_conf(
-        aws_sdk_s3::config::Builder::from(&sdk)
-            .force_path_style(true)
-            .build(),
-    );
-    let out = s3.list_objects_v2().bucket(bucket).send().await.unwrap();
-    out.contents()
-        .iter()
-        .filter_map(|o| o.key().map(str::to_owned))
-        .collect()
+    aduan_testkit::bucket_keys(&sdk_config().await, bucket).await
 }
 
 fn tap_from(id: &str, button: &str) -> Value {

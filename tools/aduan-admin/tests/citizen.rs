@@ -12,7 +12,7 @@ use aduan_shared::domain::jurisdiction::JurisdictionPath;
 use aduan_shared::domain::timeline::Actor;
 use aduan_shared::notify::citizen::{Delivery, Notice};
 use aduan_shared::store::{QueueQuery, QueueScope};
-use aduan_shared::whatsapp::meta::fixtures;
+use aduan_shared::whatsapp::meta::fixtures::{self, Who};
 use aduan_testkit::events::{request, signed_meta_event};
 use aduan_testkit::faults::{Fault, FaultProxy, Rule};
 use aduan_testkit::standin::WhatsAppStandin;
@@ -26,6 +26,8 @@ const CITY_NUMBER: &str = "222000222";
 const CITIZEN: &str = "6281234567890";
 /// ... and as the administrator types it from the citizen's letter.
 const AS_TYPED: &str = "0812-3456-7890";
+/// Their business-scoped user id, once Meta sends one.
+const BSUID: &str = "ID.5550001234567";
 
 struct World {
     webhook: webhook::App,
@@ -192,6 +194,51 @@ async fn erase_by_number_leaves_nothing_of_the_citizen() {
     let (again, asked) = w.admin(&format!("{line} --yes"), &bucket, false).await;
     assert_eq!(again, ["nothing is kept about this citizen: nothing to erase"]);
     assert!(asked.is_empty());
+}
+
+/// A citizen known by their number alone before, then by a BSUID that
+/// withheld the number: two records of one person. Erasing by both ids
+/// deletes both records and unlinks the cases of each.
+#[tokio::test]
+async fn erase_by_number_and_bsuid_takes_both_records_of_one_person() {
+    let w = world("admin-erase-both").await;
+    w.says("wamid.B1", "Jalan berlubang di Garegeh").await;
+    let by_bsuid = Who {
+        user_id: Some(BSUID),
+        ..Who::default()
+    };
+    let now = Utc::now().timestamp();
+    let text = json!({"body": "BARU Lampu jalan mati di Garegeh"});
+    w.deliver(&fixtures::message_by(
+        CITY_NUMBER,
+        by_bsuid,
+        "wamid.B2",
+        now,
+        "text",
+        text,
+    ))
+    .await;
+    let cases = w.cases().await;
+    assert_eq!(cases.len(), 2, "{cases:?}");
+    assert_ne!(cases[0].reporter, cases[1].reporter, "two records");
+    let mut secrets = vec![BSUID.to_owned()];
+    for case in &cases {
+        secrets.extend(secrets_of(&w, case).await);
+    }
+    let bucket = w.webhook.media.as_ref().unwrap().bucket().clone();
+
+    let line = format!("erase --phone {AS_TYPED} --bsuid {BSUID} --yes");
+    let (out, _) = w.admin(&line, &bucket, true).await;
+    assert!(out[0].contains("2 case(s) unlinked"), "{out:?}");
+    for item in w.whole_table().await {
+        for secret in &secrets {
+            assert!(!item.contains(secret.as_str()), "{item}");
+        }
+    }
+    for case in &cases {
+        let kept = w.webhook.store.case(&case.id).await.unwrap().unwrap();
+        assert_eq!(kept.reporter, CaseReporter::Erased);
+    }
 }
 
 /// Restricted by number: an official's message to the citizen is withheld

@@ -11,6 +11,8 @@
 //! is stored or given up. Once a Twilio file is stored and recorded, Twilio's
 //! copy is deleted: its `MediaUrl` is permanent.
 
+pub mod erased;
+
 use std::time::Duration as StdDuration;
 
 use aws_sdk_s3::presigning::PresigningConfig;

@@ -75,6 +75,44 @@ pub async fn fresh_bucket(sdk: &aws_config::SdkConfig, test: &str) -> String {
     bucket
 }
 
+/// Every item of `table` as text, read with a Scan (tests only: the
+/// functions never scan), to check that no item anywhere holds a value.
+pub async fn whole_table(sdk: &aws_config::SdkConfig, table: &str) -> Vec<String> {
+    let client = aws_sdk_dynamodb::Client::new(sdk);
+    let (mut items, mut start) = (Vec::new(), None);
+    loop {
+        let out = client
+            .scan()
+            .table_name(table)
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .expect("scan the test table");
+        items.extend(out.items().iter().map(|i| format!("{i:?}")));
+        match out.last_evaluated_key {
+            Some(key) => start = Some(key),
+            None => return items,
+        }
+    }
+}
+
+/// The keys of every object in `bucket` (a test's few: one listing).
+pub async fn bucket_keys(sdk: &aws_config::SdkConfig, bucket: &str) -> Vec<String> {
+    let config = aws_sdk_s3::config::Builder::from(sdk)
+        .force_path_style(true)
+        .build();
+    let out = aws_sdk_s3::Client::from_conf(config)
+        .list_objects_v2()
+        .bucket(bucket)
+        .send()
+        .await
+        .expect("list the test bucket");
+    out.contents()
+        .iter()
+        .filter_map(|o| o.key().map(str::to_owned))
+        .collect()
+}
+
 /// Two fixed, valid 32-byte keys (base64) for tests.
 pub const TEST_HMAC_KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
 pub const TEST_CONTACT_KEY: &str = "ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8=";

@@ -3,6 +3,7 @@
 //! `main.rs` only wires; everything here is testable with a real event.
 
 pub mod config;
+mod erased_files;
 pub mod job;
 pub mod run_digest;
 pub mod sweep;

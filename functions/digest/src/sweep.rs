@@ -11,7 +11,8 @@
 //!    (claimed first, with backoff and a bound on attempts), then WhatsApp
 //!    messages left pending by any function are sent by the messenger, then
 //!    citizens' files the webhook could not fetch in time are fetched into
-//!    the media bucket (claimed first too).
+//!    the media bucket (claimed first too), and erased cases' files that
+//!    could not be deleted at once are deleted (`erased_files`).
 //!
 //! Two overlapping sweeps are safe: a case saved by one is a
 //! `VersionConflict` for the other, which skips it; an outbox entry or a
@@ -23,6 +24,7 @@
 
 use std::time::Duration as StdDuration;
 
+use aduan_shared::archive::erased::ErasedFilesSummary;
 use aduan_shared::archive::{MediaRetrySummary, SWEEP_FETCH_WORST};
 use aduan_shared::domain::case::{Case, CaseError, Escalation};
 use aduan_shared::domain::ladder::LadderError;
@@ -73,6 +75,8 @@ pub struct SweepSummary {
     pub whatsapp: RetrySummary,
     /// Citizens' files fetched (or given up) now.
     pub media: MediaRetrySummary,
+    /// Erased cases' files deleted now, or still pending.
+    pub erased_files: ErasedFilesSummary,
     pub errors: usize,
     /// The time budget ran out: the rest is for the next run.
     pub out_of_time: bool,
@@ -330,6 +334,7 @@ impl App {
         }
         self.retry_whatsapp(now, budget, summary).await;
         self.retry_media(now, budget, summary).await;
+        self.retry_erased_files(now, budget, summary).await;
         Ok(())
     }
 

@@ -291,17 +291,16 @@ async fn keep_files(app: &App, files: &[MediaJob]) {
 }
 
 /// Deletes the files of the cases a citizen's erasure unlinked, before the
-/// answer. The cases no longer lead to the citizen, so a failure cannot be
-/// retried from their side: it is logged by ticket, for an operator to
-/// delete that case's prefix in the bucket (docs/privacy.md, retention).
+/// answer. The erasure recorded each case's deletion as pending: one that
+/// fails here is retried by the sweep until the case's prefix is empty
+/// (without a bucket there are no files, and the sweep ends them).
 async fn erase_files(app: &App, tickets: &[Ticket]) {
     let Some(archive) = &app.media else { return };
-    for ticket in tickets {
-        match archive.bucket().delete_case_files(ticket).await {
-            Ok(deleted) => tracing::info!(%ticket, deleted, "erased a case's files"),
-            Err(error) => tracing::error!(%ticket, %error, "an erased case's files not deleted"),
-        }
+    if tickets.is_empty() {
+        return;
     }
+    let erased = archive.bucket().delete_erased_files(&app.store, tickets).await;
+    tracing::info!(?erased, "erased cases' files");
 }
 
 fn twiml(replies: &[String]) -> Response<Body> {

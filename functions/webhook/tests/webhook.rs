@@ -1668,39 +1668,12 @@ async fn twilio_files_are_deleted_only_once_recorded_and_a_failed_deletion_keeps
 
 // ----- erasure (HAPUS DATA) ---------------------------------------------------
 
-/// Every item of the table, as text, read with a Scan (tests only: the
-/// functions never scan).
 async fn whole_table(h: &Harness) -> Vec<String> {
-    let client = aws_sdk_dynamodb::Client::new(&sdk_config().await);
-    let (mut items, mut start) = (Vec::new(), None);
-    loop {
-        let out = client
-            .scan()
-            .table_name(h.store.table())
-            .set_exclusive_start_key(start)
-            .send()
-            .await
-            .unwrap();
-        items.extend(out.items().iter().map(|i| format!("{i:?}")));
-        match out.last_evaluated_key {
-            Some(key) => start = Some(key),
-            None => return items,
-        }
-    }
+    aduan_testkit::whole_table(&sdk_config().await, h.store.table()).await
 }
 
 async fn bucket_keys(bucket: &str) -> Vec<String> {
-    let sdk = sdk_config().await;
-    let s3 = aws_sdk_s3::Client::from_conf(
-        aws_sdk_s3::config::Builder::from(&sdk)
-            .force_path_style(true)
-            .build(),
-    );
-    let out = s3.list_objects_v2().bucket(bucket).send().await.unwrap();
-    out.contents()
-        .iter()
-        .filter_map(|o| o.key().map(str::to_owned))
-        .collect()
+    aduan_testkit::bucket_keys(&sdk_config().await, bucket).await
 }
 
 fn tap_from(id: &str, button: &str) -> Value {
@@ -1789,4 +1762,69 @@ async fn an_erasure_leaves_nothing_of_the_citizen_and_the_next_message_starts_af
     // The first reply to the fresh reporter carries the privacy line again.
     let ack = &h.standin.texts()[h.standin.texts().len() - 2];
     assert!(ack.ends_with(&texts.privacy_line), "{ack}");
+}
+
+/// The bucket failing while the webhook deletes an erased case's files: the
+/// citizen is still answered, the deletion stays pending past the first
+/// attempt's lease, and the sweep's retry deletes the files and ends it.
+#[tokio::test]
+async fn an_erased_case_whose_files_could_not_be_deleted_is_left_for_the_sweep() {
+    let (h, bucket) = media_harness("erasure-retry", &[]).await;
+    h.standin
+        .add_media("556", b"\xff\xd8 photo".to_vec(), "image/jpeg");
+    post(
+        &h,
+        &text_from(KOTA_NUMBER, "wamid.G1", "Selokan tersumbat di Garegeh"),
+    )
+    .await;
+    post(&h, &photo_from("wamid.G2", "556")).await;
+    assert_eq!(bucket_keys(&bucket).await.len(), 1);
+    let ticket = all_cases(&h).await.remove(0).ticket;
+
+    // The webhook's files through a proxy that fails every request, past
+    // the SDK's retries; everything else as before.
+    let proxy = FaultProxy::in_front_of_the_emulator().await;
+    proxy.arm(Rule::nth(1, Fault::Status(500)).times(100));
+    let mut env = base_env(h.store.table());
+    for (k, v) in [
+        ("MEDIA_BUCKET", bucket.as_str()),
+        ("WHATSAPP_ACCESS_TOKEN", "token-123"),
+        ("WHATSAPP_API_BASE", h.standin.base_url.as_str()),
+    ] {
+        env.push((k.to_owned(), v.to_owned()));
+    }
+    let failing = App::from_config(&Env::from_pairs(env), &proxy.sdk_config().await)
+        .await
+        .expect("config")
+        .media;
+    let Ok(mut app) = Arc::try_unwrap(h.app) else {
+        panic!("the harness holds the only app")
+    };
+    app.media = failing;
+    let h = Harness {
+        app: Arc::new(app),
+        ..h
+    };
+
+    post(&h, &text_from(KOTA_NUMBER, "wamid.G3", "HAPUS DATA YA")).await;
+    let texts = aduan_shared::texts::Texts::shipped();
+    assert_eq!(h.standin.texts().last().unwrap(), &texts.erased);
+    assert!(proxy.injected() >= 3, "the bucket was tried");
+    assert_eq!(bucket_keys(&bucket).await.len(), 1);
+
+    let now = chrono::Utc::now();
+    let due = |at| h.store.files_to_delete_due(at, 10);
+    assert_eq!(due(now).await.unwrap(), [], "leased to the webhook's own attempt");
+    let later = now + chrono::Duration::minutes(3);
+    let pending = due(later).await.unwrap();
+    assert_eq!(pending.len(), 1);
+    assert_eq!(pending[0].ticket, ticket);
+
+    let working = aduan_shared::archive::MediaBucket::new(&sdk_config().await, &bucket);
+    let retried = aduan_shared::archive::erased::retry_erased_files(Some(&working), &h.store, later, 10)
+        .await
+        .unwrap();
+    assert_eq!((retried.cases_done, retried.files_deleted), (1, 1), "{retried:?}");
+    assert_eq!(bucket_keys(&bucket).await, Vec::<String>::new());
+    assert_eq!(due(later).await.unwrap(), []);
 }

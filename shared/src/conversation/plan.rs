@@ -133,11 +133,31 @@ pub struct Erasure {
 }
 
 impl Erasure {
+    /// The erasure of a reporter's data: of `cases`, those `owns` says are
+    /// theirs, each unlinked. The citizen's confirmed `HAPUS DATA` and an
+    /// administrator carrying out a request made by other means both erase
+    /// through this.
+    pub fn unlinking(cases: Vec<Case>, owns: impl Fn(&Case) -> bool) -> Self {
+        let unlink = |mut case: Case| {
+            case.reporter = CaseReporter::Erased;
+            case
+        };
+        Self {
+            cases: cases.into_iter().filter(|c| owns(c)).map(unlink).collect(),
+        }
+    }
+
     /// The tickets whose files go with the erasure: all but those an
     /// official marked as needed.
     pub fn files_to_delete(&self) -> Vec<Ticket> {
         let deleted = self.cases.iter().filter(|c| !c.keep_files);
         deleted.map(|c| c.ticket.clone()).collect()
+    }
+
+    /// The tickets whose files stay: an official marked them as needed.
+    pub fn files_kept(&self) -> Vec<&Ticket> {
+        let kept = self.cases.iter().filter(|c| c.keep_files);
+        kept.map(|c| &c.ticket).collect()
     }
 }
 
@@ -751,10 +771,9 @@ impl Planner<'_> {
             Command::Help => self.answer_without_case(Outbound::text(&texts.help)),
             Command::Stop => {
                 let now = self.now();
-                let stop = |r: &mut Reporter| r.stopped_at = Some(r.stopped_at.unwrap_or(now));
-                self.without_case(stop, Outbound::text(&texts.stopped))
+                self.without_case(|r| r.stop(now), Outbound::text(&texts.stopped))
             }
-            Command::Resume => self.without_case(|r| r.stopped_at = None, Outbound::text(&texts.resumed)),
+            Command::Resume => self.without_case(Reporter::resume, Outbound::text(&texts.resumed)),
             Command::Privacy => self.answer_without_case(replies::privacy_notice(texts, self.rules.privacy)),
             Command::MyData => {
                 let Found::Cases(cases) = found else {
@@ -827,14 +846,10 @@ impl Planner<'_> {
     /// The inbound record is still written: a redelivery stays a duplicate.
     fn erase(&self, cases: Vec<Case>) -> Plan {
         let next = self.next_reporter();
-        let cases: Vec<Case> = cases.into_iter().filter(|c| self.owns(c)).collect();
+        let erasure = Erasure::unlinking(cases, |c| self.owns(c));
         let texts = self.ctx.texts;
         let mut text = texts.erased.clone();
-        let kept: Vec<&str> = cases
-            .iter()
-            .filter(|c| c.keep_files)
-            .map(|c| c.ticket.as_str())
-            .collect();
+        let kept: Vec<&str> = erasure.files_kept().into_iter().map(Ticket::as_str).collect();
         if !kept.is_empty() {
             text.push('\n');
             text.push_str(&render(
@@ -842,13 +857,6 @@ impl Planner<'_> {
                 &[("tickets", &kept.join(", "))],
             ));
         }
-        let unlinked = cases
-            .into_iter()
-            .map(|mut case| {
-                case.reporter = CaseReporter::Erased;
-                case
-            })
-            .collect();
         Plan {
             write: CitizenWrite {
                 reporter: next.reporter,
@@ -856,7 +864,7 @@ impl Planner<'_> {
                 copies_read: self.copies_read(),
                 absorbed: self.incoming.absorbed.map(AbsorbedRecord::of),
                 case: CaseWrite::None,
-                erasure: Some(Erasure { cases: unlinked }),
+                erasure: Some(erasure),
             },
             reply: Some(Reply {
                 case_id: None,

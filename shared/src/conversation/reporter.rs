@@ -71,6 +71,18 @@ impl Reporter {
         }
     }
 
+    /// Restriction of processing for messages (`BERHENTI`, or a request
+    /// made by other means): from now on no message goes to them but
+    /// replies to what they send. Stopped already, it stays from then.
+    pub fn stop(&mut self, now: DateTime<Utc>) {
+        self.stopped_at = Some(self.stopped_at.unwrap_or(now));
+    }
+
+    /// The restriction lifted (`MULAI`).
+    pub fn resume(&mut self) {
+        self.stopped_at = None;
+    }
+
     /// Whether a case naming `reporter` is this reporter's: their own, or
     /// one of a record merged into theirs.
     pub fn owns(&self, reporter: &ReporterId) -> bool {

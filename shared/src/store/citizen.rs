@@ -10,16 +10,16 @@ use super::items::{
 };
 use super::tx::{Conflict, Tx};
 use super::{keys, Store, StoreError};
-use crate::conversation::plan::{AbsorbedRecord, CaseWrite, CitizenWrite};
+use crate::conversation::plan::{AbsorbedRecord, CaseWrite, CitizenWrite, Erasure};
 use crate::conversation::Reporter;
 use crate::domain::case::{Case, CaseId};
 use crate::domain::reporter::ReporterId;
 use crate::whatsapp::INBOUND_RETENTION_DAYS;
 
-/// Unlinked cases per transaction of an erasure: with the reporter's
-/// record, its copies (3 at most) and the message's record, within
-/// DynamoDB's 100 items.
-const ERASED_CASES_PER_TX: usize = 90;
+/// Unlinked cases per transaction of an erasure, each with its pending file
+/// deletion: with the reporter's record, its copies (3 at most) and the
+/// message's record, within DynamoDB's 100 items.
+const ERASED_CASES_PER_TX: usize = 45;
 
 /// A provider message already handled: the same message delivered again.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,20 +67,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         let mut tx = Tx::new(&self.table);
         if let Some(erasure) = &write.erasure {
-            // Cases beyond what one transaction holds are unlinked first:
-            // a retry after a failure finds only those still linked.
-            let mut chunks: Vec<&[Case]> = erasure.cases.chunks(ERASED_CASES_PER_TX).collect();
-            let last = chunks.pop().unwrap_or_default();
-            for chunk in chunks {
-                let mut early = Tx::new(&self.table);
-                for case in chunk {
-                    early.put_case_change(case, &[], &self.calendar);
-                }
-                early.commit(&self.client).await?;
-            }
-            for case in last {
-                tx.put_case_change(case, &[], &self.calendar);
-            }
+            self.unlink_erased(&mut tx, erasure).await?;
         }
         match &write.case {
             CaseWrite::None => {}
@@ -136,6 +123,52 @@ impl Store {
         write.reporter.version += 1;
         if let CaseWrite::Change { case, .. } = &mut write.case {
             case.version += 1;
+        }
+        Ok(())
+    }
+
+    /// Erases a reporter's data without a message of theirs (a request made
+    /// by other means, carried out by an administrator): exactly what their
+    /// confirmed `HAPUS DATA` writes, less the message's own record. Their
+    /// record and its copies are deleted at the version read (with the same
+    /// person's other record, `absorbed`, merged into it), and the cases of
+    /// `erasure` unlinked, each with its pending file deletion. A message
+    /// of theirs written meanwhile is a conflict: read again.
+    pub async fn erase_reporter(
+        &self,
+        reporter: &Reporter,
+        absorbed: Option<&AbsorbedRecord>,
+        erasure: &Erasure,
+    ) -> Result<(), StoreError> {
+        let mut tx = Tx::new(&self.table);
+        self.unlink_erased(&mut tx, erasure).await?;
+        tx.delete_reporter(reporter, &reporter.copies(), absorbed);
+        tx.commit(&self.client).await
+    }
+
+    /// Puts the unlinked cases of an erasure in `tx`, each with the record
+    /// that its files are to be deleted ([`super::erased_files`]). Cases
+    /// beyond what one transaction holds are unlinked first: a retry after
+    /// a failure finds only those still linked.
+    async fn unlink_erased(&self, tx: &mut Tx<'_>, erasure: &Erasure) -> Result<(), StoreError> {
+        let now = Utc::now();
+        let unlink = |tx: &mut Tx<'_>, case: &Case| {
+            tx.put_case_change(case, &[], &self.calendar);
+            if !case.keep_files {
+                tx.put_files_to_delete(&case.ticket, now);
+            }
+        };
+        let mut chunks: Vec<&[Case]> = erasure.cases.chunks(ERASED_CASES_PER_TX).collect();
+        let last = chunks.pop().unwrap_or_default();
+        for chunk in chunks {
+            let mut early = Tx::new(&self.table);
+            for case in chunk {
+                unlink(&mut early, case);
+            }
+            early.commit(&self.client).await?;
+        }
+        for case in last {
+            unlink(tx, case);
         }
         Ok(())
     }

@@ -183,6 +183,22 @@ pub const OUTBOX_MEDIA: &str = "media";
 /// Outbox kind of an escalation whose SNS publish has not gone out yet.
 pub const OUTBOX_ESCALATION: &str = "escalation";
 
+/// Outbox kind of an erased case's files still to be deleted from the
+/// media bucket ([`erased_files_pk`]).
+pub const OUTBOX_ERASED_FILES: &str = "erased-files";
+
+/// `PK` of an erased case's pending file deletion: a partition of its own,
+/// holding the ticket and nothing of the citizen.
+pub fn erased_files_pk(ticket: &Ticket) -> String {
+    format!("ERASEDFILES#{ticket}")
+}
+pub const ERASED_FILES_SK: &str = "ERASEDFILES";
+
+/// `TimeSK` of a pending file deletion: when to try next, then the ticket.
+pub fn erased_files_time_sk(next_attempt: DateTime<Utc>, ticket: &Ticket) -> String {
+    format!("{}#{ticket}", timestamp(next_attempt))
+}
+
 /// `SK` of a pending escalation publish, in its case's partition (the
 /// `Escalated` event item itself stays immutable).
 pub fn publish_sk(event: &EventId) -> String {

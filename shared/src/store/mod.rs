@@ -2,12 +2,13 @@
 //! `PK`/`SK` values), the attribute encoding (`codec`), the item shapes
 //! (`items`), transactions with typed conflicts (`tx`), and the operations,
 //! one method per access pattern: here (cases), `citizen` (a citizen's
-//! message), `outbound`, `outbox`, `media`, `queue`, `digests`, `units` (a kelurahan's RWs and RTs) and `audit`.
+//! message), `outbound`, `outbox`, `media`, `queue`, `digests`, `erased_files`, `units` (a kelurahan's RWs and RTs) and `audit`.
 
 mod audit;
 mod citizen;
 pub mod codec;
 mod digests;
+pub mod erased_files;
 mod error;
 pub mod items;
 pub mod keys;

@@ -149,15 +149,7 @@ impl Store {
         limit: i32,
     ) -> Result<Vec<PendingOutbound>, StoreError> {
         let out = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .index_name(keys::BY_TIME.name)
-            .key_condition_expression("#pk = :pk AND #sk <= :due")
-            .expression_attribute_names("#pk", keys::BY_TIME.pk)
-            .expression_attribute_names("#sk", keys::BY_TIME.sk)
-            .expression_attribute_values(":pk", s(&keys::outbox_pk(keys::OUTBOX_WHATSAPP)))
-            .expression_attribute_values(":due", s(&keys::upper_bound(now)))
+            .due_query(keys::OUTBOX_WHATSAPP, now)
             .limit(limit)
             .send()
             .await

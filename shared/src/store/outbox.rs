@@ -9,6 +9,7 @@
 //! `TimeSK` is still the one it wrote) may delete or reschedule it.
 
 use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
 use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -171,15 +172,7 @@ impl Store {
         let mut start = None;
         loop {
             let out = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .index_name(keys::BY_TIME.name)
-                .key_condition_expression("#pk = :pk AND #sk <= :due")
-                .expression_attribute_names("#pk", keys::BY_TIME.pk)
-                .expression_attribute_names("#sk", keys::BY_TIME.sk)
-                .expression_attribute_values(":pk", s(&keys::outbox_pk(kind)))
-                .expression_attribute_values(":due", s(&keys::upper_bound(now)))
+                .due_query(kind, now)
                 .limit(limit.clamp(1, 100) as i32)
                 .set_exclusive_start_key(start)
                 .send()
@@ -198,6 +191,19 @@ impl Store {
                 return Ok(entries);
             }
         }
+    }
+
+    /// The Query of one kind's outbox entries due by `now`, earliest first.
+    pub(super) fn due_query(&self, kind: &str, now: DateTime<Utc>) -> QueryFluentBuilder {
+        self.client
+            .query()
+            .table_name(&self.table)
+            .index_name(keys::BY_TIME.name)
+            .key_condition_expression("#pk = :pk AND #sk <= :due")
+            .expression_attribute_names("#pk", keys::BY_TIME.pk)
+            .expression_attribute_names("#sk", keys::BY_TIME.sk)
+            .expression_attribute_values(":pk", s(&keys::outbox_pk(kind)))
+            .expression_attribute_values(":due", s(&keys::upper_bound(now)))
     }
 
     /// Claims an outbox entry (an escalation publish, a media download) for

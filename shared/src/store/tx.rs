@@ -156,7 +156,13 @@ impl<'a> Tx<'a> {
         copies_read: &[ReporterId],
         absorbed: Option<&AbsorbedRecord>,
     ) {
-        for key in std::iter::once(&reporter.id).chain(copies_read) {
+        // The merged record's keys are among the copies of the record that
+        // absorbed it, but hold the merged record: deleted once, below.
+        let merged = |key: &&ReporterId| absorbed.is_some_and(|a| a.keys.contains(key));
+        for key in std::iter::once(&reporter.id)
+            .chain(copies_read)
+            .filter(|k| !merged(k))
+        {
             self.delete_if_version(keys::reporter_pk(key), keys::REPORTER_SK, reporter.version);
         }
         // The same person's other record, merged by this very message.

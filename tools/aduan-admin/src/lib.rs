@@ -11,10 +11,14 @@
 //! aduan-admin confirm (--digests | --escalations) --token TOKEN
 //! aduan-admin units (list KELURAHAN | add UNIT --head NAME [--whatsapp NUMBER]
 //!                    | remove UNIT | import KELURAHAN FILE.csv)
+//! aduan-admin citizen (erase | restrict | unrestrict) [--phone NUMBER] [--bsuid ID] [--yes]
 //! ```
 //!
-//! `units` keeps a kelurahan's RWs and RTs in the table ([`units`]).
+//! `units` keeps a kelurahan's RWs and RTs in the table ([`units`]);
+//! `citizen` carries out a citizen's erasure or restriction request made by
+//! other means than WhatsApp ([`citizen`]).
 
+pub mod citizen;
 pub mod units;
 
 use aduan_shared::domain::jurisdiction::{JurisdictionPath, Jurisdictions};
@@ -49,8 +53,19 @@ usage:
   aduan-admin units import KELURAHAN FILE.csv
       Header rw,rt,head_name,head_whatsapp, one unit a row (rt empty for an
       RW); any bad row refuses the whole file, each with its line.
+  aduan-admin citizen erase (--phone NUMBER | --bsuid ID)... [--yes]
+      A citizen's erasure request made by letter or in person, carried out
+      as their confirmed HAPUS DATA: their contact and ids deleted, their
+      cases kept without them, the cases' files deleted unless marked as
+      needed. Asks first unless --yes; prints tickets and counts, never the
+      number.
+  aduan-admin citizen restrict (--phone NUMBER | --bsuid ID)... [--yes]
+  aduan-admin citizen unrestrict (--phone NUMBER | --bsuid ID)... [--yes]
+      As their BERHENTI and MULAI: no message goes to them but replies to
+      what they send, or that lifted.
 environment: DIGEST_TOPIC_ARN, ESCALATION_TOPIC_ARN, JURISDICTIONS_FILE (optional), AWS_REGION;
-for units: TABLE_NAME, CONTACT_ENCRYPTION_KEY or CONTACT_ENCRYPTION_KEY_PARAM";
+for units: TABLE_NAME, CONTACT_ENCRYPTION_KEY or CONTACT_ENCRYPTION_KEY_PARAM;
+for citizen: TABLE_NAME, REPORTER_HMAC_KEY or REPORTER_HMAC_KEY_PARAM, MEDIA_BUCKET";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Endpoint {

@@ -3,12 +3,16 @@
 use std::path::Path;
 use std::process::ExitCode;
 
+use aduan_admin::citizen::Citizens;
 use aduan_admin::{parse_args, run, AdminError, Command, Topics};
-use aduan_shared::config::{Env, Secrets, CONTACT_ENCRYPTION_KEY};
+use aduan_shared::archive::MediaBucket;
+use aduan_shared::config::media::MEDIA_BUCKET;
+use aduan_shared::config::{Env, Secrets, CONTACT_ENCRYPTION_KEY, REPORTER_HMAC_KEY};
 use aduan_shared::domain::jurisdiction::Jurisdictions;
-use aduan_shared::domain::reporter::{ContactCipher, Key32};
+use aduan_shared::domain::reporter::{ContactCipher, Key32, ReporterHasher};
 use aduan_shared::domain::sla::WorkingCalendar;
 use aduan_shared::store::Store;
+use aws_config::SdkConfig;
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -40,8 +44,10 @@ async fn main_inner(args: &[String]) -> Result<Vec<String>, AdminError> {
         }
         None => Jurisdictions::bukittinggi().clone(),
     };
-    if let Some(("units", rest)) = args.split_first().map(|(c, rest)| (c.as_str(), rest)) {
-        return units(rest, &tree).await;
+    match args.split_first().map(|(c, rest)| (c.as_str(), rest)) {
+        Some(("units", rest)) => return units(rest, &tree).await,
+        Some(("citizen", rest)) => return citizen(rest).await,
+        _ => {}
     }
     let command = parse_args(args, &tree)?;
     if command == Command::Help {
@@ -55,27 +61,57 @@ async fn main_inner(args: &[String]) -> Result<Vec<String>, AdminError> {
     run(&client, &topics, command).await
 }
 
-/// `units …`: the table and the contact key, from the environment as the
-/// functions read them (the key as a value or an SSM parameter).
+/// `units …`: the table and the contact key that seals heads' numbers.
 async fn units(args: &[String], tree: &Jurisdictions) -> Result<Vec<String>, AdminError> {
     let command = aduan_admin::units::parse(args, tree)?;
+    let (store, key, _) = table_and_key(&Env::from_process(), CONTACT_ENCRYPTION_KEY).await?;
+    aduan_admin::units::run(&store, &ContactCipher::new(key, []), command).await
+}
+
+/// `citizen …`: the table, the reporter key and the media bucket; the
+/// question asked on the terminal.
+async fn citizen(args: &[String]) -> Result<Vec<String>, AdminError> {
+    let command = aduan_admin::citizen::parse(args)?;
     let env = Env::from_process();
+    let (store, key, sdk) = table_and_key(&env, REPORTER_HMAC_KEY).await?;
+    let hasher = ReporterHasher::new(key);
+    let bucket = env
+        .optional(MEDIA_BUCKET)
+        .map(|name| MediaBucket::new(&sdk, name));
+    let citizens = Citizens {
+        store: &store,
+        hasher: &hasher,
+        bucket: bucket.as_ref(),
+    };
+    aduan_admin::citizen::run(&citizens, command, &mut ask, chrono::Utc::now()).await
+}
+
+/// The table (`TABLE_NAME`) and the key `name`, from the environment as the
+/// functions read them (the key as a value or an SSM parameter).
+async fn table_and_key(env: &Env, name: &'static str) -> Result<(Store, Key32, SdkConfig), AdminError> {
     let table = env
         .optional("TABLE_NAME")
         .ok_or(AdminError::MissingEnv { name: "TABLE_NAME" })?;
     let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
         .load()
         .await;
-    let secrets = Secrets::resolve_from_ssm(&env, &[CONTACT_ENCRYPTION_KEY], &[], &sdk)
+    let secrets = Secrets::resolve_from_ssm(env, &[name], &[], &sdk)
         .await
         .map_err(|e| AdminError::Invalid(e.to_string()))?;
     let key = secrets
-        .parse_required(CONTACT_ENCRYPTION_KEY, Key32::from_base64)
+        .parse_required(name, Key32::from_base64)
         .map_err(|e| AdminError::Invalid(e.to_string()))?;
     let store = Store::new(
         aws_sdk_dynamodb::Client::new(&sdk),
         table,
         WorkingCalendar::default(),
     );
-    aduan_admin::units::run(&store, &ContactCipher::new(key, []), command).await
+    Ok((store, key, sdk))
+}
+
+/// The question on stderr; only `yes` typed back confirms.
+fn ask(question: &str) -> bool {
+    eprint!("{question}\nType yes to go on: ");
+    let mut answer = String::new();
+    std::io::stdin().read_line(&mut answer).is_ok() && answer.trim().eq_ignore_ascii_case("yes")
 }

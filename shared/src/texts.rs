@@ -214,7 +214,7 @@ impl Texts {
             ("stopped", &self.stopped, &[]),
             ("resumed", &self.resumed, &[]),
             ("privacy_line", &self.privacy_line, &[]),
-            ("privacy", &self.privacy, &["dpo"]),
+            ("privacy", &self.privacy, &["dpo", "contact_days", "media_days"]),
             ("my_data_header", &self.my_data_header, &[]),
             (
                 "my_data_line",
@@ -222,7 +222,7 @@ impl Texts {
                 &["ticket", "kind", "date", "status"],
             ),
             ("my_data_none", &self.my_data_none, &[]),
-            ("my_data_contact", &self.my_data_contact, &[]),
+            ("my_data_contact", &self.my_data_contact, &["days"]),
             ("erase_question", &self.erase_question, &[]),
             ("erase_cancelled", &self.erase_cancelled, &[]),
             ("erased", &self.erased, &[]),

@@ -487,3 +487,43 @@ fn the_console_page_and_cloudfront_serve_one_content_security_policy() {
     );
     assert_eq!(ref_of(&branches[2]), Some("OfficialsSignInOrigin"));
 }
+
+/// Retention as the code counts it: every function is given both periods
+/// from the city's parameters, and the media bucket has no expiration rule
+/// (one counts from the upload, and would delete the files of a case still
+/// open); the sweep that deletes them may list and delete under `cases/`.
+#[test]
+fn retention_is_the_codes_not_a_lifecycle_rules() {
+    use aduan_shared::config::policy::{CONTACT_RETENTION_DAYS, MEDIA_RETENTION_DAYS_AFTER_CLOSE};
+    let template = template();
+    let globals = &template["Globals"]["Function"]["Environment"]["Variables"];
+    assert_eq!(
+        ref_of(&globals[CONTACT_RETENTION_DAYS]),
+        Some("ContactRetentionDays")
+    );
+    assert_eq!(
+        ref_of(&globals[MEDIA_RETENTION_DAYS_AFTER_CLOSE]),
+        Some("MediaRetentionDaysAfterClose")
+    );
+    let resources = &template["Resources"];
+    let rules = resources["MediaBucket"]["Properties"]["LifecycleConfiguration"]["Rules"]
+        .as_sequence()
+        .expect("lifecycle rules");
+    assert!(
+        rules.iter().all(|r| r.get("ExpirationInDays").is_none()),
+        "no expiration by upload age: {rules:?}"
+    );
+    let statements = resources["DigestFunction"]["Properties"]["Policies"][0]["Statement"]
+        .as_sequence()
+        .expect("the digest's statements");
+    let actions: Vec<&str> = statements
+        .iter()
+        .flat_map(|s| match s["Action"].as_str() {
+            Some(one) => vec![one],
+            None => strings(&s["Action"]),
+        })
+        .collect();
+    for action in ["s3:DeleteObject", "s3:ListBucket"] {
+        assert!(actions.contains(&action), "{action}: {actions:?}");
+    }
+}

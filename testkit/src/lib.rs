@@ -7,6 +7,7 @@ pub mod counting;
 pub mod events;
 pub mod faults;
 pub mod logs;
+pub mod retention;
 pub mod runtime_api;
 pub mod seed;
 pub mod sns;

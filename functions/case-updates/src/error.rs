@@ -214,10 +214,6 @@ impl From<NotifyError> for ApiError {
     fn from(err: NotifyError) -> Self {
         match err {
             NotifyError::Store(err) => err.into(),
-            NotifyError::NoReporter(case) => {
-                tracing::error!(%case, "inconsistent records: a case without its reporter's record");
-                ApiError::Internal
-            }
             NotifyError::Contact(error) => {
                 tracing::error!(%error, "configuration: a reporter's contact cannot be opened");
                 ApiError::Internal

@@ -25,7 +25,8 @@ pub enum Notification {
     /// Not sent yet: recorded, the sweep retries it.
     Pending,
     /// Not sent: the citizen sent `BERHENTI` (no messages but replies to
-    /// what they send); recorded on the case as withheld.
+    /// what they send), erased their data, or their contact's retention
+    /// ran out; recorded on the case as withheld.
     Withheld,
     /// This deployment sends no WhatsApp messages (no sender configured).
     Disabled,

@@ -48,12 +48,15 @@ impl AppState {
     /// resolved in the same SSM call as the common ones.
     pub async fn from_config(env: &Env, sdk: &aws_config::SdkConfig) -> Result<Self, ConfigError> {
         let (config, secrets) = CommonConfig::from_env(env, sdk, &[], messaging::OPTIONAL_SECRETS).await?;
-        let Policy { ladder, sla, .. } = Policy::from_env(env)?;
+        let Policy {
+            ladder, sla, privacy, ..
+        } = Policy::from_env(env)?;
         let store = Store::new(
             aws_sdk_dynamodb::Client::new(sdk),
             config.table_name.clone(),
             sla.calendar.clone(),
-        );
+        )
+        .with_contact_retention(privacy.contact_retention);
         let escalations = EscalationNotifier::new(
             SnsPublisher::new(aws_sdk_sns::Client::new(sdk)),
             store.clone(),

@@ -745,3 +745,72 @@ async fn no_officials_response_carries_a_provider_media_link_or_message_id() {
     assert!(outbound.iter().all(|e| e["body"]["status"] == "sent"));
     assert_eq!(responses[4].body["delivery"], "sent", "{}", responses[4].text);
 }
+
+/// The `expires_at` of every item holding the reporter's contact.
+async fn contact_ttls(app: &App) -> Vec<Option<i64>> {
+    let items = aduan_testkit::retention::contact_items(&app.sdk, app.store().table()).await;
+    items.into_values().collect()
+}
+
+#[tokio::test]
+async fn an_officials_close_starts_the_contacts_retention_in_its_own_write_and_a_reopening_ends_it() {
+    let app = App::new("retention-close").await;
+    let case = app.seed(1, KEL_GAREGEH).await;
+    let officer = caller(KEL_GAREGEH, "officer");
+    let mut version = 1;
+    for body in [
+        json!({"action": "verify"}),
+        json!({"action": "start"}),
+        json!({"action": "resolve", "note": "Lubang sudah ditambal"}),
+    ] {
+        let mut body = body;
+        body["version"] = json!(version);
+        let r = app.act(&officer, "ADU-0001", body).await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        version += 1;
+    }
+    // The record and its copy (the number's key besides the BSUID's).
+    assert_eq!(contact_ttls(&app).await, vec![None, None], "open: kept");
+
+    // `close` tells the citizen nothing, so the record is read for it (one
+    // GetItem) and written in the close's own transaction.
+    app.requests.reset();
+    let r = app
+        .act(
+            &officer,
+            "ADU-0001",
+            json!({"action": "close", "version": version}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(
+        app.requests.by_operation(),
+        [("GetItem".to_owned(), 3), ("TransactWriteItems".to_owned(), 1)].into()
+    );
+    version += 1;
+    let closed_at = app
+        .store()
+        .case(&case.id)
+        .await
+        .unwrap()
+        .unwrap()
+        .closed_at
+        .unwrap();
+    let until = (closed_at + chrono::Duration::days(365)).timestamp();
+    assert_eq!(contact_ttls(&app).await, vec![Some(until), Some(until)]);
+
+    // Reopening tells the citizen: the record read for that is the one
+    // written, no read more than before.
+    app.requests.reset();
+    let r = app
+        .act(
+            &officer,
+            "ADU-0001",
+            json!({"action": "reopen", "version": version}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["notification"]["delivery"], "sent");
+    assert_eq!(app.requests.by_operation()["GetItem"], 3);
+    assert_eq!(contact_ttls(&app).await, vec![None, None], "open again: kept");
+}

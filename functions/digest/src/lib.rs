@@ -60,7 +60,8 @@ impl App {
             aws_sdk_dynamodb::Client::new(sdk),
             common.table_name.clone(),
             policy.sla.calendar.clone(),
-        );
+        )
+        .with_contact_retention(policy.privacy.contact_retention);
         let sns = SnsPublisher::new(aws_sdk_sns::Client::new(sdk));
         let escalations =
             EscalationNotifier::new(sns.clone(), store.clone(), common.escalation_topic_arn.clone())

@@ -13,6 +13,9 @@
 //!    citizens' files the webhook could not fetch in time are fetched into
 //!    the media bucket (claimed first too), and erased cases' files that
 //!    could not be deleted at once are deleted (`erased_files`).
+//! 3. Closed cases whose files' retention is over (the `FILES` partition
+//!    of `by_time`, by close time): their files deleted from the media
+//!    bucket, a bounded number per run.
 //!
 //! Two overlapping sweeps are safe: a case saved by one is a
 //! `VersionConflict` for the other, which skips it; an outbox entry or a
@@ -47,6 +50,9 @@ const WHATSAPP_BATCH: u32 = 50;
 const WHATSAPP_SEND_WORST: StdDuration = StdDuration::from_secs(10);
 /// Most pending files one sweep fetches.
 const MEDIA_BATCH: u64 = 20;
+/// Most closed cases whose files one sweep deletes (each a few requests):
+/// a backlog goes over the following hours.
+const EXPIRED_FILES_BATCH: usize = 20;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct SweepSummary {
@@ -77,6 +83,8 @@ pub struct SweepSummary {
     pub media: MediaRetrySummary,
     /// Erased cases' files deleted now, or still pending.
     pub erased_files: ErasedFilesSummary,
+    /// Closed cases whose files were deleted, their retention over.
+    pub files_deleted: usize,
     pub errors: usize,
     /// The time budget ran out: the rest is for the next run.
     pub out_of_time: bool,
@@ -105,6 +113,9 @@ impl App {
         self.sweep_overdue(overdue_at, budget, &mut summary).await?;
         if !summary.out_of_time {
             self.sweep_outbox(now, budget, &mut summary).await?;
+        }
+        if !summary.out_of_time {
+            self.delete_expired_files(now, budget, &mut summary).await?;
         }
         tracing::info!(?summary, "sla sweep");
         Ok(summary)
@@ -244,9 +255,17 @@ impl App {
             return Ok(());
         };
         let message = Some((&staged.pending, staged.lease_until(now)));
+        // The reporter's record read for the notice goes with the close:
+        // their contact's retention starts, at no extra request.
         match self
             .store
-            .save_case(case, std::slice::from_ref(&event), message)
+            .save_case_audited(
+                case,
+                std::slice::from_ref(&event),
+                message,
+                None,
+                staged.reporter(),
+            )
             .await
         {
             Ok(()) => summary.auto_closed += 1,
@@ -261,9 +280,10 @@ impl App {
     }
 
     /// The notice a change is saved with. A case whose notice cannot be
-    /// prepared (its reporter's record is missing, or its contact was sealed
-    /// under a key the deployment no longer has) is left as it is, logged
-    /// and counted, for a later sweep: the others go on.
+    /// prepared (its reporter's contact was sealed under a key the
+    /// deployment no longer has) is left as it is, logged and counted, for
+    /// a later sweep: the others go on. A reporter whose record is gone
+    /// (erased, or past its retention) is not told: the notice is withheld.
     async fn stage_notice(
         &self,
         case: &Case,
@@ -335,6 +355,53 @@ impl App {
         self.retry_whatsapp(now, budget, summary).await;
         self.retry_media(now, budget, summary).await;
         self.retry_erased_files(now, budget, summary).await;
+        Ok(())
+    }
+
+    /// The files of cases closed longer ago than they are kept
+    /// (`MEDIA_RETENTION_DAYS_AFTER_CLOSE`), oldest close first, a bounded
+    /// number per run. Each case is read again first (the index lags): one
+    /// reopened or marked as needed since keeps its files. The files go
+    /// first, then the case records it (and leaves the index); a failed
+    /// deletion leaves the case listed, for the next run.
+    async fn delete_expired_files(
+        &self,
+        now: DateTime<Utc>,
+        budget: Budget,
+        summary: &mut SweepSummary,
+    ) -> Result<(), StoreError> {
+        let Some(archive) = &self.media else {
+            return Ok(());
+        };
+        let retention = self.policy.privacy.media_retention;
+        let listed = self
+            .store
+            .closed_cases_with_files(now - retention.duration(), EXPIRED_FILES_BATCH)
+            .await?;
+        for listed in listed {
+            if budget.exhausted() {
+                summary.out_of_time = true;
+                return Ok(());
+            }
+            let Some(mut case) = self.store.case(&listed.id).await? else {
+                continue;
+            };
+            if !case.files_due(retention, now) {
+                continue;
+            }
+            if let Err(error) = archive.bucket().delete_case_files(&case.ticket).await {
+                tracing::error!(ticket = %case.ticket, %error, "files past their retention not deleted: the next sweep tries again");
+                summary.errors += 1;
+                continue;
+            }
+            case.files_deleted(now);
+            match self.store.save_case(&mut case, &[], None).await {
+                Ok(()) => summary.files_deleted += 1,
+                // Changed meanwhile: listed still, read again next run.
+                Err(e) if e.is_conflict() => summary.conflicts += 1,
+                Err(e) => return Err(e),
+            }
+        }
         Ok(())
     }
 

@@ -1,13 +1,14 @@
 //! The SLA sweep against the local emulator and a stand-in for WhatsApp's
 //! send API: escalating exactly the overdue cases once (even with two sweeps
 //! at once) and telling their citizens, retrying failed publishes, giving up
-//! after the bound, auto-closing, sending pending WhatsApp messages once, and
-//! respecting the time budget.
+//! after the bound, auto-closing, sending pending WhatsApp messages once,
+//! respecting the time budget, and retention (contacts and files).
 
 mod support;
 
 use std::time::Duration as StdDuration;
 
+use aduan_shared::archive::MediaBucket;
 use aduan_shared::domain::case::{Case, CaseId};
 use aduan_shared::domain::kind::CaseKind;
 use aduan_shared::domain::ladder::{Level, Tier};
@@ -320,31 +321,12 @@ async fn resolved_cases_without_an_answer_are_closed_and_the_citizen_told() {
     let (store, _) = fresh_store("sweep-close").await;
     let escalations = topic("escalations").await;
     let officials = queue(&escalations, "all", &json!({"type": ["escalation"]})).await;
-    let sla = SlaPolicy::default();
-    let official = Actor::Official {
-        sub: "u1".into(),
-        name: "Rina".into(),
-    };
     let mut cases = Vec::new();
     for (n, resolved_at) in [
         (11, "2026-11-23T10:00:00+07:00"),
         (12, "2026-11-27T10:00:00+07:00"),
     ] {
-        let mut case = create(
-            &store,
-            n,
-            BIRUGO,
-            CaseKind::Pengaduan,
-            at("2026-11-20T09:00:00+07:00"),
-        )
-        .await;
-        let t = at(resolved_at);
-        let mut events = Vec::new();
-        for step in [Transition::Verify, Transition::Start, Transition::Resolve] {
-            events.push(case.transition(step, official.clone(), None, &sla, t).unwrap());
-        }
-        store.save_case(&mut case, &events, None).await.unwrap();
-        cases.push(case);
+        cases.push(resolved_case(&store, n, at(resolved_at)).await);
     }
     let whatsapp = WhatsAppStandin::start().await;
     let app = app(
@@ -607,25 +589,7 @@ async fn a_sweep_judging_cases_ahead_leaves_a_message_being_sent_to_its_sender()
 async fn the_shared_policy_variables_set_the_wait_before_auto_close() {
     let (store, _) = fresh_store("sweep-policy").await;
     let escalations = topic("escalations").await;
-    let sla = SlaPolicy::default();
-    let official = Actor::Official {
-        sub: "u1".into(),
-        name: "Rina".into(),
-    };
-    let mut case = create(
-        &store,
-        31,
-        BIRUGO,
-        CaseKind::Pengaduan,
-        at("2026-11-20T09:00:00+07:00"),
-    )
-    .await;
-    let t = at("2026-11-23T10:00:00+07:00");
-    let mut events = Vec::new();
-    for step in [Transition::Verify, Transition::Start, Transition::Resolve] {
-        events.push(case.transition(step, official.clone(), None, &sla, t).unwrap());
-    }
-    store.save_case(&mut case, &events, None).await.unwrap();
+    let case = resolved_case(&store, 31, at("2026-11-23T10:00:00+07:00")).await;
     let whatsapp = WhatsAppStandin::start().await;
     // Resolved Monday 23/11: 4 working days, Thursday 26/11 a holiday, end
     // Monday 30/11 night (by the default 3 it would be Thursday night).
@@ -851,4 +815,217 @@ async fn a_lapsed_hand_down_comes_back_up_to_the_kelurahan() {
         texts.last().is_some_and(|t| t.contains("Kelurahan Garegeh")),
         "{texts:?}"
     );
+}
+
+// Retention: an auto-close starts the reporter's contact retention (the TTL
+// on every item holding it), a contact past it is never used to send (with
+// a clock moved on: the emulator never expires items), and a closed case's
+// files are deleted once their retention after the close is over, never
+// while it is open.
+
+fn official() -> Actor {
+    Actor::Official {
+        sub: "u1".into(),
+        name: "Rina".into(),
+    }
+}
+
+/// Case `n` in Birugo, opened on 20/11 and resolved by an official at `resolved`.
+async fn resolved_case(store: &Store, n: u64, resolved: DateTime<Utc>) -> Case {
+    let sla = SlaPolicy::default();
+    let mut case = create(
+        store,
+        n,
+        BIRUGO,
+        CaseKind::Pengaduan,
+        at("2026-11-20T09:00:00+07:00"),
+    )
+    .await;
+    let mut events = Vec::new();
+    for step in [Transition::Verify, Transition::Start, Transition::Resolve] {
+        events.push(case.transition(step, official(), None, &sla, resolved).unwrap());
+    }
+    store.save_case(&mut case, &events, None).await.unwrap();
+    case
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_auto_close_starts_the_contacts_retention_and_past_it_nothing_is_sent() {
+    let (store, _) = fresh_store("retention-contact").await;
+    let escalations = topic("escalations").await;
+    let case = resolved_case(&store, 11, at("2026-11-23T10:00:00+07:00")).await;
+    let sdk = sdk_config().await;
+    let contacts = || aduan_testkit::retention::contact_items(&sdk, store.table());
+    assert_eq!(contacts().await.into_values().collect::<Vec<_>>(), vec![None]);
+
+    let whatsapp = WhatsAppStandin::start().await;
+    let app = app(
+        &store,
+        &escalations,
+        &escalations,
+        &whatsapp,
+        RetryPolicy::default(),
+    )
+    .await;
+    let closed = at("2026-11-29T08:00:00+07:00");
+    let swept = app.sla_sweep(closed, Budget::unlimited()).await.unwrap();
+    assert_eq!(swept.auto_closed, 1, "{swept:?}");
+    let case = store.case(&case.id).await.unwrap().unwrap();
+    assert_eq!(case.status, Status::Closed);
+    let until = closed + Duration::days(365);
+    assert_eq!(
+        contacts().await.into_values().collect::<Vec<_>>(),
+        vec![Some(until.timestamp())],
+        "the default CONTACT_RETENTION_DAYS after the close"
+    );
+    assert_eq!(whatsapp.received().len(), 1, "the auto-close notice");
+
+    // A message left pending while the contact is kept.
+    whatsapp.set_mode(Mode::Fail(503));
+    let delivery = app
+        .messenger
+        .tell_as(
+            &store,
+            &case,
+            Notice::Verified,
+            Actor::System,
+            closed + Duration::days(1),
+        )
+        .await
+        .unwrap();
+    assert_eq!(delivery, Delivery::Pending);
+    assert_eq!(whatsapp.received().len(), 2);
+    whatsapp.set_mode(Mode::Accept);
+
+    // A second past the retention: TTL may not have deleted the record yet
+    // (the emulator never does), and the contact is used for nothing.
+    let later = until + Duration::seconds(1);
+    let swept = app.sla_sweep(later, Budget::unlimited()).await.unwrap();
+    assert_eq!(
+        (swept.whatsapp.sent, swept.whatsapp.withheld),
+        (0, 1),
+        "{swept:?}"
+    );
+    let told = app
+        .messenger
+        .tell_as(&store, &case, Notice::InProgress, Actor::System, later)
+        .await
+        .unwrap();
+    assert_eq!(told, Delivery::Withheld);
+    assert_eq!(whatsapp.received().len(), 2, "nothing sent past the retention");
+    let statuses: Vec<DeliveryStatus> = outbound(&store, &case.id)
+        .await
+        .into_iter()
+        .map(|(_, s)| s)
+        .collect();
+    assert_eq!(
+        statuses,
+        vec![
+            DeliveryStatus::Sent,
+            DeliveryStatus::Withheld,
+            DeliveryStatus::Withheld
+        ]
+    );
+}
+
+/// Puts a file of `case` into the bucket.
+async fn upload(bucket: &MediaBucket, case: &Case, name: &str) -> String {
+    let key = format!("{}{name}", aduan_shared::archive::case_prefix(&case.ticket));
+    bucket
+        .put(&key, b"photo".to_vec(), Some("image/jpeg"))
+        .await
+        .unwrap();
+    key
+}
+
+async fn keys_in(bucket: &MediaBucket) -> Vec<String> {
+    let sdk = sdk_config().await;
+    let s3 = aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(&sdk)
+            .force_path_style(true)
+            .build(),
+    );
+    let out = s3.list_objects_v2().bucket(bucket.name()).send().await.unwrap();
+    let mut keys: Vec<String> = out
+        .contents()
+        .iter()
+        .filter_map(|o| o.key().map(str::to_owned))
+        .collect();
+    keys.sort();
+    keys
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_closed_cases_files_go_after_their_retention_and_an_open_or_kept_cases_stay() {
+    let (store, _) = fresh_store("retention-files").await;
+    let escalations = topic("escalations").await;
+    let sdk = sdk_config().await;
+    let name = aduan_testkit::fresh_bucket(&sdk, "retention-files").await;
+    let bucket = MediaBucket::new(&sdk, &name);
+    let sla = SlaPolicy::default();
+    let t0 = at("2026-11-02T09:00:00+07:00");
+    let mut closed = create(&store, 41, BIRUGO, CaseKind::Pengaduan, t0).await;
+    let open = create(&store, 42, BIRUGO, CaseKind::Pengaduan, t0).await;
+    let mut kept = create(&store, 43, BIRUGO, CaseKind::Pengaduan, t0).await;
+    let rejected = t0 + Duration::days(1);
+    for (case, keep) in [(&mut closed, false), (&mut kept, true)] {
+        let event = case
+            .transition(
+                Transition::Reject,
+                official(),
+                Some("Bukan wewenang kota".into()),
+                &sla,
+                rejected,
+            )
+            .unwrap();
+        case.keep_files = keep;
+        store.save_case(case, &[event], None).await.unwrap();
+    }
+    let closed_files = [
+        upload(&bucket, &closed, "a.jpg").await,
+        upload(&bucket, &closed, "b.jpg").await,
+    ];
+    let open_file = upload(&bucket, &open, "c.jpg").await;
+    let kept_file = upload(&bucket, &kept, "d.jpg").await;
+
+    let whatsapp = WhatsAppStandin::start().await;
+    let app = app_with(
+        &store,
+        &escalations,
+        &escalations,
+        &whatsapp,
+        RetryPolicy::default(),
+        &[
+            ("MEDIA_BUCKET", name.as_str()),
+            ("MEDIA_RETENTION_DAYS_AFTER_CLOSE", "30"),
+        ],
+    )
+    .await;
+    let before = app
+        .sla_sweep(
+            rejected + Duration::days(30) - Duration::seconds(1),
+            Budget::unlimited(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(before.files_deleted, 0, "{before:?}");
+    assert_eq!(keys_in(&bucket).await.len(), 4);
+
+    let after = app
+        .sla_sweep(rejected + Duration::days(30), Budget::unlimited())
+        .await
+        .unwrap();
+    assert_eq!((after.files_deleted, after.errors), (1, 0), "{after:?}");
+    let mut left = vec![open_file, kept_file];
+    left.sort();
+    assert_eq!(keys_in(&bucket).await, left, "gone: {closed_files:?}");
+    let closed = store.case(&closed.id).await.unwrap().unwrap();
+    assert_eq!(closed.files_deleted_at, Some(rejected + Duration::days(30)));
+
+    // Nothing is listed any more: the next run deletes nothing.
+    let again = app
+        .sla_sweep(rejected + Duration::days(31), Budget::unlimited())
+        .await
+        .unwrap();
+    assert_eq!(again.files_deleted, 0, "{again:?}");
 }

@@ -84,7 +84,8 @@ impl App {
             aws_sdk_dynamodb::Client::new(sdk),
             common.table_name.clone(),
             policy.sla.calendar.clone(),
-        );
+        )
+        .with_contact_retention(policy.privacy.contact_retention);
         let keys = Arc::new(common.reporter_keys);
         let media = MediaConfig::load(env)?
             .map(|config| MediaArchive::new(&config, sdk, outgoing.api.media_downloader()));

@@ -1828,3 +1828,48 @@ async fn an_erased_case_whose_files_could_not_be_deleted_is_left_for_the_sweep()
     assert_eq!(bucket_keys(&bucket).await, Vec::<String>::new());
     assert_eq!(due(later).await.unwrap(), []);
 }
+
+/// The TTL attribute of every item holding a contact, by `PK`.
+async fn contact_ttls(h: &Harness) -> std::collections::BTreeMap<String, Option<i64>> {
+    aduan_testkit::retention::contact_items(&sdk_config().await, h.store.table()).await
+}
+
+/// The record and its copy carry no TTL while a case of theirs is open,
+/// the retention (`CONTACT_RETENTION_DAYS`) from the moment their last case
+/// closed, unchanged by messages that close or open nothing.
+#[tokio::test]
+async fn the_contacts_retention_runs_from_the_last_close_and_stops_while_a_case_is_open() {
+    let h = harness_with("retention", |env| {
+        env.push(("CONTACT_RETENTION_DAYS".into(), "30".into()))
+    })
+    .await;
+    let both = || fixtures::Who {
+        phone: Some(CITIZEN),
+        user_id: Some(USER),
+        parent_user_id: None,
+    };
+    post(&h, &text_by(both(), "wamid.R1", "Jalan rusak di Garegeh")).await;
+    let open = contact_ttls(&h).await;
+    assert_eq!(open.len(), 2, "the record and its copy: {open:?}");
+    assert!(open.values().all(Option::is_none), "{open:?}");
+
+    let before = chrono::Utc::now();
+    post(&h, &text_by(both(), "wamid.R2", "BATAL ADU-0001")).await;
+    let after = chrono::Utc::now();
+    let closed = contact_ttls(&h).await;
+    let days = chrono::Duration::days(30);
+    let window = (before + days).timestamp()..=(after + days).timestamp();
+    assert_eq!(closed.len(), 2, "{closed:?}");
+    assert!(
+        closed.values().all(|t| t.is_some_and(|t| window.contains(&t))),
+        "{closed:?} not in {window:?}"
+    );
+
+    post(&h, &text_by(both(), "wamid.R3", "STATUS")).await;
+    assert_eq!(contact_ttls(&h).await, closed, "a status request changes nothing");
+
+    post(&h, &text_by(both(), "wamid.R4", "Lampu jalan mati di Birugo")).await;
+    assert_eq!(all_cases(&h).await.len(), 2);
+    let reopened = contact_ttls(&h).await;
+    assert!(reopened.values().all(Option::is_none), "{reopened:?}");
+}

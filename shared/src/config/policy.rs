@@ -1,13 +1,14 @@
 //! The rules a city sets for its cases: the ladder, the SLA in working days,
 //! its holidays and time zone, its ticket prefix, and the limits on each
-//! reporter. All optional, with the defaults LAPOR! uses.
+//! reporter, how long a reporter's contact and a closed case's files are
+//! kept. All optional, with the defaults LAPOR! uses.
 
 use chrono::{Duration, FixedOffset, NaiveDate};
 
 use super::{ConfigError, Env};
 use crate::domain::ladder::{Ladder, LadderError, Tier};
 use crate::domain::limits::ReporterLimits;
-use crate::domain::privacy::Privacy;
+use crate::domain::privacy::{Privacy, Retention};
 use crate::domain::sla::{SlaPolicy, StatusAllowance, WorkingCalendar, WIB_OFFSET_SECONDS};
 use crate::domain::ticket::TicketPrefix;
 
@@ -29,6 +30,8 @@ pub const LIMIT_OPEN_CASES: &str = "LIMIT_OPEN_CASES";
 pub const LIMIT_NEW_CASES_PER_DAY: &str = "LIMIT_NEW_CASES_PER_DAY";
 pub const LIMIT_MESSAGES_PER_MINUTE: &str = "LIMIT_MESSAGES_PER_MINUTE";
 pub const DPO_CONTACT: &str = "DPO_CONTACT";
+pub const CONTACT_RETENTION_DAYS: &str = "CONTACT_RETENTION_DAYS";
+pub const MEDIA_RETENTION_DAYS_AFTER_CLOSE: &str = "MEDIA_RETENTION_DAYS_AFTER_CLOSE";
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Policy {
@@ -123,9 +126,16 @@ impl Policy {
             messages_per_minute: env
                 .parse_optional(LIMIT_MESSAGES_PER_MINUTE, default_limits.messages_per_minute)?,
         };
-        let privacy = match env.optional(DPO_CONTACT) {
-            Some(dpo_contact) => Privacy { dpo_contact },
-            None => Privacy::default(),
+        let retention = |name: &str| {
+            let days = env.parse_optional(name, Retention::DEFAULT_DAYS)?;
+            Retention::days(days).ok_or_else(|| invalid(name, "at least 1 day".to_owned()))
+        };
+        let privacy = Privacy {
+            dpo_contact: env
+                .optional(DPO_CONTACT)
+                .unwrap_or_else(|| Privacy::default().dpo_contact),
+            contact_retention: retention(CONTACT_RETENTION_DAYS)?,
+            media_retention: retention(MEDIA_RETENTION_DAYS_AFTER_CLOSE)?,
         };
         Ok(Self {
             ladder,
@@ -170,6 +180,7 @@ mod tests {
         assert_eq!(policy.reopen_window, Duration::days(14));
         assert_eq!(policy.followup_ack_every, Duration::minutes(5));
         assert_eq!(policy.ask_new_after, Duration::days(14));
+        assert_eq!(policy.privacy, Privacy::default());
     }
 
     #[test]
@@ -189,6 +200,8 @@ mod tests {
             (LIMIT_MESSAGES_PER_MINUTE, "30"),
             ("SLA_DAYS_RT", "1, 2, 3"),
             ("SLA_DAYS_KOTA", "2,10,3"),
+            (CONTACT_RETENTION_DAYS, "30"),
+            (MEDIA_RETENTION_DAYS_AFTER_CLOSE, "90"),
         ]);
         let policy = Policy::from_env(&env).unwrap();
         assert_eq!(policy.ladder.tiers().len(), 4);
@@ -211,6 +224,8 @@ mod tests {
         assert_eq!(policy.reopen_window, Duration::days(30));
         assert_eq!(policy.followup_ack_every, Duration::zero());
         assert_eq!(policy.ask_new_after, Duration::zero());
+        assert_eq!(policy.privacy.contact_retention.as_days(), 30);
+        assert_eq!(policy.privacy.media_retention.as_days(), 90);
         assert_eq!(
             policy.limits,
             ReporterLimits {
@@ -232,6 +247,8 @@ mod tests {
             (LIMIT_MESSAGES_PER_MINUTE, "lots"),
             ("SLA_DAYS_RW", "3,5"),
             ("SLA_DAYS_KECAMATAN", "3,5,x"),
+            (CONTACT_RETENTION_DAYS, "0"),
+            (MEDIA_RETENTION_DAYS_AFTER_CLOSE, "-5"),
         ] {
             let err = Policy::from_env(&Env::from_pairs([(name, value)])).unwrap_err();
             assert!(err.to_string().contains(name), "{name}: {err}");

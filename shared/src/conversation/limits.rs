@@ -147,9 +147,23 @@ impl Activity {
         self.noted_at = self.noted_at.max(other.noted_at);
     }
 
-    /// The citizen closed or withdrew a case themselves.
+    /// A case of theirs closed: by the citizen (closed or withdrawn), an
+    /// official or the sweep.
     pub fn closed(&mut self, id: &CaseId) {
         self.open_cases.retain(|case| &case.id != id);
+    }
+
+    /// A closed case of theirs open again (newest first, as if opened now).
+    pub fn reopened(&mut self, case: OpenCase) {
+        if !self.open_cases.iter().any(|c| c.id == case.id) {
+            self.open_cases.insert(0, case);
+        }
+    }
+
+    /// Whether a case of theirs was open when last seen: their contact is
+    /// kept without an end while one is.
+    pub fn has_open_cases(&self) -> bool {
+        !self.open_cases.is_empty()
     }
 
     /// The refusal of a message, or of a new report, by these limits.

@@ -433,8 +433,15 @@ impl Planner<'_> {
             Some(existing) => {
                 let mut next = (*existing).clone();
                 next.last_inbound_at = (*now).max(existing.last_inbound_at);
-                // A contact that no longer opens is replaced by what this message says.
-                let known = contacts.open(reporter_id, &existing.contact).ok();
+                // A contact that no longer opens, or whose retention ran
+                // out (never opened then), is replaced by what this message
+                // says; the new one's time is set afresh.
+                let known = existing
+                    .contact_at(*now)
+                    .and_then(|sealed| contacts.open(reporter_id, sealed).ok());
+                if existing.contact_at(*now).is_none() {
+                    next.contact_expires_at = None;
+                }
                 let sender = known
                     .as_ref()
                     .map_or(inbound.from.clone(), |k| k.updated_by(&inbound.from));
@@ -469,7 +476,9 @@ impl Planner<'_> {
 
     /// The plan of a message: the reporter's next record and `case` in one
     /// write, and the reply.
-    fn finish(&self, next: Next, case: CaseWrite, reply: Option<Reply>) -> Plan {
+    fn finish(&self, mut next: Next, case: CaseWrite, reply: Option<Reply>) -> Plan {
+        next.reporter
+            .settle_retention(self.rules.privacy.contact_retention, self.now());
         // The first reply to a new citizen says what is kept and why.
         let reply = reply.map(|reply| match next.is_new {
             true => Reply {
@@ -637,14 +646,17 @@ impl Planner<'_> {
                         ticket: case.ticket.clone(),
                     };
                     if solved {
-                        reporter.activity.closed(&case.id);
+                        reporter.case_closed(&case.id);
                         if reporter.open_case.as_ref() == Some(&this_case) {
                             reporter.open_case = None;
                         }
-                    } else if reporter.open_case.is_none() {
-                        // Closed by the sweep or an official: open again, so
-                        // what they send next joins it.
-                        reporter.open_case = Some(this_case);
+                    } else {
+                        reporter.activity.reopened(this_case.clone());
+                        if reporter.open_case.is_none() {
+                            // Closed by the sweep or an official: open again, so
+                            // what they send next joins it.
+                            reporter.open_case = Some(this_case);
+                        }
                     }
                 } else if !solved {
                     // Never "reopened" while it stays as it is: still being
@@ -779,7 +791,7 @@ impl Planner<'_> {
                 let Found::Cases(cases) = found else {
                     return Err(PlanError::WrongLookup);
                 };
-                let reply = replies::my_data(texts, calendar, &cases);
+                let reply = replies::my_data(texts, calendar, self.rules.privacy, &cases);
                 self.answer_without_case(reply)
             }
             Command::Erase => self.answer_without_case(replies::erase_question(texts)),
@@ -901,7 +913,7 @@ impl Planner<'_> {
             is_new,
             to,
         } = self.next_reporter();
-        reporter.activity.closed(&case.id);
+        reporter.case_closed(&case.id);
         if reporter.open_case.as_ref().is_some_and(|c| c.id == case.id) {
             reporter.open_case = None;
             reporter.awaiting = None;

@@ -212,12 +212,22 @@ pub fn status_list(texts: &Texts, calendar: &WorkingCalendar, cases: &[Case]) ->
 
 /// `PRIVASI`: the full notice, with the city's data protection officer.
 pub fn privacy_notice(texts: &Texts, privacy: &Privacy) -> Outbound {
-    Outbound::text(render(&texts.privacy, &[("dpo", &privacy.dpo_contact)]))
+    let contact_days = privacy.contact_retention.as_days().to_string();
+    let media_days = privacy.media_retention.as_days().to_string();
+    Outbound::text(render(
+        &texts.privacy,
+        &[
+            ("dpo", &privacy.dpo_contact),
+            ("contact_days", &contact_days),
+            ("media_days", &media_days),
+        ],
+    ))
 }
 
-/// `DATA SAYA`: what is held about the citizen: their contact, and each
-/// case of theirs with its date and status (never officials' notes).
-pub fn my_data(texts: &Texts, calendar: &WorkingCalendar, cases: &[Case]) -> Outbound {
+/// `DATA SAYA`: what is held about the citizen: their contact and how
+/// long it is kept, and each case of theirs with its date and status (never
+/// officials' notes).
+pub fn my_data(texts: &Texts, calendar: &WorkingCalendar, privacy: &Privacy, cases: &[Case]) -> Outbound {
     let mut text = texts.my_data_header.clone();
     if cases.is_empty() {
         text.push('\n');
@@ -236,7 +246,8 @@ pub fn my_data(texts: &Texts, calendar: &WorkingCalendar, cases: &[Case]) -> Out
         ));
     }
     text.push('\n');
-    text.push_str(&texts.my_data_contact);
+    let days = privacy.contact_retention.as_days().to_string();
+    text.push_str(&render(&texts.my_data_contact, &[("days", &days)]));
     Outbound::text(text)
 }
 

@@ -5,8 +5,9 @@ use serde::{Deserialize, Serialize};
 
 use super::limits::Activity;
 use super::{Awaiting, OpenCase};
-use crate::domain::case::CaseId;
+use crate::domain::case::{Case, CaseId};
 use crate::domain::identity::IdKeys;
+use crate::domain::privacy::Retention;
 use crate::domain::reporter::{ReporterId, SealedContact};
 
 /// What the desk remembers about a reporter between messages. The contact is
@@ -48,6 +49,18 @@ pub struct Reporter {
     /// ([`Reporter::absorb`]): the cases that name them are this reporter's.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub absorbed: Vec<ReporterId>,
+    /// When the record, and the contact with it, goes: none while a case of
+    /// theirs is open, else the contact retention after the last one
+    /// closed. Stored as the table's TTL attribute (epoch seconds) on the
+    /// record and every copy; TTL deletes late, so past this time the
+    /// contact is never opened ([`Reporter::contact_at`]).
+    #[serde(
+        rename = "expires_at",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "chrono::serde::ts_seconds_option"
+    )]
+    pub contact_expires_at: Option<DateTime<Utc>>,
     /// Bumped on every write; writes are conditional on the version read.
     pub version: u64,
 }
@@ -67,6 +80,7 @@ impl Reporter {
             additions_to: None,
             activity: Activity::default(),
             absorbed: Vec::new(),
+            contact_expires_at: None,
             version: 0,
         }
     }
@@ -81,6 +95,58 @@ impl Reporter {
     /// The restriction lifted (`MULAI`).
     pub fn resume(&mut self) {
         self.stopped_at = None;
+    }
+
+    /// The sealed contact, unless its retention has run out by `now` (the
+    /// record then counts as gone, whether or not TTL has deleted it yet).
+    pub fn contact_at(&self, now: DateTime<Utc>) -> Option<&SealedContact> {
+        match self.contact_expires_at {
+            Some(at) if at <= now => None,
+            _ => Some(&self.contact),
+        }
+    }
+
+    /// Sets when the contact goes after a message of theirs: never while a
+    /// case of theirs is open; the retention from `now` when none is and
+    /// no time is set yet (their last case just closed, they opened none,
+    /// or the record predates retention). A time already set stands: it
+    /// counts from their last case's close, not from their last message.
+    pub fn settle_retention(&mut self, retention: Retention, now: DateTime<Utc>) {
+        if self.activity.has_open_cases() {
+            self.contact_expires_at = None;
+        } else if self.contact_expires_at.is_none() {
+            self.contact_expires_at = Some(now + retention.duration());
+        }
+    }
+
+    /// A case of theirs closed: it no longer counts as open, and the
+    /// contact's time is to be counted again from now
+    /// ([`Reporter::settle_retention`]), not kept from an earlier close.
+    pub fn case_closed(&mut self, id: &CaseId) {
+        self.activity.closed(id);
+        self.contact_expires_at = None;
+    }
+
+    /// A case of theirs closed or reopened by an official or the sweep, at
+    /// `at`: its place among their open cases, and the contact's time
+    /// recomputed (from `at` when it was their last open case). Whether the
+    /// record changed: a record whose contact's time has run out is left
+    /// alone, so that a reopening never brings an expired contact back.
+    pub fn case_changed(&mut self, case: &Case, retention: Retention, at: DateTime<Utc>) -> bool {
+        if self.contact_at(at).is_none() {
+            return false;
+        }
+        let before = (self.activity.clone(), self.contact_expires_at);
+        if case.status.is_open() {
+            self.activity.reopened(OpenCase {
+                id: case.id.clone(),
+                ticket: case.ticket.clone(),
+            });
+        } else {
+            self.case_closed(&case.id);
+        }
+        self.settle_retention(retention, at);
+        before != (self.activity.clone(), self.contact_expires_at)
     }
 
     /// Whether a case naming `reporter` is this reporter's: their own, or
@@ -119,6 +185,12 @@ impl Reporter {
         self.followup_acked_at = self.followup_acked_at.max(other.followup_acked_at);
         self.last_inbound_at = self.last_inbound_at.max(other.last_inbound_at);
         self.activity.absorb(&other.activity);
+        // The later of the two; none if either has none (recomputed when
+        // the merged record is written).
+        self.contact_expires_at = match (self.contact_expires_at, other.contact_expires_at) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            _ => None,
+        };
         for id in std::iter::once(&other.id).chain(&other.absorbed) {
             if !self.owns(id) {
                 self.absorbed.push(id.clone());

@@ -150,6 +150,14 @@ pub struct Case {
     /// it public.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub public_location: Option<PublicLocation>,
+    /// When it last closed (closed, rejected, withdrawn); none while open:
+    /// its files' retention counts from here.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closed_at: Option<DateTime<Utc>>,
+    /// When the sweep deleted its files, their retention over; none again
+    /// once it reopens (files sent then are kept until its next close).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub files_deleted_at: Option<DateTime<Utc>>,
 }
 
 /// Who reported a case: their pseudonymous id, or, once they erased their
@@ -285,6 +293,8 @@ impl Case {
             resolved_at: None,
             public_summary: None,
             public_location: None,
+            closed_at: None,
+            files_deleted_at: None,
         };
         let event = TimelineEvent::new(
             now,
@@ -401,6 +411,12 @@ impl Case {
         self.clock_started_at = now;
         self.updated_at = now;
         self.due_at = sla.due(self.status, &self.level, now);
+        if self.status.is_open() {
+            self.closed_at = None;
+            self.files_deleted_at = None;
+        } else {
+            self.closed_at = self.closed_at.or(Some(now));
+        }
     }
 }
 

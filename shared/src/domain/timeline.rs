@@ -254,6 +254,16 @@ pub enum EventBody {
 }
 
 impl EventBody {
+    /// Whether the event closes an open case or opens a closed one again:
+    /// what the reporter's contact retention is counted from.
+    pub fn changes_openness(&self) -> bool {
+        match self {
+            EventBody::StatusChanged { from, to, .. } => from.is_open() != to.is_open(),
+            EventBody::Closed { from, .. } => from.is_open(),
+            _ => false,
+        }
+    }
+
     /// A citizen's message, with nothing fetched (yet).
     pub fn message(provider_message_id: impl Into<String>, content: MessageContent) -> Self {
         EventBody::Message {

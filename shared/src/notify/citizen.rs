@@ -11,7 +11,7 @@ use chrono::{DateTime, Duration, Utc};
 use super::retry::RetryPolicy;
 use super::templates::{note_param, Param};
 pub use super::templates::{TemplateKind, Templates};
-use crate::conversation::{replies, Awaiting, OpenCase};
+use crate::conversation::{replies, Awaiting, OpenCase, Reporter};
 use crate::domain::case::{Case, CaseId, Channel};
 use crate::domain::identity::Sender;
 use crate::domain::jurisdiction::Jurisdictions;
@@ -42,8 +42,6 @@ const RETRY: RetryPolicy = RetryPolicy {
 pub enum NotifyError {
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error("case {0} has no reporter's record")]
-    NoReporter(CaseId),
     /// A configuration fault: the key the contact was sealed under is
     /// missing from the deployment's keys.
     #[error("the reporter's contact cannot be opened: {0}")]
@@ -97,8 +95,9 @@ pub enum Delivery {
     },
     /// It did not go out; the sweep will retry it.
     Pending,
-    /// Not sent, and never will be: the citizen sent `BERHENTI`, or erased
-    /// their data. Recorded on the case as withheld, so officials see it.
+    /// Not sent, and never will be: the citizen sent `BERHENTI`, erased
+    /// their data, or their contact's retention ran out. Recorded on the
+    /// case as withheld, so officials see it.
     Withheld,
 }
 
@@ -119,9 +118,14 @@ pub struct Staged {
     pub pending: PendingOutbound,
     channel: Channel,
     /// None: not sent, recorded as withheld (the citizen asked for no
-    /// messages but replies, or erased their data).
+    /// messages but replies, erased their data, or their contact's
+    /// retention ran out).
     to: Option<Sender>,
     via_template: bool,
+    /// The reporter's record as read for the contact: a change that closes
+    /// or reopens the case writes it with the change, without reading it
+    /// again ([`Store::save_case_audited`]).
+    reporter: Option<Reporter>,
 }
 
 impl Staged {
@@ -144,12 +148,18 @@ impl Staged {
             channel: channel.clone(),
             to: Some(to.clone()),
             via_template: false,
+            reporter: None,
         }
     }
 
     /// When the sweep may take it, if it is still pending then.
     pub fn lease_until(&self, now: DateTime<Utc>) -> DateTime<Utc> {
         now + LEASE
+    }
+
+    /// The reporter's record as read to stage it, if there is one.
+    pub fn reporter(&self) -> Option<&Reporter> {
+        self.reporter.as_ref()
     }
 }
 
@@ -231,13 +241,15 @@ impl CitizenMessenger {
         actor: Actor,
         now: DateTime<Utc>,
     ) -> Result<Staged, NotifyError> {
-        let Some(reporter_id) = case.reporter.id() else {
-            // The reporter erased their data: the case can no longer reach
-            // them. Recorded as withheld, so officials see it was not sent.
+        // The reporter erased their data, or their contact's retention ran
+        // out (the record deleted, or past its time and not yet): the case
+        // can no longer reach them. Recorded as withheld, so officials see
+        // it was not sent.
+        let withheld = |reporter: Option<Reporter>| {
             let message = self.compose(case, &notice);
             let mut event = outbound_event(now, &message, false, DeliveryStatus::Pending);
-            event.actor = actor;
-            return Ok(Staged {
+            event.actor = actor.clone();
+            Staged {
                 pending: PendingOutbound {
                     case_id: case.id.clone(),
                     event,
@@ -247,17 +259,24 @@ impl CitizenMessenger {
                 channel: case.channel.clone(),
                 to: None,
                 via_template: false,
-            });
+                reporter,
+            }
+        };
+        let Some(reporter_id) = case.reporter.id() else {
+            return Ok(withheld(None));
         };
         let Some(mut reporter) = store.reporter(reporter_id).await? else {
-            return Err(NotifyError::NoReporter(case.id.clone()));
+            return Ok(withheld(None));
+        };
+        let Some(sealed) = reporter.contact_at(now) else {
+            return Ok(withheld(Some(reporter)));
         };
         // A record merged into another is kept as a copy of it: the contact
         // is sealed for the record's own id.
         let to = self
             .keys
             .contacts
-            .open(&reporter.id, &reporter.contact)
+            .open(&reporter.id, sealed)
             .map_err(NotifyError::Contact)?;
         if let Notice::Resolved { .. } = notice {
             let asked = Awaiting::Confirmation {
@@ -295,6 +314,7 @@ impl CitizenMessenger {
             channel: case.channel.clone(),
             to: Some(to).filter(|_| reporter.stopped_at.is_none()),
             via_template: !inside_window,
+            reporter: Some(reporter),
         })
     }
 
@@ -505,11 +525,17 @@ impl CitizenMessenger {
                 summary.withheld += 1;
                 continue;
             };
-            let Some(reporter) = store.reporter(reporter_id).await? else {
-                summary.skipped += 1;
+            let reporter = store.reporter(reporter_id).await?;
+            let Some((reporter, sealed)) = reporter.as_ref().and_then(|r| Some((r, r.contact_at(now)?)))
+            else {
+                // Their contact's retention ran out since (the record
+                // deleted by TTL, or past its time and not yet): it drops
+                // out, as after an erasure.
+                withhold(store, pending).await?;
+                summary.withheld += 1;
                 continue;
             };
-            let to = match self.keys.contacts.open(&reporter.id, &reporter.contact) {
+            let to = match self.keys.contacts.open(&reporter.id, sealed) {
                 Ok(to) => to,
                 Err(error) => {
                     // A configuration fault, not this message's: it stays

@@ -253,8 +253,13 @@ impl Store {
                 .responses
                 .and_then(|mut r| r.remove(&self.table))
                 .unwrap_or_default();
-            for item in items.into_iter().filter(|i| !is_expired(i, Utc::now())) {
+            for item in items {
                 match item.get(keys::PK).and_then(|v| v.as_s().ok()) {
+                    // An inbound record past its time counts as gone. A
+                    // reporter's record past its time is read all the same:
+                    // the plan never opens its contact (`Reporter::contact_at`)
+                    // and writes over it at the version read.
+                    Some(pk) if *pk == inbound_pk && is_expired(&item, Utc::now()) => {}
                     Some(pk) if *pk == inbound_pk => {
                         let record = from_item::<InboundItem>(item)?;
                         first.handled = Some(Handled {

@@ -47,10 +47,22 @@ pub struct CaseItem<'a> {
 impl<'a> CaseItem<'a> {
     /// Places the case in the queue indexes of its area (kota, kecamatan,
     /// kelurahan by path depth), its agency's, its reporter's, and, while it
-    /// is open, the open-cases-by-due-time partition.
+    /// is open, the open-cases-by-due-time partition; once closed, while its
+    /// files are kept and may go, the closed-cases-by-close-time one.
     pub fn from_case(case: &'a Case) -> Self {
         let area = case.area();
         let open_due = case.due_at.filter(|_| case.status.is_open());
+        let (time_pk, time_sk) = match (open_due, case.files_kept_since()) {
+            (Some(due), _) => (
+                Some(keys::OPEN_CASES.to_owned()),
+                Some(keys::open_case_sk(due, &case.id)),
+            ),
+            (None, Some(closed)) => (
+                Some(keys::CLOSED_WITH_FILES.to_owned()),
+                Some(keys::closed_case_sk(closed, &case.id)),
+            ),
+            (None, None) => (None, None),
+        };
         Self {
             pk: keys::case_pk(&case.id),
             sk: keys::CASE_SK.to_owned(),
@@ -60,8 +72,8 @@ impl<'a> CaseItem<'a> {
             agency_pk: case.agency.as_ref().map(|p| p.to_string()),
             reporter_pk: case.reporter.id().map(|id| id.as_str().to_owned()),
             queue_sk: keys::queue_sk(case.created_at, &case.ticket),
-            time_pk: open_due.map(|_| keys::OPEN_CASES.to_owned()),
-            time_sk: open_due.map(|due| keys::open_case_sk(due, &case.id)),
+            time_pk,
+            time_sk,
             case,
         }
     }

@@ -52,9 +52,10 @@ pub const BY_REPORTER: Index = Index {
     pk: "ReporterPK",
     sk: "QueueSK",
 };
-/// Time-driven work: open cases by due time, pending deliveries by next
-/// attempt, and each day's lifecycle events. A sparse index: items leave it
-/// when the attribute is removed (a case closes, a delivery succeeds).
+/// Time-driven work: open cases by due time, closed cases by close time
+/// (their files' retention), pending deliveries by next attempt, and each
+/// day's lifecycle events. A sparse index: items leave it when the
+/// attribute is removed (a case closes, a delivery succeeds).
 pub const BY_TIME: Index = Index {
     name: "by_time",
     pk: "TimePK",
@@ -72,6 +73,17 @@ pub const INDEXES: [Index; 6] = [
 
 /// `TimePK` of open cases (sort key: due time).
 pub const OPEN_CASES: &str = "OPEN";
+
+/// `TimePK` of closed cases whose files are still kept (sort key: when
+/// they closed): the sweep deletes their files once the retention after
+/// the close has passed. A case leaves it when it reopens, when an official
+/// marks its files as needed, or once its files are deleted.
+pub const CLOSED_WITH_FILES: &str = "FILES";
+
+/// `TimeSK` of a closed case whose files are kept.
+pub fn closed_case_sk(closed_at: DateTime<Utc>, id: &CaseId) -> String {
+    format!("{}#{id}", timestamp(closed_at))
+}
 
 /// `TimePK` of work of one kind (`whatsapp`, `escalation`) that failed to go
 /// out and waits for the sweep to retry it. One partition per kind, so a

@@ -2,7 +2,8 @@
 //! `PK`/`SK` values), the attribute encoding (`codec`), the item shapes
 //! (`items`), transactions with typed conflicts (`tx`), and the operations,
 //! one method per access pattern: here (cases), `citizen` (a citizen's
-//! message), `outbound`, `outbox`, `media`, `queue`, `digests`, `erased_files`, `units` (a kelurahan's RWs and RTs) and `audit`.
+//! message), `outbound`, `outbox`, `media`, `queue`, `digests`, `erased_files`, `units` (a kelurahan's RWs and RTs), `audit`
+//! and `retention` (the reporter's record with a case's close or reopening).
 
 mod audit;
 mod citizen;
@@ -16,6 +17,7 @@ pub mod media;
 mod outbound;
 mod outbox;
 mod queue;
+mod retention;
 pub mod schema;
 mod tx;
 mod units;
@@ -27,6 +29,7 @@ pub use crate::conversation::plan::{CaseWrite, CitizenWrite};
 pub use crate::conversation::Reporter;
 use crate::domain::audit::AuditEntry;
 use crate::domain::case::{Case, CaseId};
+use crate::domain::privacy::Retention;
 use crate::domain::sla::WorkingCalendar;
 use crate::domain::ticket::Ticket;
 use crate::domain::timeline::{EventId, TimelineEvent};
@@ -46,6 +49,7 @@ pub struct Store {
     client: Client,
     table: String,
     calendar: WorkingCalendar,
+    contact_retention: Retention,
 }
 
 impl Store {
@@ -55,7 +59,15 @@ impl Store {
             client,
             table: table.into(),
             calendar,
+            contact_retention: Retention::default(),
         }
+    }
+
+    /// How long a reporter's contact is kept after their last case closed,
+    /// for the closes and reopenings this store saves (default a year).
+    pub fn with_contact_retention(mut self, retention: Retention) -> Self {
+        self.contact_retention = retention;
+        self
     }
 
     pub fn table(&self) -> &str {
@@ -65,34 +77,61 @@ impl Store {
     /// Saves a changed case, conditional on the version it was read at, with
     /// the events that record the change and, when given, the message
     /// telling the citizen, pending in the same transaction and due for the
-    /// sweep at the time given: the change is never saved without it. On
-    /// success `case.version` is the new version; on `VersionConflict`
-    /// nothing was written.
+    /// sweep at the time given: the change is never saved without it. A
+    /// change that closes the case or opens it again writes the reporter's
+    /// record too ([`Store::save_case_audited`]). On success `case.version`
+    /// is the new version; on `VersionConflict` nothing was written.
     pub async fn save_case(
         &self,
         case: &mut Case,
         events: &[TimelineEvent],
         message: Option<(&PendingOutbound, DateTime<Utc>)>,
     ) -> Result<(), StoreError> {
-        self.save_case_audited(case, events, message, None).await
+        self.save_case_audited(case, events, message, None, None).await
     }
 
     /// [`Store::save_case`], with the audit entry of the official who made
-    /// the change in the same transaction (no extra request).
+    /// the change in the same transaction (no extra request). When the
+    /// change closes the case or opens it again, the reporter's record goes
+    /// in the same transaction, at the version read, with its contact's
+    /// retention recomputed: `reporter` is the record as the caller read it
+    /// to tell the citizen, else it is read here (one GetItem). A message
+    /// of theirs written meanwhile makes it read the record again and retry
+    /// (a few times, then `ReporterConflict`).
     pub async fn save_case_audited(
         &self,
         case: &mut Case,
         events: &[TimelineEvent],
         message: Option<(&PendingOutbound, DateTime<Utc>)>,
         audit: Option<&AuditEntry>,
+        reporter: Option<&Reporter>,
     ) -> Result<(), StoreError> {
-        let mut tx = Tx::new(&self.table);
-        tx.put_case_change(case, events, &self.calendar);
-        tx.put_pending_message(message);
-        tx.put_audit(audit);
-        tx.commit(&self.client).await?;
-        case.version += 1;
-        Ok(())
+        let changed_at = retention::openness_changed_at(events);
+        let mut read = reporter.cloned();
+        let mut attempt = 1;
+        loop {
+            let mut tx = Tx::new(&self.table);
+            tx.put_case_change(case, events, &self.calendar);
+            tx.put_pending_message(message);
+            tx.put_audit(audit);
+            let record = match changed_at {
+                Some(at) => self.reporter_after_change(case, at, read.take()).await?,
+                None => None,
+            };
+            if let Some(record) = &record {
+                tx.put_reporter(record, false, &record.copies(), None);
+            }
+            match tx.commit(&self.client).await {
+                Err(StoreError::ReporterConflict) if attempt < retention::REPORTER_ATTEMPTS => {
+                    attempt += 1;
+                }
+                Err(e) => return Err(e),
+                Ok(()) => {
+                    case.version += 1;
+                    return Ok(());
+                }
+            }
+        }
     }
 
     pub async fn case(&self, id: &CaseId) -> Result<Option<Case>, StoreError> {

@@ -293,12 +293,24 @@ pub(super) async fn open_cases(
     limit: usize,
     cursor: Option<&Cursor>,
 ) -> Result<Page<Case>, StoreError> {
+    cases_by_time(store, keys::OPEN_CASES, due_by, limit, cursor).await
+}
+
+/// Cases of one partition of `by_time` (`OPEN` by due time, `FILES` by
+/// close time), oldest first, those at or before `by` when given.
+pub(super) async fn cases_by_time(
+    store: &Store,
+    partition: &str,
+    by: Option<DateTime<Utc>>,
+    limit: usize,
+    cursor: Option<&Cursor>,
+) -> Result<Page<Case>, StoreError> {
     run(
         store,
         IndexQuery {
             index: keys::BY_TIME,
-            pk: keys::OPEN_CASES.to_owned(),
-            sk_range: (None, due_by.map(keys::upper_bound)),
+            pk: partition.to_owned(),
+            sk_range: (None, by.map(keys::upper_bound)),
             newest_first: false,
             filter: Vec::new(),
             names: HashMap::new(),

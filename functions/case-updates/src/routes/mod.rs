@@ -235,10 +235,11 @@ pub(crate) async fn save(
     message: Option<&Staged>,
     audit: &AuditEntry,
 ) -> Result<(), ApiError> {
+    let reporter = message.and_then(Staged::reporter);
     let message = message.map(|m| (&m.pending, m.lease_until(Utc::now())));
     match state
         .store
-        .save_case_audited(case, events, message, Some(audit))
+        .save_case_audited(case, events, message, Some(audit), reporter)
         .await
     {
         Ok(()) => Ok(()),

@@ -264,9 +264,11 @@ fn redelivered(
     let Some(reply) = handled.reply_due(now) else {
         return Outcome::Duplicate;
     };
+    // A contact past its retention is never used: the reply goes to the
+    // sender as this delivery names them.
     let known = resolve(sender, found).and_then(|r| {
         let record = r.reporter?;
-        desk.keys.contacts.open(&r.id, &record.contact).ok()
+        desk.keys.contacts.open(&r.id, record.contact_at(now)?).ok()
     });
     Outcome::ReplyDue(Box::new(DueReply {
         reply: reply.clone(),

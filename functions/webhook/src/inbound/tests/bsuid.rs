@@ -335,3 +335,34 @@ async fn a_change_merges_the_record_the_new_number_already_started() {
     assert!(text.contains("ADU-0001") && text.contains("ADU-0002"), "{text}");
     assert_eq!(d.records.tables().cases.len(), 2);
 }
+
+/// A record past its contact's retention (TTL deletes late): the number it
+/// kept is never used, not even merged into a delivery that withholds it;
+/// the reply goes to the ids this delivery names, the record seals them
+/// afresh and its retention starts again.
+#[tokio::test]
+async fn a_contact_past_its_retention_is_never_used_and_the_next_message_seals_a_new_one() {
+    let d = Harness::new();
+    let both = sender(Some(CITIZEN), Some(USER));
+    d.send_as(both.clone(), "wamid.1", "status").await;
+    let kept = d.reporter(CITIZEN);
+    let user_key = d.key_of(&both).user.unwrap();
+    d.records.change(|t| {
+        for key in [&kept.id, &user_key] {
+            let record = t.reporters.get_mut(key).unwrap();
+            record.contact_expires_at = Some(now() - Duration::seconds(1));
+        }
+    });
+    let withheld = sender(None, Some(USER));
+    let Outcome::Handled {
+        reply: Some(reply), ..
+    } = d.send_as(withheld.clone(), "wamid.2", "status").await
+    else {
+        panic!("a reply");
+    };
+    assert_eq!(reply.to, withheld, "not the number the expired contact kept");
+    let record = d.records.tables().reporters[&user_key].clone();
+    assert_eq!(d.contact_of(&record), withheld);
+    let until = record.contact_expires_at.expect("no case open: a retention");
+    assert!(until > now() + Duration::days(364), "{until}");
+}

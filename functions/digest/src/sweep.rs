@@ -178,7 +178,7 @@ impl App {
                         std::slice::from_ref(&event),
                         &event.id,
                         publish_by,
-                        Some((&staged.pending, staged.lease_until(now))),
+                        staged.iter().map(|m| (&m.pending, m.lease_until(now))),
                         // The sweep is no official: nothing to audit.
                         None,
                     )
@@ -239,10 +239,10 @@ impl App {
         let Some(staged) = self.stage_notice(case, Notice::AutoClosed, now, summary).await? else {
             return Ok(());
         };
-        let message = Some((&staged.pending, staged.lease_until(now)));
+        let messages = staged.iter().map(|m| (&m.pending, m.lease_until(now)));
         match self
             .store
-            .save_case(case, std::slice::from_ref(&event), message)
+            .save_case_audited(case, std::slice::from_ref(&event), messages, None)
             .await
         {
             Ok(()) => summary.auto_closed += 1,
@@ -256,8 +256,9 @@ impl App {
         Ok(())
     }
 
-    /// The notice a change is saved with. A case whose notice cannot be
-    /// prepared (its reporter's record is missing, or its contact was sealed
+    /// The notices a change is saved with: to the case's reporter and to
+    /// those of the cases merged into it. A case whose notices cannot be
+    /// prepared (a reporter's record is missing, or a contact was sealed
     /// under a key the deployment no longer has) is left as it is, logged
     /// and counted, for a later sweep: the others go on.
     async fn stage_notice(
@@ -266,10 +267,10 @@ impl App {
         notice: Notice,
         now: DateTime<Utc>,
         summary: &mut SweepSummary,
-    ) -> Result<Option<Staged>, StoreError> {
+    ) -> Result<Option<Vec<Staged>>, StoreError> {
         match self
             .messenger
-            .stage_notice(&self.store, case, notice, Actor::System, now)
+            .stage_notice_all(&self.store, case, notice, Actor::System, now)
             .await
         {
             Ok(staged) => Ok(Some(staged)),
@@ -287,20 +288,22 @@ impl App {
     async fn tell_citizen(
         &self,
         case: &Case,
-        staged: Staged,
+        staged: Vec<Staged>,
         now: DateTime<Utc>,
         summary: &mut SweepSummary,
     ) {
-        match self.messenger.send_staged(&self.store, staged, now).await {
-            Ok(Delivery::Sent { .. }) => summary.citizens_told += 1,
-            Ok(Delivery::Withheld) => summary.citizen_notices_withheld += 1,
-            Ok(Delivery::Pending) => {
-                tracing::warn!(case = %case.id, "citizen notice not sent: kept pending");
-                summary.citizen_notices_pending += 1;
-            }
-            Err(error) => {
-                tracing::error!(case = %case.id, %error, "citizen notice not recorded");
-                summary.citizen_notice_failures += 1;
+        for staged in staged {
+            match self.messenger.send_staged(&self.store, staged, now).await {
+                Ok(Delivery::Sent { .. }) => summary.citizens_told += 1,
+                Ok(Delivery::Withheld) => summary.citizen_notices_withheld += 1,
+                Ok(Delivery::Pending) => {
+                    tracing::warn!(case = %case.id, "citizen notice not sent: kept pending");
+                    summary.citizen_notices_pending += 1;
+                }
+                Err(error) => {
+                    tracing::error!(case = %case.id, %error, "citizen notice not recorded");
+                    summary.citizen_notice_failures += 1;
+                }
             }
         }
     }

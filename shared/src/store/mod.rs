@@ -77,20 +77,45 @@ impl Store {
     }
 
     /// [`Store::save_case`], with the audit entry of the official who made
-    /// the change in the same transaction (no extra request).
-    pub async fn save_case_audited(
+    /// the change in the same transaction (no extra request), and any
+    /// number of messages (the reporters of the cases merged into it are
+    /// told too).
+    pub async fn save_case_audited<'m>(
         &self,
         case: &mut Case,
         events: &[TimelineEvent],
-        message: Option<(&PendingOutbound, DateTime<Utc>)>,
+        messages: impl IntoIterator<Item = (&'m PendingOutbound, DateTime<Utc>)>,
         audit: Option<&AuditEntry>,
     ) -> Result<(), StoreError> {
         let mut tx = Tx::new(&self.table);
         tx.put_case_change(case, events, &self.calendar);
-        tx.put_pending_message(message);
+        tx.put_pending_message(messages);
         tx.put_audit(audit);
         tx.commit(&self.client).await?;
         case.version += 1;
+        Ok(())
+    }
+
+    /// A merge or its undo: both cases, each conditional on the version it
+    /// was read at, with their events, the official's audit entry on each,
+    /// and the messages telling the reporter, in one transaction. On
+    /// success both versions are the new ones; on `VersionConflict` nothing
+    /// was written.
+    pub async fn save_merge<'m>(
+        &self,
+        cases: [(&mut Case, &[TimelineEvent], &AuditEntry); 2],
+        messages: impl IntoIterator<Item = (&'m PendingOutbound, DateTime<Utc>)>,
+    ) -> Result<(), StoreError> {
+        let mut tx = Tx::new(&self.table);
+        for (case, events, audit) in &cases {
+            tx.put_case_change(case, events, &self.calendar);
+            tx.put_audit(Some(*audit));
+        }
+        tx.put_pending_message(messages);
+        tx.commit(&self.client).await?;
+        for (case, _, _) in cases {
+            case.version += 1;
+        }
         Ok(())
     }
 

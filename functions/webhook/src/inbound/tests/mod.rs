@@ -712,3 +712,4 @@ mod bsuid;
 mod followups;
 mod late_answers;
 mod limits;
+mod merged;

@@ -2,12 +2,14 @@
 // and what the official may do now: the actions the API lists for its
 // status (none for a viewer), a reply with WhatsApp's 24-hour window, an
 // escalation and a forward (down to an RW/RT, up, sideways to a dinas) with
-// a reason, and a closure that is not "resolved"; destinations are chosen in
-// pickers built from GET /jurisdictions, and a hand-down's RWs and RTs from
-// GET /units. A 409 is explained and the case reloaded. The page
-// prints as the lembar disposisi (sheet.js, style.css's print rules).
+// a reason, a closure that is not "resolved", and a merge into another case
+// (its duplicate: typed by ticket or picked from the kelurahan's open cases)
+// with its undo; destinations are chosen in pickers built from
+// GET /jurisdictions, and a hand-down's RWs and RTs from GET /units. A 409
+// is explained and the case reloaded. The page prints as the lembar
+// disposisi (sheet.js, style.css's print rules).
 import { h, show, field, options, toast } from './dom.js';
-import { auditPage, caseDetail, catalogue, get, post, ticketPath, timelinePages, unitsPath } from './api.js';
+import { auditPage, caseDetail, catalogue, get, post, queue, ticketPath, timelinePages, unitsPath } from './api.js';
 import { canAct, isAdmin } from './auth.js';
 import {
   ACTION, CLOSED_AS, DIRECTION, KIND, ROLE, STATUS, dateTime, duration, level, mapLink, needsReload, replyWindow,
@@ -47,6 +49,12 @@ export async function render(session, ticket, explain, notice) {
         h('dt', {}, 'Tingkat'), h('dd', {}, c.level_name, c.agency_name && c.agency_name !== c.level_name ? ` · ${c.agency_name}` : ''),
         c.handed_down_name ? [h('dt', {}, 'Diserahkan ke'), h('dd', {}, `${c.handed_down_name} (tetap di antrean kelurahan)`)] : null,
         c.closed_as ? [h('dt', {}, 'Ditutup sebagai'), h('dd', {}, closedAs(c.closed_as))] : null,
+        c.merged_into ? [h('dt', {}, 'Digabung ke'), h('dd', {},
+          h('a', { href: `#/kasus/${encodeURIComponent(c.merged_into.ticket)}` }, c.merged_into.ticket),
+          ` pada ${dateTime(c.merged_into.at)}; pelapor mengikuti kasus itu`)] : null,
+        c.merged?.length ? [h('dt', {}, 'Laporan yang digabung'), h('dd', {}, ...c.merged.flatMap((t, i) => [
+          i ? ', ' : '', h('a', { href: `#/kasus/${encodeURIComponent(t)}` }, t)]),
+        h('span', { class: 'muted' }, ' (pelapornya ikut menerima kabar kasus ini)'))] : null,
         h('dt', {}, 'Pelapor'), c.reporter_erased
           ? h('dd', { class: 'muted' }, 'pelapor telah menghapus datanya')
           : h('dd', {}, c.reporter, h('span', { class: 'muted' }, ' (nomor warga dirahasiakan)')),
@@ -156,6 +164,10 @@ function eventBody(c, body) {
         h('blockquote', {}, body.reason));
     case 'closed':
       return h('div', {}, `Ditutup: ${closedAs(body.closure)}`, body.note ? h('blockquote', {}, body.note) : null);
+    case 'merged_in':
+      return h('div', {}, `Laporan ${body.from} digabung ke kasus ini sebagai duplikat; pelapornya ikut menerima kabar kasus ini`);
+    case 'unmerged':
+      return h('div', {}, `Penggabungan ${body.from} ke ${body.into} dibatalkan; ${body.from} kembali berstatus ${STATUS[body.status] ?? body.status}`);
     case 'reclassified':
       return h('div', {}, 'Diklasifikasi ulang: ', [
         body.kind ? `jenis ${KIND[body.kind] ?? body.kind}` : null,
@@ -275,7 +287,7 @@ function submitter(button, send, rerender, explain, done) {
 
 function actionsSection(c, timeline, places, units, rerender, explain) {
   const act = (body) => post(`${ticketPath(c.ticket)}/actions`, { ...body, version: c.version });
-  const simple = c.actions.filter((a) => ['verify', 'start', 'close', 'reopen'].includes(a));
+  const simple = c.actions.filter((a) => ['verify', 'start', 'close', 'reopen', 'unmerge'].includes(a));
   const buttons = simple.map((a) => {
     const button = h('button', { type: 'button', 'data-action': a }, ACTION[a]);
     button.addEventListener('click', submitter(button, () => act({ action: a }), rerender, explain, `${ACTION[a]}: berhasil`));
@@ -295,6 +307,7 @@ function actionsSection(c, timeline, places, units, rerender, explain) {
   if (c.actions.includes('escalate')) forms.push(escalateForm(c, places, rerender, explain));
   if (c.actions.includes('forward')) forms.push(forwardForm(c, places, units, act, rerender, explain));
   if (c.actions.includes('dispose')) forms.push(disposeForm(act, rerender, explain));
+  if (c.actions.includes('merge')) forms.push(mergeForm(c, act, rerender, explain));
   if (c.actions.includes('reclassify')) forms.push(reclassifyForm(c, places, act, rerender, explain));
   if (c.actions.includes('note')) forms.push(textForm('note', 'a-note', 'Catatan internal', 'note', 'Hanya terlihat oleh petugas.'));
   if (c.actions.includes('publish')) forms.push(textForm('publish', 'a-publish', 'Ringkasan untuk catatan publik', 'public_summary', 'Tampil di halaman publik tanpa login (nomor panjang disembunyikan). Jangan tulis nama atau kata-kata warga.'));
@@ -397,6 +410,57 @@ function disposeForm(act, rerender, explain) {
     action: 'dispose', as: as.value, reason: reason.value.trim(),
     ...(as.value === 'outside_authority' ? { to: to.value.trim() } : {}),
   }), rerender, explain, 'Kasus ditutup'));
+  return form;
+}
+
+/** A typed ticket (`adu-41`, `ADU-0041`) as the API reads it, or null. */
+const typedTicket = (text) => (/^[A-Za-z]+-?\d+$/.test(text.trim()) ? text.trim().toUpperCase() : null);
+
+/**
+ * Merge into another case: its ticket typed, or picked from the open cases
+ * of this case's kelurahan (by ticket and the report's first words; read
+ * when the form is opened, so a page view reads no queue).
+ */
+function mergeForm(c, act, rerender, explain) {
+  const body = h('div', {});
+  const form = h('details', { class: 'merge', 'aria-label': ACTION.merge },
+    h('summary', {}, 'Gabungkan dengan laporan lain (duplikat)'), body);
+  form.addEventListener('toggle', async () => {
+    if (!form.open || body.childElementCount) return;
+    let open = [];
+    try {
+      ({ cases: open } = await queue({ jurisdiction: c.area, status: 'received,verified,in_progress' }, 1));
+    } catch (error) {
+      body.append(h('p', { class: 'alert', role: 'alert' }, explain(error)));
+    }
+    const choices = open.filter((o) => o.ticket !== c.ticket && !o.merged_into).map((o) => ({
+      value: o.ticket,
+      label: `${o.ticket} · ${o.description.slice(0, 60)}`,
+      detail: `${STATUS[o.status] ?? o.status} · ${o.area_name}`,
+      terms: [o.ticket],
+    }));
+    const into = createPicker({
+      id: 'a-merge', label: 'Kasus tujuan', choices,
+      placeholder: 'Ketik nomor tiket (mis. ADU-0041) atau cari laporannya',
+      hint: 'Kasus ini ditutup sebagai duplikat; pelapornya menerima kabar kasus tujuan. Dapat dibatalkan dalam 24 jam.',
+      empty: 'Tidak ada kasus terbuka yang cocok di kelurahan ini; ketik nomor tiketnya.',
+    });
+    const typed = into.field.querySelector('input');
+    const button = h('button', { type: 'submit', class: 'danger', 'data-action': 'merge' }, ACTION.merge);
+    const inner = h('form', { 'aria-label': ACTION.merge }, into.field, button);
+    const send = (e, target) => submitter(button, () => act({ action: 'merge', into: target }),
+      rerender, explain, `Digabung ke ${target}`)(e);
+    inner.addEventListener('submit', (e) => {
+      const target = into.value() || typedTicket(typed.value);
+      if (!target) {
+        e.preventDefault();
+        refuse(inner, 'Pilih kasus tujuan dari daftar, atau ketik nomor tiketnya (mis. ADU-0041).');
+        return;
+      }
+      send(e, target);
+    });
+    body.append(inner);
+  });
   return form;
 }
 

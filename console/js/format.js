@@ -13,7 +13,7 @@ export const ACTION = {
   verify: 'Verifikasi', reject: 'Tolak', start: 'Mulai kerjakan', resolve: 'Tandai selesai', answer: 'Jawab dan tutup', close: 'Tutup',
   reopen: 'Buka kembali', reclassify: 'Klasifikasi ulang', escalate: 'Eskalasi', note: 'Catatan',
   forward: 'Alihkan', dispose: 'Tutup tanpa diselesaikan', publish: 'Terbitkan di catatan publik',
-  keep_files: 'Simpan berkas warga',
+  keep_files: 'Simpan berkas warga', merge: 'Gabungkan', unmerge: 'Batalkan penggabungan',
 };
 /** How a closed case ended (`closed_as.as`). */
 export const CLOSED_AS = {

@@ -546,6 +546,20 @@ async function main() {
       check((await page.locator('dl.facts').innerText()).includes('Dinas PUPR'), 'the case does not name its dinas');
     });
 
+    await step('the camat merges a case into another by its ticket, and undoes it', async () => {
+      await page.getByText('Gabungkan dengan laporan lain (duplikat)').click();
+      const picker = page.getByRole('combobox', { name: 'Kasus tujuan' });
+      await picker.fill(ticket.toLowerCase());
+      await page.locator('button[data-action="merge"]').click();
+      await page.locator('.timeline', { hasText: `Ditutup: duplikat dari ${ticket}` }).waitFor();
+      const facts = await page.locator('dl.facts').innerText();
+      check(facts.includes('Digabung ke') && facts.includes(ticket), 'the case does not link its target');
+      await page.locator('button[data-action="unmerge"]').click();
+      await page.locator('.timeline', { hasText: `Penggabungan ${saran.ticket} ke ${ticket} dibatalkan` }).waitFor();
+      const target = await api('camat-mks', 'GET', `/cases/${ticket}`);
+      check(target.body.case.merged.length === 0, `still merged: ${target.body.case.merged}`);
+    });
+
     await step('a viewer of the whole kota filters by kelurahan', async () => {
       await page.getByRole('button', { name: 'Keluar' }).click();
       await page.getByRole('button', { name: 'Masuk' }).waitFor();

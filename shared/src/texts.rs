@@ -32,6 +32,8 @@ pub struct Texts {
     pub status_none: String,
     pub status_header: String,
     pub status_line: String,
+    /// `STATUS`: a case merged into another, shown with that case.
+    pub status_line_merged: String,
     pub status_one: String,
     pub not_found: String,
     pub bad_ticket: String,
@@ -60,6 +62,8 @@ pub struct Texts {
     pub closed_outside_authority: String,
     pub closed_no_further_action: String,
     pub official_message: String,
+    pub merged: String,
+    pub unmerged: String,
     pub answered: String,
     pub ack_question: String,
     pub followup_received: String,
@@ -159,6 +163,11 @@ impl Texts {
                 &["ticket", "kind", "date", "status"],
             ),
             (
+                "status_line_merged",
+                &self.status_line_merged,
+                &["ticket", "kind", "date", "into", "status"],
+            ),
+            (
                 "status_one",
                 &self.status_one,
                 &["ticket", "kind", "date", "status", "area"],
@@ -190,6 +199,8 @@ impl Texts {
                 &["ticket", "reason"],
             ),
             ("official_message", &self.official_message, &["ticket", "text"]),
+            ("merged", &self.merged, &["ticket", "into"]),
+            ("unmerged", &self.unmerged, &["ticket", "into", "status"]),
             ("answered", &self.answered, &["ticket", "answer"]),
             ("ack_question", &self.ack_question, TICKET),
             ("followup_received", &self.followup_received, TICKET),

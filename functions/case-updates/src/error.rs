@@ -4,6 +4,7 @@
 use aduan_shared::domain::jurisdiction::{CsvProblem, JurisdictionPath};
 use aduan_shared::domain::ladder::Level;
 use aduan_shared::domain::lifecycle::Status;
+use aduan_shared::domain::merge::MergeError;
 use aduan_shared::domain::timeline::MediaStorage;
 use aduan_shared::notify::citizen::NotifyError;
 use aduan_shared::store::StoreError;
@@ -69,6 +70,10 @@ pub enum ApiError {
     IllegalTransition { status: Status, message: String },
     #[error("{message}")]
     IllegalEscalation { level: Level, message: String },
+    /// A merge or its undo refused: into itself, a closed or merged case,
+    /// or too late to undo.
+    #[error(transparent)]
+    Merge(#[from] MergeError),
     #[error("the case changed since version {expected}: reload it (now version {current}) and decide again")]
     VersionConflict {
         expected: u64,
@@ -110,6 +115,7 @@ impl ApiError {
             ApiError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::IllegalTransition { .. }
             | ApiError::IllegalEscalation { .. }
+            | ApiError::Merge(_)
             | ApiError::VersionConflict { .. }
             | ApiError::MediaNotStored(_)
             | ApiError::UnitExists
@@ -142,6 +148,7 @@ impl ApiError {
             ApiError::Invalid { .. } => "invalid_request",
             ApiError::IllegalTransition { .. } => "illegal_transition",
             ApiError::IllegalEscalation { .. } => "illegal_escalation",
+            ApiError::Merge(_) => "merge_refused",
             ApiError::VersionConflict { .. } => "version_conflict",
             ApiError::Contended => "contended",
             ApiError::Unavailable => "unavailable",

@@ -45,9 +45,11 @@ impl Citizens {
         Self(None)
     }
 
-    /// The message telling the citizen about what happened at `event_at`,
-    /// to be saved with it ([`crate::routes::save`]) and then sent with
-    /// [`Citizens::send`]; none when this deployment sends no messages.
+    /// The messages telling the citizens about what happened at
+    /// `event_at`, to be saved with it ([`crate::routes::save`]) and then
+    /// sent with [`Citizens::send`]: the case's reporter's first, then the
+    /// merged cases' reporters' ([`CitizenMessenger::stage_notice_all`]).
+    /// None when this deployment sends no messages.
     pub async fn stage(
         &self,
         store: &Store,
@@ -55,25 +57,27 @@ impl Citizens {
         notice: Notice,
         actor: Actor,
         event_at: DateTime<Utc>,
-    ) -> Result<Option<Staged>, NotifyError> {
+    ) -> Result<Vec<Staged>, NotifyError> {
         let Some(messenger) = &self.0 else {
-            return Ok(None);
+            return Ok(Vec::new());
         };
         let at = after(event_at);
-        messenger
-            .stage_notice(store, case, notice, actor, at)
-            .await
-            .map(Some)
+        messenger.stage_notice_all(store, case, notice, actor, at).await
     }
 
-    /// Sends a message saved as pending; one that does not go out now is
-    /// the sweep's.
-    pub async fn send(&self, store: &Store, staged: Staged) -> Notification {
+    /// Sends messages saved as pending, each one that does not go out now
+    /// the sweep's: what became of the first (the case's own reporter's).
+    pub async fn send(&self, store: &Store, staged: Vec<Staged>) -> Notification {
         let Some(messenger) = &self.0 else {
             return Notification::Disabled;
         };
-        let case_id = staged.pending.case_id.clone();
-        notification(&case_id, messenger.send_staged(store, staged, Utc::now()).await)
+        let mut first = None;
+        for staged in staged {
+            let case_id = staged.pending.case_id.clone();
+            let sent = notification(&case_id, messenger.send_staged(store, staged, Utc::now()).await);
+            first.get_or_insert(sent);
+        }
+        first.unwrap_or(Notification::Disabled)
     }
 
     /// Tells the citizen about what happened at `event_at` (a message that
@@ -100,7 +104,7 @@ impl Citizens {
         store
             .record_pending_audited(&staged.pending, staged.lease_until(at), audit)
             .await?;
-        Ok(self.send(store, staged).await)
+        Ok(self.send(store, vec![staged]).await)
     }
 }
 

@@ -81,6 +81,20 @@ pub struct CaseView {
     /// What the public record shows of the case besides its counts.
     pub public_summary: Option<String>,
     pub location_public: bool,
+    /// Merged into another case as its duplicate: which, when, and until
+    /// when `unmerge` may undo it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub merged_into: Option<MergedIntoView>,
+    /// The tickets of the cases merged into this one, whose reporters
+    /// follow it.
+    pub merged: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct MergedIntoView {
+    pub ticket: String,
+    pub at: DateTime<Utc>,
+    pub undo_until: DateTime<Utc>,
 }
 
 impl CaseView {
@@ -132,7 +146,7 @@ impl CaseView {
             reporter: case.reporter.id().map(ReporterId::pseudonym),
             reporter_erased: case.reporter.id().is_none(),
             keep_files: case.keep_files,
-            actions: actions(case),
+            actions: actions(case, now),
             handed_down_to: case.handed_down_to.clone(),
             handed_down_name: case.handed_down_to.as_ref().map(|u| office_label(tree, u)),
             closed_as: case.closed_as.clone(),
@@ -142,13 +156,20 @@ impl CaseView {
                 .as_deref()
                 .map(|s| mask_numbers(s).into_owned()),
             location_public: case.public_location.is_some(),
+            merged_into: case.merged_into.as_ref().map(|m| MergedIntoView {
+                ticket: m.ticket.to_string(),
+                at: m.at,
+                undo_until: m.undo_until(),
+            }),
+            merged: case.merged.iter().map(|m| m.ticket.to_string()).collect(),
         }
     }
 }
 
 /// The officials' actions open to a case (withdrawing is the citizen's;
-/// answering closes questions only).
-pub fn actions(case: &Case) -> Vec<&'static str> {
+/// answering closes questions only; a case with cases merged into it is
+/// not merged itself, and a merge is undone within a day).
+pub fn actions(case: &Case, now: DateTime<Utc>) -> Vec<&'static str> {
     let status = case.status;
     let mut out: Vec<&'static str> = status
         .allowed()
@@ -162,6 +183,12 @@ pub fn actions(case: &Case) -> Vec<&'static str> {
     }
     if matches!(status, Status::Received | Status::Verified | Status::InProgress) {
         out.push("forward");
+        if case.merged.is_empty() {
+            out.push("merge");
+        }
+    }
+    if case.merged_into.as_ref().is_some_and(|m| now < m.undo_until()) {
+        out.push("unmerge");
     }
     out.extend(["note", "publish"]);
     out
@@ -328,7 +355,9 @@ impl<'a> BodyView<'a> {
             | EventBody::StatusChanged { .. }
             | EventBody::Note { .. }
             | EventBody::Rated { .. }
-            | EventBody::Limited { .. } => BodyView::AsStored(body),
+            | EventBody::Limited { .. }
+            | EventBody::MergedIn { .. }
+            | EventBody::Unmerged { .. } => BodyView::AsStored(body),
         }
     }
 }

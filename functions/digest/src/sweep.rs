@@ -193,7 +193,7 @@ impl App {
                         std::slice::from_ref(&event),
                         &event.id,
                         publish_by,
-                        Some((&staged.pending, staged.lease_until(now))),
+                        staged.iter().map(|m| (&m.pending, m.lease_until(now))),
                         // The sweep is no official: nothing to audit.
                         None,
                     )
@@ -254,18 +254,14 @@ impl App {
         let Some(staged) = self.stage_notice(case, Notice::AutoClosed, now, summary).await? else {
             return Ok(());
         };
-        let message = Some((&staged.pending, staged.lease_until(now)));
+        let messages = staged.iter().map(|m| (&m.pending, m.lease_until(now)));
         // The reporter's record read for the notice goes with the close:
-        // their contact's retention starts, at no extra request.
+        // their contact's retention starts, at no extra request. The first
+        // notice is the case's own reporter's.
+        let reporter = staged.first().and_then(Staged::reporter);
         match self
             .store
-            .save_case_audited(
-                case,
-                std::slice::from_ref(&event),
-                message,
-                None,
-                staged.reporter(),
-            )
+            .save_case_audited(case, std::slice::from_ref(&event), messages, None, reporter)
             .await
         {
             Ok(()) => summary.auto_closed += 1,
@@ -279,21 +275,22 @@ impl App {
         Ok(())
     }
 
-    /// The notice a change is saved with. A case whose notice cannot be
-    /// prepared (its reporter's contact was sealed under a key the
-    /// deployment no longer has) is left as it is, logged and counted, for
-    /// a later sweep: the others go on. A reporter whose record is gone
-    /// (erased, or past its retention) is not told: the notice is withheld.
+    /// The notices a change is saved with: to the case's reporter and to
+    /// those of the cases merged into it. A case whose notices cannot be
+    /// prepared (a contact was sealed under a key the deployment no longer
+    /// has) is left as it is, logged and counted, for a later sweep: the
+    /// others go on. A reporter whose record is gone (erased, or past its
+    /// retention) is not told: the notice is withheld.
     async fn stage_notice(
         &self,
         case: &Case,
         notice: Notice,
         now: DateTime<Utc>,
         summary: &mut SweepSummary,
-    ) -> Result<Option<Staged>, StoreError> {
+    ) -> Result<Option<Vec<Staged>>, StoreError> {
         match self
             .messenger
-            .stage_notice(&self.store, case, notice, Actor::System, now)
+            .stage_notice_all(&self.store, case, notice, Actor::System, now)
             .await
         {
             Ok(staged) => Ok(Some(staged)),
@@ -311,20 +308,22 @@ impl App {
     async fn tell_citizen(
         &self,
         case: &Case,
-        staged: Staged,
+        staged: Vec<Staged>,
         now: DateTime<Utc>,
         summary: &mut SweepSummary,
     ) {
-        match self.messenger.send_staged(&self.store, staged, now).await {
-            Ok(Delivery::Sent { .. }) => summary.citizens_told += 1,
-            Ok(Delivery::Withheld) => summary.citizen_notices_withheld += 1,
-            Ok(Delivery::Pending) => {
-                tracing::warn!(case = %case.id, "citizen notice not sent: kept pending");
-                summary.citizen_notices_pending += 1;
-            }
-            Err(error) => {
-                tracing::error!(case = %case.id, %error, "citizen notice not recorded");
-                summary.citizen_notice_failures += 1;
+        for staged in staged {
+            match self.messenger.send_staged(&self.store, staged, now).await {
+                Ok(Delivery::Sent { .. }) => summary.citizens_told += 1,
+                Ok(Delivery::Withheld) => summary.citizen_notices_withheld += 1,
+                Ok(Delivery::Pending) => {
+                    tracing::warn!(case = %case.id, "citizen notice not sent: kept pending");
+                    summary.citizen_notices_pending += 1;
+                }
+                Err(error) => {
+                    tracing::error!(case = %case.id, %error, "citizen notice not recorded");
+                    summary.citizen_notice_failures += 1;
+                }
             }
         }
     }

@@ -33,7 +33,8 @@ pub enum Lookup {
     Case(CaseId),
     /// The case a command names by its ticket.
     Ticket(Ticket),
-    /// The reporter's latest cases, newest first ([`STATUS_LIST_LIMIT`]).
+    /// The reporter's latest cases, newest first ([`STATUS_LIST_LIMIT`]),
+    /// and the case each merged one follows: at most as many reads again.
     ReporterCases,
     /// Every case still linked to the reporter (`DATA SAYA`, an erasure).
     AllReporterCases,
@@ -46,6 +47,11 @@ pub enum Found {
     TicketNumber(u64),
     Case(Option<Box<Case>>),
     Cases(Vec<Case>),
+    /// The reporter's latest cases, and the cases any of them is merged into.
+    Status {
+        cases: Vec<Case>,
+        targets: Vec<Case>,
+    },
 }
 
 /// Faults of the records or the rules, found while planning. None of them
@@ -811,10 +817,10 @@ impl Planner<'_> {
             // `decide` opens the case of `BARU <text>` itself.
             Command::New(Some(_)) => return Err(PlanError::WrongLookup),
             Command::StatusAll => {
-                let Found::Cases(cases) = found else {
+                let Found::Status { cases, targets } = found else {
                     return Err(PlanError::WrongLookup);
                 };
-                self.answer_without_case(replies::status_list(texts, calendar, &cases))
+                self.answer_without_case(replies::status_list(texts, calendar, &cases, &targets))
             }
             Command::Status(TicketArg::Valid(ticket)) => match self.own_case(found)? {
                 Some(case) => {

@@ -189,23 +189,40 @@ fn local_date(calendar: &WorkingCalendar, at: DateTime<Utc>) -> String {
     calendar.local_date(at).format("%d/%m/%Y").to_string()
 }
 
-/// `STATUS`: the citizen's own cases, newest first.
-pub fn status_list(texts: &Texts, calendar: &WorkingCalendar, cases: &[Case]) -> Outbound {
+/// `STATUS`: the citizen's own cases, newest first; one merged into
+/// another shows that case and its status (`targets`: the cases the
+/// listed ones are merged into).
+pub fn status_list(texts: &Texts, calendar: &WorkingCalendar, cases: &[Case], targets: &[Case]) -> Outbound {
     if cases.is_empty() {
         return Outbound::text(&texts.status_none);
     }
     let mut text = texts.status_header.clone();
     for case in cases {
+        let date = local_date(calendar, case.created_at);
+        let mut fields = vec![
+            ("ticket", case.ticket.as_str()),
+            ("kind", texts.kind_name(case.kind)),
+            ("date", &date),
+        ];
+        let target = case
+            .merged_into
+            .as_ref()
+            .and_then(|into| targets.iter().find(|t| t.id == into.case));
+        let line = match target {
+            Some(target) => {
+                fields.extend([
+                    ("into", target.ticket.as_str()),
+                    ("status", texts.status_name(target.status)),
+                ]);
+                &texts.status_line_merged
+            }
+            None => {
+                fields.push(("status", texts.status_name(case.status)));
+                &texts.status_line
+            }
+        };
         text.push('\n');
-        text.push_str(&render(
-            &texts.status_line,
-            &[
-                ("ticket", case.ticket.as_str()),
-                ("kind", texts.kind_name(case.kind)),
-                ("date", &local_date(calendar, case.created_at)),
-                ("status", texts.status_name(case.status)),
-            ],
-        ));
+        text.push_str(&render(line, &fields));
     }
     Outbound::text(text)
 }

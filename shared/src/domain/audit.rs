@@ -67,10 +67,14 @@ pub enum Act {
     KeepFiles,
     /// The public record's summary or location set.
     Publish,
+    /// Merged into another case as its duplicate (an entry on each case).
+    Merge,
+    /// A merge undone (an entry on each case).
+    Unmerge,
 }
 
 impl Act {
-    const OTHERS: [Act; 7] = [
+    const OTHERS: [Act; 9] = [
         Act::Reclassify,
         Act::Note,
         Act::Message,
@@ -78,6 +82,8 @@ impl Act {
         Act::Forward,
         Act::KeepFiles,
         Act::Publish,
+        Act::Merge,
+        Act::Unmerge,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -90,6 +96,8 @@ impl Act {
             Act::Forward => "forward",
             Act::KeepFiles => "keep_files",
             Act::Publish => "publish",
+            Act::Merge => "merge",
+            Act::Unmerge => "unmerge",
         }
     }
 }

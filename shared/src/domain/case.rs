@@ -11,6 +11,7 @@ use super::jurisdiction::JurisdictionPath;
 use super::kind::CaseKind;
 use super::ladder::{Ladder, LadderError, Level};
 use super::lifecycle::{IllegalTransition, Status, Transition};
+use super::merge::{MergedCase, MergedInto};
 use super::reporter::ReporterId;
 use super::sla::SlaPolicy;
 use super::ticket::Ticket;
@@ -158,6 +159,14 @@ pub struct Case {
     /// once it reopens (files sent then are kept until its next close).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub files_deleted_at: Option<DateTime<Utc>>,
+    /// Merged into another case as its duplicate: that case, and what this
+    /// one was before (an undo restores it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merged_into: Option<MergedInto>,
+    /// The cases merged into this one (at most `merge::MAX_MERGED`): their
+    /// reporters are told of this case's progress too.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub merged: Vec<MergedCase>,
 }
 
 /// Who reported a case: their pseudonymous id, or, once they erased their
@@ -295,6 +304,8 @@ impl Case {
             public_location: None,
             closed_at: None,
             files_deleted_at: None,
+            merged_into: None,
+            merged: Vec::new(),
         };
         let event = TimelineEvent::new(
             now,
@@ -446,7 +457,7 @@ pub(crate) mod tests {
         DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
     }
 
-    fn official() -> Actor {
+    pub(crate) fn official() -> Actor {
         Actor::Official {
             sub: "sub-1".into(),
             name: "Petugas".into(),

@@ -11,6 +11,7 @@ pub mod ladder;
 pub mod language;
 pub mod lifecycle;
 pub mod limits;
+pub mod merge;
 pub mod phone;
 pub mod privacy;
 pub mod public_record;

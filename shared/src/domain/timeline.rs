@@ -13,6 +13,7 @@ use super::kind::CaseKind;
 use super::ladder::Level;
 use super::lifecycle::Status;
 use super::limits::Limit;
+use super::ticket::Ticket;
 
 /// Orders events within a case: a ULID, so its text sorts by time.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -224,6 +225,18 @@ pub enum EventBody {
         from: Status,
         closure: Closure,
         note: Option<String>,
+    },
+    /// Another case was merged into this one as its duplicate
+    /// (`Case::merge_into`; the merged case records its `Closed`).
+    MergedIn {
+        from: Ticket,
+    },
+    /// A merge undone: `from` is on its own again, at `status`. On both
+    /// cases' timelines.
+    Unmerged {
+        from: Ticket,
+        into: Ticket,
+        status: Status,
     },
     Reclassified {
         kind: Option<CaseKind>,

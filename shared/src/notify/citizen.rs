@@ -17,6 +17,7 @@ use crate::domain::identity::Sender;
 use crate::domain::jurisdiction::Jurisdictions;
 use crate::domain::ladder::Level;
 use crate::domain::reporter::{ReporterError, ReporterKeys};
+use crate::domain::ticket::Ticket;
 use crate::domain::timeline::{Actor, DeliveryStatus, EventBody, TimelineEvent};
 use crate::store::{PendingOutbound, SavedReply, Store, StoreError};
 use crate::texts::{render, Texts};
@@ -84,6 +85,25 @@ pub enum Notice {
         answer: String,
     },
     AutoClosed,
+    /// Closed as the same report as `into`, whose news they get from now on.
+    Merged {
+        into: Ticket,
+    },
+    /// A merge into `into` undone: the case is handled on its own again.
+    Unmerged {
+        into: Ticket,
+    },
+}
+
+impl Notice {
+    /// Whether the reporters of the cases merged into a case hear it too:
+    /// its progress, not what is said to its own reporter alone.
+    pub fn reaches_merged(&self) -> bool {
+        !matches!(
+            self,
+            Notice::OfficialMessage { .. } | Notice::Merged { .. } | Notice::Unmerged { .. }
+        )
+    }
 }
 
 /// What became of a message.
@@ -241,6 +261,55 @@ impl CitizenMessenger {
         actor: Actor,
         now: DateTime<Utc>,
     ) -> Result<Staged, NotifyError> {
+        self.stage_notice_to(store, case, case, notice, actor, now).await
+    }
+
+    /// [`CitizenMessenger::stage_notice`], and when the notice is news of
+    /// the case's progress, one to the reporter of each case merged into it
+    /// (each merged case read for its reporter as they are now: none once
+    /// they erased their data). The case's own reporter's comes first.
+    pub async fn stage_notice_all(
+        &self,
+        store: &Store,
+        case: &Case,
+        notice: Notice,
+        actor: Actor,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Staged>, NotifyError> {
+        let mut staged = vec![
+            self.stage_notice(store, case, notice.clone(), actor.clone(), now)
+                .await?,
+        ];
+        if !notice.reaches_merged() {
+            return Ok(staged);
+        }
+        for merged in &case.merged {
+            let Some(follower) = store.case(&merged.case).await? else {
+                continue;
+            };
+            if follower.merged_into.as_ref().is_some_and(|m| m.case == case.id) {
+                let to = self
+                    .stage_notice_to(store, case, &follower, notice.clone(), actor.clone(), now)
+                    .await?;
+                staged.push(to);
+            }
+        }
+        Ok(staged)
+    }
+
+    /// [`CitizenMessenger::stage_notice`] about `case`, to the reporter of
+    /// `to` and recorded on its timeline: `to` is `case` itself or a case
+    /// merged into it, whose reporter follows it (their "is it solved?"
+    /// answer is about `case`).
+    pub async fn stage_notice_to(
+        &self,
+        store: &Store,
+        case: &Case,
+        to: &Case,
+        notice: Notice,
+        actor: Actor,
+        now: DateTime<Utc>,
+    ) -> Result<Staged, NotifyError> {
         // The reporter erased their data, or their contact's retention ran
         // out (the record deleted, or past its time and not yet): the case
         // can no longer reach them. Recorded as withheld, so officials see
@@ -251,18 +320,18 @@ impl CitizenMessenger {
             event.actor = actor.clone();
             Staged {
                 pending: PendingOutbound {
-                    case_id: case.id.clone(),
+                    case_id: to.id.clone(),
                     event,
                     payload: message,
                     attempts: 0,
                 },
-                channel: case.channel.clone(),
+                channel: to.channel.clone(),
                 to: None,
                 via_template: false,
                 reporter,
             }
         };
-        let Some(reporter_id) = case.reporter.id() else {
+        let Some(reporter_id) = to.reporter.id() else {
             return Ok(withheld(None));
         };
         let Some(mut reporter) = store.reporter(reporter_id).await? else {
@@ -273,7 +342,7 @@ impl CitizenMessenger {
         };
         // A record merged into another is kept as a copy of it: the contact
         // is sealed for the record's own id.
-        let to = self
+        let contact = self
             .keys
             .contacts
             .open(&reporter.id, sealed)
@@ -306,13 +375,13 @@ impl CitizenMessenger {
         event.actor = actor;
         Ok(Staged {
             pending: PendingOutbound {
-                case_id: case.id.clone(),
+                case_id: to.id.clone(),
                 event,
                 payload: message,
                 attempts: 0,
             },
-            channel: case.channel.clone(),
-            to: Some(to).filter(|_| reporter.stopped_at.is_none()),
+            channel: to.channel.clone(),
+            to: Some(contact).filter(|_| reporter.stopped_at.is_none()),
             via_template: !inside_window,
             reporter: Some(reporter),
         })
@@ -402,6 +471,18 @@ impl CitizenMessenger {
             Notice::Answered { answer } => {
                 Outbound::text(render(&texts.answered, &[("ticket", ticket), ("answer", answer)]))
             }
+            Notice::Merged { into } => Outbound::text(render(
+                &texts.merged,
+                &[("ticket", ticket), ("into", into.as_str())],
+            )),
+            Notice::Unmerged { into } => Outbound::text(render(
+                &texts.unmerged,
+                &[
+                    ("ticket", ticket),
+                    ("into", into.as_str()),
+                    ("status", texts.status_name(case.status)),
+                ],
+            )),
         }
     }
 
@@ -411,7 +492,14 @@ impl CitizenMessenger {
         // The closures go as the rejection's template ("cannot be processed
         // here: <why>"), their reason and where to turn in its note.
         let outside;
+        let merge_text;
         let (kind, note, level) = match notice {
+            // No template of their own: the official message's, with what
+            // the window's text says as its note.
+            Notice::Merged { .. } | Notice::Unmerged { .. } => {
+                merge_text = self.compose(case, notice).as_plain_text();
+                (TemplateKind::OfficialMessage, Some(&merge_text), None)
+            }
             Notice::Forwarded { level } => (TemplateKind::Escalated, None, Some(level)),
             Notice::OutsideAuthority { reason, to } => {
                 outside = format!("{reason} Silakan sampaikan kepada {to}.");

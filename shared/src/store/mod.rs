@@ -91,28 +91,30 @@ impl Store {
     }
 
     /// [`Store::save_case`], with the audit entry of the official who made
-    /// the change in the same transaction (no extra request). When the
-    /// change closes the case or opens it again, the reporter's record goes
-    /// in the same transaction, at the version read, with its contact's
-    /// retention recomputed: `reporter` is the record as the caller read it
-    /// to tell the citizen, else it is read here (one GetItem). A message
-    /// of theirs written meanwhile makes it read the record again and retry
-    /// (a few times, then `ReporterConflict`).
-    pub async fn save_case_audited(
+    /// the change in the same transaction (no extra request), and any
+    /// number of messages (the reporters of the cases merged into it are
+    /// told too). When the change closes the case or opens it again, the
+    /// reporter's record goes in the same transaction, at the version read,
+    /// with its contact's retention recomputed: `reporter` is the record as
+    /// the caller read it to tell the citizen, else it is read here (one
+    /// GetItem). A message of theirs written meanwhile makes it read the
+    /// record again and retry (a few times, then `ReporterConflict`).
+    pub async fn save_case_audited<'m>(
         &self,
         case: &mut Case,
         events: &[TimelineEvent],
-        message: Option<(&PendingOutbound, DateTime<Utc>)>,
+        messages: impl IntoIterator<Item = (&'m PendingOutbound, DateTime<Utc>)>,
         audit: Option<&AuditEntry>,
         reporter: Option<&Reporter>,
     ) -> Result<(), StoreError> {
+        let messages: Vec<_> = messages.into_iter().collect();
         let changed_at = retention::openness_changed_at(events);
         let mut read = reporter.cloned();
         let mut attempt = 1;
         loop {
             let mut tx = Tx::new(&self.table);
             tx.put_case_change(case, events, &self.calendar);
-            tx.put_pending_message(message);
+            tx.put_pending_message(messages.iter().copied());
             tx.put_audit(audit);
             let record = match changed_at {
                 Some(at) => self.reporter_after_change(case, at, read.take()).await?,
@@ -132,6 +134,29 @@ impl Store {
                 }
             }
         }
+    }
+
+    /// A merge or its undo: both cases, each conditional on the version it
+    /// was read at, with their events, the official's audit entry on each,
+    /// and the messages telling the reporter, in one transaction. On
+    /// success both versions are the new ones; on `VersionConflict` nothing
+    /// was written.
+    pub async fn save_merge<'m>(
+        &self,
+        cases: [(&mut Case, &[TimelineEvent], &AuditEntry); 2],
+        messages: impl IntoIterator<Item = (&'m PendingOutbound, DateTime<Utc>)>,
+    ) -> Result<(), StoreError> {
+        let mut tx = Tx::new(&self.table);
+        for (case, events, audit) in &cases {
+            tx.put_case_change(case, events, &self.calendar);
+            tx.put_audit(Some(*audit));
+        }
+        tx.put_pending_message(messages);
+        tx.commit(&self.client).await?;
+        for (case, _, _) in cases {
+            case.version += 1;
+        }
+        Ok(())
     }
 
     pub async fn case(&self, id: &CaseId) -> Result<Option<Case>, StoreError> {

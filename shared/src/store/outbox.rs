@@ -113,13 +113,13 @@ impl Store {
     /// `publish_by`; with the message telling the citizen, pending, and the
     /// official's audit entry when an official escalated. Returns the outbox entry, for
     /// [`Store::finish_attempt`] once published.
-    pub async fn save_case_with_pending_publish(
+    pub async fn save_case_with_pending_publish<'m>(
         &self,
         case: &mut Case,
         events: &[TimelineEvent],
         escalation: &EventId,
         publish_by: DateTime<Utc>,
-        message: Option<(&PendingOutbound, DateTime<Utc>)>,
+        messages: impl IntoIterator<Item = (&'m PendingOutbound, DateTime<Utc>)>,
         audit: Option<&AuditEntry>,
     ) -> Result<OutboxEntry, StoreError> {
         let mut tx = Tx::new(&self.table);
@@ -127,7 +127,7 @@ impl Store {
         let item = PublishItem::pending(&case.id, escalation, publish_by, 0, None);
         let entry = entry_of(&item, publish_by);
         tx.put_new(to_item(&item), Conflict::CaseExists);
-        tx.put_pending_message(message);
+        tx.put_pending_message(messages);
         tx.put_audit(audit);
         tx.commit(&self.client).await?;
         case.version += 1;

@@ -188,10 +188,14 @@ impl<'a> Tx<'a> {
         self.conflicts.push(Conflict::Reporter);
     }
 
-    /// Puts a message to the citizen, pending in the outbox until
-    /// `next_attempt`, when one is given.
-    pub fn put_pending_message(&mut self, message: Option<(&PendingOutbound, DateTime<Utc>)>) {
-        if let Some((pending, next_attempt)) = message {
+    /// Puts messages to citizens (none, one, or one to each reporter
+    /// following a case), each pending in the outbox until its
+    /// `next_attempt`.
+    pub fn put_pending_message<'m>(
+        &mut self,
+        messages: impl IntoIterator<Item = (&'m PendingOutbound, DateTime<Utc>)>,
+    ) {
+        for (pending, next_attempt) in messages {
             self.put(to_item(&OutboundItem::pending(pending, next_attempt)));
         }
     }

@@ -9,13 +9,14 @@ use aduan_shared::domain::jurisdiction::{JurisdictionPath, Jurisdictions, Node, 
 use aduan_shared::domain::kind::CaseKind;
 use aduan_shared::domain::lifecycle::Transition;
 use aduan_shared::domain::reclassify::{Reclassification, ReclassifyError};
+use aduan_shared::domain::ticket::Ticket;
 use aduan_shared::domain::timeline::{Actor, EventBody, TimelineEvent};
 use chrono::{DateTime, Utc};
 use lambda_http::{Body, Request, Response};
 use serde::{Deserialize, Serialize};
 
 use super::escalations::{save_and_publish, Publish};
-use super::{check_version, json_body, ok, required, save, text_field, units, visible_case};
+use super::{check_version, json_body, merge, ok, required, save, text_field, units, visible_case};
 use crate::audit;
 use crate::auth::Official;
 use crate::error::ApiError;
@@ -47,6 +48,8 @@ struct ActionRequest {
     closed_as: Option<String>,
     public_summary: Option<String>,
     location_public: Option<bool>,
+    /// The ticket a merge makes this case a duplicate of.
+    into: Option<String>,
 }
 
 /// A request checked against everything that needs no case.
@@ -74,6 +77,13 @@ pub enum Action {
     },
     /// Only what the public record shows changes.
     Publish(Publication),
+    /// Closed as a duplicate of the case with this ticket, whose news its
+    /// reporter gets from now on.
+    Merge {
+        into: Ticket,
+    },
+    /// The case's merge undone (within a day of it).
+    Unmerge,
 }
 
 impl Action {
@@ -87,19 +97,21 @@ impl Action {
             Action::Forward { .. } => Act::Forward,
             Action::Dispose { .. } => Act::Transition(Transition::Dispose),
             Action::Publish(_) => Act::Publish,
+            Action::Merge { .. } => Act::Merge,
+            Action::Unmerge => Act::Unmerge,
         }
     }
 }
 
 #[derive(Serialize)]
-struct ActionDone<'a> {
-    case: CaseView,
-    event: EventView<'a>,
+pub(super) struct ActionDone<'a> {
+    pub case: CaseView,
+    pub event: EventView<'a>,
     /// What the citizen was told, if anything.
-    notification: Option<Notification>,
+    pub notification: Option<Notification>,
     /// A forward only: whether officials were told on the escalations topic.
     #[serde(skip_serializing_if = "Option::is_none")]
-    publish: Option<Publish>,
+    pub publish: Option<Publish>,
 }
 
 pub async fn act(
@@ -121,6 +133,12 @@ pub async fn act(
     }
     let mut case = visible_case(state, official, ticket).await?;
     check_version(&case, version)?;
+    // Boxed: two cases' futures would grow every request's on the stack.
+    match &action {
+        Action::Merge { into } => return Box::pin(merge::merge(state, official, case, into, now)).await,
+        Action::Unmerge => return Box::pin(merge::unmerge(state, official, case, now)).await,
+        _ => {}
+    }
     // A hand-down's RW or RT is checked against its kelurahan's units.
     let units = match &action {
         Action::Forward { to, .. } => units::for_destination(state, to, now).await?,
@@ -138,7 +156,9 @@ pub async fn act(
         events.push(publication.apply(state, &mut case, official, now).await?);
     }
     // The notice is saved with the change, so a change is never saved
-    // without the citizen being told (by the sweep, if not now).
+    // without the citizen being told (by the sweep, if not now); the
+    // reporters of the cases merged into it are told too.
+    let told = notice.is_some();
     let staged = match notice {
         Some(notice) => {
             state
@@ -146,21 +166,21 @@ pub async fn act(
                 .stage(&state.store, &case, notice, Actor::System, event.at)
                 .await?
         }
-        None => None,
+        None => Vec::new(),
     };
     // A hand-over is announced to officials as an escalation is.
     let publish = match &event.body {
         EventBody::Forwarded { .. } => {
-            Some(save_and_publish(state, &mut case, &event, staged.as_ref(), &audit, now).await?)
+            Some(save_and_publish(state, &mut case, &event, &staged, &audit, now).await?)
         }
         _ => {
-            save(state, &mut case, &events, staged.as_ref(), &audit).await?;
+            save(state, &mut case, &events, &staged, &audit).await?;
             None
         }
     };
-    let notification = match staged {
-        Some(staged) => Some(state.citizens.send(&state.store, staged).await),
-        None => None,
+    let notification = match told {
+        true => Some(state.citizens.send(&state.store, staged).await),
+        false => None,
     };
     tracing::info!(ticket = %case.ticket, official = %official.sub, event = event.id.as_str(), "case updated");
     ok(&ActionDone {
@@ -253,10 +273,16 @@ fn parse_action(
             };
             Action::Dispose { closure, reason }
         }
+        "merge" => {
+            let into = required("into", text_field("into", body.into, 32)?)?;
+            let into = Ticket::parse(&into).map_err(|_| ApiError::invalid("into", "not a ticket (ADU-0042)"))?;
+            Action::Merge { into }
+        }
+        "unmerge" => Action::Unmerge,
         _ => {
             return Err(ApiError::invalid(
                 "action",
-                "one of verify, reject, start, resolve, answer, close, reopen, reclassify, note, keep_files, publish, forward, dispose",
+                "one of verify, reject, start, resolve, answer, close, reopen, reclassify, note, keep_files, publish, forward, dispose, merge, unmerge",
             ))
         }
     };
@@ -431,5 +457,7 @@ async fn apply(
             Ok((event, None))
         }
         Action::Publish(publication) => Ok((publication.apply(state, case, official, now).await?, None)),
+        // Both cases' writes are the merge module's.
+        Action::Merge { .. } | Action::Unmerge => Err(ApiError::Internal),
     }
 }

@@ -17,7 +17,7 @@ use lambda_http::{Body, Request, Response};
 use serde::{Deserialize, Serialize};
 
 use super::actions::MAX_NOTE_CHARS;
-use super::{check_version, conflict, json_body, ok, text_field, visible_case};
+use super::{check_version, conflict, json_body, ok, pending, text_field, visible_case};
 use crate::audit;
 use crate::auth::Official;
 use crate::error::ApiError;
@@ -93,11 +93,8 @@ pub async fn escalate(
         .citizens
         .stage(&state.store, &case, notice, Actor::System, event.at)
         .await?;
-    let publish = save_and_publish(state, &mut case, &event, staged.as_ref(), &audit, now).await?;
-    let notification = match staged {
-        Some(staged) => state.citizens.send(&state.store, staged).await,
-        None => Notification::Disabled,
-    };
+    let publish = save_and_publish(state, &mut case, &event, &staged, &audit, now).await?;
+    let notification = state.citizens.send(&state.store, staged).await;
     tracing::info!(ticket = %case.ticket, official = %official.sub, level = %case.level, "case escalated");
     ok(&EscalationDone {
         case: CaseView::new(&case, &state.tree, now),
@@ -108,12 +105,12 @@ pub async fn escalate(
 }
 
 /// Saves an escalation or forward `event` with its pending publish (and
-/// the citizen's message, when staged) in one write, then publishes it.
+/// the citizens' messages, when staged) in one write, then publishes it.
 pub(crate) async fn save_and_publish(
     state: &AppState,
     case: &mut Case,
     event: &TimelineEvent,
-    staged: Option<&Staged>,
+    staged: &[Staged],
     audit: &AuditEntry,
     now: DateTime<Utc>,
 ) -> Result<Publish, ApiError> {
@@ -125,7 +122,7 @@ pub(crate) async fn save_and_publish(
             std::slice::from_ref(event),
             &event.id,
             now + Duration::minutes(PUBLISH_GRACE_MINUTES),
-            staged.map(|m| (&m.pending, m.lease_until(now))),
+            pending(staged),
             Some(audit),
         )
         .await

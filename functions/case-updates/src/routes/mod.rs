@@ -7,6 +7,7 @@ pub mod cases;
 pub mod escalations;
 pub mod jurisdictions;
 pub mod media;
+mod merge;
 pub mod messages;
 pub mod stats;
 pub mod units;
@@ -18,7 +19,7 @@ use aduan_shared::domain::case::Case;
 use aduan_shared::domain::ticket::Ticket;
 use aduan_shared::domain::timeline::TimelineEvent;
 use aduan_shared::notify::citizen::Staged;
-use aduan_shared::store::StoreError;
+use aduan_shared::store::{PendingOutbound, StoreError};
 use chrono::{DateTime, FixedOffset, Utc};
 use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, RequestExt, Response};
@@ -227,25 +228,34 @@ pub(crate) fn check_version(case: &Case, version: u64) -> Result<(), ApiError> {
 /// Saves the changed case with its events, conditional on the version it was
 /// read at: of two officials acting at once exactly one wins, the other gets
 /// 409 with the case's version now. In the same write: the official's audit
-/// entry and, when given, the message telling the citizen (pending).
+/// entry and the messages telling the citizens (pending).
 pub(crate) async fn save(
     state: &AppState,
     case: &mut Case,
     events: &[TimelineEvent],
-    message: Option<&Staged>,
+    messages: &[Staged],
     audit: &AuditEntry,
 ) -> Result<(), ApiError> {
-    let reporter = message.and_then(Staged::reporter);
-    let message = message.map(|m| (&m.pending, m.lease_until(Utc::now())));
+    let reporter = messages
+        .iter()
+        .filter_map(Staged::reporter)
+        .find(|r| case.reporter.is(&r.id));
     match state
         .store
-        .save_case_audited(case, events, message, Some(audit), reporter)
+        .save_case_audited(case, events, pending(messages), Some(audit), reporter)
         .await
     {
         Ok(()) => Ok(()),
         Err(StoreError::VersionConflict { expected }) => Err(conflict(state, case, expected).await),
         Err(other) => Err(other.into()),
     }
+}
+
+/// Staged messages as the store saves them, each due for the sweep once its
+/// first attempt's lease is over.
+pub(crate) fn pending(messages: &[Staged]) -> impl Iterator<Item = (&PendingOutbound, DateTime<Utc>)> {
+    let now = Utc::now();
+    messages.iter().map(move |m| (&m.pending, m.lease_until(now)))
 }
 
 /// The 409 for a write that lost the race, with the winner's version.

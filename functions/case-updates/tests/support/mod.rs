@@ -300,6 +300,23 @@ impl App {
     pub async fn act(&self, who: &Caller, ticket: &str, body: Value) -> Response {
         self.post(who, &format!("/cases/{ticket}/actions"), body).await
     }
+
+    /// An action handled at `now` (a shifted clock).
+    pub async fn act_at(&self, who: &Caller, ticket: &str, body: Value, now: DateTime<Utc>) -> Response {
+        let path = format!("/cases/{ticket}/actions");
+        self.call_event(event(Some(who), "POST", &path, Some(&body.to_string())), now)
+            .await
+    }
+}
+
+/// The types of the events of a case's timeline, in order.
+pub fn event_types(r: &Response) -> Vec<String> {
+    r.body["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["body"]["type"].as_str().unwrap().to_owned())
+        .collect()
 }
 
 #[derive(Debug)]

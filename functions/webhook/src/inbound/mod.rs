@@ -331,6 +331,23 @@ async fn cases_of(
     Ok(cases)
 }
 
+/// The cases that those merged among `cases` follow: one read each, at
+/// most one per case listed.
+async fn merge_targets(records: &impl CitizenRecords, cases: &[Case]) -> Result<Vec<Case>, StoreError> {
+    let mut ids: Vec<&CaseId> = cases
+        .iter()
+        .filter_map(|c| c.merged_into.as_ref())
+        .map(|m| &m.case)
+        .collect();
+    ids.sort();
+    ids.dedup();
+    let mut targets = Vec::with_capacity(ids.len());
+    for id in ids {
+        targets.extend(records.case(id).await?);
+    }
+    Ok(targets)
+}
+
 /// What the decision needs beyond the first read: at most one read more. A
 /// new case's number is the one after the last the first read saw; the
 /// write takes it only if no other case did meanwhile (else a conflict: this
@@ -346,7 +363,11 @@ async fn look_up(
         Lookup::TicketNumber => Found::TicketNumber(last_ticket + 1),
         Lookup::Case(id) => Found::Case(records.case(&id).await?.map(Box::new)),
         Lookup::Ticket(ticket) => Found::Case(records.case_by_ticket(&ticket).await?.map(Box::new)),
-        Lookup::ReporterCases => Found::Cases(cases_of(records, owners, plan::STATUS_LIST_LIMIT).await?),
+        Lookup::ReporterCases => {
+            let cases = cases_of(records, owners, plan::STATUS_LIST_LIMIT).await?;
+            let targets = merge_targets(records, &cases).await?;
+            Found::Status { cases, targets }
+        }
         Lookup::AllReporterCases => {
             let mut cases = Vec::new();
             for owner in owners {

@@ -713,3 +713,4 @@ mod followups;
 mod late_answers;
 mod limits;
 mod new_or_addition;
+mod merged;

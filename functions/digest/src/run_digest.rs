@@ -10,7 +10,7 @@
 use std::collections::HashSet;
 
 use aduan_shared::domain::case::{Case, CaseId};
-use aduan_shared::domain::jurisdiction::UnitPath;
+use aduan_shared::domain::jurisdiction::{JurisdictionPath, UnitPath};
 use aduan_shared::notify::digest::{build_reports, digest_nodes, DigestInput, DigestReport};
 use aduan_shared::store::StoreError;
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate, Utc};
@@ -158,8 +158,11 @@ impl App {
 
     /// Every kelurahan's RWs and RTs.
     async fn kept_units(&self) -> Result<Vec<UnitPath>, StoreError> {
-        let lists: Vec<_> = stream::iter(self.tree.all_kelurahan())
-            .map(|kelurahan| self.store.units(&kelurahan.path))
+        // Owned paths: a future borrowing the tree's nodes through the
+        // closure would not be `Send` for every lifetime (tokio::spawn).
+        let kelurahan: Vec<JurisdictionPath> = self.tree.all_kelurahan().map(|k| k.path.clone()).collect();
+        let lists: Vec<_> = stream::iter(kelurahan)
+            .map(|path| async move { self.store.units(&path).await })
             .buffer_unordered(UNIT_READS_IN_FLIGHT)
             .try_collect()
             .await?;

@@ -227,6 +227,11 @@ async fn closures_are_distinct_in_the_case_and_in_stats() {
         "action": "dispose", "as": "outside_authority", "to": "PLN ULP Bukittinggi",
         "reason": "Listrik padam adalah urusan PLN.", "version": 1
     });
+    // Another kelurahan's official does not see it, a viewer may not act.
+    let neighbour = caller(KEL_PUHUN_TEMBOK, "officer");
+    assert_eq!(app.act(&neighbour, "ADU-0001", outside.clone()).await.status, 404);
+    let viewer = caller(KEL_GAREGEH, "viewer");
+    assert_eq!(app.act(&viewer, "ADU-0001", outside.clone()).await.status, 403);
     app.requests.reset();
     let r = app.act(&lurah, "ADU-0001", outside).await;
     assert_eq!(r.status, 200, "{}", r.text);

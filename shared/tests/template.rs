@@ -527,3 +527,32 @@ fn retention_is_the_codes_not_a_lifecycle_rules() {
         assert!(actions.contains(&action), "{action}: {actions:?}");
     }
 }
+
+#[test]
+fn each_tiers_sla_is_a_parameter_empty_by_default() {
+    use aduan_shared::config::policy::{Policy, SLA_DAYS_PREFIX};
+    use aduan_shared::config::Env;
+    use aduan_shared::domain::ladder::Tier;
+    let template = template();
+    let globals = &template["Globals"]["Function"]["Environment"]["Variables"];
+    for tier in Tier::ALL {
+        let variable = format!("{SLA_DAYS_PREFIX}{}", tier.as_str().to_ascii_uppercase());
+        let parameter = ref_of(&globals[variable.as_str()])
+            .unwrap_or_else(|| panic!("{variable} is not set from a parameter in the Globals"));
+        let declared = &template["Parameters"][parameter];
+        assert_eq!(str_of(&declared["Type"]), "String", "{parameter}");
+        // What the parameter passes when left alone is what no variable does.
+        let default = str_of(&declared["Default"]);
+        assert_eq!(default, "", "{parameter}");
+        let with = |value: &str| Policy::from_env(&Env::from_pairs([(variable.as_str(), value)]));
+        assert_eq!(
+            with(default).unwrap(),
+            Policy::from_env(&Env::from_pairs(Vec::<(String, String)>::new())).unwrap()
+        );
+        assert!(with("2, 5,3").is_ok() && with("2,5").is_err(), "{variable}");
+        assert!(
+            str_of(&declared["AllowedPattern"]).contains("[0-9]+ *, *[0-9]+ *, *[0-9]+"),
+            "{parameter}: the pattern takes verify,act,confirm"
+        );
+    }
+}

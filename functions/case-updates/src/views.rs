@@ -320,7 +320,7 @@ impl<'a> BodyView<'a> {
                 status: *status,
                 error: error.as_deref(),
             }),
-            EventBody::Escalated { from, to, reason } => BodyView::Escalated(EscalatedView {
+            EventBody::Escalated { from, to, reason, .. } => BodyView::Escalated(EscalatedView {
                 from,
                 from_name: level_label(tree, from),
                 to,

@@ -222,8 +222,21 @@ async fn closures_are_distinct_in_the_case_and_in_stats() {
         "action": "dispose", "as": "outside_authority", "to": "PLN ULP Bukittinggi",
         "reason": "Listrik padam adalah urusan PLN.", "version": 1
     });
+    // Another kelurahan's official does not see it, a viewer may not act.
+    let neighbour = caller(KEL_PUHUN_TEMBOK, "officer");
+    assert_eq!(app.act(&neighbour, "ADU-0001", outside.clone()).await.status, 404);
+    let viewer = caller(KEL_GAREGEH, "viewer");
+    assert_eq!(app.act(&viewer, "ADU-0001", outside.clone()).await.status, 403);
+    app.requests.reset();
     let r = app.act(&lurah, "ADU-0001", outside).await;
     assert_eq!(r.status, 200, "{}", r.text);
+    // Pinned: the ticket's pointer and the case, the reporter's record for
+    // the message, one write (case, event, the message), the message's
+    // outcome; nothing published.
+    assert_eq!(
+        app.requests.by_operation(),
+        [("GetItem".to_owned(), 3), ("TransactWriteItems".to_owned(), 2)].into()
+    );
     assert_eq!(r.body["case"]["status"], "closed");
     assert_eq!(
         r.body["case"]["closed_as"],

@@ -1,18 +1,20 @@
 //! The daily digest run: one publish per node to `DIGEST_TOPIC_ARN`, each
 //! recorded so a re-run of the day sends nothing twice.
 //!
-//! Reads: the day's digest records (one query), and only if some node is
-//! still to send, the open cases (the `OPEN` partition), the day's lifecycle
+//! Reads: the day's digest records (one query) and the RWs and RTs each
+//! kelurahan keeps (one query per kelurahan, a few at a time: they get
+//! digests too), and only if some node is still to send, the open cases (the `OPEN` partition), the day's lifecycle
 //! events (`DAY#<date>`) and, by BatchGetItem, the cases those events refer to
 //! that are no longer open. Never a Scan, and nothing of closed history.
 
 use std::collections::HashSet;
 
 use aduan_shared::domain::case::{Case, CaseId};
-use aduan_shared::notify::digest::{build_reports, DigestInput, DigestReport};
+use aduan_shared::domain::jurisdiction::{JurisdictionPath, UnitPath};
+use aduan_shared::notify::digest::{build_reports, digest_nodes, DigestInput, DigestReport};
 use aduan_shared::store::StoreError;
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate, Utc};
-use futures_util::stream::{self, StreamExt};
+use futures_util::stream::{self, StreamExt, TryStreamExt};
 use serde::Serialize;
 
 use crate::App;
@@ -23,6 +25,8 @@ const OPEN_PAGE: usize = 500;
 /// Nodes whose digest is claimed, published and recorded at once: well under
 /// SNS's publish rate, and few enough requests in flight for a 128 MB function.
 const PUBLISH_CONCURRENCY: usize = 8;
+/// Kelurahan whose RWs and RTs are read at once.
+const UNIT_READS_IN_FLIGHT: usize = 8;
 
 enum NodeOutcome {
     Published {
@@ -56,14 +60,14 @@ impl App {
         day: NaiveDate,
         now: DateTime<Utc>,
     ) -> Result<DigestSummary, StoreError> {
-        let nodes = aduan_shared::notify::digest::digest_nodes(&self.tree);
+        let (sent, units) = tokio::try_join!(self.store.digests_sent(day), self.kept_units())?;
+        let nodes = digest_nodes(&self.tree, &units);
         let mut summary = DigestSummary {
             job: "daily-digest",
             day: day.to_string(),
             nodes: nodes.len(),
             ..Default::default()
         };
-        let sent = self.store.digests_sent(day).await?;
         if nodes.iter().all(|n| sent.contains(&n.path)) {
             summary.skipped = nodes.len();
             return Ok(summary);
@@ -90,6 +94,7 @@ impl App {
                 open: &open,
                 events: &events,
                 closed: &closed,
+                units: &units,
             },
         );
         let offset = self.policy.sla.calendar.offset();
@@ -97,7 +102,7 @@ impl App {
             reports.into_iter().partition(|r| sent.contains(&r.node));
         summary.skipped += already.len();
         // Each node's claim, publish and record are independent of the
-        // others': a city's 35 nodes go out a few at a time, not in a row.
+        // others': a city's nodes go out a few at a time, not in a row.
         let outcomes: Vec<Result<NodeOutcome, StoreError>> = stream::iter(unsent)
             .map(|report| self.send_node_digest(day, report, now, offset))
             .buffer_unordered(PUBLISH_CONCURRENCY)
@@ -149,6 +154,19 @@ impl App {
                 Ok(NodeOutcome::Failed)
             }
         }
+    }
+
+    /// Every kelurahan's RWs and RTs.
+    async fn kept_units(&self) -> Result<Vec<UnitPath>, StoreError> {
+        // Owned paths: a future borrowing the tree's nodes through the
+        // closure would not be `Send` for every lifetime (tokio::spawn).
+        let kelurahan: Vec<JurisdictionPath> = self.tree.all_kelurahan().map(|k| k.path.clone()).collect();
+        let lists: Vec<_> = stream::iter(kelurahan)
+            .map(|path| async move { self.store.units(&path).await })
+            .buffer_unordered(UNIT_READS_IN_FLIGHT)
+            .try_collect()
+            .await?;
+        Ok(lists.into_iter().flatten().map(|unit| unit.path).collect())
     }
 
     async fn all_open_cases(&self) -> Result<Vec<Case>, StoreError> {

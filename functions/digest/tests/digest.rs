@@ -123,7 +123,7 @@ async fn digest_content_filtering_and_idempotent_rerun() {
         .handle(&json!({"job": "daily-digest"}), now, Budget::unlimited())
         .await
         .unwrap();
-    let nodes = aduan_shared::notify::digest::digest_nodes(&app.tree).len();
+    let nodes = aduan_shared::notify::digest::digest_nodes(&app.tree, &[]).len();
     assert_eq!(summary["day"], "2026-11-28");
     assert_eq!(summary["published"], nodes);
     assert_eq!(summary["failed"], 0);
@@ -188,19 +188,162 @@ async fn digest_content_filtering_and_idempotent_rerun() {
     assert!(drain(&kecamatan).await.is_empty());
 }
 
+/// The app on `store`, publishing digests and escalations to one topic.
+async fn digest_app(store: &aduan_shared::store::Store, topic_arn: &str) -> digest::App {
+    app(
+        store,
+        topic_arn,
+        topic_arn,
+        &WhatsAppStandin::start().await,
+        RetryPolicy::default(),
+    )
+    .await
+}
+
+/// A queue subscribed to the digests of `jurisdiction` (a path or a
+/// prefix), as aduan-admin's filter policies are; by SMS only not quiet.
+async fn digest_queue(topic_arn: &str, name: &str, jurisdiction: serde_json::Value, sms: bool) -> String {
+    let mut filter = json!({"jurisdiction": [jurisdiction], "type": ["digest"]});
+    if sms {
+        filter["quiet"] = json!(["false"]);
+    }
+    queue(topic_arn, name, &filter).await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_rws_and_rts_a_kelurahan_keeps_get_digests_of_what_was_handed_down() {
+    use aduan_shared::domain::disposition::{Destination, KnownUnits};
+    use aduan_shared::domain::jurisdiction::UnitPath;
+    use aduan_shared::store::{HeadContact, UnitHead};
+    let (store, counter) = fresh_store("digest-units").await;
+    let lurah = path(GAREGEH);
+    let unit = |s: &str| UnitPath::parse_below(&lurah, s).unwrap();
+    let (rw, rt1, rt2) = (unit("rw-01"), unit("rw-01/rt-01"), unit("rw-01/rt-02"));
+    let kept = at("2026-11-20T09:00:00+07:00");
+    for u in [&rw, &rt1, &rt2] {
+        let head = UnitHead {
+            name: format!("Ketua {}", u.display_name()),
+            contact: HeadContact::Keep,
+        };
+        store.create_unit(u, &head, "Staf Garegeh", kept).await.unwrap();
+    }
+    // Garegeh's case, handed down to RT 02 the day before the digest's day.
+    let mut case = create(
+        &store,
+        1,
+        GAREGEH,
+        CaseKind::Pengaduan,
+        at("2026-11-26T09:00:00+07:00"),
+    )
+    .await;
+    let to = Destination::parse(
+        rt2.path().as_str(),
+        aduan_shared::domain::jurisdiction::Jurisdictions::bukittinggi(),
+        &KnownUnits::new([rt2.path()]),
+    )
+    .unwrap();
+    let official = Actor::Official {
+        sub: "u1".into(),
+        name: "Rina".into(),
+    };
+    let event = case
+        .forward(
+            &to,
+            &lurah,
+            official,
+            "warga RT 02".into(),
+            &SlaPolicy::default(),
+            at("2026-11-27T10:00:00+07:00"),
+        )
+        .unwrap();
+    store.save_case(&mut case, &[event], None).await.unwrap();
+
+    let digests = topic("digests").await;
+    let slash = |u: &UnitPath| format!("{}/", u.path());
+    let rt2_email = digest_queue(&digests, "rt2-email", json!(slash(&rt2)), false).await;
+    let rt2_sms = digest_queue(&digests, "rt2-sms", json!(slash(&rt2)), true).await;
+    // The other RT's head: their own digest (a quiet one), never RT 02's.
+    let rt1_email = digest_queue(&digests, "rt1-email", json!(slash(&rt1)), false).await;
+    let rt1_sms = digest_queue(&digests, "rt1-sms", json!(slash(&rt1)), true).await;
+    // The RW's head, with every digest below the RW.
+    let rw_below = digest_queue(&digests, "rw-below", json!({"prefix": slash(&rw)}), false).await;
+    // The lurah's own digest only, not their units'.
+    let lurah_email = digest_queue(&digests, "lurah-email", json!(format!("{GAREGEH}/")), false).await;
+    let app = digest_app(&store, &digests).await;
+    counter.take();
+    let summary = app
+        .handle(
+            &json!({"job": "daily-digest", "date": "2026-11-28"}),
+            at("2026-11-29T07:00:00+07:00"),
+            Budget::unlimited(),
+        )
+        .await
+        .unwrap();
+    let nodes = aduan_shared::notify::digest::digest_nodes(&app.tree, &[]).len();
+    assert_eq!(summary["nodes"], nodes + 3, "{summary}");
+    assert_eq!(summary["published"], nodes + 3, "{summary}");
+    // Pinned: the digest records, one query per kelurahan (Garegeh's 3
+    // units), the open case, the day's events (none that day).
+    let reads = counter.take();
+    let kelurahan = app.tree.all_kelurahan().count();
+    assert_eq!(
+        (reads.requests, reads.items, reads.scans),
+        (1 + kelurahan + 2, 3 + 1, 0),
+        "{reads:?}"
+    );
+
+    let got = drain(&rt2_email).await;
+    assert_eq!(got.len(), 1, "{got:?}");
+    let m = &got[0];
+    assert_eq!(m.attributes["jurisdiction"], slash(&rt2));
+    assert_eq!(m.attributes["level"], "rt");
+    assert_eq!(m.attributes["quiet"], "false");
+    assert!(
+        m.message
+            .starts_with("Aduan RT 02 RW 01, Kelurahan Garegeh 28/11: 0 baru, 1 terbuka"),
+        "{}",
+        m.message
+    );
+    assert!(gsm7::len(&m.message).unwrap() <= 160);
+    assert_eq!(drain(&rt2_sms).await.len(), 1);
+
+    let other = drain(&rt1_email).await;
+    assert_eq!(other.len(), 1, "{other:?}");
+    assert_eq!(other[0].attributes["jurisdiction"], slash(&rt1));
+    assert_eq!(other[0].attributes["quiet"], "true");
+    assert!(drain(&rt1_sms).await.is_empty());
+
+    let mut below: Vec<String> = drain(&rw_below)
+        .await
+        .into_iter()
+        .map(|m| m.attributes["jurisdiction"].clone())
+        .collect();
+    below.sort();
+    assert_eq!(below, [slash(&rw), slash(&rt1), slash(&rt2)]);
+
+    let own = drain(&lurah_email).await;
+    assert_eq!(own.len(), 1, "{own:?}");
+    assert!(own[0].message.contains("1 terbuka"), "{}", own[0].message);
+
+    // The re-run sends nothing, the units' digests included.
+    let again = app
+        .handle(
+            &json!({"job": "daily-digest", "date": "2026-11-28"}),
+            at("2026-11-29T08:00:00+07:00"),
+            Budget::unlimited(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(again["skipped"], nodes + 3, "{again}");
+    assert!(drain(&rt2_email).await.is_empty());
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn unknown_jobs_are_rejected_and_do_nothing() {
     let (store, counter) = fresh_store("digest-reject").await;
     let digests = topic("digests").await;
     let all = queue(&digests, "all", &json!({"type": ["digest"]})).await;
-    let app = app(
-        &store,
-        &digests,
-        &digests,
-        &WhatsAppStandin::start().await,
-        RetryPolicy::default(),
-    )
-    .await;
+    let app = digest_app(&store, &digests).await;
     counter.take();
     for bad in [
         json!({"job": "weekly-digest"}),
@@ -288,14 +431,7 @@ async fn reads_grow_with_open_and_recent_cases_not_with_history() {
     store.save_case(&mut rejected, &[ev], None).await.unwrap();
 
     let digests = topic("digests").await;
-    let app = app(
-        &store,
-        &digests,
-        &digests,
-        &WhatsAppStandin::start().await,
-        RetryPolicy::default(),
-    )
-    .await;
+    let app = digest_app(&store, &digests).await;
     counter.take();
     let summary = app
         .daily_digest("2026-11-28".parse().unwrap(), at("2026-11-29T07:00:00+07:00"))
@@ -307,15 +443,20 @@ async fn reads_grow_with_open_and_recent_cases_not_with_history() {
     // the day's digest records (none yet). Nothing of the 2,000.
     assert_eq!(summary.open_cases_read, 4);
     assert_eq!(summary.events_read, 8);
+    // Requests: those records, each kelurahan's RWs and RTs (none kept
+    // here), the open cases, the day's events, the one by id.
+    let kelurahan = app.tree.all_kelurahan().count();
     assert_eq!(reads.scans, 0);
     assert_eq!(reads.items, 4 + 8 + 1, "{reads:?}");
-    // The re-run reads only the day's digest records.
+    assert_eq!(reads.requests, 1 + kelurahan + 3, "{reads:?}");
+    // The re-run reads only the day's digest records and the units.
     app.daily_digest("2026-11-28".parse().unwrap(), at("2026-11-29T08:00:00+07:00"))
         .await
         .unwrap();
     let rerun = counter.take();
     assert_eq!(rerun.scans, 0);
     assert_eq!(rerun.items, summary.nodes, "{rerun:?}");
+    assert_eq!(rerun.requests, 1 + kelurahan, "{rerun:?}");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -333,7 +474,7 @@ async fn node_digests_are_published_a_few_at_a_time() {
         )
         .await
         .unwrap();
-    let nodes = aduan_shared::notify::digest::digest_nodes(&app.tree).len();
+    let nodes = aduan_shared::notify::digest::digest_nodes(&app.tree, &[]).len();
     assert_eq!(summary["published"], nodes);
     assert_eq!(
         proxy.operations().iter().filter(|op| *op == "Publish").count(),
@@ -376,7 +517,7 @@ async fn digests_that_fail_to_publish_fail_the_run_and_the_retry_sends_them_once
     proxy.arm(Rule::op("Publish", 1, Fault::Status(503)).times(usize::MAX / 2));
     let job = json!({"job": "daily-digest", "date": "2026-11-28"});
     let now = at("2026-11-29T07:00:00+07:00");
-    let nodes = aduan_shared::notify::digest::digest_nodes(&app.tree).len();
+    let nodes = aduan_shared::notify::digest::digest_nodes(&app.tree, &[]).len();
 
     let first = app.handle(&job, now, Budget::unlimited()).await;
     assert!(

@@ -776,6 +776,13 @@ async fn a_lapsed_hand_down_comes_back_up_to_the_kelurahan() {
     let t0 = at("2026-11-23T09:00:00+07:00");
     let (store, mut case, whatsapp, app) = one_heard_case("sweep-handdown", 31, t0).await;
     let rt = JurisdictionPath::parse(&format!("{GAREGEH}/rw-01/rt-02")).unwrap();
+    // The RT's head, subscribed to the escalations of their path.
+    let rt_hears = queue(
+        app.escalations.topic_arn(),
+        "rt-02",
+        &json!({"jurisdiction": [{"prefix": format!("{rt}/")}], "type": ["escalation"]}),
+    )
+    .await;
     let units = KnownUnits::new([rt.clone()]);
     let to = Destination::parse(rt.as_str(), Jurisdictions::bukittinggi(), &units).unwrap();
     let lurah = Actor::Official {
@@ -810,6 +817,11 @@ async fn a_lapsed_hand_down_comes_back_up_to_the_kelurahan() {
     let saved = store.case(&case.id).await.unwrap().unwrap();
     assert_eq!(saved.level, Level::Tier(Tier::Kelurahan));
     assert_eq!(saved.handed_down_to, None);
+    // The RT hears that the case left them, once.
+    let heard = drain(&rt_hears).await;
+    assert_eq!(heard.len(), 1, "{heard:?}");
+    assert_eq!(heard[0].attributes["jurisdiction"], format!("{rt}/"));
+    assert_eq!(heard[0].attributes["level"], "kelurahan");
     let texts = whatsapp.texts();
     assert!(
         texts.last().is_some_and(|t| t.contains("Kelurahan Garegeh")),

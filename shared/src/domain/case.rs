@@ -397,14 +397,19 @@ impl Case {
         if let Level::Agency(_) = to {
             self.agency = escalation.agency;
         }
-        self.handed_down_to = None;
+        let from_unit = self.handed_down_to.take();
         self.level = to.clone();
         self.restart_clock(sla, now);
         let reason = escalation.reason;
         Ok(TimelineEvent::new(
             now,
             actor,
-            EventBody::Escalated { from, to, reason },
+            EventBody::Escalated {
+                from,
+                to,
+                reason,
+                from_unit,
+            },
         ))
     }
 

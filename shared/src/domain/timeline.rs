@@ -212,6 +212,10 @@ pub enum EventBody {
         from: Level,
         to: Level,
         reason: Option<String>,
+        /// The RW or RT that held the case (handed down) until then: its
+        /// subscribers hear that the case left them.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        from_unit: Option<JurisdictionPath>,
     },
     /// Handed to another office (`Case::forward`): who is the actor.
     Forwarded {

@@ -1,8 +1,9 @@
 //! The daily digest of one jurisdiction node, built from the open cases and
 //! the day's lifecycle events: pure, no I/O.
 //!
-//! One digest per kelurahan, kecamatan, the kota and each agency; a node's
-//! scope is every case within it (its area's, or escalated to the agency).
+//! One digest per kelurahan, kecamatan, the kota and each agency, and per
+//! RW and RT a kelurahan keeps; a node's scope is every case within it (its
+//! area's, escalated to the agency, or handed down to the unit).
 //! A node with nothing new and nothing open is `quiet`: its email still says
 //! so, but SMS subscriptions (filtered on `quiet` = `false`) get nothing.
 
@@ -17,7 +18,7 @@ use super::{gsm7, ATTR_JURISDICTION, ATTR_LEVEL, ATTR_QUIET, ATTR_TYPE};
 use crate::conversation::replies::unit_name;
 use crate::domain::case::{Case, CaseId};
 use crate::domain::disposition::Closure;
-use crate::domain::jurisdiction::{JurisdictionPath, Jurisdictions, Node, NodeKind};
+use crate::domain::jurisdiction::{JurisdictionPath, Jurisdictions, NodeKind, UnitPath};
 use crate::domain::kind::CaseKind;
 use crate::domain::lifecycle::Status;
 use crate::domain::timeline::{EventBody, TimelineEvent};
@@ -27,27 +28,53 @@ pub const DIGEST_TYPE: &str = "digest";
 /// Tickets listed under "oldest or most overdue".
 pub const LISTED_TICKETS: usize = 5;
 
-/// The nodes that get a digest: the kota, each kecamatan, each kelurahan,
-/// each agency (not RW/RT).
-pub fn digest_nodes(tree: &Jurisdictions) -> Vec<&Node> {
-    tree.nodes()
-        .iter()
-        .filter(|n| {
-            matches!(
-                n.kind,
-                NodeKind::Kota | NodeKind::Kecamatan | NodeKind::Kelurahan | NodeKind::Agency
-            )
-        })
-        .collect()
+/// What gets a digest: a node of the tree, or an RW or RT of the table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DigestNode {
+    pub path: JurisdictionPath,
+    /// As the SMS and the subject name it.
+    pub name: String,
+    /// The `level` attribute, in the same words as an escalation's `level`:
+    /// `rt`, `rw`, `kelurahan`, `kecamatan`, `kota`, `dinas:<slug>`.
+    pub level: String,
+    /// An RW or RT: every case in its scope is handed down.
+    pub unit: bool,
 }
 
-/// The `level` attribute of a node's digest, in the same words as an
-/// escalation's `level`: `kelurahan`, `kecamatan`, `kota`, `dinas:<slug>`.
-pub fn node_level(node: &Node) -> String {
-    match node.kind {
-        NodeKind::Agency => format!("dinas:{}", node.slug()),
-        kind => kind.as_str().to_owned(),
-    }
+/// The nodes that get a digest: the kota, each kecamatan, each kelurahan,
+/// each agency, in tree order; then the RWs and RTs the kelurahan keep
+/// (`units`; those in the static tree are not theirs), in path order.
+pub fn digest_nodes(tree: &Jurisdictions, units: &[UnitPath]) -> Vec<DigestNode> {
+    let nodes = tree.nodes().iter().filter_map(|n| {
+        let level = match n.kind {
+            NodeKind::Agency => format!("dinas:{}", n.slug()),
+            NodeKind::Kota | NodeKind::Kecamatan | NodeKind::Kelurahan => n.kind.as_str().to_owned(),
+            NodeKind::Rw | NodeKind::Rt => return None,
+        };
+        let name = match n.kind {
+            NodeKind::Agency => n.short.clone().unwrap_or_else(|| n.name.clone()),
+            _ => node_name(tree, &n.path),
+        };
+        Some(DigestNode {
+            path: n.path.clone(),
+            name,
+            level,
+            unit: false,
+        })
+    });
+    let mut units = units.to_vec();
+    units.sort();
+    units.dedup();
+    let units = units.into_iter().map(|u| {
+        let path = u.path();
+        DigestNode {
+            name: unit_name(tree, &path),
+            level: u.kind().as_str().to_owned(),
+            path,
+            unit: true,
+        }
+    });
+    nodes.chain(units).collect()
 }
 
 /// What the digests of one day are built from.
@@ -63,6 +90,8 @@ pub struct DigestInput<'a> {
     pub events: &'a [(CaseId, TimelineEvent)],
     /// The cases the events refer to that are not open any more.
     pub closed: &'a [Case],
+    /// The RWs and RTs the kelurahan keep.
+    pub units: &'a [UnitPath],
 }
 
 /// One listed ticket.
@@ -100,7 +129,8 @@ pub struct DigestReport {
     pub forwarded: usize,
     /// Cases closed that day, by how they ended (`Closure::NAMES` order).
     pub closed_as: Vec<(&'static str, usize)>,
-    /// Open cases in scope an RW or RT holds: still the kelurahan's.
+    /// Open cases in scope an RW or RT holds: still the kelurahan's (none
+    /// counted in an RW's or RT's own digest, where every case is).
     pub handed_down: usize,
     pub oldest: Vec<TicketLine>,
 }
@@ -121,7 +151,7 @@ pub fn build_reports(tree: &Jurisdictions, input: DigestInput<'_>) -> Vec<Digest
     let mut open: Vec<&Case> = input.open.iter().filter(|c| c.status.is_open()).collect();
     // Most overdue (earliest due) first, then the oldest.
     open.sort_by_key(|c| (c.due_at, c.created_at));
-    digest_nodes(tree)
+    digest_nodes(tree, input.units)
         .into_iter()
         .map(|node| build_one(tree, node, &input, &open, &by_id))
         .collect()
@@ -129,7 +159,7 @@ pub fn build_reports(tree: &Jurisdictions, input: DigestInput<'_>) -> Vec<Digest
 
 fn build_one(
     tree: &Jurisdictions,
-    node: &Node,
+    node: DigestNode,
     input: &DigestInput<'_>,
     open: &[&Case],
     by_id: &HashMap<&CaseId, &Case>,
@@ -209,13 +239,14 @@ fn build_one(
         })
         .collect();
 
+    let handed_down = match node.unit {
+        true => 0,
+        false => in_scope.iter().filter(|c| c.handed_down_to.is_some()).count(),
+    };
     DigestReport {
         node: scope.clone(),
-        name: match node.kind {
-            NodeKind::Agency => node.short.clone().unwrap_or_else(|| node.name.clone()),
-            _ => node_name(tree, scope),
-        },
-        level: node_level(node),
+        name: node.name,
+        level: node.level,
         day: input.day,
         as_of: input.as_of,
         new_by_kind,
@@ -231,7 +262,7 @@ fn build_one(
             .iter()
             .filter_map(|name| closed_as.get(name).map(|n| (*name, *n)))
             .collect(),
-        handed_down: in_scope.iter().filter(|c| c.handed_down_to.is_some()).count(),
+        handed_down,
         oldest,
     }
 }
@@ -436,6 +467,7 @@ mod tests {
             open: std::slice::from_ref(&down),
             events: &events,
             closed: std::slice::from_ref(&gone),
+            units: &[],
         };
         let reports = build_reports(tree, input);
         let g = reports.iter().find(|r| r.node == lurah).unwrap();
@@ -448,6 +480,82 @@ mod tests {
             "{email}"
         );
         assert!(email.contains("bukan kewenangan pemerintah kota: 1"), "{email}");
+    }
+
+    #[test]
+    fn units_get_the_cases_handed_down_to_them() {
+        use crate::domain::disposition::{Destination, KnownUnits};
+        let tree = Jurisdictions::bukittinggi();
+        let lurah = JurisdictionPath::parse(GAREGEH).unwrap();
+        let unit = |s: &str| UnitPath::parse_below(&lurah, s).unwrap();
+        let (rw, rt1, rt2) = (unit("rw-01"), unit("rw-01/rt-01"), unit("rw-01/rt-02"));
+        let to = Destination::parse(
+            rt2.path().as_str(),
+            tree,
+            &KnownUnits::new([rw.path(), rt1.path(), rt2.path()]),
+        )
+        .unwrap();
+        let (mut down, _) = open(1, GAREGEH, CaseKind::Pengaduan, at("2026-11-27T09:00:00+07:00"));
+        let t = at("2026-11-28T11:00:00+07:00");
+        let e = down
+            .forward(
+                &to,
+                &lurah,
+                Actor::System,
+                "RT 02".into(),
+                &SlaPolicy::default(),
+                t,
+            )
+            .unwrap();
+        let (other, _) = open(2, GAREGEH, CaseKind::Saran, at("2026-11-27T10:00:00+07:00"));
+        let events = vec![(down.id.clone(), e)];
+        let units = [rt2.clone(), rw.clone(), rt1.clone()];
+        let reports = build_reports(
+            tree,
+            DigestInput {
+                day: "2026-11-28".parse().unwrap(),
+                as_of: at("2026-11-29T07:00:00+07:00"),
+                open: &[down.clone(), other],
+                events: &events,
+                closed: &[],
+                units: &units,
+            },
+        );
+        assert_eq!(reports.len(), digest_nodes(tree, &[]).len() + 3);
+        // The units come last, in path order.
+        let tail: Vec<&str> = reports[reports.len() - 3..]
+            .iter()
+            .map(|r| r.node.as_str())
+            .collect();
+        assert_eq!(
+            tail,
+            [rw.path().as_str(), rt1.path().as_str(), rt2.path().as_str()]
+        );
+        let get = |p: &UnitPath| reports.iter().find(|r| r.node == p.path()).unwrap();
+        let r = get(&rt2);
+        assert_eq!((r.open_total, r.forwarded, r.handed_down), (1, 1, 0));
+        assert_eq!(r.level, "rt");
+        assert_eq!(r.oldest[0].ticket, down.ticket.to_string());
+        let m = r.message(wib());
+        assert_eq!(
+            m.attribute("jurisdiction"),
+            Some(format!("{GAREGEH}/rw-01/rt-02/").as_str())
+        );
+        assert_eq!(m.attribute("level"), Some("rt"));
+        assert_eq!(m.attribute("quiet"), Some("false"));
+        assert!(
+            m.sms
+                .starts_with("Aduan RT 02 RW 01, Kelurahan Garegeh 28/11: 0 baru, 1 terbuka"),
+            "{}",
+            m.sms
+        );
+        assert!(!m.email.contains("Diserahkan ke RW/RT"), "{}", m.email);
+        // The RW's scope holds its RTs' cases; the other RT has none.
+        assert_eq!((get(&rw).open_total, get(&rw).level.as_str()), (1, "rw"));
+        assert!(get(&rt1).quiet());
+        // The kelurahan keeps both, one of them handed down.
+        let g = reports.iter().find(|r| r.node == lurah).unwrap();
+        assert_eq!((g.open_total, g.handed_down), (2, 1));
     }
 
     #[test]
@@ -481,6 +589,7 @@ mod tests {
                 open: &opened,
                 events: &events,
                 closed: &[],
+                units: &[],
             },
         );
         assert_eq!(reports.len(), 1 + 3 + 24 + tree.agencies().count());
@@ -575,6 +684,7 @@ mod tests {
                 open: &cases,
                 events: &events,
                 closed: &[],
+                units: &[],
             },
         );
         for r in &reports {

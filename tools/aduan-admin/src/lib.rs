@@ -21,7 +21,7 @@
 pub mod citizen;
 pub mod units;
 
-use aduan_shared::domain::jurisdiction::{JurisdictionPath, Jurisdictions};
+use aduan_shared::domain::jurisdiction::{JurisdictionPath, Jurisdictions, UnitPath};
 use aduan_shared::domain::ladder::Level;
 use aduan_shared::domain::phone::PhoneNumber;
 use aduan_shared::notify::digest::DIGEST_TYPE;
@@ -36,10 +36,11 @@ usage:
   aduan-admin subscribe --jurisdiction PATH (--sms NUMBER | --email ADDRESS)
                         [--digests] [--escalations] [--level LEVEL] [--all-below]
       Subscribes an official to the digests and/or escalations of PATH
-      (both when neither is given). SMS digests are sent only on days with
-      something new or open. --level (kelurahan, kecamatan, kota, dinas:<slug>)
-      limits escalations to that level; --all-below also sends the digests of
-      every node below PATH.
+      (both when neither is given); PATH is a node of the tree or an RW or RT
+      of a kelurahan (KELURAHAN/rw-03, KELURAHAN/rw-03/rt-01). SMS digests
+      are sent only on days with something new or open. --level (rt, rw,
+      kelurahan, kecamatan, kota, dinas:<slug>) limits escalations to that
+      level; --all-below also sends the digests of every node below PATH.
   aduan-admin list [--jurisdiction PATH]
   aduan-admin unsubscribe SUBSCRIPTION_ARN
   aduan-admin confirm (--digests | --escalations) --token TOKEN
@@ -131,7 +132,9 @@ fn usage(message: impl Into<String>) -> AdminError {
 }
 
 /// Parses the arguments after the program name; checks the jurisdiction
-/// against `tree`.
+/// against `tree`: one of its nodes, or an RW or RT of one of its kelurahan
+/// (kept in the table, which subscribing does not read: a unit not kept
+/// yet simply has no messages).
 pub fn parse_args(args: &[String], tree: &Jurisdictions) -> Result<Command, AdminError> {
     let Some((command, rest)) = args.split_first() else {
         return Ok(Command::Help);
@@ -145,9 +148,9 @@ pub fn parse_args(args: &[String], tree: &Jurisdictions) -> Result<Command, Admi
     let jurisdiction = |raw: &str| -> Result<JurisdictionPath, AdminError> {
         let path = JurisdictionPath::parse(raw)
             .map_err(|e| AdminError::Invalid(format!("--jurisdiction {raw:?}: {e}")))?;
-        if !tree.contains(&path) {
+        if !tree.contains(&path) && UnitPath::of(tree, &path).is_none() {
             return Err(AdminError::Invalid(format!(
-                "--jurisdiction {path}: no such node in the jurisdiction tree"
+                "--jurisdiction {path}: no such node in the jurisdiction tree, nor an RW or RT of one of its kelurahan"
             )));
         }
         Ok(path)
@@ -537,6 +540,37 @@ mod tests {
             escalation_filter_policy(&sub),
             json!({"jurisdiction": [{"prefix": format!("{GAREGEH}/")}], "type": ["escalation"]})
         );
+    }
+
+    #[test]
+    fn an_rt_or_rw_of_a_kelurahan_is_subscribed_to_its_own_path() {
+        let rt = format!("{GAREGEH}/rw-03/rt-01");
+        let Command::Subscribe(sub) =
+            parse(&format!("subscribe --jurisdiction {rt} --email rt@example.id")).unwrap()
+        else {
+            panic!()
+        };
+        assert_eq!(
+            digest_filter_policy(&sub),
+            json!({"jurisdiction": [format!("{rt}/")], "type": ["digest"]})
+        );
+        assert_eq!(
+            escalation_filter_policy(&sub),
+            json!({"jurisdiction": [{"prefix": format!("{rt}/")}], "type": ["escalation"]})
+        );
+        assert!(parse(&format!(
+            "subscribe --jurisdiction {GAREGEH}/rw-03 --sms 081234567890 --all-below"
+        ))
+        .is_ok());
+        for bad in [
+            format!("{GAREGEH}/rw-3"),
+            format!("{GAREGEH}/rt-01"),
+            format!("{GAREGEH}/rw-03/rt-01/x"),
+            "bukittinggi/mandiangin-koto-selayan/rw-01".to_owned(),
+        ] {
+            let err = parse(&format!("subscribe --jurisdiction {bad} --email rt@example.id")).unwrap_err();
+            assert!(err.to_string().contains("no such node"), "{bad}: {err}");
+        }
     }
 
     #[test]

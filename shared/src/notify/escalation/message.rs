@@ -58,11 +58,16 @@ pub fn escalation_message(
     // A forward goes out like an escalation, named by its offices and
     // heard along the line of both (`forward_jurisdiction`).
     let (from_name, to, reason, jurisdiction, (headline, subject_word, verb)) = match &event.body {
-        EventBody::Escalated { from, to, reason } => (
+        EventBody::Escalated {
+            from,
+            to,
+            reason,
+            from_unit,
+        } => (
             level_name(tree, from),
             to,
             reason.as_deref(),
-            escalation_jurisdiction(case, to).clone(),
+            escalation_jurisdiction(case, to, from_unit.as_ref()).clone(),
             ("ESKALASI", "Eskalasi", "dieskalasi"),
         ),
         EventBody::Forwarded { from, to, reason, .. } => (
@@ -154,10 +159,17 @@ pub fn escalation_message(
 
 /// Whose subscriptions see the escalation: the agency's node when the case
 /// went to an agency (its area's officials are not that agency's), else the
-/// case's area, whose ancestors (the kecamatan, the kota) match by prefix.
-pub fn escalation_jurisdiction<'a>(case: &'a Case, to: &Level) -> &'a JurisdictionPath {
-    match (to, &case.agency) {
-        (Level::Agency(_), Some(agency)) => agency,
+/// RW or RT it leaves (`from_unit`: within the area, so the area's
+/// subscriptions match too), else the case's area, whose ancestors (the
+/// kecamatan, the kota) match by prefix.
+pub fn escalation_jurisdiction<'a>(
+    case: &'a Case,
+    to: &Level,
+    from_unit: Option<&'a JurisdictionPath>,
+) -> &'a JurisdictionPath {
+    match (to, &case.agency, from_unit) {
+        (Level::Agency(_), Some(agency), _) => agency,
+        (_, _, Some(unit)) => unit,
         _ => case.area(),
     }
 }
@@ -329,6 +341,35 @@ mod tests {
         assert_eq!(forward_jurisdiction(&rt, &scope), &rt);
         let dlh = JurisdictionPath::parse("bukittinggi/dinas/dlh").unwrap();
         assert_eq!(forward_jurisdiction(&scope, &dlh), &dlh);
+
+        // Past the RT's time the sweep takes it back up: the RT hears it
+        // left them, and the kelurahan's prefix still matches; its next
+        // escalation is the kelurahan's alone.
+        let mut sweep = |days| {
+            let event = case
+                .escalate(
+                    Default::default(),
+                    Actor::System,
+                    &crate::domain::ladder::Ladder::default(),
+                    &SlaPolicy::default(),
+                    at + chrono::Duration::days(days),
+                )
+                .unwrap();
+            escalation_message(&case, &event, &ctx(tree)).unwrap()
+        };
+        let m = sweep(7);
+        assert_eq!(m.attribute("jurisdiction"), Some(format!("{rt}/").as_str()));
+        assert_eq!(m.attribute("level"), Some("kelurahan"));
+        assert!(
+            m.sms.starts_with("Aduan ESKALASI ADU-0042 ke kelurahan"),
+            "{}",
+            m.sms
+        );
+        let m = sweep(20);
+        assert_eq!(
+            m.attribute("jurisdiction"),
+            Some(format!("{kelurahan}/").as_str())
+        );
     }
 
     #[test]

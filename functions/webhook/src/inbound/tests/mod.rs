@@ -712,5 +712,5 @@ mod bsuid;
 mod followups;
 mod late_answers;
 mod limits;
-mod new_or_addition;
 mod merged;
+mod new_or_addition;

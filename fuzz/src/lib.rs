@@ -8,6 +8,7 @@ use aduan_shared::domain::jurisdiction::{JurisdictionPath, Jurisdictions};
 use aduan_shared::domain::language::Vocabulary;
 use aduan_shared::domain::reporter::SenderId;
 use aduan_shared::domain::ticket::Ticket;
+use aduan_shared::domain::timeline::{Actor, EventBody, MediaType, MessageContent, TimelineEvent};
 use aduan_shared::texts::Texts;
 use aduan_shared::whatsapp::outbound::Outbound;
 use aduan_shared::whatsapp::InboundBody;
@@ -37,6 +38,11 @@ fn fixed() -> &'static Fixed {
             },
             Awaiting::Confirmation { case: open.clone() },
             Awaiting::Rating { case: open.clone() },
+            Awaiting::NewOrAddition {
+                case: open.clone(),
+                held: Box::new(held_photo()),
+                before: Some(Box::new(Awaiting::Confirmation { case: open.clone() })),
+            },
         ];
         Fixed {
             texts: Texts::shipped(),
@@ -45,6 +51,28 @@ fn fixed() -> &'static Fixed {
             awaiting,
         }
     })
+}
+
+/// A photo without a caption, held for "new report or addition?".
+fn held_photo() -> TimelineEvent {
+    let at = chrono::DateTime::UNIX_EPOCH;
+    TimelineEvent::new(
+        at,
+        Actor::Citizen,
+        EventBody::Message {
+            provider_message_id: "wamid.held".into(),
+            content: MessageContent::Media {
+                media_type: MediaType::Image,
+                media_id: "media-held".into(),
+                mime_type: Some("image/jpeg".into()),
+                caption: None,
+                url: None,
+            },
+            stored: None,
+            file: None,
+            store_error: None,
+        },
+    )
 }
 
 /// Decides on `body` with and without an open case, awaiting each kind of
@@ -83,6 +111,7 @@ fn check_replies(decision: &Decision) {
         Decision::Append { reply, .. } => reply.iter().collect(),
         Decision::Reply(reply) => vec![reply],
         Decision::Command(_) => vec![],
+        Decision::Held { then, .. } => return check_replies(then),
     };
     for reply in replies {
         if let Err(over) = reply.check_limits() {

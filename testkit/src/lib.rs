@@ -76,9 +76,12 @@ pub async fn fresh_bucket(sdk: &aws_config::SdkConfig, test: &str) -> String {
     bucket
 }
 
-/// Every item of `table` as text, read with a Scan (tests only: the
-/// functions never scan), to check that no item anywhere holds a value.
-pub async fn whole_table(sdk: &aws_config::SdkConfig, table: &str) -> Vec<String> {
+/// Every item of `table`, read with a Scan (tests only: the functions
+/// never scan).
+pub async fn scan_table(
+    sdk: &aws_config::SdkConfig,
+    table: &str,
+) -> Vec<std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>> {
     let client = aws_sdk_dynamodb::Client::new(sdk);
     let (mut items, mut start) = (Vec::new(), None);
     loop {
@@ -89,12 +92,19 @@ pub async fn whole_table(sdk: &aws_config::SdkConfig, table: &str) -> Vec<String
             .send()
             .await
             .expect("scan the test table");
-        items.extend(out.items().iter().map(|i| format!("{i:?}")));
+        items.extend(out.items().iter().cloned());
         match out.last_evaluated_key {
             Some(key) => start = Some(key),
             None => return items,
         }
     }
+}
+
+/// Every item of `table` as text, to check that no item anywhere holds a
+/// value.
+pub async fn whole_table(sdk: &aws_config::SdkConfig, table: &str) -> Vec<String> {
+    let items = scan_table(sdk, table).await;
+    items.iter().map(|i| format!("{i:?}")).collect()
 }
 
 /// The keys of every object in `bucket` (a test's few: one listing).

@@ -7,32 +7,19 @@ use std::collections::BTreeMap;
 /// Every item with a sealed contact (`contact`), by `PK`, with its TTL
 /// attribute (`expires_at`, epoch seconds) if it has one.
 pub async fn contact_items(sdk: &aws_config::SdkConfig, table: &str) -> BTreeMap<String, Option<i64>> {
-    let client = aws_sdk_dynamodb::Client::new(sdk);
-    let (mut found, mut start) = (BTreeMap::new(), None);
-    loop {
-        let out = client
-            .scan()
-            .table_name(table)
-            .set_exclusive_start_key(start)
-            .send()
-            .await
-            .expect("scan the test table");
-        for item in out.items() {
-            if !item.contains_key("contact") {
-                continue;
-            }
-            let pk = item["PK"].as_s().expect("PK is text").clone();
-            let expires = item.get("expires_at").map(|v| {
-                v.as_n()
-                    .expect("expires_at is a number")
-                    .parse()
-                    .expect("whole seconds")
-            });
-            found.insert(pk, expires);
+    let mut found = BTreeMap::new();
+    for item in crate::scan_table(sdk, table).await {
+        if !item.contains_key("contact") {
+            continue;
         }
-        match out.last_evaluated_key {
-            Some(key) => start = Some(key),
-            None => return found,
-        }
+        let pk = item["PK"].as_s().expect("PK is text").clone();
+        let expires = item.get("expires_at").map(|v| {
+            v.as_n()
+                .expect("expires_at is a number")
+                .parse()
+                .expect("whole seconds")
+        });
+        found.insert(pk, expires);
     }
+    found
 }

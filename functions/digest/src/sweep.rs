@@ -258,7 +258,7 @@ impl App {
         // The reporter's record read for the notice goes with the close:
         // their contact's retention starts, at no extra request. The first
         // notice is the case's own reporter's.
-        let reporter = staged.first().and_then(Staged::reporter);
+        let reporter = Staged::own_reporter(&staged);
         match self
             .store
             .save_case_audited(case, std::slice::from_ref(&event), messages, None, reporter)

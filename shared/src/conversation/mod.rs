@@ -202,9 +202,7 @@ pub fn decide(body: &InboundBody, state: State<'_>, ctx: Context<'_>) -> Decisio
     }
     let text = match body {
         InboundBody::Choice { id, title } => return decide_choice(id, title, state, ctx),
-        InboundBody::Content(MessageContent::Text { body }) => Some(body.as_str()),
-        InboundBody::Content(MessageContent::Media { caption, .. }) => caption.as_deref(),
-        InboundBody::Content(_) => None,
+        InboundBody::Content(content) => content.words(),
     };
     let typed = text.filter(|_| matches!(body, InboundBody::Content(MessageContent::Text { .. })));
     match typed.and_then(Command::parse) {
@@ -289,11 +287,7 @@ fn decide_held(body: &InboundBody, state: State<'_>, ctx: Context<'_>) -> Option
 /// What a held message says in words: its text, or a file's caption.
 fn held_text(held: &TimelineEvent) -> &str {
     match &held.body {
-        crate::domain::timeline::EventBody::Message { content, .. } => match content {
-            MessageContent::Text { body } => body,
-            MessageContent::Media { caption, .. } => caption.as_deref().unwrap_or_default(),
-            _ => "",
-        },
+        crate::domain::timeline::EventBody::Message { content, .. } => content.words().unwrap_or_default(),
         _ => "",
     }
 }

@@ -84,6 +84,17 @@ pub enum MessageContent {
     },
 }
 
+impl MessageContent {
+    /// What it says in words: a text's body, or a file's caption.
+    pub fn words(&self) -> Option<&str> {
+        match self {
+            MessageContent::Text { body } => Some(body),
+            MessageContent::Media { caption, .. } => caption.as_deref(),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MediaType {

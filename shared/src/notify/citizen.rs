@@ -181,6 +181,12 @@ impl Staged {
     pub fn reporter(&self) -> Option<&Reporter> {
         self.reporter.as_ref()
     }
+
+    /// The case's own reporter's record, as read for the notices of a
+    /// change ([`CitizenMessenger::stage_notice_all`] puts theirs first).
+    pub fn own_reporter(staged: &[Staged]) -> Option<&Reporter> {
+        staged.first().and_then(Staged::reporter)
+    }
 }
 
 /// Composes messages to citizens, sends them, and records them on their

@@ -236,10 +236,7 @@ pub(crate) async fn save(
     messages: &[Staged],
     audit: &AuditEntry,
 ) -> Result<(), ApiError> {
-    let reporter = messages
-        .iter()
-        .filter_map(Staged::reporter)
-        .find(|r| case.reporter.is(&r.id));
+    let reporter = Staged::own_reporter(messages);
     match state
         .store
         .save_case_audited(case, events, pending(messages), Some(audit), reporter)

@@ -2,9 +2,9 @@
 //! once into an [`Official`]. The function never sees an unverified token.
 
 use std::collections::HashMap;
-use std::fmt;
 
 use aduan_shared::domain::jurisdiction::{JurisdictionPath, AGENCY_SEGMENT};
+pub use aduan_shared::domain::official::Role;
 use aduan_shared::domain::timeline::Actor;
 use aduan_shared::store::QueueScope;
 use lambda_http::request::RequestContext;
@@ -17,45 +17,6 @@ pub const CLAIM_SUB: &str = "sub";
 pub const CLAIM_NAME: &str = "name";
 pub const CLAIM_SCOPE: &str = "custom:scope";
 pub const CLAIM_ROLE: &str = "custom:role";
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Role {
-    /// Reads the queue, cases and stats.
-    Viewer,
-    /// A viewer who may also act: transitions, notes, messages, escalations.
-    Officer,
-    /// An officer who may also change configuration.
-    Admin,
-}
-
-impl Role {
-    pub fn parse(raw: &str) -> Option<Self> {
-        match raw.trim() {
-            "viewer" => Some(Role::Viewer),
-            "officer" => Some(Role::Officer),
-            "admin" => Some(Role::Admin),
-            _ => None,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Viewer => "viewer",
-            Role::Officer => "officer",
-            Role::Admin => "admin",
-        }
-    }
-
-    pub fn may_act(self) -> bool {
-        self >= Role::Officer
-    }
-}
-
-impl fmt::Display for Role {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
 
 /// A signed-in official: their identity, the jurisdiction they cover (every
 /// node below it included) and what they may do there.

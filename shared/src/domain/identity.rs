@@ -13,6 +13,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use super::phone::PhoneNumber;
 use super::reporter::{ReporterError, ReporterHasher, ReporterId, SenderId};
 
 /// Most alphanumerics after the country code (and `ENT.`), per Meta's
@@ -210,6 +211,17 @@ impl IdKeys {
                 .parent_user_id
                 .as_ref()
                 .map(|p| hasher.reporter_id(&p.as_sender())),
+        }
+    }
+
+    /// The key a number registered by an admin is recognised by: the one
+    /// its WhatsApp messages carry (`wa_id`, the digits without `+`).
+    pub fn of_phone(phone: &PhoneNumber, hasher: &ReporterHasher) -> Self {
+        let digits = phone.as_str().trim_start_matches('+');
+        let id = SenderId::parse(digits).expect("an E.164 number's digits are a sender id");
+        Self {
+            phone: Some(hasher.reporter_id(&id)),
+            ..Self::default()
         }
     }
 

@@ -12,6 +12,7 @@ pub mod language;
 pub mod lifecycle;
 pub mod limits;
 pub mod merge;
+pub mod official;
 pub mod phone;
 pub mod privacy;
 pub mod public_record;

@@ -35,6 +35,7 @@ use sha2::{Digest, Sha256};
 
 use super::identity::Sender;
 use super::jurisdiction::UnitPath;
+use super::official::OfficialId;
 use super::phone::PhoneNumber;
 
 /// Everything that can go wrong here. No message ever contains a sender id,
@@ -398,6 +399,19 @@ impl ContactCipher {
         self.seal_for(&head_owner(unit), phone.as_str().as_bytes())
     }
 
+    /// Seals a registered official's number, bound to the registration.
+    pub fn seal_official(&self, official: &OfficialId, phone: &PhoneNumber) -> SealedContact {
+        self.seal_for(&official_owner(official), phone.as_str().as_bytes())
+    }
+
+    pub fn open_official(
+        &self,
+        official: &OfficialId,
+        sealed: &SealedContact,
+    ) -> Result<PhoneNumber, ReporterError> {
+        self.open_phone(&official_owner(official), sealed)
+    }
+
     fn seal_for(&self, owner: &str, plain: &[u8]) -> SealedContact {
         let (key_id, cipher) = &self.keys[0];
         let version = SealVersion::V2;
@@ -439,13 +453,17 @@ impl ContactCipher {
 
     /// Decrypts a head's number sealed by [`ContactCipher::seal_head`] for `unit`.
     pub fn open_head(&self, unit: &UnitPath, sealed: &SealedContact) -> Result<PhoneNumber, ReporterError> {
-        // Heads' numbers were never sealed unbound.
+        self.open_phone(&head_owner(unit), sealed)
+    }
+
+    /// A number sealed bound to `owner`; such numbers were never sealed unbound.
+    fn open_phone(&self, owner: &str, sealed: &SealedContact) -> Result<PhoneNumber, ReporterError> {
         if sealed.version != SealVersion::V2 {
             return Err(ReporterError::Authentication {
                 key_id: sealed.key_id.clone(),
             });
         }
-        let text = self.open_for(&head_owner(unit), sealed)?;
+        let text = self.open_for(owner, sealed)?;
         PhoneNumber::parse(&text).map_err(|_| ReporterError::MalformedContact {
             reason: "not a phone number",
         })
@@ -484,6 +502,10 @@ impl ContactCipher {
 }
 
 /// Who a head's sealed number belongs to: not hex, so never a reporter's id.
+fn official_owner(official: &OfficialId) -> String {
+    format!("official:{official}")
+}
+
 fn head_owner(unit: &UnitPath) -> String {
     format!("unit:{unit}")
 }

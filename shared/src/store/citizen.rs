@@ -9,10 +9,11 @@ use super::items::{
     CaseItem, InboundItem, InboundKey, PendingOutbound, ReporterItem, SavedReply, SequenceItem, TicketItem,
 };
 use super::tx::{Conflict, Tx};
-use super::{keys, Store, StoreError};
+use super::{keys, officials, Store, StoreError};
 use crate::conversation::plan::{AbsorbedRecord, CaseWrite, CitizenWrite, Erasure};
 use crate::conversation::Reporter;
 use crate::domain::case::{Case, CaseId};
+use crate::domain::official::Registration;
 use crate::domain::reporter::ReporterId;
 use crate::whatsapp::INBOUND_RETENTION_DAYS;
 
@@ -38,6 +39,9 @@ pub struct FirstRead {
     /// The last ticket number taken (0 before the first): a new case takes
     /// the next, in its own transaction.
     pub last_ticket: u64,
+    /// The official registered under one of the sender's keys, if any: an
+    /// official's message costs the citizens' path no request.
+    pub official: Option<Registration>,
 }
 
 impl Handled {
@@ -231,10 +235,15 @@ impl Store {
             .keys(key_of(keys::TICKET_SEQUENCE_PK, keys::SEQUENCE_SK))
             .consistent_read(true);
         let mut reporter_pks: Vec<String> = Vec::new();
-        for pk in reporter_keys.iter().map(keys::reporter_pk) {
+        let mut official_pks: Vec<String> = Vec::new();
+        for key in reporter_keys {
+            let pk = keys::reporter_pk(key);
             if !reporter_pks.contains(&pk) {
                 request = request.keys(key_of(&pk, keys::REPORTER_SK));
                 reporter_pks.push(pk);
+                let pk = officials::lookup_pk(key);
+                request = request.keys(key_of(&pk, keys::OFFICIAL_SK));
+                official_pks.push(pk);
             }
         }
         let request = request.build().expect("keys are set");
@@ -272,6 +281,10 @@ impl Store {
                     }
                     Some(pk) if reporter_pks.contains(pk) => {
                         first.reporters.push(from_item::<ReporterItem>(item)?.reporter)
+                    }
+                    // Copies of one registration: the same record, read once.
+                    Some(pk) if official_pks.contains(pk) && first.official.is_none() => {
+                        first.official = Some(officials::registration(item)?)
                     }
                     _ => {}
                 }

@@ -27,6 +27,8 @@ pub enum StoreError {
     RwMissing,
     #[error("the RW still has RTs: remove them first")]
     UnitHasRts,
+    #[error("that WhatsApp number is registered to an official already")]
+    NumberRegistered,
     #[error("the pagination cursor is not valid for this query")]
     BadCursor,
     #[error("a stored item could not be read: {0}")]

@@ -237,6 +237,33 @@ pub fn digest_sk(node: &crate::domain::jurisdiction::JurisdictionPath) -> String
 pub const DIGEST_SK_PREFIX: &str = "NODE#";
 
 /// `PK` of a kelurahan's RWs and RTs: one partition, so its units are one Query.
+/// A registered official's own item.
+pub fn official_pk(id: &crate::domain::official::OfficialId) -> String {
+    format!("OFFICIAL#{id}")
+}
+pub const OFFICIAL_SK: &str = "OFFICIAL";
+
+/// A registered official's copy under a key their messages carry (the
+/// hashed number or BSUID, as a reporter's record is kept).
+pub fn official_by_pk(key: &ReporterId) -> String {
+    format!("OFFICIALBY#{}", key.as_str())
+}
+
+/// Every registered official, sorted by scope: `<scope>#<id>`.
+pub const OFFICIALS_PK: &str = "OFFICIALS";
+
+pub fn officials_sk(
+    scope: &crate::domain::jurisdiction::JurisdictionPath,
+    id: &crate::domain::official::OfficialId,
+) -> String {
+    format!("{}{id}", officials_sk_prefix(scope))
+}
+
+/// The sort keys of the officials registered exactly at `scope`.
+pub fn officials_sk_prefix(scope: &crate::domain::jurisdiction::JurisdictionPath) -> String {
+    format!("{scope}#")
+}
+
 pub fn units_pk(kelurahan: &crate::domain::jurisdiction::JurisdictionPath) -> String {
     format!("UNITS#{kelurahan}")
 }

@@ -14,6 +14,7 @@ mod error;
 pub mod items;
 pub mod keys;
 pub mod media;
+mod officials;
 mod outbound;
 mod outbox;
 mod queue;

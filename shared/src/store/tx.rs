@@ -32,6 +32,7 @@ pub(super) enum Conflict {
     UnitExists,
     UnitMissing,
     RwMissing,
+    NumberRegistered,
 }
 
 impl Conflict {
@@ -46,6 +47,7 @@ impl Conflict {
             Conflict::UnitExists => StoreError::UnitExists,
             Conflict::UnitMissing => StoreError::UnitMissing,
             Conflict::RwMissing => StoreError::RwMissing,
+            Conflict::NumberRegistered => StoreError::NumberRegistered,
         }
     }
 }

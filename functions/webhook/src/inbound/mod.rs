@@ -169,6 +169,7 @@ pub async fn process(
             handled,
             reporters: found,
             last_ticket,
+            ..
         } = records.inbound_and_reporters(&key, &lookups).await?;
         if let Some(handled) = handled {
             return Ok(redelivered(&handled, &sender, &found, desk, inbound, now));

@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use aduan_shared::domain::jurisdiction::{JurisdictionPath, AGENCY_SEGMENT};
+use aduan_shared::domain::official::Registration;
 pub use aduan_shared::domain::official::Role;
 use aduan_shared::domain::timeline::Actor;
 use aduan_shared::store::QueueScope;
@@ -62,6 +63,17 @@ impl Official {
             scope,
             role,
         })
+    }
+
+    /// A registered official writing from WhatsApp: the same rules as a
+    /// signed-in one of the same scope and role.
+    pub fn from_registration(registration: &Registration) -> Self {
+        Self {
+            sub: registration.id.sub(),
+            name: registration.name.as_str().to_owned(),
+            scope: registration.scope.clone(),
+            role: registration.role,
+        }
     }
 
     /// How the timeline names them.

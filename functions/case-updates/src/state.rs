@@ -7,7 +7,7 @@ use aduan_shared::config::audit;
 use aduan_shared::config::media::MediaConfig;
 use aduan_shared::config::messaging::{self, Messaging};
 use aduan_shared::config::policy::Policy;
-use aduan_shared::config::{CommonConfig, ConfigError, Env};
+use aduan_shared::config::{CommonConfig, ConfigError, Env, Secrets};
 use aduan_shared::domain::audit::AuditRetention;
 use aduan_shared::domain::jurisdiction::Jurisdictions;
 use aduan_shared::domain::ladder::Ladder;
@@ -48,6 +48,17 @@ impl AppState {
     /// resolved in the same SSM call as the common ones.
     pub async fn from_config(env: &Env, sdk: &aws_config::SdkConfig) -> Result<Self, ConfigError> {
         let (config, secrets) = CommonConfig::from_env(env, sdk, &[], messaging::OPTIONAL_SECRETS).await?;
+        Self::from_parts(env, sdk, &config, &secrets)
+    }
+
+    /// From configuration already resolved: the webhook carries officials'
+    /// WhatsApp commands out through this state, with the secrets it read.
+    pub fn from_parts(
+        env: &Env,
+        sdk: &aws_config::SdkConfig,
+        config: &CommonConfig,
+        secrets: &Secrets,
+    ) -> Result<Self, ConfigError> {
         let Policy {
             ladder, sla, privacy, ..
         } = Policy::from_env(env)?;
@@ -64,7 +75,7 @@ impl AppState {
         )
         .with_offset(sla.calendar.offset());
         // Without a token, sends fail and stay pending (visible on the case).
-        let messaging = Messaging::load(env, &secrets)?;
+        let messaging = Messaging::load(env, secrets)?;
         let citizens = Citizens::new(messaging.into_messenger(
             Arc::new(config.reporter_keys.clone()),
             config.jurisdictions.clone(),

@@ -46,6 +46,9 @@ pub struct App {
     pub twilio: Option<TwilioWebhook>,
     /// Keeps citizens' files, when a media bucket is configured.
     pub media: Option<MediaArchive>,
+    /// The officials' API, which registered officials' WhatsApp commands
+    /// go through.
+    pub officials_api: case_updates::AppState,
 }
 
 impl App {
@@ -86,6 +89,7 @@ impl App {
             policy.sla.calendar.clone(),
         )
         .with_contact_retention(policy.privacy.contact_retention);
+        let officials_api = case_updates::AppState::from_parts(env, sdk, &common, &secrets)?;
         let keys = Arc::new(common.reporter_keys);
         let media = MediaConfig::load(env)?
             .map(|config| MediaArchive::new(&config, sdk, outgoing.api.media_downloader()));
@@ -106,6 +110,7 @@ impl App {
             meta,
             twilio,
             media,
+            officials_api,
         })
     }
 }

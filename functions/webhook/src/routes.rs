@@ -11,7 +11,7 @@ use aduan_shared::domain::ticket::Ticket;
 use aduan_shared::whatsapp::{meta, signature, twilio, Inbound};
 
 use crate::inbound::{change_identity, process, DueReply, InboundError, Outcome, Reply};
-use crate::App;
+use crate::{officials, App};
 
 /// Lambda accepts 6 MB events; a WhatsApp delivery is far smaller.
 pub const MAX_BODY: usize = 4 * 1024 * 1024;
@@ -113,6 +113,9 @@ async fn meta_delivery(app: &App, request: &Request) -> Response<Body> {
             }
             Ok(Outcome::Duplicate) => {}
             Ok(Outcome::ReplyDue(due)) => send_due_reply(app, inbound, &due).await,
+            Ok(Outcome::FromOfficial(official)) => {
+                failed |= officials::handle(app, inbound, *official, Utc::now()).await.0
+            }
             // Answered 200 with the rest, so Meta does not deliver it again.
             Ok(Outcome::TooOld) => dropped_as_replay(inbound),
             Err(e) => failed |= must_retry(inbound, &e),
@@ -261,7 +264,8 @@ async fn twilio_delivery(app: &App, request: &Request) -> Response<Body> {
                 }
             }
             // Twilio's replies go back inline, never saved as pending.
-            Ok(Outcome::Duplicate | Outcome::ReplyDue(_)) => {}
+            // Officials are recognised on Meta's number only.
+            Ok(Outcome::Duplicate | Outcome::ReplyDue(_) | Outcome::FromOfficial(_)) => {}
             Ok(Outcome::TooOld) => dropped_as_replay(inbound),
             Err(e) if must_retry(inbound, &e) => {
                 // The files of messages already stored are fetched by the sweep.

@@ -29,6 +29,10 @@ use webhook::{handle, App};
 #[path = "webhook/conversation.rs"]
 mod conversation;
 
+/// Registered officials acting from WhatsApp (issue 21).
+#[path = "webhook/officials.rs"]
+mod officials;
+
 const SECRET: &str = "meta-app-secret";
 const VERIFY: &str = "verify-me";
 const TWILIO_TOKEN: &str = "twilio-token";
@@ -81,6 +85,7 @@ async fn harness_with(test: &str, adjust: impl FnOnce(&mut Vec<(String, String)>
         app.desk.policy.sla.calendar.clone(),
     );
     app.store = store.clone();
+    app.officials_api.store = store.clone();
     Harness {
         app: Arc::new(app),
         standin,

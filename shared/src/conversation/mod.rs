@@ -5,6 +5,7 @@
 
 mod command;
 pub mod limits;
+pub mod official;
 pub mod plan;
 pub mod replies;
 mod reporter;

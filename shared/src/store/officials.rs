@@ -7,15 +7,18 @@
 
 use aws_sdk_dynamodb::types::builders::DeleteBuilder;
 use aws_sdk_dynamodb::types::{AttributeValue, Delete};
+use chrono::{Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::codec::{from_item, key_of, s, to_item, Item};
+use super::items::{InboundItem, InboundKey};
 use super::keys;
 use super::tx::{Conflict, Tx};
 use super::{Store, StoreError};
 use crate::domain::jurisdiction::JurisdictionPath;
 use crate::domain::official::{OfficialId, Registration};
 use crate::domain::reporter::ReporterId;
+use crate::whatsapp::INBOUND_RETENTION_DAYS;
 
 #[derive(Serialize, Deserialize)]
 pub(super) struct OfficialItem {
@@ -120,9 +123,28 @@ impl Store {
     /// Saves a registration read at `official.version` (a code checked, the
     /// keys it is known by grown): every copy at the next version.
     pub async fn save_official(&self, official: &mut Registration) -> Result<(), StoreError> {
+        self.record_official_message(None, Some(official)).await
+    }
+
+    /// Records an official's message as handled (`DuplicateMessage` if it
+    /// was), with their registration if the message changed it, in one
+    /// transaction.
+    pub async fn record_official_message(
+        &self,
+        inbound: Option<&InboundKey>,
+        changed: Option<&mut Registration>,
+    ) -> Result<(), StoreError> {
+        let mut tx = Tx::new(&self.table);
+        if let Some(inbound) = inbound {
+            let expires = Utc::now() + Duration::days(INBOUND_RETENTION_DAYS);
+            let marker = to_item(&InboundItem::new(inbound, None, None, expires));
+            tx.put_new(marker, Conflict::DuplicateMessage);
+        }
+        let Some(official) = changed else {
+            return tx.commit(&self.client).await;
+        };
         let read_at = official.version;
         official.version += 1;
-        let mut tx = Tx::new(&self.table);
         let mut items = copies(official).into_iter();
         tx.put_if_version(
             items.next().expect("its own item"),

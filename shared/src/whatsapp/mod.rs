@@ -47,6 +47,15 @@ pub const INBOUND_RETENTION_DAYS: i64 = 14;
 const MAX_AGE: Duration = Duration::days(INBOUND_RETENTION_DAYS - 1);
 
 impl Inbound {
+    /// The same message, saying only `text` (an official's `LAPOR`, without
+    /// the command's word).
+    pub fn with_text(&self, text: String) -> Self {
+        Self {
+            body: InboundBody::Content(crate::domain::timeline::MessageContent::Text { body: text }),
+            ..self.clone()
+        }
+    }
+
     /// Sent so long ago that its id may no longer be remembered: a copy of
     /// it now is a replay that de-duplication cannot recognise. Twilio
     /// sends no time of sending (`sent_at` is the arrival), so its messages

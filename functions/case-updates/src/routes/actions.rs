@@ -121,8 +121,43 @@ pub async fn act(
     req: &Request,
     now: DateTime<Utc>,
 ) -> Result<Response<Body>, ApiError> {
+    act_on(
+        state,
+        official,
+        ticket,
+        req.body().as_ref(),
+        Versions::Required,
+        now,
+    )
+    .await
+}
+
+/// Whether an action must name the version it was decided on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Versions {
+    /// The console shows a case and sends back the version it showed.
+    Required,
+    /// A WhatsApp command names only the ticket: the action applies to the
+    /// case as read now, and its write is still conditional on that read.
+    AsRead,
+}
+
+/// [`act`] on a JSON body, for callers other than API Gateway (the
+/// webhook, for officials' WhatsApp commands).
+pub async fn act_on(
+    state: &AppState,
+    official: &Official,
+    ticket: &str,
+    body: &[u8],
+    versions: Versions,
+    now: DateTime<Utc>,
+) -> Result<Response<Body>, ApiError> {
     official.require_officer()?;
-    let (version, action, on_resolve) = action_request(&state.tree, req.body().as_ref())?;
+    let (version, action, on_resolve) = action_request(&state.tree, body)?;
+    let version = match versions {
+        Versions::Required => Some(required("version", version)?),
+        Versions::AsRead => version,
+    };
     if let Action::Reclassify(Reclassification {
         jurisdiction: Some(to),
         ..
@@ -132,7 +167,9 @@ pub async fn act(
         official.require_within("kelurahan", to)?;
     }
     let mut case = visible_case(state, official, ticket).await?;
-    check_version(&case, version)?;
+    if let Some(version) = version {
+        check_version(&case, version)?;
+    }
     // Boxed: two cases' futures would grow every request's on the stack.
     match &action {
         Action::Merge { into } => return Box::pin(merge::merge(state, official, case, into, now)).await,
@@ -191,15 +228,15 @@ pub async fn act(
     })
 }
 
-/// The version the official read, the action, and what a `resolve` also
-/// changes in the public record, checked against everything that needs no
-/// case.
+/// The version the official read (if given), the action, and what a
+/// `resolve` also changes in the public record, checked against everything
+/// that needs no case.
 pub fn action_request(
     tree: &Jurisdictions,
     body: &[u8],
-) -> Result<(u64, Action, Option<Publication>), ApiError> {
+) -> Result<(Option<u64>, Action, Option<Publication>), ApiError> {
     let mut body: ActionRequest = json_body(body)?;
-    let version = required("version", body.version)?;
+    let version = body.version;
     let publication = Publication::parse(body.public_summary.take(), body.location_public.take())?;
     let action = parse_action(tree, body, publication.clone())?;
     let on_resolve = match (&action, publication) {

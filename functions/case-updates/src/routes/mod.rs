@@ -200,11 +200,7 @@ pub(crate) fn json_body<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError
 
 /// The case a ticket names, if the official may see it. A malformed ticket,
 /// an unknown one and one outside the scope are the same 404.
-pub(crate) async fn visible_case(
-    state: &AppState,
-    official: &Official,
-    ticket: &str,
-) -> Result<Case, ApiError> {
+pub async fn visible_case(state: &AppState, official: &Official, ticket: &str) -> Result<Case, ApiError> {
     let ticket = Ticket::parse(ticket).map_err(|_| ApiError::CaseNotFound)?;
     match state.store.case_by_ticket(&ticket).await? {
         Some(case) if case.is_within(&official.scope) => Ok(case),

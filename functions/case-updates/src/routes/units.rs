@@ -334,7 +334,7 @@ pub async fn for_destination(
 }
 
 /// A kelurahan's units, from the cache when read within its lifetime.
-async fn of_kelurahan(
+pub async fn of_kelurahan(
     state: &AppState,
     node: &Node,
     now: DateTime<Utc>,

@@ -14,12 +14,14 @@ use chrono::{DateTime, Duration, Utc};
 use aduan_shared::archive::MediaJob;
 use aduan_shared::config::policy::Policy;
 use aduan_shared::conversation::limits::{Limit, Opening, Refusal, ReporterLimits};
+use aduan_shared::conversation::official::OfficialCommand;
 use aduan_shared::conversation::plan::{self, CaseWrite, Found, Incoming, Lookup, Plan, PlanError, Rules};
 use aduan_shared::conversation::{self, resolve, Awaiting, Context, Decision, Reporter, Resolved, State};
 use aduan_shared::domain::case::{Case, CaseId, Channel, Provider};
 use aduan_shared::domain::identity::{IdKeys, Sender};
 use aduan_shared::domain::jurisdiction::{JurisdictionPath, Jurisdictions};
 use aduan_shared::domain::language::Vocabulary;
+use aduan_shared::domain::official::Registration;
 use aduan_shared::domain::reporter::{ReporterId, ReporterKeys};
 use aduan_shared::domain::ticket::Ticket;
 use aduan_shared::notify::citizen::Staged;
@@ -104,6 +106,9 @@ pub enum Outcome {
     /// Sent before the de-duplication window ([`Inbound::is_too_old`]): a
     /// replay, not a redelivery. Nothing read, written or sent.
     TooOld,
+    /// From a registered official's number (not `LAPOR`, which is a
+    /// citizen's report): theirs to answer, nothing written yet.
+    FromOfficial(Box<Registration>),
     Handled {
         reply: Option<Box<Reply>>,
         /// A file recorded as pending, to fetch before answering.
@@ -150,6 +155,25 @@ pub async fn process(
     inbound: &Inbound,
     now: DateTime<Utc>,
 ) -> Result<Outcome, InboundError> {
+    as_sent(records, desk, inbound, now, TakenAs::Anyone).await
+}
+
+/// Who a message is taken from.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum TakenAs {
+    /// An official's number is theirs to answer.
+    Anyone,
+    /// An official's `LAPOR`: their report, as any citizen's.
+    Citizen,
+}
+
+async fn as_sent(
+    records: &impl CitizenRecords,
+    desk: &Desk,
+    inbound: &Inbound,
+    now: DateTime<Utc>,
+    taken_as: TakenAs,
+) -> Result<Outcome, InboundError> {
     if inbound.is_too_old(now) {
         return Ok(Outcome::TooOld);
     }
@@ -169,10 +193,22 @@ pub async fn process(
             handled,
             reporters: found,
             last_ticket,
-            ..
+            official,
         } = records.inbound_and_reporters(&key, &lookups).await?;
         if let Some(handled) = handled {
             return Ok(redelivered(&handled, &sender, &found, desk, inbound, now));
+        }
+        // Officials act through Meta's number; Twilio's officials are citizens.
+        if let Some(official) =
+            official.filter(|_| taken_as == TakenAs::Anyone && inbound.provider == Provider::Meta)
+        {
+            return match conversation::official::parse(&inbound.body, None) {
+                OfficialCommand::Report(text) => {
+                    let report = inbound.with_text(text);
+                    Box::pin(as_sent(records, desk, &report, now, TakenAs::Citizen)).await
+                }
+                _ => Ok(Outcome::FromOfficial(Box::new(official))),
+            };
         }
         let Resolved {
             mut reporter,

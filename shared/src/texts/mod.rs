@@ -6,11 +6,14 @@ use std::path::Path;
 
 use serde::Deserialize;
 
+mod officials;
+pub use officials::OfficialTexts;
+
 use crate::domain::kind::CaseKind;
 use crate::domain::ladder::Level;
 use crate::domain::lifecycle::Status;
 
-const SHIPPED: &str = include_str!("../../config/texts/id.json");
+const SHIPPED: &str = include_str!("../../../config/texts/id.json");
 const SHIPPED_NAME: &str = "config/texts/id.json";
 
 #[derive(Debug, Clone, Deserialize)]
@@ -90,6 +93,10 @@ pub struct Texts {
     pub erase_cancelled: String,
     pub erased: String,
     pub erased_files_kept: String,
+    /// What officials read on WhatsApp; the shipped sentences when a
+    /// city's file has none.
+    #[serde(default)]
+    pub officials: OfficialTexts,
     status_names: BTreeMap<String, String>,
     kind_names: BTreeMap<String, String>,
     level_names: BTreeMap<String, String>,
@@ -137,7 +144,7 @@ impl Texts {
                 return Err(invalid(format!("level_names has no entry for \"{level}\"")));
             }
         }
-        for (name, template, allowed) in texts.templates() {
+        for (name, template, allowed) in texts.templates().into_iter().chain(texts.officials.templates()) {
             if let Some(unknown) = placeholders(template).find(|p| !allowed.contains(p)) {
                 return Err(invalid(format!(
                     "{name} uses {{{unknown}}}, which is not filled in there (allowed: {})",

@@ -1,0 +1,357 @@
+//! Registered officials acting from WhatsApp (issue 21), end to end through
+//! the webhook with signed deliveries: confirmation by the admin's code,
+//! commands in everyday writing, the citizen told, hand-down to an RT
+//! whose head then acts, refusals (out of scope, viewer, removed), an
+//! official's own report, and no citizen's number in anything an official
+//! receives.
+
+use aduan_shared::domain::jurisdiction::UnitPath;
+use aduan_shared::domain::official::{NewOfficial, OfficialName, Registration, Role};
+use aduan_shared::domain::phone::PhoneNumber;
+use aduan_shared::store::{HeadContact, UnitHead};
+
+use super::*;
+
+const RINA: &str = "6281299990001";
+const RINA_BSUID: &str = "ID.5550001112223334";
+const AMIR: &str = "6281299990002";
+const OTHER_KELURAHAN: &str = "bukittinggi/guguk-panjang/kayu-kubu";
+
+fn new_official(name: &str, scope: &str, role: Role, number: &str) -> NewOfficial {
+    NewOfficial {
+        name: OfficialName::parse(name).unwrap(),
+        scope: JurisdictionPath::parse(scope).unwrap(),
+        role,
+        whatsapp: PhoneNumber::parse(&format!("+{number}")).unwrap(),
+        notify_below: false,
+    }
+}
+
+/// Registered as the API registers them; the code shown to the admin.
+async fn registered(h: &Harness, official: NewOfficial) -> (Registration, String) {
+    let (registration, code) =
+        Registration::new(official, &h.app.desk.keys, "admin-1".into(), chrono::Utc::now());
+    h.store.register_official(&registration).await.unwrap();
+    (registration, code.expose().to_owned())
+}
+
+/// Registered and confirmed by their code from their own number.
+async fn confirmed(h: &Harness, name: &str, scope: &str, role: Role, number: &str) -> Registration {
+    let (registration, code) = registered(h, new_official(name, scope, role, number)).await;
+    official_says(h, number, &format!("wamid.code-{number}"), &code).await;
+    let stored = h.store.official(&registration.id).await.unwrap().unwrap();
+    assert!(stored.is_confirmed(), "{name} confirmed");
+    stored
+}
+
+async fn official_says(h: &Harness, number: &str, id: &str, text: &str) -> String {
+    let before = h.standin.received().len();
+    let delivery = fixtures::text(KOTA_NUMBER, number, id, now(), text);
+    assert_eq!(post(h, &delivery).await.0, 200, "{text}");
+    let sent = h.standin.received();
+    let to_official: Vec<&Value> = sent[before..]
+        .iter()
+        .map(|r| &r.body)
+        .filter(|b| b["to"] == number)
+        .collect();
+    assert_eq!(to_official.len(), 1, "one answer to {text:?}: {sent:?}");
+    to_official[0]["text"]["body"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// What the citizen was sent since `from`.
+fn to_citizen(h: &Harness, from: usize) -> Vec<Value> {
+    h.standin.received()[from..]
+        .iter()
+        .map(|r| r.body.clone())
+        .filter(|b| b["to"] == CITIZEN)
+        .collect()
+}
+
+/// The citizen's complaint in Garegeh: ADU-0001.
+async fn complaint(h: &Harness) -> Case {
+    let text =
+        "Assalamualaikum pak, lampu jalan mati di Garegeh dkt masjid, sdh 3 hari. No sy 0812-3456-7890";
+    assert_eq!(
+        post(h, &text_from(KOTA_NUMBER, "wamid.citizen-1", text)).await.0,
+        200
+    );
+    let case = all_cases(h).await.remove(0);
+    assert_eq!(case.ticket.as_str(), "ADU-0001");
+    case
+}
+
+async fn case_now(h: &Harness, case: &Case) -> Case {
+    h.store.case(&case.id).await.unwrap().unwrap()
+}
+
+/// Neither the citizen's number nor any form of it reaches an official.
+fn assert_private(h: &Harness, officials: &[&str]) {
+    for sent in h.standin.received() {
+        let to = sent.body["to"].as_str().unwrap_or_default();
+        if officials.contains(&to) {
+            let body = sent.body.to_string();
+            for leak in [CITIZEN, "81234567890", "0812-3456-7890", "3456"] {
+                assert!(!body.contains(leak), "{leak} reached an official: {body}");
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn an_official_confirms_with_the_code_then_works_a_case_by_command() {
+    let h = harness("official-commands").await;
+    let (registration, code) = registered(&h, new_official("Ibu Rina", GAREGEH, Role::Officer, RINA)).await;
+    // Before the code: nothing but the request for it; a greeting is not a guess.
+    let answer = official_says(&h, RINA, "wamid.r1", "Assalamualaikum, sy Rina dr kelurahan").await;
+    assert!(
+        answer.contains("kode 6 angka") && answer.contains("3 kali"),
+        "{answer}"
+    );
+    // The code as people type it, from the number, with its BSUID.
+    let typed = format!("kode sy {} {}", &code[..3], &code[3..]);
+    let who = fixtures::Who {
+        phone: Some(RINA),
+        user_id: Some(RINA_BSUID),
+        parent_user_id: None,
+    };
+    assert_eq!(post(&h, &text_by(who, "wamid.r2", &typed)).await.0, 200);
+    let answer = h.standin.received().last().unwrap().body["text"]["body"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        answer.contains("Ibu Rina") && answer.contains("Garegeh"),
+        "{answer}"
+    );
+    let stored = h.store.official(&registration.id).await.unwrap().unwrap();
+    assert!(stored.is_confirmed());
+    // The BSUID is linked: with the number withheld (a username) she is still known.
+    assert!(stored.known_as.user.is_some());
+    let bsuid_only = fixtures::Who {
+        phone: None,
+        user_id: Some(RINA_BSUID),
+        parent_user_id: None,
+    };
+    assert_eq!(post(&h, &text_by(bsuid_only, "wamid.r3", "BANTUAN")).await.0, 200);
+    let help = h.standin.received().last().unwrap().body.clone();
+    assert!(
+        help["text"]["body"].as_str().unwrap().contains("TERIMA"),
+        "{help}"
+    );
+
+    let case = complaint(&h).await;
+    let before = h.standin.received().len();
+    let answer = official_says(&h, RINA, "wamid.r4", "terima adu 1").await;
+    assert!(
+        answer.contains("ADU-0001") && answer.contains("diterima"),
+        "{answer}"
+    );
+    assert_eq!(case_now(&h, &case).await.status, Status::Verified);
+    assert_eq!(to_citizen(&h, before).len(), 1, "the citizen is told");
+
+    let answer = official_says(&h, RINA, "wamid.r5", "Proses ADU-0001").await;
+    assert!(answer.contains("dikerjakan"), "{answer}");
+    assert_eq!(case_now(&h, &case).await.status, Status::InProgress);
+
+    let before = h.standin.received().len();
+    let answer = official_says(
+        &h,
+        RINA,
+        "wamid.r6",
+        "balas ADU-1 Bsk pagi petugas PLN datang ya Pak",
+    )
+    .await;
+    assert!(answer.contains("diteruskan"), "{answer}");
+    let relayed = to_citizen(&h, before);
+    assert!(
+        relayed[0].to_string().contains("Bsk pagi petugas PLN datang"),
+        "{relayed:?}"
+    );
+
+    // The notice's button, as Meta delivers a template's quick reply.
+    let tap = fixtures::message(
+        KOTA_NUMBER,
+        RINA,
+        "wamid.r7",
+        now(),
+        "button",
+        json!({"payload": "off:info:ADU-0001", "text": "Info"}),
+    );
+    assert_eq!(post(&h, &tap).await.0, 200);
+    let info = h.standin.received().last().unwrap().body["text"]["body"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        info.contains("ADU-0001") && info.contains("lampu jalan mati"),
+        "{info}"
+    );
+    assert!(
+        info.contains("0812-****") || !info.contains("3456"),
+        "the number mask: {info}"
+    );
+
+    let list = official_says(&h, RINA, "wamid.r8", "daftar").await;
+    assert!(list.contains("ADU-0001"), "{list}");
+
+    let answer = official_says(&h, RINA, "wamid.r9", "selesai ADU-0001").await;
+    assert!(
+        answer.contains("SELESAI ADU-0042"),
+        "the usage, not a guess: {answer}"
+    );
+    let before = h.standin.received().len();
+    let answer = official_says(&h, RINA, "wamid.r10", "SELESAI ADU-0001 lampu sdh diganti, trims").await;
+    assert!(answer.contains("selesai"), "{answer}");
+    assert_eq!(case_now(&h, &case).await.status, Status::Resolved);
+    assert!(to_citizen(&h, before)[0]
+        .to_string()
+        .contains("lampu sdh diganti"));
+    // Again: refused by the lifecycle, not done twice.
+    let answer = official_says(&h, RINA, "wamid.r11", "selesai ADU-0001 lagi").await;
+    assert!(answer.contains("tidak bisa"), "{answer}");
+
+    // A redelivery of a command does nothing and answers nothing.
+    let sent = h.standin.received().len();
+    let again = fixtures::text(KOTA_NUMBER, RINA, "wamid.r5", now(), "Proses ADU-0001");
+    assert_eq!(post(&h, &again).await.0, 200);
+    assert_eq!(h.standin.received().len(), sent);
+
+    // Every act is in the API's audit, under her registration.
+    let trail = h.store.case_audit(&case.id, None, 50).await.unwrap().entries;
+    let hers = trail
+        .iter()
+        .filter(|e| e.actor.sub == registration.id.sub())
+        .count();
+    assert!(hers >= 5, "verify, start, message, info read, resolve: {trail:?}");
+    assert_private(&h, &[RINA]);
+}
+
+#[tokio::test]
+async fn out_of_scope_viewers_removed_officials_and_an_officials_own_report() {
+    let h = harness("official-refusals").await;
+    let case = complaint(&h).await;
+    let elsewhere = confirmed(&h, "Pak Amir", OTHER_KELURAHAN, Role::Officer, AMIR).await;
+    // Outside the scope answers exactly like a ticket that does not exist.
+    let outside = official_says(&h, AMIR, "wamid.a1", "terima ADU-0001").await;
+    let missing = official_says(&h, AMIR, "wamid.a2", "terima ADU-0999").await;
+    assert_eq!(outside.replace("ADU-0001", "ADU-0999"), missing);
+    assert_eq!(case_now(&h, &case).await.status, Status::Received);
+
+    let viewer = "6281299990003";
+    confirmed(&h, "Staf Garegeh", GAREGEH, Role::Viewer, viewer).await;
+    let answer = official_says(&h, viewer, "wamid.v1", "TERIMA ADU-0001").await;
+    assert!(answer.contains("hanya untuk melihat"), "{answer}");
+    let info = official_says(&h, viewer, "wamid.v2", "info ADU-0001").await;
+    assert!(info.contains("lampu jalan mati"), "a viewer reads: {info}");
+    assert_eq!(case_now(&h, &case).await.status, Status::Received);
+
+    // An official's own report is a citizen's case under their number.
+    let before = all_cases(&h).await.len();
+    let ack = official_says(
+        &h,
+        AMIR,
+        "wamid.a3",
+        "LAPOR got mampet di depan rumah sy di Kayu Kubu",
+    )
+    .await;
+    assert!(ack.contains("ADU-0002"), "{ack}");
+    let cases = all_cases(&h).await;
+    assert_eq!(cases.len(), before + 1);
+    let report = cases.iter().find(|c| c.ticket.as_str() == "ADU-0002").unwrap();
+    assert_eq!(report.description, "got mampet di depan rumah sy di Kayu Kubu");
+
+    // Removed: at once a citizen again; the command is a citizen's text.
+    h.store.remove_official(&elsewhere).await.unwrap();
+    let delivery = fixtures::text(KOTA_NUMBER, AMIR, "wamid.a4", now(), "terima ADU-0001");
+    assert_eq!(post(&h, &delivery).await.0, 200);
+    assert_eq!(case_now(&h, &case).await.status, Status::Received);
+    assert!(h.store.official(&elsewhere.id).await.unwrap().is_none());
+
+    // Unregistered numbers are citizens, as always: the citizen's TERIMA is text.
+    assert_eq!(
+        post(&h, &text_from(KOTA_NUMBER, "wamid.c2", "terima ADU-0001"))
+            .await
+            .0,
+        200
+    );
+    assert_eq!(case_now(&h, &case).await.status, Status::Received);
+    assert_private(&h, &[AMIR, viewer]);
+}
+
+#[tokio::test]
+async fn a_case_handed_down_by_teruskan_is_worked_by_the_rt_head() {
+    let h = harness("official-handdown").await;
+    let case = complaint(&h).await;
+    let kelurahan = JurisdictionPath::parse(GAREGEH).unwrap();
+    let rw = UnitPath::parse_below(&kelurahan, "rw-04").unwrap();
+    let rt = UnitPath::parse_below(&kelurahan, "rw-04/rt-02").unwrap();
+    for unit in [&rw, &rt] {
+        let head = UnitHead {
+            name: unit.display_name(),
+            contact: HeadContact::Keep,
+        };
+        h.store
+            .create_unit(unit, &head, "admin-1", chrono::Utc::now())
+            .await
+            .unwrap();
+    }
+    confirmed(&h, "Ibu Rina", GAREGEH, Role::Officer, RINA).await;
+    let rt_head = "6281299990004";
+    confirmed(&h, "Pak RT 02", rt.path().as_str(), Role::Officer, rt_head).await;
+    official_says(&h, RINA, "wamid.h1", "terima ADU-0001").await;
+
+    // Without a destination: the numbered list, the RW and RT first.
+    let list = official_says(&h, RINA, "wamid.h2", "teruskan ADU-0001").await;
+    assert!(list.contains("1. RW 04") && list.contains("RT 02"), "{list}");
+    let answer = official_says(
+        &h,
+        RINA,
+        "wamid.h3",
+        "TERUSKAN ADU-0001 rt2-rw4 lokasinya di RT 02",
+    )
+    .await;
+    assert!(answer.contains("diteruskan"), "{answer}");
+    let handed = case_now(&h, &case).await;
+    assert_eq!(handed.handed_down_to.as_ref(), Some(&rt.path()));
+
+    // The RT head sees and works it; the citizen is told.
+    let before = h.standin.received().len();
+    let answer = official_says(&h, rt_head, "wamid.t1", "proses adu 1").await;
+    assert!(answer.contains("dikerjakan"), "{answer}");
+    assert_eq!(case_now(&h, &case).await.status, Status::InProgress);
+    assert_eq!(to_citizen(&h, before).len(), 1);
+    assert_private(&h, &[RINA, rt_head]);
+}
+
+#[tokio::test]
+async fn an_officials_message_costs_the_first_read_and_its_command() {
+    let h = harness("official-counts").await;
+    complaint(&h).await;
+    confirmed(&h, "Ibu Rina", GAREGEH, Role::Officer, RINA).await;
+    // A greeting: the first read (which finds the registration) and the
+    // record that it was handled.
+    h.counter.reset();
+    official_says(&h, RINA, "wamid.k1", "slmt pagi").await;
+    assert_eq!(
+        h.counter.by_operation(),
+        [("BatchGetItem", 1), ("TransactWriteItems", 1)]
+            .map(|(op, n)| (op.to_owned(), n))
+            .into(),
+        "help"
+    );
+    // TERIMA: the first read, the API's own (the case by its ticket, the
+    // reporter to tell), its write with the citizen's message, the send's
+    // record, and the handled record.
+    h.counter.reset();
+    official_says(&h, RINA, "wamid.k2", "terima ADU-0001").await;
+    assert_eq!(
+        h.counter.by_operation(),
+        [("BatchGetItem", 1), ("GetItem", 3), ("TransactWriteItems", 3)]
+            .map(|(op, n)| (op.to_owned(), n))
+            .into(),
+        "terima"
+    );
+}

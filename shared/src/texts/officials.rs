@@ -1,0 +1,119 @@
+//! What the desk answers a registered official on WhatsApp, in Bahasa
+//! Indonesia: the `officials` object of the texts file. A city's own texts
+//! file may leave it out (its officials then read the shipped sentences).
+
+use serde::Deserialize;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OfficialTexts {
+    pub confirmed: String,
+    pub code_needed: String,
+    pub code_expired: String,
+    pub help: String,
+    pub usage_tolak: String,
+    pub usage_selesai: String,
+    pub usage_balas: String,
+    pub usage_teruskan: String,
+    pub usage_gabung: String,
+    pub usage_lapor: String,
+    pub no_ticket: String,
+    pub not_found: String,
+    pub read_only: String,
+    pub verified: String,
+    pub started: String,
+    pub rejected: String,
+    pub resolved: String,
+    pub replied: String,
+    pub forwarded: String,
+    pub escalated: String,
+    pub merged: String,
+    pub citizen_told: String,
+    pub citizen_later: String,
+    pub citizen_not_reachable: String,
+    pub not_now: String,
+    pub changed_meanwhile: String,
+    pub refused: String,
+    pub unknown_destination: String,
+    pub choices_header: String,
+    pub choice_line: String,
+    pub info: String,
+    pub list_header: String,
+    pub list_line: String,
+    pub list_none: String,
+}
+
+/// The shipped file, read for its `officials` object alone.
+#[derive(Deserialize)]
+struct Shipped {
+    officials: OfficialTexts,
+}
+
+impl Default for OfficialTexts {
+    fn default() -> Self {
+        serde_json::from_str::<Shipped>(super::SHIPPED)
+            .expect("the shipped texts are valid (tested)")
+            .officials
+    }
+}
+
+impl OfficialTexts {
+    /// Each sentence and the placeholders filled in for it.
+    pub(super) fn templates(&self) -> Vec<(&'static str, &str, &'static [&'static str])> {
+        const TICKET: &[&str] = &["ticket"];
+        vec![
+            ("officials.confirmed", &self.confirmed, &["name", "scope"]),
+            ("officials.code_needed", &self.code_needed, &["left"]),
+            ("officials.code_expired", &self.code_expired, &[]),
+            ("officials.help", &self.help, &[]),
+            ("officials.usage_tolak", &self.usage_tolak, &[]),
+            ("officials.usage_selesai", &self.usage_selesai, &[]),
+            ("officials.usage_balas", &self.usage_balas, &[]),
+            ("officials.usage_teruskan", &self.usage_teruskan, &[]),
+            ("officials.usage_gabung", &self.usage_gabung, &[]),
+            ("officials.usage_lapor", &self.usage_lapor, &[]),
+            ("officials.no_ticket", &self.no_ticket, &[]),
+            ("officials.not_found", &self.not_found, TICKET),
+            ("officials.read_only", &self.read_only, &[]),
+            ("officials.verified", &self.verified, &["ticket", "told"]),
+            ("officials.started", &self.started, &["ticket", "told"]),
+            ("officials.rejected", &self.rejected, &["ticket", "told"]),
+            ("officials.resolved", &self.resolved, &["ticket", "told"]),
+            ("officials.replied", &self.replied, &["ticket", "told"]),
+            ("officials.forwarded", &self.forwarded, &["ticket", "to", "told"]),
+            ("officials.escalated", &self.escalated, &["ticket", "to"]),
+            ("officials.merged", &self.merged, &["ticket", "into"]),
+            ("officials.citizen_told", &self.citizen_told, &[]),
+            ("officials.citizen_later", &self.citizen_later, &[]),
+            (
+                "officials.citizen_not_reachable",
+                &self.citizen_not_reachable,
+                &[],
+            ),
+            ("officials.not_now", &self.not_now, &["ticket", "status"]),
+            ("officials.changed_meanwhile", &self.changed_meanwhile, TICKET),
+            ("officials.refused", &self.refused, &["ticket", "reason"]),
+            (
+                "officials.unknown_destination",
+                &self.unknown_destination,
+                &["ticket", "to"],
+            ),
+            ("officials.choices_header", &self.choices_header, TICKET),
+            ("officials.choice_line", &self.choice_line, &["number", "name"]),
+            (
+                "officials.info",
+                &self.info,
+                &[
+                    "ticket", "kind", "status", "area", "category", "due", "level", "text",
+                ],
+            ),
+            ("officials.list_header", &self.list_header, &[]),
+            (
+                "officials.list_line",
+                &self.list_line,
+                &["ticket", "status", "due", "text"],
+            ),
+            ("officials.list_none", &self.list_none, &[]),
+        ]
+    }
+}

@@ -19,6 +19,7 @@ pub const WHATSAPP_APP_SECRET: &str = "WHATSAPP_APP_SECRET";
 pub const WHATSAPP_VERIFY_TOKEN: &str = "WHATSAPP_VERIFY_TOKEN";
 pub const TWILIO_WEBHOOK_URL: &str = "TWILIO_WEBHOOK_URL";
 pub const NUMBER_KECAMATAN: &str = "NUMBER_KECAMATAN";
+pub const OFFICIALS_NUMBER_ID: &str = "OFFICIALS_NUMBER_ID";
 
 /// Meta's webhook: present when its secrets are configured.
 #[derive(Clone)]
@@ -101,6 +102,7 @@ impl App {
             vocabulary,
             policy,
             number_kecamatan,
+            officials_number: env.optional(OFFICIALS_NUMBER_ID),
             keeps_files: media.is_some(),
         };
         Ok(Self {

@@ -328,6 +328,7 @@ fn parse_message(m: &Value, contact: Option<&Value>, number_id: &str) -> Result<
         number_id: number_id.to_owned(),
         sent_at,
         body,
+        replied_to: m.get("context").and_then(|c| opt_str(c, "id", limits::ID)),
     })
 }
 
@@ -565,6 +566,21 @@ mod tests {
                 body: "Jalan rusak".into()
             })
         );
+    }
+
+    /// A reply quotes the business's message as `context` (its `from` and
+    /// `id`); a forwarded message has a `context` with no id.
+    #[test]
+    fn a_reply_names_the_message_it_replies_to() {
+        let mut reply = text("PNID", "6281234567890", "wamid.R", 1_764_000_000, "sdh pak");
+        reply["entry"][0]["changes"][0]["value"]["messages"][0]["context"] =
+            serde_json::json!({"from": "6281100001111", "id": "wamid.NOTICE1"});
+        let d = parse(&bytes(reply)).unwrap();
+        assert_eq!(d.messages[0].replied_to.as_deref(), Some("wamid.NOTICE1"));
+        let mut forwarded = text("PNID", "6281234567890", "wamid.F", 1_764_000_000, "lihat ini");
+        forwarded["entry"][0]["changes"][0]["value"]["messages"][0]["context"] =
+            serde_json::json!({"forwarded": true});
+        assert_eq!(parse(&bytes(forwarded)).unwrap().messages[0].replied_to, None);
     }
 
     #[test]

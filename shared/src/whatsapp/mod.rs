@@ -33,6 +33,9 @@ pub struct Inbound {
     pub number_id: String,
     pub sent_at: DateTime<Utc>,
     pub body: InboundBody,
+    /// The id of the business's message this one replies to (Meta's
+    /// `context.id`): an official's reply to a case's notice.
+    pub replied_to: Option<String>,
 }
 
 /// How long a handled message's id is remembered from its arrival (the
@@ -143,6 +146,7 @@ mod tests {
             number_id: "111".into(),
             sent_at: now - ago,
             body: InboundBody::Content(MessageContent::Text { body: "x".into() }),
+            replied_to: None,
         }
     }
 

@@ -63,6 +63,9 @@ pub fn parse(params: &[(String, String)], received_at: DateTime<Utc>) -> Result<
         number_id: number_id.to_owned(),
         sent_at: received_at,
         body,
+        // Twilio's replied-to message (`OriginalRepliedMessageSid`) is not
+        // used: officials act on Meta's number only.
+        replied_to: None,
     };
 
     if let Some(payload) = param(params, "ButtonPayload").filter(|p| bounded(p, limits::ID)) {

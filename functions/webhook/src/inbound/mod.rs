@@ -43,6 +43,9 @@ pub struct Desk {
     pub policy: Policy,
     /// Which kecamatan each of the city's numbers serves, if only one.
     pub number_kecamatan: HashMap<String, JurisdictionPath>,
+    /// The number kept for registered officials, if any: elsewhere they
+    /// write as citizens.
+    pub officials_number: Option<String>,
     /// A media bucket is configured: citizens' files are kept.
     pub keeps_files: bool,
 }
@@ -55,6 +58,16 @@ impl Desk {
             vocabulary: &self.vocabulary,
             receiving_kecamatan: self.number_kecamatan.get(&inbound.number_id),
         }
+    }
+
+    /// Officials act through Meta's numbers (the officials' own, when the
+    /// deployment keeps one); Twilio's officials are citizens.
+    fn takes_officials_on(&self, inbound: &Inbound) -> bool {
+        inbound.provider == Provider::Meta
+            && self
+                .officials_number
+                .as_ref()
+                .is_none_or(|number| *number == inbound.number_id)
     }
 
     fn rules(&self) -> Rules<'_> {
@@ -198,9 +211,8 @@ async fn as_sent(
         if let Some(handled) = handled {
             return Ok(redelivered(&handled, &sender, &found, desk, inbound, now));
         }
-        // Officials act through Meta's number; Twilio's officials are citizens.
         if let Some(official) =
-            official.filter(|_| taken_as == TakenAs::Anyone && inbound.provider == Provider::Meta)
+            official.filter(|_| taken_as == TakenAs::Anyone && desk.takes_officials_on(inbound))
         {
             return match conversation::official::parse(&inbound.body, None) {
                 OfficialCommand::Report(text) => {

@@ -355,3 +355,21 @@ async fn an_officials_message_costs_the_first_read_and_its_command() {
         "terima"
     );
 }
+
+#[tokio::test]
+async fn with_a_number_of_their_own_officials_are_citizens_on_the_public_one() {
+    let h = harness_with("official-number", |env| {
+        env.push(("OFFICIALS_NUMBER_ID".into(), MKS_NUMBER.into()));
+    })
+    .await;
+    let (_, code) = registered(&h, new_official("Ibu Rina", GAREGEH, Role::Officer, RINA)).await;
+    // The code sent to the public number is a citizen's message.
+    let to_public = fixtures::text(KOTA_NUMBER, RINA, "wamid.n1", now(), &code);
+    assert_eq!(post(&h, &to_public).await.0, 200);
+    assert_eq!(all_cases(&h).await.len(), 1, "a citizen's report");
+    // On the officials' number it confirms her.
+    let to_officials = fixtures::text(MKS_NUMBER, RINA, "wamid.n2", now(), &code);
+    assert_eq!(post(&h, &to_officials).await.0, 200);
+    let answer = h.standin.received().last().unwrap().body.clone();
+    assert!(answer.to_string().contains("Ibu Rina"), "{answer}");
+}

@@ -46,6 +46,7 @@ fn desk() -> Desk {
         vocabulary: Arc::new(Vocabulary::shipped().clone()),
         policy: Policy::from_env(&Env::from_pairs(Vec::<(String, String)>::new())).unwrap(),
         number_kecamatan: Default::default(),
+        officials_number: None,
         keeps_files: false,
     }
 }
@@ -64,6 +65,7 @@ fn message(from: &str, id: &str, text: &str) -> Inbound {
         number_id: NUMBER.into(),
         sent_at: now(),
         body: InboundBody::Content(MessageContent::Text { body: text.into() }),
+        replied_to: None,
     }
 }
 

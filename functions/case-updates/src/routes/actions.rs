@@ -77,6 +77,13 @@ pub enum Action {
     },
     /// Only what the public record shows changes.
     Publish(Publication),
+}
+
+/// What a request asks: a change of this case alone, or a merge or its
+/// undo, which write two cases (the merge module's).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Requested {
+    Change(Action),
     /// Closed as a duplicate of the case with this ticket, whose news its
     /// reporter gets from now on.
     Merge {
@@ -97,8 +104,6 @@ impl Action {
             Action::Forward { .. } => Act::Forward,
             Action::Dispose { .. } => Act::Transition(Transition::Dispose),
             Action::Publish(_) => Act::Publish,
-            Action::Merge { .. } => Act::Merge,
-            Action::Unmerge => Act::Unmerge,
         }
     }
 }
@@ -153,15 +158,15 @@ pub async fn act_on(
     now: DateTime<Utc>,
 ) -> Result<Response<Body>, ApiError> {
     official.require_officer()?;
-    let (version, action, on_resolve) = action_request(&state.tree, body)?;
+    let (version, requested, on_resolve) = action_request(&state.tree, body)?;
     let version = match versions {
         Versions::Required => Some(required("version", version)?),
         Versions::AsRead => version,
     };
-    if let Action::Reclassify(Reclassification {
+    if let Requested::Change(Action::Reclassify(Reclassification {
         jurisdiction: Some(to),
         ..
-    }) = &action
+    })) = &requested
     {
         // Checked before the case is read: the answer is the same for any ticket.
         official.require_within("kelurahan", to)?;
@@ -171,11 +176,11 @@ pub async fn act_on(
         check_version(&case, version)?;
     }
     // Boxed: two cases' futures would grow every request's on the stack.
-    match &action {
-        Action::Merge { into } => return Box::pin(merge::merge(state, official, case, into, now)).await,
-        Action::Unmerge => return Box::pin(merge::unmerge(state, official, case, now)).await,
-        _ => {}
-    }
+    let action = match requested {
+        Requested::Merge { into } => return Box::pin(merge::merge(state, official, case, &into, now)).await,
+        Requested::Unmerge => return Box::pin(merge::unmerge(state, official, case, now)).await,
+        Requested::Change(action) => action,
+    };
     // A hand-down's RW or RT is checked against its kelurahan's units.
     let units = match &action {
         Action::Forward { to, .. } => units::for_destination(state, to, now).await?,
@@ -234,18 +239,18 @@ pub async fn act_on(
 pub fn action_request(
     tree: &Jurisdictions,
     body: &[u8],
-) -> Result<(Option<u64>, Action, Option<Publication>), ApiError> {
+) -> Result<(Option<u64>, Requested, Option<Publication>), ApiError> {
     let mut body: ActionRequest = json_body(body)?;
     let version = body.version;
     let publication = Publication::parse(body.public_summary.take(), body.location_public.take())?;
-    let action = parse_action(tree, body, publication.clone())?;
-    let on_resolve = match (&action, publication) {
-        (Action::Publish(_), _) | (_, None) => None,
+    let requested = parse_action(tree, body, publication.clone())?;
+    let on_resolve = match (&requested, publication) {
+        (Requested::Change(Action::Publish(_)), _) | (_, None) => None,
         (
-            Action::Transition {
+            Requested::Change(Action::Transition {
                 transition: Transition::Resolve,
                 ..
-            },
+            }),
             Some(publication),
         ) => Some(publication),
         (_, Some(_)) => {
@@ -255,14 +260,14 @@ pub fn action_request(
             ))
         }
     };
-    Ok((version, action, on_resolve))
+    Ok((version, requested, on_resolve))
 }
 
 fn parse_action(
     tree: &Jurisdictions,
     body: ActionRequest,
     publication: Option<Publication>,
-) -> Result<Action, ApiError> {
+) -> Result<Requested, ApiError> {
     let name = required("action", body.action)?;
     let note = text_field("note", body.note, MAX_NOTE_CHARS)?;
     let transition = |transition| Action::Transition {
@@ -313,9 +318,9 @@ fn parse_action(
         "merge" => {
             let into = required("into", text_field("into", body.into, 32)?)?;
             let into = Ticket::parse(&into).map_err(|_| ApiError::invalid("into", "not a ticket (ADU-0042)"))?;
-            Action::Merge { into }
+            return Ok(Requested::Merge { into });
         }
-        "unmerge" => Action::Unmerge,
+        "unmerge" => return Ok(Requested::Unmerge),
         _ => {
             return Err(ApiError::invalid(
                 "action",
@@ -323,7 +328,7 @@ fn parse_action(
             ))
         }
     };
-    Ok(action)
+    Ok(Requested::Change(action))
 }
 
 fn reclassification(
@@ -495,6 +500,5 @@ async fn apply(
         }
         Action::Publish(publication) => Ok((publication.apply(state, case, official, now).await?, None)),
         // Both cases' writes are the merge module's.
-        Action::Merge { .. } | Action::Unmerge => Err(ApiError::Internal),
     }
 }

@@ -300,8 +300,20 @@ pub fn erase_question(texts: &Texts) -> Outbound {
     .expect("two buttons fit")
 }
 
-/// `STATUS ADU-0042`: one case.
+/// `STATUS ADU-0042`: one case; a case merged into another names it (whose
+/// news reaches the reporter; its status is read for `STATUS` alone).
 pub fn status_one(texts: &Texts, tree: &Jurisdictions, calendar: &WorkingCalendar, case: &Case) -> Outbound {
+    if let Some(merged) = &case.merged_into {
+        return Outbound::text(render(
+            &texts.status_one_merged,
+            &[
+                ("ticket", case.ticket.as_str()),
+                ("kind", texts.kind_name(case.kind)),
+                ("date", &local_date(calendar, case.created_at)),
+                ("into", merged.ticket.as_str()),
+            ],
+        ));
+    }
     Outbound::text(render(
         &texts.status_one,
         &[
@@ -312,4 +324,45 @@ pub fn status_one(texts: &Texts, tree: &Jurisdictions, calendar: &WorkingCalenda
             ("area", &area_name(tree, case.area())),
         ],
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::case::tests::sample_new_case;
+    use crate::domain::ladder::Ladder;
+    use crate::domain::merge::MergedInto;
+    use crate::domain::sla::SlaPolicy;
+
+    fn body(message: Outbound) -> String {
+        match message {
+            Outbound::Text { body } => body,
+            other => panic!("not a text: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn status_of_a_merged_case_names_the_case_it_follows() {
+        let (texts, tree, sla) = (
+            Texts::shipped(),
+            Jurisdictions::bukittinggi(),
+            SlaPolicy::default(),
+        );
+        let (mut case, _) = Case::open(sample_new_case(43), &Ladder::default(), &sla, Utc::now());
+        let own = body(status_one(&texts, tree, &sla.calendar, &case));
+        assert!(own.contains("ADU-0043") && own.contains("Status:"), "{own}");
+        case.merged_into = Some(MergedInto {
+            case: case.id.clone(),
+            ticket: Ticket::parse("ADU-0042").unwrap(),
+            at: Utc::now(),
+            status: case.status,
+            handed_down_to: None,
+        });
+        let merged = body(status_one(&texts, tree, &sla.calendar, &case));
+        assert!(
+            merged.contains("ADU-0043") && merged.contains("*ADU-0042*"),
+            "{merged}"
+        );
+        assert!(!merged.contains("Status:"), "{merged}");
+    }
 }

@@ -38,6 +38,10 @@ pub struct Texts {
     /// `STATUS`: a case merged into another, shown with that case.
     pub status_line_merged: String,
     pub status_one: String,
+    /// `STATUS` of a case merged into another; a city's file written before
+    /// it existed reads the shipped sentence.
+    #[serde(default = "shipped_status_one_merged")]
+    pub status_one_merged: String,
     pub not_found: String,
     pub bad_ticket: String,
     pub withdrawn: String,
@@ -179,6 +183,11 @@ impl Texts {
                 &self.status_one,
                 &["ticket", "kind", "date", "status", "area"],
             ),
+            (
+                "status_one_merged",
+                &self.status_one_merged,
+                &["ticket", "kind", "date", "into"],
+            ),
             ("not_found", &self.not_found, TICKET),
             ("withdrawn", &self.withdrawn, TICKET),
             ("cannot_withdraw", &self.cannot_withdraw, &["ticket", "status"]),
@@ -261,6 +270,16 @@ impl Texts {
         let key = level.tier().map_or("dinas", |t| t.as_str());
         &self.level_names[key]
     }
+}
+
+fn shipped_status_one_merged() -> String {
+    #[derive(Deserialize)]
+    struct Shipped {
+        status_one_merged: String,
+    }
+    serde_json::from_str::<Shipped>(SHIPPED)
+        .expect("the shipped texts are valid (tested)")
+        .status_one_merged
 }
 
 fn placeholders(template: &str) -> impl Iterator<Item = &str> {

@@ -1,20 +1,14 @@
 //! docs/whatsapp-templates.md is what a city submits to Meta: it must list
-//! exactly the templates the code sends, each with the parameters in the
-//! order the code fills them, its buttons and its variable.
+//! exactly the templates the code sends (the citizens' and the officials'
+//! notice), each with the parameters in the order the code fills them, its
+//! buttons and its variable.
 
+use aduan_shared::notify::officials::{self, NoticeParam};
 use aduan_shared::notify::templates::{Param, TemplateKind, NOTE_CHARS};
 
 const DOC: &str = include_str!("../../docs/whatsapp-templates.md");
 /// Meta's limit on a template's body, parameters filled in.
 const META_BODY_CHARS: usize = 1024;
-
-fn param_name(param: Param) -> &'static str {
-    match param {
-        Param::Ticket => "ticket",
-        Param::Office => "office",
-        Param::Note => "note",
-    }
-}
 
 /// The section of the page headed with the template's name.
 fn section(name: &str) -> &'static str {
@@ -38,64 +32,102 @@ fn body(section: &str) -> String {
         .to_owned()
 }
 
-#[test]
-fn every_template_the_code_sends_is_documented_as_it_fills_it() {
-    for kind in TemplateKind::ALL {
-        let name = kind.default_name();
-        let section = section(name);
-        let params: Vec<&str> = kind.params().iter().map(|p| param_name(*p)).collect();
-        let listed = params
+/// One template's section and its row in the variables' table: its
+/// parameters in order (with the longest each may be filled with), its
+/// buttons and its variable.
+fn check(name: &str, params: &[(&str, usize)], buttons: &[&str], variable: &str) {
+    let section = section(name);
+    let listed = params
+        .iter()
+        .map(|(p, _)| format!("`{p}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    assert!(
+        section.contains(&format!("- Parameters: {listed}\n")),
+        "{name}: parameters should read {listed}"
+    );
+    let body = body(section);
+    for n in 1..=params.len() {
+        assert_eq!(
+            body.matches(&format!("{{{{{n}}}}}")).count(),
+            1,
+            "{name}: {{{{{n}}}}} once"
+        );
+    }
+    assert!(
+        !body.contains(&format!("{{{{{}}}}}", params.len() + 1)),
+        "{name}: no extra parameter"
+    );
+    // Meta refuses a body that starts or ends with a parameter.
+    assert!(
+        !body.starts_with("{{") && !body.ends_with("}}"),
+        "{name}: text around the parameters"
+    );
+    let longest = body.chars().count() + params.iter().map(|(_, max)| max).sum::<usize>();
+    assert!(
+        longest <= META_BODY_CHARS,
+        "{name}: up to {longest} characters filled in"
+    );
+    if buttons.is_empty() {
+        assert!(!section.contains("Buttons"), "{name}: no buttons in the code");
+    } else {
+        let listed = buttons
             .iter()
-            .map(|p| format!("`{p}`"))
+            .map(|b| format!("`{b}`"))
             .collect::<Vec<_>>()
             .join(", ");
         assert!(
-            section.contains(&format!("- Parameters: {listed}\n")),
-            "{name}: parameters should read {listed}"
+            section.contains(&format!("- Buttons (quick reply): {listed}")),
+            "{name}: buttons {listed}"
         );
-        let body = body(section);
-        for n in 1..=params.len() {
-            assert_eq!(
-                body.matches(&format!("{{{{{n}}}}}")).count(),
-                1,
-                "{name}: {{{{{n}}}}} once"
-            );
-        }
+    }
+    assert!(
+        DOC.contains(&format!("| `{name}` | `{variable}` |")),
+        "{name}: its variable in the table"
+    );
+}
+
+#[test]
+fn every_template_the_code_sends_is_documented_as_it_fills_it() {
+    for kind in TemplateKind::ALL {
+        let params: Vec<(&str, usize)> = kind
+            .params()
+            .iter()
+            .map(|p| match p {
+                Param::Ticket => ("ticket", 18),
+                Param::Office => ("office", 80),
+                Param::Note => ("note", NOTE_CHARS),
+            })
+            .collect();
+        check(kind.default_name(), &params, kind.buttons(), kind.variable());
+    }
+}
+
+#[test]
+fn the_officials_notice_is_documented_as_it_is_filled() {
+    let params: Vec<(&str, usize)> = officials::PARAMS
+        .iter()
+        .map(|p| match p {
+            NoticeParam::Ticket => ("ticket", 18),
+            NoticeParam::Reason => ("reason", 120),
+            NoticeParam::Kelurahan => ("kelurahan", 80),
+            NoticeParam::Kind => ("kind", 20),
+            NoticeParam::Category => ("category", 64),
+            NoticeParam::Deadline => ("deadline", 20),
+            NoticeParam::Text => ("text", officials::TEXT_CHARS),
+        })
+        .collect();
+    let buttons: Vec<&str> = officials::BUTTONS.iter().map(|(label, _)| *label).collect();
+    check(
+        officials::DEFAULT_TEMPLATE,
+        &params,
+        &buttons,
+        officials::TEMPLATE_VARIABLE,
+    );
+    for (_, action) in officials::BUTTONS {
         assert!(
-            !body.contains(&format!("{{{{{}}}}}", params.len() + 1)),
-            "{name}: no extra parameter"
-        );
-        let longest = body.chars().count()
-            + kind
-                .params()
-                .iter()
-                .map(|p| match p {
-                    Param::Note => NOTE_CHARS,
-                    Param::Office => 80,
-                    Param::Ticket => 18,
-                })
-                .sum::<usize>();
-        assert!(
-            longest <= META_BODY_CHARS,
-            "{name}: up to {longest} characters filled in"
-        );
-        let buttons = kind.buttons();
-        if buttons.is_empty() {
-            assert!(!section.contains("Buttons"), "{name}: no buttons in the code");
-        } else {
-            let listed = buttons
-                .iter()
-                .map(|b| format!("`{b}`"))
-                .collect::<Vec<_>>()
-                .join(", ");
-            assert!(
-                section.contains(&format!("- Buttons (quick reply): {listed}")),
-                "{name}: buttons {listed}"
-            );
-        }
-        assert!(
-            DOC.contains(&format!("| `{name}` | `{}` |", kind.variable())),
-            "{name}: its variable in the table"
+            section(officials::DEFAULT_TEMPLATE).contains(&format!("`off:{action}:<ticket>`")),
+            "the payload of {action}"
         );
     }
 }
@@ -106,6 +138,7 @@ fn the_page_lists_no_template_the_code_does_not_send() {
         .lines()
         .filter_map(|line| line.strip_prefix("## `")?.strip_suffix('`'))
         .collect();
-    let sent: Vec<&str> = TemplateKind::ALL.iter().map(|k| k.default_name()).collect();
+    let mut sent: Vec<&str> = TemplateKind::ALL.iter().map(|k| k.default_name()).collect();
+    sent.push(officials::DEFAULT_TEMPLATE);
     assert_eq!(documented, sent);
 }

@@ -1,10 +1,17 @@
 //! Cases put in the table as a citizen's first message would put them:
-//! through the same write the webhook uses.
+//! through the same write the webhook uses; officials registered as an
+//! admin registers them.
 
 use aduan_shared::conversation::Reporter;
 use aduan_shared::domain::case::Case;
+use aduan_shared::domain::identity::IdKeys;
+use aduan_shared::domain::jurisdiction::JurisdictionPath;
+use aduan_shared::domain::official::{CodeCheck, NewOfficial, OfficialName, Registration, Role};
+use aduan_shared::domain::phone::PhoneNumber;
+use aduan_shared::domain::reporter::ReporterKeys;
 use aduan_shared::domain::timeline::TimelineEvent;
 use aduan_shared::store::{CaseWrite, CitizenWrite, InboundKey, Store};
+use chrono::Utc;
 
 /// Writes `case` with its first events and the reporter's record (new), as
 /// if opened by a message with id `seed.<ticket>`; the case as written.
@@ -29,4 +36,35 @@ pub async fn open_case(store: &Store, case: &Case, events: &[TimelineEvent], rep
         .await
         .expect("seed case");
     case.clone()
+}
+
+/// Registers an official with WhatsApp `number` at `scope` as an admin
+/// would, confirmed by the code shown (unless `confirmed` is false); the
+/// registration as stored.
+pub async fn official(
+    store: &Store,
+    keys: &ReporterKeys,
+    scope: &str,
+    number: &str,
+    notify_below: bool,
+    confirmed: bool,
+) -> Registration {
+    let now = Utc::now();
+    let official = NewOfficial {
+        name: OfficialName::parse(&format!("Petugas {scope}")).expect("a name"),
+        scope: JurisdictionPath::parse(scope).expect("a scope"),
+        role: Role::Officer,
+        whatsapp: PhoneNumber::parse(number).expect("a number"),
+        notify_below,
+    };
+    let (mut registration, code) = Registration::new(official, keys, "sub-admin".into(), now);
+    if confirmed {
+        let check = registration.check_code(code.expose(), &IdKeys::default(), now);
+        assert_eq!(check, CodeCheck::Confirmed);
+    }
+    store
+        .register_official(&registration)
+        .await
+        .expect("register official");
+    registration
 }

@@ -12,6 +12,7 @@ use aduan_shared::domain::audit::AuditRetention;
 use aduan_shared::domain::jurisdiction::Jurisdictions;
 use aduan_shared::domain::ladder::Ladder;
 use aduan_shared::domain::sla::SlaPolicy;
+use aduan_shared::notify::officials::OfficialNotifier;
 use aduan_shared::notify::{EscalationNotifier, SnsPublisher};
 use aduan_shared::store::Store;
 
@@ -30,6 +31,9 @@ pub struct AppState {
     pub escalations: EscalationNotifier,
     /// Tells citizens on WhatsApp what happened to their case.
     pub citizens: Citizens,
+    /// Tells registered officials on WhatsApp of a case forwarded or
+    /// escalated to them.
+    pub officials: OfficialNotifier,
     /// Citizens' files, with a media bucket configured (presigned URLs only).
     pub media: Option<MediaBucket>,
     /// Seals and opens RW and RT heads' numbers (the reporters' contact key).
@@ -76,6 +80,11 @@ impl AppState {
         .with_offset(sla.calendar.offset());
         // Without a token, sends fail and stay pending (visible on the case).
         let messaging = Messaging::load(env, secrets)?;
+        let officials = messaging.official_notifier(
+            &config.reporter_keys,
+            config.jurisdictions.clone(),
+            sla.calendar.offset(),
+        );
         let citizens = Citizens::new(messaging.into_messenger(
             Arc::new(config.reporter_keys.clone()),
             config.jurisdictions.clone(),
@@ -87,6 +96,7 @@ impl AppState {
             sla,
             escalations,
             citizens,
+            officials,
             media: MediaConfig::load(env)?.map(|media| MediaBucket::new(sdk, media.bucket)),
             contacts: config.reporter_keys.contacts.clone(),
             units: UnitsCache::new(Duration::seconds(

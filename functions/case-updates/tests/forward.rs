@@ -40,12 +40,13 @@ async fn handed_down_to_an_rt_and_back_stays_in_the_kelurahans_queue() {
     // Pinned: the ticket's pointer and the case, the kelurahan's units (the
     // cache was emptied by their change), the reporter's record for the
     // message, one write (case, event, pending publish, the message), the
-    // publish's and the message's outcomes.
+    // publish's and the message's outcomes, and the officials registered at
+    // the RT and at each tier above it (none: no notice).
     assert_eq!(
         app.requests.by_operation(),
         [
             ("GetItem".to_owned(), 3),
-            ("Query".to_owned(), 1),
+            ("Query".to_owned(), 1 + 5),
             ("TransactWriteItems".to_owned(), 2),
             ("DeleteItem".to_owned(), 1)
         ]

@@ -1,10 +1,12 @@
 //! The digest function: daily digests for officials, the hourly SLA sweep,
-//! and the retry of pending WhatsApp messages every few minutes.
+//! and, every few minutes, the retry of pending WhatsApp messages and the
+//! registered officials' notices of new cases.
 //! `main.rs` only wires; everything here is testable with a real event.
 
 pub mod config;
 mod erased_files;
 pub mod job;
+pub mod new_cases;
 pub mod run_digest;
 pub mod sweep;
 
@@ -18,6 +20,7 @@ use aduan_shared::config::policy::Policy;
 use aduan_shared::config::{aws_sdk_config, CommonConfig, ConfigError, Env};
 use aduan_shared::domain::jurisdiction::Jurisdictions;
 use aduan_shared::notify::citizen::CitizenMessenger;
+use aduan_shared::notify::officials::OfficialNotifier;
 use aduan_shared::notify::{EscalationNotifier, RetryPolicy, SnsPublisher};
 use aduan_shared::store::{Store, StoreError};
 use chrono::{DateTime, Days, Utc};
@@ -34,6 +37,9 @@ pub struct App {
     pub escalations: EscalationNotifier,
     /// Tells citizens what the sweep did, and retries what did not go out.
     pub messenger: CitizenMessenger,
+    /// Tells registered officials on WhatsApp of cases new at their tier
+    /// and of the sweep's escalations to them.
+    pub officials: OfficialNotifier,
     pub digest_topic_arn: String,
     pub tree: Arc<Jurisdictions>,
     /// The ladder, and the SLA (calendar, allowances incl. the working days
@@ -73,12 +79,15 @@ impl App {
                 });
         let media = MediaConfig::load(env)?
             .map(|config| MediaArchive::new(&config, sdk, outgoing.api.media_downloader()));
+        let officials =
+            outgoing.official_notifier(&common.reporter_keys, tree.clone(), policy.sla.calendar.offset());
         let messenger = outgoing.into_messenger(Arc::new(common.reporter_keys), tree.clone());
         Ok(Self {
             store,
             sns,
             escalations,
             messenger,
+            officials,
             digest_topic_arn: common.digest_topic_arn,
             tree,
             policy,

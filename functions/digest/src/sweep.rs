@@ -7,6 +7,8 @@
 //!    published and the citizen told (through the [`CitizenMessenger`]). A
 //!    resolved case whose citizen did not answer within the policy's confirm
 //!    allowance (`SLA_CONFIRM_DAYS`) is closed instead, and the citizen told.
+//!    The officials registered at an escalated case's new holder are told
+//!    on WhatsApp (`notify::officials`).
 //! 2. The outbox, due by now: escalation publishes that failed are retried
 //!    (claimed first, with backoff and a bound on attempts), then WhatsApp
 //!    messages left pending by any function are sent by the messenger, then
@@ -34,6 +36,7 @@ use aduan_shared::domain::ladder::LadderError;
 use aduan_shared::domain::lifecycle::{Status, Transition};
 use aduan_shared::domain::timeline::Actor;
 use aduan_shared::notify::citizen::{Delivery, Notice, NotifyError, RetrySummary, Staged};
+use aduan_shared::notify::officials::NoticeSummary;
 use aduan_shared::notify::{PublishOutcome, RetryOutcome};
 use aduan_shared::store::{Cursor, StoreError};
 use chrono::{DateTime, Utc};
@@ -74,6 +77,11 @@ pub struct SweepSummary {
     pub citizen_notices_pending: usize,
     /// Not sent: the citizen sent BERHENTI.
     pub citizen_notices_withheld: usize,
+    /// Registered officials' WhatsApp notices: escalations (the sweep) or
+    /// new cases (the message retry).
+    pub official_notices: NoticeSummary,
+    /// New cases whose officials were told (the message retry).
+    pub new_cases: usize,
     /// Sent or not, the outcome could not be recorded (the store failed):
     /// the notice stays pending, saved with the change, for a later sweep.
     pub citizen_notice_failures: usize,
@@ -121,15 +129,18 @@ impl App {
         Ok(summary)
     }
 
-    /// The pending WhatsApp messages alone, on their own schedule every few
-    /// minutes: one Query when nothing is due. Never fails: what is not sent
-    /// stays pending for the next run (the hourly sweep retries them too).
+    /// The pending WhatsApp messages, on their own schedule every few
+    /// minutes, then the officials' notices of new cases (`new_cases`):
+    /// three requests when nothing is due or new. Never fails: what is not
+    /// sent stays pending for the next run (the hourly sweep retries them
+    /// too); an official's notice that fails is logged, not retried.
     pub async fn message_retry(&self, now: DateTime<Utc>, budget: Budget) -> SweepSummary {
         let mut summary = SweepSummary {
             job: "message-retry",
             ..Default::default()
         };
         self.retry_whatsapp(now, budget, &mut summary).await;
+        self.notify_new_cases(now, budget, &mut summary).await;
         tracing::info!(?summary, "message retry");
         summary
     }
@@ -220,6 +231,11 @@ impl App {
                         summary.errors += 1;
                     }
                 }
+                let told = self
+                    .officials
+                    .tell_of_event(&self.store, &case, &event, now)
+                    .await;
+                summary.official_notices.add(told);
                 self.tell_citizen(&case, staged, now, summary).await;
             }
             match page.next {

@@ -485,8 +485,9 @@ async fn a_pending_whatsapp_message_is_sent_once_by_two_concurrent_sweeps() {
 }
 
 /// The schedule of its own every few minutes: one Query when nothing is
-/// due; a message whose send failed goes out at the next run, with nothing
-/// else of the sweep done.
+/// due (and, for officials' notices of new cases, the cursor's GetItem and
+/// one Query when nothing is new); a message whose send failed goes out at
+/// the next run, with nothing else of the sweep done.
 #[tokio::test(flavor = "multi_thread")]
 async fn the_message_retry_reads_once_when_nothing_is_due_and_sends_what_is() {
     let t0 = at("2026-11-30T10:00:00+07:00");
@@ -502,8 +503,8 @@ async fn the_message_retry_reads_once_when_nothing_is_due_and_sends_what_is() {
     assert_eq!(idle["whatsapp"]["sent"], 0, "{idle}");
     assert_eq!(
         counter.by_operation(),
-        [("Query".to_owned(), 1)].into(),
-        "nothing due"
+        [("GetItem".to_owned(), 1), ("Query".to_owned(), 1 + 1)].into(),
+        "nothing due, nothing new"
     );
 
     left_pending(&a, &store, &case, &whatsapp, t0).await;

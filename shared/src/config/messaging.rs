@@ -6,10 +6,13 @@
 use std::path::Path;
 use std::sync::Arc;
 
+use chrono::FixedOffset;
+
 use super::{ConfigError, Env, Secrets};
 use crate::domain::jurisdiction::Jurisdictions;
 use crate::domain::reporter::ReporterKeys;
 use crate::notify::citizen::{CitizenMessenger, Templates};
+use crate::notify::officials::{self, NoticeTemplate, OfficialNotifier};
 use crate::texts::Texts;
 use crate::whatsapp::client::{TwilioAccount, WhatsAppApi, DEFAULT_META_API_BASE, DEFAULT_TWILIO_API_BASE};
 
@@ -27,6 +30,8 @@ pub const OPTIONAL_SECRETS: &[&str] = &[WHATSAPP_ACCESS_TOKEN, TWILIO_AUTH_TOKEN
 pub struct Messaging {
     pub api: WhatsAppApi,
     pub templates: Templates,
+    /// The officials' notice template (same language as the citizens').
+    pub official_notice: NoticeTemplate,
     pub texts: Arc<Texts>,
 }
 
@@ -39,6 +44,24 @@ impl Messaging {
             texts: self.texts,
             tree,
             templates: self.templates,
+        }
+    }
+
+    /// The notifier officials' WhatsApp notices go through, with the same
+    /// send API and texts; deadlines dated at `offset`.
+    pub fn official_notifier(
+        &self,
+        keys: &ReporterKeys,
+        tree: Arc<Jurisdictions>,
+        offset: FixedOffset,
+    ) -> OfficialNotifier {
+        OfficialNotifier {
+            api: self.api.clone(),
+            contacts: keys.contacts.clone(),
+            texts: self.texts.clone(),
+            tree,
+            template: self.official_notice.clone(),
+            offset,
         }
     }
 
@@ -63,11 +86,16 @@ impl Messaging {
         let twilio_base = env
             .optional(TWILIO_API_BASE)
             .unwrap_or_else(|| DEFAULT_TWILIO_API_BASE.to_owned());
-        let templates = Templates::new(
-            env.optional(TEMPLATE_LANGUAGE)
-                .unwrap_or_else(|| Templates::default().language),
-            |kind| env.optional(kind.variable()),
-        );
+        let language = env
+            .optional(TEMPLATE_LANGUAGE)
+            .unwrap_or_else(|| Templates::default().language);
+        let official_notice = NoticeTemplate {
+            name: env
+                .optional(officials::TEMPLATE_VARIABLE)
+                .unwrap_or_else(|| officials::DEFAULT_TEMPLATE.to_owned()),
+            language: language.clone(),
+        };
+        let templates = Templates::new(language, |kind| env.optional(kind.variable()));
         let texts = match env.optional(TEXTS_FILE) {
             Some(path) => Texts::load(Path::new(&path)).map_err(|e| ConfigError::Invalid {
                 name: TEXTS_FILE.into(),
@@ -78,6 +106,7 @@ impl Messaging {
         Ok(Self {
             api: WhatsAppApi::new(&meta_base, token, &twilio_base, twilio),
             templates,
+            official_notice,
             texts: Arc::new(texts),
         })
     }

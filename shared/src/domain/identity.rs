@@ -217,10 +217,8 @@ impl IdKeys {
     /// The key a number registered by an admin is recognised by: the one
     /// its WhatsApp messages carry (`wa_id`, the digits without `+`).
     pub fn of_phone(phone: &PhoneNumber, hasher: &ReporterHasher) -> Self {
-        let digits = phone.as_str().trim_start_matches('+');
-        let id = SenderId::parse(digits).expect("an E.164 number's digits are a sender id");
         Self {
-            phone: Some(hasher.reporter_id(&id)),
+            phone: Some(hasher.reporter_id(&phone.sender_id())),
             ..Self::default()
         }
     }

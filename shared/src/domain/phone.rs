@@ -4,6 +4,8 @@
 
 use std::fmt;
 
+use super::reporter::SenderId;
+
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct PhoneNumber(String);
 
@@ -57,6 +59,11 @@ impl PhoneNumber {
 
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// The number as WhatsApp names its user (`wa_id`): the digits.
+    pub fn sender_id(&self) -> SenderId {
+        SenderId::parse(self.0.trim_start_matches('+')).expect("an E.164 number's digits are a sender id")
     }
 }
 

@@ -537,6 +537,9 @@ impl CitizenMessenger {
             name: self.templates.name(kind).to_owned(),
             language: self.templates.language.clone(),
             params,
+            // A tap on a citizen's template button sends its label, which
+            // the conversation reads as typed.
+            buttons: Vec::new(),
         }
     }
 

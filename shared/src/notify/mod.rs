@@ -9,6 +9,7 @@ pub mod digest;
 pub mod escalation;
 pub mod gsm7;
 pub mod names;
+pub mod officials;
 pub mod retry;
 mod sms;
 pub mod sns;

@@ -129,7 +129,7 @@ impl Templates {
 
 /// A template parameter: Meta refuses line breaks, tabs and runs of more
 /// than four spaces, so the text goes on one line.
-fn one_line(text: &str) -> String {
+pub(crate) fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 

@@ -41,14 +41,7 @@ pub struct AuditPage {
 impl Store {
     /// Records an official's read: one PutItem.
     pub async fn record_read(&self, entry: &AuditEntry) -> Result<(), StoreError> {
-        self.client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(to_item(&AuditItem::new(entry))))
-            .send()
-            .await
-            .map_err(StoreError::from_sdk)?;
-        Ok(())
+        self.put(to_item(&AuditItem::new(entry))).await
     }
 
     /// Saves a message an official writes to the citizen, pending as

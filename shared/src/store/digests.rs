@@ -147,14 +147,7 @@ impl Store {
             sent_at: Some(now),
             expires_at: expiry(day),
         };
-        self.client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(to_item(&item)))
-            .send()
-            .await
-            .map_err(StoreError::from_sdk)?;
-        Ok(())
+        self.put(to_item(&item)).await
     }
 
     /// Gives up a claim whose publish failed, so a re-run sends it.

@@ -292,3 +292,20 @@ pub fn audit_official_pk(sub: &str) -> String {
 pub fn audit_sk(at: DateTime<Utc>, id: &EventId) -> String {
     format!("{}#{}", timestamp(at), id.as_str())
 }
+
+/// A notice sent to an official, by the provider's message id (Meta's
+/// `wamid`): a reply to the notice carries that id in its context, and the
+/// webhook finds the notice's case from it.
+pub fn notice_pk(message_id: &str) -> String {
+    format!("NOTICE#{message_id}")
+}
+pub const NOTICE_SK: &str = "NOTICE";
+
+/// How long a notice's record is kept: a reply to a month-old notice acts
+/// on nothing (the official types the ticket instead).
+pub const NOTICE_RETENTION_DAYS: i64 = 30;
+
+/// The new-case notices' cursor: the `QueueSK` of the last case of the
+/// `by_kota` index whose officials were told.
+pub const NEW_CASES_CURSOR_PK: &str = "CURSOR#new-cases";
+pub const CURSOR_SK: &str = "CURSOR";

@@ -2,7 +2,8 @@
 //! `PK`/`SK` values), the attribute encoding (`codec`), the item shapes
 //! (`items`), transactions with typed conflicts (`tx`), and the operations,
 //! one method per access pattern: here (cases), `citizen` (a citizen's
-//! message), `outbound`, `outbox`, `media`, `queue`, `digests`, `erased_files`, `units` (a kelurahan's RWs and RTs), `audit`
+//! message), `outbound`, `outbox`, `media`, `queue`, `digests`, `erased_files`, `units` (a kelurahan's RWs and RTs), `officials`,
+//! `notices` (officials' WhatsApp notices, the new cases' cursor), `audit`
 //! and `retention` (the reporter's record with a case's close or reopening).
 
 mod audit;
@@ -14,6 +15,7 @@ mod error;
 pub mod items;
 pub mod keys;
 pub mod media;
+mod notices;
 mod officials;
 mod outbound;
 mod outbox;
@@ -40,6 +42,7 @@ use codec::{from_item, is_expired, s, Item};
 pub use error::StoreError;
 use items::{EventItem, TicketItem};
 pub use items::{InboundKey, PendingOutbound, SavedReply};
+pub use notices::{NewCasesCursor, NoticeRef};
 pub use outbox::{AttemptEnd, OutboxEntry};
 pub use queue::{Cursor, Page, QueueQuery, QueueScope};
 use tx::Tx;
@@ -344,6 +347,18 @@ impl Store {
                 return Ok(items);
             }
         }
+    }
+
+    /// Writes `item` whatever was there: one PutItem, no condition.
+    async fn put(&self, item: Item) -> Result<(), StoreError> {
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .send()
+            .await
+            .map_err(StoreError::from_sdk)?;
+        Ok(())
     }
 
     async fn get(&self, pk: String, sk: &str) -> Result<Option<Item>, StoreError> {

@@ -115,14 +115,7 @@ impl Store {
     /// answered inline through the provider's webhook response), out of
     /// the outbox.
     pub async fn record_final(&self, case_id: &CaseId, event: &TimelineEvent) -> Result<(), StoreError> {
-        self.client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(to_item(&OutboundItem::new(case_id, event))))
-            .send()
-            .await
-            .map_err(StoreError::from_sdk)?;
-        Ok(())
+        self.put(to_item(&OutboundItem::new(case_id, event))).await
     }
 
     /// Records a message that did not go out, for the sweep to retry at
@@ -132,14 +125,8 @@ impl Store {
         pending: &PendingOutbound,
         next_attempt: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        self.client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(to_item(&OutboundItem::pending(pending, next_attempt))))
-            .send()
+        self.put(to_item(&OutboundItem::pending(pending, next_attempt)))
             .await
-            .map_err(StoreError::from_sdk)?;
-        Ok(())
     }
 
     /// Pending WhatsApp messages due by `now`, oldest first.

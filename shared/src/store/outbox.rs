@@ -146,13 +146,7 @@ impl Store {
     ) -> Result<OutboxEntry, StoreError> {
         let item = PublishItem::pending(case_id, escalation, next_attempt, attempts, Some(error));
         let entry = entry_of(&item, next_attempt);
-        self.client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(to_item(&item)))
-            .send()
-            .await
-            .map_err(StoreError::from_sdk)?;
+        self.put(to_item(&item)).await?;
         Ok(entry)
     }
 

@@ -1,4 +1,5 @@
-//! Every sentence a citizen reads, in Bahasa Indonesia, from one file a city
+//! Every sentence a citizen reads (and the words of officials' WhatsApp
+//! notices), in Bahasa Indonesia, from one file a city
 //! can edit (`config/texts/id.json`, compiled in; `TEXTS_FILE` overrides it).
 
 use std::collections::BTreeMap;
@@ -104,6 +105,34 @@ pub struct Texts {
     status_names: BTreeMap<String, String>,
     kind_names: BTreeMap<String, String>,
     level_names: BTreeMap<String, String>,
+    /// The words of an official's notice (the template's parameters). A
+    /// city's texts file written before they existed gets the shipped ones.
+    #[serde(default = "OfficialNoticeTexts::shipped")]
+    pub official_notice: OfficialNoticeTexts,
+}
+
+/// What an official's WhatsApp notice says in its own words: why the case
+/// reached them, and what stands for a missing category or deadline.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OfficialNoticeTexts {
+    pub new: String,
+    pub forwarded: String,
+    pub escalated: String,
+    pub no_category: String,
+    pub no_deadline: String,
+}
+
+impl OfficialNoticeTexts {
+    fn shipped() -> Self {
+        #[derive(Deserialize)]
+        struct Shipped {
+            official_notice: OfficialNoticeTexts,
+        }
+        serde_json::from_str::<Shipped>(SHIPPED)
+            .expect("the shipped texts are valid (tested)")
+            .official_notice
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -255,6 +284,27 @@ impl Texts {
             ("erased", &self.erased, &[]),
             ("erased_files_kept", &self.erased_files_kept, &["tickets"]),
             ("unsupported", &self.unsupported, &[]),
+            ("official_notice.new", &self.official_notice.new, &[]),
+            (
+                "official_notice.forwarded",
+                &self.official_notice.forwarded,
+                &["office"],
+            ),
+            (
+                "official_notice.escalated",
+                &self.official_notice.escalated,
+                &["office"],
+            ),
+            (
+                "official_notice.no_category",
+                &self.official_notice.no_category,
+                &[],
+            ),
+            (
+                "official_notice.no_deadline",
+                &self.official_notice.no_deadline,
+                &[],
+            ),
         ]
     }
 
@@ -329,6 +379,22 @@ mod tests {
         assert!(!ack.contains('{'));
         assert_eq!(texts.status_name(Status::InProgress), "sedang ditindaklanjuti");
         assert_eq!(texts.level_name(&Level::Agency("pupr".into())), "dinas terkait");
+    }
+
+    #[test]
+    fn a_texts_file_without_the_officials_notice_words_gets_the_shipped_ones() {
+        let mut json: serde_json::Value = serde_json::from_str(SHIPPED).unwrap();
+        json.as_object_mut().unwrap().remove("official_notice");
+        let texts = Texts::from_json("kota.json", &json.to_string()).unwrap();
+        assert_eq!(texts.official_notice.new, Texts::shipped().official_notice.new);
+        json["official_notice"] = serde_json::json!({
+            "new": "baru", "forwarded": "dari {kantor}", "escalated": "naik",
+            "no_category": "-", "no_deadline": "-"
+        });
+        let err = Texts::from_json("kota.json", &json.to_string())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("official_notice.forwarded uses {kantor}"), "{err}");
     }
 
     #[test]

@@ -18,7 +18,8 @@ pub const MAX_LIST_BUTTON: usize = 20;
 pub const MAX_BUTTONS: usize = 3;
 pub const MAX_BUTTON_TITLE: usize = 20;
 
-/// A message to a citizen, without the recipient (that is sealed elsewhere).
+/// A message to a citizen or an official, without the recipient (that is
+/// sealed elsewhere).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Outbound {
@@ -39,6 +40,11 @@ pub enum Outbound {
         name: String,
         language: String,
         params: Vec<String>,
+        /// The payloads of the template's quick-reply buttons, in their
+        /// order: what a tap sends back instead of the button's label.
+        /// None: a tap sends the label (the template's own).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        buttons: Vec<String>,
     },
 }
 
@@ -192,7 +198,18 @@ impl Outbound {
                 }
                 Ok(())
             }
-            Outbound::Template { name, .. } => check(!name.is_empty(), "template name", 512),
+            Outbound::Template { name, buttons, .. } => {
+                check(!name.is_empty(), "template name", 512)?;
+                check(buttons.len() <= MAX_BUTTONS, "template buttons", MAX_BUTTONS)?;
+                for payload in buttons {
+                    check(
+                        !payload.is_empty() && payload.len() <= MAX_ROW_ID,
+                        "button payload",
+                        MAX_ROW_ID,
+                    )?;
+                }
+                Ok(())
+            }
         }
     }
 
@@ -289,16 +306,28 @@ impl Outbound {
                 name,
                 language,
                 params,
+                buttons,
             } => {
                 let parameters: Vec<Value> = params
                     .iter()
                     .map(|p| json!({"type": "text", "text": p}))
                     .collect();
+                let mut components = vec![json!({"type": "body", "parameters": parameters})];
+                // Meta's template message: a quick-reply button's payload is
+                // set per send, by the button's index in the template.
+                components.extend(buttons.iter().enumerate().map(|(index, payload)| {
+                    json!({
+                        "type": "button",
+                        "sub_type": "quick_reply",
+                        "index": index.to_string(),
+                        "parameters": [{"type": "payload", "payload": payload}],
+                    })
+                }));
                 message["type"] = json!("template");
                 message["template"] = json!({
                     "name": name,
                     "language": {"code": language},
-                    "components": [{"type": "body", "parameters": parameters}],
+                    "components": components,
                 });
             }
         }
@@ -363,6 +392,37 @@ mod tests {
             rows[1].title.as_str()
         );
         assert!(list.as_plain_text().contains("2. Bukit Cangang Kayu Ramang"));
+    }
+
+    #[test]
+    fn a_templates_button_payloads_go_by_index() {
+        let template = Outbound::Template {
+            name: "aduan_official_notice".into(),
+            language: "id".into(),
+            params: vec!["ADU-0042".into()],
+            buttons: vec!["off:verify:ADU-0042".into(), "off:info:ADU-0042".into()],
+        };
+        template.check_limits().unwrap();
+        let phone = SenderId::parse("628111").unwrap();
+        let json = template.to_meta_json(Recipient::Phone(&phone));
+        let components = json["template"]["components"].as_array().unwrap();
+        assert_eq!(components.len(), 3);
+        assert_eq!(components[0]["parameters"][0]["text"], "ADU-0042");
+        assert_eq!(
+            components[2],
+            json!({
+                "type": "button",
+                "sub_type": "quick_reply",
+                "index": "1",
+                "parameters": [{"type": "payload", "payload": "off:info:ADU-0042"}],
+            })
+        );
+        // A template stored before buttons existed still reads.
+        let old: Outbound = serde_json::from_value(json!({
+            "type": "template", "name": "aduan_verified", "language": "id", "params": ["ADU-0042"]
+        }))
+        .unwrap();
+        assert!(matches!(old, Outbound::Template { buttons, .. } if buttons.is_empty()));
     }
 
     #[test]

@@ -1,7 +1,9 @@
 //! `POST /cases/{ticket}/escalations`: raises a case to a named level, or one
-//! tier up; records it, publishes it to the escalations topic and tells the
+//! tier up; records it, publishes it to the escalations topic, tells the
+//! officials registered at its new holder on WhatsApp and tells the
 //! citizen. A publish that fails waits in the outbox for the sweep: the
-//! escalation stands and the API still answers.
+//! escalation stands and the API still answers; an official's notice that
+//! fails is logged, not retried.
 
 use aduan_shared::domain::audit::{Act, AuditEntry};
 use aduan_shared::domain::case::{Case, CaseError, Escalation};
@@ -105,7 +107,8 @@ pub async fn escalate(
 }
 
 /// Saves an escalation or forward `event` with its pending publish (and
-/// the citizens' messages, when staged) in one write, then publishes it.
+/// the citizens' messages, when staged) in one write, then publishes it and
+/// tells the officials of the case's new holder on WhatsApp.
 pub(crate) async fn save_and_publish(
     state: &AppState,
     case: &mut Case,
@@ -144,6 +147,10 @@ pub(crate) async fn save_and_publish(
             Publish::Pending
         }
     };
+    state
+        .officials
+        .tell_of_event(&state.store, case, event, now)
+        .await;
     Ok(publish)
 }
 

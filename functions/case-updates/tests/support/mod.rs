@@ -17,6 +17,7 @@ use aduan_shared::domain::sla::{SlaPolicy, WorkingCalendar};
 use aduan_shared::domain::ticket::{Ticket, TicketPrefix};
 use aduan_shared::domain::timeline::TimelineEvent;
 use aduan_shared::notify::citizen::{CitizenMessenger, Templates};
+use aduan_shared::notify::officials::{self, NoticeTemplate, OfficialNotifier};
 use aduan_shared::notify::{EscalationNotifier, SnsPublisher};
 use aduan_shared::store::{Reporter, Store};
 use aduan_shared::texts::Texts;
@@ -80,6 +81,21 @@ pub fn messenger(whatsapp: &WhatsAppStandin, tree: Arc<Jurisdictions>) -> Citize
     }
 }
 
+/// The officials' notifier the handlers use, sending to `whatsapp`.
+pub fn official_notifier(whatsapp: &WhatsAppStandin, tree: Arc<Jurisdictions>) -> OfficialNotifier {
+    OfficialNotifier {
+        api: WhatsAppApi::new(&whatsapp.base_url, "test-token", &whatsapp.root_url(), None),
+        contacts: keys().contacts,
+        texts: Arc::new(Texts::shipped()),
+        tree,
+        template: NoticeTemplate {
+            name: officials::DEFAULT_TEMPLATE.into(),
+            language: "id".into(),
+        },
+        offset: WorkingCalendar::default().offset(),
+    }
+}
+
 pub fn keys() -> ReporterKeys {
     ReporterKeys {
         hasher: ReporterHasher::new(Key32::from_bytes([7; 32])),
@@ -118,6 +134,7 @@ impl App {
         let whatsapp = WhatsAppStandin::start().await;
         let keys = keys();
         let messenger = messenger(&whatsapp, tree.clone());
+        let officials = official_notifier(&whatsapp, tree.clone());
         let state = AppState {
             escalations: EscalationNotifier::new(SnsPublisher::new(sns), store.clone(), topic_arn.clone()),
             store,
@@ -125,6 +142,7 @@ impl App {
             ladder: Ladder::default(),
             sla: SlaPolicy::default(),
             citizens: Citizens::new(messenger),
+            officials,
             media: None,
             contacts: keys.contacts.clone(),
             units: UnitsCache::new(chrono::Duration::seconds(300)),

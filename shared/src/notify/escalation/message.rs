@@ -198,11 +198,17 @@ fn office_name(tree: &Jurisdictions, path: &JurisdictionPath) -> String {
     }
 }
 
-/// The description on one paragraph, long numbers masked, then cut (so a
-/// cut never leaves part of a number too short to be masked).
+/// The description as an email quotes it: [`summary_of`] 400 characters.
 pub fn summary(description: &str) -> String {
+    summary_of(description, DESCRIPTION_CHARS)
+}
+
+/// The description on one paragraph, long numbers masked, then cut to
+/// `chars` at a word (so a cut never leaves part of a number too short to
+/// be masked).
+pub fn summary_of(description: &str, chars: usize) -> String {
     let flat: String = description.split_whitespace().collect::<Vec<_>>().join(" ");
-    let excerpt = excerpt(&mask_numbers(&flat), DESCRIPTION_CHARS).text.into_owned();
+    let excerpt = excerpt(&mask_numbers(&flat), chars).text.into_owned();
     if excerpt.is_empty() {
         "(tanpa teks)".to_owned()
     } else {

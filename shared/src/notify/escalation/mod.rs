@@ -5,7 +5,7 @@ mod message;
 mod notifier;
 
 pub use message::{
-    escalation_jurisdiction, escalation_message, forward_jurisdiction, summary, MessageContext,
+    escalation_jurisdiction, escalation_message, forward_jurisdiction, summary, summary_of, MessageContext,
     NotAnEscalation, ESCALATION_TYPE,
 };
 pub use notifier::{EscalationNotifier, NotifyError, PublishOutcome, RetryOutcome};

@@ -1,0 +1,145 @@
+//! Registered officials' WhatsApp notices from the scheduled jobs: the SLA
+//! sweep's escalation tells the officials at the case's new holder, and the
+//! message retry announces each new case once to the officials at its
+//! holder, moving its cursor past it (a case younger than the settling time
+//! waits for the next run). Against the local emulator and the WhatsApp
+//! stand-in; no send carries the reporter's number or BSUID.
+
+mod support;
+
+use aduan_shared::domain::kind::CaseKind;
+use aduan_shared::domain::reporter::{Key32, ReporterHasher, ReporterKeys};
+use aduan_shared::notify::officials::DEFAULT_TEMPLATE;
+use aduan_shared::notify::RetryPolicy;
+use aduan_shared::store::{NewCasesCursor, Store};
+use aduan_testkit::seed;
+use aduan_testkit::standin::WhatsAppStandin;
+use chrono::{Duration, Utc};
+use digest::new_cases::SETTLE;
+use digest::{App, Budget};
+use serde_json::Value;
+use support::*;
+
+const GAREGEH: &str = "bukittinggi/mandiangin-koto-selayan/garegeh";
+const MKS: &str = "bukittinggi/mandiangin-koto-selayan";
+
+/// Registrations sealed as the app opens them.
+fn keys() -> ReporterKeys {
+    ReporterKeys {
+        hasher: ReporterHasher::new(Key32::from_bytes([7; 32])),
+        contacts: contacts(),
+    }
+}
+
+/// The officials' notices the stand-in received: (to, parameters).
+fn notices(whatsapp: &WhatsAppStandin) -> Vec<(String, Vec<String>)> {
+    whatsapp
+        .received()
+        .into_iter()
+        .filter(|r| r.body["template"]["name"] == DEFAULT_TEMPLATE)
+        .map(|r| {
+            let params = r.body["template"]["components"][0]["parameters"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter_map(|p| p["text"].as_str().map(str::to_owned))
+                .collect();
+            (r.body["to"].as_str().unwrap().to_owned(), params)
+        })
+        .collect()
+}
+
+/// Nothing any send carried names the reporter, but the address of those
+/// sent to them.
+fn assert_private(whatsapp: &WhatsAppStandin) {
+    for sent in whatsapp.received() {
+        let mut body = sent.body.clone();
+        let object = body.as_object_mut().unwrap();
+        if object.get("to") == Some(&Value::from(CITIZEN)) {
+            object.remove("to");
+        }
+        let body = body.to_string();
+        assert!(!body.contains(CITIZEN) && !body.contains(CITIZEN_BSUID), "{body}");
+    }
+}
+
+/// The app on a table of its own, sending to a stand-in of its own.
+async fn setup(test: &str) -> (Store, WhatsAppStandin, App) {
+    let (store, _) = fresh_store(test).await;
+    let whatsapp = WhatsAppStandin::start().await;
+    let topics = (topic("d").await, topic("e").await);
+    let app = app(&store, &topics.0, &topics.1, &whatsapp, RetryPolicy::default()).await;
+    (store, whatsapp, app)
+}
+
+#[tokio::test]
+async fn the_sweeps_escalation_tells_the_kecamatans_officials() {
+    let (store, whatsapp, app) = setup("notice-sweep").await;
+    let now = Utc::now();
+    let case = create(&store, 1, GAREGEH, CaseKind::Pengaduan, now - Duration::days(14)).await;
+    seed::official(&store, &keys(), MKS, "081211110004", false, true).await;
+    seed::official(&store, &keys(), GAREGEH, "081211110001", false, true).await;
+
+    let summary = app.sla_sweep(now, Budget::unlimited()).await.unwrap();
+    assert_eq!(summary.escalated, 1);
+    assert_eq!(
+        (summary.official_notices.sent, summary.official_notices.failed),
+        (1, 0)
+    );
+    let sent = notices(&whatsapp);
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert_eq!(sent[0].0, "6281211110004");
+    assert_eq!(sent[0].1[0], case.ticket.as_str());
+    assert_eq!(sent[0].1[1], "dinaikkan dari Kelurahan Garegeh");
+    assert_private(&whatsapp);
+}
+
+#[tokio::test]
+async fn each_new_case_is_announced_once_and_the_cursor_moves_past_it() {
+    let (store, whatsapp, app) = setup("notice-new").await;
+    let now = Utc::now();
+    seed::official(&store, &keys(), GAREGEH, "081211110001", false, true).await;
+    seed::official(&store, &keys(), MKS, "081211110005", true, true).await;
+    seed::official(&store, &keys(), MKS, "081211110004", false, true).await;
+    let old = create(
+        &store,
+        1,
+        GAREGEH,
+        CaseKind::Pengaduan,
+        now - Duration::minutes(10),
+    )
+    .await;
+    // Not settled yet: the next run's.
+    let young = create(&store, 2, GAREGEH, CaseKind::Saran, now - Duration::seconds(30)).await;
+
+    let first = app.message_retry(now, Budget::unlimited()).await;
+    assert_eq!(first.new_cases, 1);
+    assert_eq!(first.official_notices.sent, 2);
+    let mut to: Vec<String> = notices(&whatsapp).into_iter().map(|(to, _)| to).collect();
+    to.sort();
+    assert_eq!(to, ["6281211110001", "6281211110005"]);
+    assert_eq!(notices(&whatsapp)[0].1[1], "laporan baru");
+    assert_eq!(
+        store.new_cases_cursor().await.unwrap(),
+        Some(NewCasesCursor::after(&old))
+    );
+
+    // Again at once: nothing new, nothing sent twice.
+    let again = app.message_retry(now, Budget::unlimited()).await;
+    assert_eq!((again.new_cases, again.official_notices.sent), (0, 0));
+    assert_eq!(notices(&whatsapp).len(), 2);
+
+    // Later, the young case has settled: its turn, and only its.
+    let later = app.message_retry(now + SETTLE, Budget::unlimited()).await;
+    assert_eq!((later.new_cases, later.official_notices.sent), (1, 2));
+    let sent = notices(&whatsapp);
+    assert_eq!(sent.len(), 4);
+    assert!(sent[2..]
+        .iter()
+        .all(|(_, p)| p[0] == young.ticket.as_str() && p[3] == "saran"));
+    assert_eq!(
+        store.new_cases_cursor().await.unwrap(),
+        Some(NewCasesCursor::after(&young))
+    );
+    assert_private(&whatsapp);
+}

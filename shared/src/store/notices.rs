@@ -1,0 +1,177 @@
+//! Notices to officials on WhatsApp: what each sent notice was about
+//! (`NOTICE#<wamid>`, kept [`keys::NOTICE_RETENTION_DAYS`] by the table's
+//! TTL), so that a reply quoting it acts on its case; and the new cases not
+//! yet announced, read from the `by_kota` index after a cursor that each
+//! run claims before it sends (`CURSOR#new-cases`).
+
+use aws_sdk_dynamodb::error::SdkError;
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::codec::{from_item, s, to_item};
+use super::tx::holds_exactly;
+use super::{keys, Store, StoreError};
+use crate::domain::case::{Case, CaseId};
+use crate::domain::jurisdiction::JurisdictionPath;
+use crate::domain::official::OfficialId;
+use crate::domain::ticket::Ticket;
+
+/// What a notice was about: its case and the official it went to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoticeRef {
+    pub ticket: Ticket,
+    pub case_id: CaseId,
+    pub official_id: OfficialId,
+}
+
+#[derive(Serialize, Deserialize)]
+struct NoticeItem {
+    #[serde(rename = "PK")]
+    pk: String,
+    #[serde(rename = "SK")]
+    sk: String,
+    #[serde(flatten)]
+    notice: NoticeRef,
+    expires_at: i64,
+}
+
+/// Where the new-case notices stand: after this `QueueSK`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewCasesCursor(String);
+
+impl NewCasesCursor {
+    /// The position after `case`.
+    pub fn after(case: &Case) -> Self {
+        Self(keys::queue_sk(case.created_at, &case.ticket))
+    }
+
+    /// The position before every case created from `at` on (a cursor's
+    /// start when there is none yet).
+    pub fn from_time(at: DateTime<Utc>) -> Self {
+        Self(keys::timestamp(at))
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct CursorItem {
+    #[serde(rename = "PK")]
+    pk: String,
+    #[serde(rename = "SK")]
+    sk: String,
+    queue_sk: String,
+    /// Which run moved it, so that a run whose write's answer was lost
+    /// recognises the move as its own.
+    claim_id: String,
+}
+
+impl Store {
+    /// Records a notice sent as `message_id`: a PutItem.
+    pub async fn record_notice(
+        &self,
+        message_id: &str,
+        notice: &NoticeRef,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let item = NoticeItem {
+            pk: keys::notice_pk(message_id),
+            sk: keys::NOTICE_SK.to_owned(),
+            notice: notice.clone(),
+            expires_at: (now + Duration::days(keys::NOTICE_RETENTION_DAYS)).timestamp(),
+        };
+        self.put(to_item(&item)).await
+    }
+
+    /// The notice sent as `message_id`, unless unknown or past its time.
+    pub async fn notice(&self, message_id: &str) -> Result<Option<NoticeRef>, StoreError> {
+        self.get(keys::notice_pk(message_id), keys::NOTICE_SK)
+            .await?
+            .map(|item| from_item::<NoticeItem>(item).map(|n| n.notice))
+            .transpose()
+    }
+
+    /// Where the new-case notices stand; none before the first run.
+    pub async fn new_cases_cursor(&self) -> Result<Option<NewCasesCursor>, StoreError> {
+        self.get(keys::NEW_CASES_CURSOR_PK.to_owned(), keys::CURSOR_SK)
+            .await?
+            .map(|item| from_item::<CursorItem>(item).map(|c| NewCasesCursor(c.queue_sk)))
+            .transpose()
+    }
+
+    /// Up to `limit` cases of `kota` created after `after` and at or
+    /// before `until`, oldest first: one Query on `by_kota`.
+    pub async fn new_cases(
+        &self,
+        kota: &JurisdictionPath,
+        after: &NewCasesCursor,
+        until: DateTime<Utc>,
+        limit: i32,
+    ) -> Result<Vec<Case>, StoreError> {
+        let until = keys::upper_bound(until);
+        // DynamoDB refuses a range whose ends are out of order.
+        if after.0 > until {
+            return Ok(Vec::new());
+        }
+        let out = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name(keys::BY_KOTA.name)
+            .key_condition_expression("#pk = :pk AND #sk BETWEEN :after AND :until")
+            .expression_attribute_names("#pk", keys::BY_KOTA.pk)
+            .expression_attribute_names("#sk", keys::BY_KOTA.sk)
+            .expression_attribute_values(":pk", s(kota.as_str()))
+            .expression_attribute_values(":after", s(&after.0))
+            .expression_attribute_values(":until", s(&until))
+            // One more: the cursor's own case is in the range.
+            .limit(limit.saturating_add(1))
+            .send()
+            .await
+            .map_err(StoreError::from_sdk)?;
+        let mut cases = Vec::new();
+        for item in out.items.unwrap_or_default() {
+            let case = from_item::<Case>(item)?;
+            if NewCasesCursor::after(&case) != *after {
+                cases.push(case);
+            }
+        }
+        cases.truncate(usize::try_from(limit).unwrap_or(0));
+        Ok(cases)
+    }
+
+    /// Moves the cursor from `read` (none: there was none) to `to`, unless
+    /// another run moved it first (`false`): whoever moves it sends the
+    /// notices of the cases in between, so two runs never send them twice.
+    pub async fn claim_new_cases(
+        &self,
+        read: Option<&NewCasesCursor>,
+        to: &NewCasesCursor,
+    ) -> Result<bool, StoreError> {
+        let item = to_item(&CursorItem {
+            pk: keys::NEW_CASES_CURSOR_PK.to_owned(),
+            sk: keys::CURSOR_SK.to_owned(),
+            queue_sk: to.0.clone(),
+            claim_id: ulid::Ulid::new().to_string(),
+        });
+        let request = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item.clone()));
+        let request = match read {
+            None => request
+                .condition_expression("attribute_not_exists(#pk)")
+                .expression_attribute_names("#pk", keys::PK),
+            Some(read) => request
+                .condition_expression("queue_sk = :read")
+                .expression_attribute_values(":read", s(&read.0)),
+        };
+        match request.send().await {
+            Ok(_) => Ok(true),
+            // Ours, when the SDK retried a write whose answer was lost.
+            Err(SdkError::ServiceError(e)) if e.err().is_conditional_check_failed_exception() => {
+                holds_exactly(&self.client, &self.table, &item).await
+            }
+            Err(e) => Err(StoreError::from_sdk(e)),
+        }
+    }
+}

@@ -87,6 +87,18 @@ pub async fn handle(
             }
         };
     }
+    // A reply to a notice acts on the notice's case: one read, only for an
+    // official's reply (a citizen's reply context is never looked up).
+    let replied_to = match &inbound.replied_to {
+        Some(message_id) => match app.store.notice(message_id).await {
+            Ok(notice) => notice.map(|n| n.ticket),
+            Err(e) => {
+                tracing::error!(error = %e, "the notice an official replied to could not be read");
+                return MustRetry(true);
+            }
+        },
+        None => None,
+    };
     let official = Official::from_registration(&registration);
     let asking = Asking {
         api: &app.officials_api,
@@ -94,7 +106,7 @@ pub async fn handle(
         official: &official,
         now,
     };
-    let answer = match carry_out(&asking, official::parse(&inbound.body, None)).await {
+    let answer = match carry_out(&asking, official::parse(&inbound.body, replied_to.as_ref())).await {
         Ok(answer) => answer,
         Err(e) => {
             tracing::error!(error = %e, official = %registration.id, "an official's command failed; asking for redelivery");

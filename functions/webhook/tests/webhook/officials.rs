@@ -317,10 +317,33 @@ async fn a_case_handed_down_by_teruskan_is_worked_by_the_rt_head() {
     let handed = case_now(&h, &case).await;
     assert_eq!(handed.handed_down_to.as_ref(), Some(&rt.path()));
 
-    // The RT head sees and works it; the citizen is told.
+    // The RT head is sent the notice (the template, with its buttons)...
+    let sent = h.standin.received();
+    let notice = sent
+        .iter()
+        .position(|r| r.body["to"] == rt_head && r.body["type"] == "template")
+        .expect("the RT head's notice");
+    let notice_id = format!("wamid.OUT{}", notice + 1);
+    // ...and replies to it without typing the ticket; the citizen is told.
     let before = h.standin.received().len();
-    let answer = official_says(&h, rt_head, "wamid.t1", "proses adu 1").await;
-    assert!(answer.contains("dikerjakan"), "{answer}");
+    let mut reply = fixtures::text(KOTA_NUMBER, rt_head, "wamid.t1", now(), "sdh sy proses pak");
+    reply["entry"][0]["changes"][0]["value"]["messages"][0]["context"] =
+        json!({"from": KOTA_NUMBER, "id": notice_id});
+    assert_eq!(post(&h, &reply).await.0, 200);
+    let answer = h.standin.received().last().unwrap().body.clone();
+    assert!(
+        answer.to_string().contains("Perintah petugas"),
+        "not a command: the help {answer}"
+    );
+    let mut reply = fixtures::text(KOTA_NUMBER, rt_head, "wamid.t2", now(), "proses");
+    reply["entry"][0]["changes"][0]["value"]["messages"][0]["context"] =
+        json!({"from": KOTA_NUMBER, "id": notice_id});
+    assert_eq!(post(&h, &reply).await.0, 200);
+    let answer = h.standin.received().last().unwrap().body.clone();
+    assert!(
+        answer.to_string().contains("ADU-0001") && answer.to_string().contains("dikerjakan"),
+        "{answer}"
+    );
     assert_eq!(case_now(&h, &case).await.status, Status::InProgress);
     assert_eq!(to_citizen(&h, before).len(), 1);
     assert_private(&h, &[RINA, rt_head]);

@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 use ulid::Ulid;
 
 use super::identity::IdKeys;
-use super::jurisdiction::JurisdictionPath;
+use super::jurisdiction::{JurisdictionPath, Jurisdictions, UnitPath};
 use super::phone::PhoneNumber;
 use super::reporter::{ContactCipher, ReporterError, ReporterKeys, SealedContact};
 
@@ -249,6 +249,12 @@ pub enum CodeCheck {
     Expired,
 }
 
+/// Whether an official may be registered at `scope`: a node of the tree,
+/// or an RW or RT of one of its kelurahan (an RT's head works its cases).
+pub fn is_registrable(tree: &Jurisdictions, scope: &JurisdictionPath) -> bool {
+    tree.node(scope).is_some() || UnitPath::of(tree, scope).is_some()
+}
+
 /// What an admin registers.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewOfficial {
@@ -298,6 +304,13 @@ impl Registration {
 
     pub fn is_confirmed(&self) -> bool {
         matches!(self.standing, Standing::Confirmed { .. })
+    }
+
+    /// Awaiting a code that can no longer come (too late, or too many wrong
+    /// ones): only removing it and registering again helps.
+    pub fn is_expired(&self, now: DateTime<Utc>) -> bool {
+        matches!(self.standing, Standing::Awaiting { expires_at, wrong, .. }
+            if now > expires_at || wrong >= MAX_WRONG_CODES)
     }
 
     /// Checks a message's text against the code, changing the standing:
@@ -419,8 +432,11 @@ mod tests {
         assert_eq!(r.check_code(other, &sender, now), CodeCheck::Expired);
         // Even the right code, now.
         assert_eq!(r.check_code(code.expose(), &sender, now), CodeCheck::Expired);
+        assert!(r.is_expired(now));
 
         let (mut late, code) = registration(now);
+        assert!(!late.is_expired(now));
+        assert!(late.is_expired(now + CODE_VALID_FOR + Duration::minutes(1)));
         assert_eq!(
             late.check_code(
                 code.expose(),

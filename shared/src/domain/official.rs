@@ -317,17 +317,15 @@ impl Registration {
     /// confirmed (the sender's ids join the keys they are known by), or one
     /// more wrong guess. A confirmed registration is never checked again.
     pub fn check_code(&mut self, text: &str, sender: &IdKeys, now: DateTime<Utc>) -> CodeCheck {
+        if self.is_expired(now) {
+            return CodeCheck::Expired;
+        }
         let Standing::Awaiting {
-            code_digest,
-            expires_at,
-            wrong,
+            code_digest, wrong, ..
         } = &mut self.standing
         else {
             return CodeCheck::Confirmed;
         };
-        if now > *expires_at || *wrong >= MAX_WRONG_CODES {
-            return CodeCheck::Expired;
-        }
         match ConfirmationCode::find_in(text) {
             Some(code) if code.digest(&self.id) == *code_digest => {
                 self.standing = Standing::Confirmed { at: now };

@@ -92,7 +92,7 @@ function addForm(places, shown, reload, explain) {
   const rw = h('input', { name: 'rw', inputmode: 'numeric', maxlength: 2, autocomplete: 'off' });
   const rt = h('input', { name: 'rt', inputmode: 'numeric', maxlength: 2, autocomplete: 'off' });
   const role = h('select', { name: 'role' }, options(Object.entries(ROLE), 'officer'));
-  const below = h('input', { type: 'checkbox', name: 'notify_below' });
+  const below = h('input', { type: 'checkbox', name: 'notify_below', id: 'o-below' });
   const button = h('button', { type: 'submit' }, 'Daftarkan');
   const form = h('form', { class: 'card', 'aria-labelledby': 'h-add' },
     h('h2', { id: 'h-add' }, 'Daftarkan petugas'),
@@ -102,9 +102,8 @@ function addForm(places, shown, reload, explain) {
     field('o-rw', 'Nomor RW', rw, 'Untuk ketua RW atau RT: kelurahan di atas, lalu nomor RW-nya.'),
     field('o-rt', 'Nomor RT', rt, 'Untuk ketua RT.'),
     field('o-role', 'Peran', role),
-    h('div', {}, h('label', { for: 'o-below', class: 'inline' }, below, ' Juga beri tahu kasus di bawah wilayahnya')),
+    h('label', { class: 'check', for: 'o-below' }, below, 'Juga beri tahu kasus di bawah wilayahnya'),
     button);
-  below.id = 'o-below';
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     form.querySelector('.form-error')?.remove();

@@ -1,13 +1,15 @@
 // The console: sign-in, then the page the address's hash names
-// (`#/` queue, `#/kasus/<ticket>`, `#/statistik`, `#/rt-rw`); the public
+// (`#/` queue, `#/kasus/<ticket>`, `#/statistik`, `#/rt-rw`, `#/petugas-wa`
+// for admins); the public
 // record (`#/publik`) needs no sign-in.
 import { h, show } from './dom.js';
 import { completeLogin, login, logout, session } from './auth.js';
-import { explainError, explainUnitError, ROLE } from './format.js';
+import { explainError, explainOfficialError, explainUnitError, ROLE } from './format.js';
 import * as queue from './queue.js';
 import * as casePage from './case.js';
 import * as stats from './stats.js';
 import * as units from './units.js';
+import * as officials from './officials.js';
 import * as publicRecord from './public.js';
 
 const explain = (error) => explainError(error.status, error.error);
@@ -18,7 +20,9 @@ function header(s) {
   nav.hidden = !s;
   who.hidden = !s;
   if (!s) return;
-  const page = ['#/statistik', '#/rt-rw', '#/publik'].find((p) => location.hash.startsWith(p)) ?? '#/';
+  // Only admins keep officials on WhatsApp (the API refuses the others too).
+  document.getElementById('nav-officials').hidden = s.role !== 'admin';
+  const page = ['#/statistik', '#/rt-rw', '#/petugas-wa', '#/publik'].find((p) => location.hash.startsWith(p)) ?? '#/';
   for (const a of nav.querySelectorAll('a')) {
     if (a.getAttribute('href') === page) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');
@@ -47,6 +51,7 @@ async function route() {
   if (ticket) return casePage.render(s, ticket, explain);
   if (hash.startsWith('/statistik')) return stats.render(s, explain);
   if (hash.startsWith('/rt-rw')) return units.render(s, (error) => explainUnitError(error.status, error.error));
+  if (hash.startsWith('/petugas-wa')) return officials.render(s, (error) => explainOfficialError(error.status, error.error));
   return queue.render(s, explain);
 }
 

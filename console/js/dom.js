@@ -37,6 +37,22 @@ export function toast(text) {
   toastTimer = setTimeout(() => { el.hidden = true; }, 5000);
 }
 
+/** A danger button that asks `question` first, then runs `act`; a failure is toasted as `explain` words it. */
+export function confirmButton(label, name, question, act, explain) {
+  const button = h('button', { type: 'button', class: 'danger', 'aria-label': name }, label);
+  button.addEventListener('click', async () => {
+    if (!window.confirm(question)) return;
+    button.disabled = true;
+    try {
+      await act();
+    } catch (error) {
+      button.disabled = false;
+      toast(explain(error));
+    }
+  });
+  return button;
+}
+
 /** A labelled field: `<label for>` + control, for screen readers. */
 export function field(id, label, control, hint) {
   control.id = id;

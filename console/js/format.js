@@ -147,6 +147,22 @@ export function explainUnitError(status, error = {}) {
   }
 }
 
+/** What went wrong on the officials-on-WhatsApp page, in words. */
+export function explainOfficialError(status, error = {}) {
+  switch (error.code) {
+    case 'number_registered':
+      return 'Nomor WhatsApp itu sudah terdaftar (juga bila pendaftarannya kedaluwarsa): hapus pendaftaran itu dulu.';
+    case 'outside_scope':
+      return 'Wilayah itu di luar wilayah Anda.';
+    case 'forbidden':
+      return 'Hanya admin yang dapat mendaftarkan petugas di WhatsApp.';
+    case 'not_found':
+      return 'Petugas itu tidak ditemukan: mungkin sudah dihapus.';
+    default:
+      return explainError(status, error);
+  }
+}
+
 /** Whether a 409 means "someone else changed it": reload the case. */
 export const needsReload = (error = {}) => ['version_conflict', 'contended', 'illegal_transition'].includes(error.code);
 

@@ -2,7 +2,7 @@
 // anyone whose scope holds the kelurahan; added, changed, removed and
 // imported from a CSV file by its officers. A head's number is never shown:
 // the API says only whether one is kept.
-import { h, show, field, options, toast } from './dom.js';
+import { h, show, field, options, toast, confirmButton } from './dom.js';
 import { call, catalogue, get, postCsv, unitsPath } from './api.js';
 import { unitKelurahan } from './places.js';
 
@@ -67,20 +67,11 @@ function table(list, form, reload, explain) {
 }
 
 function removeButton(u, reload, explain) {
-  const button = h('button', { type: 'button', class: 'danger', 'aria-label': `Hapus ${u.name}` }, 'Hapus');
-  button.addEventListener('click', async () => {
-    if (!window.confirm(`Hapus ${u.name}?`)) return;
-    button.disabled = true;
-    try {
-      await call('DELETE', unitsPath(u.path));
-      toast(`${u.name} dihapus`);
-      await reload();
-    } catch (error) {
-      button.disabled = false;
-      toast(explain(error));
-    }
-  });
-  return button;
+  return confirmButton('Hapus', `Hapus ${u.name}`, `Hapus ${u.name}?`, async () => {
+    await call('DELETE', unitsPath(u.path));
+    toast(`${u.name} dihapus`);
+    await reload();
+  }, explain);
 }
 
 /** Add a unit, or change the one `edit` was given (at its version). */

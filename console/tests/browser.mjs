@@ -6,12 +6,13 @@
 // escalates by keyboard through the searchable picker, prints the lembar
 // disposisi (one A4 page), hands another case down to an RT picked by name
 // from the kelurahan's RWs and RTs (imported as a CSV file); the camat
-// moves a case and escalates it to a dinas by name; a viewer finds no actions. axe-core checks the queue, a
+// moves a case and escalates it to a dinas by name; a viewer finds no actions; the wali kota registers an
+// official on WhatsApp (the code shown once) and removes them. axe-core checks the queue, a
 // case and the stats page on a phone and a desktop screen: any serious or
 // critical violation fails the run. All of it under the page's
 // Content-Security-Policy, as deployed: any violation fails the run.
-// Screenshots of the queue, a case, its pickers, its printed sheet and the
-// stats page go to docs/screenshots/.
+// Screenshots of the queue, a case, its pickers, its printed sheet, the
+// stats page and the officials on WhatsApp go to docs/screenshots/.
 //
 //   ADUAN_DEV_PORT   port for `make dev` (default 3100)
 //   ADUAN_DEV_URL    use an already running `make dev` instead of starting one
@@ -582,6 +583,41 @@ async function main() {
       check(await page.locator('[data-action]:not([data-action="print"])').count() === 0, 'a viewer is offered actions');
       await page.getByRole('button', { name: 'Cetak lembar disposisi' }).waitFor();
       check(await page.getByLabel('Pesan untuk warga').count() === 0, 'a viewer is offered the reply');
+    });
+
+    await step('the wali kota registers an official on WhatsApp, is shown the code once, and removes them', async () => {
+      await page.getByRole('button', { name: 'Keluar' }).click();
+      await page.getByRole('button', { name: 'Masuk' }).waitFor();
+      await signIn(page, 'walikota');
+      await page.getByRole('link', { name: 'Petugas di WhatsApp' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Petugas di WhatsApp' }).waitFor();
+      const name = `Pak Amir ${run}`;
+      const number = phone();
+      await page.getByLabel('Nama', { exact: true }).fill(name);
+      await page.getByLabel('Nomor WhatsApp').fill(number);
+      await page.getByLabel('Wilayah', { exact: true }).selectOption({ label: 'Kelurahan Garegeh, Kecamatan Mandiangin Koto Selayan' });
+      await page.getByLabel('Nomor RW').fill('3');
+      await page.getByRole('button', { name: 'Daftarkan' }).click();
+      const code = (await page.locator('.code-box .code').innerText()).trim();
+      check(/^\d{6}$/.test(code), `the code shown: ${code}`);
+      const row = page.getByRole('row', { name: new RegExp(name) });
+      await row.waitFor();
+      const text = await row.innerText();
+      check(text.includes(`+${number.slice(0, 5)}****${number.slice(-4)}`) && text.includes('Menunggu kode'), `the row: ${text}`);
+      check(!(await page.locator('main').innerText()).includes(number), 'the whole number on screen');
+      await audit(page, 'the officials on WhatsApp, with the code shown');
+      await page.screenshot({ path: path.join(shots, 'officials-whatsapp.png'), fullPage: true });
+      // Shown once: the page again has the official, not the code.
+      await page.reload();
+      await row.waitFor();
+      check(!(await page.locator('main').innerText()).includes(code), 'the code shown again');
+      page.once('dialog', (dialog) => dialog.accept());
+      await page.getByRole('button', { name: `Hapus ${name}` }).click();
+      await row.waitFor({ state: 'detached' });
+      const left = await api('walikota', 'GET', '/officials');
+      check(!left.body.officials.some((o) => o.name === name), 'still registered');
+      const lurah = await api('lurah-garegeh', 'GET', '/officials');
+      check(lurah.status === 403, `an officer listed officials: ${lurah.status}`);
     });
 
     await step('nothing the console did broke its Content-Security-Policy', async () => {

@@ -71,3 +71,9 @@ pub fn act(state: &AppState, official: &Official, case: &Case, act: Act, now: Da
     };
     AuditEntry::of_case(auditor(official), what, case, state.audit_retention, now)
 }
+
+/// The entry of an admin's act on no case (an official registered or
+/// removed), to be saved with the act.
+pub fn admin_act(state: &AppState, official: &Official, what: Access, now: DateTime<Utc>) -> AuditEntry {
+    AuditEntry::of_admin(auditor(official), what, state.audit_retention, now)
+}

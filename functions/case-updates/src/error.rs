@@ -21,9 +21,10 @@ pub enum ApiError {
     BadClaims(&'static str),
     #[error("your role ({0}) may read but not act")]
     ReadOnly(&'static str),
-    /// Only an admin reads who read a case (its audit trail).
-    #[error("your role ({0}) may not read the audit; an admin may")]
-    AdminOnly(&'static str),
+    /// Only an admin reads who read a case (its audit trail), or registers
+    /// officials: `what` they may not do.
+    #[error("your role ({role}) may not {what}; an admin may")]
+    AdminOnly { role: &'static str, what: &'static str },
     /// An action would move a case outside the caller's scope (`field`
     /// names the destination): taking a case out of one's area is
     /// forwarding it, not reclassifying.
@@ -55,6 +56,14 @@ pub enum ApiError {
     /// The CSV file was refused whole; each problem with its line.
     #[error("the CSV file has problems; nothing was imported")]
     BadCsv(Vec<CsvProblem>),
+    /// An official registered to act from WhatsApp that does not exist, or
+    /// is outside the caller's scope: the same answer for both.
+    #[error("no official registered with that id")]
+    OfficialNotFound,
+    /// The WhatsApp number is registered to an official already (an
+    /// expired registration too, until it is removed).
+    #[error("that WhatsApp number is registered already: remove that registration first")]
+    NumberRegistered,
     #[error("no such route")]
     NoRoute,
     #[error("method not allowed on this route")]
@@ -104,11 +113,13 @@ impl ApiError {
             ApiError::Unauthenticated => StatusCode::UNAUTHORIZED,
             ApiError::BadClaims(_)
             | ApiError::ReadOnly(_)
-            | ApiError::AdminOnly(_)
+            | ApiError::AdminOnly { .. }
             | ApiError::OutsideScope { .. } => StatusCode::FORBIDDEN,
-            ApiError::CaseNotFound | ApiError::MediaNotFound | ApiError::UnitNotFound | ApiError::NoRoute => {
-                StatusCode::NOT_FOUND
-            }
+            ApiError::CaseNotFound
+            | ApiError::MediaNotFound
+            | ApiError::UnitNotFound
+            | ApiError::OfficialNotFound
+            | ApiError::NoRoute => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::MalformedJson(_) | ApiError::BadCsv(_) => StatusCode::BAD_REQUEST,
             ApiError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -122,6 +133,7 @@ impl ApiError {
             | ApiError::RwMissing
             | ApiError::UnitHasRts
             | ApiError::UnitChanged { .. }
+            | ApiError::NumberRegistered
             | ApiError::Contended => StatusCode::CONFLICT,
             ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
@@ -132,9 +144,13 @@ impl ApiError {
         match self {
             ApiError::Unauthenticated => "unauthenticated",
             ApiError::BadClaims(_) => "bad_claims",
-            ApiError::ReadOnly(_) | ApiError::AdminOnly(_) => "forbidden",
+            ApiError::ReadOnly(_) | ApiError::AdminOnly { .. } => "forbidden",
             ApiError::OutsideScope { .. } => "outside_scope",
-            ApiError::CaseNotFound | ApiError::MediaNotFound | ApiError::UnitNotFound => "not_found",
+            ApiError::CaseNotFound
+            | ApiError::MediaNotFound
+            | ApiError::UnitNotFound
+            | ApiError::OfficialNotFound => "not_found",
+            ApiError::NumberRegistered => "number_registered",
             ApiError::UnitExists => "unit_exists",
             ApiError::RwMissing => "rw_missing",
             ApiError::UnitHasRts => "unit_has_rts",
@@ -205,6 +221,7 @@ impl From<StoreError> for ApiError {
             StoreError::UnitMissing => ApiError::UnitNotFound,
             StoreError::RwMissing => ApiError::RwMissing,
             StoreError::UnitHasRts => ApiError::UnitHasRts,
+            StoreError::NumberRegistered => ApiError::NumberRegistered,
             StoreError::Unavailable(reason) => {
                 tracing::error!(%reason, "store unavailable");
                 ApiError::Unavailable

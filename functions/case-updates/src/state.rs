@@ -16,7 +16,7 @@ use aduan_shared::notify::officials::OfficialNotifier;
 use aduan_shared::notify::{EscalationNotifier, SnsPublisher};
 use aduan_shared::store::Store;
 
-use aduan_shared::domain::reporter::ContactCipher;
+use aduan_shared::domain::reporter::ReporterKeys;
 use chrono::Duration;
 
 use crate::outbound::Citizens;
@@ -36,8 +36,10 @@ pub struct AppState {
     pub officials: OfficialNotifier,
     /// Citizens' files, with a media bucket configured (presigned URLs only).
     pub media: Option<MediaBucket>,
-    /// Seals and opens RW and RT heads' numbers (the reporters' contact key).
-    pub contacts: ContactCipher,
+    /// The reporters' keys: the contact key seals and opens RW and RT heads'
+    /// and registered officials' numbers; the hasher gives an official's
+    /// number the key their messages are recognised by.
+    pub keys: ReporterKeys,
     /// Each kelurahan's units, read at most every `UNITS_CACHE_SECONDS`.
     pub units: UnitsCache,
     /// How long officials' reads and acts stay in the audit.
@@ -98,7 +100,7 @@ impl AppState {
             citizens,
             officials,
             media: MediaConfig::load(env)?.map(|media| MediaBucket::new(sdk, media.bucket)),
-            contacts: config.reporter_keys.contacts.clone(),
+            keys: config.reporter_keys.clone(),
             units: UnitsCache::new(Duration::seconds(
                 env.parse_optional(UNITS_CACHE_SECONDS, 300u32)?.into(),
             )),

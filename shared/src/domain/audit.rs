@@ -13,6 +13,7 @@ use super::jurisdiction::JurisdictionPath;
 use super::kind::CaseKind;
 use super::ladder::Level;
 use super::lifecycle::{Status, Transition};
+use super::official::{OfficialId, Registration, Role};
 use super::ticket::Ticket;
 use super::timeline::EventId;
 
@@ -153,6 +154,37 @@ pub enum Access {
     /// An act on the case at the version it was taken on (the act made the
     /// next one).
     Action { action: Act, version: u64 },
+    /// An official registered to act from WhatsApp: by id, scope and role
+    /// (never their name or number).
+    RegisterOfficial {
+        official: OfficialId,
+        scope: JurisdictionPath,
+        role: Role,
+    },
+    /// A registration removed.
+    RemoveOfficial {
+        official: OfficialId,
+        scope: JurisdictionPath,
+        role: Role,
+    },
+}
+
+impl Access {
+    pub fn registered(official: &Registration) -> Self {
+        Access::RegisterOfficial {
+            official: official.id.clone(),
+            scope: official.scope.clone(),
+            role: official.role,
+        }
+    }
+
+    pub fn removed(official: &Registration) -> Self {
+        Access::RemoveOfficial {
+            official: official.id.clone(),
+            scope: official.scope.clone(),
+            role: official.role,
+        }
+    }
 }
 
 /// The case an entry is about.
@@ -208,6 +240,12 @@ impl AuditEntry {
         at: DateTime<Utc>,
     ) -> Self {
         Self::new(actor, what, Some(case), retention, at)
+    }
+
+    /// An admin's act on no case (an official registered or removed): kept
+    /// under the admin.
+    pub fn of_admin(actor: Auditor, what: Access, retention: AuditRetention, at: DateTime<Utc>) -> Self {
+        Self::new(actor, what, None, retention, at)
     }
 
     /// A queue page read with `filter` that listed `listed`.

@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 use ulid::Ulid;
 
 use super::identity::IdKeys;
-use super::jurisdiction::JurisdictionPath;
+use super::jurisdiction::{JurisdictionPath, Jurisdictions, UnitPath};
 use super::phone::PhoneNumber;
 use super::reporter::{ContactCipher, ReporterError, ReporterKeys, SealedContact};
 
@@ -249,6 +249,12 @@ pub enum CodeCheck {
     Expired,
 }
 
+/// Whether an official may be registered at `scope`: a node of the tree,
+/// or an RW or RT of one of its kelurahan (an RT's head works its cases).
+pub fn is_registrable(tree: &Jurisdictions, scope: &JurisdictionPath) -> bool {
+    tree.node(scope).is_some() || UnitPath::of(tree, scope).is_some()
+}
+
 /// What an admin registers.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewOfficial {
@@ -300,21 +306,26 @@ impl Registration {
         matches!(self.standing, Standing::Confirmed { .. })
     }
 
+    /// Awaiting a code that can no longer come (too late, or too many wrong
+    /// ones): only removing it and registering again helps.
+    pub fn is_expired(&self, now: DateTime<Utc>) -> bool {
+        matches!(self.standing, Standing::Awaiting { expires_at, wrong, .. }
+            if now > expires_at || wrong >= MAX_WRONG_CODES)
+    }
+
     /// Checks a message's text against the code, changing the standing:
     /// confirmed (the sender's ids join the keys they are known by), or one
     /// more wrong guess. A confirmed registration is never checked again.
     pub fn check_code(&mut self, text: &str, sender: &IdKeys, now: DateTime<Utc>) -> CodeCheck {
+        if self.is_expired(now) {
+            return CodeCheck::Expired;
+        }
         let Standing::Awaiting {
-            code_digest,
-            expires_at,
-            wrong,
+            code_digest, wrong, ..
         } = &mut self.standing
         else {
             return CodeCheck::Confirmed;
         };
-        if now > *expires_at || *wrong >= MAX_WRONG_CODES {
-            return CodeCheck::Expired;
-        }
         match ConfirmationCode::find_in(text) {
             Some(code) if code.digest(&self.id) == *code_digest => {
                 self.standing = Standing::Confirmed { at: now };
@@ -419,8 +430,11 @@ mod tests {
         assert_eq!(r.check_code(other, &sender, now), CodeCheck::Expired);
         // Even the right code, now.
         assert_eq!(r.check_code(code.expose(), &sender, now), CodeCheck::Expired);
+        assert!(r.is_expired(now));
 
         let (mut late, code) = registration(now);
+        assert!(!late.is_expired(now));
+        assert!(late.is_expired(now + CODE_VALID_FOR + Duration::minutes(1)));
         assert_eq!(
             late.check_code(
                 code.expose(),

@@ -65,6 +65,17 @@ impl PhoneNumber {
     pub fn sender_id(&self) -> SenderId {
         SenderId::parse(self.0.trim_start_matches('+')).expect("an E.164 number's digits are a sender id")
     }
+
+    /// The number as screens show it, enough to tell two apart and to
+    /// recognise one's own: `+62812****7890`. The last four digits, and at
+    /// most five leading ones with at least three hidden between; always
+    /// four stars, so the mask does not tell the length.
+    pub fn masked(&self) -> String {
+        let digits = &self.0[1..];
+        let tail = digits.len() - 4;
+        let head = tail.saturating_sub(3).min(5);
+        format!("+{}****{}", &digits[..head], &digits[tail..])
+    }
 }
 
 impl fmt::Display for PhoneNumber {
@@ -106,6 +117,14 @@ mod tests {
             "+14155550123"
         );
         assert_eq!(PhoneNumber::parse("0752 21234").unwrap().as_str(), "+6275221234");
+    }
+
+    #[test]
+    fn the_mask_keeps_the_ends_and_hides_at_least_three_digits() {
+        let masked = |raw: &str| PhoneNumber::parse(raw).unwrap().masked();
+        assert_eq!(masked("0812 3456 7890"), "+62812****7890");
+        assert_eq!(masked("+14155550123"), "+1415****0123");
+        assert_eq!(masked("+12345678"), "+1****5678");
     }
 
     #[test]

@@ -15,6 +15,7 @@ use super::items::{InboundItem, InboundKey};
 use super::keys;
 use super::tx::{Conflict, Tx};
 use super::{Store, StoreError};
+use crate::domain::audit::AuditEntry;
 use crate::domain::jurisdiction::JurisdictionPath;
 use crate::domain::official::{OfficialId, Registration};
 use crate::domain::reporter::ReporterId;
@@ -74,7 +75,18 @@ impl Store {
     /// Registers an official: `NumberRegistered` if their number is
     /// registered already (to them or anyone).
     pub async fn register_official(&self, official: &Registration) -> Result<(), StoreError> {
+        self.register_official_audited(official, None).await
+    }
+
+    /// [`Store::register_official`] with the admin's audit entry, in the
+    /// same transaction: both or neither.
+    pub async fn register_official_audited(
+        &self,
+        official: &Registration,
+        audit: Option<&AuditEntry>,
+    ) -> Result<(), StoreError> {
         let mut tx = Tx::new(&self.table);
+        tx.put_audit(audit);
         let mut items = copies(official).into_iter();
         // A fresh id: its own item is new.
         tx.put(items.next().expect("its own item"));
@@ -164,7 +176,18 @@ impl Store {
     /// Removes a registration and every copy, at the version read: the
     /// number's next message is a citizen's.
     pub async fn remove_official(&self, official: &Registration) -> Result<(), StoreError> {
+        self.remove_official_audited(official, None).await
+    }
+
+    /// [`Store::remove_official`] with the admin's audit entry, in the same
+    /// transaction.
+    pub async fn remove_official_audited(
+        &self,
+        official: &Registration,
+        audit: Option<&AuditEntry>,
+    ) -> Result<(), StoreError> {
         let mut tx = Tx::new(&self.table);
+        tx.put_audit(audit);
         let mut items = copies(official).into_iter();
         let own = items.next().expect("its own item");
         let condition = delete_of(&self.table, &own)

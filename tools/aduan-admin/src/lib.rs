@@ -12,13 +12,17 @@
 //! aduan-admin units (list KELURAHAN | add UNIT --head NAME [--whatsapp NUMBER]
 //!                    | remove UNIT | import KELURAHAN FILE.csv)
 //! aduan-admin citizen (erase | restrict | unrestrict) [--phone NUMBER] [--bsuid ID] [--yes]
+//! aduan-admin officials (add --name NAME --whatsapp NUMBER --scope PATH --role ROLE [--notify-below]
+//!                        | list [--scope PATH] | remove ID)
 //! ```
 //!
 //! `units` keeps a kelurahan's RWs and RTs in the table ([`units`]);
 //! `citizen` carries out a citizen's erasure or restriction request made by
-//! other means than WhatsApp ([`citizen`]).
+//! other means than WhatsApp ([`citizen`]); `officials` registers officials
+//! to act from WhatsApp ([`officials`]).
 
 pub mod citizen;
+pub mod officials;
 pub mod units;
 
 use aduan_shared::domain::jurisdiction::{JurisdictionPath, Jurisdictions, UnitPath};
@@ -64,9 +68,22 @@ usage:
   aduan-admin citizen unrestrict (--phone NUMBER | --bsuid ID)... [--yes]
       As their BERHENTI and MULAI: no message goes to them but replies to
       what they send, or that lifted.
+  aduan-admin officials add --name NAME --whatsapp NUMBER --scope PATH
+                            --role (viewer|officer|admin) [--notify-below]
+      Registers an official to act from WhatsApp at PATH (a node of the
+      tree, or an RW or RT of a kelurahan) and prints the one-time code,
+      once: they send it from that number to the desk's number within 48
+      hours. --notify-below: told of cases anywhere below PATH too.
+  aduan-admin officials list [--scope PATH]
+      Those registered at PATH or below (the whole kota without it), the
+      number masked.
+  aduan-admin officials remove ID
+      At once: the number's next message is a citizen's.
 environment: DIGEST_TOPIC_ARN, ESCALATION_TOPIC_ARN, JURISDICTIONS_FILE (optional), AWS_REGION;
 for units: TABLE_NAME, CONTACT_ENCRYPTION_KEY or CONTACT_ENCRYPTION_KEY_PARAM;
-for citizen: TABLE_NAME, REPORTER_HMAC_KEY or REPORTER_HMAC_KEY_PARAM, MEDIA_BUCKET";
+for citizen: TABLE_NAME, REPORTER_HMAC_KEY or REPORTER_HMAC_KEY_PARAM, MEDIA_BUCKET;
+for officials: TABLE_NAME, REPORTER_HMAC_KEY and CONTACT_ENCRYPTION_KEY (or their _PARAM),
+AUDIT_RETENTION_DAYS (optional)";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Endpoint {

@@ -264,3 +264,117 @@ async fn units_add_list_import_and_remove() {
     run_units(&format!("remove {GAREGEH}/rw-04")).await.unwrap();
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// `officials`: added (the code printed once, the number masked), the same
+/// number refused, listed by scope, removed with every copy; each act in
+/// the tool's audit.
+#[tokio::test]
+async fn officials_add_list_and_remove() {
+    use aduan_admin::officials::{self, Officials, OfficialsCommand};
+    use aduan_shared::domain::audit::AuditRetention;
+    use aduan_shared::domain::reporter::{ContactCipher, Key32, ReporterHasher, ReporterKeys};
+    use aduan_shared::domain::sla::WorkingCalendar;
+    use aduan_shared::store::Store;
+
+    let sdk = aduan_testkit::sdk_config().await;
+    let table = aduan_testkit::fresh_table(&sdk, "admin-officials").await;
+    let store = Store::new(
+        aws_sdk_dynamodb::Client::new(&sdk),
+        table.clone(),
+        WorkingCalendar::default(),
+    );
+    let keys = ReporterKeys {
+        hasher: ReporterHasher::new(Key32::from_bytes([4; 32])),
+        contacts: ContactCipher::new(Key32::from_bytes([3; 32]), []),
+    };
+    let tree = Jurisdictions::bukittinggi();
+    let tool = Officials {
+        store: &store,
+        keys: &keys,
+        tree,
+        retention: AuditRetention::default(),
+    };
+    let run_officials = |line: &str| {
+        let command = officials::parse(&args(line), tree);
+        let tool = &tool;
+        async move { tool.run(command?, chrono::Utc::now()).await }
+    };
+
+    assert!(officials::parse(
+        &args("add --name X --whatsapp 0812 --scope bukittinggi --role viewer"),
+        tree
+    )
+    .is_err());
+    assert!(officials::parse(
+        &args(&format!(
+            "add --name X --whatsapp 081299995555 --scope {MKS}/nowhere --role viewer"
+        )),
+        tree
+    )
+    .is_err());
+    assert!(officials::parse(
+        &args("add --name X --whatsapp 081299995555 --scope bukittinggi --role root"),
+        tree
+    )
+    .is_err());
+    assert!(officials::parse(&args("remove nope"), tree).is_err());
+    assert!(matches!(
+        officials::parse(&args(&format!("list --scope {GAREGEH}/rw-03")), tree),
+        Ok(OfficialsCommand::List(_))
+    ));
+
+    let out = run_officials(&format!(
+        "add --name Amir --whatsapp 0812-9999-5555 --scope {GAREGEH}/rw-03 --role officer --notify-below"
+    ))
+    .await
+    .unwrap();
+    assert_eq!(out.len(), 3, "{out:?}");
+    assert!(
+        out[0].contains("+62812****5555") && out[0].contains("awaiting the code"),
+        "{out:?}"
+    );
+    let code: String = out[1].chars().filter(char::is_ascii_digit).collect();
+    assert_eq!(code.len(), 6, "{out:?}");
+    let id = out[0].split_whitespace().nth(1).unwrap().to_owned();
+    assert!(id.starts_with("wa-"), "{out:?}");
+
+    let err = run_officials(&format!(
+        "add --name Lain --whatsapp +6281299995555 --scope {MKS} --role viewer"
+    ))
+    .await
+    .unwrap_err();
+    assert!(err.to_string().contains("registered already"), "{err}");
+    run_officials(&format!(
+        "add --name Camat --whatsapp 081311112222 --scope {MKS} --role admin"
+    ))
+    .await
+    .unwrap();
+
+    let listed = run_officials(&format!("list --scope {GAREGEH}")).await.unwrap();
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    assert!(listed[0].starts_with(&id), "{listed:?}");
+    let everyone = run_officials("list").await.unwrap();
+    assert_eq!(everyone.len(), 2, "{everyone:?}");
+    assert!(
+        everyone
+            .iter()
+            .all(|l| !l.contains("99995555") && !l.contains(&code)),
+        "{everyone:?}"
+    );
+
+    let out = run_officials(&format!("remove {id}")).await.unwrap();
+    assert_eq!(out, [format!("removed {id} (Amir)")]);
+    assert!(run_officials(&format!("remove {id}")).await.is_err());
+    let items = aduan_testkit::scan_table(&sdk, &table).await;
+    let left: Vec<String> = items
+        .iter()
+        .map(|i| format!("{i:?}"))
+        .filter(|text| text.contains(&id) && !text.contains("AUDIT#"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+    let audit = items
+        .iter()
+        .filter(|i| i["PK"].as_s().unwrap() == "AUDIT#OFFICIAL#aduan-admin")
+        .count();
+    assert_eq!(audit, 3);
+}

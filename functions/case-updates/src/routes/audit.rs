@@ -55,7 +55,10 @@ pub async fn trail(
 ) -> Result<Response<Body>, ApiError> {
     // Refused before the case is read: the answer is the same for any ticket.
     if official.role != Role::Admin {
-        return Err(ApiError::AdminOnly(official.role.as_str()));
+        return Err(ApiError::AdminOnly {
+            role: official.role.as_str(),
+            what: "read the audit",
+        });
     }
     let params = req.query_string_parameters();
     let get = |name: &str| params.first(name).map(str::trim).filter(|v| !v.is_empty());

@@ -9,6 +9,7 @@ pub mod jurisdictions;
 pub mod media;
 mod merge;
 pub mod messages;
+pub mod officials;
 pub mod stats;
 pub mod units;
 
@@ -32,7 +33,7 @@ use crate::state::AppState;
 
 /// Every route this function serves: `openapi.yaml` and `template.yaml`
 /// declare exactly these (a test checks).
-pub const ROUTES: [(&str, &str); 13] = [
+pub const ROUTES: [(&str, &str); 17] = [
     ("GET", "/cases"),
     ("GET", "/cases/{ticket}"),
     ("GET", "/cases/{ticket}/media/{media_id}"),
@@ -46,6 +47,10 @@ pub const ROUTES: [(&str, &str); 13] = [
     ("PUT", "/units/{path+}"),
     ("DELETE", "/units/{path+}"),
     ("POST", "/units/{path+}"),
+    ("POST", "/officials"),
+    ("GET", "/officials"),
+    ("GET", "/officials/{id}"),
+    ("DELETE", "/officials/{id}"),
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,6 +72,11 @@ pub enum Route {
     DeleteUnit(String),
     /// A CSV file of units for a kelurahan.
     ImportUnits(String),
+    /// Officials registered to act from WhatsApp (admins).
+    RegisterOfficial,
+    ListOfficials,
+    GetOfficial(String),
+    RemoveOfficial(String),
 }
 
 /// Which route a method and path are, from the raw path (the `$default`
@@ -84,6 +94,10 @@ pub fn route(method: &Method, path: &str) -> Result<Route, ApiError> {
         ["cases", ticket, "escalations"] if post => Route::Escalate((*ticket).to_owned()),
         ["stats"] if get => Route::Stats,
         ["jurisdictions"] if get => Route::Jurisdictions,
+        ["officials"] if post => Route::RegisterOfficial,
+        ["officials"] if get => Route::ListOfficials,
+        ["officials", id] if get => Route::GetOfficial(decode(id)),
+        ["officials", id] if method == Method::DELETE => Route::RemoveOfficial(decode(id)),
         ["units", rest @ ..] if !rest.is_empty() => {
             let path = rest.join("/");
             match *method {
@@ -99,7 +113,9 @@ pub fn route(method: &Method, path: &str) -> Result<Route, ApiError> {
         | ["cases", _, "actions" | "messages" | "escalations" | "audit"]
         | ["cases", _, "media", _]
         | ["stats"]
-        | ["jurisdictions"] => return Err(ApiError::MethodNotAllowed),
+        | ["jurisdictions"]
+        | ["officials"]
+        | ["officials", _] => return Err(ApiError::MethodNotAllowed),
         _ => return Err(ApiError::NoRoute),
     };
     Ok(route)
@@ -178,6 +194,10 @@ async fn serve(state: &AppState, req: Request, now: DateTime<Utc>) -> Result<Res
         Route::PutUnit(path) => units::put(state, &official, &path, req.body().as_ref(), now).await,
         Route::DeleteUnit(path) => units::delete(state, &official, &path).await,
         Route::ImportUnits(path) => units::import(state, &official, &path, req.body().as_ref(), now).await,
+        Route::RegisterOfficial => officials::register(state, &official, req.body().as_ref(), now).await,
+        Route::ListOfficials => officials::list(state, &official, now).await,
+        Route::GetOfficial(id) => officials::get(state, &official, &id, now).await,
+        Route::RemoveOfficial(id) => officials::remove(state, &official, &id, now).await,
     }
 }
 
@@ -390,6 +410,16 @@ mod tests {
         let esc = |v| escalations::escalation_request(tree, &bytes(v));
         assert_eq!(field_of(esc(json!({"to": at(81)}))), "to");
         assert_eq!(field_of(esc(json!({"reason": at(2001)}))), "reason");
+        let official = |name: String| {
+            officials::register_request(
+                tree,
+                &bytes(
+                    json!({"name": name, "whatsapp": "0812 3456 7890", "scope": "bukittinggi", "role": "viewer"}),
+                ),
+            )
+        };
+        assert!(official(at(80)).is_ok());
+        assert_eq!(field_of(official(at(81))), "name");
         let big = format!("{{\"text\": \"{}\"}}", at(MAX_BODY_BYTES));
         assert!(matches!(
             messages::message_request(big.as_bytes()),
@@ -447,6 +477,14 @@ mod tests {
     #[test]
     fn routes_by_method_and_path() {
         assert_eq!(route(&Method::GET, "/cases").unwrap(), Route::ListCases);
+        assert_eq!(
+            route(&Method::DELETE, "/officials/wa-01").unwrap(),
+            Route::RemoveOfficial("wa-01".into())
+        );
+        assert!(matches!(
+            route(&Method::PUT, "/officials/wa-01"),
+            Err(ApiError::MethodNotAllowed)
+        ));
         assert_eq!(route(&Method::GET, "/cases/").unwrap(), Route::ListCases);
         assert_eq!(
             route(&Method::POST, "/cases/ADU-0042/actions").unwrap(),

@@ -140,7 +140,9 @@ pub async fn list(
     let node = kelurahan(&state.tree, raw)?;
     may_read(official, &node.path)?;
     let stored = state.store.units(&node.path).await?;
-    state.units.insert(open_all(&state.contacts, node, &stored), now);
+    state
+        .units
+        .insert(open_all(&state.keys.contacts, node, &stored), now);
     let units = stored
         .iter()
         .filter(|u| u.path.path().is_within(&official.scope) || node.path.is_within(&official.scope))
@@ -224,7 +226,7 @@ pub async fn put(
     let path = unit_path(&state.tree, raw)?;
     may_write(official, path.kelurahan())?;
     let (unit, keep, version) = put_request(path, body)?;
-    let head = head(&state.contacts, &unit, keep);
+    let head = head(&state.keys.contacts, &unit, keep);
     let (status, has_whatsapp, next) = match version {
         None => {
             state
@@ -279,7 +281,7 @@ pub async fn import(
     })?;
     let summary = state
         .store
-        .import_units_csv(&state.contacts, &node.path, text, &official.name, now)
+        .import_units_csv(&state.keys.contacts, &node.path, text, &official.name, now)
         .await;
     // Whatever part was written, this instance reads it again.
     state.units.forget(&node.path);
@@ -343,5 +345,7 @@ pub async fn of_kelurahan(
         return Ok(list);
     }
     let stored = state.store.units(&node.path).await?;
-    Ok(state.units.insert(open_all(&state.contacts, node, &stored), now))
+    Ok(state
+        .units
+        .insert(open_all(&state.keys.contacts, node, &stored), now))
 }

@@ -144,7 +144,7 @@ impl App {
             citizens: Citizens::new(messenger),
             officials,
             media: None,
-            contacts: keys.contacts.clone(),
+            keys: keys.clone(),
             units: UnitsCache::new(chrono::Duration::seconds(300)),
             audit_retention: AuditRetention::default(),
         };
@@ -295,6 +295,14 @@ impl App {
             lambda_http::Body::Binary(b) => String::from_utf8(b.clone()).unwrap(),
             _ => String::new(),
         };
+        if status == 204 {
+            assert_eq!(text, "", "a 204 has no body");
+            return Response {
+                status,
+                body: Value::Null,
+                text,
+            };
+        }
         let content_type = response
             .headers()
             .get("content-type")
@@ -365,6 +373,7 @@ pub fn event(who: Option<&Caller>, method: &str, path_and_query: &str, body: Opt
             ),
             json!({ "ticket": ticket }),
         ),
+        ["officials", id] => (format!("{method} /officials/{{id}}"), json!({ "id": id })),
         ["units", rest @ ..] => (
             format!("{method} /units/{{path+}}"),
             json!({ "path": rest.join("/") }),

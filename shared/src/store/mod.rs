@@ -2,7 +2,7 @@
 //! `PK`/`SK` values), the attribute encoding (`codec`), the item shapes
 //! (`items`), transactions with typed conflicts (`tx`), and the operations,
 //! one method per access pattern: here (cases), `citizen` (a citizen's
-//! message), `outbound`, `outbox`, `media`, `queue`, `digests`, `erased_files`, `units` (a kelurahan's RWs and RTs), `audit`
+//! message), `outbound`, `outbox`, `media`, `queue`, `digests`, `erased_files`, `units` (a kelurahan's RWs and RTs), `locations` (the places citizens shared), `audit`
 //! and `retention` (the reporter's record with a case's close or reopening).
 
 mod audit;
@@ -13,6 +13,7 @@ pub mod erased_files;
 mod error;
 pub mod items;
 pub mod keys;
+mod locations;
 pub mod media;
 mod outbound;
 mod outbox;

@@ -435,9 +435,9 @@ async function main() {
       await page.goto(`${base}/console/#/kasus/${lampCase.ticket}`);
       await page.getByRole('heading', { level: 1, name: new RegExp(lampCase.ticket) }).waitFor();
       // The suggestion about a lamp in Garegeh is suggested as its duplicate, with a merge button.
-      const suggested = page.locator(`.suggestions li[data-ticket="${saran.ticket}"]`);
-      await suggested.waitFor();
-      check(await suggested.locator('button[data-action="merge-suggested"]').count() === 1, 'no merge button on the suggestion');
+      const duplicate = page.locator(`.suggestions li[data-ticket="${saran.ticket}"]`);
+      await duplicate.waitFor();
+      check(await duplicate.locator('button[data-action="merge-suggested"]').count() === 1, 'no merge button on the suggestion');
       const picker = page.getByRole('combobox', { name: 'Alihkan atau serahkan ke' });
       const list = page.getByRole('listbox', { name: 'Alihkan atau serahkan ke' });
       await picker.focus();

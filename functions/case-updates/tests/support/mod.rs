@@ -313,17 +313,7 @@ impl App {
 
 /// A citizen's message of `content`, as the webhook records one.
 pub fn citizen_message(at: DateTime<Utc>, content: MessageContent) -> TimelineEvent {
-    TimelineEvent::new(
-        at,
-        Actor::Citizen,
-        EventBody::Message {
-            provider_message_id: "wamid.test".into(),
-            content,
-            stored: None,
-            file: None,
-            store_error: None,
-        },
-    )
+    TimelineEvent::new(at, Actor::Citizen, EventBody::message("wamid.test", content))
 }
 
 /// The types of the events of a case's timeline, in order.

@@ -3,8 +3,9 @@
 // status (none for a viewer), a reply with WhatsApp's 24-hour window, an
 // escalation and a forward (down to an RW/RT, up, sideways to a dinas) with
 // a reason, a closure that is not "resolved", and a merge into another case
-// (its duplicate: typed by ticket or picked from the kelurahan's open cases)
-// with its undo; destinations are chosen in pickers built from
+// (its duplicate: typed by ticket, picked from the kelurahan's open cases,
+// or one of the duplicates the API suggests, each with its button) with its
+// undo; destinations are chosen in pickers built from
 // GET /jurisdictions, and a hand-down's RWs and RTs from GET /units. A 409
 // is explained and the case reloaded. The page prints as the lembar
 // disposisi (sheet.js, style.css's print rules).
@@ -60,6 +61,7 @@ export async function render(session, ticket, explain, notice) {
           : h('dd', {}, c.reporter, h('span', { class: 'muted' }, ' (nomor warga dirahasiakan)')),
         h('dt', {}, 'Masuk'), h('dd', {}, dateTime(c.created_at)),
         h('dt', {}, 'Batas waktu'), h('dd', {}, c.due_at ? dateTime(c.due_at) : '–'))),
+    detail.suggestions?.length ? suggestionsSection(c, detail.suggestions, canAct(session), rerender, explain) : null,
     canAct(session)
       ? actionsSection(c, timeline, places, units, rerender, explain)
       : h('p', { class: 'info' }, 'Anda masuk sebagai pengamat: kasus dapat dilihat, tetapi tidak dapat diubah.'),
@@ -285,8 +287,46 @@ function submitter(button, send, rerender, explain, done) {
   };
 }
 
+/** An action on the case at the version shown: a stale one is refused (409). */
+const actOn = (c) => (body) => post(`${ticketPath(c.ticket)}/actions`, { ...body, version: c.version });
+
+/**
+ * The open cases the API suggests as this one's duplicates, best first:
+ * ticket, status, category, when it came in, how far apart the places the
+ * citizens shared are (when both did), how alike the reports read, and the
+ * report's start (numbers masked by the API). An officer merges this case
+ * into one with its button: the merge action, undone within 24 hours.
+ */
+function suggestionsSection(c, suggestions, mayAct, rerender, explain) {
+  const act = actOn(c);
+  const mergeable = mayAct && c.actions.includes('merge');
+  const item = (s) => {
+    const button = mergeable
+      ? h('button', { type: 'button', class: 'danger', 'data-action': 'merge-suggested', 'data-into': s.ticket }, `Gabungkan ke ${s.ticket}`)
+      : null;
+    button?.addEventListener('click', submitter(button, () => act({ action: 'merge', into: s.ticket }),
+      rerender, explain, `Digabung ke ${s.ticket}`));
+    return h('li', { 'data-ticket': s.ticket },
+      h('div', {},
+        h('a', { href: `#/kasus/${encodeURIComponent(s.ticket)}`, class: 'ticket' }, s.ticket), ' ',
+        h('span', { class: `badge s-${s.status}` }, STATUS[s.status] ?? s.status), ' ',
+        h('span', { class: 'muted' }, [
+          s.category, `masuk ${dateTime(s.created_at)}`,
+          s.distance_meters == null ? null : `± ${s.distance_meters} m dari lokasi kasus ini`,
+          `kemiripan ${Math.round(s.score * 100)}%`,
+        ].filter(Boolean).join(' · '))),
+      h('blockquote', {}, s.description),
+      button);
+  };
+  return h('section', { class: 'card suggestions no-print', 'aria-labelledby': 'h-suggestions' },
+    h('h2', { id: 'h-suggestions' }, 'Mungkin laporan yang sama'),
+    h('p', { class: 'muted' }, 'Kasus terbuka di kelurahan yang sama dalam 30 hari terakhir, paling mirip lebih dulu.'
+      + (mergeable ? ' Menggabungkan menutup kasus ini sebagai duplikat; pelapornya menerima kabar kasus tujuan. Dapat dibatalkan dalam 24 jam.' : '')),
+    h('ol', { class: 'suggested' }, suggestions.map(item)));
+}
+
 function actionsSection(c, timeline, places, units, rerender, explain) {
-  const act = (body) => post(`${ticketPath(c.ticket)}/actions`, { ...body, version: c.version });
+  const act = actOn(c);
   const simple = c.actions.filter((a) => ['verify', 'start', 'close', 'reopen', 'unmerge'].includes(a));
   const buttons = simple.map((a) => {
     const button = h('button', { type: 'button', 'data-action': a }, ACTION[a]);

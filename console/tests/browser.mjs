@@ -435,6 +435,10 @@ async function main() {
     await step('the lurah hands a case down to an RT picked by name from the kelurahan\'s RWs and RTs', async () => {
       await page.goto(`${base}/console/#/kasus/${lampCase.ticket}`);
       await page.getByRole('heading', { level: 1, name: new RegExp(lampCase.ticket) }).waitFor();
+      // The suggestion about a lamp in Garegeh is suggested as its duplicate, with a merge button.
+      const duplicate = page.locator(`.suggestions li[data-ticket="${saran.ticket}"]`);
+      await duplicate.waitFor();
+      check(await duplicate.locator('button[data-action="merge-suggested"]').count() === 1, 'no merge button on the suggestion');
       const picker = page.getByRole('combobox', { name: 'Alihkan atau serahkan ke' });
       const list = page.getByRole('listbox', { name: 'Alihkan atau serahkan ke' });
       await picker.focus();

@@ -4,6 +4,7 @@
 mod support;
 
 use aduan_shared::domain::case::{Escalation, Provider};
+use aduan_shared::domain::duplicates::Coordinates;
 use aduan_shared::domain::kind::CaseKind;
 use aduan_shared::domain::ladder::{Ladder, Level, Tier};
 use aduan_shared::domain::lifecycle::{Status, Transition};
@@ -292,6 +293,21 @@ async fn follow_ups_append_and_stale_reporter_versions_conflict() {
     let (_, timeline) = store.case_with_timeline(&case.id).await.unwrap().unwrap();
     assert_eq!(timeline.len(), 2);
     assert_eq!(timeline[1], photo);
+    // The place shared is the case's last shared location, outside its
+    // timeline; a case whose citizen shared none has none.
+    let other = create(&store, 2, GAREGEH, 2, when).await;
+    let places = store.shared_locations(&[&case.id, &other.id]).await.unwrap();
+    assert_eq!(
+        places,
+        [(
+            case.id.clone(),
+            Coordinates {
+                lat: -0.3,
+                long: 100.37
+            }
+        )]
+        .into()
+    );
 }
 
 #[tokio::test]

@@ -12,6 +12,7 @@ pub mod outbound;
 pub mod public;
 pub mod routes;
 pub mod state;
+pub mod suggestions;
 pub mod units_cache;
 mod views;
 

@@ -9,6 +9,7 @@ use aduan_shared::config::messaging::{self, Messaging};
 use aduan_shared::config::policy::Policy;
 use aduan_shared::config::{CommonConfig, ConfigError, Env, Secrets};
 use aduan_shared::domain::audit::AuditRetention;
+use aduan_shared::domain::duplicates::DuplicateRules;
 use aduan_shared::domain::jurisdiction::Jurisdictions;
 use aduan_shared::domain::ladder::Ladder;
 use aduan_shared::domain::sla::SlaPolicy;
@@ -20,6 +21,7 @@ use aduan_shared::domain::reporter::ReporterKeys;
 use chrono::Duration;
 
 use crate::outbound::Citizens;
+use crate::suggestions;
 use crate::units_cache::UnitsCache;
 
 pub struct AppState {
@@ -44,6 +46,8 @@ pub struct AppState {
     pub units: UnitsCache,
     /// How long officials' reads and acts stay in the audit.
     pub audit_retention: AuditRetention,
+    /// Which cases are suggested as a case's duplicates.
+    pub duplicates: DuplicateRules,
 }
 
 /// How long a kelurahan's units are kept before they are read again.
@@ -105,6 +109,7 @@ impl AppState {
                 env.parse_optional(UNITS_CACHE_SECONDS, 300u32)?.into(),
             )),
             audit_retention: audit::retention(env)?,
+            duplicates: suggestions::rules(env)?,
         })
     }
 }

@@ -23,6 +23,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::names::{level_label, office_label, place_label};
+use crate::suggestions::Suggestion;
 
 /// Characters of a description a list shows: a page of 100 cases stays
 /// small whatever the citizens wrote (up to 64 KiB each).
@@ -214,12 +215,22 @@ pub struct CaseDetail<'a> {
     pub timeline: Vec<EventView<'a>>,
     /// Pass back as `cursor` for the next events; null on the last page.
     pub next_cursor: Option<&'a str>,
+    /// On the first page: the open cases that may report the same problem,
+    /// best first (empty when there are none, or the case is not open or
+    /// not in the caller's scope).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suggestions: Option<Vec<Suggestion>>,
 }
 
 impl<'a> CaseDetail<'a> {
     /// The page from `events` (read up to one past a page, to know if more
     /// follow): at most [`TIMELINE_PAGE`] events and [`TIMELINE_PAGE_BYTES`].
-    pub fn page(case: CaseView, events: &'a [TimelineEvent], tree: &Jurisdictions) -> Self {
+    pub fn page(
+        case: CaseView,
+        events: &'a [TimelineEvent],
+        tree: &Jurisdictions,
+        suggestions: Option<Vec<Suggestion>>,
+    ) -> Self {
         let mut timeline = Vec::new();
         let mut bytes = 0;
         for event in events.iter().take(TIMELINE_PAGE) {
@@ -235,6 +246,7 @@ impl<'a> CaseDetail<'a> {
             case,
             timeline,
             next_cursor,
+            suggestions,
         }
     }
 }

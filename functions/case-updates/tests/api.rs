@@ -120,16 +120,19 @@ async fn a_case_shows_its_timeline_and_a_pseudonym_and_other_scopes_get_404() {
     let r = app.get(&officer, "/cases/adu-1").await;
     assert_eq!(r.status, 200, "{}", r.text);
     // The ticket's pointer, then the case with its first page of events,
-    // then the read's audit entry (docs/data-model.md, pattern 22).
+    // its kelurahan's recent cases for suggested duplicates (none there:
+    // no places to read), then the read's audit entry (docs/data-model.md,
+    // patterns 3, 37 and 29).
     assert_eq!(
         app.requests.by_operation(),
         [
             ("GetItem".to_owned(), 1),
-            ("Query".to_owned(), 1),
+            ("Query".to_owned(), 2),
             ("PutItem".to_owned(), 1)
         ]
         .into()
     );
+    assert_eq!(r.body["suggestions"], json!([]));
     assert_eq!(r.body["next_cursor"], json!(null));
     assert_eq!(r.body["case"]["ticket"], "ADU-0001");
     assert_eq!(

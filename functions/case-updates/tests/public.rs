@@ -7,7 +7,7 @@ mod support;
 
 use std::collections::BTreeMap;
 
-use aduan_shared::domain::timeline::{Actor, EventBody, MessageContent, TimelineEvent};
+use aduan_shared::domain::timeline::{MessageContent, TimelineEvent};
 use chrono::{Duration, Utc};
 use serde_json::{json, Value};
 use support::*;
@@ -169,22 +169,13 @@ fn month_now() -> String {
 
 /// A shared location, as the webhook records one.
 fn location_message(at: chrono::DateTime<Utc>) -> TimelineEvent {
-    TimelineEvent::new(
-        at,
-        Actor::Citizen,
-        EventBody::Message {
-            provider_message_id: "wamid.loc".into(),
-            content: MessageContent::Location {
-                latitude: -0.305_123_9,
-                longitude: 100.369_876_1,
-                name: Some("Rumah Bu Sari".into()),
-                address: Some("Jl. Sudirman 5".into()),
-            },
-            stored: None,
-            file: None,
-            store_error: None,
-        },
-    )
+    let place = MessageContent::Location {
+        latitude: -0.305_123_9,
+        longitude: 100.369_876_1,
+        name: Some("Rumah Bu Sari".into()),
+        address: Some("Jl. Sudirman 5".into()),
+    };
+    citizen_message(at, place)
 }
 
 /// What must never be in a public body of case `n`.

@@ -4,6 +4,7 @@ pub mod audit;
 pub mod case;
 pub mod citizen_text;
 pub mod disposition;
+pub mod duplicates;
 pub mod identity;
 pub mod jurisdiction;
 pub mod kind;

@@ -1,7 +1,8 @@
 //! Normalising text to lowercase ASCII words (common accents folded,
 //! everything that is not a letter or digit is a word break): how names,
-//! aliases and categories are compared, at load time and when matching, and
-//! how the vocabulary reads a citizen's message.
+//! aliases and categories are compared, at load time and when matching, how
+//! the vocabulary reads a citizen's message, and how two citizens' texts are
+//! compared for suggested duplicates.
 
 /// Appends `text` as lowercase ASCII words, each followed by one space.
 pub(crate) fn push_words(text: &str, out: &mut String) {
@@ -56,6 +57,24 @@ fn fold_char(c: char) -> Option<char> {
         _ => return None,
     };
     Some(folded)
+}
+
+/// Whether `a` and `b` (ASCII, different) differ by one letter changed,
+/// added or removed, or two neighbours swapped.
+pub(crate) fn one_typo_apart(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    if long.len() - short.len() > 1 || a == b {
+        return false;
+    }
+    let prefix = short.iter().zip(long).take_while(|(x, y)| x == y).count();
+    if short.len() == long.len() {
+        let (x, y) = (&short[prefix..], &long[prefix..]);
+        // One letter changed, or two neighbours swapped.
+        x[1..] == y[1..] || (x.len() >= 2 && x[0] == y[1] && x[1] == y[0] && x[2..] == y[2..])
+    } else {
+        short[prefix..] == long[prefix + 1..]
+    }
 }
 
 #[cfg(test)]

@@ -3,8 +3,9 @@
 //! publishes nothing twice. A node is claimed (state `sending`, with a lease)
 //! before its publish and marked `sent` after it; a failed publish releases
 //! the claim, and a claim whose run died is taken over once its lease ends.
-//! Also the BatchGetItem of cases by id the digest uses for cases that left
-//! the open partition that day.
+//! Also the BatchGetItem of one item in each of many cases' partitions: the
+//! cases by id the digest uses for cases that left the open partition that
+//! day, the places shared on them for suggested duplicates.
 
 use std::collections::{HashMap, HashSet};
 
@@ -13,7 +14,7 @@ use aws_sdk_dynamodb::types::KeysAndAttributes;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::codec::{from_item, key_of, s, to_item};
+use super::codec::{from_item, key_of, s, to_item, Item};
 use super::tx::holds_exactly;
 use super::{keys, Store, StoreError};
 use crate::domain::case::{Case, CaseId};
@@ -173,15 +174,27 @@ impl Store {
     /// Cases by id, in BatchGetItem requests of 100 (unprocessed keys asked
     /// again). Ids without a case are skipped; the order is not kept.
     pub async fn cases_by_ids(&self, ids: &[CaseId]) -> Result<Vec<Case>, StoreError> {
-        let mut unique: Vec<&CaseId> = ids.iter().collect();
+        let ids: Vec<&CaseId> = ids.iter().collect();
+        self.case_items(&ids, keys::CASE_SK)
+            .await?
+            .into_iter()
+            .map(from_item::<Case>)
+            .collect()
+    }
+
+    /// The item with `SK` = `sk` in each of these cases' partitions (once
+    /// per case), in BatchGetItem requests of 100, unprocessed keys asked
+    /// again; cases without one are skipped and the order is not kept.
+    pub(super) async fn case_items(&self, ids: &[&CaseId], sk: &str) -> Result<Vec<Item>, StoreError> {
+        let mut unique = ids.to_vec();
         unique.sort();
         unique.dedup();
-        let mut cases = Vec::with_capacity(unique.len());
-        for chunk in unique.chunks(BATCH_GET) {
-            let pks: Vec<String> = chunk.iter().map(|id| keys::case_pk(id)).collect();
+        let keys: Vec<String> = unique.iter().map(|id| keys::case_pk(id)).collect();
+        let mut items = Vec::with_capacity(keys.len());
+        for chunk in keys.chunks(BATCH_GET) {
             let mut request = KeysAndAttributes::builder();
-            for pk in &pks {
-                request = request.keys(key_of(pk, keys::CASE_SK));
+            for pk in chunk {
+                request = request.keys(key_of(pk, sk));
             }
             let request = request.build().expect("keys are set");
             let mut pending = Some(HashMap::from([(self.table.clone(), request)]));
@@ -193,17 +206,15 @@ impl Store {
                     .send()
                     .await
                     .map_err(StoreError::from_sdk)?;
-                for item in out
-                    .responses
-                    .and_then(|mut r| r.remove(&self.table))
-                    .unwrap_or_default()
-                {
-                    cases.push(from_item::<Case>(item)?);
-                }
+                items.extend(
+                    out.responses
+                        .and_then(|mut r| r.remove(&self.table))
+                        .unwrap_or_default(),
+                );
                 pending = out.unprocessed_keys;
             }
         }
-        Ok(cases)
+        Ok(items)
     }
 }
 

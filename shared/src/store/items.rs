@@ -8,10 +8,13 @@ use super::keys;
 use crate::conversation::Reporter;
 use crate::domain::audit::AuditEntry;
 use crate::domain::case::{Case, CaseId};
+use crate::domain::duplicates::Coordinates;
 use crate::domain::reporter::ReporterId;
 use crate::domain::sla::WorkingCalendar;
 use crate::domain::ticket::Ticket;
-use crate::domain::timeline::{DeliveryStatus, EventBody, EventId, MediaStorage, TimelineEvent};
+use crate::domain::timeline::{
+    DeliveryStatus, EventBody, EventId, MediaStorage, MessageContent, TimelineEvent,
+};
 use crate::whatsapp::outbound::Outbound;
 
 /// Written, never read back: a case item is read straight into [`Case`],
@@ -140,6 +143,53 @@ impl EventItem {
             case_id: case_id.clone(),
             event: event.clone(),
             attempts: media_pending.then_some(0),
+        }
+    }
+}
+
+/// The last place a case's citizen shared, beside its events (which keep
+/// every place): suggested duplicates read it for many cases in one
+/// BatchGetItem, where finding it among each case's events would be a
+/// Query per case.
+#[derive(Serialize, Deserialize)]
+pub struct LocationItem {
+    #[serde(rename = "PK")]
+    pk: String,
+    #[serde(rename = "SK")]
+    sk: String,
+    pub case_id: CaseId,
+    pub lat: f64,
+    pub long: f64,
+    /// When the citizen shared it.
+    pub at: DateTime<Utc>,
+}
+
+impl LocationItem {
+    /// The item for `event` when it is a citizen's shared location.
+    pub fn of(case_id: &CaseId, event: &TimelineEvent) -> Option<Self> {
+        let EventBody::Message {
+            content: MessageContent::Location {
+                latitude, longitude, ..
+            },
+            ..
+        } = &event.body
+        else {
+            return None;
+        };
+        Some(Self {
+            pk: keys::case_pk(case_id),
+            sk: keys::LOCATION_SK.to_owned(),
+            case_id: case_id.clone(),
+            lat: *latitude,
+            long: *longitude,
+            at: event.at,
+        })
+    }
+
+    pub fn coordinates(&self) -> Coordinates {
+        Coordinates {
+            lat: self.lat,
+            long: self.long,
         }
     }
 }

@@ -135,6 +135,10 @@ pub fn event_sk_range(from: Option<&EventId>) -> (String, String) {
     (low, "EVENT$".to_owned())
 }
 
+/// `SK` of the last place a case's citizen shared (`LOCATION` sorts after
+/// every `EVENT#`, outside the timeline's range).
+pub const LOCATION_SK: &str = "LOCATION";
+
 pub fn ticket_pk(ticket: &Ticket) -> String {
     format!("TICKET#{ticket}")
 }

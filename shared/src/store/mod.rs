@@ -3,7 +3,7 @@
 //! (`items`), transactions with typed conflicts (`tx`), and the operations,
 //! one method per access pattern: here (cases), `citizen` (a citizen's
 //! message), `outbound`, `outbox`, `media`, `queue`, `digests`, `erased_files`, `units` (a kelurahan's RWs and RTs), `officials`,
-//! `notices` (officials' WhatsApp notices, the new cases' cursor), `audit`
+//! `notices` (officials' WhatsApp notices, the new cases' cursor), `locations` (the places citizens shared), `audit`
 //! and `retention` (the reporter's record with a case's close or reopening).
 
 mod audit;
@@ -14,6 +14,7 @@ pub mod erased_files;
 mod error;
 pub mod items;
 pub mod keys;
+mod locations;
 pub mod media;
 mod notices;
 mod officials;

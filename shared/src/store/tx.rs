@@ -10,7 +10,9 @@ use chrono::{DateTime, Utc};
 
 use super::codec::{to_item, Item};
 use super::error::StoreError;
-use super::items::{AuditItem, CaseItem, EventItem, OutboundItem, PendingOutbound, ReporterItem};
+use super::items::{
+    AuditItem, CaseItem, EventItem, LocationItem, OutboundItem, PendingOutbound, ReporterItem,
+};
 use super::keys;
 use crate::conversation::plan::AbsorbedRecord;
 use crate::conversation::Reporter;
@@ -84,13 +86,18 @@ impl<'a> Tx<'a> {
     }
 
     /// Puts a case's new events; `calendar` places lifecycle events on their
-    /// local day for digests.
+    /// local day for digests. A place the citizen shared among them also
+    /// becomes the case's last shared location (the last, as one
+    /// transaction writes an item once).
     pub fn put_events(&mut self, case_id: &CaseId, events: &[TimelineEvent], calendar: &WorkingCalendar) {
         for event in events {
             self.put_new(
                 to_item(&EventItem::new(case_id, event, calendar)),
                 Conflict::CaseExists,
             );
+        }
+        if let Some(location) = events.iter().rev().find_map(|e| LocationItem::of(case_id, e)) {
+            self.put(to_item(&location));
         }
     }
 

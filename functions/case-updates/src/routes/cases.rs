@@ -1,5 +1,5 @@
 //! Reading: the caller's queue (`GET /cases`) and one case with a page of its
-//! timeline (`GET /cases/{ticket}`).
+//! timeline (`GET /cases/{ticket}`), the first with its suggested duplicates.
 
 use aduan_shared::domain::audit::Access;
 use aduan_shared::domain::case::Case;
@@ -20,6 +20,7 @@ use crate::audit;
 use crate::auth::Official;
 use crate::error::ApiError;
 use crate::state::AppState;
+use crate::suggestions;
 use crate::views::{CaseDetail, CaseView, TIMELINE_PAGE};
 
 pub const DEFAULT_LIMIT: usize = 50;
@@ -153,6 +154,7 @@ pub async fn get(
     let visible =
         |case: &Case| case.is_within(&official.scope) || case.readable_until(&official.scope).is_some();
     // One past a page: whether more follow.
+    let first_page = after.is_none();
     let (case, events) = match after {
         None => state
             .store
@@ -179,11 +181,18 @@ pub async fn get(
         let until = case.readable_until(&official.scope);
         events.retain(|e| until.is_some_and(|until| e.at <= until));
     }
+    // Suggested with the first page, for a case the caller may act on.
+    let suggestions = if first_page && case.is_within(&official.scope) {
+        Some(suggestions::for_case(state, &official.scope, &case, now).await?)
+    } else {
+        None
+    };
     audit::read_case(state, official, &case, Access::ReadDetail, now).await?;
     ok(&CaseDetail::page(
         CaseView::new(&case, &state.tree, now),
         &events,
         &state.tree,
+        suggestions,
     ))
 }
 

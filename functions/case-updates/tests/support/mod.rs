@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use aduan_shared::domain::audit::AuditRetention;
 use aduan_shared::domain::case::{Case, Channel, NewCase, Provider};
+use aduan_shared::domain::duplicates::DuplicateRules;
 use aduan_shared::domain::identity::{Bsuid, IdKeys, Sender};
 use aduan_shared::domain::jurisdiction::{JurisdictionPath, Jurisdictions};
 use aduan_shared::domain::kind::CaseKind;
@@ -15,7 +16,7 @@ use aduan_shared::domain::ladder::Ladder;
 use aduan_shared::domain::reporter::{ContactCipher, Key32, ReporterHasher, ReporterKeys, SenderId};
 use aduan_shared::domain::sla::{SlaPolicy, WorkingCalendar};
 use aduan_shared::domain::ticket::{Ticket, TicketPrefix};
-use aduan_shared::domain::timeline::TimelineEvent;
+use aduan_shared::domain::timeline::{Actor, EventBody, MessageContent, TimelineEvent};
 use aduan_shared::notify::citizen::{CitizenMessenger, Templates};
 use aduan_shared::notify::officials::{self, NoticeTemplate, OfficialNotifier};
 use aduan_shared::notify::{EscalationNotifier, SnsPublisher};
@@ -147,6 +148,7 @@ impl App {
             keys: keys.clone(),
             units: UnitsCache::new(chrono::Duration::seconds(300)),
             audit_retention: AuditRetention::default(),
+            duplicates: DuplicateRules::default(),
         };
         App {
             state,
@@ -333,6 +335,11 @@ impl App {
         self.call_event(event(Some(who), "POST", &path, Some(&body.to_string())), now)
             .await
     }
+}
+
+/// A citizen's message of `content`, as the webhook records one.
+pub fn citizen_message(at: DateTime<Utc>, content: MessageContent) -> TimelineEvent {
+    TimelineEvent::new(at, Actor::Citizen, EventBody::message("wamid.test", content))
 }
 
 /// The types of the events of a case's timeline, in order.

@@ -14,7 +14,7 @@
 
 use super::path::JurisdictionPath;
 use super::tree::{Jurisdictions, Node, NodeKind};
-use crate::domain::words::push_words;
+use crate::domain::words::{one_typo_apart, push_words};
 
 /// The outcome of matching free text to nodes of one kind.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -169,24 +169,6 @@ impl Jurisdictions {
 
 fn letters(pattern: &str) -> usize {
     pattern.bytes().filter(u8::is_ascii_alphanumeric).count()
-}
-
-/// Whether `a` and `b` (ASCII, different) differ by one letter changed,
-/// added or removed, or two neighbours swapped.
-fn one_typo_apart(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
-    if long.len() - short.len() > 1 || a == b {
-        return false;
-    }
-    let prefix = short.iter().zip(long).take_while(|(x, y)| x == y).count();
-    if short.len() == long.len() {
-        let (x, y) = (&short[prefix..], &long[prefix..]);
-        // One letter changed, or two neighbours swapped.
-        x[1..] == y[1..] || (x.len() >= 2 && x[0] == y[1] && x[1] == y[0] && x[2..] == y[2..])
-    } else {
-        short[prefix..] == long[prefix + 1..]
-    }
 }
 
 /// The node a citizen picked by typing its number (1-based) in a numbered

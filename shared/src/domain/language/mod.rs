@@ -8,4 +8,5 @@ mod stem;
 mod vocabulary;
 
 pub use reading::Reading;
+pub(crate) use stem::candidates as stems;
 pub use vocabulary::{Vocabulary, VocabularyError};

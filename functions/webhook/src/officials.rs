@@ -318,15 +318,15 @@ async fn info(asking: &Asking<'_>, ticket: &Ticket) -> Result<String, ApiError> 
     } = *asking;
     // The API's detail: the read is audited as the console's is.
     let response = cases::get(api, official, ticket.as_str(), &request(Value::Null), now).await?;
-    let case = json_of(response)?;
-    let case = case.get("case").unwrap_or(&case);
+    let detail = json_of(response)?;
+    let case = &detail["case"];
     let field = |name: &str| case[name].as_str().unwrap_or("-").to_owned();
     let status = status_name(texts, case);
     let kind = case["kind"]
         .as_str()
         .and_then(aduan_shared::domain::kind::CaseKind::parse)
         .map_or_else(|| "-".to_owned(), |k| texts.kind_name(k).to_owned());
-    Ok(render(
+    let mut lines = vec![render(
         &texts.officials.info,
         &[
             ("ticket", ticket.as_str()),
@@ -338,7 +338,32 @@ async fn info(asking: &Asking<'_>, ticket: &Ticket) -> Result<String, ApiError> 
             ("due", &due(api, case)),
             ("text", &field("description")),
         ],
-    ))
+    )];
+    // The API's suggested duplicates, for GABUNG.
+    let suggested = detail["suggestions"].as_array().filter(|s| !s.is_empty());
+    if let Some(suggested) = suggested {
+        lines.push(render(
+            &texts.officials.info_duplicates,
+            &[("ticket", ticket.as_str())],
+        ));
+        for other in suggested {
+            let text: String = other["description"]
+                .as_str()
+                .unwrap_or_default()
+                .chars()
+                .take(LIST_TEXT_CHARS)
+                .collect();
+            lines.push(render(
+                &texts.officials.info_duplicate_line,
+                &[
+                    ("other", other["ticket"].as_str().unwrap_or_default()),
+                    ("status", &status_name(texts, other)),
+                    ("text", &text),
+                ],
+            ));
+        }
+    }
+    Ok(lines.join("\n"))
 }
 
 async fn list(asking: &Asking<'_>) -> Result<String, ApiError> {

@@ -38,6 +38,8 @@ pub struct OfficialTexts {
     pub choices_header: String,
     pub choice_line: String,
     pub info: String,
+    pub info_duplicates: String,
+    pub info_duplicate_line: String,
     pub list_header: String,
     pub list_line: String,
     pub list_none: String,
@@ -106,6 +108,12 @@ impl OfficialTexts {
                 &[
                     "ticket", "kind", "status", "area", "category", "due", "level", "text",
                 ],
+            ),
+            ("officials.info_duplicates", &self.info_duplicates, TICKET),
+            (
+                "officials.info_duplicate_line",
+                &self.info_duplicate_line,
+                &["other", "status", "text"],
             ),
             ("officials.list_header", &self.list_header, &[]),
             (

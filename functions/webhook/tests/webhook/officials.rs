@@ -396,3 +396,33 @@ async fn with_a_number_of_their_own_officials_are_citizens_on_the_public_one() {
     let answer = h.standin.received().last().unwrap().body.clone();
     assert!(answer.to_string().contains("Ibu Rina"), "{answer}");
 }
+
+#[tokio::test]
+async fn info_suggests_the_same_problem_reported_twice_and_gabung_merges_it() {
+    let h = harness("official-gabung").await;
+    let first = complaint(&h).await;
+    let neighbour = "6281277776666";
+    let again = fixtures::text(
+        KOTA_NUMBER,
+        neighbour,
+        "wamid.n1",
+        now(),
+        "lampu jln mati dekat mesjid Garegeh, gelap kalau malam",
+    );
+    assert_eq!(post(&h, &again).await.0, 200);
+    confirmed(&h, "Ibu Rina", GAREGEH, Role::Officer, RINA).await;
+    let info = official_says(&h, RINA, "wamid.g1", "info ADU-0002").await;
+    assert!(
+        info.contains("Mungkin laporan yang sama") && info.contains("*ADU-0001*"),
+        "{info}"
+    );
+    let answer = official_says(&h, RINA, "wamid.g2", "gabung ADU-0002 ADU-0001").await;
+    assert!(answer.contains("digabung ke *ADU-0001*"), "{answer}");
+    let merged = all_cases(&h)
+        .await
+        .into_iter()
+        .find(|c| c.ticket.as_str() == "ADU-0002")
+        .unwrap();
+    assert_eq!(merged.merged_into.map(|m| m.case), Some(first.id));
+    assert_private(&h, &[RINA]);
+}

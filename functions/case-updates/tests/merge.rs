@@ -244,3 +244,25 @@ async fn a_merge_is_undone_within_a_day_and_not_after() {
     let r = app.get(&lurah, "/cases/ADU-0003").await;
     assert_eq!(r.body["case"]["status"], "closed");
 }
+
+/// A citizen who reported the same lamp twice hears of it once, not once
+/// for each of their cases.
+#[tokio::test]
+async fn a_reporter_of_both_cases_is_told_once() {
+    let app = App::new("merge-same-reporter").await;
+    let first = app.seed(1, KEL_GAREGEH).await;
+    // The second report is theirs too (as the webhook files a second case
+    // of one reporter).
+    let mut again = app.seed(2, KEL_GAREGEH).await;
+    again.reporter = first.reporter.clone();
+    app.store().save_case(&mut again, &[], None).await.unwrap();
+    let lurah = caller(KEL_GAREGEH, "officer");
+    let r = merge(&app, &lurah, "ADU-0002", "ADU-0001", 2).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let before = recipients(&app).len();
+    let r = app
+        .act(&lurah, "ADU-0001", json!({"action": "verify", "version": 2}))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(recipients(&app)[before..], [number_of(1)]);
+}

@@ -16,7 +16,7 @@ use crate::domain::case::{Case, CaseId, Channel};
 use crate::domain::identity::Sender;
 use crate::domain::jurisdiction::Jurisdictions;
 use crate::domain::ladder::Level;
-use crate::domain::reporter::{ReporterError, ReporterKeys};
+use crate::domain::reporter::{ReporterError, ReporterId, ReporterKeys};
 use crate::domain::ticket::Ticket;
 use crate::domain::timeline::{Actor, DeliveryStatus, EventBody, TimelineEvent};
 use crate::store::{PendingOutbound, SavedReply, Store, StoreError};
@@ -273,7 +273,9 @@ impl CitizenMessenger {
     /// [`CitizenMessenger::stage_notice`], and when the notice is news of
     /// the case's progress, one to the reporter of each case merged into it
     /// (each merged case read for its reporter as they are now: none once
-    /// they erased their data). The case's own reporter's comes first.
+    /// they erased their data). The case's own reporter's comes first; a
+    /// reporter of several of these cases (who reported it twice) is told
+    /// once.
     pub async fn stage_notice_all(
         &self,
         store: &Store,
@@ -289,10 +291,17 @@ impl CitizenMessenger {
         if !notice.reaches_merged() {
             return Ok(staged);
         }
+        let mut told: Vec<ReporterId> = case.reporter.id().into_iter().cloned().collect();
         for merged in &case.merged {
             let Some(follower) = store.case(&merged.case).await? else {
                 continue;
             };
+            if let Some(reporter) = follower.reporter.id() {
+                if told.contains(reporter) {
+                    continue;
+                }
+                told.push(reporter.clone());
+            }
             if follower.merged_into.as_ref().is_some_and(|m| m.case == case.id) {
                 let to = self
                     .stage_notice_to(store, case, &follower, notice.clone(), actor.clone(), now)

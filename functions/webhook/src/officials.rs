@@ -53,7 +53,7 @@ pub async fn handle(
     let texts = &app.desk.texts;
     if !registration.is_confirmed() {
         let sender = IdKeys::of(&inbound.from, &app.desk.keys.hasher);
-        let words = text_of(inbound);
+        let words = inbound.body.words().unwrap_or_default();
         let answer = match registration.check_code(words, &sender, now) {
             CodeCheck::Confirmed => render(
                 &texts.officials.confirmed,
@@ -122,13 +122,6 @@ pub async fn handle(
     }
     answer_official(app, inbound, answer).await;
     MustRetry(false)
-}
-
-fn text_of(inbound: &Inbound) -> &str {
-    match &inbound.body {
-        aduan_shared::whatsapp::InboundBody::Content(content) => content.words().unwrap_or_default(),
-        aduan_shared::whatsapp::InboundBody::Choice { .. } => "",
-    }
 }
 
 fn scope_name(app: &App, scope: &JurisdictionPath) -> String {

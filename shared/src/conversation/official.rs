@@ -55,12 +55,10 @@ pub const BUTTON_PREFIX: &str = "off:";
 /// Reads an official's message. `replied_to` is the ticket of the notice
 /// the message replies to (WhatsApp's reply context), if any.
 pub fn parse(body: &InboundBody, replied_to: Option<&Ticket>) -> OfficialCommand {
-    match body {
-        InboundBody::Choice { id, .. } => button(id).unwrap_or(OfficialCommand::Help),
-        InboundBody::Content(content) => match content.words() {
-            Some(text) => parse_text(text, replied_to),
-            None => OfficialCommand::Help,
-        },
+    match (body, body.words()) {
+        (InboundBody::Choice { id, .. }, _) => button(id).unwrap_or(OfficialCommand::Help),
+        (_, Some(text)) => parse_text(text, replied_to),
+        (_, None) => OfficialCommand::Help,
     }
 }
 

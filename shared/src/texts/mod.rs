@@ -125,13 +125,7 @@ pub struct OfficialNoticeTexts {
 
 impl OfficialNoticeTexts {
     fn shipped() -> Self {
-        #[derive(Deserialize)]
-        struct Shipped {
-            official_notice: OfficialNoticeTexts,
-        }
-        serde_json::from_str::<Shipped>(SHIPPED)
-            .expect("the shipped texts are valid (tested)")
-            .official_notice
+        shipped_part("official_notice")
     }
 }
 
@@ -323,13 +317,14 @@ impl Texts {
 }
 
 fn shipped_status_one_merged() -> String {
-    #[derive(Deserialize)]
-    struct Shipped {
-        status_one_merged: String,
-    }
-    serde_json::from_str::<Shipped>(SHIPPED)
-        .expect("the shipped texts are valid (tested)")
-        .status_one_merged
+    shipped_part("status_one_merged")
+}
+
+/// One entry of the shipped file: what a city's file written before the
+/// entry existed reads instead.
+fn shipped_part<T: serde::de::DeserializeOwned>(key: &str) -> T {
+    let mut shipped: serde_json::Value = serde_json::from_str(SHIPPED).expect("the shipped texts are JSON");
+    serde_json::from_value(shipped[key].take()).expect("the shipped texts are valid (tested)")
 }
 
 fn placeholders(template: &str) -> impl Iterator<Item = &str> {

@@ -45,17 +45,9 @@ pub struct OfficialTexts {
     pub list_none: String,
 }
 
-/// The shipped file, read for its `officials` object alone.
-#[derive(Deserialize)]
-struct Shipped {
-    officials: OfficialTexts,
-}
-
 impl Default for OfficialTexts {
     fn default() -> Self {
-        serde_json::from_str::<Shipped>(super::SHIPPED)
-            .expect("the shipped texts are valid (tested)")
-            .officials
+        super::shipped_part("officials")
     }
 }
 

@@ -77,6 +77,16 @@ pub enum InboundBody {
     Choice { id: String, title: String },
 }
 
+impl InboundBody {
+    /// What the sender wrote: a text, or a file's caption; none for a tap.
+    pub fn words(&self) -> Option<&str> {
+        match self {
+            InboundBody::Content(content) => content.words(),
+            InboundBody::Choice { .. } => None,
+        }
+    }
+}
+
 /// Meta's system message that a user's ids changed: the phone number (and
 /// with it the BSUID), or the BSUID alone when the new number is not shared.
 #[derive(Debug, Clone, PartialEq)]

@@ -14,6 +14,7 @@ export const ACTION = {
   reopen: 'Buka kembali', reclassify: 'Klasifikasi ulang', escalate: 'Eskalasi', note: 'Catatan',
   forward: 'Alihkan', dispose: 'Tutup tanpa diselesaikan', publish: 'Terbitkan di catatan publik',
   keep_files: 'Simpan berkas warga', merge: 'Gabungkan', unmerge: 'Batalkan penggabungan',
+  evidence: 'Foto hasil pekerjaan (WhatsApp)',
 };
 /** How a closed case ended (`closed_as.as`). */
 export const CLOSED_AS = {

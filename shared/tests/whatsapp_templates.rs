@@ -100,6 +100,12 @@ fn every_template_the_code_sends_is_documented_as_it_fills_it() {
             })
             .collect();
         check(kind.default_name(), &params, kind.buttons(), kind.variable());
+        assert_eq!(
+            section(kind.default_name()).contains("- Header: IMAGE"),
+            kind.has_image_header(),
+            "{}: its header",
+            kind.default_name()
+        );
     }
 }
 

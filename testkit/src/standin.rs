@@ -16,6 +16,21 @@ use serde_json::{json, Value};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
 
+/// A file uploaded as Meta's "Upload media" takes it
+/// (`POST /v23.0/{phone-number-id}/media`, multipart): answered with the id
+/// `upload-<n>`.
+#[derive(Debug, Clone)]
+pub struct Upload {
+    pub id: String,
+    pub path: String,
+    pub authorization: Option<String>,
+    /// The form's fields but the file, by name.
+    pub fields: HashMap<String, String>,
+    pub file: Vec<u8>,
+    /// The file part's own Content-Type.
+    pub file_type: Option<String>,
+}
+
 /// One request the stand-in received.
 #[derive(Debug, Clone)]
 pub struct Received {
@@ -50,6 +65,8 @@ struct State {
     /// Files by media id: bytes and content type.
     media: HashMap<String, (Vec<u8>, String)>,
     media_requests: Vec<Received>,
+    /// Files uploaded to Meta's media endpoint, in order.
+    uploads: Vec<Upload>,
     /// Waits this long before sending a file's bytes (a slow download).
     media_delay: Duration,
 }
@@ -65,6 +82,7 @@ impl WhatsAppStandin {
             mode: Mode::Accept,
             media: HashMap::new(),
             media_requests: Vec::new(),
+            uploads: Vec::new(),
             media_delay: Duration::ZERO,
         }));
         let shared = state.clone();
@@ -110,6 +128,11 @@ impl WhatsAppStandin {
         self.state.lock().expect("not poisoned").media_delay = delay;
     }
 
+    /// The files uploaded to the media endpoint, in order.
+    pub fn uploads(&self) -> Vec<Upload> {
+        self.state.lock().expect("not poisoned").uploads.clone()
+    }
+
     /// The requests for files (GETs and DELETEs), in order.
     pub fn media_requests(&self) -> Vec<Received> {
         self.state.lock().expect("not poisoned").media_requests.clone()
@@ -153,7 +176,7 @@ async fn serve(socket: tokio::net::TcpStream, state: Arc<Mutex<State>>) {
         let mut parts = request_line.split_whitespace();
         let method = parts.next().unwrap_or_default().to_owned();
         let path = parts.next().unwrap_or_default().to_owned();
-        let (mut length, mut authorization) = (0usize, None);
+        let (mut length, mut authorization, mut content_type) = (0usize, None, None);
         loop {
             let mut line = String::new();
             if reader.read_line(&mut line).await.unwrap_or(0) == 0 {
@@ -167,6 +190,7 @@ async fn serve(socket: tokio::net::TcpStream, state: Arc<Mutex<State>>) {
                 match name.trim().to_ascii_lowercase().as_str() {
                     "content-length" => length = value.trim().parse().unwrap_or(0),
                     "authorization" => authorization = Some(value.trim().to_owned()),
+                    "content-type" => content_type = Some(value.trim().to_owned()),
                     _ => {}
                 }
             }
@@ -193,6 +217,13 @@ async fn serve(socket: tokio::net::TcpStream, state: Arc<Mutex<State>>) {
                 bytes.len()
             );
             if write.write_all(head.as_bytes()).await.is_err() || write.write_all(&bytes).await.is_err() {
+                return;
+            }
+            continue;
+        }
+        if method == "POST" && path.ends_with("/media") {
+            let (status, answer) = upload(&state, &path, authorization, content_type.as_deref(), &body);
+            if !write_json(&mut write, status, &answer).await {
                 return;
             }
             continue;
@@ -225,15 +256,109 @@ async fn serve(socket: tokio::net::TcpStream, state: Arc<Mutex<State>>) {
                 ),
             }
         };
-        let text = answer.to_string();
-        let response = format!(
-            "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{text}",
-            text.len()
-        );
-        if write.write_all(response.as_bytes()).await.is_err() {
+        if !write_json(&mut write, status, &answer).await {
             return;
         }
     }
+}
+
+/// Answers with `body` as JSON; false once the connection is gone.
+async fn write_json(write: &mut tokio::net::tcp::OwnedWriteHalf, status: u16, body: &Value) -> bool {
+    let text = body.to_string();
+    let response = format!(
+        "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{text}",
+        text.len()
+    );
+    write.write_all(response.as_bytes()).await.is_ok()
+}
+
+/// Takes an upload: a bearer token and a multipart form with
+/// `messaging_product=whatsapp`, `type` and `file`, else 400 as Meta's
+/// parameter errors; 401 without a token. In [`Mode::Fail`] it fails as
+/// sends do.
+fn upload(
+    state: &Mutex<State>,
+    path: &str,
+    authorization: Option<String>,
+    content_type: Option<&str>,
+    body: &[u8],
+) -> (u16, Value) {
+    let mut state = state.lock().expect("not poisoned");
+    if let Mode::Fail(status) = state.mode {
+        return (
+            status,
+            json!({"error": {"message": "stand-in failure", "code": 131000}}),
+        );
+    }
+    if authorization.as_deref().and_then(|a| a.split_whitespace().next()) != Some("Bearer") {
+        return (401, json!({"error": {"message": "no token", "code": 190}}));
+    }
+    let invalid = (
+        400,
+        json!({"error": {"message": "(#100) Invalid parameter", "code": 100}}),
+    );
+    let Some(boundary) = content_type
+        .filter(|t| t.starts_with("multipart/form-data"))
+        .and_then(|t| t.split("boundary=").nth(1))
+    else {
+        return invalid;
+    };
+    let (mut fields, mut file, mut file_type) = (HashMap::new(), None, None);
+    let delimiter = format!("--{boundary}");
+    let mut parts = split_bytes(body, delimiter.as_bytes());
+    parts.retain(|p| !p.is_empty() && *p != b"--\r\n" && *p != b"--");
+    for part in parts {
+        let part = part.strip_prefix(b"\r\n").unwrap_or(part);
+        let Some(split) = find(part, b"\r\n\r\n") else {
+            return invalid;
+        };
+        let head = String::from_utf8_lossy(&part[..split]).to_string();
+        let value = &part[split + 4..];
+        let value = value.strip_suffix(b"\r\n").unwrap_or(value);
+        let Some(name) = head.split("name=\"").nth(1).and_then(|r| r.split('"').next()) else {
+            return invalid;
+        };
+        if name == "file" {
+            file = Some(value.to_vec());
+            file_type = head
+                .lines()
+                .find_map(|l| l.strip_prefix("Content-Type:"))
+                .map(|t| t.trim().to_owned());
+        } else {
+            fields.insert(name.to_owned(), String::from_utf8_lossy(value).to_string());
+        }
+    }
+    let (Some(file), Some("whatsapp"), Some(_)) = (
+        file,
+        fields.get("messaging_product").map(String::as_str),
+        fields.get("type"),
+    ) else {
+        return invalid;
+    };
+    let id = format!("upload-{}", state.uploads.len() + 1);
+    state.uploads.push(Upload {
+        id: id.clone(),
+        path: path.to_owned(),
+        authorization,
+        fields,
+        file,
+        file_type,
+    });
+    (200, json!({"id": id}))
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+fn split_bytes<'a>(mut rest: &'a [u8], delimiter: &[u8]) -> Vec<&'a [u8]> {
+    let mut parts = Vec::new();
+    while let Some(at) = find(rest, delimiter) {
+        parts.push(&rest[..at]);
+        rest = &rest[at + delimiter.len()..];
+    }
+    parts.push(rest);
+    parts
 }
 
 /// Answers a GET for a file: status, content type, body, and how long to

@@ -6,26 +6,31 @@
 //! answer goes back to the official; the citizen hears what the API tells
 //! them. Neither ever sees the other's number.
 
+use aduan_shared::archive::MediaJob;
 use aduan_shared::conversation::official::{self, CaseCommand, OfficialCommand};
 use aduan_shared::domain::case::{Case, Channel, Provider};
+use aduan_shared::domain::evidence::{EvidencePhoto, OfficialPhoto};
 use aduan_shared::domain::identity::IdKeys;
 use aduan_shared::domain::jurisdiction::{JurisdictionPath, NodeKind};
 use aduan_shared::domain::lifecycle::Status;
 use aduan_shared::domain::official::{CodeCheck, Registration};
 use aduan_shared::domain::ticket::Ticket;
+use aduan_shared::domain::timeline::{MediaType, MessageContent};
 use aduan_shared::store::{InboundKey, StoreError};
 use aduan_shared::texts::{render, OfficialTexts, Texts};
+use aduan_shared::whatsapp::media::MediaRef;
 use aduan_shared::whatsapp::outbound::Outbound;
-use aduan_shared::whatsapp::Inbound;
+use aduan_shared::whatsapp::{Inbound, InboundBody};
 use case_updates::auth::Official;
 use case_updates::error::ApiError;
 use case_updates::routes::actions::{self, Versions};
-use case_updates::routes::{cases, escalations, messages, units, visible_case};
+use case_updates::routes::{cases, escalations, evidence, messages, units, visible_case};
 use case_updates::AppState;
 use chrono::{DateTime, Utc};
 use lambda_http::{Body, Request, RequestExt, Response};
 use serde_json::{json, Value};
 
+use crate::routes::keep_files;
 use crate::App;
 
 /// Open cases `DAFTAR` lists at most: a WhatsApp message stays readable.
@@ -106,7 +111,24 @@ pub async fn handle(
         official: &official,
         now,
     };
-    let answer = match carry_out(&asking, official::parse(&inbound.body, replied_to.as_ref())).await {
+    let command = official::parse(&inbound.body, replied_to.as_ref());
+    let answer = match official_photo(inbound) {
+        // Boxed: its future holds a command's besides the photo's, and
+        // every delivery's future would grow by it on the stack.
+        Some(photo) => {
+            Box::pin(with_photo(
+                app,
+                &asking,
+                inbound,
+                &photo,
+                command,
+                replied_to.as_ref(),
+            ))
+            .await
+        }
+        None => carry_out(&asking, command).await,
+    };
+    let answer = match answer {
         Ok(answer) => answer,
         Err(e) => {
             tracing::error!(error = %e, official = %registration.id, "an official's command failed; asking for redelivery");
@@ -143,6 +165,130 @@ async fn answer_official(app: &App, inbound: &Inbound, text: String) {
         .await
     {
         tracing::warn!(error = %e, "answer to an official not sent");
+    }
+}
+
+/// The photo in an official's message, if it is one.
+fn official_photo(inbound: &Inbound) -> Option<OfficialPhoto> {
+    let InboundBody::Content(MessageContent::Media {
+        media_type: MediaType::Image,
+        media_id,
+        mime_type,
+        caption,
+        ..
+    }) = &inbound.body
+    else {
+        return None;
+    };
+    Some(OfficialPhoto {
+        message_id: inbound.message_id.clone(),
+        media_id: media_id.clone(),
+        mime_type: mime_type.clone(),
+        caption: caption.clone(),
+    })
+}
+
+/// A photo of the work: kept on the case it names (or whose notice it
+/// answers) as the API's rules allow, then the command in its caption, if
+/// any, carried out, so that `SELESAI` sent with the photo shows it to the
+/// citizen. `Err` only for what a redelivery may mend.
+async fn with_photo(
+    app: &App,
+    asking: &Asking<'_>,
+    inbound: &Inbound,
+    photo: &OfficialPhoto,
+    command: OfficialCommand,
+    replied_to: Option<&Ticket>,
+) -> Result<String, ApiError> {
+    let t = &asking.texts.officials;
+    let Some(ticket) = official::photo_ticket(photo.caption.as_deref(), &command, replied_to) else {
+        return Ok(t.photo_no_ticket.clone());
+    };
+    let attached = match evidence::attach(
+        asking.api,
+        asking.official,
+        ticket.as_str(),
+        photo,
+        upload_for_citizen(app, inbound, photo, asking.now),
+        asking.now,
+    )
+    .await
+    {
+        Ok(attached) => attached,
+        Err(e) => return refusal(asking.texts, &ticket, &e).ok_or(e),
+    };
+    let files: Vec<MediaJob> = MediaJob::of(
+        &attached.case_id,
+        &attached.ticket,
+        Provider::Meta,
+        &attached.event,
+    )
+    .into_iter()
+    .collect();
+    keep_files(app, &files).await;
+    let kept = if attached.sendable {
+        &t.photo_kept
+    } else {
+        &t.photo_kept_only
+    };
+    let mut answer = render(kept, &[("ticket", ticket.as_str())]);
+    if let OfficialCommand::Case { .. } = command {
+        answer = format!("{answer}\n{}", Box::pin(carry_out(asking, command)).await?);
+    }
+    Ok(answer)
+}
+
+/// Meta's image limit: larger photos are kept, not sent on.
+const MAX_SENDABLE_IMAGE_BYTES: u64 = 5 * 1024 * 1024;
+/// The download and the upload together, within the webhook's 15 s.
+const UPLOAD_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(6);
+
+/// The photo uploaded from the number that received it, for sending on to
+/// the citizen; `None` (logged) when it cannot be: the photo is kept all
+/// the same, and the resolution goes without it.
+async fn upload_for_citizen(
+    app: &App,
+    inbound: &Inbound,
+    photo: &OfficialPhoto,
+    now: DateTime<Utc>,
+) -> Option<EvidencePhoto> {
+    let api = &app.messenger.api;
+    let media = MediaRef {
+        provider: Provider::Meta,
+        media_id: &photo.media_id,
+        url: None,
+    };
+    let upload = async {
+        let file = api
+            .media_downloader()
+            .download(&media, MAX_SENDABLE_IMAGE_BYTES)
+            .await
+            .map_err(|e| e.to_string())?;
+        // WhatsApp sends JPEG and PNG images.
+        let mime = file
+            .mime_type
+            .as_deref()
+            .or(photo.mime_type.as_deref())
+            .map(|m| m.split(';').next().unwrap_or(m).trim().to_ascii_lowercase())
+            .filter(|m| m == "image/jpeg" || m == "image/png")
+            .ok_or_else(|| "not a JPEG or PNG image".to_owned())?;
+        api.upload_media(&inbound.number_id, file.bytes, &mime)
+            .await
+            .map_err(|e| e.to_string())
+    };
+    match tokio::time::timeout(UPLOAD_TIMEOUT, upload).await {
+        Ok(Ok(media_id)) => Some(EvidencePhoto {
+            media_id,
+            uploaded_at: now,
+        }),
+        Ok(Err(error)) => {
+            tracing::warn!(%error, "an official's photo not readied for the citizen");
+            None
+        }
+        Err(_) => {
+            tracing::warn!("an official's photo not readied for the citizen in time");
+            None
+        }
     }
 }
 

@@ -282,7 +282,7 @@ async fn twilio_delivery(app: &App, request: &Request) -> Response<Body> {
 /// freezes the sandbox once it has answered), within one bound for them all
 /// (and a little more to delete Twilio's copies of those stored); what is
 /// not stored by then is already in the outbox for the sweep.
-async fn keep_files(app: &App, files: &[MediaJob]) {
+pub(crate) async fn keep_files(app: &App, files: &[MediaJob]) {
     let Some(archive) = &app.media else { return };
     if files.is_empty() {
         return;

@@ -147,6 +147,22 @@ fn case_verb(word: &str) -> Option<&'static str> {
 
 /// The ticket the words start with (`ADU-0042`, `adu 42`), else the one
 /// the message replies to; and the words after it.
+/// The case a photo is for: the ticket of the command in its caption
+/// ("SELESAI ADU-0042 sdh diganti"), a ticket the caption begins with
+/// ("adu 42 lampu sdh nyala"), else the notice it replies to.
+pub fn photo_ticket(
+    caption: Option<&str>,
+    command: &OfficialCommand,
+    replied_to: Option<&Ticket>,
+) -> Option<Ticket> {
+    match command {
+        OfficialCommand::Case {
+            ticket: Some(ticket), ..
+        } => Some(ticket.clone()),
+        _ => ticket_and_rest(caption.unwrap_or_default(), replied_to).0,
+    }
+}
+
 fn ticket_and_rest<'a>(text: &'a str, replied_to: Option<&Ticket>) -> (Option<Ticket>, &'a str) {
     let (first, after_first) = split_word(text);
     if let Ok(ticket) = Ticket::parse(first) {
@@ -282,6 +298,31 @@ mod tests {
             ticket: Some(Ticket::parse(ticket).unwrap()),
             command,
         }
+    }
+
+    #[test]
+    fn a_photo_is_for_the_ticket_its_caption_names_or_the_notice_it_answers() {
+        let photo = |caption: Option<&str>, replied: Option<&str>| {
+            let replied = replied.map(|t| Ticket::parse(t).unwrap());
+            let body = InboundBody::Content(MessageContent::Media {
+                media_type: crate::domain::timeline::MediaType::Image,
+                media_id: "m".into(),
+                mime_type: None,
+                caption: caption.map(str::to_owned),
+                url: None,
+            });
+            let command = parse(&body, replied.as_ref());
+            photo_ticket(caption, &command, replied.as_ref()).map(|t| t.to_string())
+        };
+        let adu42 = Some("ADU-0042".to_owned());
+        assert_eq!(photo(Some("selesai adu-42 lampu sdh diganti"), None), adu42);
+        assert_eq!(photo(Some("adu 42 sdh nyala pak"), None), adu42);
+        assert_eq!(photo(Some("ADU-0042"), None), adu42);
+        assert_eq!(photo(Some("sdh diganti pak"), Some("ADU-0042")), adu42);
+        assert_eq!(photo(None, Some("ADU-0042")), adu42);
+        assert_eq!(photo(Some("SELESAI ADU-0042 beres"), Some("ADU-0007")), adu42);
+        assert_eq!(photo(Some("sdh diganti pak"), None), None);
+        assert_eq!(photo(None, None), None);
     }
 
     #[test]

@@ -72,10 +72,12 @@ pub enum Act {
     Merge,
     /// A merge undone (an entry on each case).
     Unmerge,
+    /// A photo of the work sent from WhatsApp, kept as evidence.
+    Evidence,
 }
 
 impl Act {
-    const OTHERS: [Act; 9] = [
+    const OTHERS: [Act; 10] = [
         Act::Reclassify,
         Act::Note,
         Act::Message,
@@ -85,6 +87,7 @@ impl Act {
         Act::Publish,
         Act::Merge,
         Act::Unmerge,
+        Act::Evidence,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -99,6 +102,7 @@ impl Act {
             Act::Publish => "publish",
             Act::Merge => "merge",
             Act::Unmerge => "unmerge",
+            Act::Evidence => "evidence",
         }
     }
 }

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use ulid::Ulid;
 
 use super::disposition::Closure;
+use super::evidence::{EvidencePhoto, OfficialPhoto};
 use super::jurisdiction::JurisdictionPath;
 use super::kind::CaseKind;
 use super::ladder::{Ladder, LadderError, Level};
@@ -167,6 +168,10 @@ pub struct Case {
     /// reporters are told of this case's progress too.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub merged: Vec<MergedCase>,
+    /// The latest photo an official sent from WhatsApp as evidence, as
+    /// WhatsApp can send it on: the citizen sees it with the resolution.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence_photo: Option<EvidencePhoto>,
 }
 
 /// Who reported a case: their pseudonymous id, or, once they erased their
@@ -272,6 +277,24 @@ pub enum CaseError {
 }
 
 impl Case {
+    /// Records a photo an official sent as evidence, and, when it could be
+    /// uploaded for sending on, makes it the one the citizen sees with the
+    /// resolution. Any status: a photo after the resolution is evidence too.
+    pub fn add_evidence(
+        &mut self,
+        photo: &OfficialPhoto,
+        upload: Option<EvidencePhoto>,
+        actor: Actor,
+        keeps_files: bool,
+        now: DateTime<Utc>,
+    ) -> TimelineEvent {
+        self.updated_at = now;
+        if upload.is_some() {
+            self.evidence_photo = upload;
+        }
+        photo.event(actor, keeps_files, now)
+    }
+
     /// Opens a case at the ladder's entry level, due for verification.
     pub fn open(new: NewCase, ladder: &Ladder, sla: &SlaPolicy, now: DateTime<Utc>) -> (Case, TimelineEvent) {
         let level = ladder.entry();
@@ -306,6 +329,7 @@ impl Case {
             files_deleted_at: None,
             merged_into: None,
             merged: Vec::new(),
+            evidence_photo: None,
         };
         let event = TimelineEvent::new(
             now,

@@ -5,6 +5,7 @@ pub mod case;
 pub mod citizen_text;
 pub mod disposition;
 pub mod duplicates;
+pub mod evidence;
 pub mod identity;
 pub mod jurisdiction;
 pub mod kind;

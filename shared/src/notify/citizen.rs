@@ -12,7 +12,7 @@ use super::retry::RetryPolicy;
 use super::templates::{note_param, Param};
 pub use super::templates::{TemplateKind, Templates};
 use crate::conversation::{replies, Awaiting, OpenCase, Reporter};
-use crate::domain::case::{Case, CaseId, Channel};
+use crate::domain::case::{Case, CaseId, Channel, Provider};
 use crate::domain::identity::Sender;
 use crate::domain::jurisdiction::Jurisdictions;
 use crate::domain::ladder::Level;
@@ -57,9 +57,12 @@ pub enum Notice {
         reason: String,
     },
     InProgress,
-    /// Asks whether it is really solved (yes/no buttons).
+    /// Asks whether it is really solved (yes/no buttons), with the
+    /// official's photo of the work when there is one WhatsApp can send
+    /// (the media id of our upload).
     Resolved {
         note: String,
+        photo: Option<String>,
     },
     Escalated {
         level: Level,
@@ -381,12 +384,13 @@ impl CitizenMessenger {
             }
         }
         let inside_window = now - reporter.last_inbound_at < WINDOW;
-        let message = if inside_window {
-            self.compose(case, &notice)
-        } else {
-            self.template(case, &notice)
+        let message = match self.with_photo(case, to, &notice) {
+            Some(message) => message,
+            None if inside_window => self.compose(case, &notice),
+            None => self.template(case, &notice),
         };
-        let mut event = outbound_event(now, &message, !inside_window, DeliveryStatus::Pending);
+        let via_template = matches!(message, Outbound::Template { .. });
+        let mut event = outbound_event(now, &message, via_template, DeliveryStatus::Pending);
         event.actor = actor;
         Ok(Staged {
             pending: PendingOutbound {
@@ -397,7 +401,7 @@ impl CitizenMessenger {
             },
             channel: to.channel.clone(),
             to: Some(contact).filter(|_| reporter.stopped_at.is_none()),
-            via_template: !inside_window,
+            via_template,
             reporter: Some(reporter),
         })
     }
@@ -456,7 +460,7 @@ impl CitizenMessenger {
             Notice::Rejected { reason } => {
                 Outbound::text(render(&texts.rejected, &[("ticket", ticket), ("reason", reason)]))
             }
-            Notice::Resolved { note } => replies::confirm_question(texts, &case.ticket, note),
+            Notice::Resolved { note, .. } => replies::confirm_question(texts, &case.ticket, note),
             Notice::Escalated { level } => {
                 let office = replies::office_name(texts, &self.tree, case, level);
                 Outbound::text(render(
@@ -501,6 +505,30 @@ impl CitizenMessenger {
         }
     }
 
+    /// A resolution with the official's photo, to a reporter on Meta's
+    /// numbers (whose media the upload is): always its template, inside the
+    /// window or not, as a free-form message with buttons cannot carry an
+    /// uploaded image. `None` for every other notice.
+    fn with_photo(&self, case: &Case, to: &Case, notice: &Notice) -> Option<Outbound> {
+        let Notice::Resolved {
+            note,
+            photo: Some(photo),
+        } = notice
+        else {
+            return None;
+        };
+        if to.channel.provider != Provider::Meta {
+            return None;
+        }
+        Some(self.fill(
+            TemplateKind::ConfirmSolvedPhoto,
+            case,
+            Some(note),
+            None,
+            Some(photo.clone()),
+        ))
+    }
+
     /// The notice outside the window: its own approved template, with the
     /// ticket, the office or the note as its parameters.
     fn template(&self, case: &Case, notice: &Notice) -> Outbound {
@@ -525,11 +553,24 @@ impl CitizenMessenger {
             Notice::InProgress => (TemplateKind::InProgress, None, None),
             Notice::AutoClosed => (TemplateKind::AutoClosed, None, None),
             Notice::Rejected { reason } => (TemplateKind::Rejected, Some(reason), None),
-            Notice::Resolved { note } => (TemplateKind::ConfirmSolved, Some(note), None),
+            Notice::Resolved { note, .. } => (TemplateKind::ConfirmSolved, Some(note), None),
             Notice::Escalated { level } => (TemplateKind::Escalated, None, Some(level)),
             Notice::OfficialMessage { text } => (TemplateKind::OfficialMessage, Some(text), None),
             Notice::Answered { answer } => (TemplateKind::Answered, Some(answer), None),
         };
+        self.fill(kind, case, note, level, None)
+    }
+
+    /// `kind`'s template, its parameters filled from the case, the note and
+    /// the office at `level` (the case's own by default).
+    fn fill(
+        &self,
+        kind: TemplateKind,
+        case: &Case,
+        note: Option<&String>,
+        level: Option<&Level>,
+        header_image: Option<String>,
+    ) -> Outbound {
         let params = kind
             .params()
             .iter()
@@ -549,6 +590,7 @@ impl CitizenMessenger {
             // A tap on a citizen's template button sends its label, which
             // the conversation reads as typed.
             buttons: Vec::new(),
+            header_image,
         }
     }
 

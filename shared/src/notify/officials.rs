@@ -152,6 +152,7 @@ pub fn notice_message(
             .iter()
             .map(|(_, action)| format!("off:{action}:{}", case.ticket))
             .collect(),
+        header_image: None,
     }
 }
 

@@ -14,6 +14,9 @@ pub enum TemplateKind {
     InProgress,
     Escalated,
     ConfirmSolved,
+    /// The same question with the official's photo of the work in its
+    /// header: sent inside the window too, the one message that shows it.
+    ConfirmSolvedPhoto,
     OfficialMessage,
     Answered,
     AutoClosed,
@@ -35,12 +38,13 @@ pub const NOTE_CHARS: usize = 600;
 
 impl TemplateKind {
     /// Every kind, in the order declared (names are kept in this order).
-    pub const ALL: [TemplateKind; 8] = [
+    pub const ALL: [TemplateKind; 9] = [
         TemplateKind::Verified,
         TemplateKind::Rejected,
         TemplateKind::InProgress,
         TemplateKind::Escalated,
         TemplateKind::ConfirmSolved,
+        TemplateKind::ConfirmSolvedPhoto,
         TemplateKind::OfficialMessage,
         TemplateKind::Answered,
         TemplateKind::AutoClosed,
@@ -53,6 +57,7 @@ impl TemplateKind {
             TemplateKind::InProgress => "aduan_in_progress",
             TemplateKind::Escalated => "aduan_escalated",
             TemplateKind::ConfirmSolved => "aduan_confirm_solved",
+            TemplateKind::ConfirmSolvedPhoto => "aduan_confirm_solved_photo",
             TemplateKind::OfficialMessage => "aduan_official_message",
             TemplateKind::Answered => "aduan_answered",
             TemplateKind::AutoClosed => "aduan_auto_closed",
@@ -67,6 +72,7 @@ impl TemplateKind {
             TemplateKind::InProgress => "WHATSAPP_TEMPLATE_IN_PROGRESS",
             TemplateKind::Escalated => "WHATSAPP_TEMPLATE_ESCALATED",
             TemplateKind::ConfirmSolved => "WHATSAPP_TEMPLATE_CONFIRM_SOLVED",
+            TemplateKind::ConfirmSolvedPhoto => "WHATSAPP_TEMPLATE_CONFIRM_SOLVED_PHOTO",
             TemplateKind::OfficialMessage => "WHATSAPP_TEMPLATE_OFFICIAL_MESSAGE",
             TemplateKind::Answered => "WHATSAPP_TEMPLATE_ANSWERED",
             TemplateKind::AutoClosed => "WHATSAPP_TEMPLATE_AUTO_CLOSED",
@@ -79,6 +85,7 @@ impl TemplateKind {
             TemplateKind::Escalated => &[Param::Ticket, Param::Office],
             TemplateKind::Rejected
             | TemplateKind::ConfirmSolved
+            | TemplateKind::ConfirmSolvedPhoto
             | TemplateKind::OfficialMessage
             | TemplateKind::Answered => &[Param::Ticket, Param::Note],
         }
@@ -89,9 +96,17 @@ impl TemplateKind {
         match self {
             // The same labels as inside the window; a tap comes back as a
             // reply the webhook reads as yes or no.
-            TemplateKind::ConfirmSolved => &["Ya, sudah selesai", "Belum selesai"],
+            TemplateKind::ConfirmSolved | TemplateKind::ConfirmSolvedPhoto => {
+                &["Ya, sudah selesai", "Belum selesai"]
+            }
             _ => &[],
         }
+    }
+
+    /// Whether the template is registered with an image header, filled
+    /// per send.
+    pub fn has_image_header(self) -> bool {
+        self == TemplateKind::ConfirmSolvedPhoto
     }
 }
 
@@ -99,7 +114,7 @@ impl TemplateKind {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Templates {
     pub language: String,
-    names: [String; 8],
+    names: [String; 9],
 }
 
 impl Default for Templates {

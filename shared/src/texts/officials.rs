@@ -43,6 +43,37 @@ pub struct OfficialTexts {
     pub list_header: String,
     pub list_line: String,
     pub list_none: String,
+    // Added after the first cities' files: theirs read the shipped ones.
+    /// A photo of the work kept, and to be shown to the citizen.
+    #[serde(default = "shipped_photo_kept")]
+    pub photo_kept: String,
+    /// Kept, but it could not be readied for the citizen.
+    #[serde(default = "shipped_photo_kept_only")]
+    pub photo_kept_only: String,
+    /// A photo naming no case.
+    #[serde(default = "shipped_photo_no_ticket")]
+    pub photo_no_ticket: String,
+}
+
+/// One sentence of the shipped `officials` object.
+fn shipped_sentence(key: &str) -> String {
+    let officials: serde_json::Value = super::shipped_part("officials");
+    officials[key]
+        .as_str()
+        .expect("the shipped texts have every sentence (tested)")
+        .to_owned()
+}
+
+fn shipped_photo_kept() -> String {
+    shipped_sentence("photo_kept")
+}
+
+fn shipped_photo_kept_only() -> String {
+    shipped_sentence("photo_kept_only")
+}
+
+fn shipped_photo_no_ticket() -> String {
+    shipped_sentence("photo_no_ticket")
 }
 
 impl Default for OfficialTexts {
@@ -114,6 +145,9 @@ impl OfficialTexts {
                 &["ticket", "status", "due", "text"],
             ),
             ("officials.list_none", &self.list_none, &[]),
+            ("officials.photo_kept", &self.photo_kept, TICKET),
+            ("officials.photo_kept_only", &self.photo_kept_only, TICKET),
+            ("officials.photo_no_ticket", &self.photo_no_ticket, &[]),
         ]
     }
 }

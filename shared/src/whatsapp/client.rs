@@ -102,22 +102,38 @@ impl WhatsAppApi {
             .send()
             .await
             .map_err(|e| SendError::Unreachable(without_url(e)))?;
-        let status = response.status();
-        let body: Value = response.json().await.unwrap_or(Value::Null);
-        if !status.is_success() {
-            let code = body.pointer("/error/code").and_then(Value::as_i64);
-            return Err(SendError::Refused {
-                status: status.as_u16(),
-                code,
-                retryable: status.as_u16() == 429
-                    || status.is_server_error()
-                    || code == Some(BSUID_RECIPIENT_UNSUPPORTED),
-            });
-        }
-        body.pointer("/messages/0/id")
-            .and_then(Value::as_str)
-            .map(str::to_owned)
-            .ok_or(SendError::NoMessageId)
+        id_in(
+            answer(response, "/error/code", Some(BSUID_RECIPIENT_UNSUPPORTED)).await?,
+            "/messages/0/id",
+        )
+    }
+
+    /// Uploads an image to Meta from the number `number_id` (Meta's
+    /// "Upload media": `POST {base}/{phone_number_id}/media`, multipart with
+    /// `messaging_product`, `type` and `file`): the media id a message or a
+    /// template header may send, kept by Meta for 30 days. Received media
+    /// cannot be sent on by their own id.
+    pub async fn upload_media(
+        &self,
+        number_id: &str,
+        bytes: Vec<u8>,
+        mime_type: &str,
+    ) -> Result<String, SendError> {
+        let url = format!("{}/{}/media", self.creds.meta_base, number_id);
+        let boundary = format!("aduan-{}", ulid::Ulid::new());
+        let response = self
+            .http
+            .post(url)
+            .bearer_auth(&self.creds.meta_token)
+            .header(
+                "Content-Type",
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(multipart(&boundary, mime_type, bytes))
+            .send()
+            .await
+            .map_err(|e| SendError::Unreachable(without_url(e)))?;
+        id_in(answer(response, "/error/code", None).await?, "/id")
     }
 
     /// Twilio has no interactive lists here: the plain-text form is sent,
@@ -147,20 +163,55 @@ impl WhatsAppApi {
             .send()
             .await
             .map_err(|e| SendError::Unreachable(without_url(e)))?;
-        let status = response.status();
-        let body: Value = response.json().await.unwrap_or(Value::Null);
-        if !status.is_success() {
-            return Err(SendError::Refused {
-                status: status.as_u16(),
-                code: body.get("code").and_then(Value::as_i64),
-                retryable: status.as_u16() == 429 || status.is_server_error(),
-            });
-        }
-        body.get("sid")
-            .and_then(Value::as_str)
-            .map(str::to_owned)
-            .ok_or(SendError::NoMessageId)
+        id_in(answer(response, "/code", None).await?, "/sid")
     }
+}
+
+/// The provider's JSON answer, or its refusal with the error code found at
+/// `code_at`: worth retrying when it was busy or failing, or for the code
+/// `retry_code`.
+async fn answer(
+    response: reqwest::Response,
+    code_at: &str,
+    retry_code: Option<i64>,
+) -> Result<Value, SendError> {
+    let status = response.status();
+    let body: Value = response.json().await.unwrap_or(Value::Null);
+    if status.is_success() {
+        return Ok(body);
+    }
+    let code = body.pointer(code_at).and_then(Value::as_i64);
+    Err(SendError::Refused {
+        status: status.as_u16(),
+        code,
+        retryable: status.as_u16() == 429
+            || status.is_server_error()
+            || (code.is_some() && code == retry_code),
+    })
+}
+
+/// The id the provider gave, at `pointer` in its answer.
+fn id_in(body: Value, pointer: &str) -> Result<String, SendError> {
+    body.pointer(pointer)
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+        .ok_or(SendError::NoMessageId)
+}
+
+/// The upload's form: the three fields Meta's "Upload media" names.
+fn multipart(boundary: &str, mime_type: &str, file: Vec<u8>) -> Vec<u8> {
+    let field = |name: &str, value: &str| {
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+    };
+    let mut body = field("messaging_product", "whatsapp").into_bytes();
+    body.extend(field("type", mime_type).into_bytes());
+    body.extend(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"photo\"\r\nContent-Type: {mime_type}\r\n\r\n")
+            .into_bytes(),
+    );
+    body.extend(file);
+    body.extend(format!("\r\n--{boundary}--\r\n").into_bytes());
+    body
 }
 
 /// reqwest's errors include the URL; ours hold no personal data, but keep

@@ -45,6 +45,10 @@ pub enum Outbound {
         /// None: a tap sends the label (the template's own).
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         buttons: Vec<String>,
+        /// The media id of an uploaded image, for a template registered
+        /// with an image header.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        header_image: Option<String>,
     },
 }
 
@@ -251,7 +255,15 @@ impl Outbound {
                 let titles: Vec<&str> = buttons.iter().map(|b| b.title.as_str()).collect();
                 format!("{body}\n({})", titles.join(" / "))
             }
-            Outbound::Template { name, params, .. } => format!("[{name}] {}", params.join(" | ")),
+            Outbound::Template {
+                name,
+                params,
+                header_image,
+                ..
+            } => {
+                let photo = if header_image.is_some() { " [foto]" } else { "" };
+                format!("[{name}]{photo} {}", params.join(" | "))
+            }
         }
     }
 
@@ -307,12 +319,19 @@ impl Outbound {
                 language,
                 params,
                 buttons,
+                header_image,
             } => {
                 let parameters: Vec<Value> = params
                     .iter()
                     .map(|p| json!({"type": "text", "text": p}))
                     .collect();
-                let mut components = vec![json!({"type": "body", "parameters": parameters})];
+                // Meta's media-header template: the image by the id of
+                // media we uploaded, per send.
+                let mut components: Vec<Value> = header_image
+                    .iter()
+                    .map(|id| json!({"type": "header", "parameters": [{"type": "image", "image": {"id": id}}]}))
+                    .collect();
+                components.push(json!({"type": "body", "parameters": parameters}));
                 // Meta's template message: a quick-reply button's payload is
                 // set per send, by the button's index in the template.
                 components.extend(buttons.iter().enumerate().map(|(index, payload)| {
@@ -395,12 +414,33 @@ mod tests {
     }
 
     #[test]
+    fn a_templates_header_image_goes_first_by_the_uploads_id() {
+        let template = Outbound::Template {
+            name: "aduan_confirm_solved_photo".into(),
+            language: "id".into(),
+            params: vec!["ADU-0042".into(), "Lampu sudah diganti.".into()],
+            buttons: Vec::new(),
+            header_image: Some("up-7".into()),
+        };
+        let phone = SenderId::parse("628111").unwrap();
+        let json = template.to_meta_json(Recipient::Phone(&phone));
+        let components = json["template"]["components"].as_array().unwrap();
+        assert_eq!(
+            components[0],
+            json!({"type": "header", "parameters": [{"type": "image", "image": {"id": "up-7"}}]})
+        );
+        assert_eq!(components[1]["type"], "body");
+        assert!(template.as_plain_text().contains("[foto]"));
+    }
+
+    #[test]
     fn a_templates_button_payloads_go_by_index() {
         let template = Outbound::Template {
             name: "aduan_official_notice".into(),
             language: "id".into(),
             params: vec!["ADU-0042".into()],
             buttons: vec!["off:verify:ADU-0042".into(), "off:info:ADU-0042".into()],
+            header_image: None,
         };
         template.check_limits().unwrap();
         let phone = SenderId::parse("628111").unwrap();

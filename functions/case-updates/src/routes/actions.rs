@@ -428,7 +428,15 @@ async fn apply(
                 Transition::Verify => Some(Notice::Verified),
                 Transition::Reject => Some(Notice::Rejected { reason: note }),
                 Transition::Start | Transition::Reopen => Some(Notice::InProgress),
-                Transition::Resolve => Some(Notice::Resolved { note }),
+                // With the official's photo of the work, while WhatsApp keeps it.
+                Transition::Resolve => Some(Notice::Resolved {
+                    note,
+                    photo: case
+                        .evidence_photo
+                        .as_ref()
+                        .and_then(|p| p.sendable_at(now))
+                        .map(str::to_owned),
+                }),
                 Transition::Answer => Some(Notice::Answered { answer: note }),
                 Transition::Close | Transition::Withdraw | Transition::Dispose => None,
             };

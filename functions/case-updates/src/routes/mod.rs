@@ -5,6 +5,7 @@ pub mod actions;
 pub mod audit;
 pub mod cases;
 pub mod escalations;
+pub mod evidence;
 pub mod jurisdictions;
 pub mod media;
 mod merge;

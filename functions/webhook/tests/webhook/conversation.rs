@@ -47,6 +47,7 @@ async fn resolved(h: &Harness) -> Case {
     let case = officials_move(h, steps).await;
     let notice = Notice::Resolved {
         note: "lampu sudah diganti".into(),
+        photo: None,
     };
     h.app
         .messenger

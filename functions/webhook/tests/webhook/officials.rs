@@ -5,9 +5,11 @@
 //! official's own report, and no citizen's number in anything an official
 //! receives.
 
+use aduan_shared::domain::audit::{Access, Act};
 use aduan_shared::domain::jurisdiction::UnitPath;
 use aduan_shared::domain::official::{NewOfficial, OfficialName, Registration, Role};
 use aduan_shared::domain::phone::PhoneNumber;
+use aduan_shared::domain::timeline::Actor;
 use aduan_shared::store::{HeadContact, UnitHead};
 
 use super::*;
@@ -45,9 +47,14 @@ async fn confirmed(h: &Harness, name: &str, scope: &str, role: Role, number: &st
 }
 
 async fn official_says(h: &Harness, number: &str, id: &str, text: &str) -> String {
+    official_sends(h, number, &fixtures::text(KOTA_NUMBER, number, id, now(), text)).await
+}
+
+/// The one answer to what `number` sent.
+async fn official_sends(h: &Harness, number: &str, delivery: &Value) -> String {
     let before = h.standin.received().len();
-    let delivery = fixtures::text(KOTA_NUMBER, number, id, now(), text);
-    assert_eq!(post(h, &delivery).await.0, 200, "{text}");
+    let text = delivery.to_string();
+    assert_eq!(post(h, delivery).await.0, 200, "{text}");
     let sent = h.standin.received();
     let to_official: Vec<&Value> = sent[before..]
         .iter()
@@ -425,4 +432,151 @@ async fn info_suggests_the_same_problem_reported_twice_and_gabung_merges_it() {
         .unwrap();
     assert_eq!(merged.merged_into.map(|m| m.case), Some(first.id));
     assert_private(&h, &[RINA]);
+}
+
+/// A photo as Meta delivers an image message from an official.
+fn official_photo(number: &str, id: &str, media_id: &str, caption: Option<&str>) -> Value {
+    let mut image = json!({"id": media_id, "mime_type": "image/jpeg", "sha256": "x"});
+    if let Some(caption) = caption {
+        image["caption"] = json!(caption);
+    }
+    fixtures::message(KOTA_NUMBER, number, id, now(), "image", image)
+}
+
+#[tokio::test]
+async fn an_officials_photo_is_kept_and_shown_to_the_citizen_with_the_resolution() {
+    let (h, bucket) = super::media_harness("official-photo", &[]).await;
+    let case = complaint(&h).await;
+    let registration = confirmed(&h, "Ibu Rina", GAREGEH, Role::Officer, RINA).await;
+    confirmed(&h, "Pak Amir", GAREGEH, Role::Viewer, AMIR).await;
+    official_says(&h, RINA, "wamid.p0", "terima adu 1").await;
+    official_says(&h, RINA, "wamid.p00", "proses adu 1").await;
+    let jpeg = b"\xff\xd8\xff\xe0 lampu menyala".to_vec();
+    h.standin.add_media("wa-photo-1", jpeg.clone(), "image/jpeg");
+
+    // A photo naming no case, as people send it: asked which one. A
+    // viewer's photo and one for a ticket that does not exist: refused as
+    // commands are, nothing fetched or kept.
+    for (number, id, caption, expected) in [
+        (RINA, "wamid.p1", "sdh nyala pak", "laporan yang mana"),
+        (AMIR, "wamid.p2", "ADU-0001", "hanya untuk melihat"),
+        (RINA, "wamid.p3", "adu 99 sdh beres", "tidak ditemukan"),
+    ] {
+        let photo = official_photo(number, id, "wa-photo-1", Some(caption));
+        let answer = official_sends(&h, number, &photo).await;
+        assert!(answer.contains(expected), "{caption}: {answer}");
+    }
+    assert!(h.standin.uploads().is_empty());
+    assert_eq!(
+        messages(&timeline(&h, &case).await).len(),
+        1,
+        "the citizen's only"
+    );
+
+    // A photo replying with the ticket written as people write it: kept,
+    // for the first read, the API's read of the case by its ticket, its
+    // write, the file's first attempt and the handled record.
+    h.counter.reset();
+    let answer = official_sends(
+        &h,
+        RINA,
+        &official_photo(
+            RINA,
+            "wamid.p5",
+            "wa-photo-1",
+            Some("adu 1 ini fotonya, lampu sdh nyala"),
+        ),
+    )
+    .await;
+    assert!(answer.contains("Foto disimpan"), "{answer}");
+    assert_eq!(
+        h.counter.by_operation(),
+        [
+            ("BatchGetItem", 1),
+            ("GetItem", 2),
+            ("TransactWriteItems", 2),
+            ("UpdateItem", 1)
+        ]
+        .map(|(op, n)| (op.to_owned(), n))
+        .into(),
+        "a photo"
+    );
+    assert_eq!(h.standin.uploads().len(), 1);
+
+    // The photo with SELESAI in its caption: kept, then the case resolved
+    // and the citizen shown the photo with the question.
+    let before = h.standin.received().len();
+    let answer = official_sends(
+        &h,
+        RINA,
+        &official_photo(
+            RINA,
+            "wamid.p4",
+            "wa-photo-1",
+            Some("SELESAI ADU-0001 lampu sdh diganti pak"),
+        ),
+    )
+    .await;
+    assert!(
+        answer.contains("Foto disimpan") && answer.contains("selesai"),
+        "{answer}"
+    );
+    let uploads = h.standin.uploads();
+    assert_eq!(uploads.len(), 2);
+    let upload = &uploads[1];
+    assert!(
+        upload.path.ends_with(&format!("/{KOTA_NUMBER}/media")),
+        "{}",
+        upload.path
+    );
+    assert_eq!(upload.fields["messaging_product"], "whatsapp");
+    assert_eq!(upload.fields["type"], "image/jpeg");
+    assert_eq!(upload.file, jpeg);
+    assert!(upload.authorization.as_deref().unwrap().starts_with("Bearer "));
+
+    let now_case = case_now(&h, &case).await;
+    assert_eq!(now_case.status, Status::Resolved);
+    assert_eq!(now_case.evidence_photo.as_ref().unwrap().media_id, upload.id);
+    let told = to_citizen(&h, before);
+    assert_eq!(told.len(), 1, "{told:?}");
+    let template = &told[0]["template"];
+    assert_eq!(template["name"], "aduan_confirm_solved_photo", "{told:?}");
+    assert_eq!(
+        template["components"][0],
+        json!({"type": "header", "parameters": [{"type": "image", "image": {"id": upload.id}}]})
+    );
+    assert!(template["components"][1]
+        .to_string()
+        .contains("lampu sdh diganti"));
+
+    // On the timeline as her message, its file in the bucket.
+    let events = timeline(&h, &case).await;
+    let kept = events
+        .iter()
+        .rfind(|e| {
+            matches!(&e.actor, Actor::Official { sub, .. } if *sub == registration.id.sub())
+                && matches!(e.body, EventBody::Message { .. })
+        })
+        .expect("the photo on the timeline");
+    let EventBody::Message {
+        stored: Some(MediaStorage::Stored),
+        file: Some(file),
+        ..
+    } = &kept.body
+    else {
+        panic!("kept in the bucket: {kept:?}")
+    };
+    assert_eq!(super::object(&bucket, &file.key).await.unwrap(), jpeg);
+    let trail = h.store.case_audit(&case.id, None, 50).await.unwrap().entries;
+    assert!(
+        trail.iter().any(|e| matches!(
+            e.what,
+            Access::Action {
+                action: Act::Evidence,
+                ..
+            }
+        )),
+        "audited: {trail:?}"
+    );
+    assert_private(&h, &[RINA, AMIR]);
 }

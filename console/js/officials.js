@@ -93,6 +93,7 @@ function addForm(places, shown, reload, explain) {
   const rt = h('input', { name: 'rt', inputmode: 'numeric', maxlength: 2, autocomplete: 'off' });
   const role = h('select', { name: 'role' }, options(Object.entries(ROLE), 'officer'));
   const below = h('input', { type: 'checkbox', name: 'notify_below', id: 'o-below' });
+  const digest = h('input', { type: 'checkbox', name: 'digest_by_whatsapp', id: 'o-digest' });
   const button = h('button', { type: 'submit' }, 'Daftarkan');
   const form = h('form', { class: 'card', 'aria-labelledby': 'h-add' },
     h('h2', { id: 'h-add' }, 'Daftarkan petugas'),
@@ -103,6 +104,7 @@ function addForm(places, shown, reload, explain) {
     field('o-rt', 'Nomor RT', rt, 'Untuk ketua RT.'),
     field('o-role', 'Peran', role),
     h('label', { class: 'check', for: 'o-below' }, below, 'Juga beri tahu kasus di bawah wilayahnya'),
+    h('label', { class: 'check', for: 'o-digest' }, digest, 'Kirim ringkasan pagi lewat WhatsApp'),
     button);
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
@@ -110,6 +112,7 @@ function addForm(places, shown, reload, explain) {
     const unit = rw.value.trim() ? `/rw-${two(rw.value.trim())}${rt.value.trim() ? `/rt-${two(rt.value.trim())}` : ''}` : '';
     const body = {
       name: name.value.trim(), whatsapp: phone.value.trim(), scope: `${place.value}${unit}`, role: role.value, notify_below: below.checked,
+      digest_by_whatsapp: digest.checked,
     };
     button.disabled = true;
     try {

@@ -3,6 +3,7 @@
 //! notice), each with the parameters in the order the code fills them, its
 //! buttons and its variable.
 
+use aduan_shared::notify::official_digest::{self, DigestParam};
 use aduan_shared::notify::officials::{self, NoticeParam};
 use aduan_shared::notify::templates::{Param, TemplateKind, NOTE_CHARS};
 
@@ -139,6 +140,33 @@ fn the_officials_notice_is_documented_as_it_is_filled() {
 }
 
 #[test]
+fn the_officials_digest_is_documented_as_it_is_filled() {
+    let params: Vec<(&str, usize)> = official_digest::PARAMS
+        .iter()
+        .map(|p| match p {
+            DigestParam::Office => ("office", 80),
+            DigestParam::Day => ("day", 10),
+            DigestParam::New => ("new", 6),
+            DigestParam::Open => ("open", 6),
+            DigestParam::Overdue => ("overdue", 6),
+            DigestParam::Resolved => ("resolved", 6),
+            DigestParam::Urgent => ("urgent", 3 * 40),
+        })
+        .collect();
+    check(
+        official_digest::DEFAULT_TEMPLATE,
+        &params,
+        &[official_digest::BUTTON.0],
+        official_digest::TEMPLATE_VARIABLE,
+    );
+    assert!(
+        section(official_digest::DEFAULT_TEMPLATE)
+            .contains(&format!("payload `{}`", official_digest::BUTTON.1)),
+        "the payload of Daftar"
+    );
+}
+
+#[test]
 fn the_page_lists_no_template_the_code_does_not_send() {
     let documented: Vec<&str> = DOC
         .lines()
@@ -146,5 +174,6 @@ fn the_page_lists_no_template_the_code_does_not_send() {
         .collect();
     let mut sent: Vec<&str> = TemplateKind::ALL.iter().map(|k| k.default_name()).collect();
     sent.push(officials::DEFAULT_TEMPLATE);
+    sent.push(official_digest::DEFAULT_TEMPLATE);
     assert_eq!(documented, sent);
 }

@@ -3,7 +3,7 @@
 //! admin registers them.
 
 use aduan_shared::conversation::Reporter;
-use aduan_shared::domain::case::Case;
+use aduan_shared::domain::case::{Case, Channel, Provider};
 use aduan_shared::domain::identity::IdKeys;
 use aduan_shared::domain::jurisdiction::JurisdictionPath;
 use aduan_shared::domain::official::{CodeCheck, NewOfficial, OfficialName, Registration, Role};
@@ -39,8 +39,8 @@ pub async fn open_case(store: &Store, case: &Case, events: &[TimelineEvent], rep
 }
 
 /// Registers an official with WhatsApp `number` at `scope` as an admin
-/// would, confirmed by the code shown (unless `confirmed` is false); the
-/// registration as stored.
+/// would, confirmed by the code shown (unless `confirmed` is false) through
+/// Meta number `seed-number`; the registration as stored.
 pub async fn official(
     store: &Store,
     keys: &ReporterKeys,
@@ -49,17 +49,34 @@ pub async fn official(
     notify_below: bool,
     confirmed: bool,
 ) -> Registration {
-    let now = Utc::now();
     let official = NewOfficial {
         name: OfficialName::parse(&format!("Petugas {scope}")).expect("a name"),
         scope: JurisdictionPath::parse(scope).expect("a scope"),
         role: Role::Officer,
         whatsapp: PhoneNumber::parse(number).expect("a number"),
         notify_below,
+        digest_by_whatsapp: false,
     };
+    let through = Channel {
+        provider: Provider::Meta,
+        number_id: "seed-number".into(),
+    };
+    registered(store, keys, official, confirmed.then_some(&through)).await
+}
+
+/// Registers `official` as an admin would, confirmed by the code shown
+/// through the city's number `confirmed_through` (awaiting it without one);
+/// the registration as stored.
+pub async fn registered(
+    store: &Store,
+    keys: &ReporterKeys,
+    official: NewOfficial,
+    confirmed_through: Option<&Channel>,
+) -> Registration {
+    let now = Utc::now();
     let (mut registration, code) = Registration::new(official, keys, "sub-admin".into(), now);
-    if confirmed {
-        let check = registration.check_code(code.expose(), &IdKeys::default(), now);
+    if let Some(channel) = confirmed_through {
+        let check = registration.check_code(code.expose(), &IdKeys::default(), channel, now);
         assert_eq!(check, CodeCheck::Confirmed);
     }
     store

@@ -10,6 +10,7 @@ mod support;
 
 use std::collections::BTreeMap;
 
+use aduan_shared::domain::case::{Channel, Provider};
 use aduan_shared::domain::identity::{Bsuid, IdKeys, Sender};
 use aduan_shared::domain::official::{CodeCheck, OfficialId, Registration, Standing};
 use aduan_shared::domain::reporter::SenderId;
@@ -110,11 +111,12 @@ async fn admins_register_list_get_and_remove_officials_within_their_scope() {
         .post(
             &camat,
             "/officials",
-            json!({"name": "Ketua RW 01", "whatsapp": "0813 1111 2222", "scope": RW_GAREGEH, "role": "officer", "notify_below": true}),
+            json!({"name": "Ketua RW 01", "whatsapp": "0813 1111 2222", "scope": RW_GAREGEH, "role": "officer", "notify_below": true, "digest_by_whatsapp": true}),
         )
         .await;
     assert_eq!(rw.status, 201, "{}", rw.text);
     assert_eq!(rw.body["official"]["notify_below"], true);
+    assert_eq!(rw.body["official"]["digest_by_whatsapp"], true);
     let rw_id = rw.body["official"]["id"].as_str().unwrap().to_owned();
     let far = app
         .post(
@@ -124,6 +126,10 @@ async fn admins_register_list_get_and_remove_officials_within_their_scope() {
         )
         .await;
     assert_eq!(far.status, 201, "{}", far.text);
+    assert_eq!(
+        far.body["official"]["digest_by_whatsapp"], false,
+        "not unless asked"
+    );
     let far_id = far.body["official"]["id"].as_str().unwrap().to_owned();
 
     // Refused: viewers and officers, outside the admin's scope, what is not a place or a number.
@@ -224,7 +230,15 @@ async fn admins_register_list_get_and_remove_officials_within_their_scope() {
         "the number's key is the one registered"
     );
     assert_eq!(
-        confirmed.check_code(&code, &keys, Utc::now()),
+        confirmed.check_code(
+            &code,
+            &keys,
+            &Channel {
+                provider: Provider::Meta,
+                number_id: "111".into(),
+            },
+            Utc::now()
+        ),
         CodeCheck::Confirmed
     );
     app.store().save_official(&mut confirmed).await.unwrap();

@@ -102,11 +102,19 @@ pub enum HandlerError {
     Job(#[from] JobError),
     #[error(transparent)]
     Store(#[from] StoreError),
-    /// Some nodes' digests were not published (their claims released): the
-    /// invocation fails so that the schedule's retry sends them, and only
-    /// them (the others are recorded as sent).
-    #[error("{failed} of {nodes} digests not published; a retry of the day sends them")]
-    DigestsUnpublished { failed: usize, nodes: usize },
+    /// Some nodes' digests were not published, or some officials' copies
+    /// not sent on WhatsApp (their claims released): the invocation fails so
+    /// that the schedule's retry sends them, and only them (the others are
+    /// recorded as sent).
+    #[error(
+        "{failed} of {nodes} digests not published, {whatsapp_failed} officials' WhatsApp copies not sent; \
+         a retry of the day sends them"
+    )]
+    DigestsUnpublished {
+        failed: usize,
+        nodes: usize,
+        whatsapp_failed: usize,
+    },
 }
 
 /// How long before the invocation's deadline the sweep stops starting work.
@@ -170,10 +178,11 @@ impl App {
                         .expect("a valid date")
                 });
                 let summary = self.daily_digest(day, now).await?;
-                if summary.failed > 0 {
+                if summary.failed > 0 || summary.whatsapp_failed > 0 {
                     return Err(HandlerError::DigestsUnpublished {
                         failed: summary.failed,
                         nodes: summary.nodes,
+                        whatsapp_failed: summary.whatsapp_failed,
                     });
                 }
                 serde_json::to_value(summary)

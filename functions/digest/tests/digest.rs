@@ -11,6 +11,7 @@ use aduan_shared::domain::timeline::Actor;
 use aduan_shared::notify::{gsm7, RetryPolicy, SnsPublisher};
 use aduan_shared::store::codec::to_item;
 use aduan_shared::store::items::{CaseItem, EventItem};
+use aduan_shared::store::DigestRecipient;
 use aduan_testkit::faults::{Fault, FaultProxy, Rule};
 use aduan_testkit::standin::WhatsAppStandin;
 use aws_sdk_dynamodb::types::{PutRequest, WriteRequest};
@@ -282,13 +283,14 @@ async fn the_rws_and_rts_a_kelurahan_keeps_get_digests_of_what_was_handed_down()
     let nodes = aduan_shared::notify::digest::digest_nodes(&app.tree, &[]).len();
     assert_eq!(summary["nodes"], nodes + 3, "{summary}");
     assert_eq!(summary["published"], nodes + 3, "{summary}");
-    // Pinned: the digest records, one query per kelurahan (Garegeh's 3
-    // units), the open case, the day's events (none that day).
+    // Pinned: the digest records, the registered officials (none), one
+    // query per kelurahan (Garegeh's 3 units), the open case, the day's
+    // events (none that day).
     let reads = counter.take();
     let kelurahan = app.tree.all_kelurahan().count();
     assert_eq!(
         (reads.requests, reads.items, reads.scans),
-        (1 + kelurahan + 2, 3 + 1, 0),
+        (2 + kelurahan + 2, 3 + 1, 0),
         "{reads:?}"
     );
 
@@ -443,20 +445,22 @@ async fn reads_grow_with_open_and_recent_cases_not_with_history() {
     // the day's digest records (none yet). Nothing of the 2,000.
     assert_eq!(summary.open_cases_read, 4);
     assert_eq!(summary.events_read, 8);
-    // Requests: those records, each kelurahan's RWs and RTs (none kept
-    // here), the open cases, the day's events, the one by id.
+    // Requests: those records, the registered officials (none), each
+    // kelurahan's RWs and RTs (none kept here), the open cases, the day's
+    // events, the one by id.
     let kelurahan = app.tree.all_kelurahan().count();
     assert_eq!(reads.scans, 0);
     assert_eq!(reads.items, 4 + 8 + 1, "{reads:?}");
-    assert_eq!(reads.requests, 1 + kelurahan + 3, "{reads:?}");
-    // The re-run reads only the day's digest records and the units.
+    assert_eq!(reads.requests, 2 + kelurahan + 3, "{reads:?}");
+    // The re-run reads only the day's digest records, the officials and
+    // the units.
     app.daily_digest("2026-11-28".parse().unwrap(), at("2026-11-29T08:00:00+07:00"))
         .await
         .unwrap();
     let rerun = counter.take();
     assert_eq!(rerun.scans, 0);
     assert_eq!(rerun.items, summary.nodes, "{rerun:?}");
-    assert_eq!(rerun.requests, 1 + kelurahan, "{rerun:?}");
+    assert_eq!(rerun.requests, 2 + kelurahan, "{rerun:?}");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -521,7 +525,7 @@ async fn digests_that_fail_to_publish_fail_the_run_and_the_retry_sends_them_once
 
     let first = app.handle(&job, now, Budget::unlimited()).await;
     assert!(
-        matches!(first, Err(digest::HandlerError::DigestsUnpublished { failed, nodes: n }) if failed == n && n == nodes),
+        matches!(first, Err(digest::HandlerError::DigestsUnpublished { failed, nodes: n, .. }) if failed == n && n == nodes),
         "the schedule must retry: {first:?}"
     );
     // SNS is back: the schedule's retry sends them, and a later run nothing.
@@ -556,7 +560,12 @@ async fn a_claim_that_committed_unheard_is_still_the_runs_own() {
     let now = at("2026-11-29T07:00:00+07:00");
 
     let claimed = store
-        .claim_digest(day, &node, now, chrono::Duration::minutes(10))
+        .claim_digest(
+            day,
+            DigestRecipient::Topic(&node),
+            now,
+            chrono::Duration::minutes(10),
+        )
         .await;
     assert_eq!(proxy.injected(), 3, "the faults were reached");
     assert!(
@@ -568,7 +577,7 @@ async fn a_claim_that_committed_unheard_is_still_the_runs_own() {
         .store
         .claim_digest(
             day,
-            &node,
+            DigestRecipient::Topic(&node),
             now + chrono::Duration::minutes(1),
             chrono::Duration::minutes(10),
         )

@@ -2,26 +2,33 @@
 //! sweep's escalation tells the officials at the case's new holder, and the
 //! message retry announces each new case once to the officials at its
 //! holder, moving its cursor past it (a case younger than the settling time
-//! waits for the next run). Against the local emulator and the WhatsApp
-//! stand-in; no send carries the reporter's number or BSUID.
+//! waits for the next run). The daily digest reaches, on WhatsApp too, the
+//! confirmed officials who chose it, once a day. Against the local emulator
+//! and the WhatsApp stand-in; no send carries the reporter's number or BSUID.
 
 mod support;
 
+use aduan_shared::domain::case::{Channel, Provider};
+use aduan_shared::domain::jurisdiction::JurisdictionPath;
 use aduan_shared::domain::kind::CaseKind;
+use aduan_shared::domain::official::{NewOfficial, OfficialName, Role};
+use aduan_shared::domain::phone::PhoneNumber;
 use aduan_shared::domain::reporter::{Key32, ReporterHasher, ReporterKeys};
+use aduan_shared::notify::official_digest;
 use aduan_shared::notify::officials::DEFAULT_TEMPLATE;
 use aduan_shared::notify::RetryPolicy;
 use aduan_shared::store::{NewCasesCursor, Store};
 use aduan_testkit::seed;
-use aduan_testkit::standin::WhatsAppStandin;
+use aduan_testkit::standin::{Mode, WhatsAppStandin};
 use chrono::{Duration, Utc};
 use digest::new_cases::SETTLE;
 use digest::{App, Budget};
-use serde_json::Value;
+use serde_json::{json, Value};
 use support::*;
 
 const GAREGEH: &str = "bukittinggi/mandiangin-koto-selayan/garegeh";
 const MKS: &str = "bukittinggi/mandiangin-koto-selayan";
+const PUHUN_TEMBOK: &str = "bukittinggi/mandiangin-koto-selayan/puhun-tembok";
 
 /// Registrations sealed as the app opens them.
 fn keys() -> ReporterKeys {
@@ -33,10 +40,15 @@ fn keys() -> ReporterKeys {
 
 /// The officials' notices the stand-in received: (to, parameters).
 fn notices(whatsapp: &WhatsAppStandin) -> Vec<(String, Vec<String>)> {
+    sent_as(whatsapp, DEFAULT_TEMPLATE)
+}
+
+/// The sends of template `name` the stand-in received: (to, parameters).
+fn sent_as(whatsapp: &WhatsAppStandin, name: &str) -> Vec<(String, Vec<String>)> {
     whatsapp
         .received()
         .into_iter()
-        .filter(|r| r.body["template"]["name"] == DEFAULT_TEMPLATE)
+        .filter(|r| r.body["template"]["name"] == name)
         .map(|r| {
             let params = r.body["template"]["components"][0]["parameters"]
                 .as_array()
@@ -140,6 +152,107 @@ async fn each_new_case_is_announced_once_and_the_cursor_moves_past_it() {
     assert_eq!(
         store.new_cases_cursor().await.unwrap(),
         Some(NewCasesCursor::after(&young))
+    );
+    assert_private(&whatsapp);
+}
+
+/// An official at `scope` who chose the digest on WhatsApp, confirmed
+/// through the city's number `city-number` unless `confirmed` is false.
+async fn wants_digest(store: &Store, scope: &str, number: &str, confirmed: bool) {
+    let official = NewOfficial {
+        name: OfficialName::parse("Pak Lurah").unwrap(),
+        scope: JurisdictionPath::parse(scope).unwrap(),
+        role: Role::Officer,
+        whatsapp: PhoneNumber::parse(number).unwrap(),
+        notify_below: false,
+        digest_by_whatsapp: true,
+    };
+    let through = Channel {
+        provider: Provider::Meta,
+        number_id: "city-number".into(),
+    };
+    seed::registered(store, &keys(), official, confirmed.then_some(&through)).await;
+}
+
+#[tokio::test]
+async fn the_morning_digest_reaches_the_officials_who_chose_whatsapp_once() {
+    let (store, whatsapp, app) = setup("digest-whatsapp").await;
+    let case = create(
+        &store,
+        1,
+        GAREGEH,
+        CaseKind::Pengaduan,
+        at("2026-11-28T09:00:00+07:00"),
+    )
+    .await;
+    wants_digest(&store, GAREGEH, "081211110001", true).await;
+    // Not chosen; a quiet kelurahan; not confirmed yet: none of them.
+    seed::official(&store, &keys(), GAREGEH, "081211110002", false, true).await;
+    wants_digest(&store, PUHUN_TEMBOK, "081211110003", true).await;
+    wants_digest(&store, MKS, "081211110004", false).await;
+    let job = json!({"detail-type": "Scheduled Event", "source": "aws.events",
+                     "detail": {"job": "daily-digest", "date": "2026-11-28"}});
+    let now = at("2026-11-29T07:00:00+07:00");
+
+    // WhatsApp refuses: the SMS digests go, the invocation fails so that the
+    // schedule's retry sends the official's.
+    whatsapp.set_mode(Mode::Fail(500));
+    let failed = app.handle(&job, now, Budget::unlimited()).await.unwrap_err();
+    assert!(
+        matches!(
+            failed,
+            digest::HandlerError::DigestsUnpublished {
+                failed: 0,
+                whatsapp_failed: 1,
+                ..
+            }
+        ),
+        "{failed}"
+    );
+    let refused = sent_as(&whatsapp, official_digest::DEFAULT_TEMPLATE).len();
+    assert!(refused >= 1, "the send was tried");
+    whatsapp.set_mode(Mode::Accept);
+    let retried = app.handle(&job, now, Budget::unlimited()).await.unwrap();
+    assert_eq!(
+        (retried["published"].as_u64(), retried["whatsapp_sent"].as_u64()),
+        (Some(0), Some(1))
+    );
+
+    // The refused tries and the retry's one, to the one official only.
+    let digests = sent_as(&whatsapp, official_digest::DEFAULT_TEMPLATE);
+    assert_eq!(digests.len(), refused + 1, "{digests:?}");
+    assert!(digests.iter().all(|(to, _)| to == "6281211110001"));
+    assert_eq!(
+        digests[refused].1,
+        ["Garegeh", "28/11/2026", "1", "1", "0", "0", case.ticket.as_str()]
+    );
+    let accepted = whatsapp
+        .received()
+        .into_iter()
+        .rfind(|r| r.body["template"]["name"] == official_digest::DEFAULT_TEMPLATE)
+        .unwrap();
+    assert!(
+        accepted.path.contains("city-number"),
+        "sent from the number confirmed through: {}",
+        accepted.path
+    );
+    assert_eq!(
+        accepted.body["template"]["components"][1]["parameters"][0]["payload"],
+        "off:list"
+    );
+
+    // The same day again: nothing twice.
+    let again = app.handle(&job, now, Budget::unlimited()).await.unwrap();
+    assert_eq!(
+        (
+            again["whatsapp_sent"].as_u64(),
+            again["whatsapp_skipped"].as_u64()
+        ),
+        (Some(0), Some(1))
+    );
+    assert_eq!(
+        sent_as(&whatsapp, official_digest::DEFAULT_TEMPLATE).len(),
+        refused + 1
     );
     assert_private(&whatsapp);
 }

@@ -8,7 +8,7 @@
 
 use aduan_shared::archive::MediaJob;
 use aduan_shared::conversation::official::{self, CaseCommand, OfficialCommand};
-use aduan_shared::domain::case::{Case, Channel, Provider};
+use aduan_shared::domain::case::{Case, Provider};
 use aduan_shared::domain::evidence::{EvidencePhoto, OfficialPhoto};
 use aduan_shared::domain::identity::IdKeys;
 use aduan_shared::domain::jurisdiction::{JurisdictionPath, NodeKind};
@@ -59,7 +59,7 @@ pub async fn handle(
     if !registration.is_confirmed() {
         let sender = IdKeys::of(&inbound.from, &app.desk.keys.hasher);
         let words = inbound.body.words().unwrap_or_default();
-        let answer = match registration.check_code(words, &sender, now) {
+        let answer = match registration.check_code(words, &sender, &inbound.channel(), now) {
             CodeCheck::Confirmed => render(
                 &texts.officials.confirmed,
                 &[
@@ -154,14 +154,10 @@ fn scope_name(app: &App, scope: &JurisdictionPath) -> String {
 }
 
 async fn answer_official(app: &App, inbound: &Inbound, text: String) {
-    let channel = Channel {
-        provider: Provider::Meta,
-        number_id: inbound.number_id.clone(),
-    };
     let message = Outbound::Text { body: text };
     if let Err(e) = app
         .messenger
-        .reply_unrecorded(&channel, &inbound.from, &message)
+        .reply_unrecorded(&inbound.channel(), &inbound.from, &message)
         .await
     {
         tracing::warn!(error = %e, "answer to an official not sent");

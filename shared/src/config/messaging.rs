@@ -12,6 +12,7 @@ use super::{ConfigError, Env, Secrets};
 use crate::domain::jurisdiction::Jurisdictions;
 use crate::domain::reporter::ReporterKeys;
 use crate::notify::citizen::{CitizenMessenger, Templates};
+use crate::notify::official_digest;
 use crate::notify::officials::{self, NoticeTemplate, OfficialNotifier};
 use crate::texts::Texts;
 use crate::whatsapp::client::{TwilioAccount, WhatsAppApi, DEFAULT_META_API_BASE, DEFAULT_TWILIO_API_BASE};
@@ -32,6 +33,8 @@ pub struct Messaging {
     pub templates: Templates,
     /// The officials' notice template (same language as the citizens').
     pub official_notice: NoticeTemplate,
+    /// The officials' morning digest template (same language).
+    pub official_digest: NoticeTemplate,
     pub texts: Arc<Texts>,
 }
 
@@ -61,6 +64,7 @@ impl Messaging {
             texts: self.texts.clone(),
             tree,
             template: self.official_notice.clone(),
+            digest_template: self.official_digest.clone(),
             offset,
         }
     }
@@ -95,6 +99,12 @@ impl Messaging {
                 .unwrap_or_else(|| officials::DEFAULT_TEMPLATE.to_owned()),
             language: language.clone(),
         };
+        let official_digest = NoticeTemplate {
+            name: env
+                .optional(official_digest::TEMPLATE_VARIABLE)
+                .unwrap_or_else(|| official_digest::DEFAULT_TEMPLATE.to_owned()),
+            language: language.clone(),
+        };
         let templates = Templates::new(language, |kind| env.optional(kind.variable()));
         let texts = match env.optional(TEXTS_FILE) {
             Some(path) => Texts::load(Path::new(&path)).map_err(|e| ConfigError::Invalid {
@@ -107,6 +117,7 @@ impl Messaging {
             api: WhatsAppApi::new(&meta_base, token, &twilio_base, twilio),
             templates,
             official_notice,
+            official_digest,
             texts: Arc::new(texts),
         })
     }

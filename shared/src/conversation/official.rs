@@ -51,6 +51,8 @@ pub enum OfficialCommand {
 
 /// The button ids the notices carry: `off:<action>:<ticket>`.
 pub const BUTTON_PREFIX: &str = "off:";
+/// The morning digest's button: `DAFTAR`.
+pub const LIST_BUTTON: &str = "off:list";
 
 /// Reads an official's message. `replied_to` is the ticket of the notice
 /// the message replies to (WhatsApp's reply context), if any.
@@ -63,6 +65,9 @@ pub fn parse(body: &InboundBody, replied_to: Option<&Ticket>) -> OfficialCommand
 }
 
 fn button(id: &str) -> Option<OfficialCommand> {
+    if id == LIST_BUTTON {
+        return Some(OfficialCommand::List);
+    }
     let (action, ticket) = id.strip_prefix(BUTTON_PREFIX)?.split_once(':')?;
     let ticket = Some(Ticket::parse(ticket).ok()?);
     let command = match action {
@@ -458,6 +463,11 @@ mod tests {
             title: "Proses".into(),
         };
         assert_eq!(parse(&tap, None), on("ADU-0042", CaseCommand::Start));
+        let digest_tap = InboundBody::Choice {
+            id: LIST_BUTTON.into(),
+            title: "Daftar".into(),
+        };
+        assert_eq!(parse(&digest_tap, None), OfficialCommand::List);
         let foreign = InboundBody::Choice {
             id: "kec:1".into(),
             title: "x".into(),

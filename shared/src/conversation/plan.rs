@@ -533,10 +533,7 @@ impl Planner<'_> {
     }
 
     fn channel(&self) -> Channel {
-        Channel {
-            provider: self.incoming.inbound.provider,
-            number_id: self.incoming.inbound.number_id.clone(),
-        }
+        self.incoming.inbound.channel()
     }
 
     fn now(&self) -> DateTime<Utc> {

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use ulid::Ulid;
 
+use super::case::Channel;
 use super::identity::IdKeys;
 use super::jurisdiction::{JurisdictionPath, Jurisdictions, UnitPath};
 use super::phone::PhoneNumber;
@@ -209,6 +210,10 @@ pub enum Standing {
     },
     Confirmed {
         at: DateTime<Utc>,
+        /// The city's number the code came to: the one their morning digest
+        /// goes out from (none on registrations confirmed before it was kept).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        through: Option<Channel>,
     },
 }
 
@@ -231,6 +236,10 @@ pub struct Registration {
     /// Whether notices of cases anywhere below their scope reach them, not
     /// only those at their own tier.
     pub notify_below: bool,
+    /// Whether the morning digest of their scope reaches them on WhatsApp
+    /// (besides the SNS topic's SMS and email).
+    #[serde(default)]
+    pub digest_by_whatsapp: bool,
     /// The `sub` of the admin who registered them.
     pub registered_by: String,
     pub registered_at: DateTime<Utc>,
@@ -263,6 +272,7 @@ pub struct NewOfficial {
     pub role: Role,
     pub whatsapp: PhoneNumber,
     pub notify_below: bool,
+    pub digest_by_whatsapp: bool,
 }
 
 impl Registration {
@@ -290,6 +300,7 @@ impl Registration {
             role: official.role,
             standing,
             notify_below: official.notify_below,
+            digest_by_whatsapp: official.digest_by_whatsapp,
             registered_by,
             registered_at: now,
             version: 0,
@@ -313,10 +324,17 @@ impl Registration {
             if now > expires_at || wrong >= MAX_WRONG_CODES)
     }
 
-    /// Checks a message's text against the code, changing the standing:
-    /// confirmed (the sender's ids join the keys they are known by), or one
-    /// more wrong guess. A confirmed registration is never checked again.
-    pub fn check_code(&mut self, text: &str, sender: &IdKeys, now: DateTime<Utc>) -> CodeCheck {
+    /// Checks a message's text, received `through` one of the city's
+    /// numbers, against the code, changing the standing: confirmed (the
+    /// sender's ids join the keys they are known by), or one more wrong
+    /// guess. A confirmed registration is never checked again.
+    pub fn check_code(
+        &mut self,
+        text: &str,
+        sender: &IdKeys,
+        through: &Channel,
+        now: DateTime<Utc>,
+    ) -> CodeCheck {
         if self.is_expired(now) {
             return CodeCheck::Expired;
         }
@@ -328,7 +346,10 @@ impl Registration {
         };
         match ConfirmationCode::find_in(text) {
             Some(code) if code.digest(&self.id) == *code_digest => {
-                self.standing = Standing::Confirmed { at: now };
+                self.standing = Standing::Confirmed {
+                    at: now,
+                    through: Some(through.clone()),
+                };
                 self.known_as = IdKeys {
                     phone: sender.phone.clone().or(self.known_as.phone.take()),
                     user: sender.user.clone(),
@@ -346,6 +367,18 @@ impl Registration {
             None => CodeCheck::Wrong {
                 guesses_left: MAX_WRONG_CODES - *wrong,
             },
+        }
+    }
+
+    /// The number to send `node`'s morning digest from, when it is theirs
+    /// to receive on WhatsApp: confirmed, registered at `node` itself, and
+    /// asked for it.
+    pub fn whatsapp_digest_of(&self, node: &JurisdictionPath) -> Option<&Channel> {
+        match &self.standing {
+            Standing::Confirmed { through, .. } if self.digest_by_whatsapp && self.scope == *node => {
+                through.as_ref()
+            }
+            _ => None,
         }
     }
 
@@ -372,6 +405,13 @@ mod tests {
         }
     }
 
+    fn channel() -> Channel {
+        Channel {
+            provider: crate::domain::case::Provider::Meta,
+            number_id: "111".into(),
+        }
+    }
+
     fn registration(now: DateTime<Utc>) -> (Registration, ConfirmationCode) {
         let official = NewOfficial {
             name: OfficialName::parse("  Pak   Amir ").unwrap(),
@@ -379,6 +419,7 @@ mod tests {
             role: Role::Officer,
             whatsapp: PhoneNumber::parse("0812 3456 7890").unwrap(),
             notify_below: false,
+            digest_by_whatsapp: false,
         };
         Registration::new(official, &keys(), "admin-1".into(), now)
     }
@@ -399,11 +440,14 @@ mod tests {
         };
         // A greeting is not a guess.
         assert_eq!(
-            r.check_code("slmt pagi pak", &sender, now),
+            r.check_code("slmt pagi pak", &sender, &channel(), now),
             CodeCheck::Wrong { guesses_left: 3 }
         );
         let typed = format!("kode saya {} {}", &code.expose()[..3], &code.expose()[3..]);
-        assert_eq!(r.check_code(&typed, &sender, now), CodeCheck::Confirmed);
+        assert_eq!(
+            r.check_code(&typed, &sender, &channel(), now),
+            CodeCheck::Confirmed
+        );
         assert!(r.is_confirmed());
         assert_eq!(r.known_as.user, Some(key('b')));
         assert_eq!(r.known_as.phone, Some(phone));
@@ -420,16 +464,19 @@ mod tests {
         };
         let sender = IdKeys::default();
         assert_eq!(
-            r.check_code(other, &sender, now),
+            r.check_code(other, &sender, &channel(), now),
             CodeCheck::Wrong { guesses_left: 2 }
         );
         assert_eq!(
-            r.check_code(other, &sender, now),
+            r.check_code(other, &sender, &channel(), now),
             CodeCheck::Wrong { guesses_left: 1 }
         );
-        assert_eq!(r.check_code(other, &sender, now), CodeCheck::Expired);
+        assert_eq!(r.check_code(other, &sender, &channel(), now), CodeCheck::Expired);
         // Even the right code, now.
-        assert_eq!(r.check_code(code.expose(), &sender, now), CodeCheck::Expired);
+        assert_eq!(
+            r.check_code(code.expose(), &sender, &channel(), now),
+            CodeCheck::Expired
+        );
         assert!(r.is_expired(now));
 
         let (mut late, code) = registration(now);
@@ -439,6 +486,7 @@ mod tests {
             late.check_code(
                 code.expose(),
                 &sender,
+                &channel(),
                 now + CODE_VALID_FOR + Duration::minutes(1)
             ),
             CodeCheck::Expired
@@ -452,12 +500,36 @@ mod tests {
         let rw = r.scope.clone();
         let rt = JurisdictionPath::parse(&format!("{rw}/rt-02")).unwrap();
         assert!(!r.is_told_of(&rw), "not before confirming");
-        r.check_code(code.expose(), &IdKeys::default(), now);
+        r.check_code(code.expose(), &IdKeys::default(), &channel(), now);
         assert!(r.is_told_of(&rw));
         assert!(!r.is_told_of(&rt));
         r.notify_below = true;
         assert!(r.is_told_of(&rt));
         assert!(!r.is_told_of(&JurisdictionPath::parse("bukittinggi").unwrap()));
+    }
+
+    #[test]
+    fn the_whatsapp_digest_goes_from_the_number_they_confirmed_through() {
+        let now = Utc::now();
+        let (mut r, code) = registration(now);
+        let rw = r.scope.clone();
+        r.digest_by_whatsapp = true;
+        assert_eq!(r.whatsapp_digest_of(&rw), None, "not before confirming");
+        r.check_code(code.expose(), &IdKeys::default(), &channel(), now);
+        assert_eq!(r.whatsapp_digest_of(&rw), Some(&channel()));
+        // Only their own node's digest, even with notify_below.
+        r.notify_below = true;
+        let kelurahan = JurisdictionPath::parse("bukittinggi/mandiangin-koto-selayan/campago-ipuh").unwrap();
+        assert_eq!(r.whatsapp_digest_of(&kelurahan), None);
+        r.digest_by_whatsapp = false;
+        assert_eq!(r.whatsapp_digest_of(&rw), None);
+        // A registration confirmed before the number was kept reads back
+        // without one.
+        let old: Standing = serde_json::from_value(serde_json::json!({
+            "state": "confirmed", "at": "2026-11-01T00:00:00Z"
+        }))
+        .unwrap();
+        assert!(matches!(old, Standing::Confirmed { through: None, .. }));
     }
 
     #[test]

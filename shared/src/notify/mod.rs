@@ -9,6 +9,7 @@ pub mod digest;
 pub mod escalation;
 pub mod gsm7;
 pub mod names;
+pub mod official_digest;
 pub mod officials;
 pub mod retry;
 mod sms;

@@ -22,7 +22,7 @@ use super::escalation::summary_of;
 use super::names::area_name;
 use super::templates::one_line;
 use crate::conversation::replies;
-use crate::domain::case::Case;
+use crate::domain::case::{Case, Channel};
 use crate::domain::identity::Sender;
 use crate::domain::jurisdiction::{JurisdictionPath, Jurisdictions};
 use crate::domain::official::Registration;
@@ -180,6 +180,8 @@ pub struct OfficialNotifier {
     pub texts: Arc<Texts>,
     pub tree: Arc<Jurisdictions>,
     pub template: NoticeTemplate,
+    /// The morning digest's template, for those who chose it on WhatsApp.
+    pub digest_template: NoticeTemplate,
     /// The city's time zone, for the deadline's date.
     pub offset: FixedOffset,
 }
@@ -240,11 +242,7 @@ impl OfficialNotifier {
         message: &Outbound,
         now: DateTime<Utc>,
     ) -> Result<(), NoticeError> {
-        let phone = official
-            .whatsapp(&self.contacts)
-            .map_err(|_| NoticeError::Sealed)?;
-        let to = Sender::phone_number(phone.sender_id());
-        let message_id = self.api.send(&case.channel, &to, message).await?;
+        let message_id = self.send_to(official, &case.channel, message).await?;
         let notice = NoticeRef {
             ticket: case.ticket.clone(),
             case_id: case.id.clone(),
@@ -252,6 +250,21 @@ impl OfficialNotifier {
         };
         store.record_notice(&message_id, &notice, now).await?;
         Ok(())
+    }
+
+    /// Sends `message` to `official` from the city's number `channel`: the
+    /// provider's message id.
+    pub async fn send_to(
+        &self,
+        official: &Registration,
+        channel: &Channel,
+        message: &Outbound,
+    ) -> Result<String, NoticeError> {
+        let phone = official
+            .whatsapp(&self.contacts)
+            .map_err(|_| NoticeError::Sealed)?;
+        let to = Sender::phone_number(phone.sender_id());
+        Ok(self.api.send(channel, &to, message).await?)
     }
 }
 
@@ -266,9 +279,9 @@ async fn told_of(store: &Store, holder: &JurisdictionPath) -> Result<Vec<Registr
     Ok(told)
 }
 
-/// Why one notice did not go out. Carries no number.
+/// Why one notice or digest did not go out. Carries no number.
 #[derive(Debug, thiserror::Error)]
-enum NoticeError {
+pub enum NoticeError {
     #[error("the official's number cannot be opened with this deployment's keys")]
     Sealed,
     #[error(transparent)]

@@ -1,8 +1,10 @@
-//! What the daily digest run sent: one record per day and node
-//! (`PK = DIGEST#<day>`, `SK = NODE#<path>`), so a re-run of the same day
-//! publishes nothing twice. A node is claimed (state `sending`, with a lease)
-//! before its publish and marked `sent` after it; a failed publish releases
-//! the claim, and a claim whose run died is taken over once its lease ends.
+//! What the daily digest run sent: one record per day and recipient
+//! (`PK = DIGEST#<day>`; `SK = NODE#<path>` for a node's publish to the
+//! digest topic, `OFFICIAL#<id>` for an official's copy on WhatsApp), so a
+//! re-run of the same day sends nothing twice. A recipient is claimed (state
+//! `sending`, with a lease) before its send and marked `sent` after it; a
+//! failed send releases the claim, and a claim whose run died is taken over
+//! once its lease ends.
 //! Also the BatchGetItem of one item in each of many cases' partitions: the
 //! cases by id the digest uses for cases that left the open partition that
 //! day, the places shared on them for suggested duplicates.
@@ -19,6 +21,7 @@ use super::tx::holds_exactly;
 use super::{keys, Store, StoreError};
 use crate::domain::case::{Case, CaseId};
 use crate::domain::jurisdiction::JurisdictionPath;
+use crate::domain::official::OfficialId;
 
 /// How long a day's digest records are kept (re-runs are for recent days).
 pub const DIGEST_RETENTION_DAYS: i64 = 90;
@@ -33,6 +36,9 @@ struct DigestItem {
     #[serde(rename = "SK")]
     sk: String,
     node: JurisdictionPath,
+    /// Set on an official's WhatsApp copy of `node`'s digest.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    official: Option<OfficialId>,
     state: String,
     /// While `sending`: when another run may take the claim over.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -50,12 +56,71 @@ struct DigestItem {
     expires_at: i64,
 }
 
+/// Who one digest of a day goes to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DigestRecipient<'a> {
+    /// The node's publish to the digest topic (SMS and email).
+    Topic(&'a JurisdictionPath),
+    /// One official registered at `node`, on WhatsApp.
+    Official {
+        node: &'a JurisdictionPath,
+        id: &'a OfficialId,
+    },
+}
+
+impl DigestRecipient<'_> {
+    fn node(&self) -> &JurisdictionPath {
+        match self {
+            DigestRecipient::Topic(node) | DigestRecipient::Official { node, .. } => node,
+        }
+    }
+
+    fn sk(&self) -> String {
+        match self {
+            DigestRecipient::Topic(node) => keys::digest_sk(node),
+            DigestRecipient::Official { id, .. } => keys::digest_official_sk(id),
+        }
+    }
+
+    fn official(&self) -> Option<OfficialId> {
+        match self {
+            DigestRecipient::Topic(_) => None,
+            DigestRecipient::Official { id, .. } => Some((*id).clone()),
+        }
+    }
+
+    fn item(&self, day: NaiveDate, state: &str) -> DigestItem {
+        DigestItem {
+            pk: keys::digest_pk(day),
+            sk: self.sk(),
+            node: self.node().clone(),
+            official: self.official(),
+            state: state.to_owned(),
+            lease_until: None,
+            claim_id: None,
+            message_id: None,
+            quiet: None,
+            sent_at: None,
+            expires_at: expiry(day),
+        }
+    }
+}
+
+/// What a day's digest run sent already.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SentDigests {
+    /// The nodes published to the digest topic.
+    pub nodes: HashSet<JurisdictionPath>,
+    /// The officials who received theirs on WhatsApp.
+    pub officials: HashSet<OfficialId>,
+}
+
 /// Most keys one BatchGetItem accepts.
 const BATCH_GET: usize = 100;
 
 impl Store {
-    /// The nodes whose digest of `day` was sent.
-    pub async fn digests_sent(&self, day: NaiveDate) -> Result<HashSet<JurisdictionPath>, StoreError> {
+    /// The digests of `day` sent already.
+    pub async fn digests_sent(&self, day: NaiveDate) -> Result<SentDigests, StoreError> {
         let request = self
             .client
             .query()
@@ -64,36 +129,33 @@ impl Store {
             .expression_attribute_names("#pk", keys::PK)
             .expression_attribute_values(":pk", s(&keys::digest_pk(day)))
             .consistent_read(true);
-        let mut sent = HashSet::new();
+        let mut sent = SentDigests::default();
         for item in self.query_all(request).await? {
             let record: DigestItem = from_item(item)?;
-            if record.state == SENT {
-                sent.insert(record.node);
+            if record.state != SENT {
+                continue;
             }
+            match record.official {
+                Some(id) => sent.officials.insert(id),
+                None => sent.nodes.insert(record.node),
+            };
         }
         Ok(sent)
     }
 
-    /// Claims `node`'s digest of `day` for this run until `now + lease`:
+    /// Claims `to`'s digest of `day` for this run until `now + lease`:
     /// `false` if it was sent, or another run holds a live claim.
     pub async fn claim_digest(
         &self,
         day: NaiveDate,
-        node: &JurisdictionPath,
+        to: DigestRecipient<'_>,
         now: DateTime<Utc>,
         lease: Duration,
     ) -> Result<bool, StoreError> {
         let item = DigestItem {
-            pk: keys::digest_pk(day),
-            sk: keys::digest_sk(node),
-            node: node.clone(),
-            state: SENDING.to_owned(),
             lease_until: Some(keys::timestamp(now + lease)),
             claim_id: Some(ulid::Ulid::new().to_string()),
-            message_id: None,
-            quiet: None,
-            sent_at: None,
-            expires_at: expiry(day),
+            ..to.item(day, SENDING)
         };
         let item = to_item(&item);
         let result = self
@@ -116,7 +178,7 @@ impl Store {
             }
             // No answer to any attempt, but one may have committed: a claim
             // left behind would make the schedule's retry (within the
-            // lease) skip the node for the day. If the claim is ours, go on.
+            // lease) skip the recipient for the day. If the claim is ours, go on.
             Err(e) => {
                 let error = StoreError::from_sdk(e);
                 match holds_exactly(&self.client, &self.table, &item).await {
@@ -127,38 +189,32 @@ impl Store {
         }
     }
 
-    /// Records that `node`'s digest of `day` went out.
+    /// Records that `to`'s digest of `day` went out.
     pub async fn mark_digest_sent(
         &self,
         day: NaiveDate,
-        node: &JurisdictionPath,
+        to: DigestRecipient<'_>,
         message_id: &str,
         quiet: bool,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let item = DigestItem {
-            pk: keys::digest_pk(day),
-            sk: keys::digest_sk(node),
-            node: node.clone(),
-            state: SENT.to_owned(),
-            lease_until: None,
-            claim_id: None,
             message_id: Some(message_id.to_owned()),
             quiet: Some(quiet),
             sent_at: Some(now),
-            expires_at: expiry(day),
+            ..to.item(day, SENT)
         };
         self.put(to_item(&item)).await
     }
 
-    /// Gives up a claim whose publish failed, so a re-run sends it.
-    pub async fn release_digest(&self, day: NaiveDate, node: &JurisdictionPath) -> Result<(), StoreError> {
+    /// Gives up a claim whose send failed, so a re-run sends it.
+    pub async fn release_digest(&self, day: NaiveDate, to: DigestRecipient<'_>) -> Result<(), StoreError> {
         let result = self
             .client
             .delete_item()
             .table_name(&self.table)
             .key(keys::PK, s(&keys::digest_pk(day)))
-            .key(keys::SK, s(&keys::digest_sk(node)))
+            .key(keys::SK, s(&to.sk()))
             .condition_expression("#state = :sending")
             .expression_attribute_names("#state", "state")
             .expression_attribute_values(":sending", s(SENDING))

@@ -234,13 +234,16 @@ pub fn digest_pk(day: NaiveDate) -> String {
     format!("DIGEST#{day}")
 }
 
-/// `SK` of one node's digest of a day.
+/// `SK` of one node's digest of a day, published to the digest topic.
 pub fn digest_sk(node: &crate::domain::jurisdiction::JurisdictionPath) -> String {
     format!("NODE#{node}")
 }
-pub const DIGEST_SK_PREFIX: &str = "NODE#";
 
-/// `PK` of a kelurahan's RWs and RTs: one partition, so its units are one Query.
+/// `SK` of the digest of a day one official received on WhatsApp.
+pub fn digest_official_sk(id: &crate::domain::official::OfficialId) -> String {
+    format!("OFFICIAL#{id}")
+}
+
 /// A registered official's own item.
 pub fn official_pk(id: &crate::domain::official::OfficialId) -> String {
     format!("OFFICIAL#{id}")

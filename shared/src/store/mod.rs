@@ -40,6 +40,7 @@ use crate::domain::timeline::{EventId, TimelineEvent};
 pub use audit::{AuditCursor, AuditPage};
 pub use citizen::{FirstRead, Handled};
 use codec::{from_item, is_expired, s, Item};
+pub use digests::{DigestRecipient, SentDigests};
 pub use error::StoreError;
 use items::{EventItem, TicketItem};
 pub use items::{InboundKey, PendingOutbound, SavedReply};

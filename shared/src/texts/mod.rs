@@ -109,6 +109,10 @@ pub struct Texts {
     /// city's texts file written before they existed gets the shipped ones.
     #[serde(default = "OfficialNoticeTexts::shipped")]
     pub official_notice: OfficialNoticeTexts,
+    /// The words of an official's morning digest on WhatsApp (the
+    /// template's parameters); the shipped ones when a city's file has none.
+    #[serde(default = "OfficialDigestTexts::shipped")]
+    pub official_digest: OfficialDigestTexts,
 }
 
 /// What an official's WhatsApp notice says in its own words: why the case
@@ -126,6 +130,21 @@ pub struct OfficialNoticeTexts {
 impl OfficialNoticeTexts {
     fn shipped() -> Self {
         shipped_part("official_notice")
+    }
+}
+
+/// What an official's morning digest on WhatsApp says in its own words:
+/// a most urgent ticket that is overdue, and what stands for none.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OfficialDigestTexts {
+    pub overdue_ticket: String,
+    pub none_urgent: String,
+}
+
+impl OfficialDigestTexts {
+    fn shipped() -> Self {
+        shipped_part("official_digest")
     }
 }
 
@@ -299,6 +318,16 @@ impl Texts {
                 &self.official_notice.no_deadline,
                 &[],
             ),
+            (
+                "official_digest.overdue_ticket",
+                &self.official_digest.overdue_ticket,
+                &["ticket", "days"],
+            ),
+            (
+                "official_digest.none_urgent",
+                &self.official_digest.none_urgent,
+                &[],
+            ),
         ]
     }
 
@@ -380,8 +409,13 @@ mod tests {
     fn a_texts_file_without_the_officials_notice_words_gets_the_shipped_ones() {
         let mut json: serde_json::Value = serde_json::from_str(SHIPPED).unwrap();
         json.as_object_mut().unwrap().remove("official_notice");
+        json.as_object_mut().unwrap().remove("official_digest");
         let texts = Texts::from_json("kota.json", &json.to_string()).unwrap();
         assert_eq!(texts.official_notice.new, Texts::shipped().official_notice.new);
+        assert_eq!(
+            texts.official_digest.none_urgent,
+            Texts::shipped().official_digest.none_urgent
+        );
         json["official_notice"] = serde_json::json!({
             "new": "baru", "forwarded": "dari {kantor}", "escalated": "naik",
             "no_category": "-", "no_deadline": "-"

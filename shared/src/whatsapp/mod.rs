@@ -50,6 +50,15 @@ pub const INBOUND_RETENTION_DAYS: i64 = 14;
 const MAX_AGE: Duration = Duration::days(INBOUND_RETENTION_DAYS - 1);
 
 impl Inbound {
+    /// The provider and the city's number it came through: where an
+    /// answer goes out from.
+    pub fn channel(&self) -> crate::domain::case::Channel {
+        crate::domain::case::Channel {
+            provider: self.provider,
+            number_id: self.number_id.clone(),
+        }
+    }
+
     /// The same message, saying only `text` (an official's `LAPOR`, without
     /// the command's word).
     pub fn with_text(&self, text: String) -> Self {

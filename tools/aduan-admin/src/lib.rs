@@ -13,6 +13,7 @@
 //!                    | remove UNIT | import KELURAHAN FILE.csv)
 //! aduan-admin citizen (erase | restrict | unrestrict) [--phone NUMBER] [--bsuid ID] [--yes]
 //! aduan-admin officials (add --name NAME --whatsapp NUMBER --scope PATH --role ROLE [--notify-below]
+//!                            [--digest-by-whatsapp]
 //!                        | list [--scope PATH] | remove ID)
 //! ```
 //!
@@ -70,10 +71,12 @@ usage:
       what they send, or that lifted.
   aduan-admin officials add --name NAME --whatsapp NUMBER --scope PATH
                             --role (viewer|officer|admin) [--notify-below]
+                            [--digest-by-whatsapp]
       Registers an official to act from WhatsApp at PATH (a node of the
       tree, or an RW or RT of a kelurahan) and prints the one-time code,
       once: they send it from that number to the desk's number within 48
       hours. --notify-below: told of cases anywhere below PATH too.
+      --digest-by-whatsapp: PATH's morning digest on WhatsApp too.
   aduan-admin officials list [--scope PATH]
       Those registered at PATH or below (the whole kota without it), the
       number masked.

@@ -72,11 +72,17 @@ pub fn parse(args: &[String], tree: &Jurisdictions) -> Result<OfficialsCommand, 
         },
         "add" => {
             let (mut name, mut whatsapp, mut scope, mut role) = (None, None, None, None);
-            let mut notify_below = false;
+            let (mut notify_below, mut digest_by_whatsapp) = (false, false);
             let mut it = rest.iter();
             while let Some(flag) = it.next() {
-                if flag == "--notify-below" {
-                    notify_below = true;
+                // Switches take no value.
+                let switch = match flag.as_str() {
+                    "--notify-below" => Some(&mut notify_below),
+                    "--digest-by-whatsapp" => Some(&mut digest_by_whatsapp),
+                    _ => None,
+                };
+                if let Some(switch) = switch {
+                    *switch = true;
                     continue;
                 }
                 let value = it.next().ok_or_else(|| usage(format!("{flag} needs a value")))?;
@@ -103,6 +109,7 @@ pub fn parse(args: &[String], tree: &Jurisdictions) -> Result<OfficialsCommand, 
                 role,
                 whatsapp,
                 notify_below,
+                digest_by_whatsapp,
             }))
         }
         _ => Err(usage("officials takes add, list or remove")),
@@ -129,7 +136,7 @@ impl Officials<'_> {
         let standing = match &r.standing {
             _ if r.is_expired(now) => "expired: remove and add again".to_owned(),
             Standing::Awaiting { expires_at, .. } => format!("awaiting the code until {expires_at}"),
-            Standing::Confirmed { at } => format!("confirmed {at}"),
+            Standing::Confirmed { at, .. } => format!("confirmed {at}"),
         };
         format!(
             "{}\t{}\t{number}\t{}\t{}\t{standing}",

@@ -318,6 +318,17 @@ async fn officials_add_list_and_remove() {
     )
     .is_err());
     assert!(officials::parse(&args("remove nope"), tree).is_err());
+    let chosen = |line: &str| match officials::parse(&args(line), tree) {
+        Ok(OfficialsCommand::Add(new)) => (new.notify_below, new.digest_by_whatsapp),
+        other => panic!("{line}: {other:?}"),
+    };
+    let line = format!("add --name X --whatsapp 081299995555 --scope {MKS} --role viewer");
+    assert_eq!(chosen(&line), (false, false));
+    assert_eq!(chosen(&format!("{line} --digest-by-whatsapp")), (false, true));
+    assert_eq!(
+        chosen(&format!("{line} --digest-by-whatsapp --notify-below")),
+        (true, true)
+    );
     assert!(matches!(
         officials::parse(&args(&format!("list --scope {GAREGEH}/rw-03")), tree),
         Ok(OfficialsCommand::List(_))

@@ -43,6 +43,8 @@ pub struct RegisterRequest {
     pub role: Option<String>,
     #[serde(default)]
     pub notify_below: bool,
+    #[serde(default)]
+    pub digest_by_whatsapp: bool,
 }
 
 /// Whether the number has confirmed, as a screen shows it.
@@ -75,7 +77,7 @@ impl StandingView {
                 expires_at,
                 guesses_left: MAX_WRONG_CODES - wrong,
             },
-            Standing::Confirmed { at } => StandingView::Confirmed { at },
+            Standing::Confirmed { at, .. } => StandingView::Confirmed { at },
         }
     }
 }
@@ -92,6 +94,8 @@ pub struct OfficialView {
     pub scope_name: String,
     pub role: Role,
     pub notify_below: bool,
+    /// Whether their scope's morning digest reaches them on WhatsApp.
+    pub digest_by_whatsapp: bool,
     pub standing: StandingView,
     pub registered_by: String,
     pub registered_at: DateTime<Utc>,
@@ -115,6 +119,7 @@ impl OfficialView {
             scope_name: place_label(tree, &r.scope),
             role: r.role,
             notify_below: r.notify_below,
+            digest_by_whatsapp: r.digest_by_whatsapp,
             standing: StandingView::of(r, now),
             registered_by: r.registered_by.clone(),
             registered_at: r.registered_at,
@@ -174,6 +179,7 @@ pub fn register_request(tree: &Jurisdictions, bytes: &[u8]) -> Result<NewOfficia
         role,
         whatsapp,
         notify_below: body.notify_below,
+        digest_by_whatsapp: body.digest_by_whatsapp,
     })
 }
 

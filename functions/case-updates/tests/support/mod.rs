@@ -18,6 +18,7 @@ use aduan_shared::domain::sla::{SlaPolicy, WorkingCalendar};
 use aduan_shared::domain::ticket::{Ticket, TicketPrefix};
 use aduan_shared::domain::timeline::{Actor, EventBody, MessageContent, TimelineEvent};
 use aduan_shared::notify::citizen::{CitizenMessenger, Templates};
+use aduan_shared::notify::official_digest;
 use aduan_shared::notify::officials::{self, NoticeTemplate, OfficialNotifier};
 use aduan_shared::notify::{EscalationNotifier, SnsPublisher};
 use aduan_shared::store::{Reporter, Store};
@@ -91,6 +92,10 @@ pub fn official_notifier(whatsapp: &WhatsAppStandin, tree: Arc<Jurisdictions>) -
         tree,
         template: NoticeTemplate {
             name: officials::DEFAULT_TEMPLATE.into(),
+            language: "id".into(),
+        },
+        digest_template: NoticeTemplate {
+            name: official_digest::DEFAULT_TEMPLATE.into(),
             language: "id".into(),
         },
         offset: WorkingCalendar::default().offset(),

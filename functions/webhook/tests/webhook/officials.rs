@@ -26,6 +26,7 @@ fn new_official(name: &str, scope: &str, role: Role, number: &str) -> NewOfficia
         role,
         whatsapp: PhoneNumber::parse(&format!("+{number}")).unwrap(),
         notify_below: false,
+        digest_by_whatsapp: false,
     }
 }
 

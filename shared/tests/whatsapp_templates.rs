@@ -122,6 +122,8 @@ fn the_officials_notice_is_documented_as_it_is_filled() {
             NoticeParam::Category => ("category", 64),
             NoticeParam::Deadline => ("deadline", 20),
             NoticeParam::Text => ("text", officials::TEXT_CHARS),
+            // Three tickets, then the GABUNG of two.
+            NoticeParam::Similar => ("similar", officials::SIMILAR_SHOWN * 20 + 60),
         })
         .collect();
     let buttons: Vec<&str> = officials::BUTTONS.iter().map(|(label, _)| *label).collect();

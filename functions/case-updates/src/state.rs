@@ -21,7 +21,6 @@ use aduan_shared::domain::reporter::ReporterKeys;
 use chrono::Duration;
 
 use crate::outbound::Citizens;
-use crate::suggestions;
 use crate::units_cache::UnitsCache;
 
 pub struct AppState {
@@ -70,7 +69,11 @@ impl AppState {
         secrets: &Secrets,
     ) -> Result<Self, ConfigError> {
         let Policy {
-            ladder, sla, privacy, ..
+            ladder,
+            sla,
+            privacy,
+            duplicates,
+            ..
         } = Policy::from_env(env)?;
         let store = Store::new(
             aws_sdk_dynamodb::Client::new(sdk),
@@ -90,6 +93,7 @@ impl AppState {
             &config.reporter_keys,
             config.jurisdictions.clone(),
             sla.calendar.offset(),
+            duplicates.clone(),
         );
         let citizens = Citizens::new(messaging.into_messenger(
             Arc::new(config.reporter_keys.clone()),
@@ -109,7 +113,7 @@ impl AppState {
                 env.parse_optional(UNITS_CACHE_SECONDS, 300u32)?.into(),
             )),
             audit_retention: audit::retention(env)?,
-            duplicates: suggestions::rules(env)?,
+            duplicates,
         })
     }
 }

@@ -79,8 +79,12 @@ impl App {
                 });
         let media = MediaConfig::load(env)?
             .map(|config| MediaArchive::new(&config, sdk, outgoing.api.media_downloader()));
-        let officials =
-            outgoing.official_notifier(&common.reporter_keys, tree.clone(), policy.sla.calendar.offset());
+        let officials = outgoing.official_notifier(
+            &common.reporter_keys,
+            tree.clone(),
+            policy.sla.calendar.offset(),
+            policy.duplicates.clone(),
+        );
         let messenger = outgoing.into_messenger(Arc::new(common.reporter_keys), tree.clone());
         Ok(Self {
             store,

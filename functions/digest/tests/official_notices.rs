@@ -156,6 +156,69 @@ async fn each_new_case_is_announced_once_and_the_cursor_moves_past_it() {
     assert_private(&whatsapp);
 }
 
+#[tokio::test]
+async fn a_new_cases_notice_names_the_open_reports_of_the_same_problem_nearby() {
+    let (store, counter) = fresh_store("notice-similar").await;
+    let whatsapp = WhatsAppStandin::start().await;
+    let topics = (topic("d").await, topic("e").await);
+    let app = app(&store, &topics.0, &topics.1, &whatsapp, RetryPolicy::default()).await;
+    let now = Utc::now();
+    seed::official(&store, &keys(), GAREGEH, "081211110001", false, true).await;
+    // Older than the first run looks back: only the newest is announced.
+    let days_ago = |days| now - Duration::days(days);
+    let says = |n, area, when, text| {
+        seed_case(
+            &store,
+            new_case_saying(n, area, CaseKind::Pengaduan, when, text),
+            when,
+        )
+    };
+    let lamp = says(
+        1,
+        GAREGEH,
+        days_ago(3),
+        "Assalamualaikum pak, lampu jalan dkt mesjid Nurul Iman mati sdh 3 malam, gelap bana",
+    )
+    .await;
+    says(
+        2,
+        GAREGEH,
+        days_ago(2),
+        "sampah di pasa banyak numpuk ga diangkut",
+    )
+    .await;
+    // The same words, another kelurahan: another problem.
+    says(3, PUHUN_TEMBOK, days_ago(2), "lampu jalan mati di dekat masjid").await;
+    let new = says(
+        4,
+        GAREGEH,
+        now - Duration::minutes(10),
+        "Pak lampu jalan di depan masjid nurul iman masih mati, tolong diperbaiki",
+    )
+    .await;
+    counter.take();
+
+    let run = app.message_retry(now, Budget::unlimited()).await;
+    assert_eq!((run.new_cases, run.official_notices.sent), (1, 1));
+    let sent = notices(&whatsapp);
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert_eq!(sent[0].1[0], new.ticket.as_str());
+    assert_eq!(
+        sent[0].1[7],
+        format!(
+            "{} (bila sama, balas GABUNG {} {})",
+            lamp.ticket, new.ticket, lamp.ticket
+        )
+    );
+    // The sends to retry (Query), the cursor (GetItem), the new cases
+    // (Query), the officials of each tier of Garegeh's path (3 Queries),
+    // then the duplicates: the kelurahan's recent cases (Query) and the
+    // places shared on them (BatchGetItem). No Scan.
+    let reads = counter.take();
+    assert_eq!((reads.requests, reads.scans), (1 + 1 + 1 + 3 + 2, 0), "{reads:?}");
+    assert_private(&whatsapp);
+}
+
 /// An official at `scope` who chose the digest on WhatsApp, confirmed
 /// through the city's number `city-number` unless `confirmed` is false.
 async fn wants_digest(store: &Store, scope: &str, number: &str, confirmed: bool) {

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use chrono::FixedOffset;
 
 use super::{ConfigError, Env, Secrets};
+use crate::domain::duplicates::DuplicateRules;
 use crate::domain::jurisdiction::Jurisdictions;
 use crate::domain::reporter::ReporterKeys;
 use crate::notify::citizen::{CitizenMessenger, Templates};
@@ -51,12 +52,14 @@ impl Messaging {
     }
 
     /// The notifier officials' WhatsApp notices go through, with the same
-    /// send API and texts; deadlines dated at `offset`.
+    /// send API and texts; deadlines dated at `offset`, duplicates
+    /// suggested by `duplicates`.
     pub fn official_notifier(
         &self,
         keys: &ReporterKeys,
         tree: Arc<Jurisdictions>,
         offset: FixedOffset,
+        duplicates: DuplicateRules,
     ) -> OfficialNotifier {
         OfficialNotifier {
             api: self.api.clone(),
@@ -66,6 +69,7 @@ impl Messaging {
             template: self.official_notice.clone(),
             digest_template: self.official_digest.clone(),
             offset,
+            duplicates,
         }
     }
 

@@ -1,11 +1,13 @@
 //! The rules a city sets for its cases: the ladder, the SLA in working days,
 //! its holidays and time zone, its ticket prefix, and the limits on each
 //! reporter, how long a reporter's contact and a closed case's files are
-//! kept. All optional, with the defaults LAPOR! uses.
+//! kept, how far apart two reports of one problem may be. All optional,
+//! with the defaults LAPOR! uses.
 
 use chrono::{Duration, FixedOffset, NaiveDate};
 
 use super::{ConfigError, Env};
+use crate::domain::duplicates::{self, DuplicateRules};
 use crate::domain::ladder::{Ladder, LadderError, Tier};
 use crate::domain::limits::ReporterLimits;
 use crate::domain::privacy::{Privacy, Retention};
@@ -32,6 +34,9 @@ pub const LIMIT_MESSAGES_PER_MINUTE: &str = "LIMIT_MESSAGES_PER_MINUTE";
 pub const DPO_CONTACT: &str = "DPO_CONTACT";
 pub const CONTACT_RETENTION_DAYS: &str = "CONTACT_RETENTION_DAYS";
 pub const MEDIA_RETENTION_DAYS_AFTER_CLOSE: &str = "MEDIA_RETENTION_DAYS_AFTER_CLOSE";
+/// How far apart (metres) two cases that both carry a shared location may
+/// be and still be suggested as duplicates.
+pub const DUPLICATE_DISTANCE_METERS: &str = "DUPLICATE_DISTANCE_METERS";
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Policy {
@@ -48,6 +53,8 @@ pub struct Policy {
     pub ask_new_after: Duration,
     pub limits: ReporterLimits,
     pub privacy: Privacy,
+    /// Which open cases are suggested as duplicates of a case.
+    pub duplicates: DuplicateRules,
 }
 
 impl Policy {
@@ -137,6 +144,15 @@ impl Policy {
             contact_retention: retention(CONTACT_RETENTION_DAYS)?,
             media_retention: retention(MEDIA_RETENTION_DAYS_AFTER_CLOSE)?,
         };
+        let meters: u32 =
+            env.parse_optional(DUPLICATE_DISTANCE_METERS, duplicates::DEFAULT_DISTANCE_METERS)?;
+        if meters == 0 {
+            return Err(invalid(DUPLICATE_DISTANCE_METERS, "at least 1".to_owned()));
+        }
+        let duplicates = DuplicateRules {
+            max_distance_meters: f64::from(meters),
+            ..DuplicateRules::default()
+        };
         Ok(Self {
             ladder,
             sla: SlaPolicy {
@@ -150,6 +166,7 @@ impl Policy {
             ask_new_after,
             limits,
             privacy,
+            duplicates,
         })
     }
 }
@@ -181,6 +198,7 @@ mod tests {
         assert_eq!(policy.followup_ack_every, Duration::minutes(5));
         assert_eq!(policy.ask_new_after, Duration::days(14));
         assert_eq!(policy.privacy, Privacy::default());
+        assert_eq!(policy.duplicates, DuplicateRules::default());
     }
 
     #[test]
@@ -196,6 +214,7 @@ mod tests {
             (REOPEN_WINDOW_DAYS, "30"),
             (FOLLOWUP_ACK_MINUTES, "0"),
             (ASK_NEW_REPORT_AFTER_DAYS, "0"),
+            (DUPLICATE_DISTANCE_METERS, "400"),
             (LIMIT_NEW_CASES_PER_DAY, "0"),
             (LIMIT_MESSAGES_PER_MINUTE, "30"),
             ("SLA_DAYS_RT", "1, 2, 3"),
@@ -226,6 +245,7 @@ mod tests {
         assert_eq!(policy.ask_new_after, Duration::zero());
         assert_eq!(policy.privacy.contact_retention.as_days(), 30);
         assert_eq!(policy.privacy.media_retention.as_days(), 90);
+        assert_eq!(policy.duplicates.max_distance_meters, 400.0);
         assert_eq!(
             policy.limits,
             ReporterLimits {
@@ -249,6 +269,8 @@ mod tests {
             ("SLA_DAYS_KECAMATAN", "3,5,x"),
             (CONTACT_RETENTION_DAYS, "0"),
             (MEDIA_RETENTION_DAYS_AFTER_CLOSE, "-5"),
+            (DUPLICATE_DISTANCE_METERS, "0"),
+            (DUPLICATE_DISTANCE_METERS, "near"),
         ] {
             let err = Policy::from_env(&Env::from_pairs([(name, value)])).unwrap_err();
             assert!(err.to_string().contains(name), "{name}: {err}");

@@ -2,7 +2,10 @@
 //! their tier in their scope (new there, handed down, forwarded or
 //! escalated to it), always as the approved utility template
 //! `aduan_official_notice` with three quick-reply buttons (Terima, Proses,
-//! Info) whose payloads name the case (`off:verify:<ticket>`, ...). One form
+//! Info) whose payloads name the case (`off:verify:<ticket>`, ...), and the
+//! open cases that may be the same problem (`Store::suggested_duplicates`
+//! within the holder's scope: one Query, one BatchGetItem when any may be,
+//! read only when someone is told) for a `GABUNG`. One form
 //! inside and outside the 24-hour window: outside it only a template may
 //! go, and inside it a template costs no more (docs/whatsapp-templates.md).
 //!
@@ -23,12 +26,13 @@ use super::names::area_name;
 use super::templates::one_line;
 use crate::conversation::replies;
 use crate::domain::case::{Case, Channel};
+use crate::domain::duplicates::DuplicateRules;
 use crate::domain::identity::Sender;
 use crate::domain::jurisdiction::{JurisdictionPath, Jurisdictions};
 use crate::domain::official::Registration;
 use crate::domain::reporter::ContactCipher;
 use crate::domain::timeline::{EventBody, TimelineEvent};
-use crate::store::{NoticeRef, Store, StoreError};
+use crate::store::{NoticeRef, Store, StoreError, SuggestedDuplicate};
 use crate::texts::{render, Texts};
 use crate::whatsapp::client::WhatsAppApi;
 use crate::whatsapp::outbound::Outbound;
@@ -39,6 +43,8 @@ pub const DEFAULT_TEMPLATE: &str = "aduan_official_notice";
 pub const TEMPLATE_VARIABLE: &str = "WHATSAPP_TEMPLATE_OFFICIAL_NOTICE";
 /// How much of the citizen's text a notice quotes.
 pub const TEXT_CHARS: usize = 300;
+/// How many suggested duplicates a notice names, best first.
+pub const SIMILAR_SHOWN: usize = 3;
 
 /// What the template's parameters are filled with, in order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,9 +60,12 @@ pub enum NoticeParam {
     Deadline,
     /// The citizen's words, masked and cut to [`TEXT_CHARS`].
     Text,
+    /// The open cases that may be the same problem, with the `GABUNG` that
+    /// merges it into the first; or that there are none.
+    Similar,
 }
 
-pub const PARAMS: [NoticeParam; 7] = [
+pub const PARAMS: [NoticeParam; 8] = [
     NoticeParam::Ticket,
     NoticeParam::Reason,
     NoticeParam::Kelurahan,
@@ -64,6 +73,7 @@ pub const PARAMS: [NoticeParam; 7] = [
     NoticeParam::Category,
     NoticeParam::Deadline,
     NoticeParam::Text,
+    NoticeParam::Similar,
 ];
 
 /// The template's quick-reply buttons, in order: label, and the action its
@@ -117,7 +127,8 @@ fn office_of(tree: &Jurisdictions, path: &JurisdictionPath) -> String {
         .map_or_else(|| replies::unit_name(tree, path), |node| node.display_name())
 }
 
-/// The notice of `case` for its holder's officials, built purely.
+/// The notice of `case` for its holder's officials, built purely;
+/// `similar` are the cases that may be its duplicates, best first.
 pub fn notice_message(
     texts: &Texts,
     tree: &Jurisdictions,
@@ -125,6 +136,7 @@ pub fn notice_message(
     offset: FixedOffset,
     case: &Case,
     reason: &Reason,
+    similar: &[&Case],
 ) -> Outbound {
     let words = &texts.official_notice;
     let param = |param: NoticeParam| match param {
@@ -142,6 +154,30 @@ pub fn notice_message(
             |due| due.with_timezone(&offset).format("%d/%m/%Y").to_string(),
         ),
         NoticeParam::Text => summary_of(&case.description, TEXT_CHARS),
+        NoticeParam::Similar => match similar {
+            [] => words.no_similar.clone(),
+            [best, ..] => {
+                let shown: Vec<&str> = similar
+                    .iter()
+                    .take(SIMILAR_SHOWN)
+                    .map(|c| c.ticket.as_str())
+                    .collect();
+                // The later report goes into the earlier one.
+                let (merged, into) = if best.created_at <= case.created_at {
+                    (case, *best)
+                } else {
+                    (*best, case)
+                };
+                render(
+                    &words.similar,
+                    &[
+                        ("tickets", &shown.join(", ")),
+                        ("merged", merged.ticket.as_str()),
+                        ("into", into.ticket.as_str()),
+                    ],
+                )
+            }
+        },
     };
     Outbound::Template {
         name: template.name.clone(),
@@ -184,6 +220,8 @@ pub struct OfficialNotifier {
     pub digest_template: NoticeTemplate,
     /// The city's time zone, for the deadline's date.
     pub offset: FixedOffset,
+    /// Which open cases a notice names as possibly the same problem.
+    pub duplicates: DuplicateRules,
 }
 
 impl OfficialNotifier {
@@ -221,7 +259,20 @@ impl OfficialNotifier {
                 return summary;
             }
         };
-        let message = notice_message(&self.texts, &self.tree, &self.template, self.offset, case, reason);
+        if officials.is_empty() {
+            return summary;
+        }
+        let found = self.similar_to(store, case, &holder, now).await;
+        let similar: Vec<&Case> = found.iter().map(|f| &f.case).collect();
+        let message = notice_message(
+            &self.texts,
+            &self.tree,
+            &self.template,
+            self.offset,
+            case,
+            reason,
+            &similar,
+        );
         for official in officials {
             match self.send(store, case, &official, &message, now).await {
                 Ok(()) => summary.sent += 1,
@@ -232,6 +283,28 @@ impl OfficialNotifier {
             }
         }
         summary
+    }
+
+    /// The cases that may be the same problem as `case`, within `holder`
+    /// (so no one told sees a case outside their scope). None when they
+    /// cannot be read: the notice matters more.
+    async fn similar_to(
+        &self,
+        store: &Store,
+        case: &Case,
+        holder: &JurisdictionPath,
+        now: DateTime<Utc>,
+    ) -> Vec<SuggestedDuplicate> {
+        match store
+            .suggested_duplicates(case, holder, &self.duplicates, now)
+            .await
+        {
+            Ok(found) => found,
+            Err(error) => {
+                tracing::warn!(ticket = %case.ticket, %error, "suggested duplicates not read for the notice");
+                Vec::new()
+            }
+        }
     }
 
     async fn send(
@@ -339,7 +412,7 @@ mod tests {
         let reason = Reason::Forwarded {
             from: "Kecamatan Mandiangin Koto Selayan".into(),
         };
-        let message = notice_message(&texts, tree, &template, wib, &case(&long), &reason);
+        let message = notice_message(&texts, tree, &template, wib, &case(&long), &reason, &[]);
         message.check_limits().unwrap();
         let Outbound::Template { params, buttons, .. } = &message else {
             panic!("{message:?}")
@@ -357,9 +430,54 @@ mod tests {
             params[6]
         );
         assert!(params[6].chars().count() <= TEXT_CHARS);
+        assert_eq!(params[7], "tidak ada");
         assert_eq!(
             buttons,
             &["off:verify:ADU-0042", "off:start:ADU-0042", "off:info:ADU-0042"]
+        );
+    }
+
+    #[test]
+    fn a_notice_names_at_most_three_possible_duplicates_and_the_merge_of_the_later_report() {
+        let texts = Texts::shipped();
+        let template = NoticeTemplate {
+            name: DEFAULT_TEMPLATE.into(),
+            language: "id".into(),
+        };
+        let wib = FixedOffset::east_opt(7 * 3600).unwrap();
+        let reported = |ticket: &str, hours: i64| {
+            let mut other = case("lampu jalan mati");
+            other.ticket = Ticket::parse(ticket).unwrap();
+            other.created_at += chrono::Duration::hours(hours);
+            other
+        };
+        let this = case("lampu jalan mati");
+        let message_with = |similar: &[&Case]| {
+            let message = notice_message(
+                &texts,
+                Jurisdictions::bukittinggi(),
+                &template,
+                wib,
+                &this,
+                &Reason::New,
+                similar,
+            );
+            message.check_limits().unwrap();
+            let Outbound::Template { params, .. } = message else {
+                panic!("{message:?}")
+            };
+            params[7].clone()
+        };
+        let (earlier, later) = (reported("ADU-0012", -5), reported("ADU-0050", 5));
+        let (third, fourth) = (reported("ADU-0031", -1), reported("ADU-0040", -2));
+        assert_eq!(
+            message_with(&[&earlier, &later, &third, &fourth]),
+            "ADU-0012, ADU-0050, ADU-0031 (bila sama, balas GABUNG ADU-0042 ADU-0012)"
+        );
+        // The best reported after this one: it goes into this.
+        assert_eq!(
+            message_with(&[&later]),
+            "ADU-0050 (bila sama, balas GABUNG ADU-0050 ADU-0042)"
         );
     }
 }

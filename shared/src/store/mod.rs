@@ -23,6 +23,7 @@ mod outbox;
 mod queue;
 mod retention;
 pub mod schema;
+mod suggestions;
 mod tx;
 mod units;
 
@@ -47,6 +48,7 @@ pub use items::{InboundKey, PendingOutbound, SavedReply};
 pub use notices::{NewCasesCursor, NoticeRef};
 pub use outbox::{AttemptEnd, OutboxEntry};
 pub use queue::{Cursor, Page, QueueQuery, QueueScope};
+pub use suggestions::SuggestedDuplicate;
 use tx::Tx;
 pub use units::{HeadContact, ImportSummary, StoredUnit, UnitHead};
 

@@ -116,7 +116,8 @@ pub struct Texts {
 }
 
 /// What an official's WhatsApp notice says in its own words: why the case
-/// reached them, and what stands for a missing category or deadline.
+/// reached them, what stands for a missing category or deadline, and the
+/// cases that may be the same problem.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OfficialNoticeTexts {
@@ -125,11 +126,27 @@ pub struct OfficialNoticeTexts {
     pub escalated: String,
     pub no_category: String,
     pub no_deadline: String,
+    /// Names the suggested duplicates (`{tickets}`) and the `GABUNG` that
+    /// merges the later (`{merged}`) of the case and the first of them into
+    /// the earlier (`{into}`). Added
+    /// later, so a city's file without it gets the shipped words.
+    #[serde(default = "OfficialNoticeTexts::shipped_similar")]
+    pub similar: String,
+    #[serde(default = "OfficialNoticeTexts::shipped_no_similar")]
+    pub no_similar: String,
 }
 
 impl OfficialNoticeTexts {
     fn shipped() -> Self {
         shipped_part("official_notice")
+    }
+
+    fn shipped_similar() -> String {
+        Self::shipped().similar
+    }
+
+    fn shipped_no_similar() -> String {
+        Self::shipped().no_similar
     }
 }
 
@@ -319,6 +336,16 @@ impl Texts {
                 &[],
             ),
             (
+                "official_notice.similar",
+                &self.official_notice.similar,
+                &["tickets", "merged", "into"],
+            ),
+            (
+                "official_notice.no_similar",
+                &self.official_notice.no_similar,
+                &[],
+            ),
+            (
                 "official_digest.overdue_ticket",
                 &self.official_digest.overdue_ticket,
                 &["ticket", "days"],
@@ -424,6 +451,15 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("official_notice.forwarded uses {kantor}"), "{err}");
+        // A city's section written before the duplicates were named.
+        json["official_notice"]["forwarded"] = "dari {office}".into();
+        let texts = Texts::from_json("kota.json", &json.to_string()).unwrap();
+        assert_eq!(texts.official_notice.new, "baru");
+        assert_eq!(
+            texts.official_notice.similar,
+            Texts::shipped().official_notice.similar
+        );
+        assert_eq!(texts.official_notice.no_similar, "tidak ada");
     }
 
     #[test]

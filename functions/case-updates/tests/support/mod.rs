@@ -99,6 +99,7 @@ pub fn official_notifier(whatsapp: &WhatsAppStandin, tree: Arc<Jurisdictions>) -
             language: "id".into(),
         },
         offset: WorkingCalendar::default().offset(),
+        duplicates: DuplicateRules::default(),
     }
 }
 

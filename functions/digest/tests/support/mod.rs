@@ -204,11 +204,22 @@ pub fn path(p: &str) -> JurisdictionPath {
 }
 
 pub fn new_case(n: u64, area: &str, kind: CaseKind, when: DateTime<Utc>) -> (Case, TimelineEvent) {
+    new_case_saying(n, area, kind, when, &format!("laporan {n}"))
+}
+
+/// As [`new_case`], the citizen having written `text`.
+pub fn new_case_saying(
+    n: u64,
+    area: &str,
+    kind: CaseKind,
+    when: DateTime<Utc>,
+    text: &str,
+) -> (Case, TimelineEvent) {
     let area = path(area);
     let new = NewCase {
         ticket: Ticket::new(&TicketPrefix::default(), n).unwrap(),
         kind,
-        description: format!("laporan {n}"),
+        description: text.to_owned(),
         home: area.ancestor_at(2).unwrap_or_else(|| area.clone()),
         jurisdiction: (area.depth() >= 3).then_some(area),
         reporter: reporter_id(n),
@@ -240,7 +251,16 @@ pub async fn create_heard(
     when: DateTime<Utc>,
     last_inbound_at: DateTime<Utc>,
 ) -> Case {
-    let (case, opened) = new_case(n, area, kind, when);
+    seed_case(store, new_case(n, area, kind, when), last_inbound_at).await
+}
+
+/// Writes `case`, opened by its event, reported by [`CITIZEN`] whose last
+/// message was at `last_inbound_at`.
+pub async fn seed_case(
+    store: &Store,
+    (case, opened): (Case, TimelineEvent),
+    last_inbound_at: DateTime<Utc>,
+) -> Case {
     let citizen = Sender::new(
         Some(SenderId::parse(CITIZEN).unwrap()),
         Some(Bsuid::parse(CITIZEN_BSUID).unwrap()),

@@ -306,6 +306,16 @@ async fn a_case_handed_down_by_teruskan_is_worked_by_the_rt_head() {
             .await
             .unwrap();
     }
+    // A neighbour reports the same lamp; their case stays with the
+    // kelurahan, outside the RT head's scope.
+    let neighbour = fixtures::text(
+        KOTA_NUMBER,
+        "6281277776666",
+        "wamid.n1",
+        now(),
+        "lampu jln mati dekat mesjid Garegeh, gelap kalau malam",
+    );
+    assert_eq!(post(&h, &neighbour).await.0, 200);
     confirmed(&h, "Ibu Rina", GAREGEH, Role::Officer, RINA).await;
     let rt_head = "6281299990004";
     confirmed(&h, "Pak RT 02", rt.path().as_str(), Role::Officer, rt_head).await;
@@ -331,6 +341,9 @@ async fn a_case_handed_down_by_teruskan_is_worked_by_the_rt_head() {
         .iter()
         .position(|r| r.body["to"] == rt_head && r.body["type"] == "template")
         .expect("the RT head's notice");
+    // It names no possible duplicate: the neighbour's is not theirs to see.
+    let similar = &sent[notice].body["template"]["components"][0]["parameters"][7]["text"];
+    assert_eq!(similar, "tidak ada");
     let notice_id = format!("wamid.OUT{}", notice + 1);
     // ...and replies to it without typing the ticket; the citizen is told.
     let before = h.standin.received().len();

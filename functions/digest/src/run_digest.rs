@@ -123,9 +123,10 @@ impl App {
         };
         let wanting: Vec<(&Registration, &Channel)> = officials
             .iter()
+            // Only an official registered at a node has a digest of their own.
+            .filter(|official| nodes.iter().any(|n| n.path == official.scope))
             .filter_map(|official| {
-                let node = nodes.iter().find(|n| n.path == official.scope)?;
-                match official.whatsapp_digest_of(&node.path) {
+                match official.whatsapp_digest_of(&official.scope) {
                     Some(channel) => Some((official, channel)),
                     None => {
                         if official.digest_by_whatsapp && official.is_confirmed() {

@@ -61,7 +61,8 @@ pub enum NoticeParam {
     /// The citizen's words, masked and cut to [`TEXT_CHARS`].
     Text,
     /// The open cases that may be the same problem, with the `GABUNG` that
-    /// merges it into the first; or that there are none.
+    /// merges the later of it and the first into the earlier; or that there
+    /// are none.
     Similar,
 }
 

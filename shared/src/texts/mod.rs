@@ -128,8 +128,8 @@ pub struct OfficialNoticeTexts {
     pub no_deadline: String,
     /// Names the suggested duplicates (`{tickets}`) and the `GABUNG` that
     /// merges the later (`{merged}`) of the case and the first of them into
-    /// the earlier (`{into}`). Added
-    /// later, so a city's file without it gets the shipped words.
+    /// the earlier (`{into}`). Added later, so a city's file without it
+    /// gets the shipped words.
     #[serde(default = "OfficialNoticeTexts::shipped_similar")]
     pub similar: String,
     #[serde(default = "OfficialNoticeTexts::shipped_no_similar")]

@@ -13,7 +13,8 @@ import { h, show, field, options, toast } from './dom.js';
 import { auditPage, caseDetail, catalogue, get, post, queue, ticketPath, timelinePages, unitsPath } from './api.js';
 import { canAct, isAdmin } from './auth.js';
 import {
-  ACTION, CLOSED_AS, DIRECTION, KIND, ROLE, STATUS, dateTime, duration, level, mapLink, needsReload, replyWindow,
+  ACTION, CLOSED_AS, DIRECTION, KIND, ROLE, STATUS, dateTime, duration, level, mapLink, needsReload, publicPhotoChoices,
+  replyWindow,
 } from './format.js';
 import {
   escalationChoices, forwardChoices, handDownChoices, handDownKelurahan, reclassifyChoices,
@@ -351,6 +352,7 @@ function actionsSection(c, timeline, places, units, rerender, explain) {
   if (c.actions.includes('reclassify')) forms.push(reclassifyForm(c, places, act, rerender, explain));
   if (c.actions.includes('note')) forms.push(textForm('note', 'a-note', 'Catatan internal', 'note', 'Hanya terlihat oleh petugas.'));
   if (c.actions.includes('publish')) forms.push(textForm('publish', 'a-publish', 'Ringkasan untuk catatan publik', 'public_summary', 'Tampil di halaman publik tanpa login (nomor panjang disembunyikan). Jangan tulis nama atau kata-kata warga.'));
+  if (c.actions.includes('publish')) forms.push(publicPhotoForm(c, timeline, act, rerender, explain));
   return [
     h('section', { class: 'card', 'aria-labelledby': 'h-actions' },
       h('h2', { id: 'h-actions' }, 'Tindakan'),
@@ -434,6 +436,26 @@ function handDownUnits(c) {
   const kelurahan = handDownKelurahan(c);
   if (!kelurahan || !c.actions.includes('forward')) return null;
   return get(unitsPath(kelurahan)).catch((error) => ({ error }));
+}
+
+/**
+ * The one photo the public record shows, chosen from the case's stored
+ * photos (or none); only the photos on the timeline pages loaded are offered.
+ */
+function publicPhotoForm(c, timeline, act, rerender, explain) {
+  const choices = publicPhotoChoices(timeline);
+  if (!choices.length && !c.public_photo) return null;
+  const pairs = [['', 'Tidak ada foto di catatan publik'], ...choices.map((p) => [p.mediaId, p.label])];
+  if (c.public_photo && !choices.some((p) => p.mediaId === c.public_photo)) pairs.push([c.public_photo, `Foto ${c.public_photo} (tampil sekarang)`]);
+  const photo = h('select', { name: 'public_photo' }, options(pairs, c.public_photo ?? ''));
+  const button = h('button', { type: 'submit', 'data-action': 'public-photo' }, 'Simpan foto publik');
+  const form = h('form', { 'aria-label': 'Foto di catatan publik' },
+    field('a-photo', 'Foto di catatan publik', photo,
+      'Siapa pun dapat melihat foto ini tanpa login. Pilih foto hasil pekerjaan atau lokasi; jangan foto yang memperlihatkan wajah, rumah, atau nomor warga.'),
+    button);
+  form.addEventListener('submit', submitter(button, () => act({ action: 'publish', public_photo: photo.value || null }),
+    rerender, explain, 'Foto catatan publik disimpan'));
+  return form;
 }
 
 function disposeForm(act, rerender, explain) {

@@ -99,6 +99,28 @@ export function replyWindow(timeline, now = Date.now()) {
   return { open: closesAt > now, closesAt: new Date(closesAt).toISOString(), remainingMs: Math.max(0, closesAt - now) };
 }
 
+/** The image types the API lets an official make public. */
+const PUBLIC_PHOTO_TYPES = ['image/jpeg', 'image/png', 'image/webp'];
+
+/**
+ * The photos of the timeline an official may make public: the stored JPEG,
+ * PNG and WebP images, the citizen's or an official's, newest first, each
+ * as `{ mediaId, label }` (who sent it, when, its caption).
+ */
+export function publicPhotoChoices(timeline) {
+  const type = (content) => (content.mime_type ?? '').split(';')[0].trim().toLowerCase();
+  return timeline
+    .filter((e) => e.body?.type === 'message' && e.body.stored === 'stored'
+      && e.body.content?.type === 'media' && e.body.content.media_type === 'image'
+      && PUBLIC_PHOTO_TYPES.includes(type(e.body.content)))
+    .map((e) => ({
+      mediaId: e.body.content.media_id,
+      label: [e.actor?.type === 'official' ? `Foto ${e.actor.name}` : 'Foto warga', dateTime(e.at), e.body.content.caption]
+        .filter(Boolean).join(' · '),
+    }))
+    .reverse();
+}
+
 /** What an error answer of the API means for an official, in Indonesian. */
 export function explainError(status, error = {}) {
   switch (error.code) {

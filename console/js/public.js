@@ -66,5 +66,6 @@ function resolved(cases) {
   return h('ul', { class: 'public-list' }, cases.map((c) => h('li', {},
     h('h3', {}, `${c.ticket} · ${KIND[c.kind] ?? c.kind}${c.category ? ` · ${c.category}` : ''}`),
     h('p', { class: 'muted' }, `${c.area_name} · masuk ${date(c.received_at)} · selesai ${date(c.resolved_at)}`),
-    h('p', {}, c.public_summary ?? 'Ringkasan belum ditulis petugas.'))));
+    h('p', {}, c.public_summary ?? 'Ringkasan belum ditulis petugas.'),
+    c.photo_url ? h('img', { src: c.photo_url, alt: `Foto laporan ${c.ticket}`, loading: 'lazy', class: 'public-photo' }) : null)));
 }

@@ -2,7 +2,8 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  arrange, claimsOf, counts, duration, explainError, explainUnitError, hours, level, needsReload, replyWindow,
+  arrange, claimsOf, counts, duration, explainError, explainUnitError, hours, level, needsReload, publicPhotoChoices,
+  replyWindow,
 } from '../js/format.js';
 
 const at = (iso) => Date.parse(iso);
@@ -81,4 +82,24 @@ test('claims are read from the token\'s payload (UTF-8 names too)', () => {
   const claims = claimsOf(`e30.${payload}.sig`);
   assert.equal(claims.name, 'Lurah Garegéh');
   assert.equal(claims['custom:role'], 'viewer');
+});
+
+test('only stored JPEG, PNG and WebP photos may be made public, newest first', () => {
+  const message = (at, actor, media_type, mime_type, stored, caption) => ({
+    at, actor, body: { type: 'message', stored, content: { type: 'media', media_type, media_id: `M-${at}`, mime_type, caption } },
+  });
+  const citizen = { type: 'citizen' };
+  const lurah = { type: 'official', name: 'Pak Lurah' };
+  const timeline = [
+    message('2026-12-01T01:00:00Z', citizen, 'image', 'image/jpeg', 'stored', 'lubang di depan SD'),
+    message('2026-12-01T02:00:00Z', citizen, 'image', 'image/svg+xml', 'stored'),
+    message('2026-12-01T03:00:00Z', citizen, 'video', 'video/mp4', 'stored'),
+    message('2026-12-01T04:00:00Z', citizen, 'image', 'image/png', 'pending'),
+    message('2026-12-02T05:00:00Z', lurah, 'image', 'IMAGE/WEBP', 'stored'),
+    { at: '2026-12-02T06:00:00Z', actor: citizen, body: { type: 'message', content: { type: 'text', body: 'sdh pak' } } },
+  ];
+  const choices = publicPhotoChoices(timeline);
+  assert.deepEqual(choices.map((c) => c.mediaId), ['M-2026-12-02T05:00:00Z', 'M-2026-12-01T01:00:00Z']);
+  assert.match(choices[0].label, /^Foto Pak Lurah · /);
+  assert.match(choices[1].label, /^Foto warga · .* · lubang di depan SD$/);
 });

@@ -69,6 +69,15 @@ impl MediaBucket {
             .map_err(|e| aws_sdk_s3::error::DisplayErrorContext(e).to_string())
     }
 
+    /// Whether the bucket holds `key` (one HeadObject).
+    pub async fn has(&self, key: &str) -> Result<bool, String> {
+        match self.s3.head_object().bucket(&self.bucket).key(key).send().await {
+            Ok(_) => Ok(true),
+            Err(e) if e.as_service_error().is_some_and(|e| e.is_not_found()) => Ok(false),
+            Err(e) => Err(aws_sdk_s3::error::DisplayErrorContext(e).to_string()),
+        }
+    }
+
     /// Deletes every file of the case (its reporter erased their data, or it
     /// closed longer ago than files are kept); none there is no error.
     /// Answers how many were deleted.

@@ -443,7 +443,8 @@ fn the_console_page_and_cloudfront_serve_one_content_security_policy() {
     assert_eq!(sources("script-src"), ["'self'"]);
     assert_eq!(sources("style-src"), ["'self'"]);
     assert_eq!(sources("connect-src"), ["${Api}", "${Login}"]);
-    assert_eq!(sources("img-src"), ["${Media}"]);
+    // The public record's photo: the API's route redirects to the bucket.
+    assert_eq!(sources("img-src"), ["${Media}", "${Api}"]);
     assert_eq!(sources("media-src"), ["${Media}"]);
     assert_eq!(sources("base-uri"), ["'none'"]);
     assert_eq!(sources("form-action"), ["'none'"]);

@@ -40,6 +40,9 @@ pub enum ApiError {
     /// The case has no file with that media id (or its case is not visible).
     #[error("no file with that media id on this case")]
     MediaNotFound,
+    /// The public photo route: no such case, or none of its photos is public.
+    #[error("no public photo of that ticket")]
+    NoPublicPhoto,
     #[error("the file is not in the media bucket: {}", .0.as_str())]
     MediaNotStored(MediaStorage),
     /// Not a kelurahan of the tree, or not an RW or RT of one that is kept.
@@ -117,6 +120,7 @@ impl ApiError {
             | ApiError::OutsideScope { .. } => StatusCode::FORBIDDEN,
             ApiError::CaseNotFound
             | ApiError::MediaNotFound
+            | ApiError::NoPublicPhoto
             | ApiError::UnitNotFound
             | ApiError::OfficialNotFound
             | ApiError::NoRoute => StatusCode::NOT_FOUND,
@@ -148,6 +152,7 @@ impl ApiError {
             ApiError::OutsideScope { .. } => "outside_scope",
             ApiError::CaseNotFound
             | ApiError::MediaNotFound
+            | ApiError::NoPublicPhoto
             | ApiError::UnitNotFound
             | ApiError::OfficialNotFound => "not_found",
             ApiError::NumberRegistered => "number_registered",

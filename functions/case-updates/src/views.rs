@@ -82,6 +82,8 @@ pub struct CaseView {
     /// What the public record shows of the case besides its counts.
     pub public_summary: Option<String>,
     pub location_public: bool,
+    /// The media id of the photo the public record shows, if any.
+    pub public_photo: Option<String>,
     /// Merged into another case as its duplicate: which, when, and until
     /// when `unmerge` may undo it.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -157,6 +159,7 @@ impl CaseView {
                 .as_deref()
                 .map(|s| mask_numbers(s).into_owned()),
             location_public: case.public_location.is_some(),
+            public_photo: case.public_photo.as_ref().map(|p| p.media_id.clone()),
             merged_into: case.merged_into.as_ref().map(|m| MergedIntoView {
                 ticket: m.ticket.to_string(),
                 at: m.at,

@@ -5,31 +5,9 @@
 mod support;
 
 use aduan_shared::archive::MediaBucket;
-use aduan_shared::domain::timeline::{
-    Actor, EventBody, MediaStorage, MediaType, MessageContent, StoredFile, TimelineEvent,
-};
+use aduan_shared::domain::timeline::{EventBody, MediaStorage, MessageContent, StoredFile};
 use aduan_testkit::fresh_bucket;
 use support::*;
-
-fn photo(media_id: &str, stored: MediaStorage, file: Option<StoredFile>) -> TimelineEvent {
-    TimelineEvent::new(
-        chrono::Utc::now(),
-        Actor::Citizen,
-        EventBody::Message {
-            provider_message_id: format!("wamid.{media_id}"),
-            content: MessageContent::Media {
-                media_type: MediaType::Image,
-                media_id: media_id.into(),
-                mime_type: Some("image/jpeg".into()),
-                caption: Some("lubang di depan sekolah".into()),
-                url: None,
-            },
-            stored: Some(stored),
-            file,
-            store_error: (stored == MediaStorage::TooLarge).then(|| "the file is 99 bytes".into()),
-        },
-    )
-}
 
 #[tokio::test]
 async fn a_stored_file_is_a_short_lived_url_for_officials_in_scope_only() {

@@ -7,7 +7,11 @@ mod support;
 
 use std::collections::BTreeMap;
 
-use aduan_shared::domain::timeline::{MessageContent, TimelineEvent};
+use aduan_shared::archive::MediaBucket;
+use aduan_shared::domain::timeline::{
+    EventBody, MediaStorage, MediaType, MessageContent, StoredFile, TimelineEvent,
+};
+use aduan_testkit::fresh_bucket;
 use chrono::{Duration, Utc};
 use serde_json::{json, Value};
 use support::*;
@@ -56,6 +60,7 @@ struct Raw {
     status: u16,
     content_type: String,
     cache_control: String,
+    location: String,
     text: String,
 }
 
@@ -82,8 +87,10 @@ async fn public(app: &App, path_and_query: &str) -> Raw {
         status: response.status().as_u16(),
         content_type: header("content-type"),
         cache_control: header("cache-control"),
+        location: header("location"),
         text: match response.body() {
             lambda_http::Body::Text(t) => t.clone(),
+            lambda_http::Body::Empty => String::new(),
             other => panic!("not text: {other:?}"),
         },
     }
@@ -588,4 +595,200 @@ async fn no_path_or_parameter_reaches_what_is_not_public() {
         json!({"lat": -0.3051, "long": 100.3699})
     );
     assert_nothing_private(&listed.text, 1, &case);
+}
+
+/// An official makes one stored photo public: anyone gets it through the
+/// public route's redirect, the record and Open311 link it, and no other
+/// file of the case is reachable. Photos that may not be public are refused.
+#[tokio::test]
+async fn the_one_photo_an_official_makes_public_is_the_only_file_anyone_gets() {
+    let mut app = App::new("public-photo").await;
+    let bucket = MediaBucket::new(&app.sdk, fresh_bucket(&app.sdk, "public-photo").await);
+    app.state.media = Some(bucket.clone());
+    let officer = caller(KEL_GAREGEH, "officer");
+    let mut case = app.seed(1, KEL_GAREGEH).await;
+    let t = case.ticket.to_string();
+    let stored = |media_id: &str, mime: &str, bytes: &[u8]| {
+        let key = format!("cases/{t}/01JDEXAMPLE-{media_id}");
+        let file = StoredFile {
+            key,
+            bytes: bytes.len() as u64,
+            mime_type: Some(mime.into()),
+        };
+        let mut event = photo(media_id, MediaStorage::Stored, Some(file.clone()));
+        if let EventBody::Message {
+            content:
+                MessageContent::Media {
+                    mime_type,
+                    media_type,
+                    ..
+                },
+            ..
+        } = &mut event.body
+        {
+            *mime_type = Some(mime.into());
+            if mime.starts_with("video/") {
+                *media_type = MediaType::Video;
+            }
+        }
+        (event, file, bytes.to_vec())
+    };
+    let pothole = stored("ME1", "image/jpeg", b"\xff\xd8\xff\xe0 the pothole");
+    let patched = stored("ME2", "image/png", b"\x89PNG the patched road");
+    let video = stored("ME3", "video/mp4", b"a video of the street");
+    let gone = stored("ME5", "image/jpeg", b"\xff\xd8 deleted since");
+    for (_, file, bytes) in [&pothole, &patched, &video] {
+        bucket
+            .put(&file.key, bytes.clone(), file.mime_type.as_deref())
+            .await
+            .unwrap();
+    }
+    let events = [
+        pothole.0.clone(),
+        patched.0.clone(),
+        video.0.clone(),
+        photo("ME4", MediaStorage::Pending, None),
+        gone.0.clone(),
+    ];
+    app.store().save_case(&mut case, &events, None).await.unwrap();
+
+    // Nothing is public until an official says so.
+    let none = public(&app, &format!("/public/cases/{t}/photo")).await;
+    assert_eq!((none.status, none.cache_control.as_str()), (404, "no-store"));
+    for (version, action) in [(2, "verify"), (3, "start")] {
+        let r = app
+            .act(&officer, &t, json!({"action": action, "version": version}))
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text);
+    }
+    let resolve = json!({"action": "resolve", "version": 4, "note": "Sudah ditambal",
+                         "public_summary": "Lubang ditambal", "public_photo": "ME1"});
+    let r = app.act(&officer, &t, resolve).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["case"]["public_photo"], "ME1");
+
+    let url = format!("https://a1b2c3d4e5.execute-api.ap-southeast-3.amazonaws.com/public/cases/{t}/photo");
+    let fetch = |raw: Raw| async move {
+        assert_eq!(raw.status, 302, "{}", raw.text);
+        assert_eq!(raw.cache_control, "public, max-age=300");
+        assert!(raw.location.contains("X-Amz-Expires=600"), "{}", raw.location);
+        let got = reqwest::get(&raw.location).await.unwrap();
+        assert_eq!(got.status(), 200);
+        let kind = got.headers()["content-type"].to_str().unwrap().to_owned();
+        (kind, got.bytes().await.unwrap().to_vec())
+    };
+    let shown = public(&app, &format!("/public/cases/{t}/photo")).await;
+    assert_eq!(fetch(shown).await, ("image/jpeg".to_owned(), pothole.2.clone()));
+    let month = month_now();
+    let listed = public(&app, &format!("/public/cases?month={month}")).await;
+    assert_eq!(listed.json()["cases"][0]["photo_url"], url.as_str());
+    let request = public(&app, &format!("/open311/v2/requests/{t}.json")).await;
+    assert_eq!(request.json()[0]["media_url"], url.as_str());
+    let request_xml = xml(&public(&app, &format!("/open311/v2/requests/{t}.xml")).await.text);
+    assert_eq!(request_xml.children[0].child("media_url").text, url);
+    for body in [&listed.text, &request.text] {
+        assert_nothing_private(body, 1, &case);
+        for private in ["lubang di depan sekolah", "ME1", "01JDEXAMPLE"] {
+            assert!(!body.contains(private), "{private} in {body}");
+        }
+    }
+
+    // What may not be public is refused, naming the field; the photo stays.
+    let mut version = 5;
+    for (media_id, why) in [
+        (json!("ME3"), "only a photo"),
+        (json!("ME4"), "not in the media bucket (pending)"),
+        (json!("ME5"), "deleted"),
+        (json!("ME9"), "no file"),
+        (json!(""), "a media id"),
+        (json!(42), ""),
+    ] {
+        let r = app
+            .act(
+                &officer,
+                &t,
+                json!({"action": "publish", "public_photo": media_id, "version": version}),
+            )
+            .await;
+        if media_id == json!(42) {
+            assert_eq!(r.status, 400, "a number is no media id: {}", r.text);
+            continue;
+        }
+        assert_eq!(
+            (r.status, r.code()),
+            (422, "invalid_request"),
+            "{media_id}: {}",
+            r.text
+        );
+        assert_eq!(r.body["error"]["field"], "public_photo");
+        assert!(r.text.contains(why), "{media_id}: {}", r.text);
+    }
+    let on_note = json!({"action": "note", "note": "x", "public_photo": "ME2", "version": version});
+    assert_eq!(app.act(&officer, &t, on_note).await.status, 422);
+
+    // Another photo replaces it; null takes it down.
+    let r = app
+        .act(
+            &officer,
+            &t,
+            json!({"action": "publish", "public_photo": "ME2", "version": version}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    version += 1;
+    let shown = public(&app, &format!("/public/cases/{t}/photo")).await;
+    assert_eq!(fetch(shown).await, ("image/png".to_owned(), patched.2.clone()));
+    let r = app
+        .act(
+            &officer,
+            &t,
+            json!({"action": "publish", "public_photo": null, "version": version}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["case"]["public_photo"], Value::Null);
+    assert_eq!(
+        public(&app, &format!("/public/cases/{t}/photo")).await.status,
+        404
+    );
+    let listed = public(&app, &format!("/public/cases?month={month}")).await;
+    assert!(
+        listed.json()["cases"][0].get("photo_url").is_none(),
+        "{}",
+        listed.text
+    );
+    let request = public(&app, &format!("/open311/v2/requests/{t}.json")).await;
+    assert_eq!(request.json()[0]["media_url"], Value::Null);
+    let notes: Vec<String> = app.get(&officer, &format!("/cases/{t}")).await.body["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["body"]["text"].as_str())
+        .filter(|text| text.contains("foto"))
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(
+        notes,
+        [
+            "Catatan publik diperbarui: foto ME1 ditampilkan; ringkasan: Lubang ditambal",
+            "Catatan publik diperbarui: foto ME2 ditampilkan",
+            "Catatan publik diperbarui: foto tidak ditampilkan",
+        ]
+    );
+
+    // Tickets that are not a case, or not one, find nothing.
+    for path in ["/public/cases/ADU-9999/photo", "/public/cases/..%2Fcases/photo"] {
+        let r = public(&app, path).await;
+        assert_eq!((r.status, r.location.as_str()), (404, ""), "{path}");
+    }
+    // A deployment without a bucket has no files to show.
+    app.state.media = None;
+    let r = app
+        .act(
+            &officer,
+            &t,
+            json!({"action": "publish", "public_photo": "ME1", "version": version + 1}),
+        )
+        .await;
+    assert_eq!(r.body["error"]["field"], "public_photo", "{}", r.text);
 }

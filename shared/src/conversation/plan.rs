@@ -142,10 +142,12 @@ impl Erasure {
     /// The erasure of a reporter's data: of `cases`, those `owns` says are
     /// theirs, each unlinked. The citizen's confirmed `HAPUS DATA` and an
     /// administrator carrying out a request made by other means both erase
-    /// through this.
+    /// through this. The public photo goes too, even an official's or one
+    /// whose files are kept: it may show the reporter's home.
     pub fn unlinking(cases: Vec<Case>, owns: impl Fn(&Case) -> bool) -> Self {
         let unlink = |mut case: Case| {
             case.reporter = CaseReporter::Erased;
+            case.public_photo = None;
             case
         };
         Self {
@@ -932,5 +934,39 @@ impl Planner<'_> {
             CaseWrite::Change { case, events },
             Some(reply),
         )
+    }
+}
+
+#[cfg(test)]
+mod erasure_tests {
+    use super::*;
+    use crate::domain::case::tests::sample_new_case;
+    use crate::domain::ladder::Ladder;
+    use crate::domain::public_photo::PublicPhoto;
+    use crate::domain::sla::SlaPolicy;
+
+    #[test]
+    fn an_erasure_unlinks_the_reporters_cases_and_takes_their_public_photo_down() {
+        let open = |n| {
+            let now = chrono::DateTime::UNIX_EPOCH;
+            let (mut case, _) =
+                Case::open(sample_new_case(n), &Ladder::default(), &SlaPolicy::default(), now);
+            case.public_photo = Some(PublicPhoto {
+                media_id: "ME1".into(),
+                key: format!("cases/{}/01JD-ME1", case.ticket),
+                mime_type: "image/jpeg".into(),
+            });
+            case
+        };
+        let (mine, kept, theirs) = (open(1), open(2), open(3));
+        let mut kept = kept;
+        kept.keep_files = true;
+        let someone_elses = theirs.ticket.clone();
+        let erasure = Erasure::unlinking(vec![mine, kept, theirs], |c| c.ticket != someone_elses);
+        assert_eq!(erasure.cases.len(), 2);
+        for case in &erasure.cases {
+            assert_eq!(case.reporter, CaseReporter::Erased);
+            assert_eq!(case.public_photo, None, "even with its files kept");
+        }
     }
 }

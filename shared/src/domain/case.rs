@@ -13,6 +13,7 @@ use super::kind::CaseKind;
 use super::ladder::{Ladder, LadderError, Level};
 use super::lifecycle::{IllegalTransition, Status, Transition};
 use super::merge::{MergedCase, MergedInto};
+use super::public_photo::PublicPhoto;
 use super::reporter::ReporterId;
 use super::sla::SlaPolicy;
 use super::ticket::Ticket;
@@ -152,6 +153,9 @@ pub struct Case {
     /// it public.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub public_location: Option<PublicLocation>,
+    /// The one stored photo an official made public with the record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_photo: Option<PublicPhoto>,
     /// When it last closed (closed, rejected, withdrawn); none while open:
     /// its files' retention counts from here.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -325,6 +329,7 @@ impl Case {
             resolved_at: None,
             public_summary: None,
             public_location: None,
+            public_photo: None,
             closed_at: None,
             files_deleted_at: None,
             merged_into: None,

@@ -17,6 +17,7 @@ pub mod merge;
 pub mod official;
 pub mod phone;
 pub mod privacy;
+pub mod public_photo;
 pub mod public_record;
 pub mod reclassify;
 pub mod reporter;

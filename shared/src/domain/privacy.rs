@@ -79,9 +79,10 @@ impl Case {
         kept.then_some(self.closed_at.unwrap_or(self.updated_at))
     }
 
-    /// Its files were deleted at `now`.
+    /// Its files were deleted at `now`: a public photo with them.
     pub fn files_deleted(&mut self, now: DateTime<Utc>) {
         self.files_deleted_at = Some(now);
+        self.public_photo = None;
     }
 }
 
@@ -110,8 +111,14 @@ mod tests {
         case.keep_files = true;
         assert!(!case.files_due(retention, t0 + day * 31), "kept by an official");
         case.keep_files = false;
+        case.public_photo = Some(crate::domain::public_photo::PublicPhoto {
+            media_id: "ME1".into(),
+            key: "cases/ADU-1/01JD-ME1".into(),
+            mime_type: "image/jpeg".into(),
+        });
         case.files_deleted(t0 + day * 31);
         assert!(!case.files_due(retention, t0 + day * 32), "deleted already");
+        assert_eq!(case.public_photo, None, "its file is gone");
     }
 
     #[test]

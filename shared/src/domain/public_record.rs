@@ -51,7 +51,7 @@ pub fn is_resolved(case: &Case) -> bool {
 
 /// A case as the public may see it: no description, reporter, channel,
 /// files or timeline; the official's summary with long numbers masked; the
-/// location only when an official made it public.
+/// location and one photo only when an official made them public.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PublicCase {
     pub ticket: Ticket,
@@ -69,6 +69,8 @@ pub struct PublicCase {
     pub expected_at: Option<DateTime<Utc>>,
     pub summary: Option<String>,
     pub location: Option<PublicLocation>,
+    /// An official made one of its photos public (served by its own route).
+    pub has_photo: bool,
 }
 
 impl PublicCase {
@@ -96,6 +98,7 @@ impl PublicCase {
                 .as_deref()
                 .map(|s| mask_numbers(s).into_owned()),
             location: case.public_location,
+            has_photo: case.public_photo.is_some(),
         }
     }
 }

@@ -282,7 +282,10 @@ mod tests {
             policy.contains("connect-src http://api:1 http://login:2;"),
             "{policy}"
         );
-        assert!(policy.contains("img-src http://media:3;"), "{policy}");
+        assert!(
+            policy.contains("img-src http://media:3 http://api:1;"),
+            "{policy}"
+        );
         assert!(!filled.contains("${"), "{filled}");
 
         assert!(with_origins("<html></html>", "a", "b", "c").is_err());

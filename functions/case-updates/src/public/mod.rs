@@ -6,6 +6,7 @@
 
 mod cases;
 pub mod open311;
+mod photo;
 mod publication;
 pub mod record;
 mod xml;
@@ -20,9 +21,10 @@ use crate::state::AppState;
 
 /// Every public route: `openapi.yaml` and `template.yaml` declare exactly
 /// these, open and with their own throttling (a test checks).
-pub const PUBLIC_ROUTES: [(&str, &str); 9] = [
+pub const PUBLIC_ROUTES: [(&str, &str); 10] = [
     ("GET", "/public/stats"),
     ("GET", "/public/cases"),
+    ("GET", "/public/cases/{ticket}/photo"),
     ("GET", "/open311/v2/discovery.json"),
     ("GET", "/open311/v2/discovery.xml"),
     ("GET", "/open311/v2/services.json"),
@@ -40,6 +42,8 @@ pub const MAX_AGE_SECONDS: u32 = 300;
 pub enum PublicRoute {
     Stats,
     Cases,
+    /// The photo of the case with this ticket, as given.
+    Photo(String),
     Open311(open311::Call, open311::Format),
 }
 
@@ -54,6 +58,7 @@ pub fn route(method: &Method, path: &str) -> Option<PublicRoute> {
     match segments.as_slice() {
         ["public", "stats"] => Some(PublicRoute::Stats),
         ["public", "cases"] => Some(PublicRoute::Cases),
+        ["public", "cases", ticket, "photo"] => Some(PublicRoute::Photo((*ticket).to_owned())),
         ["open311", rest @ ..] => {
             let (call, format) = open311::route(rest);
             Some(PublicRoute::Open311(call, format))
@@ -66,9 +71,11 @@ pub async fn serve(state: &AppState, route: PublicRoute, req: &Request) -> Respo
     let mut response = match route {
         PublicRoute::Stats => record::stats(state, req).await,
         PublicRoute::Cases => record::cases(state, req).await,
+        PublicRoute::Photo(ticket) => photo::serve(state, &ticket).await,
         PublicRoute::Open311(call, format) => open311::serve(state, call, format, req).await,
     };
-    if response.status().is_success() {
+    // The photo's redirect too: its URL outlives the cache (photo::URL_LIFETIME).
+    if response.status().is_success() || response.status().is_redirection() {
         let cache = format!("public, max-age={MAX_AGE_SECONDS}");
         response
             .headers_mut()
@@ -79,6 +86,23 @@ pub async fn serve(state: &AppState, route: PublicRoute, req: &Request) -> Respo
             .insert("cache-control", HeaderValue::from_static("no-store"));
     }
     response
+}
+
+/// Where the public answers' links start: the API's own address (or the
+/// custom domain in front of it), as the request reached it.
+fn base_url(req: &Request) -> String {
+    let host = req
+        .headers()
+        .get("host")
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or_default();
+    format!("https://{host}")
+}
+
+/// The public URL of a case's photo, if an official made one public.
+fn photo_url(req: &Request, case: &PublicCase) -> Option<String> {
+    case.has_photo
+        .then(|| format!("{}{}", base_url(req), photo::path(&case.ticket)))
 }
 
 /// The case a ticket names, as the public sees it.

@@ -13,8 +13,8 @@ use lambda_http::{Body, Request, RequestExt, Response};
 use serde_json::{Map, Value};
 
 use super::cases::received_between;
-use super::public_case;
 use super::xml::Xml;
+use super::{base_url, photo_url, public_case};
 use crate::error::ApiError;
 use crate::names::{agency_label, level_label, own_label, place_label};
 use crate::routes::parse_time;
@@ -175,7 +175,7 @@ pub async fn serve(state: &AppState, call: Call, format: Format, req: &Request) 
         Call::Request(id) => match public_case(state, &id).await {
             Ok(Some(case)) => Ok((
                 "service_requests",
-                Doc::List("request", vec![request(state, &case)]),
+                Doc::List("request", vec![request(state, req, &case)]),
             )),
             Ok(None) => Err(ApiError::CaseNotFound),
             Err(err) => Err(err),
@@ -204,11 +204,6 @@ pub async fn serve(state: &AppState, call: Call, format: Format, req: &Request) 
 }
 
 fn discovery(req: &Request) -> Doc {
-    let host = req
-        .headers()
-        .get("host")
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or_default();
     Doc::Object(vec![
         ("changeset", Doc::text(CHANGESET)),
         (
@@ -225,7 +220,7 @@ fn discovery(req: &Request) -> Doc {
                 "endpoint",
                 vec![Doc::Object(vec![
                     ("specification", Doc::text(SPECIFICATION)),
-                    ("url", Doc::text(format!("https://{host}/open311/v2"))),
+                    ("url", Doc::text(format!("{}/open311/v2", base_url(req)))),
                     ("changeset", Doc::text(CHANGESET)),
                     ("type", Doc::text("production")),
                     (
@@ -306,7 +301,7 @@ fn w3c(at: DateTime<Utc>, offset: FixedOffset) -> String {
 
 /// One service request: the specification's fields, in its order; `lat`
 /// and `long` only when an official made the location public.
-fn request(state: &AppState, case: &PublicCase) -> Doc {
+fn request(state: &AppState, req: &Request, case: &PublicCase) -> Doc {
     let tree = &state.tree;
     let offset = state.sla.calendar.offset();
     let category = case.category.as_deref();
@@ -336,7 +331,7 @@ fn request(state: &AppState, case: &PublicCase) -> Doc {
         fields.push(("lat", Doc::Number(location.lat)));
         fields.push(("long", Doc::Number(location.long)));
     }
-    fields.push(("media_url", Doc::Text(None)));
+    fields.push(("media_url", Doc::Text(photo_url(req, case))));
     Doc::Object(fields)
 }
 
@@ -366,7 +361,7 @@ async fn requests(state: &AppState, req: &Request) -> Result<Doc, ApiError> {
         let mut items = Vec::new();
         for id in ids {
             if let Some(case) = public_case(state, &id).await? {
-                items.push(request(state, &case));
+                items.push(request(state, req, &case));
             }
         }
         return Ok(Doc::List("request", items));
@@ -420,7 +415,7 @@ async fn requests(state: &AppState, req: &Request) -> Result<Doc, ApiError> {
                 .is_none_or(|codes| codes.contains(&service_code(c.category.as_deref())))
         })
         .take(MAX_REQUESTS)
-        .map(|c| request(state, &c))
+        .map(|c| request(state, req, &c))
         .collect();
     Ok(Doc::List("request", items))
 }

@@ -14,6 +14,7 @@ use lambda_http::{Body, Request, RequestExt, Response};
 use serde::Serialize;
 
 use super::cases::received_between;
+use super::photo_url;
 use crate::error::ApiError;
 use crate::names::place_label;
 use crate::routes::ok;
@@ -213,10 +214,13 @@ pub struct ResolvedCase {
     /// Only when an official made it public.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<PublicLocation>,
+    /// The photo an official made public (a redirect to the file), if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub photo_url: Option<String>,
 }
 
 impl ResolvedCase {
-    fn of(tree: &Jurisdictions, case: &PublicCase) -> Self {
+    fn of(tree: &Jurisdictions, req: &Request, case: &PublicCase) -> Self {
         Self {
             ticket: case.ticket.to_string(),
             kind: case.kind.as_str(),
@@ -228,6 +232,7 @@ impl ResolvedCase {
             status: case.status.as_str(),
             public_summary: case.summary.clone(),
             location: case.location,
+            photo_url: photo_url(req, case),
         }
     }
 }
@@ -248,7 +253,7 @@ async fn cases_of(state: &AppState, req: &Request) -> Result<Response<Body>, Api
     let cases = cases
         .iter()
         .filter(|c| is_resolved(c))
-        .map(|c| ResolvedCase::of(&state.tree, &PublicCase::of(c)))
+        .map(|c| ResolvedCase::of(&state.tree, req, &PublicCase::of(c)))
         .collect();
     ok(&ResolvedList {
         month: month.label(),

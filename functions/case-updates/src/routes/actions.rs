@@ -48,8 +48,22 @@ struct ActionRequest {
     closed_as: Option<String>,
     public_summary: Option<String>,
     location_public: Option<bool>,
+    /// A stored photo's media id to show in the public record, or `null`
+    /// to show none.
+    #[serde(default, deserialize_with = "present")]
+    public_photo: Option<Option<String>>,
     /// The ticket a merge makes this case a duplicate of.
     into: Option<String>,
+}
+
+/// A field that is present, even as `null` (`Some(None)`), apart from one
+/// that is absent (`None`, by `default`).
+fn present<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    T::deserialize(deserializer).map(Some)
 }
 
 /// A request checked against everything that needs no case.
@@ -242,7 +256,11 @@ pub fn action_request(
 ) -> Result<(Option<u64>, Requested, Option<Publication>), ApiError> {
     let mut body: ActionRequest = json_body(body)?;
     let version = body.version;
-    let publication = Publication::parse(body.public_summary.take(), body.location_public.take())?;
+    let publication = Publication::parse(
+        body.public_summary.take(),
+        body.location_public.take(),
+        body.public_photo.take(),
+    )?;
     let requested = parse_action(tree, body, publication.clone())?;
     let on_resolve = match (&requested, publication) {
         (Requested::Change(Action::Publish(_)), _) | (_, None) => None,

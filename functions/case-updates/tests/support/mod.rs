@@ -16,7 +16,9 @@ use aduan_shared::domain::ladder::Ladder;
 use aduan_shared::domain::reporter::{ContactCipher, Key32, ReporterHasher, ReporterKeys, SenderId};
 use aduan_shared::domain::sla::{SlaPolicy, WorkingCalendar};
 use aduan_shared::domain::ticket::{Ticket, TicketPrefix};
-use aduan_shared::domain::timeline::{Actor, EventBody, MessageContent, TimelineEvent};
+use aduan_shared::domain::timeline::{
+    Actor, EventBody, MediaStorage, MediaType, MessageContent, StoredFile, TimelineEvent,
+};
 use aduan_shared::notify::citizen::{CitizenMessenger, Templates};
 use aduan_shared::notify::official_digest;
 use aduan_shared::notify::officials::{self, NoticeTemplate, OfficialNotifier};
@@ -346,6 +348,27 @@ impl App {
 /// A citizen's message of `content`, as the webhook records one.
 pub fn citizen_message(at: DateTime<Utc>, content: MessageContent) -> TimelineEvent {
     TimelineEvent::new(at, Actor::Citizen, EventBody::message("wamid.test", content))
+}
+
+/// A citizen's JPEG photo, `stored` (in the bucket at `file`) or not.
+pub fn photo(media_id: &str, stored: MediaStorage, file: Option<StoredFile>) -> TimelineEvent {
+    TimelineEvent::new(
+        chrono::Utc::now(),
+        Actor::Citizen,
+        EventBody::Message {
+            provider_message_id: format!("wamid.{media_id}"),
+            content: MessageContent::Media {
+                media_type: MediaType::Image,
+                media_id: media_id.into(),
+                mime_type: Some("image/jpeg".into()),
+                caption: Some("lubang di depan sekolah".into()),
+                url: None,
+            },
+            stored: Some(stored),
+            file,
+            store_error: (stored == MediaStorage::TooLarge).then(|| "the file is 99 bytes".into()),
+        },
+    )
 }
 
 /// The types of the events of a case's timeline, in order.

@@ -557,3 +557,21 @@ fn each_tiers_sla_is_a_parameter_empty_by_default() {
         );
     }
 }
+
+/// case-updates checks that a photo's file is still there before it is made
+/// public (HeadObject): S3 answers a missing key 404 only to a caller that
+/// may list the bucket, 403 otherwise.
+#[test]
+fn case_updates_may_list_the_media_bucket_to_tell_a_missing_file() {
+    let template = template();
+    let statements = template["Resources"]["CaseUpdatesFunction"]["Properties"]["Policies"][0]["Statement"]
+        .as_sequence()
+        .expect("case-updates' statements");
+    let list = statements
+        .iter()
+        .find(|s| s["Action"].as_str() == Some("s3:ListBucket"))
+        .expect("s3:ListBucket");
+    assert!(list.get("Condition").is_none(), "HeadObject carries no prefix");
+    let resource = format!("{:?}", list["Resource"]);
+    assert!(resource.contains("MediaBucket"), "{resource}");
+}

@@ -17,6 +17,7 @@ use super::ladder::Level;
 use super::lifecycle::Status;
 use super::sla::WorkingCalendar;
 use super::ticket::Ticket;
+use super::timeline::{EventBody, TimelineEvent};
 
 /// Why a case that is no longer open stopped, as the public record counts
 /// it: a closed case by how it ended ([`Closure`]: resolved, duplicate,
@@ -47,6 +48,24 @@ const CLOSED_REASONS: [&str; 6] = [
 /// resolved again).
 pub fn is_resolved(case: &Case) -> bool {
     case.resolved_at.is_some() && matches!(case.status, Status::Resolved | Status::Closed)
+}
+
+/// Fills in the first-verified and first-resolved times a case lacks (it
+/// was worked before they were kept) from its timeline: the first change of
+/// status to each, as [`Case::transition`] records them now. Whether
+/// anything changed; a time the case has is never replaced.
+pub fn backfill_first_times(case: &mut Case, timeline: &[TimelineEvent]) -> bool {
+    let first_to = |status: Status| {
+        timeline
+            .iter()
+            .filter(|e| matches!(e.body, EventBody::StatusChanged { to, .. } if to == status))
+            .map(|e| e.at)
+            .min()
+    };
+    let before = (case.verified_at, case.resolved_at);
+    case.verified_at = case.verified_at.or_else(|| first_to(Status::Verified));
+    case.resolved_at = case.resolved_at.or_else(|| first_to(Status::Resolved));
+    (case.verified_at, case.resolved_at) != before
 }
 
 /// A case as the public may see it: no description, reporter, channel,
@@ -304,5 +323,52 @@ mod tests {
             "bukittinggi/mandiangin-koto-selayan/garegeh"
         );
         assert_eq!(public.expected_at, None, "not being worked on yet");
+    }
+
+    #[test]
+    fn first_times_come_from_the_timeline_where_the_case_lacks_them() {
+        let sla = SlaPolicy::default();
+        let t0 = at("2026-03-02T02:00:00Z");
+        let hour = chrono::Duration::hours(1);
+        let (mut case, opened) = Case::open(sample_new_case(1), &Ladder::default(), &sla, t0);
+        let mut timeline = vec![opened];
+        for (n, transition) in [
+            Transition::Verify,
+            Transition::Start,
+            Transition::Resolve,
+            Transition::Reopen,
+            Transition::Resolve,
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let when = t0 + hour * (n as i32 + 1);
+            timeline.push(
+                case.transition(transition, Actor::System, None, &sla, when)
+                    .unwrap(),
+            );
+        }
+        let (verified, resolved) = (case.verified_at, case.resolved_at);
+        assert_eq!((verified, resolved), (Some(t0 + hour), Some(t0 + hour * 3)));
+        // As a case worked before the times were kept reads.
+        case.verified_at = None;
+        case.resolved_at = None;
+        assert!(backfill_first_times(&mut case, &timeline));
+        assert_eq!((case.verified_at, case.resolved_at), (verified, resolved));
+        assert!(
+            !backfill_first_times(&mut case, &timeline),
+            "nothing more to fill"
+        );
+        // A time the case has stays; one never reached stays empty.
+        let (mut rejected, opened) = Case::open(sample_new_case(2), &Ladder::default(), &sla, t0);
+        let reject = rejected
+            .transition(Transition::Reject, Actor::System, None, &sla, t0 + hour)
+            .unwrap();
+        assert!(!backfill_first_times(&mut rejected, &[opened, reject]));
+        assert_eq!((rejected.verified_at, rejected.resolved_at), (None, None));
+        case.verified_at = Some(t0);
+        case.resolved_at = None;
+        assert!(backfill_first_times(&mut case, &timeline));
+        assert_eq!(case.verified_at, Some(t0));
     }
 }

@@ -5,11 +5,15 @@
 
 use std::collections::HashMap;
 
-use super::codec::from_item;
+use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::operation::put_item::PutItemError;
+
+use super::codec::{from_item, to_item};
 use super::items::LocationItem;
 use super::{keys, Store, StoreError};
 use crate::domain::case::CaseId;
 use crate::domain::duplicates::Coordinates;
+use crate::domain::timeline::TimelineEvent;
 
 impl Store {
     /// The last place shared on each of `ids` that has one: one
@@ -26,5 +30,37 @@ impl Store {
                 Ok((location.case_id.clone(), location.coordinates()))
             })
             .collect()
+    }
+
+    /// Records the place of `shared` (the last location on the case's
+    /// timeline) for a case written before places were kept, unless one is
+    /// recorded by now: a citizen's newer place is never replaced. Whether
+    /// it was recorded; one conditional PutItem.
+    pub async fn record_shared_location(
+        &self,
+        case_id: &CaseId,
+        shared: &TimelineEvent,
+    ) -> Result<bool, StoreError> {
+        let Some(item) = LocationItem::of(case_id, shared) else {
+            return Ok(false);
+        };
+        let put = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(to_item(&item)))
+            .condition_expression("attribute_not_exists(#pk)")
+            .expression_attribute_names("#pk", keys::PK)
+            .send()
+            .await;
+        match put {
+            Ok(_) => Ok(true),
+            Err(SdkError::ServiceError(e))
+                if matches!(e.err(), PutItemError::ConditionalCheckFailedException(_)) =>
+            {
+                Ok(false)
+            }
+            Err(e) => Err(StoreError::from_sdk(e)),
+        }
     }
 }

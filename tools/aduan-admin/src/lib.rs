@@ -22,6 +22,7 @@
 //! other means than WhatsApp ([`citizen`]); `officials` registers officials
 //! to act from WhatsApp ([`officials`]).
 
+pub mod backfill;
 pub mod citizen;
 pub mod officials;
 pub mod units;
@@ -82,11 +83,16 @@ usage:
       number masked.
   aduan-admin officials remove ID
       At once: the number's next message is a citizen's.
+  aduan-admin backfill [--dry-run]
+      Fills in, from their timelines, what cases from before an upgrade
+      lack: the first-verified/first-resolved times of the public record's
+      medians and the citizen's last shared place (suggested duplicates).
+      Writes only what is missing; safe to run again. --dry-run counts only.
 environment: DIGEST_TOPIC_ARN, ESCALATION_TOPIC_ARN, JURISDICTIONS_FILE (optional), AWS_REGION;
 for units: TABLE_NAME, CONTACT_ENCRYPTION_KEY or CONTACT_ENCRYPTION_KEY_PARAM;
 for citizen: TABLE_NAME, REPORTER_HMAC_KEY or REPORTER_HMAC_KEY_PARAM, MEDIA_BUCKET;
 for officials: TABLE_NAME, REPORTER_HMAC_KEY and CONTACT_ENCRYPTION_KEY (or their _PARAM),
-AUDIT_RETENTION_DAYS (optional)";
+AUDIT_RETENTION_DAYS (optional); for backfill: TABLE_NAME";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Endpoint {

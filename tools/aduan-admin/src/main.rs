@@ -49,6 +49,7 @@ async fn main_inner(args: &[String]) -> Result<Vec<String>, AdminError> {
         Some(("units", rest)) => return units(rest, &tree).await,
         Some(("citizen", rest)) => return citizen(rest).await,
         Some(("officials", rest)) => return officials(rest, &tree).await,
+        Some(("backfill", rest)) => return backfill(rest, &tree).await,
         _ => {}
     }
     let command = parse_args(args, &tree)?;
@@ -106,6 +107,13 @@ async fn officials(args: &[String], tree: &Jurisdictions) -> Result<Vec<String>,
         retention: audit::retention(&env).map_err(|e| AdminError::Invalid(e.to_string()))?,
     };
     officials.run(command, chrono::Utc::now()).await
+}
+
+/// `backfill …`: the table alone.
+async fn backfill(args: &[String], tree: &Jurisdictions) -> Result<Vec<String>, AdminError> {
+    let command = aduan_admin::backfill::parse(args)?;
+    let (store, [], _) = table_and_keys(&Env::from_process(), []).await?;
+    aduan_admin::backfill::run(&store, tree, command).await
 }
 
 /// The table (`TABLE_NAME`) and the keys `names`, from the environment as

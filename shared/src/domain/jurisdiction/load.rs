@@ -415,11 +415,7 @@ impl<'f> Builder<'f> {
                     },
                 ));
             }
-            added.push(MatchName {
-                pattern,
-                node: index,
-                kind,
-            });
+            added.push(MatchName::new(pattern, index, kind));
         }
         self.names.extend(added);
         Ok(())

@@ -132,22 +132,25 @@ impl Jurisdictions {
             words.push((start, start + word.len()));
             start += word.len() + 1;
         }
-        let longest = self
-            .names
-            .iter()
-            .map(|n| n.pattern.trim().split(' ').count())
-            .max()
-            .unwrap_or(0);
+        let longest = self.names.iter().map(|n| n.words).max().unwrap_or(0);
+        let widest = self.names.iter().map(|n| n.bare().len()).max().unwrap_or(0);
         let mut hits = Vec::new();
         for first in 0..words.len() {
             for last in first..words.len().min(first + longest + 1) {
                 let (start, end) = (words[first].0, words[last].1);
                 let run = &norm[start..end];
-                if self.names.iter().any(|n| n.pattern.trim() == run) {
+                // One typo changes the length by one at most; longer runs only grow.
+                if run.len() > widest + 1 {
+                    break;
+                }
+                if self.names.iter().any(|n| n.bare() == run) {
                     continue;
                 }
+                // The cheap tests first: this runs for every name and run.
                 let mut close = self.names.iter().filter(|n| {
-                    letters(&n.pattern) >= MIN_TYPO_LETTERS && one_typo_apart(run, n.pattern.trim())
+                    n.bare().len().abs_diff(run.len()) <= 1
+                        && n.letters >= MIN_TYPO_LETTERS
+                        && one_typo_apart(run, n.bare())
                 });
                 let Some(name) = close.next() else {
                     continue;
@@ -165,10 +168,6 @@ impl Jurisdictions {
         }
         hits
     }
-}
-
-fn letters(pattern: &str) -> usize {
-    pattern.bytes().filter(u8::is_ascii_alphanumeric).count()
 }
 
 /// The node a citizen picked by typing its number (1-based) in a numbered

@@ -83,6 +83,30 @@ pub(super) struct MatchName {
     pub(super) pattern: String,
     pub(super) node: usize,
     pub(super) kind: NodeKind,
+    /// Its letters and digits, and its words: counted once, since the typo
+    /// matcher compares every name with every run of a message's words.
+    pub(super) letters: usize,
+    pub(super) words: usize,
+}
+
+impl MatchName {
+    /// `pattern` as `push_words` made it, after a space: `" word word "`.
+    pub(super) fn new(pattern: String, node: usize, kind: NodeKind) -> Self {
+        debug_assert!(pattern.len() >= 3 && pattern.starts_with(' ') && pattern.ends_with(' '));
+        Self {
+            letters: pattern.bytes().filter(u8::is_ascii_alphanumeric).count(),
+            words: pattern.split_whitespace().count(),
+            pattern,
+            node,
+            kind,
+        }
+    }
+
+    /// The words without the spaces around them, as a run of a message's
+    /// words reads.
+    pub(super) fn bare(&self) -> &str {
+        &self.pattern[1..self.pattern.len() - 1]
+    }
 }
 
 #[derive(Debug, Clone)]

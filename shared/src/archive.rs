@@ -535,12 +535,7 @@ fn kept_of(end: &MediaEnd) -> Kept {
     }
 }
 
-/// The file a case's timeline holds under `media_id`: its message event.
-pub fn find_media<'a>(timeline: &'a [TimelineEvent], media_id: &str) -> Option<&'a EventBody> {
-    timeline.iter().map(|e| &e.body).find(|body| {
-        matches!(body, EventBody::Message { content: MessageContent::Media { media_id: id, .. }, .. } if id == media_id)
-    })
-}
+pub use crate::domain::timeline::find_media;
 
 #[cfg(test)]
 mod tests {

@@ -7,7 +7,7 @@
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use super::timeline::{EventBody, MediaStorage, MediaType, MessageContent, TimelineEvent};
+use super::timeline::{find_media, EventBody, MediaStorage, MediaType, MessageContent, TimelineEvent};
 
 /// The image types a public photo may have: what WhatsApp sends as photos,
 /// each opened in place by every browser (never SVG, which can hold script).
@@ -45,25 +45,19 @@ impl PublicPhoto {
         media_id: &str,
         files_deleted: bool,
     ) -> Result<Self, PhotoRefusal> {
-        let (content, stored, file) = timeline
-            .iter()
-            .find_map(|event| match &event.body {
-                EventBody::Message {
-                    content: content @ MessageContent::Media { media_id: id, .. },
-                    stored,
-                    file,
+        let Some(EventBody::Message {
+            content:
+                MessageContent::Media {
+                    media_type,
+                    mime_type,
                     ..
-                } if id == media_id => Some((content, stored, file)),
-                _ => None,
-            })
-            .ok_or(PhotoRefusal::NotFound)?;
-        let MessageContent::Media {
-            media_type,
-            mime_type,
+                },
+            stored,
+            file,
             ..
-        } = content
+        }) = find_media(timeline, media_id)
         else {
-            unreachable!("matched as media above");
+            return Err(PhotoRefusal::NotFound);
         };
         let file = match (stored, file) {
             (_, Some(file)) if !files_deleted => file,

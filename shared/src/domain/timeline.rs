@@ -323,6 +323,13 @@ impl TimelineEvent {
     }
 }
 
+/// The file a case's timeline holds under `media_id`: its message event.
+pub fn find_media<'a>(timeline: &'a [TimelineEvent], media_id: &str) -> Option<&'a EventBody> {
+    timeline.iter().map(|e| &e.body).find(|body| {
+        matches!(body, EventBody::Message { content: MessageContent::Media { media_id: id, .. }, .. } if id == media_id)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

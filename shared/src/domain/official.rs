@@ -324,6 +324,15 @@ impl Registration {
             if now > expires_at || wrong >= MAX_WRONG_CODES)
     }
 
+    /// Whether a message from the registered number is the official's to
+    /// answer. An expired registration no longer holds its number: what
+    /// looks like a code is told it came too late, anything else is a
+    /// citizen's message as from any number (a number registered by
+    /// mistake, or one never confirmed, still reaches the desk).
+    pub fn answers_for(&self, text: &str, now: DateTime<Utc>) -> bool {
+        !self.is_expired(now) || ConfirmationCode::find_in(text).is_some()
+    }
+
     /// Checks a message's text, received `through` one of the city's
     /// numbers, against the code, changing the standing: confirmed (the
     /// sender's ids join the keys they are known by), or one more wrong
@@ -491,6 +500,25 @@ mod tests {
             ),
             CodeCheck::Expired
         );
+    }
+
+    #[test]
+    fn an_expired_registration_answers_only_what_looks_like_a_code() {
+        let now = Utc::now();
+        let (r, code) = registration(now);
+        let greeting = "Assalamualaikum pak, jalan di depan rumah sy berlubang";
+        assert!(r.answers_for(greeting, now), "in time, the code is asked for");
+        let late = now + CODE_VALID_FOR + Duration::minutes(1);
+        assert!(!r.answers_for(greeting, late), "a citizen's message once expired");
+        assert!(
+            r.answers_for(&format!("kode {}", code.expose()), late),
+            "told it is too late"
+        );
+        let mut guessed = r.clone();
+        for _ in 0..MAX_WRONG_CODES {
+            guessed.check_code("000000", &IdKeys::default(), &channel(), now);
+        }
+        assert!(!guessed.answers_for(greeting, now));
     }
 
     #[test]

@@ -211,9 +211,11 @@ async fn as_sent(
         if let Some(handled) = handled {
             return Ok(redelivered(&handled, &sender, &found, desk, inbound, now));
         }
-        if let Some(official) =
-            official.filter(|_| taken_as == TakenAs::Anyone && desk.takes_officials_on(inbound))
-        {
+        if let Some(official) = official.filter(|o| {
+            taken_as == TakenAs::Anyone
+                && desk.takes_officials_on(inbound)
+                && o.answers_for(inbound.body.words().unwrap_or_default(), now)
+        }) {
             return match conversation::official::parse(&inbound.body, None) {
                 OfficialCommand::Report(text) => {
                     let report = inbound.with_text(text);

@@ -290,6 +290,41 @@ async fn out_of_scope_viewers_removed_officials_and_an_officials_own_report() {
 }
 
 #[tokio::test]
+async fn a_number_never_confirmed_reaches_the_desk_as_a_citizens_once_its_code_expired() {
+    let h = harness("official-expired").await;
+    // Registered three days ago (a mistyped number, or never confirmed).
+    let three_days_ago = chrono::Utc::now() - chrono::Duration::days(3);
+    let (registration, code) = Registration::new(
+        new_official("Pak Amir", GAREGEH, Role::Officer, AMIR),
+        &h.app.desk.keys,
+        "admin-1".into(),
+        three_days_ago,
+    );
+    h.store.register_official(&registration).await.unwrap();
+
+    // A late code is told so: the admin must register again.
+    let late = official_says(&h, AMIR, "wamid.e1", &format!("ini kodenya {}", code.expose())).await;
+    assert!(late.contains("tidak berlaku"), "{late}");
+    // Anything else is a report like any citizen's: acknowledged with a ticket.
+    let ack = official_says(
+        &h,
+        AMIR,
+        "wamid.e2",
+        "Pak, got di Garegeh mampet, air masuk ke rumah",
+    )
+    .await;
+    assert!(ack.contains("ADU-0001"), "{ack}");
+    let cases = all_cases(&h).await;
+    assert_eq!(cases.len(), 1);
+    assert!(cases[0].description.contains("got di Garegeh mampet"));
+    let kept = h.store.official(&registration.id).await.unwrap().unwrap();
+    assert!(
+        !kept.is_confirmed(),
+        "the registration is left for the admin to remove"
+    );
+}
+
+#[tokio::test]
 async fn a_case_handed_down_by_teruskan_is_worked_by_the_rt_head() {
     let h = harness("official-handdown").await;
     let case = complaint(&h).await;

@@ -11,7 +11,8 @@
 //!    on WhatsApp (`notify::officials`).
 //! 2. The outbox, due by now: escalation publishes that failed are retried
 //!    (claimed first, with backoff and a bound on attempts), then WhatsApp
-//!    messages left pending by any function are sent by the messenger, then
+//!    messages left pending by any function are sent by the messenger,
+//!    officials' notices that failed are sent again (`official_retry`), then
 //!    citizens' files the webhook could not fetch in time are fetched into
 //!    the media bucket (claimed first too), and erased cases' files that
 //!    could not be deleted at once are deleted (`erased_files`).
@@ -36,6 +37,7 @@ use aduan_shared::domain::ladder::LadderError;
 use aduan_shared::domain::lifecycle::{Status, Transition};
 use aduan_shared::domain::timeline::Actor;
 use aduan_shared::notify::citizen::{Delivery, Notice, NotifyError, RetrySummary, Staged};
+use aduan_shared::notify::official_retry::NoticeRetrySummary;
 use aduan_shared::notify::officials::NoticeSummary;
 use aduan_shared::notify::{PublishOutcome, RetryOutcome};
 use aduan_shared::store::{Cursor, StoreError};
@@ -87,6 +89,8 @@ pub struct SweepSummary {
     pub citizen_notice_failures: usize,
     /// The messenger's retry of pending WhatsApp messages.
     pub whatsapp: RetrySummary,
+    /// Officials' notices that had failed, sent again (the hourly sweep).
+    pub official_notices_retried: NoticeRetrySummary,
     /// Citizens' files fetched (or given up) now.
     pub media: MediaRetrySummary,
     /// Erased cases' files deleted now, or still pending.
@@ -368,6 +372,7 @@ impl App {
             }
         }
         self.retry_whatsapp(now, budget, summary).await;
+        self.retry_official_notices(now, budget, summary).await;
         self.retry_media(now, budget, summary).await;
         self.retry_erased_files(now, budget, summary).await;
         Ok(())
@@ -440,16 +445,29 @@ impl App {
         }
     }
 
+    /// Officials' notices that failed to go out, as many as the remaining
+    /// budget allows at the worst send time; each claimed before it is sent.
+    async fn retry_official_notices(&self, now: DateTime<Utc>, budget: Budget, summary: &mut SweepSummary) {
+        let Some(limit) = sends_affordable(budget, summary) else {
+            return;
+        };
+        match self.officials.retry_pending(&self.store, now, limit).await {
+            Ok(retried) => summary.official_notices_retried = retried,
+            // What was not sent stays due (or claimed until its lease ends).
+            Err(error) => {
+                tracing::error!(%error, "officials' pending notices not retried");
+                summary.errors += 1;
+            }
+        }
+    }
+
     /// Pending WhatsApp messages, once per run: each is claimed before it is
     /// sent, so overlapping sweeps never send one twice. No more are taken
     /// than the remaining budget allows at the worst send time.
     async fn retry_whatsapp(&self, now: DateTime<Utc>, budget: Budget, summary: &mut SweepSummary) {
-        let affordable = budget.remaining().as_secs() / WHATSAPP_SEND_WORST.as_secs();
-        let limit = affordable.min(u64::from(WHATSAPP_BATCH)) as i32;
-        if budget.exhausted() || limit == 0 {
-            summary.out_of_time = true;
+        let Some(limit) = sends_affordable(budget, summary) else {
             return;
-        }
+        };
         match self.messenger.retry_pending(&self.store, now, limit).await {
             Ok(retried) => summary.whatsapp = retried,
             // What was not sent stays pending (or claimed until its lease
@@ -460,4 +478,17 @@ impl App {
             }
         }
     }
+}
+
+/// How many WhatsApp sends the remaining budget allows at the worst send
+/// time, at most a batch; none (and the run marked out of time) when it is
+/// spent.
+fn sends_affordable(budget: Budget, summary: &mut SweepSummary) -> Option<i32> {
+    let affordable = budget.remaining().as_secs() / WHATSAPP_SEND_WORST.as_secs();
+    let limit = affordable.min(u64::from(WHATSAPP_BATCH)) as i32;
+    if budget.exhausted() || limit == 0 {
+        summary.out_of_time = true;
+        return None;
+    }
+    Some(limit)
 }

@@ -14,6 +14,7 @@ use aduan_shared::domain::kind::CaseKind;
 use aduan_shared::domain::official::{NewOfficial, OfficialName, Role};
 use aduan_shared::domain::phone::PhoneNumber;
 use aduan_shared::domain::reporter::{Key32, ReporterHasher, ReporterKeys};
+use aduan_shared::domain::timeline::EventBody;
 use aduan_shared::notify::official_digest;
 use aduan_shared::notify::officials::DEFAULT_TEMPLATE;
 use aduan_shared::notify::RetryPolicy;
@@ -154,6 +155,87 @@ async fn each_new_case_is_announced_once_and_the_cursor_moves_past_it() {
         Some(NewCasesCursor::after(&young))
     );
     assert_private(&whatsapp);
+}
+
+#[tokio::test]
+async fn a_notice_that_failed_is_sent_again_by_the_sweep_while_it_is_still_due() {
+    let (store, whatsapp, app) = setup("notice-retry").await;
+    let now = Utc::now();
+    let rina = seed::official(&store, &keys(), GAREGEH, "081211110001", false, true).await;
+    let amir = seed::official(&store, &keys(), MKS, "081211110005", true, true).await;
+    let case = create(
+        &store,
+        1,
+        GAREGEH,
+        CaseKind::Pengaduan,
+        now - Duration::minutes(10),
+    )
+    .await;
+
+    // WhatsApp is down when the case is announced: both notices are kept.
+    whatsapp.set_mode(Mode::Fail(503));
+    let announced = app.message_retry(now, Budget::unlimited()).await;
+    assert_eq!(announced.new_cases, 1);
+    assert_eq!(
+        (
+            announced.official_notices.sent,
+            announced.official_notices.pending
+        ),
+        (0, 2)
+    );
+    whatsapp.set_mode(Mode::Accept);
+    let before = notices(&whatsapp).len();
+    // Not before their time.
+    let early = app.sla_sweep(now, Budget::unlimited()).await.unwrap();
+    assert_eq!(early.official_notices_retried, Default::default());
+
+    // Amir leaves before the retry: his is dropped, Rina's goes out.
+    store.remove_official(&amir).await.unwrap();
+    let later = now + Duration::minutes(10);
+    let retried = app.sla_sweep(later, Budget::unlimited()).await.unwrap();
+    assert_eq!(
+        (
+            retried.official_notices_retried.sent,
+            retried.official_notices_retried.dropped
+        ),
+        (1, 1)
+    );
+    let sent = notices(&whatsapp);
+    assert_eq!(sent.len(), before + 1, "{sent:?}");
+    let (to, params) = sent.last().unwrap();
+    assert_eq!(to, "6281211110001");
+    assert_eq!(params[0], case.ticket.as_str());
+    assert_eq!(params[1], "laporan baru");
+    // Sent once: the entry is gone.
+    let again = app
+        .sla_sweep(later + Duration::hours(1), Budget::unlimited())
+        .await
+        .unwrap();
+    assert_eq!(again.official_notices_retried, Default::default());
+    assert_eq!(notices(&whatsapp).len(), before + 1);
+    assert_private(&whatsapp);
+
+    // A notice the provider refuses for good is flagged on the case.
+    whatsapp.set_mode(Mode::Fail(503));
+    let second = create(&store, 2, GAREGEH, CaseKind::Saran, later).await;
+    let told = app.message_retry(later + SETTLE, Budget::unlimited()).await;
+    assert_eq!(told.official_notices.pending, 1);
+    whatsapp.set_mode(Mode::Fail(400));
+    let refused = app
+        .sla_sweep(later + Duration::hours(1), Budget::unlimited())
+        .await
+        .unwrap();
+    assert_eq!(refused.official_notices_retried.gave_up, 1);
+    let (_, timeline) = store.case_with_timeline(&second.id).await.unwrap().unwrap();
+    let note = timeline.iter().find_map(|e| match &e.body {
+        EventBody::Note { text } => Some(text.clone()),
+        _ => None,
+    });
+    let note = note.expect("a note on the case");
+    assert!(
+        note.contains(rina.name.as_str()) && note.contains("tidak terkirim"),
+        "{note}"
+    );
 }
 
 #[tokio::test]

@@ -10,6 +10,7 @@ pub mod escalation;
 pub mod gsm7;
 pub mod names;
 pub mod official_digest;
+pub mod official_retry;
 pub mod officials;
 pub mod retry;
 mod sms;

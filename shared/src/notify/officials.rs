@@ -12,17 +12,20 @@
 //! Who is told: the confirmed officials registered at the case's holder
 //! (`Case::holder`), and those registered above it who asked for every case
 //! below them (`notify_below`): one Query per tier of the holder's path. A
-//! notice that cannot be sent is logged (by ticket and official id, never
-//! the number) and not retried; each one sent is recorded by its message id
-//! so that a reply to it acts on its case (`Store::notice`).
+//! notice the provider did not take, where trying again may help, is kept
+//! in the outbox for the sweep ([`super::official_retry`]); what goes wrong
+//! is logged by ticket and official id, never the number. Each one sent is
+//! recorded by its message id so that a reply to it acts on its case
+//! (`Store::notice`).
 
 use std::sync::Arc;
 
 use chrono::{DateTime, FixedOffset, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::escalation::summary_of;
 use super::names::area_name;
+use super::retry::RetryPolicy;
 use super::templates::one_line;
 use crate::conversation::replies;
 use crate::domain::case::{Case, Channel};
@@ -88,8 +91,10 @@ pub struct NoticeTemplate {
     pub language: String,
 }
 
-/// Why a case reached an official's desk.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Why a case reached an official's desk (kept with a notice to send
+/// again).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "reason", rename_all = "snake_case")]
 pub enum Reason {
     New,
     /// Forwarded or handed down by the office named.
@@ -197,16 +202,25 @@ pub fn notice_message(
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct NoticeSummary {
     pub sent: usize,
-    /// Not sent, or sent but not recorded (a reply to it acts on nothing).
+    /// Not sent now, kept for the sweep to send again.
+    pub pending: usize,
+    /// Not sent and not kept (refused for good, the officials or the
+    /// outbox unreachable), or sent but not recorded (a reply to it acts on
+    /// nothing).
     pub failed: usize,
 }
 
 impl NoticeSummary {
     pub fn add(&mut self, other: NoticeSummary) {
         self.sent += other.sent;
+        self.pending += other.pending;
         self.failed += other.failed;
     }
 }
+
+/// How notices that failed are tried again: the outbox's policy (the
+/// hourly sweep takes what is due).
+pub const NOTICE_RETRY: RetryPolicy = RetryPolicy::OUTBOX;
 
 /// Sends officials their notices; built once per cold start.
 #[derive(Clone)]
@@ -263,20 +277,26 @@ impl OfficialNotifier {
         if officials.is_empty() {
             return summary;
         }
-        let found = self.similar_to(store, case, &holder, now).await;
-        let similar: Vec<&Case> = found.iter().map(|f| &f.case).collect();
-        let message = notice_message(
-            &self.texts,
-            &self.tree,
-            &self.template,
-            self.offset,
-            case,
-            reason,
-            &similar,
-        );
+        let message = self.notice_of(store, case, reason, now).await;
         for official in officials {
             match self.send(store, case, &official, &message, now).await {
                 Ok(()) => summary.sent += 1,
+                Err(NoticeError::Send(error)) if error.is_retryable() => {
+                    let next = NOTICE_RETRY.next_attempt(1, now);
+                    match store
+                        .record_pending_notice(&case.id, &official.id, reason, next, &error.to_string())
+                        .await
+                    {
+                        Ok(()) => {
+                            tracing::warn!(ticket = %case.ticket, official = %official.id, %error, "official notice not sent: kept for the sweep");
+                            summary.pending += 1;
+                        }
+                        Err(kept) => {
+                            tracing::error!(ticket = %case.ticket, official = %official.id, %error, %kept, "official notice not sent, and not kept");
+                            summary.failed += 1;
+                        }
+                    }
+                }
                 Err(error) => {
                     tracing::warn!(ticket = %case.ticket, official = %official.id, %error, "official notice not sent");
                     summary.failed += 1;
@@ -284,6 +304,28 @@ impl OfficialNotifier {
             }
         }
         summary
+    }
+
+    /// The notice of `case` as it stands, naming the open cases that may be
+    /// the same problem.
+    pub(super) async fn notice_of(
+        &self,
+        store: &Store,
+        case: &Case,
+        reason: &Reason,
+        now: DateTime<Utc>,
+    ) -> Outbound {
+        let found = self.similar_to(store, case, &case.holder(), now).await;
+        let similar: Vec<&Case> = found.iter().map(|f| &f.case).collect();
+        notice_message(
+            &self.texts,
+            &self.tree,
+            &self.template,
+            self.offset,
+            case,
+            reason,
+            &similar,
+        )
     }
 
     /// The cases that may be the same problem as `case`, within `holder`
@@ -308,7 +350,7 @@ impl OfficialNotifier {
         }
     }
 
-    async fn send(
+    pub(super) async fn send(
         &self,
         store: &Store,
         case: &Case,

@@ -21,16 +21,19 @@ pub struct RetryPolicy {
 
 impl Default for RetryPolicy {
     fn default() -> Self {
-        Self {
-            first_delay: Duration::minutes(5),
-            max_delay: Duration::hours(6),
-            max_attempts: 8,
-            lease: Duration::minutes(5),
-        }
+        Self::OUTBOX
     }
 }
 
 impl RetryPolicy {
+    /// The outbox's.
+    pub const OUTBOX: Self = Self {
+        first_delay: Duration::minutes(5),
+        max_delay: Duration::hours(6),
+        max_attempts: 8,
+        lease: Duration::minutes(5),
+    };
+
     /// When to try again after `attempts` failed attempts.
     pub fn next_attempt(&self, attempts: u32, now: DateTime<Utc>) -> DateTime<Utc> {
         let factor = 1i32 << attempts.saturating_sub(1).min(16);

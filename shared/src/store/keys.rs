@@ -4,6 +4,7 @@
 use chrono::{DateTime, Duration, NaiveDate, SecondsFormat, Utc};
 
 use crate::domain::case::{CaseId, Provider};
+use crate::domain::official::OfficialId;
 use crate::domain::reporter::ReporterId;
 use crate::domain::ticket::Ticket;
 use crate::domain::timeline::{EventId, TimelineEvent};
@@ -202,6 +203,16 @@ pub const OUTBOX_ESCALATION: &str = "escalation";
 /// Outbox kind of an erased case's files still to be deleted from the
 /// media bucket ([`erased_files_pk`]).
 pub const OUTBOX_ERASED_FILES: &str = "erased-files";
+
+/// Outbox kind of a registered official's WhatsApp notice that failed to
+/// go out: retried by the sweep.
+pub const OUTBOX_NOTICE: &str = "notice";
+
+/// `SK` of a notice still to send, in its case's partition: the official
+/// and an id of its own.
+pub fn pending_notice_sk(official: &OfficialId, id: &EventId) -> String {
+    format!("NOTIFY#{}#{}", official.as_str(), id.as_str())
+}
 
 /// `PK` of an erased case's pending file deletion: a partition of its own,
 /// holding the ticket and nothing of the citizen.

@@ -45,7 +45,7 @@ pub use digests::{DigestRecipient, SentDigests};
 pub use error::StoreError;
 use items::{EventItem, TicketItem};
 pub use items::{InboundKey, PendingOutbound, SavedReply};
-pub use notices::{NewCasesCursor, NoticeRef};
+pub use notices::{NewCasesCursor, NoticeRef, PendingNotice};
 pub use outbox::{AttemptEnd, OutboxEntry};
 pub use queue::{Cursor, Page, QueueQuery, QueueScope};
 pub use suggestions::SuggestedDuplicate;

@@ -2,19 +2,23 @@
 //! (`NOTICE#<wamid>`, kept [`keys::NOTICE_RETENTION_DAYS`] by the table's
 //! TTL), so that a reply quoting it acts on its case; and the new cases not
 //! yet announced, read from the `by_kota` index after a cursor that each
-//! run claims before it sends (`CURSOR#new-cases`).
+//! run claims before it sends (`CURSOR#new-cases`); and the notices that
+//! failed to go out, waiting in the outbox (kind `notice`) for the sweep.
 
 use aws_sdk_dynamodb::error::SdkError;
 use chrono::{DateTime, Duration, Utc};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use super::codec::{from_item, s, to_item};
+use super::outbox::{parse_entry, OutboxEntry};
 use super::tx::holds_exactly;
 use super::{keys, Store, StoreError};
 use crate::domain::case::{Case, CaseId};
 use crate::domain::jurisdiction::JurisdictionPath;
 use crate::domain::official::OfficialId;
 use crate::domain::ticket::Ticket;
+use crate::domain::timeline::EventId;
 
 /// What a notice was about: its case and the official it went to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -64,7 +68,90 @@ struct CursorItem {
     claim_id: String,
 }
 
+/// A notice to send again: its outbox entry, to whom, and why the case
+/// reached them (the caller's type; the message is built afresh from the
+/// case as it is then, so no copy of the citizen's words waits here).
+#[derive(Debug, Clone)]
+pub struct PendingNotice<R> {
+    pub entry: OutboxEntry,
+    pub official_id: OfficialId,
+    pub reason: R,
+}
+
+#[derive(Serialize, Deserialize)]
+struct PendingNoticeItem<R> {
+    #[serde(rename = "PK")]
+    pk: String,
+    #[serde(rename = "SK")]
+    sk: String,
+    #[serde(rename = "TimePK")]
+    time_pk: String,
+    #[serde(rename = "TimeSK")]
+    time_sk: String,
+    kind: String,
+    case_id: CaseId,
+    event_id: EventId,
+    official_id: OfficialId,
+    reason: R,
+    attempts: u32,
+    last_error: String,
+}
+
 impl Store {
+    /// Records a notice to `official` about `case_id` whose first attempt
+    /// failed with `error`, for the sweep to send at `next_attempt`: a
+    /// PutItem.
+    pub async fn record_pending_notice<R: Serialize>(
+        &self,
+        case_id: &CaseId,
+        official: &OfficialId,
+        reason: &R,
+        next_attempt: DateTime<Utc>,
+        error: &str,
+    ) -> Result<(), StoreError> {
+        let id = EventId::new(next_attempt);
+        let item = PendingNoticeItem {
+            pk: keys::case_pk(case_id),
+            sk: keys::pending_notice_sk(official, &id),
+            time_pk: keys::outbox_pk(keys::OUTBOX_NOTICE),
+            time_sk: keys::outbox_sk(next_attempt, keys::OUTBOX_NOTICE, case_id, &id),
+            kind: keys::OUTBOX_NOTICE.to_owned(),
+            case_id: case_id.clone(),
+            event_id: id,
+            official_id: official.clone(),
+            reason,
+            attempts: 1,
+            last_error: error.to_owned(),
+        };
+        self.put(to_item(&item)).await
+    }
+
+    /// Notices due by `now`, earliest first, at most `limit`: one Query.
+    pub async fn pending_notices_due<R: DeserializeOwned>(
+        &self,
+        now: DateTime<Utc>,
+        limit: i32,
+    ) -> Result<Vec<PendingNotice<R>>, StoreError> {
+        let out = self
+            .due_query(keys::OUTBOX_NOTICE, now)
+            .limit(limit)
+            .send()
+            .await
+            .map_err(StoreError::from_sdk)?;
+        let mut due = Vec::new();
+        for item in out.items.unwrap_or_default() {
+            let entry =
+                parse_entry(&item).ok_or_else(|| StoreError::Corrupt("a pending notice's keys".into()))?;
+            let record: PendingNoticeItem<R> = from_item(item)?;
+            due.push(PendingNotice {
+                entry,
+                official_id: record.official_id,
+                reason: record.reason,
+            });
+        }
+        Ok(due)
+    }
+
     /// Records a notice sent as `message_id`: a PutItem.
     pub async fn record_notice(
         &self,

@@ -376,7 +376,7 @@ fn entry_of(item: &PublishItem, next_attempt: DateTime<Utc>) -> OutboxEntry {
 
 /// Reads any kind's outbox item from its keys and `TimeSK`, so items of
 /// other shapes (the webhook's pending WhatsApp messages) are seen too.
-fn parse_entry(item: &Item) -> Option<OutboxEntry> {
+pub(super) fn parse_entry(item: &Item) -> Option<OutboxEntry> {
     let text = |name: &str| item.get(name).and_then(|v| v.as_s().ok()).cloned();
     let time_sk = text(keys::BY_TIME.sk)?;
     let (at, kind, case, event) = keys::parse_outbox_sk(&time_sk)?;

@@ -4,15 +4,19 @@
 //! One Query on `by_kota` reads the cases created after the cursor
 //! (`CURSOR#new-cases`) and at least [`SETTLE`] ago, oldest first, at most
 //! [`BATCH`]; the run moves the cursor past the last of them (conditional on
-//! the position it read, so of two overlapping runs only one sends), then
-//! tells the officials at each open case's holder. Without a cursor (the
-//! first run) it starts [`FIRST_LOOKBACK`] back. A backlog larger than a
-//! batch goes over the following runs.
+//! the position it read, so of two overlapping runs only one sends) and, in
+//! the same transaction, keeps an announcement of each open one leased to
+//! itself for [`LEASE`]; then tells the officials at each open case's holder
+//! and deletes its announcement. A run that stops in between leaves the
+//! rest to the hourly sweep (`notify::official_retry`): each case is
+//! announced at least once. Without a cursor (the first run) it starts
+//! [`FIRST_LOOKBACK`] back. A backlog larger than a batch goes over the
+//! following runs.
 
 use std::time::Duration as StdDuration;
 
 use aduan_shared::notify::officials::Reason;
-use aduan_shared::store::NewCasesCursor;
+use aduan_shared::store::{AttemptEnd, NewCasesCursor};
 use chrono::{DateTime, Duration, Utc};
 
 use crate::sweep::SweepSummary;
@@ -26,6 +30,10 @@ pub const SETTLE: Duration = Duration::minutes(2);
 pub const FIRST_LOOKBACK: Duration = Duration::hours(1);
 /// Most new cases one run announces.
 pub const BATCH: i32 = 25;
+/// How long a run holds the announcements it claimed: longer than the
+/// function's timeout (300 s), so the sweep never takes one a run may still
+/// be making.
+pub const LEASE: Duration = Duration::minutes(10);
 /// What one case's notices may take at worst (a send's timeout, a few
 /// officials): the run takes no more cases than its budget allows.
 const CASE_WORST: StdDuration = StdDuration::from_secs(10);
@@ -66,25 +74,33 @@ impl App {
                 return;
             }
         };
-        let Some(last) = cases.last() else { return };
-        match self
+        if cases.is_empty() {
+            return;
+        }
+        let announcements = match self
             .store
-            .claim_new_cases(read.as_ref(), &NewCasesCursor::after(last))
+            .claim_new_cases(read.as_ref(), &cases, &Reason::New, now + LEASE)
             .await
         {
-            Ok(true) => {}
+            Ok(Some(announcements)) => announcements,
             // Another run moved the cursor: these are its to announce.
-            Ok(false) => return,
+            Ok(None) => return,
             Err(error) => {
                 tracing::error!(%error, "new cases' cursor not moved");
                 summary.errors += 1;
                 return;
             }
-        }
-        for case in cases.iter().filter(|case| case.status.is_open()) {
+        };
+        let open = cases.iter().filter(|case| case.status.is_open());
+        for (case, announcement) in open.zip(&announcements) {
             let told = self.officials.tell(&self.store, case, &Reason::New, now).await;
             summary.official_notices.add(told);
             summary.new_cases += 1;
+            // Should this fail, the sweep announces the case again.
+            if let Err(error) = self.store.finish_attempt(announcement, AttemptEnd::Done).await {
+                tracing::warn!(ticket = %case.ticket, %error, "a new case's announcement not finished: the sweep repeats it");
+                summary.errors += 1;
+            }
         }
     }
 }

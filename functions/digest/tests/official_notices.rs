@@ -16,13 +16,13 @@ use aduan_shared::domain::phone::PhoneNumber;
 use aduan_shared::domain::reporter::{Key32, ReporterHasher, ReporterKeys};
 use aduan_shared::domain::timeline::EventBody;
 use aduan_shared::notify::official_digest;
-use aduan_shared::notify::officials::DEFAULT_TEMPLATE;
+use aduan_shared::notify::officials::{Reason, DEFAULT_TEMPLATE};
 use aduan_shared::notify::RetryPolicy;
 use aduan_shared::store::{NewCasesCursor, Store};
 use aduan_testkit::seed;
 use aduan_testkit::standin::{Mode, WhatsAppStandin};
 use chrono::{Duration, Utc};
-use digest::new_cases::SETTLE;
+use digest::new_cases::{LEASE, SETTLE};
 use digest::{App, Budget};
 use serde_json::{json, Value};
 use support::*;
@@ -83,6 +83,14 @@ async fn setup(test: &str) -> (Store, WhatsAppStandin, App) {
     let topics = (topic("d").await, topic("e").await);
     let app = app(&store, &topics.0, &topics.1, &whatsapp, RetryPolicy::default()).await;
     (store, whatsapp, app)
+}
+
+/// The sweep at `at` finds no notice to send again, and sends none.
+async fn assert_nothing_to_repeat(app: &App, whatsapp: &WhatsAppStandin, at: chrono::DateTime<Utc>) {
+    let before = notices(whatsapp).len();
+    let swept = app.sla_sweep(at, Budget::unlimited()).await.unwrap();
+    assert_eq!(swept.official_notices_retried, Default::default());
+    assert_eq!(notices(whatsapp).len(), before);
 }
 
 #[tokio::test]
@@ -154,6 +162,54 @@ async fn each_new_case_is_announced_once_and_the_cursor_moves_past_it() {
         store.new_cases_cursor().await.unwrap(),
         Some(NewCasesCursor::after(&young))
     );
+    // Each run finished what it claimed: the sweep has nothing to repeat.
+    assert_nothing_to_repeat(&app, &whatsapp, now + Duration::hours(1)).await;
+    assert_private(&whatsapp);
+}
+
+#[tokio::test]
+async fn new_cases_a_run_claimed_but_did_not_announce_are_announced_by_the_sweep() {
+    let (store, whatsapp, app) = setup("notice-claimed").await;
+    let now = Utc::now();
+    seed::official(&store, &keys(), GAREGEH, "081211110001", false, true).await;
+    let case = create(
+        &store,
+        1,
+        GAREGEH,
+        CaseKind::Pengaduan,
+        now - Duration::minutes(10),
+    )
+    .await;
+    // A run that moved the cursor and stopped (a timeout) before it sent.
+    let claimed = store
+        .claim_new_cases(None, std::slice::from_ref(&case), &Reason::New, now + LEASE)
+        .await
+        .unwrap();
+    assert_eq!(claimed.map(|a| a.len()), Some(1));
+    // The next runs see the cursor moved: not theirs.
+    let next = app
+        .message_retry(now + Duration::minutes(5), Budget::unlimited())
+        .await;
+    assert_eq!((next.new_cases, next.official_notices.sent), (0, 0));
+    // Within the lease the sweep leaves it to the run that claimed it.
+    assert_nothing_to_repeat(&app, &whatsapp, now + Duration::minutes(5)).await;
+    assert!(notices(&whatsapp).is_empty());
+
+    let swept = app
+        .sla_sweep(now + LEASE + Duration::minutes(1), Budget::unlimited())
+        .await
+        .unwrap();
+    let retried = swept.official_notices_retried;
+    assert_eq!((retried.announced, retried.announced_notices.sent), (1, 1));
+    let sent = notices(&whatsapp);
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert_eq!(sent[0].0, "6281211110001");
+    assert_eq!(
+        (sent[0].1[0].as_str(), sent[0].1[1].as_str()),
+        (case.ticket.as_str(), "laporan baru")
+    );
+    // Once.
+    assert_nothing_to_repeat(&app, &whatsapp, now + Duration::hours(2)).await;
     assert_private(&whatsapp);
 }
 
@@ -186,8 +242,7 @@ async fn a_notice_that_failed_is_sent_again_by_the_sweep_while_it_is_still_due()
     whatsapp.set_mode(Mode::Accept);
     let before = notices(&whatsapp).len();
     // Not before their time.
-    let early = app.sla_sweep(now, Budget::unlimited()).await.unwrap();
-    assert_eq!(early.official_notices_retried, Default::default());
+    assert_nothing_to_repeat(&app, &whatsapp, now).await;
 
     // Amir leaves before the retry: his is dropped, Rina's goes out.
     store.remove_official(&amir).await.unwrap();
@@ -207,12 +262,7 @@ async fn a_notice_that_failed_is_sent_again_by_the_sweep_while_it_is_still_due()
     assert_eq!(params[0], case.ticket.as_str());
     assert_eq!(params[1], "laporan baru");
     // Sent once: the entry is gone.
-    let again = app
-        .sla_sweep(later + Duration::hours(1), Budget::unlimited())
-        .await
-        .unwrap();
-    assert_eq!(again.official_notices_retried, Default::default());
-    assert_eq!(notices(&whatsapp).len(), before + 1);
+    assert_nothing_to_repeat(&app, &whatsapp, later + Duration::hours(1)).await;
     assert_private(&whatsapp);
 
     // A notice the provider refuses for good is flagged on the case.

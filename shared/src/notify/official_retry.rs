@@ -1,18 +1,21 @@
-//! Officials' notices that failed to go out, sent again by the sweep: each
-//! due entry of the outbox's `notice` kind is claimed (so two sweeps never
-//! both send it), the case and the registration read as they are now, and
-//! the notice built afresh and sent; or rescheduled with backoff; or, after
-//! the last allowed attempt (or a refusal that no retry mends), flagged on
-//! the case's timeline. A notice no longer due (the case closed or moved
-//! on, the official removed or no longer told of it) is dropped unsent.
+//! Officials' notices that failed to go out, sent again by the sweep, and
+//! new cases' announcements a run of the new cases' pass claimed but did
+//! not finish: each due entry of the outbox's `notice` kind is claimed (so
+//! two sweeps never both send it), the case and the registration read as
+//! they are now, and the notice built afresh and sent (an announcement
+//! tells every official told of the case, as the pass would have); or
+//! rescheduled with backoff; or, after the last allowed attempt (or a
+//! refusal that no retry mends), flagged on the case's timeline. A notice
+//! no longer due (the case closed or moved on, the official removed or no
+//! longer told of it) is dropped unsent.
 
 use chrono::{DateTime, Utc};
 
-use super::officials::{NoticeError, OfficialNotifier, Reason, NOTICE_RETRY};
+use super::officials::{NoticeError, NoticeSummary, OfficialNotifier, Reason, NOTICE_RETRY};
 use super::RetryOutcome;
 use crate::domain::case::Case;
 use crate::domain::official::Registration;
-use crate::store::{AttemptEnd, PendingNotice, Store, StoreError};
+use crate::store::{AttemptEnd, OutboxEntry, PendingNotice, Store, StoreError};
 
 /// What one run of the retry did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
@@ -22,6 +25,10 @@ pub struct NoticeRetrySummary {
     pub gave_up: usize,
     /// No longer due: the case closed or moved, or the official left.
     pub dropped: usize,
+    /// New cases announced here, their pass having stopped before it did.
+    pub announced: usize,
+    /// What became of those announcements' notices.
+    pub announced_notices: NoticeSummary,
     /// Another sweep had it.
     pub skipped: usize,
 }
@@ -43,6 +50,10 @@ impl OfficialNotifier {
                 Retried::Done(RetryOutcome::GaveUp) => summary.gave_up += 1,
                 Retried::Done(RetryOutcome::Skipped) => summary.skipped += 1,
                 Retried::Dropped => summary.dropped += 1,
+                Retried::Announced(told) => {
+                    summary.announced += 1;
+                    summary.announced_notices.add(told);
+                }
             }
         }
         Ok(summary)
@@ -61,7 +72,10 @@ impl OfficialNotifier {
             return Ok(Retried::Done(RetryOutcome::Skipped));
         };
         let case = store.case(&pending.entry.case_id).await?;
-        let official = store.official(&pending.official_id).await?;
+        let Some(official_id) = &pending.official_id else {
+            return self.announce(store, &claimed, case, &pending.reason, now).await;
+        };
+        let official = store.official(official_id).await?;
         let Some((case, official)) = still_due(case, official) else {
             return Ok(match store.finish_attempt(&claimed, AttemptEnd::Done).await? {
                 true => Retried::Dropped,
@@ -100,11 +114,35 @@ impl OfficialNotifier {
             false => Retried::Done(RetryOutcome::Skipped),
         })
     }
+
+    /// A new case's announcement left by a pass that stopped: its
+    /// officials told, what fails kept per official as any notice.
+    async fn announce(
+        &self,
+        store: &Store,
+        claimed: &OutboxEntry,
+        case: Option<Case>,
+        reason: &Reason,
+        now: DateTime<Utc>,
+    ) -> Result<Retried, StoreError> {
+        let told = match case.filter(|c| c.status.is_open()) {
+            Some(case) => Some(self.tell(store, &case, reason, now).await),
+            None => None,
+        };
+        Ok(
+            match (store.finish_attempt(claimed, AttemptEnd::Done).await?, told) {
+                (false, _) => Retried::Done(RetryOutcome::Skipped),
+                (true, Some(told)) => Retried::Announced(told),
+                (true, None) => Retried::Dropped,
+            },
+        )
+    }
 }
 
 enum Retried {
     Done(RetryOutcome),
     Dropped,
+    Announced(NoticeSummary),
 }
 
 /// The case and the official, if the notice is still theirs to get.

@@ -29,6 +29,9 @@ pub enum StoreError {
     UnitHasRts,
     #[error("that WhatsApp number is registered to an official already")]
     NumberRegistered,
+    /// Another run of a job moved its cursor first: the work is its.
+    #[error("another run claimed this work first")]
+    Claimed,
     #[error("the pagination cursor is not valid for this query")]
     BadCursor,
     #[error("a stored item could not be read: {0}")]

@@ -214,6 +214,12 @@ pub fn pending_notice_sk(official: &OfficialId, id: &EventId) -> String {
     format!("NOTIFY#{}#{}", official.as_str(), id.as_str())
 }
 
+/// `SK` of a new case's announcement to every official told of it, in its
+/// case's partition.
+pub fn announcement_sk(id: &EventId) -> String {
+    format!("ANNOUNCE#{}", id.as_str())
+}
+
 /// `PK` of an erased case's pending file deletion: a partition of its own,
 /// holding the ticket and nothing of the citizen.
 pub fn erased_files_pk(ticket: &Ticket) -> String {

@@ -2,17 +2,18 @@
 //! (`NOTICE#<wamid>`, kept [`keys::NOTICE_RETENTION_DAYS`] by the table's
 //! TTL), so that a reply quoting it acts on its case; and the new cases not
 //! yet announced, read from the `by_kota` index after a cursor that each
-//! run claims before it sends (`CURSOR#new-cases`); and the notices that
-//! failed to go out, waiting in the outbox (kind `notice`) for the sweep.
+//! run claims before it sends (`CURSOR#new-cases`), keeping with the claim
+//! an announcement of each open case that the sweep makes should the run
+//! stop before it does; and the notices that failed to go out. Both wait in
+//! the outbox (kind `notice`) for the sweep.
 
-use aws_sdk_dynamodb::error::SdkError;
 use chrono::{DateTime, Duration, Utc};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use super::codec::{from_item, s, to_item};
 use super::outbox::{parse_entry, OutboxEntry};
-use super::tx::holds_exactly;
+use super::tx::{Conflict, Tx};
 use super::{keys, Store, StoreError};
 use crate::domain::case::{Case, CaseId};
 use crate::domain::jurisdiction::JurisdictionPath;
@@ -68,13 +69,14 @@ struct CursorItem {
     claim_id: String,
 }
 
-/// A notice to send again: its outbox entry, to whom, and why the case
+/// A notice to send again: its outbox entry, to whom (none: every
+/// official told of the case, a new case's announcement), and why the case
 /// reached them (the caller's type; the message is built afresh from the
 /// case as it is then, so no copy of the citizen's words waits here).
 #[derive(Debug, Clone)]
 pub struct PendingNotice<R> {
     pub entry: OutboxEntry,
-    pub official_id: OfficialId,
+    pub official_id: Option<OfficialId>,
     pub reason: R,
 }
 
@@ -91,10 +93,56 @@ struct PendingNoticeItem<R> {
     kind: String,
     case_id: CaseId,
     event_id: EventId,
-    official_id: OfficialId,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    official_id: Option<OfficialId>,
     reason: R,
     attempts: u32,
-    last_error: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    last_error: Option<String>,
+}
+
+impl<R> PendingNoticeItem<R> {
+    fn new(
+        case_id: &CaseId,
+        official: Option<&OfficialId>,
+        reason: R,
+        next_attempt: DateTime<Utc>,
+        attempts: u32,
+        error: Option<&str>,
+    ) -> Self {
+        let id = EventId::new(next_attempt);
+        let sk = match official {
+            Some(official) => keys::pending_notice_sk(official, &id),
+            None => keys::announcement_sk(&id),
+        };
+        Self {
+            pk: keys::case_pk(case_id),
+            sk,
+            time_pk: keys::outbox_pk(keys::OUTBOX_NOTICE),
+            time_sk: keys::outbox_sk(next_attempt, keys::OUTBOX_NOTICE, case_id, &id),
+            kind: keys::OUTBOX_NOTICE.to_owned(),
+            case_id: case_id.clone(),
+            event_id: id,
+            official_id: official.cloned(),
+            reason,
+            attempts,
+            last_error: error.map(str::to_owned),
+        }
+    }
+
+    fn entry(&self, next_attempt: DateTime<Utc>) -> OutboxEntry {
+        OutboxEntry {
+            kind: self.kind.clone(),
+            case_id: self.case_id.clone(),
+            event_id: self.event_id.clone(),
+            next_attempt,
+            attempts: self.attempts,
+            last_error: self.last_error.clone(),
+            pk: self.pk.clone(),
+            sk: self.sk.clone(),
+            time_sk: self.time_sk.clone(),
+        }
+    }
 }
 
 impl Store {
@@ -109,20 +157,7 @@ impl Store {
         next_attempt: DateTime<Utc>,
         error: &str,
     ) -> Result<(), StoreError> {
-        let id = EventId::new(next_attempt);
-        let item = PendingNoticeItem {
-            pk: keys::case_pk(case_id),
-            sk: keys::pending_notice_sk(official, &id),
-            time_pk: keys::outbox_pk(keys::OUTBOX_NOTICE),
-            time_sk: keys::outbox_sk(next_attempt, keys::OUTBOX_NOTICE, case_id, &id),
-            kind: keys::OUTBOX_NOTICE.to_owned(),
-            case_id: case_id.clone(),
-            event_id: id,
-            official_id: official.clone(),
-            reason,
-            attempts: 1,
-            last_error: error.to_owned(),
-        };
+        let item = PendingNoticeItem::new(case_id, Some(official), reason, next_attempt, 1, Some(error));
         self.put(to_item(&item)).await
     }
 
@@ -225,40 +260,57 @@ impl Store {
         Ok(cases)
     }
 
-    /// Moves the cursor from `read` (none: there was none) to `to`, unless
-    /// another run moved it first (`false`): whoever moves it sends the
-    /// notices of the cases in between, so two runs never send them twice.
-    pub async fn claim_new_cases(
+    /// Moves the cursor from `read` (none: there was none) to after the
+    /// last of `cases`, and keeps an announcement (`reason`) of each open one
+    /// among them, leased to this run until `lease_until`, in one
+    /// transaction: whoever moves the cursor tells the officials of the
+    /// cases in between, so two runs never both do; and should this run stop
+    /// before it has, the sweep does after the lease. The announcements'
+    /// entries, in the order of the open cases, for the run to finish once
+    /// it has told them; `None` when another run moved the cursor first.
+    pub async fn claim_new_cases<R: Serialize>(
         &self,
         read: Option<&NewCasesCursor>,
-        to: &NewCasesCursor,
-    ) -> Result<bool, StoreError> {
-        let item = to_item(&CursorItem {
+        cases: &[Case],
+        reason: &R,
+        lease_until: DateTime<Utc>,
+    ) -> Result<Option<Vec<OutboxEntry>>, StoreError> {
+        let Some(last) = cases.last() else {
+            return Ok(Some(Vec::new()));
+        };
+        let cursor = to_item(&CursorItem {
             pk: keys::NEW_CASES_CURSOR_PK.to_owned(),
             sk: keys::CURSOR_SK.to_owned(),
-            queue_sk: to.0.clone(),
+            queue_sk: NewCasesCursor::after(last).0,
             claim_id: ulid::Ulid::new().to_string(),
         });
-        let request = self
-            .client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item.clone()));
-        let request = match read {
-            None => request
-                .condition_expression("attribute_not_exists(#pk)")
-                .expression_attribute_names("#pk", keys::PK),
-            Some(read) => request
-                .condition_expression("queue_sk = :read")
-                .expression_attribute_values(":read", s(&read.0)),
-        };
-        match request.send().await {
-            Ok(_) => Ok(true),
-            // Ours, when the SDK retried a write whose answer was lost.
-            Err(SdkError::ServiceError(e)) if e.err().is_conditional_check_failed_exception() => {
-                holds_exactly(&self.client, &self.table, &item).await
-            }
-            Err(e) => Err(StoreError::from_sdk(e)),
+        let mut tx = Tx::new(&self.table);
+        match read {
+            None => tx.put_on(
+                cursor,
+                "attribute_not_exists(#pk)",
+                &[("#pk", keys::PK)],
+                &[],
+                Conflict::CursorMoved,
+            ),
+            Some(read) => tx.put_on(
+                cursor,
+                "queue_sk = :read",
+                &[],
+                &[(":read", s(&read.0))],
+                Conflict::CursorMoved,
+            ),
+        }
+        let mut entries = Vec::new();
+        for case in cases.iter().filter(|c| c.status.is_open()) {
+            let item = PendingNoticeItem::new(&case.id, None, reason, lease_until, 0, None);
+            entries.push(item.entry(lease_until));
+            tx.put(to_item(&item));
+        }
+        match tx.commit(&self.client).await {
+            Ok(()) => Ok(Some(entries)),
+            Err(StoreError::Claimed | StoreError::Contended) => Ok(None),
+            Err(e) => Err(e),
         }
     }
 }

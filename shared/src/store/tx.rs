@@ -35,6 +35,7 @@ pub(super) enum Conflict {
     UnitMissing,
     RwMissing,
     NumberRegistered,
+    CursorMoved,
 }
 
 impl Conflict {
@@ -50,6 +51,7 @@ impl Conflict {
             Conflict::UnitMissing => StoreError::UnitMissing,
             Conflict::RwMissing => StoreError::RwMissing,
             Conflict::NumberRegistered => StoreError::NumberRegistered,
+            Conflict::CursorMoved => StoreError::Claimed,
         }
     }
 }
@@ -254,6 +256,25 @@ impl<'a> Tx<'a> {
         self.items
             .push(TransactWriteItem::builder().condition_check(check).build());
         self.conflicts.push(Conflict::CaseClosed);
+    }
+
+    /// Puts `item` on the caller's condition, and what its failure means.
+    pub fn put_on(
+        &mut self,
+        item: Item,
+        condition: &str,
+        names: &[(&str, &str)],
+        values: &[(&str, AttributeValue)],
+        conflict: Conflict,
+    ) {
+        let mut put = self.put_builder(item).condition_expression(condition);
+        for (name, value) in names {
+            put = put.expression_attribute_names(*name, *value);
+        }
+        for (name, value) in values {
+            put = put.expression_attribute_values(*name, value.clone());
+        }
+        self.push(put, conflict);
     }
 
     /// Replaces an item that must still be at `version`.

@@ -13,7 +13,7 @@ use aduan_shared::domain::timeline::{Actor, EventBody, MessageContent, TimelineE
 use aduan_shared::store::{
     CaseWrite, CitizenWrite, Cursor, InboundKey, QueueQuery, QueueScope, Reporter, Store, StoreError,
 };
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, Timelike, Utc};
 use support::*;
 
 fn at(s: &str) -> DateTime<Utc> {
@@ -132,7 +132,8 @@ where
 #[tokio::test]
 async fn creates_a_case_and_reads_it_by_id_ticket_and_timeline() {
     let store = fresh_store("create").await;
-    let when = at("2026-11-23T10:00:00+07:00");
+    // Recent: an inbound record older than its retention counts as gone.
+    let when = (Utc::now() - Duration::hours(1)).with_nanosecond(0).unwrap();
     let (case, opened) = case_in(42, GAREGEH, 1, when);
     let message = TimelineEvent::new(
         when,

@@ -228,6 +228,13 @@ async fn serve(socket: tokio::net::TcpStream, state: Arc<Mutex<State>>) {
             }
             continue;
         }
+        if method == "POST" && path.ends_with("/Messages.json") {
+            let (status, answer) = twilio_send(&state, path, authorization, &body);
+            if !write_json(&mut write, status, &answer).await {
+                return;
+            }
+            continue;
+        }
         let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
         let (status, answer) = {
             let mut state = state.lock().expect("not poisoned");
@@ -258,6 +265,44 @@ async fn serve(socket: tokio::net::TcpStream, state: Arc<Mutex<State>>) {
         };
         if !write_json(&mut write, status, &answer).await {
             return;
+        }
+    }
+}
+
+/// Takes a send through Twilio's Messages resource
+/// (`POST /2010-04-01/Accounts/{sid}/Messages.json`, a form, basic auth):
+/// recorded with the form's fields as the body (`From`, `To`, `Body`, or
+/// `ContentSid` and `ContentVariables`), answered 201 with the message's
+/// `sid` as Twilio's API does; in [`Mode::Fail`] with Twilio's error shape.
+fn twilio_send(
+    state: &Mutex<State>,
+    path: String,
+    authorization: Option<String>,
+    body: &[u8],
+) -> (u16, Value) {
+    let mut state = state.lock().expect("not poisoned");
+    let fields: serde_json::Map<String, Value> = form_urlencoded::parse(body)
+        .map(|(name, value)| (name.into_owned(), Value::from(value.into_owned())))
+        .collect();
+    let basic = authorization.as_deref().and_then(|a| a.split_whitespace().next()) == Some("Basic");
+    state.received.push(Received {
+        method: "POST".to_owned(),
+        path,
+        authorization,
+        body: Value::Object(fields),
+    });
+    let error = |status: u16, code: u32, message: &str| {
+        (
+            status,
+            json!({"code": code, "message": message, "status": status}),
+        )
+    };
+    match state.mode {
+        _ if !basic => error(401, 20003, "Authenticate"),
+        Mode::Fail(status) => error(status, 20500, "stand-in failure"),
+        Mode::Accept | Mode::RefuseBsuid => {
+            let sid = format!("SM{:032x}", state.received.len());
+            (201, json!({"sid": sid, "status": "queued"}))
         }
     }
 }

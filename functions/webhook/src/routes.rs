@@ -263,9 +263,15 @@ async fn twilio_delivery(app: &App, request: &Request) -> Response<Body> {
                     }
                 }
             }
+            // Answered through the API as on Meta's numbers: the command
+            // runs first, and its answer may take longer than TwiML waits.
+            Ok(Outcome::FromOfficial(official)) => {
+                if officials::handle(app, inbound, *official, Utc::now()).await.0 {
+                    return plain(StatusCode::INTERNAL_SERVER_ERROR, "try again");
+                }
+            }
             // Twilio's replies go back inline, never saved as pending.
-            // Officials are recognised on Meta's number only.
-            Ok(Outcome::Duplicate | Outcome::ReplyDue(_) | Outcome::FromOfficial(_)) => {}
+            Ok(Outcome::Duplicate | Outcome::ReplyDue(_)) => {}
             Ok(Outcome::TooOld) => dropped_as_replay(inbound),
             Err(e) if must_retry(inbound, &e) => {
                 // The files of messages already stored are fetched by the sweep.

@@ -16,13 +16,16 @@ use crate::notify::citizen::{CitizenMessenger, Templates};
 use crate::notify::official_digest;
 use crate::notify::officials::{self, NoticeTemplate, OfficialNotifier};
 use crate::texts::Texts;
-use crate::whatsapp::client::{TwilioAccount, WhatsAppApi, DEFAULT_META_API_BASE, DEFAULT_TWILIO_API_BASE};
+use crate::whatsapp::client::{
+    ContentTemplates, TwilioAccount, WhatsAppApi, DEFAULT_META_API_BASE, DEFAULT_TWILIO_API_BASE,
+};
 
 pub const WHATSAPP_ACCESS_TOKEN: &str = "WHATSAPP_ACCESS_TOKEN";
 pub const WHATSAPP_API_BASE: &str = "WHATSAPP_API_BASE";
 pub const TWILIO_AUTH_TOKEN: &str = "TWILIO_AUTH_TOKEN";
 pub const TWILIO_ACCOUNT_SID: &str = "TWILIO_ACCOUNT_SID";
 pub const TWILIO_API_BASE: &str = "TWILIO_API_BASE";
+pub const TWILIO_CONTENT_SIDS: &str = "TWILIO_CONTENT_SIDS";
 pub const TEXTS_FILE: &str = "TEXTS_FILE";
 pub const TEMPLATE_LANGUAGE: &str = "WHATSAPP_TEMPLATE_LANGUAGE";
 
@@ -84,10 +87,16 @@ impl Messaging {
             });
         }
         let token = secrets.get(WHATSAPP_ACCESS_TOKEN).unwrap_or_default();
+        let content = ContentTemplates::parse(&env.optional(TWILIO_CONTENT_SIDS).unwrap_or_default())
+            .map_err(|reason| ConfigError::Invalid {
+                name: TWILIO_CONTENT_SIDS.into(),
+                reason,
+            })?;
         let twilio = match (env.optional(TWILIO_ACCOUNT_SID), secrets.get(TWILIO_AUTH_TOKEN)) {
             (Some(account_sid), Some(auth_token)) => Some(TwilioAccount {
                 account_sid,
                 auth_token: auth_token.to_owned(),
+                content,
             }),
             _ => None,
         };

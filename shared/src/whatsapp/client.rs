@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use super::credentials::Credentials;
 // Callers name the account where they build the client.
-pub use super::credentials::TwilioAccount;
+pub use super::credentials::{ContentTemplates, TwilioAccount};
 use super::media::MediaDownloader;
 use super::outbound::Outbound;
 use crate::domain::case::{Channel, Provider};
@@ -137,7 +137,11 @@ impl WhatsAppApi {
     }
 
     /// Twilio has no interactive lists here: the plain-text form is sent,
-    /// whose numbered options a citizen answers by typing.
+    /// whose numbered options a citizen answers by typing. A template the
+    /// account has a Content SID for goes as that template, its parameters
+    /// as the Content variables `1`, `2`, …, so it is sent outside the
+    /// 24-hour window too; any other as its plain text, which Twilio sends
+    /// only within it.
     async fn send_twilio(&self, from: &str, to: &Sender, message: &Outbound) -> Result<String, SendError> {
         let to = to.phone().ok_or(SendError::NoNumber)?;
         let account = self
@@ -155,16 +159,39 @@ impl WhatsAppApi {
             .http
             .post(url)
             .header("Authorization", format!("Basic {auth}"))
-            .form(&[
-                ("From", from),
-                ("To", to.as_str()),
-                ("Body", &message.as_plain_text()),
-            ])
+            .form(&twilio_form(from, &to, message, &account.content))
             .send()
             .await
             .map_err(|e| SendError::Unreachable(without_url(e)))?;
         id_in(answer(response, "/code", None).await?, "/sid")
     }
+}
+
+/// The fields of a send through Twilio's Messages resource.
+fn twilio_form(
+    from: &str,
+    to: &str,
+    message: &Outbound,
+    content: &ContentTemplates,
+) -> Vec<(&'static str, String)> {
+    let mut form = vec![("From", from.to_owned()), ("To", to.to_owned())];
+    let approved = match message {
+        Outbound::Template { name, params, .. } => content.sid(name).map(|sid| (sid, params)),
+        _ => None,
+    };
+    match approved {
+        Some((sid, params)) => {
+            let variables: serde_json::Map<String, Value> = params
+                .iter()
+                .enumerate()
+                .map(|(n, p)| ((n + 1).to_string(), Value::from(p.as_str())))
+                .collect();
+            form.push(("ContentSid", sid.to_owned()));
+            form.push(("ContentVariables", Value::Object(variables).to_string()));
+        }
+        None => form.push(("Body", message.as_plain_text())),
+    }
+    form
 }
 
 /// The provider's JSON answer, or its refusal with the error code found at

@@ -301,6 +301,7 @@ mod tests {
             Some(TwilioAccount {
                 account_sid: "AC1".into(),
                 auth_token: "secret".into(),
+                content: Default::default(),
             }),
         );
         let media = |url| MediaRef {

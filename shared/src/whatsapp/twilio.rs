@@ -63,9 +63,10 @@ pub fn parse(params: &[(String, String)], received_at: DateTime<Utc>) -> Result<
         number_id: number_id.to_owned(),
         sent_at: received_at,
         body,
-        // Twilio's replied-to message (`OriginalRepliedMessageSid`) is not
-        // used: officials act on Meta's number only.
-        replied_to: None,
+        // The message a reply quotes (an official's reply to a notice).
+        replied_to: param(params, "OriginalRepliedMessageSid")
+            .filter(|sid| bounded(sid, limits::ID))
+            .map(str::to_owned),
     };
 
     if let Some(payload) = param(params, "ButtonPayload").filter(|p| bounded(p, limits::ID)) {

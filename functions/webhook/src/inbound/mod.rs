@@ -60,14 +60,12 @@ impl Desk {
         }
     }
 
-    /// Officials act through Meta's numbers (the officials' own, when the
-    /// deployment keeps one); Twilio's officials are citizens.
+    /// Officials act through any of the city's numbers, or only through
+    /// the officials' own when the deployment keeps one.
     fn takes_officials_on(&self, inbound: &Inbound) -> bool {
-        inbound.provider == Provider::Meta
-            && self
-                .officials_number
-                .as_ref()
-                .is_none_or(|number| *number == inbound.number_id)
+        self.officials_number
+            .as_ref()
+            .is_none_or(|number| *number == inbound.number_id)
     }
 
     fn rules(&self) -> Rules<'_> {

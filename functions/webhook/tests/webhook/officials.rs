@@ -10,7 +10,7 @@ use aduan_shared::domain::jurisdiction::UnitPath;
 use aduan_shared::domain::official::{NewOfficial, OfficialName, Registration, Role};
 use aduan_shared::domain::phone::PhoneNumber;
 use aduan_shared::domain::timeline::Actor;
-use aduan_shared::store::{HeadContact, UnitHead};
+use aduan_shared::store::{HeadContact, NoticeRef, UnitHead};
 
 use super::*;
 
@@ -18,6 +18,7 @@ const RINA: &str = "6281299990001";
 const RINA_BSUID: &str = "ID.5550001112223334";
 const AMIR: &str = "6281299990002";
 const OTHER_KELURAHAN: &str = "bukittinggi/guguk-panjang/kayu-kubu";
+const MKS: &str = "bukittinggi/mandiangin-koto-selayan";
 
 fn new_official(name: &str, scope: &str, role: Role, number: &str) -> NewOfficial {
     NewOfficial {
@@ -322,6 +323,172 @@ async fn a_number_never_confirmed_reaches_the_desk_as_a_citizens_once_its_code_e
         !kept.is_confirmed(),
         "the registration is left for the admin to remove"
     );
+}
+
+/// The Content SID the Twilio account has for the officials' notice.
+const NOTICE_CONTENT: &str = "HXaaaabbbbccccddddeeeeffff00001111";
+
+/// The city's Twilio number, as Twilio's `To` carries it.
+const TWILIO_CITY: &str = "whatsapp:+6275200000001";
+
+/// A Twilio delivery from `from` (digits), as Twilio posts it.
+async fn via_twilio(h: &Harness, from: &str, sid: &str, body: &str, replied_to: Option<&str>) -> u16 {
+    let from = format!("whatsapp:+{from}");
+    let mut params = vec![
+        ("SmsMessageSid", sid),
+        ("NumMedia", "0"),
+        ("ProfileName", "Rina"),
+        ("MessageType", "text"),
+        ("SmsSid", sid),
+        ("WaId", &from[10..]),
+        ("SmsStatus", "received"),
+        ("Body", body),
+        ("To", TWILIO_CITY),
+        ("NumSegments", "1"),
+        ("MessageSid", sid),
+        ("AccountSid", TWILIO_ACCOUNT),
+        ("From", from.as_str()),
+        ("ApiVersion", "2010-04-01"),
+    ];
+    if let Some(replied_to) = replied_to {
+        params.push(("OriginalRepliedMessageSid", replied_to));
+    }
+    twilio_post(h, &params).await.0
+}
+
+/// The bodies Twilio's Messages resource was given for `to` (digits).
+fn twilio_sends_to(h: &Harness, to: &str) -> Vec<String> {
+    let to = format!("whatsapp:+{to}");
+    h.standin
+        .received()
+        .into_iter()
+        .filter(|r| r.path.ends_with("/Messages.json") && r.body["To"] == to.as_str())
+        .map(|r| r.body["Body"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn an_official_on_a_twilio_number_confirms_and_acts_by_command_and_by_reply() {
+    // A deployment whose WhatsApp number is connected through Twilio.
+    let h = harness_with("official-twilio", |env| {
+        let meta = env
+            .iter()
+            .find(|(k, _)| k == "WHATSAPP_API_BASE")
+            .unwrap()
+            .1
+            .clone();
+        let root = meta.trim_end_matches("/v23.0").to_owned();
+        env.push(("TWILIO_ACCOUNT_SID".into(), TWILIO_ACCOUNT.into()));
+        env.push(("TWILIO_API_BASE".into(), root));
+        env.push((
+            "TWILIO_CONTENT_SIDS".into(),
+            format!("aduan_official_notice={NOTICE_CONTENT}"),
+        ));
+    })
+    .await;
+    let text = "Assalamualaikum, lampu jalan di Garegeh mati sdh 2 malam pak. No sy 0812-3456-7890";
+    assert_eq!(
+        via_twilio(&h, CITIZEN, "SM00000000000000000000000000000c01", text, None).await,
+        200
+    );
+    let case = all_cases(&h).await.remove(0);
+    assert_eq!(case.channel.provider, Provider::Twilio);
+
+    let (registration, code) = registered(&h, new_official("Ibu Rina", GAREGEH, Role::Officer, RINA)).await;
+    let typed = format!("kode sy {code}");
+    assert_eq!(
+        via_twilio(&h, RINA, "SM00000000000000000000000000000r01", &typed, None).await,
+        200
+    );
+    assert!(h
+        .store
+        .official(&registration.id)
+        .await
+        .unwrap()
+        .unwrap()
+        .is_confirmed());
+    let answers = twilio_sends_to(&h, RINA);
+    assert!(
+        answers[0].contains("Ibu Rina"),
+        "answered through Twilio: {answers:?}"
+    );
+
+    // A reply quoting a notice acts on the notice's case.
+    let notice = NoticeRef {
+        ticket: case.ticket.clone(),
+        case_id: case.id.clone(),
+        official_id: registration.id.clone(),
+    };
+    let notice_sid = "SM00000000000000000000000000000n01";
+    h.store
+        .record_notice(notice_sid, &notice, chrono::Utc::now())
+        .await
+        .unwrap();
+    let sid = "SM00000000000000000000000000000r02";
+    assert_eq!(via_twilio(&h, RINA, sid, "terima", Some(notice_sid)).await, 200);
+    assert_eq!(case_now(&h, &case).await.status, Status::Verified);
+    let answers = twilio_sends_to(&h, RINA);
+    assert!(
+        answers[1].contains("ADU-0001") && answers[1].contains("diterima"),
+        "{answers:?}"
+    );
+
+    // By command; the citizen hears through Twilio too.
+    let sid = "SM00000000000000000000000000000r03";
+    assert_eq!(via_twilio(&h, RINA, sid, "proses adu-1", None).await, 200);
+    assert_eq!(case_now(&h, &case).await.status, Status::InProgress);
+
+    // Escalated to the kecamatan: its official's notice goes as the
+    // account's approved Content template, sendable outside the window.
+    let (amir, code) = registered(&h, new_official("Pak Amir", MKS, Role::Officer, AMIR)).await;
+    let sid = "SM00000000000000000000000000000a01";
+    assert_eq!(via_twilio(&h, AMIR, sid, &code, None).await, 200);
+    assert!(h.store.official(&amir.id).await.unwrap().unwrap().is_confirmed());
+    let sid = "SM00000000000000000000000000000r04";
+    assert_eq!(via_twilio(&h, RINA, sid, "naik ADU-0001", None).await, 200);
+    let notices: Vec<Value> = h
+        .standin
+        .received()
+        .into_iter()
+        .filter(|r| r.path.ends_with("/Messages.json") && r.body.get("ContentSid").is_some())
+        .map(|r| r.body)
+        .collect();
+    assert_eq!(notices.len(), 1, "{notices:?}");
+    assert_eq!(notices[0]["To"], format!("whatsapp:+{AMIR}").as_str());
+    assert_eq!(notices[0]["From"], TWILIO_CITY);
+    assert_eq!(notices[0]["ContentSid"], NOTICE_CONTENT);
+    let variables: Value = serde_json::from_str(notices[0]["ContentVariables"].as_str().unwrap()).unwrap();
+    assert_eq!(variables["1"], "ADU-0001");
+    assert!(
+        variables["7"].as_str().unwrap().contains("lampu jalan"),
+        "{variables}"
+    );
+    assert!(notices[0].get("Body").is_none());
+
+    let before = twilio_sends_to(&h, CITIZEN).len();
+    let sid = "SM00000000000000000000000000000a02";
+    assert_eq!(
+        via_twilio(&h, AMIR, sid, "selesai ADU-0001 lampu sdh diganti", None).await,
+        200
+    );
+    assert_eq!(case_now(&h, &case).await.status, Status::Resolved);
+    let told = twilio_sends_to(&h, CITIZEN);
+    assert!(
+        told[before..].iter().any(|t| t.contains("lampu sdh diganti")),
+        "{told:?}"
+    );
+    // Nothing of the citizen's number in what the officials got.
+    for sent in h.standin.received() {
+        if [RINA, AMIR]
+            .iter()
+            .any(|o| sent.body["To"] == format!("whatsapp:+{o}").as_str())
+        {
+            let body = sent.body.to_string();
+            for leak in [CITIZEN, "81234567890", "0812-3456-7890", "3456"] {
+                assert!(!body.contains(leak), "{leak}: {body}");
+            }
+        }
+    }
 }
 
 #[tokio::test]

@@ -171,7 +171,7 @@ fn official_photo(inbound: &Inbound) -> Option<OfficialPhoto> {
         media_id,
         mime_type,
         caption,
-        ..
+        url,
     }) = &inbound.body
     else {
         return None;
@@ -181,6 +181,7 @@ fn official_photo(inbound: &Inbound) -> Option<OfficialPhoto> {
         media_id: media_id.clone(),
         mime_type: mime_type.clone(),
         caption: caption.clone(),
+        url: url.clone(),
     })
 }
 
@@ -216,7 +217,7 @@ async fn with_photo(
     let files: Vec<MediaJob> = MediaJob::of(
         &attached.case_id,
         &attached.ticket,
-        Provider::Meta,
+        inbound.provider,
         &attached.event,
     )
     .into_iter()
@@ -241,13 +242,17 @@ const UPLOAD_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(6);
 
 /// The photo uploaded from the number that received it, for sending on to
 /// the citizen; `None` (logged) when it cannot be: the photo is kept all
-/// the same, and the resolution goes without it.
+/// the same, and the resolution goes without it. Through Twilio it cannot:
+/// Twilio sends media only from a public URL, and the bucket stays closed.
 async fn upload_for_citizen(
     app: &App,
     inbound: &Inbound,
     photo: &OfficialPhoto,
     now: DateTime<Utc>,
 ) -> Option<EvidencePhoto> {
+    if inbound.provider != Provider::Meta {
+        return None;
+    }
     let api = &app.messenger.api;
     let media = MediaRef {
         provider: Provider::Meta,

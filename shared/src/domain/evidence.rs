@@ -37,6 +37,9 @@ pub struct OfficialPhoto {
     pub media_id: String,
     pub mime_type: Option<String>,
     pub caption: Option<String>,
+    /// Where to fetch it, for a provider that gives a URL (Twilio's
+    /// `MediaUrl`); Meta's is found by its id.
+    pub url: Option<String>,
 }
 
 impl OfficialPhoto {
@@ -54,7 +57,7 @@ impl OfficialPhoto {
                     media_id: self.media_id.clone(),
                     mime_type: self.mime_type.clone(),
                     caption: self.caption.clone(),
-                    url: None,
+                    url: self.url.clone(),
                 },
                 stored: keeps_files.then_some(MediaStorage::Pending),
                 file: None,
@@ -86,6 +89,7 @@ mod tests {
             media_id: "m1".into(),
             mime_type: Some("image/jpeg".into()),
             caption: Some("sdh diganti".into()),
+            url: None,
         };
         let actor = Actor::Official {
             sub: "whatsapp:wa-1".into(),

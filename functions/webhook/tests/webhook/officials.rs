@@ -332,11 +332,10 @@ const NOTICE_CONTENT: &str = "HXaaaabbbbccccddddeeeeffff00001111";
 const TWILIO_CITY: &str = "whatsapp:+6275200000001";
 
 /// A Twilio delivery from `from` (digits), as Twilio posts it.
-async fn via_twilio(h: &Harness, from: &str, sid: &str, body: &str, replied_to: Option<&str>) -> u16 {
+async fn via_twilio(h: &Harness, from: &str, sid: &str, body: &str, more: &[(&str, &str)]) -> u16 {
     let from = format!("whatsapp:+{from}");
     let mut params = vec![
         ("SmsMessageSid", sid),
-        ("NumMedia", "0"),
         ("ProfileName", "Rina"),
         ("MessageType", "text"),
         ("SmsSid", sid),
@@ -350,9 +349,10 @@ async fn via_twilio(h: &Harness, from: &str, sid: &str, body: &str, replied_to: 
         ("From", from.as_str()),
         ("ApiVersion", "2010-04-01"),
     ];
-    if let Some(replied_to) = replied_to {
-        params.push(("OriginalRepliedMessageSid", replied_to));
+    if !more.iter().any(|(name, _)| *name == "NumMedia") {
+        params.push(("NumMedia", "0"));
     }
+    params.extend_from_slice(more);
     twilio_post(h, &params).await.0
 }
 
@@ -370,7 +370,9 @@ fn twilio_sends_to(h: &Harness, to: &str) -> Vec<String> {
 #[tokio::test]
 async fn an_official_on_a_twilio_number_confirms_and_acts_by_command_and_by_reply() {
     // A deployment whose WhatsApp number is connected through Twilio.
+    let bucket = aduan_testkit::fresh_bucket(&sdk_config().await, "official-twilio").await;
     let h = harness_with("official-twilio", |env| {
+        env.push(("MEDIA_BUCKET".into(), bucket.clone()));
         let meta = env
             .iter()
             .find(|(k, _)| k == "WHATSAPP_API_BASE")
@@ -388,7 +390,7 @@ async fn an_official_on_a_twilio_number_confirms_and_acts_by_command_and_by_repl
     .await;
     let text = "Assalamualaikum, lampu jalan di Garegeh mati sdh 2 malam pak. No sy 0812-3456-7890";
     assert_eq!(
-        via_twilio(&h, CITIZEN, "SM00000000000000000000000000000c01", text, None).await,
+        via_twilio(&h, CITIZEN, "SM00000000000000000000000000000c01", text, &[]).await,
         200
     );
     let case = all_cases(&h).await.remove(0);
@@ -397,7 +399,7 @@ async fn an_official_on_a_twilio_number_confirms_and_acts_by_command_and_by_repl
     let (registration, code) = registered(&h, new_official("Ibu Rina", GAREGEH, Role::Officer, RINA)).await;
     let typed = format!("kode sy {code}");
     assert_eq!(
-        via_twilio(&h, RINA, "SM00000000000000000000000000000r01", &typed, None).await,
+        via_twilio(&h, RINA, "SM00000000000000000000000000000r01", &typed, &[]).await,
         200
     );
     assert!(h
@@ -425,7 +427,17 @@ async fn an_official_on_a_twilio_number_confirms_and_acts_by_command_and_by_repl
         .await
         .unwrap();
     let sid = "SM00000000000000000000000000000r02";
-    assert_eq!(via_twilio(&h, RINA, sid, "terima", Some(notice_sid)).await, 200);
+    assert_eq!(
+        via_twilio(
+            &h,
+            RINA,
+            sid,
+            "terima",
+            &[("OriginalRepliedMessageSid", notice_sid)]
+        )
+        .await,
+        200
+    );
     assert_eq!(case_now(&h, &case).await.status, Status::Verified);
     let answers = twilio_sends_to(&h, RINA);
     assert!(
@@ -435,17 +447,17 @@ async fn an_official_on_a_twilio_number_confirms_and_acts_by_command_and_by_repl
 
     // By command; the citizen hears through Twilio too.
     let sid = "SM00000000000000000000000000000r03";
-    assert_eq!(via_twilio(&h, RINA, sid, "proses adu-1", None).await, 200);
+    assert_eq!(via_twilio(&h, RINA, sid, "proses adu-1", &[]).await, 200);
     assert_eq!(case_now(&h, &case).await.status, Status::InProgress);
 
     // Escalated to the kecamatan: its official's notice goes as the
     // account's approved Content template, sendable outside the window.
     let (amir, code) = registered(&h, new_official("Pak Amir", MKS, Role::Officer, AMIR)).await;
     let sid = "SM00000000000000000000000000000a01";
-    assert_eq!(via_twilio(&h, AMIR, sid, &code, None).await, 200);
+    assert_eq!(via_twilio(&h, AMIR, sid, &code, &[]).await, 200);
     assert!(h.store.official(&amir.id).await.unwrap().unwrap().is_confirmed());
     let sid = "SM00000000000000000000000000000r04";
-    assert_eq!(via_twilio(&h, RINA, sid, "naik ADU-0001", None).await, 200);
+    assert_eq!(via_twilio(&h, RINA, sid, "naik ADU-0001", &[]).await, 200);
     let notices: Vec<Value> = h
         .standin
         .received()
@@ -465,13 +477,32 @@ async fn an_official_on_a_twilio_number_confirms_and_acts_by_command_and_by_repl
     );
     assert!(notices[0].get("Body").is_none());
 
+    // His photo of the work, resolving the case in its caption: kept in
+    // the bucket, fetched from Twilio with the account's credentials.
     let before = twilio_sends_to(&h, CITIZEN).len();
-    let sid = "SM00000000000000000000000000000a02";
+    let sid = "MM00000000000000000000000000000a02";
+    let jpeg = b"\xff\xd8\xff\xe0 lampu menyala".to_vec();
+    h.standin
+        .add_media("ME00000000000000000000000000000a02", jpeg.clone(), "image/jpeg");
+    let url = h
+        .standin
+        .twilio_media_url(TWILIO_ACCOUNT, sid, "ME00000000000000000000000000000a02");
+    let photo = [
+        ("NumMedia", "1"),
+        ("MediaUrl0", url.as_str()),
+        ("MediaContentType0", "image/jpeg"),
+    ];
     assert_eq!(
-        via_twilio(&h, AMIR, sid, "selesai ADU-0001 lampu sdh diganti", None).await,
+        via_twilio(&h, AMIR, sid, "selesai ADU-0001 lampu sdh diganti", &photo).await,
         200
     );
     assert_eq!(case_now(&h, &case).await.status, Status::Resolved);
+    let kept: Vec<StoredFile> = files(&timeline(&h, &case).await)
+        .into_iter()
+        .filter_map(|(_, file, _)| file)
+        .collect();
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    assert_eq!(object(&bucket, &kept[0].key).await, Some(jpeg));
     let told = twilio_sends_to(&h, CITIZEN);
     assert!(
         told[before..].iter().any(|t| t.contains("lampu sdh diganti")),

@@ -1,7 +1,8 @@
 // Officials on WhatsApp (`#/petugas-wa`, the /officials routes), for
 // admins: those registered within their scope, registering one (the
-// one-time code shown once, in a box to read out), removing one. A number
-// shows masked only; the code is never shown again.
+// one-time code shown once, in a box to read out), changing one's role and
+// notices in place, removing one. A number shows masked only; the code is
+// never shown again.
 import { h, show, field, options, toast, confirmButton } from './dom.js';
 import { call, catalogue, get } from './api.js';
 import { dateTime, ROLE } from './format.js';
@@ -62,7 +63,34 @@ async function load(list, explain) {
       h('td', {}, o.scope_name),
       h('td', {}, ROLE[o.role] ?? o.role),
       h('td', {}, standing(o.standing)),
-      h('td', {}, removeButton(o, reload, explain)))))));
+      h('td', {}, changeForm(o, reload, explain), removeButton(o, reload, explain)))))));
+}
+
+/** The role and the notices, changed in place (no new code). */
+function changeForm(o, reload, explain) {
+  const id = `c-${o.id}`;
+  const role = h('select', { name: 'role' }, options(Object.entries(ROLE), o.role));
+  const below = h('input', { type: 'checkbox', id: `${id}-below`, checked: o.notify_below });
+  const digest = h('input', { type: 'checkbox', id: `${id}-digest`, checked: o.digest_by_whatsapp });
+  const button = h('button', { type: 'submit' }, 'Simpan');
+  const form = h('form', { 'aria-label': `Ubah ${o.name}` },
+    field(`${id}-role`, 'Peran', role),
+    h('label', { class: 'check', for: `${id}-below` }, below, 'Juga beri tahu kasus di bawah wilayahnya'),
+    h('label', { class: 'check', for: `${id}-digest` }, digest, 'Kirim ringkasan pagi lewat WhatsApp'),
+    button);
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    button.disabled = true;
+    try {
+      await call('PATCH', officialPath(o.id), { role: role.value, notify_below: below.checked, digest_by_whatsapp: digest.checked });
+      toast(`${o.name} diubah`);
+      await reload();
+    } catch (error) {
+      button.disabled = false;
+      toast(explain(error));
+    }
+  });
+  return h('details', {}, h('summary', { 'aria-label': `Ubah ${o.name}` }, 'Ubah'), form);
 }
 
 function removeButton(o, reload, explain) {

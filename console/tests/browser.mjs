@@ -615,6 +615,13 @@ async function main() {
       await page.reload();
       await row.waitFor();
       check(!(await page.locator('main').innerText()).includes(code), 'the code shown again');
+      // Changed in place: the morning digest on WhatsApp, no new code.
+      await row.getByText('Ubah', { exact: true }).click();
+      await row.getByLabel('Kirim ringkasan pagi lewat WhatsApp').check();
+      await row.getByRole('button', { name: 'Simpan' }).click();
+      await page.locator('#toast', { hasText: `${name} diubah` }).waitFor();
+      const changed = (await api('walikota', 'GET', '/officials')).body.officials.find((o) => o.name === name);
+      check(changed?.digest_by_whatsapp === true && changed.standing.state === 'awaiting', `the change: ${JSON.stringify(changed)}`);
       page.once('dialog', (dialog) => dialog.accept());
       await page.getByRole('button', { name: `Hapus ${name}` }).click();
       await row.waitFor({ state: 'detached' });

@@ -312,6 +312,153 @@ async fn admins_register_list_get_and_remove_officials_within_their_scope() {
 }
 
 #[tokio::test]
+async fn an_admin_changes_a_registration_in_place_keeping_its_confirmed_number() {
+    let app = App::new("officials-change").await;
+    let camat = caller(KEC_MKS, "admin");
+    let walikota = caller("bukittinggi", "admin");
+    let r = app.post(&camat, "/officials", amir(KEL_GAREGEH)).await;
+    let id = r.body["official"]["id"].as_str().unwrap().to_owned();
+    let code = r.body["code"].as_str().unwrap().to_owned();
+    let mut stored = app
+        .store()
+        .official(&OfficialId::parse(&id).unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let keys = IdKeys::of(
+        &Sender::new(Some(SenderId::parse(AS_SENT).unwrap()), None, None).unwrap(),
+        &app.keys.hasher,
+    );
+    let channel = Channel {
+        provider: Provider::Meta,
+        number_id: "111".into(),
+    };
+    assert_eq!(
+        stored.check_code(&code, &keys, &channel, Utc::now()),
+        CodeCheck::Confirmed
+    );
+    app.store().save_official(&mut stored).await.unwrap();
+    let far = app
+        .post(
+            &walikota,
+            "/officials",
+            json!({"name": "Lurah Kayu Kubu", "whatsapp": "0813 3333 4444", "scope": KEL_KAYU_KUBU, "role": "admin"}),
+        )
+        .await;
+    let far_id = far.body["official"]["id"].as_str().unwrap().to_owned();
+    let path = format!("/officials/{id}");
+
+    // The morning digest on WhatsApp and a viewer's role, at once: one read,
+    // one transaction with every copy and the audit entry.
+    app.requests.reset();
+    let change = json!({"digest_by_whatsapp": true, "role": "viewer"});
+    let r = app
+        .call(Some(&camat), "PATCH", &path, Some(&change.to_string()))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(
+        app.requests.by_operation(),
+        ops(&[("GetItem", 1), ("TransactWriteItems", 1)])
+    );
+    assert_eq!(
+        (
+            &r.body["digest_by_whatsapp"],
+            &r.body["role"],
+            &r.body["notify_below"]
+        ),
+        (&json!(true), &json!("viewer"), &json!(false))
+    );
+    assert_eq!(r.body["standing"]["state"], "confirmed", "no new code");
+    assert_eq!(r.body["whatsapp"], MASKED);
+    assert!(
+        !r.text.contains(AS_SENT) && !r.text.contains(NATIONAL),
+        "{}",
+        r.text
+    );
+    // Every copy changed: the one the webhook reads by the number's key too.
+    let copies: Vec<String> = table(&app)
+        .await
+        .into_iter()
+        .filter(|(pk, text)| !pk.starts_with("AUDIT#") && text.contains(&id))
+        .map(|(_, text)| text)
+        .collect();
+    assert_eq!(copies.len(), 3, "{copies:?}");
+    assert!(copies.iter().all(|t| t.contains("viewer")), "{copies:?}");
+
+    // The same again changes nothing and writes nothing.
+    app.requests.reset();
+    let same = app
+        .call(Some(&camat), "PATCH", &path, Some(&change.to_string()))
+        .await;
+    assert_eq!(same.status, 200, "{}", same.text);
+    assert_eq!(app.requests.by_operation(), ops(&[("GetItem", 1)]));
+
+    // Refused, naming the field: what is not changed in place, nothing, nonsense.
+    for (body, field) in [
+        (json!({"whatsapp": "0812 0000 1111"}), "whatsapp"),
+        (json!({"scope": KEL_KAYU_KUBU}), "scope"),
+        (json!({}), "name"),
+        (json!({"role": "lurah"}), "role"),
+        (json!({"name": "  "}), "name"),
+    ] {
+        let r = app
+            .call(Some(&camat), "PATCH", &path, Some(&body.to_string()))
+            .await;
+        assert_eq!(
+            (r.status, r.body["error"]["field"].as_str()),
+            (422, Some(field)),
+            "{body}: {}",
+            r.text
+        );
+    }
+    let malformed = app
+        .call(Some(&camat), "PATCH", &path, Some("{\"notify_below\": \"ya\"}"))
+        .await;
+    assert_eq!(malformed.status, 400, "{}", malformed.text);
+    // Only admins; outside the scope exactly a missing one.
+    let officer = app
+        .call(
+            Some(&caller(KEC_MKS, "officer")),
+            "PATCH",
+            &path,
+            Some(&change.to_string()),
+        )
+        .await;
+    assert_eq!(officer.status, 403, "{}", officer.text);
+    let hidden = app
+        .call(
+            Some(&camat),
+            "PATCH",
+            &format!("/officials/{far_id}"),
+            Some(&change.to_string()),
+        )
+        .await;
+    let missing = app
+        .get(&camat, &format!("/officials/{}", OfficialId::new(Utc::now())))
+        .await;
+    assert_eq!((hidden.status, &hidden.text), (404, &missing.text));
+
+    // In the camat's audit: which fields, never the name or the number.
+    let audit: Vec<String> = table(&app)
+        .await
+        .into_iter()
+        .filter(|(pk, text)| {
+            *pk == format!("AUDIT#OFFICIAL#{}", camat.sub) && text.contains("change_official")
+        })
+        .map(|(_, text)| text)
+        .collect();
+    assert_eq!(audit.len(), 1, "{audit:?}");
+    assert!(
+        audit[0].contains("digest_by_whatsapp") && audit[0].contains(&id),
+        "{audit:?}"
+    );
+    assert!(
+        !audit[0].contains("Amir") && !audit[0].contains(NATIONAL),
+        "{audit:?}"
+    );
+}
+
+#[tokio::test]
 async fn saving_or_removing_a_registration_read_at_an_old_version_is_refused() {
     let app = App::new("officials-versions").await;
     let camat = caller(KEC_MKS, "admin");

@@ -13,7 +13,7 @@ use super::jurisdiction::JurisdictionPath;
 use super::kind::CaseKind;
 use super::ladder::Level;
 use super::lifecycle::{Status, Transition};
-use super::official::{OfficialId, Registration, Role};
+use super::official::{OfficialChange, OfficialId, Registration, Role};
 use super::ticket::Ticket;
 use super::timeline::EventId;
 
@@ -171,6 +171,14 @@ pub enum Access {
         scope: JurisdictionPath,
         role: Role,
     },
+    /// A registration changed in place: its role as it is now, and which
+    /// fields changed (never their values' names or numbers).
+    ChangeOfficial {
+        official: OfficialId,
+        scope: JurisdictionPath,
+        role: Role,
+        changed: Vec<String>,
+    },
 }
 
 impl Access {
@@ -187,6 +195,26 @@ impl Access {
             official: official.id.clone(),
             scope: official.scope.clone(),
             role: official.role,
+        }
+    }
+
+    /// `official` as changed by `change` (the fields it names).
+    pub fn changed(official: &Registration, change: &OfficialChange) -> Self {
+        let named = [
+            ("name", change.name.is_some()),
+            ("role", change.role.is_some()),
+            ("notify_below", change.notify_below.is_some()),
+            ("digest_by_whatsapp", change.digest_by_whatsapp.is_some()),
+        ];
+        Access::ChangeOfficial {
+            official: official.id.clone(),
+            scope: official.scope.clone(),
+            role: official.role,
+            changed: named
+                .iter()
+                .filter(|(_, named)| *named)
+                .map(|(field, _)| (*field).to_owned())
+                .collect(),
         }
     }
 }

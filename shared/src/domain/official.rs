@@ -246,6 +246,23 @@ pub struct Registration {
     pub version: u64,
 }
 
+/// What an admin may change of a registration in place. Not the number (a
+/// new one proves itself with a code: remove and register again) nor the
+/// scope (the place is what the registration was made for).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct OfficialChange {
+    pub name: Option<OfficialName>,
+    pub role: Option<Role>,
+    pub notify_below: Option<bool>,
+    pub digest_by_whatsapp: Option<bool>,
+}
+
+impl OfficialChange {
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+}
+
 /// How a message from a registered number is taken.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CodeCheck {
@@ -306,6 +323,18 @@ impl Registration {
             version: 0,
         };
         (registration, code)
+    }
+
+    /// Applies an admin's change: whether anything differs now.
+    pub fn apply(&mut self, change: &OfficialChange) -> bool {
+        let before = self.clone();
+        if let Some(name) = &change.name {
+            self.name = name.clone();
+        }
+        self.role = change.role.unwrap_or(self.role);
+        self.notify_below = change.notify_below.unwrap_or(self.notify_below);
+        self.digest_by_whatsapp = change.digest_by_whatsapp.unwrap_or(self.digest_by_whatsapp);
+        *self != before
     }
 
     /// The number to send their notices to.
@@ -499,6 +528,30 @@ mod tests {
                 now + CODE_VALID_FOR + Duration::minutes(1)
             ),
             CodeCheck::Expired
+        );
+    }
+
+    #[test]
+    fn a_change_touches_only_what_it_names_and_says_whether_anything_changed() {
+        let now = Utc::now();
+        let (mut r, _) = registration(now);
+        let before = r.clone();
+        assert!(!r.apply(&OfficialChange::default()));
+        let same = OfficialChange {
+            role: Some(before.role),
+            ..Default::default()
+        };
+        assert!(!r.apply(&same));
+        let change = OfficialChange {
+            digest_by_whatsapp: Some(true),
+            notify_below: Some(true),
+            ..Default::default()
+        };
+        assert!(r.apply(&change));
+        assert!(r.digest_by_whatsapp && r.notify_below);
+        assert_eq!(
+            (&r.name, r.role, &r.scope, &r.contact),
+            (&before.name, before.role, &before.scope, &before.contact)
         );
     }
 

@@ -152,9 +152,27 @@ impl Store {
             let marker = to_item(&InboundItem::new(inbound, None, None, expires));
             tx.put_new(marker, Conflict::DuplicateMessage);
         }
-        let Some(official) = changed else {
-            return tx.commit(&self.client).await;
-        };
+        match changed {
+            Some(official) => self.save_registration(tx, official).await,
+            None => tx.commit(&self.client).await,
+        }
+    }
+
+    /// Saves a registration an admin changed (`PATCH /officials/{id}`), at
+    /// the version read, with the admin's audit entry: one transaction.
+    pub async fn change_official_audited(
+        &self,
+        official: &mut Registration,
+        audit: Option<&AuditEntry>,
+    ) -> Result<(), StoreError> {
+        let mut tx = Tx::new(&self.table);
+        tx.put_audit(audit);
+        self.save_registration(tx, official).await
+    }
+
+    /// Commits `tx` with every copy of `official`, its own conditional on
+    /// the version read; the version moves on only when it is saved.
+    async fn save_registration(&self, mut tx: Tx<'_>, official: &mut Registration) -> Result<(), StoreError> {
         let read_at = official.version;
         official.version += 1;
         let mut items = copies(official).into_iter();

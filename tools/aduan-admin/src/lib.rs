@@ -81,6 +81,10 @@ usage:
   aduan-admin officials list [--scope PATH]
       Those registered at PATH or below (the whole kota without it), the
       number masked.
+  aduan-admin officials set ID [--name NAME] [--role ROLE]
+                             [--notify-below yes|no] [--digest-by-whatsapp yes|no]
+      Changes those in place, at once, without a new code (the number and
+      the place are not changed in place: remove and add again).
   aduan-admin officials remove ID
       At once: the number's next message is a citizen's.
   aduan-admin backfill [--dry-run]

@@ -1,12 +1,14 @@
 //! `aduan-admin officials`: officials registered to act from WhatsApp,
 //! straight in the table (the same store operations as the officials' API's
 //! `/officials` routes, with the same audit entries, under the tool's name).
-//! `add` prints the one-time code once; a number is printed masked only.
+//! `add` prints the one-time code once; `set` changes one in place (no new
+//! code); a number is printed masked only.
 
 use aduan_shared::domain::audit::{Access, AuditEntry, AuditRetention, Auditor};
 use aduan_shared::domain::jurisdiction::{JurisdictionPath, Jurisdictions};
 use aduan_shared::domain::official::{
-    is_registrable, NewOfficial, OfficialId, OfficialName, Registration, Role, Standing, CODE_VALID_FOR,
+    is_registrable, NewOfficial, OfficialChange, OfficialId, OfficialName, Registration, Role, Standing,
+    CODE_VALID_FOR,
 };
 use aduan_shared::domain::phone::PhoneNumber;
 use aduan_shared::domain::reporter::ReporterKeys;
@@ -22,6 +24,8 @@ pub enum OfficialsCommand {
     /// Those registered at the place or below it (the kota without one).
     List(JurisdictionPath),
     Remove(OfficialId),
+    /// Name, role and notices changed in place.
+    Set(OfficialId, OfficialChange),
 }
 
 /// What the tool needs: the table, the keys that seal and hash a number,
@@ -56,7 +60,7 @@ fn place(tree: &Jurisdictions, raw: &str) -> Result<JurisdictionPath, AdminError
 /// The arguments after `officials`.
 pub fn parse(args: &[String], tree: &Jurisdictions) -> Result<OfficialsCommand, AdminError> {
     let Some((command, rest)) = args.split_first() else {
-        return Err(usage("officials takes add, list or remove"));
+        return Err(usage("officials takes add, list, set or remove"));
     };
     match command.as_str() {
         "remove" => match rest {
@@ -112,8 +116,50 @@ pub fn parse(args: &[String], tree: &Jurisdictions) -> Result<OfficialsCommand, 
                 digest_by_whatsapp,
             }))
         }
-        _ => Err(usage("officials takes add, list or remove")),
+        "set" => set(rest),
+        _ => Err(usage("officials takes add, list, set or remove")),
     }
+}
+
+/// `set ID [--name NAME] [--role ROLE] [--notify-below yes|no]
+/// [--digest-by-whatsapp yes|no]`.
+fn set(args: &[String]) -> Result<OfficialsCommand, AdminError> {
+    let takes = "officials set takes an official's id (wa-…), then --name, --role, --notify-below yes|no or --digest-by-whatsapp yes|no";
+    let Some((id, flags)) = args.split_first() else {
+        return Err(usage(takes));
+    };
+    let id = OfficialId::parse(id).map_err(|e| invalid(format!("{id:?}: {e}")))?;
+    let yes_no = |flag: &str, value: &str| match value {
+        "yes" | "true" => Ok(true),
+        "no" | "false" => Ok(false),
+        _ => Err(invalid(format!("{flag}: yes or no"))),
+    };
+    let mut change = OfficialChange::default();
+    let mut it = flags.iter();
+    while let Some(flag) = it.next() {
+        let value = it.next().ok_or_else(|| usage(format!("{flag} needs a value")))?;
+        match flag.as_str() {
+            "--name" => {
+                change.name = Some(OfficialName::parse(value).map_err(|e| invalid(format!("--name: {e}")))?)
+            }
+            "--role" => {
+                change.role =
+                    Some(Role::parse(value).ok_or_else(|| invalid("--role: viewer, officer or admin"))?)
+            }
+            "--notify-below" => change.notify_below = Some(yes_no(flag, value)?),
+            "--digest-by-whatsapp" => change.digest_by_whatsapp = Some(yes_no(flag, value)?),
+            "--whatsapp" | "--scope" => {
+                return Err(invalid(format!(
+                    "{flag} is not changed in place: remove the registration and add it again"
+                )))
+            }
+            other => return Err(usage(format!("unknown argument {other:?}"))),
+        }
+    }
+    if change.is_empty() {
+        return Err(usage(takes));
+    }
+    Ok(OfficialsCommand::Set(id, change))
 }
 
 impl Officials<'_> {
@@ -184,6 +230,23 @@ impl Officials<'_> {
                     return Ok(vec![format!("{scope}: no official registered")]);
                 }
                 Ok(found.iter().map(|r| self.line(r, now)).collect())
+            }
+            OfficialsCommand::Set(id, change) => {
+                let mut found = self
+                    .store
+                    .official(&id)
+                    .await
+                    .map_err(store_error)?
+                    .ok_or_else(|| invalid(format!("no official registered as {id}")))?;
+                if !found.apply(&change) {
+                    return Ok(vec![format!("unchanged {}", self.line(&found, now))]);
+                }
+                let entry = self.entry(Access::changed(&found, &change), now);
+                self.store
+                    .change_official_audited(&mut found, Some(&entry))
+                    .await
+                    .map_err(store_error)?;
+                Ok(vec![format!("changed {}", self.line(&found, now))])
             }
             OfficialsCommand::Remove(id) => {
                 let found = self

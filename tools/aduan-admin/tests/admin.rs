@@ -373,6 +373,26 @@ async fn officials_add_list_and_remove() {
         "{everyone:?}"
     );
 
+    // Changed in place: the role and the morning digest, no new code.
+    assert!(officials::parse(&args(&format!("set {id}")), tree).is_err());
+    assert!(officials::parse(&args(&format!("set {id} --digest-by-whatsapp maybe")), tree).is_err());
+    assert!(officials::parse(&args(&format!("set {id} --whatsapp 081299990000")), tree).is_err());
+    let out = run_officials(&format!("set {id} --role viewer --digest-by-whatsapp yes"))
+        .await
+        .unwrap();
+    assert!(
+        out[0].starts_with("changed") && out[0].contains("viewer"),
+        "{out:?}"
+    );
+    let stored = store
+        .official(&aduan_shared::domain::official::OfficialId::parse(&id).unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(stored.digest_by_whatsapp && stored.notify_below, "{stored:?}");
+    let again = run_officials(&format!("set {id} --role viewer")).await.unwrap();
+    assert!(again[0].starts_with("unchanged"), "{again:?}");
+
     let out = run_officials(&format!("remove {id}")).await.unwrap();
     assert_eq!(out, [format!("removed {id} (Amir)")]);
     assert!(run_officials(&format!("remove {id}")).await.is_err());
@@ -387,5 +407,5 @@ async fn officials_add_list_and_remove() {
         .iter()
         .filter(|i| i["PK"].as_s().unwrap() == "AUDIT#OFFICIAL#aduan-admin")
         .count();
-    assert_eq!(audit, 3);
+    assert_eq!(audit, 4, "two added, one changed, one removed");
 }

@@ -34,7 +34,7 @@ use crate::state::AppState;
 
 /// Every route this function serves: `openapi.yaml` and `template.yaml`
 /// declare exactly these (a test checks).
-pub const ROUTES: [(&str, &str); 17] = [
+pub const ROUTES: [(&str, &str); 18] = [
     ("GET", "/cases"),
     ("GET", "/cases/{ticket}"),
     ("GET", "/cases/{ticket}/media/{media_id}"),
@@ -51,6 +51,7 @@ pub const ROUTES: [(&str, &str); 17] = [
     ("POST", "/officials"),
     ("GET", "/officials"),
     ("GET", "/officials/{id}"),
+    ("PATCH", "/officials/{id}"),
     ("DELETE", "/officials/{id}"),
 ];
 
@@ -77,6 +78,7 @@ pub enum Route {
     RegisterOfficial,
     ListOfficials,
     GetOfficial(String),
+    ChangeOfficial(String),
     RemoveOfficial(String),
 }
 
@@ -98,6 +100,7 @@ pub fn route(method: &Method, path: &str) -> Result<Route, ApiError> {
         ["officials"] if post => Route::RegisterOfficial,
         ["officials"] if get => Route::ListOfficials,
         ["officials", id] if get => Route::GetOfficial(decode(id)),
+        ["officials", id] if method == Method::PATCH => Route::ChangeOfficial(decode(id)),
         ["officials", id] if method == Method::DELETE => Route::RemoveOfficial(decode(id)),
         ["units", rest @ ..] if !rest.is_empty() => {
             let path = rest.join("/");
@@ -198,6 +201,7 @@ async fn serve(state: &AppState, req: Request, now: DateTime<Utc>) -> Result<Res
         Route::RegisterOfficial => officials::register(state, &official, req.body().as_ref(), now).await,
         Route::ListOfficials => officials::list(state, &official, now).await,
         Route::GetOfficial(id) => officials::get(state, &official, &id, now).await,
+        Route::ChangeOfficial(id) => officials::change(state, &official, &id, req.body().as_ref(), now).await,
         Route::RemoveOfficial(id) => officials::remove(state, &official, &id, now).await,
     }
 }
@@ -481,6 +485,10 @@ mod tests {
         assert_eq!(
             route(&Method::DELETE, "/officials/wa-01").unwrap(),
             Route::RemoveOfficial("wa-01".into())
+        );
+        assert_eq!(
+            route(&Method::PATCH, "/officials/wa-01").unwrap(),
+            Route::ChangeOfficial("wa-01".into())
         );
         assert!(matches!(
             route(&Method::PUT, "/officials/wa-01"),

@@ -3,6 +3,9 @@
 //! - `POST /officials`: register one; answers the one-time code, once.
 //! - `GET /officials`: those registered within the admin's scope.
 //! - `GET /officials/{id}`: one; outside the scope it is a missing one.
+//! - `PATCH /officials/{id}`: its name, role, `notify_below` or
+//!   `digest_by_whatsapp` changed in place (no new code: the number is the
+//!   one confirmed).
 //! - `DELETE /officials/{id}`: removed at once, every copy.
 //!
 //! Registering and removing is only done here (and by the console and
@@ -13,8 +16,8 @@
 use aduan_shared::domain::audit::Access;
 use aduan_shared::domain::jurisdiction::{JurisdictionPath, Jurisdictions};
 use aduan_shared::domain::official::{
-    is_registrable, NewOfficial, OfficialId, OfficialName, Registration, Role, Standing, CODE_VALID_FOR,
-    MAX_WRONG_CODES,
+    is_registrable, NewOfficial, OfficialChange, OfficialId, OfficialName, Registration, Role, Standing,
+    CODE_VALID_FOR, MAX_WRONG_CODES,
 };
 use aduan_shared::domain::phone::PhoneNumber;
 use aduan_shared::domain::reporter::ContactCipher;
@@ -31,8 +34,8 @@ use crate::error::{json_text_response, ApiError};
 use crate::names::place_label;
 use crate::state::AppState;
 
-/// Tries of a removal that lost a race with the official's own message
-/// (a code checked between the read and the delete).
+/// Tries of a removal or a change that lost a race with the official's own
+/// message (a code checked between the read and the write).
 const REMOVE_TRIES: usize = 3;
 
 #[derive(Debug, Deserialize)]
@@ -45,6 +48,18 @@ pub struct RegisterRequest {
     pub notify_below: bool,
     #[serde(default)]
     pub digest_by_whatsapp: bool,
+}
+
+/// What `PATCH /officials/{id}` may name; `whatsapp` and `scope` are named
+/// only to refuse them with the way to change them.
+#[derive(Debug, Deserialize)]
+pub struct ChangeRequest {
+    pub name: Option<String>,
+    pub role: Option<String>,
+    pub notify_below: Option<bool>,
+    pub digest_by_whatsapp: Option<bool>,
+    pub whatsapp: Option<serde_json::Value>,
+    pub scope: Option<serde_json::Value>,
 }
 
 /// Whether the number has confirmed, as a screen shows it.
@@ -183,6 +198,39 @@ pub fn register_request(tree: &Jurisdictions, bytes: &[u8]) -> Result<NewOfficia
     })
 }
 
+/// The body of a PATCH, parsed: 422 naming the first field refused.
+pub fn change_request(bytes: &[u8]) -> Result<OfficialChange, ApiError> {
+    let body: ChangeRequest = json_body(bytes)?;
+    let again = "is not changed in place: remove the registration and register again";
+    if body.whatsapp.is_some() {
+        return Err(ApiError::invalid("whatsapp", again));
+    }
+    if body.scope.is_some() {
+        return Err(ApiError::invalid("scope", again));
+    }
+    let change = OfficialChange {
+        name: body
+            .name
+            .map(|name| OfficialName::parse(&name).map_err(|e| ApiError::invalid("name", e.to_string())))
+            .transpose()?,
+        role: body
+            .role
+            .map(|role| {
+                Role::parse(&role).ok_or_else(|| ApiError::invalid("role", "viewer, officer or admin"))
+            })
+            .transpose()?,
+        notify_below: body.notify_below,
+        digest_by_whatsapp: body.digest_by_whatsapp,
+    };
+    if change.is_empty() {
+        return Err(ApiError::invalid(
+            "name",
+            "nothing to change: name one of name, role, notify_below, digest_by_whatsapp",
+        ));
+    }
+    Ok(change)
+}
+
 /// The sentence the admin passes on with the code.
 fn instructions(official: &Registration, masked: Option<&str>, code: &str) -> String {
     format!(
@@ -256,6 +304,40 @@ pub async fn get(
     require_admin(official)?;
     let found = visible(state, official, id).await?;
     ok(&OfficialView::of(&state.tree, &state.keys.contacts, &found, now))
+}
+
+/// Changes a registration in place, with the admin's audit entry: one that
+/// changed since it was read (its code just checked) is read again and the
+/// change applied to it. A change that changes nothing writes nothing.
+pub async fn change(
+    state: &AppState,
+    official: &Official,
+    id: &str,
+    body: &[u8],
+    now: DateTime<Utc>,
+) -> Result<Response<Body>, ApiError> {
+    require_admin(official)?;
+    let change = change_request(body)?;
+    for _ in 0..REMOVE_TRIES {
+        let mut found = visible(state, official, id).await?;
+        if !found.apply(&change) {
+            return ok(&OfficialView::of(&state.tree, &state.keys.contacts, &found, now));
+        }
+        let entry = audit::admin_act(state, official, Access::changed(&found, &change), now);
+        match state
+            .store
+            .change_official_audited(&mut found, Some(&entry))
+            .await
+        {
+            Ok(()) => {
+                tracing::info!(official = %found.id, role = %found.role, "official changed");
+                return ok(&OfficialView::of(&state.tree, &state.keys.contacts, &found, now));
+            }
+            Err(StoreError::VersionConflict { .. }) => continue,
+            Err(other) => return Err(other.into()),
+        }
+    }
+    Err(ApiError::Contended)
 }
 
 /// Removes at once: a registration that changed since it was read (its

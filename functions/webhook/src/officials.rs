@@ -9,7 +9,7 @@
 use aduan_shared::archive::MediaJob;
 use aduan_shared::conversation::official::{self, CaseCommand, OfficialCommand};
 use aduan_shared::domain::case::{Case, Provider};
-use aduan_shared::domain::evidence::{EvidencePhoto, OfficialPhoto};
+use aduan_shared::domain::evidence::{EvidencePhoto, OfficialFile};
 use aduan_shared::domain::identity::IdKeys;
 use aduan_shared::domain::jurisdiction::{JurisdictionPath, NodeKind};
 use aduan_shared::domain::lifecycle::Status;
@@ -112,15 +112,15 @@ pub async fn handle(
         now,
     };
     let command = official::parse(&inbound.body, replied_to.as_ref());
-    let answer = match official_photo(inbound) {
-        // Boxed: its future holds a command's besides the photo's, and
+    let answer = match official_file(inbound) {
+        // Boxed: its future holds a command's besides the file's, and
         // every delivery's future would grow by it on the stack.
-        Some(photo) => {
-            Box::pin(with_photo(
+        Some(file) => {
+            Box::pin(with_file(
                 app,
                 &asking,
                 inbound,
-                &photo,
+                &file,
                 command,
                 replied_to.as_ref(),
             ))
@@ -164,10 +164,11 @@ async fn answer_official(app: &App, inbound: &Inbound, text: String) {
     }
 }
 
-/// The photo in an official's message, if it is one.
-fn official_photo(inbound: &Inbound) -> Option<OfficialPhoto> {
+/// The photo, video or document in an official's message, if it is one
+/// (a voice note or a sticker is not evidence of the work).
+fn official_file(inbound: &Inbound) -> Option<OfficialFile> {
     let InboundBody::Content(MessageContent::Media {
-        media_type: MediaType::Image,
+        media_type: media_type @ (MediaType::Image | MediaType::Video | MediaType::Document),
         media_id,
         mime_type,
         caption,
@@ -176,8 +177,9 @@ fn official_photo(inbound: &Inbound) -> Option<OfficialPhoto> {
     else {
         return None;
     };
-    Some(OfficialPhoto {
+    Some(OfficialFile {
         message_id: inbound.message_id.clone(),
+        media_type: *media_type,
         media_id: media_id.clone(),
         mime_type: mime_type.clone(),
         caption: caption.clone(),
@@ -185,28 +187,41 @@ fn official_photo(inbound: &Inbound) -> Option<OfficialPhoto> {
     })
 }
 
-/// A photo of the work: kept on the case it names (or whose notice it
-/// answers) as the API's rules allow, then the command in its caption, if
-/// any, carried out, so that `SELESAI` sent with the photo shows it to the
-/// citizen. `Err` only for what a redelivery may mend.
-async fn with_photo(
+/// A photo (video, document) of the work: kept on the case it names (or
+/// whose notice it answers) as the API's rules allow, then the command in
+/// its caption, if any, carried out, so that `SELESAI` sent with a photo
+/// shows it to the citizen. `Err` only for what a redelivery may mend.
+async fn with_file(
     app: &App,
     asking: &Asking<'_>,
     inbound: &Inbound,
-    photo: &OfficialPhoto,
+    file: &OfficialFile,
     command: OfficialCommand,
     replied_to: Option<&Ticket>,
 ) -> Result<String, ApiError> {
     let t = &asking.texts.officials;
-    let Some(ticket) = official::photo_ticket(photo.caption.as_deref(), &command, replied_to) else {
-        return Ok(t.photo_no_ticket.clone());
+    let is_photo = file.media_type == MediaType::Image;
+    let Some(ticket) = official::photo_ticket(file.caption.as_deref(), &command, replied_to) else {
+        return Ok(if is_photo {
+            &t.photo_no_ticket
+        } else {
+            &t.file_no_ticket
+        }
+        .clone());
+    };
+    // Only a photo goes on to the citizen.
+    let upload = async {
+        match is_photo {
+            true => upload_for_citizen(app, inbound, file, asking.now).await,
+            false => None,
+        }
     };
     let attached = match evidence::attach(
         asking.api,
         asking.official,
         ticket.as_str(),
-        photo,
-        upload_for_citizen(app, inbound, photo, asking.now),
+        file,
+        upload,
         asking.now,
     )
     .await
@@ -223,10 +238,10 @@ async fn with_photo(
     .into_iter()
     .collect();
     keep_files(app, &files).await;
-    let kept = if attached.sendable {
-        &t.photo_kept
-    } else {
-        &t.photo_kept_only
+    let kept = match (is_photo, attached.sendable) {
+        (true, true) => &t.photo_kept,
+        (true, false) => &t.photo_kept_only,
+        (false, _) => &t.file_kept,
     };
     let mut answer = render(kept, &[("ticket", ticket.as_str())]);
     if let OfficialCommand::Case { .. } = command {
@@ -247,7 +262,7 @@ const UPLOAD_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(6);
 async fn upload_for_citizen(
     app: &App,
     inbound: &Inbound,
-    photo: &OfficialPhoto,
+    photo: &OfficialFile,
     now: DateTime<Utc>,
 ) -> Option<EvidencePhoto> {
     if inbound.provider != Provider::Meta {

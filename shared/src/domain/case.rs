@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use ulid::Ulid;
 
 use super::disposition::Closure;
-use super::evidence::{EvidencePhoto, OfficialPhoto};
+use super::evidence::{EvidencePhoto, OfficialFile};
 use super::jurisdiction::JurisdictionPath;
 use super::kind::CaseKind;
 use super::ladder::{Ladder, LadderError, Level};
@@ -286,7 +286,7 @@ impl Case {
     /// resolution. Any status: a photo after the resolution is evidence too.
     pub fn add_evidence(
         &mut self,
-        photo: &OfficialPhoto,
+        photo: &OfficialFile,
         upload: Option<EvidencePhoto>,
         actor: Actor,
         keeps_files: bool,

@@ -1,8 +1,9 @@
-//! A photo an official sends from WhatsApp about a case: kept on the case's
-//! timeline as evidence of the work, and shown to the citizen with the
-//! resolution. WhatsApp sends a photo on only from media uploaded by the
-//! business (a received media id cannot be sent), and keeps an upload for 30
-//! days: the case keeps the id of its latest upload, sent while it lasts.
+//! A photo (or a video or document) an official sends from WhatsApp about a
+//! case: kept on the case's timeline as evidence of the work; a photo is
+//! also shown to the citizen with the resolution. WhatsApp sends a photo on
+//! only from media uploaded by the business (a received media id cannot be
+//! sent), and keeps an upload for 30 days: the case keeps the id of its
+//! latest upload, sent while it lasts.
 
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
@@ -28,11 +29,13 @@ impl EvidencePhoto {
     }
 }
 
-/// The photo as the official sent it.
+/// The file as the official sent it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OfficialPhoto {
+pub struct OfficialFile {
     /// The provider's message id.
     pub message_id: String,
+    /// A photo, a video or a document.
+    pub media_type: MediaType,
     /// The provider's media id of the file received.
     pub media_id: String,
     pub mime_type: Option<String>,
@@ -42,7 +45,7 @@ pub struct OfficialPhoto {
     pub url: Option<String>,
 }
 
-impl OfficialPhoto {
+impl OfficialFile {
     /// The timeline event: a message on the case by `actor` (the official),
     /// its file fetched into the media bucket like a citizen's when
     /// `keeps_files`.
@@ -53,7 +56,7 @@ impl OfficialPhoto {
             EventBody::Message {
                 provider_message_id: self.message_id.clone(),
                 content: MessageContent::Media {
-                    media_type: MediaType::Image,
+                    media_type: self.media_type,
                     media_id: self.media_id.clone(),
                     mime_type: self.mime_type.clone(),
                     caption: self.caption.clone(),
@@ -84,8 +87,9 @@ mod tests {
 
     #[test]
     fn the_photo_is_a_message_of_the_official_kept_like_a_citizens_file() {
-        let photo = OfficialPhoto {
+        let photo = OfficialFile {
             message_id: "wamid.P".into(),
+            media_type: MediaType::Image,
             media_id: "m1".into(),
             mime_type: Some("image/jpeg".into()),
             caption: Some("sdh diganti".into()),

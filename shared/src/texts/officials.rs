@@ -53,6 +53,12 @@ pub struct OfficialTexts {
     /// A photo naming no case.
     #[serde(default = "shipped_photo_no_ticket")]
     pub photo_no_ticket: String,
+    /// A video or document of the work kept (only photos go to the citizen).
+    #[serde(default = "shipped_file_kept")]
+    pub file_kept: String,
+    /// A video or document naming no case.
+    #[serde(default = "shipped_file_no_ticket")]
+    pub file_no_ticket: String,
 }
 
 /// One sentence of the shipped `officials` object.
@@ -74,6 +80,14 @@ fn shipped_photo_kept_only() -> String {
 
 fn shipped_photo_no_ticket() -> String {
     shipped_sentence("photo_no_ticket")
+}
+
+fn shipped_file_kept() -> String {
+    shipped_sentence("file_kept")
+}
+
+fn shipped_file_no_ticket() -> String {
+    shipped_sentence("file_no_ticket")
 }
 
 impl Default for OfficialTexts {
@@ -148,6 +162,8 @@ impl OfficialTexts {
             ("officials.photo_kept", &self.photo_kept, TICKET),
             ("officials.photo_kept_only", &self.photo_kept_only, TICKET),
             ("officials.photo_no_ticket", &self.photo_no_ticket, &[]),
+            ("officials.file_kept", &self.file_kept, TICKET),
+            ("officials.file_no_ticket", &self.file_no_ticket, &[]),
         ]
     }
 }

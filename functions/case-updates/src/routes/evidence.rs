@@ -7,7 +7,7 @@
 
 use aduan_shared::domain::audit::Act;
 use aduan_shared::domain::case::CaseId;
-use aduan_shared::domain::evidence::{EvidencePhoto, OfficialPhoto};
+use aduan_shared::domain::evidence::{EvidencePhoto, OfficialFile};
 use aduan_shared::domain::ticket::Ticket;
 use aduan_shared::domain::timeline::TimelineEvent;
 use std::future::Future;
@@ -39,7 +39,7 @@ pub async fn attach(
     state: &AppState,
     official: &Official,
     ticket: &str,
-    photo: &OfficialPhoto,
+    photo: &OfficialFile,
     upload: impl Future<Output = Option<EvidencePhoto>>,
     now: DateTime<Utc>,
 ) -> Result<Attached, ApiError> {

@@ -9,7 +9,7 @@ use aduan_shared::domain::audit::{Access, Act};
 use aduan_shared::domain::jurisdiction::UnitPath;
 use aduan_shared::domain::official::{NewOfficial, OfficialName, Registration, Role};
 use aduan_shared::domain::phone::PhoneNumber;
-use aduan_shared::domain::timeline::Actor;
+use aduan_shared::domain::timeline::{Actor, MediaType};
 use aduan_shared::store::{HeadContact, NoticeRef, UnitHead};
 
 use super::*;
@@ -825,5 +825,52 @@ async fn an_officials_photo_is_kept_and_shown_to_the_citizen_with_the_resolution
         )),
         "audited: {trail:?}"
     );
+
+    // A document of the work (the signed report of the repair): kept as
+    // evidence, never sent on to the citizen; one naming no case is asked
+    // which.
+    let pdf = b"%PDF-1.7 berita acara perbaikan lampu".to_vec();
+    h.standin.add_media("wa-doc-1", pdf.clone(), "application/pdf");
+    let document = |id: &str, caption: &str| {
+        fixtures::message(
+            KOTA_NUMBER,
+            RINA,
+            id,
+            now(),
+            "document",
+            json!({"id": "wa-doc-1", "mime_type": "application/pdf", "sha256": "x", "filename": "BA-perbaikan.pdf", "caption": caption}),
+        )
+    };
+    let answer = official_sends(&h, RINA, &document("wamid.d1", "berita acara sdh ditandatangani")).await;
+    assert!(
+        answer.contains("Berkas diterima") && answer.contains("laporan yang mana"),
+        "{answer}"
+    );
+    let before = h.standin.received().len();
+    let answer = official_sends(&h, RINA, &document("wamid.d2", "adu 1 berita acara perbaikan")).await;
+    assert!(
+        answer.contains("Berkas disimpan") && answer.contains("ADU-0001"),
+        "{answer}"
+    );
+    assert_eq!(h.standin.uploads().len(), 2, "not readied for the citizen");
+    assert!(to_citizen(&h, before).is_empty(), "the citizen is not sent it");
+    let events = timeline(&h, &case).await;
+    let kept: Vec<&StoredFile> = events
+        .iter()
+        .filter_map(|e| match &e.body {
+            EventBody::Message {
+                content:
+                    MessageContent::Media {
+                        media_type: MediaType::Document,
+                        ..
+                    },
+                file: Some(file),
+                ..
+            } => Some(file),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(kept.len(), 1, "{events:?}");
+    assert_eq!(super::object(&bucket, &kept[0].key).await.unwrap(), pdf);
     assert_private(&h, &[RINA, AMIR]);
 }

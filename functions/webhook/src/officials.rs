@@ -211,9 +211,10 @@ async fn with_file(
     };
     // Only a photo goes on to the citizen.
     let upload = async {
-        match is_photo {
-            true => upload_for_citizen(app, inbound, file, asking.now).await,
-            false => None,
+        if is_photo {
+            upload_for_citizen(app, inbound, file, asking.now).await
+        } else {
+            None
         }
     };
     let attached = match evidence::attach(

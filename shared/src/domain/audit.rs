@@ -13,7 +13,7 @@ use super::jurisdiction::JurisdictionPath;
 use super::kind::CaseKind;
 use super::ladder::Level;
 use super::lifecycle::{Status, Transition};
-use super::official::{OfficialChange, OfficialId, Registration, Role};
+use super::official::{OfficialId, Registration, Role};
 use super::ticket::Ticket;
 use super::timeline::EventId;
 
@@ -198,23 +198,14 @@ impl Access {
         }
     }
 
-    /// `official` as changed by `change` (the fields it names).
-    pub fn changed(official: &Registration, change: &OfficialChange) -> Self {
-        let named = [
-            ("name", change.name.is_some()),
-            ("role", change.role.is_some()),
-            ("notify_below", change.notify_below.is_some()),
-            ("digest_by_whatsapp", change.digest_by_whatsapp.is_some()),
-        ];
+    /// `official` as changed, and the fields that changed
+    /// ([`Registration::apply`]).
+    pub fn changed(official: &Registration, fields: &[&str]) -> Self {
         Access::ChangeOfficial {
             official: official.id.clone(),
             scope: official.scope.clone(),
             role: official.role,
-            changed: named
-                .iter()
-                .filter(|(_, named)| *named)
-                .map(|(field, _)| (*field).to_owned())
-                .collect(),
+            changed: fields.iter().map(|f| (*f).to_owned()).collect(),
         }
     }
 }

@@ -325,16 +325,30 @@ impl Registration {
         (registration, code)
     }
 
-    /// Applies an admin's change: whether anything differs now.
-    pub fn apply(&mut self, change: &OfficialChange) -> bool {
-        let before = self.clone();
-        if let Some(name) = &change.name {
+    /// Applies an admin's change: the fields whose value it changed (none:
+    /// nothing differs).
+    pub fn apply(&mut self, change: &OfficialChange) -> Vec<&'static str> {
+        let mut changed = Vec::new();
+        if let Some(name) = change.name.as_ref().filter(|n| **n != self.name) {
             self.name = name.clone();
+            changed.push("name");
         }
-        self.role = change.role.unwrap_or(self.role);
-        self.notify_below = change.notify_below.unwrap_or(self.notify_below);
-        self.digest_by_whatsapp = change.digest_by_whatsapp.unwrap_or(self.digest_by_whatsapp);
-        *self != before
+        if let Some(role) = change.role.filter(|r| *r != self.role) {
+            self.role = role;
+            changed.push("role");
+        }
+        if let Some(below) = change.notify_below.filter(|b| *b != self.notify_below) {
+            self.notify_below = below;
+            changed.push("notify_below");
+        }
+        if let Some(digest) = change
+            .digest_by_whatsapp
+            .filter(|d| *d != self.digest_by_whatsapp)
+        {
+            self.digest_by_whatsapp = digest;
+            changed.push("digest_by_whatsapp");
+        }
+        changed
     }
 
     /// The number to send their notices to.
@@ -536,18 +550,18 @@ mod tests {
         let now = Utc::now();
         let (mut r, _) = registration(now);
         let before = r.clone();
-        assert!(!r.apply(&OfficialChange::default()));
+        assert!(r.apply(&OfficialChange::default()).is_empty());
         let same = OfficialChange {
             role: Some(before.role),
             ..Default::default()
         };
-        assert!(!r.apply(&same));
+        assert!(r.apply(&same).is_empty());
         let change = OfficialChange {
             digest_by_whatsapp: Some(true),
             notify_below: Some(true),
             ..Default::default()
         };
-        assert!(r.apply(&change));
+        assert!(!r.apply(&change).is_empty());
         assert!(r.digest_by_whatsapp && r.notify_below);
         assert_eq!(
             (&r.name, r.role, &r.scope, &r.contact),

@@ -286,20 +286,8 @@ impl Store {
         });
         let mut tx = Tx::new(&self.table);
         match read {
-            None => tx.put_on(
-                cursor,
-                "attribute_not_exists(#pk)",
-                &[("#pk", keys::PK)],
-                &[],
-                Conflict::CursorMoved,
-            ),
-            Some(read) => tx.put_on(
-                cursor,
-                "queue_sk = :read",
-                &[],
-                &[(":read", s(&read.0))],
-                Conflict::CursorMoved,
-            ),
+            None => tx.put_new(cursor, Conflict::CursorMoved),
+            Some(read) => tx.put_if_equal(cursor, "queue_sk", s(&read.0), Conflict::CursorMoved),
         }
         let mut entries = Vec::new();
         for case in cases.iter().filter(|c| c.status.is_open()) {

@@ -258,22 +258,13 @@ impl<'a> Tx<'a> {
         self.conflicts.push(Conflict::CaseClosed);
     }
 
-    /// Puts `item` on the caller's condition, and what its failure means.
-    pub fn put_on(
-        &mut self,
-        item: Item,
-        condition: &str,
-        names: &[(&str, &str)],
-        values: &[(&str, AttributeValue)],
-        conflict: Conflict,
-    ) {
-        let mut put = self.put_builder(item).condition_expression(condition);
-        for (name, value) in names {
-            put = put.expression_attribute_names(*name, *value);
-        }
-        for (name, value) in values {
-            put = put.expression_attribute_values(*name, value.clone());
-        }
+    /// Replaces an item whose `attribute` still holds `value`.
+    pub fn put_if_equal(&mut self, item: Item, attribute: &str, value: AttributeValue, conflict: Conflict) {
+        let put = self
+            .put_builder(item)
+            .condition_expression("#attr = :seen")
+            .expression_attribute_names("#attr", attribute)
+            .expression_attribute_values(":seen", value);
         self.push(put, conflict);
     }
 

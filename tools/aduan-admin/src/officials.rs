@@ -238,10 +238,11 @@ impl Officials<'_> {
                     .await
                     .map_err(store_error)?
                     .ok_or_else(|| invalid(format!("no official registered as {id}")))?;
-                if !found.apply(&change) {
+                let changed = found.apply(&change);
+                if changed.is_empty() {
                     return Ok(vec![format!("unchanged {}", self.line(&found, now))]);
                 }
-                let entry = self.entry(Access::changed(&found, &change), now);
+                let entry = self.entry(Access::changed(&found, &changed), now);
                 self.store
                     .change_official_audited(&mut found, Some(&entry))
                     .await

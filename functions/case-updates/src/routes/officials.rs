@@ -320,10 +320,11 @@ pub async fn change(
     let change = change_request(body)?;
     for _ in 0..REMOVE_TRIES {
         let mut found = visible(state, official, id).await?;
-        if !found.apply(&change) {
+        let changed = found.apply(&change);
+        if changed.is_empty() {
             return ok(&OfficialView::of(&state.tree, &state.keys.contacts, &found, now));
         }
-        let entry = audit::admin_act(state, official, Access::changed(&found, &change), now);
+        let entry = audit::admin_act(state, official, Access::changed(&found, &changed), now);
         match state
             .store
             .change_official_audited(&mut found, Some(&entry))

@@ -240,7 +240,7 @@ fn function_crates() -> BTreeSet<String> {
 
 #[test]
 fn debug_logging_is_debug_for_our_crates_only() {
-    use tracing_subscriber::EnvFilter;
+    use aduan_shared::config::{log_filter, Env, RUST_LOG};
     let template = template();
     // Every function's RUST_LOG is the mapping's filter for LogLevel.
     let rust_log = &template["Globals"]["Function"]["Environment"]["Variables"]["RUST_LOG"];
@@ -256,7 +256,7 @@ fn debug_logging_is_debug_for_our_crates_only() {
     let levels = template["Parameters"]["LogLevel"]["AllowedValues"].clone();
     for level in strings(&levels) {
         let filter = str_of(&template["Mappings"]["RustLog"][level]["Filter"]);
-        EnvFilter::try_new(filter).unwrap_or_else(|e| panic!("{level}: {filter}: {e}"));
+        log_filter(&Env::from_pairs([(RUST_LOG, filter)])).unwrap_or_else(|e| panic!("{level}: {e}"));
         let mut directives = filter.split(',');
         let default = directives.next().expect("a default level");
         assert!(

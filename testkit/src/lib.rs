@@ -16,14 +16,14 @@ pub mod standin;
 use aduan_shared::store::schema;
 
 /// The SDK configuration for the local emulator: the one the functions
-/// build ([`aduan_shared::config::aws_sdk_config`]), from the variables
+/// build ([`aduan_shared::config::lambda_sdk_config`]), from the variables
 /// `make test` sets.
 pub async fn sdk_config() -> aws_config::SdkConfig {
     assert!(
         std::env::var_os("AWS_ENDPOINT_URL").is_some(),
         "AWS_ENDPOINT_URL is not set: run the tests with `make test`, which starts the local AWS emulator"
     );
-    aduan_shared::config::aws_sdk_config().await
+    aduan_shared::config::lambda_sdk_config(&aduan_shared::config::Env::from_process())
 }
 
 /// A name no other test run uses (`t-<name>-<ulid>`), for a test's own

@@ -3,9 +3,11 @@
 
 use std::sync::Arc;
 
-use aduan_shared::config::{aws_sdk_config, Env};
+use aduan_shared::config::{lambda_sdk_config, log_filter, Env};
 use case_updates::state::AppState;
 use lambda_http::{service_fn, Error, Request};
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
 
 // One thread: Lambda hands a function one invocation at a time, on a share
 // of a core; the multi-thread scheduler only adds wake-ups between threads
@@ -13,15 +15,17 @@ use lambda_http::{service_fn, Error, Request};
 // requests still overlap on it.
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Error> {
+    let env = Env::from_process();
     tracing_subscriber::fmt()
         .json()
-        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
         .with_current_span(false)
         .without_time()
+        .finish()
+        .with(log_filter(&env)?)
         .init();
     aduan_shared::panics::install_redacting_hook();
 
-    let state = Arc::new(AppState::from_config(&Env::from_process(), &aws_sdk_config().await).await?);
+    let state = Arc::new(AppState::from_config(&env, &lambda_sdk_config(&env)).await?);
     lambda_http::run(service_fn(move |req: Request| {
         let state = Arc::clone(&state);
         async move { case_updates::handler(&state, req).await }

@@ -17,7 +17,7 @@ use aduan_shared::archive::MediaArchive;
 use aduan_shared::config::media::MediaConfig;
 use aduan_shared::config::messaging::{self, Messaging};
 use aduan_shared::config::policy::Policy;
-use aduan_shared::config::{aws_sdk_config, CommonConfig, ConfigError, Env};
+use aduan_shared::config::{CommonConfig, ConfigError, Env};
 use aduan_shared::domain::jurisdiction::Jurisdictions;
 use aduan_shared::notify::citizen::CitizenMessenger;
 use aduan_shared::notify::officials::OfficialNotifier;
@@ -50,10 +50,6 @@ pub struct App {
 }
 
 impl App {
-    pub async fn from_env() -> Result<Self, ConfigError> {
-        Self::from_config(&Env::from_process(), &aws_sdk_config().await).await
-    }
-
     /// Builds the clients from `env`: the messaging secrets are resolved in
     /// the same SSM call as the common ones.
     pub async fn from_config(env: &Env, sdk: &aws_config::SdkConfig) -> Result<Self, ConfigError> {

@@ -8,7 +8,7 @@ use aduan_shared::config::media::MediaConfig;
 use aduan_shared::config::messaging::{self, Messaging};
 use aduan_shared::config::policy::Policy;
 use aduan_shared::config::vocabulary;
-use aduan_shared::config::{aws_sdk_config, CommonConfig, ConfigError, Env};
+use aduan_shared::config::{CommonConfig, ConfigError, Env};
 use aduan_shared::domain::jurisdiction::{JurisdictionPath, Jurisdictions, NodeKind};
 use aduan_shared::notify::citizen::CitizenMessenger;
 use aduan_shared::store::Store;
@@ -53,10 +53,6 @@ pub struct App {
 }
 
 impl App {
-    pub async fn from_env() -> Result<Self, ConfigError> {
-        Self::from_config(&Env::from_process(), &aws_sdk_config().await).await
-    }
-
     pub async fn from_config(env: &Env, sdk: &aws_config::SdkConfig) -> Result<Self, ConfigError> {
         let optional = [
             &[WHATSAPP_APP_SECRET, WHATSAPP_VERIFY_TOKEN][..],

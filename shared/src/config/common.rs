@@ -160,8 +160,36 @@ fn topic_arn(env: &Env, name: &str) -> Result<String, ConfigError> {
     Ok(arn)
 }
 
-/// The AWS SDK configuration: region, credentials and endpoint from the
-/// standard variables (`AWS_REGION`, `AWS_ENDPOINT_URL` for the emulator, ...).
+/// The AWS SDK configuration of a function, from the variables Lambda sets:
+/// `AWS_REGION`, the role's credentials (`AWS_ACCESS_KEY_ID`,
+/// `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`), and `AWS_ENDPOINT_URL`
+/// for the local emulator. Nothing else is looked for: `aws_config`'s
+/// default chain (profile files, SSO, web identity, the container and
+/// instance metadata endpoints) links an STS client and the profile parser
+/// into every binary and reads the file system at cold start, for sources a
+/// Lambda function never has. Retries, timeouts and the identity cache are
+/// the SDK's defaults for [`aws_config::BehaviorVersion::latest`].
+pub fn lambda_sdk_config(env: &Env) -> aws_config::SdkConfig {
+    let credentials = aws_config::environment::EnvironmentVariableCredentialsProvider::new();
+    let mut config = aws_config::SdkConfig::builder()
+        .behavior_version(aws_config::BehaviorVersion::latest())
+        .region(
+            env.optional("AWS_REGION")
+                .or_else(|| env.optional("AWS_DEFAULT_REGION"))
+                .map(aws_config::Region::new),
+        )
+        .credentials_provider(aws_sdk_dynamodb::config::SharedCredentialsProvider::new(
+            credentials,
+        ));
+    if let Some(url) = env.optional("AWS_ENDPOINT_URL") {
+        config = config.endpoint_url(url);
+    }
+    config.build()
+}
+
+/// The AWS SDK configuration of a tool run by a person (and of the local
+/// stack and the tests): `aws_config`'s default chain, so a profile, SSO
+/// or the emulator's variables all work.
 pub async fn aws_sdk_config() -> aws_config::SdkConfig {
     aws_sdk_loader().load().await
 }
@@ -491,5 +519,29 @@ mod tests {
             err.contains("REPORTER_HMAC_KEY_PARAM") && err.contains("AccessDenied"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn a_functions_sdk_config_is_read_from_the_variables_lambda_sets() {
+        let env = Env::from_pairs([
+            ("AWS_REGION", "ap-southeast-3"),
+            ("AWS_DEFAULT_REGION", "us-east-1"),
+            ("AWS_ENDPOINT_URL", "http://127.0.0.1:5000"),
+        ]);
+        let sdk = lambda_sdk_config(&env);
+        assert_eq!(sdk.region().map(|r| r.as_ref()), Some("ap-southeast-3"));
+        assert_eq!(sdk.endpoint_url(), Some("http://127.0.0.1:5000"));
+        assert!(sdk.credentials_provider().is_some());
+
+        // Deployed: no endpoint (the SDK's regional one); AWS_DEFAULT_REGION
+        // as the SDK's own chain would take it.
+        let sdk = lambda_sdk_config(&Env::from_pairs([("AWS_DEFAULT_REGION", "ap-southeast-3")]));
+        assert_eq!(sdk.region().map(|r| r.as_ref()), Some("ap-southeast-3"));
+        assert_eq!(sdk.endpoint_url(), None);
+
+        // No region: CommonConfig::from_env refuses to start, naming it.
+        let sdk = lambda_sdk_config(&Env::from_pairs::<_, &str, &str>([]));
+        let err = block_on(CommonConfig::from_env(&Env::from_pairs(base()), &sdk, &[], &[])).unwrap_err();
+        assert_eq!(err.to_string(), "AWS_REGION is not set");
     }
 }

@@ -9,7 +9,8 @@
 //! | `CONTACT_ENCRYPTION_KEY` (secret) | 32 bytes, base64: sealed contacts |
 //! | `CONTACT_ENCRYPTION_OLD_KEYS` (secret, optional) | comma-separated base64 keys still readable after a rotation |
 //! | `JURISDICTIONS_FILE` (optional) | jurisdiction tree; default: the shipped Bukittinggi tree |
-//! | `AWS_REGION`, `AWS_ENDPOINT_URL`, ... | read by the AWS SDK itself ([`aws_sdk_config`]) |
+//! | `RUST_LOG` (optional) | the log filter ([`log_filter`]); default: errors only |
+//! | `AWS_REGION`, the role's credentials, `AWS_ENDPOINT_URL` | the AWS SDK's ([`lambda_sdk_config`]) |
 //!
 //! A missing or malformed value stops the function at start with a
 //! [`ConfigError`] that names the variable. An empty value counts as unset.
@@ -23,7 +24,7 @@
 //!
 //! The modules, each importing only those before it: `env` (the
 //! environment), `ssm` (reading Parameter Store), `secrets`, `common`; then
-//! `audit`, `media`, `messaging`, `policy` and `vocabulary`, each one function's or
+//! `audit`, `logging`, `media`, `messaging`, `policy` and `vocabulary`, each one function's or
 //! concern's.
 
 pub mod audit;
@@ -31,6 +32,7 @@ mod common;
 mod env;
 #[cfg(test)]
 mod fake_ssm;
+mod logging;
 pub mod media;
 pub mod messaging;
 pub mod policy;
@@ -39,11 +41,12 @@ pub mod ssm;
 pub mod vocabulary;
 
 pub use common::{
-    aws_sdk_config, aws_sdk_loader, reporter_keys, CommonConfig, CONTACT_ENCRYPTION_KEY,
+    aws_sdk_config, aws_sdk_loader, lambda_sdk_config, reporter_keys, CommonConfig, CONTACT_ENCRYPTION_KEY,
     CONTACT_ENCRYPTION_OLD_KEYS, DIGEST_TOPIC_ARN, ESCALATION_TOPIC_ARN, JURISDICTIONS_FILE,
     REPORTER_HMAC_KEY, TABLE_NAME,
 };
 pub use env::Env;
+pub use logging::{log_filter, RUST_LOG};
 pub use secrets::{Secrets, PARAM_SUFFIX};
 pub use ssm::{FetchedParameter, FetchedParameters, ParameterFetch, SSM_BATCH};
 

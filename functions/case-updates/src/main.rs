@@ -3,11 +3,9 @@
 
 use std::sync::Arc;
 
-use aduan_shared::config::{lambda_sdk_config, log_filter, Env};
+use aduan_shared::config::{init_logs, lambda_sdk_config, Env};
 use case_updates::state::AppState;
 use lambda_http::{service_fn, Error, Request};
-use tracing_subscriber::layer::SubscriberExt;
-use tracing_subscriber::util::SubscriberInitExt;
 
 // One thread: Lambda hands a function one invocation at a time, on a share
 // of a core; the multi-thread scheduler only adds wake-ups between threads
@@ -16,13 +14,7 @@ use tracing_subscriber::util::SubscriberInitExt;
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Error> {
     let env = Env::from_process();
-    tracing_subscriber::fmt()
-        .json()
-        .with_current_span(false)
-        .without_time()
-        .finish()
-        .with(log_filter(&env)?)
-        .init();
+    init_logs(&env, false)?;
     aduan_shared::panics::install_redacting_hook();
 
     let state = Arc::new(AppState::from_config(&env, &lambda_sdk_config(&env)).await?);

@@ -3,12 +3,10 @@
 
 use std::sync::Arc;
 
-use aduan_shared::config::{lambda_sdk_config, log_filter, Env};
+use aduan_shared::config::{init_logs, lambda_sdk_config, Env};
 use digest::{App, Budget};
 use lambda_runtime::{service_fn, Error, LambdaEvent};
 use serde_json::Value;
-use tracing_subscriber::layer::SubscriberExt;
-use tracing_subscriber::util::SubscriberInitExt;
 
 // One thread: Lambda hands a function one invocation at a time, on a share
 // of a core; the multi-thread scheduler only adds wake-ups between threads
@@ -17,12 +15,7 @@ use tracing_subscriber::util::SubscriberInitExt;
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Error> {
     let env = Env::from_process();
-    tracing_subscriber::fmt()
-        .json()
-        .without_time()
-        .finish()
-        .with(log_filter(&env)?)
-        .init();
+    init_logs(&env, true)?;
     aduan_shared::panics::install_redacting_hook();
 
     let app = Arc::new(App::from_config(&env, &lambda_sdk_config(&env)).await?);

@@ -1,9 +1,7 @@
 //! The webhook Lambda: configuration and clients, built once per cold start.
 
-use aduan_shared::config::{lambda_sdk_config, log_filter, Env};
+use aduan_shared::config::{init_logs, lambda_sdk_config, Env};
 use lambda_http::{run, service_fn, Error};
-use tracing_subscriber::layer::SubscriberExt;
-use tracing_subscriber::util::SubscriberInitExt;
 
 // One thread: Lambda hands a function one invocation at a time, on a share
 // of a core; the multi-thread scheduler only adds wake-ups between threads
@@ -12,12 +10,7 @@ use tracing_subscriber::util::SubscriberInitExt;
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Error> {
     let env = Env::from_process();
-    tracing_subscriber::fmt()
-        .json()
-        .without_time()
-        .finish()
-        .with(log_filter(&env)?)
-        .init();
+    init_logs(&env, true)?;
     aduan_shared::panics::install_redacting_hook();
     let app = webhook::App::from_config(&env, &lambda_sdk_config(&env)).await?;
     let app = &app;

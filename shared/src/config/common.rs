@@ -187,9 +187,9 @@ pub fn lambda_sdk_config(env: &Env) -> aws_config::SdkConfig {
     config.build()
 }
 
-/// The AWS SDK configuration of a tool run by a person (and of the local
-/// stack and the tests): `aws_config`'s default chain, so a profile, SSO
-/// or the emulator's variables all work.
+/// The AWS SDK configuration of a tool run by a person (`aduan-admin`, the
+/// local dev server): `aws_config`'s default chain, so a profile, SSO or
+/// the emulator's variables all work.
 pub async fn aws_sdk_config() -> aws_config::SdkConfig {
     aws_sdk_loader().load().await
 }

@@ -1,4 +1,5 @@
-//! `RUST_LOG`, the functions' log filter.
+//! The functions' logs: JSON lines, without a time (CloudWatch stamps each
+//! line), filtered by `RUST_LOG`.
 //!
 //! tracing's `Targets` rather than `EnvFilter`: the stack only ever sets
 //! `target=level` directives and a default level (`LogLevel`'s mapping in
@@ -6,6 +7,8 @@
 //! engine into every function.
 
 use tracing_subscriber::filter::{LevelFilter, Targets};
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
 
 use super::env::Env;
 use super::ConfigError;
@@ -24,6 +27,20 @@ pub fn log_filter(env: &Env) -> Result<Targets, ConfigError> {
         name: RUST_LOG.to_owned(),
         reason: format!("{err} (give a level and target=level directives, e.g. info,webhook=debug)"),
     })
+}
+
+/// Installs the log subscriber, once in each function's `main`;
+/// `current_span` adds the span a line was written in (the Lambda runtime's
+/// invocation, with its request id).
+pub fn init_logs(env: &Env, current_span: bool) -> Result<(), ConfigError> {
+    tracing_subscriber::fmt()
+        .json()
+        .with_current_span(current_span)
+        .without_time()
+        .finish()
+        .with(log_filter(env)?)
+        .init();
+    Ok(())
 }
 
 #[cfg(test)]

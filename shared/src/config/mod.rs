@@ -46,7 +46,7 @@ pub use common::{
     REPORTER_HMAC_KEY, TABLE_NAME,
 };
 pub use env::Env;
-pub use logging::{log_filter, RUST_LOG};
+pub use logging::{init_logs, log_filter, RUST_LOG};
 pub use secrets::{Secrets, PARAM_SUFFIX};
 pub use ssm::{FetchedParameter, FetchedParameters, ParameterFetch, SSM_BATCH};
 
